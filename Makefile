@@ -1,0 +1,114 @@
+# crmkit — one GNU Makefile.  `make` builds lib/libcrm.a and the tools into build/;
+# `make demo` and `make test` first run scripts/setup-deps (idempotent).
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+B       ?= build
+
+STD  = -std=c11 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE
+WARN = -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wstrict-prototypes -Wmissing-prototypes
+
+PKG_CONFIG  ?= pkg-config
+ZLIB_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags zlib 2>/dev/null)
+ZLIB_LIBS   ?= $(shell $(PKG_CONFIG) --libs zlib 2>/dev/null || echo -lz)
+CMOCKA_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   ?= $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+CSV_LIBS    ?= -lcsv
+
+ALL_CFLAGS = $(STD) $(WARN) $(CFLAGS) -Ilib $(ZLIB_CFLAGS)
+LIBS       = $(CSV_LIBS) $(ZLIB_LIBS) -lm -lpthread
+
+LIB_SRC  := $(sort $(wildcard lib/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
+LIBCRM   := $(B)/libcrm.a
+CLI_OBJ  := $(B)/cmd/cli.o
+TOOL_SRC := $(sort $(wildcard cmd/crm-*.c))
+TOOLS    := $(TOOL_SRC:cmd/%.c=$(B)/bin/%)
+TEST_SRC := $(sort $(wildcard tests/*_test.c))
+TESTS    := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+HELPER_SRC := $(sort $(wildcard scripts/*.c))
+HELPERS  := $(HELPER_SRC:scripts/%.c=$(B)/scripts/%)
+MANS     := $(sort $(wildcard man/*.1))
+
+.PHONY: all test check check-unit check-cli check-real check-san demo bench fuzz \
+        install uninstall clean deps
+.DELETE_ON_ERROR:
+
+all: $(TOOLS) $(HELPERS)
+
+$(B)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(B)/lib
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBCRM): $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/cmd/%.o: cmd/%.c cmd/cli.h $(wildcard lib/*.h) | $(B)/cmd
+	$(CC) $(ALL_CFLAGS) -Icmd -c -o $@ $<
+
+$(B)/bin/%: $(B)/cmd/%.o $(CLI_OBJ) $(LIBCRM) | $(B)/bin
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CLI_OBJ) $(LIBCRM) $(LIBS)
+
+$(B)/scripts/%: scripts/%.c $(LIBCRM) | $(B)/scripts
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCRM) $(LIBS)
+
+$(B)/tests/%: tests/%.c tests/testutil.h $(LIBCRM) | $(B)/tests
+	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Itests -Wno-conversion $(LDFLAGS) -o $@ $< \
+	    $(LIBCRM) $(CMOCKA_LIBS) $(LIBS)
+
+$(B)/lib $(B)/cmd $(B)/bin $(B)/tests $(B)/scripts:
+	mkdir -p $@
+
+deps:
+	@scripts/setup-deps
+
+# check: every test against the current build (no set-up).
+check: check-unit check-cli check-real
+
+check-unit: $(TESTS) $(TOOLS) $(HELPERS)
+	@B=$(B) tests/run unit
+
+check-cli: $(TOOLS) $(HELPERS)
+	@B=$(B) tests/run cli
+
+check-real: $(TOOLS) $(HELPERS)
+	@B=$(B) tests/run real
+
+# Sanitizer build of the library, tools and tests in its own directory.
+SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+check-san:
+	@$(MAKE) --no-print-directory B=build/san CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
+	    all $(TEST_SRC:tests/%.c=build/san/tests/%)
+	@B=build/san ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run unit cli
+
+# test: set-up, optimised build + every test, then the sanitizer build; one summary line.
+test: deps
+	@$(MAKE) --no-print-directory all $(TESTS)
+	@rm -f build/test-results
+	@RESULTS=$(CURDIR)/build/test-results $(MAKE) --no-print-directory check || true
+	@RESULTS=$(CURDIR)/build/test-results $(MAKE) --no-print-directory check-san || true
+	@tests/run summary build/test-results
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@B=$(B) scripts/demo
+
+bench: all
+	@B=$(B) scripts/bench
+
+fuzz:
+	@B=$(B) scripts/fuzz
+
+install: $(TOOLS)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
+	$(if $(MANS),install -m 644 $(MANS) $(DESTDIR)$(PREFIX)/share/man/man1/)
+
+uninstall:
+	rm -f $(TOOLS:$(B)/bin/%=$(DESTDIR)$(PREFIX)/bin/%) \
+	      $(MANS:man/%=$(DESTDIR)$(PREFIX)/share/man/man1/%)
+
+clean:
+	rm -rf build demo-out
