@@ -1,0 +1,259 @@
+/* out: buffered CSV/TSV writer (see out.h). Invariant: buf[0..len) is unwritten output;
+ * after the first failed write `err` is set and later output is dropped. */
+#include "out.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "money.h"
+#include "timeparse.h"
+
+#define OUT_BUFSIZE (256 * 1024)
+
+struct crm_out {
+    int fd;
+    unsigned flags;
+    char sep;
+    int col;            /* fields written in the current row */
+    int err;            /* errno of the first failed write, 0 if none */
+    size_t len;
+    char name[256];
+    char buf[OUT_BUFSIZE];
+};
+
+static void flush(struct crm_out *o)
+{
+    size_t off = 0;
+    while (off < o->len && !o->err) {
+        ssize_t n = write(o->fd, o->buf + off, o->len - off);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            o->err = errno;
+        } else {
+            off += (size_t)n;
+        }
+    }
+    o->len = 0;
+}
+
+static void put(struct crm_out *o, const char *s, size_t n)
+{
+    if (o->err)
+        return;
+    while (n > 0) {
+        if (o->len == OUT_BUFSIZE)
+            flush(o);
+        size_t room = OUT_BUFSIZE - o->len, k = n < room ? n : room;
+        memcpy(o->buf + o->len, s, k);
+        o->len += k;
+        s += k;
+        n -= k;
+    }
+}
+
+static inline void putc1(struct crm_out *o, char c)
+{
+    if (o->len == OUT_BUFSIZE)
+        flush(o);
+    o->buf[o->len++] = c;
+}
+
+struct crm_out *crm_out_new(int fd, const char *name, unsigned flags)
+{
+    struct crm_out *o = malloc(sizeof *o);
+    if (!o)
+        return NULL;
+    o->fd = fd;
+    o->flags = flags;
+    o->sep = (flags & CRM_OUT_TSV) ? '\t' : ',';
+    o->col = 0;
+    o->err = 0;
+    o->len = 0;
+    snprintf(o->name, sizeof o->name, "%s", name ? name : "stdout");
+    if (flags & CRM_OUT_BOM)
+        put(o, "\xEF\xBB\xBF", 3);
+    return o;
+}
+
+void crm_out_free(struct crm_out *o)
+{
+    free(o);
+}
+
+enum crm_err crm_out_close(struct crm_out *o, struct crm_errinfo *e)
+{
+    enum crm_err rc = CRM_OK;
+    if (!o)
+        return CRM_OK;
+    flush(o);
+    if (o->err == EPIPE) {
+        rc = crm_errinfo_set(e, CRM_EPIPE, "broken pipe");
+    } else if (o->err) {
+        crm_errinfo_where(e, o->name, -1, -1, -1);
+        rc = crm_errinfo_set(e, CRM_EIO, "write failed: %s", strerror(o->err));
+    }
+    free(o);
+    return rc;
+}
+
+int crm_out_failed(const struct crm_out *o)
+{
+    return o->err != 0;
+}
+
+static void begin_field(struct crm_out *o)
+{
+    if (o->col++ > 0)
+        putc1(o, o->sep);
+}
+
+void crm_out_str(struct crm_out *o, const char *s, size_t len)
+{
+    begin_field(o);
+    if (o->err)
+        return;
+    if (o->flags & CRM_OUT_TSV) {
+        size_t start = 0;
+        for (size_t i = 0; i < len; i++) {
+            if (s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+                put(o, s + start, i - start);
+                putc1(o, ' ');
+                start = i + 1;
+            }
+        }
+        put(o, s + start, len - start);
+        return;
+    }
+    int quote = 0;
+    for (size_t i = 0; i < len && !quote; i++)
+        quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+    if (!quote) {
+        put(o, s, len);
+        return;
+    }
+    putc1(o, '"');
+    size_t start = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"') {
+            put(o, s + start, i - start + 1);
+            putc1(o, '"');
+            start = i + 1;
+        }
+    }
+    put(o, s + start, len - start);
+    putc1(o, '"');
+}
+
+void crm_out_cstr(struct crm_out *o, const char *s)
+{
+    crm_out_str(o, s, strlen(s));
+}
+
+void crm_out_empty(struct crm_out *o)
+{
+    begin_field(o);
+}
+
+void crm_out_raw(struct crm_out *o, const char *s, size_t len)
+{
+    put(o, s, len);
+}
+
+void crm_out_int(struct crm_out *o, long long v)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof tmp, "%lld", v);
+    begin_field(o);
+    put(o, tmp, (size_t)n);
+}
+
+void crm_out_money(struct crm_out *o, int64_t minor, int scale)
+{
+    char tmp[32];
+    size_t n = crm_money_format(minor, scale, tmp);
+    begin_field(o);
+    put(o, tmp, n);
+}
+
+size_t crm_fmt_fixed(double v, int decimals, char *buf)
+{
+    static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    if (!isfinite(v)) {
+        buf[0] = '\0';
+        return 0;
+    }
+    if (decimals < 0)
+        decimals = 0;
+    if (decimals <= 9 && fabs(v) * pow10[decimals] < 9e15) {
+        /* Exact path: round to an integer of 10^-decimals units, then place the point. */
+        double scaled = round(v * pow10[decimals]);
+        long long units = (long long)scaled;
+        int neg = units < 0;
+        unsigned long long u = neg ? (unsigned long long)(-units) : (unsigned long long)units;
+        char digits[32];
+        int nd = 0;
+        do {
+            digits[nd++] = (char)('0' + u % 10);
+            u /= 10;
+        } while (u > 0 || nd <= decimals);
+        size_t n = 0;
+        if (neg)
+            buf[n++] = '-';
+        for (int i = nd - 1; i >= 0; i--) {
+            buf[n++] = digits[i];
+            if (i == decimals && decimals > 0)
+                buf[n++] = '.';
+        }
+        buf[n] = '\0';
+        return n;
+    }
+    /* Huge values: printf, then force '.' whatever LC_NUMERIC says. */
+    int n = snprintf(buf, 64, "%.*f", decimals > 30 ? 30 : decimals, v);
+    for (int i = 0; i < n; i++)
+        if (buf[i] == ',')
+            buf[i] = '.';
+    return (size_t)n;
+}
+
+void crm_out_fixed(struct crm_out *o, double v, int decimals)
+{
+    char tmp[64];
+    size_t n = crm_fmt_fixed(v, decimals, tmp);
+    begin_field(o);
+    put(o, tmp, n);
+}
+
+void crm_out_date(struct crm_out *o, int32_t days)
+{
+    char tmp[16];
+    size_t n = crm_date_format(days, tmp);
+    begin_field(o);
+    put(o, tmp, n);
+}
+
+void crm_out_end_row(struct crm_out *o)
+{
+    if (o->flags & CRM_OUT_BOM)
+        putc1(o, '\r');
+    putc1(o, '\n');
+    o->col = 0;
+}
+
+void crm_out_header(struct crm_out *o, const char *names)
+{
+    const char *p = names;
+    for (;;) {
+        const char *q = strchr(p, ',');
+        size_t n = q ? (size_t)(q - p) : strlen(p);
+        crm_out_str(o, p, n);
+        if (!q)
+            break;
+        p = q + 1;
+    }
+    crm_out_end_row(o);
+}

@@ -1,0 +1,382 @@
+/* Tests for lib/store: round trips, streaming, append, and that every damaged byte of a
+ * store is a clear error (never a crash, never a partial result). */
+#include "testutil.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <zlib.h>
+
+#include "store.h"
+
+static const struct crm_store_meta META = {"Asia/Shanghai", 2};
+
+/* Write `n` synthetic orders (customers c0..c{k-1}) to fd as a new store. */
+static void write_orders(struct crm_store_writer *w, int first, int n, int customers)
+{
+    struct crm_errinfo e;
+    char id[32], cid[32];
+    for (int i = first; i < first + n; i++) {
+        struct crm_order o = {0};
+        int cl = snprintf(cid, sizeof cid, "客户%d", i % customers);
+        assert_int_equal(crm_store_writer_customer(w, cid, (size_t)cl, &o.customer, &e), CRM_OK);
+        o.time = 1700000000 + (int64_t)i * 3600;
+        o.amount = 100 + (int64_t)(i * 37 % 100000);
+        o.quantity = 1 + i % 5;
+        o.status = (uint8_t)(i % 17 == 0 ? CRM_STATUS_REFUNDED : CRM_STATUS_PAID);
+        int il = snprintf(id, sizeof id, "O%07d", i);
+        o.order_id = id;
+        o.order_id_len = (size_t)il;
+        o.currency = i % 2 ? "CNY" : "USD";
+        o.currency_len = 3;
+        assert_int_equal(crm_store_writer_add(w, &o, &e), CRM_OK);
+    }
+}
+
+static char *temp_store(int orders, int customers, int with_customer_rows)
+{
+    static char path[64];
+    strcpy(path, "/tmp/crm-store-test-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    struct crm_errinfo e;
+    struct crm_store_writer *w;
+    assert_int_equal(crm_store_writer_new(fd, path, &META, &w, &e), CRM_OK);
+    write_orders(w, 0, orders, customers);
+    if (with_customer_rows) {
+        struct crm_customer_info ci = {0, 19000, 11000, 1, 1};
+        assert_int_equal(crm_store_writer_add_customer(w, &ci, &e), CRM_OK);
+        ci.customer = 1;
+        ci.blocked = 0;
+        ci.birth_day = CRM_NO_DAY;
+        assert_int_equal(crm_store_writer_add_customer(w, &ci, &e), CRM_OK);
+    }
+    assert_int_equal(crm_store_writer_finish(w, &e), CRM_OK);
+    crm_store_writer_free(w);
+    close(fd);
+    return path;
+}
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    *len = (size_t)ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *b = malloc(*len + 1);
+    assert_int_equal(fread(b, 1, *len, f), *len);
+    fclose(f);
+    return b;
+}
+
+/* Read a whole store; returns the error code and sums what it saw. */
+static enum crm_err read_all(struct crm_store *s, uint64_t *orders, int64_t *amount_sum,
+                             struct crm_errinfo *e)
+{
+    struct crm_chunk c;
+    enum crm_err rc;
+    *orders = 0;
+    *amount_sum = 0;
+    while ((rc = crm_store_next(s, &c, CRM_COL_ALL, e)) == CRM_OK && c.n > 0) {
+        *orders += c.n;
+        for (uint32_t i = 0; i < c.n; i++)
+            *amount_sum += c.amount[i];
+    }
+    return rc;
+}
+
+static void test_store_round_trip_every_column(void **state)
+{
+    (void)state;
+    char *path = temp_store(70000, 1000, 1);   /* two chunks */
+    struct crm_store *s;
+    struct crm_errinfo e;
+    assert_int_equal(crm_store_open(path, &s, &e), CRM_OK);
+    assert_string_equal(crm_store_meta(s)->tz, "Asia/Shanghai");
+    struct crm_chunk c;
+    int row = 0;
+    while (crm_store_next(s, &c, CRM_COL_ALL, &e) == CRM_OK && c.n > 0) {
+        assert_int_equal(c.index, row == 0 ? 0 : 1);
+        for (uint32_t i = 0; i < c.n; i++, row++) {
+            char want[32];
+            snprintf(want, sizeof want, "客户%d", row % 1000);
+            assert_string_equal(crm_store_customer_id(s, c.customer[i], NULL), want);
+            assert_int_equal(c.time[i], 1700000000 + (int64_t)row * 3600);
+            assert_int_equal(c.amount[i], 100 + (int64_t)(row * 37 % 100000));
+            assert_int_equal(c.quantity[i], 1 + row % 5);
+            assert_int_equal(c.status[i], row % 17 == 0 ? CRM_STATUS_REFUNDED : CRM_STATUS_PAID);
+            snprintf(want, sizeof want, "O%07d", row);
+            assert_int_equal(c.order_id_off[i + 1] - c.order_id_off[i], 8);
+            assert_memory_equal(c.order_id_text + c.order_id_off[i], want, 8);
+            assert_string_equal(c.currency_names[c.currency[i]], row % 2 ? "CNY" : "USD");
+        }
+    }
+    assert_int_equal(row, 70000);
+    const struct crm_customer_info *ci;
+    assert_int_equal(crm_store_customers(s, &ci), 2);
+    assert_int_equal(ci[0].signup_day, 19000);
+    assert_int_equal(ci[0].blocked, 1);
+    assert_int_equal(ci[1].birth_day, CRM_NO_DAY);
+    assert_int_equal(crm_store_stats(s)->orders, 70000);
+    assert_int_equal(crm_store_stats(s)->chunks, 2);
+    assert_int_equal(crm_store_stats(s)->customers, 1000);
+    crm_store_close(s);
+    unlink(path);
+}
+
+static void test_store_max_time_from_file_and_from_memory(void **state)
+{
+    (void)state;
+    char *path = temp_store(500, 10, 0);
+    struct crm_store *s;
+    struct crm_errinfo e;
+    int64_t t;
+    assert_int_equal(crm_store_open(path, &s, &e), CRM_OK);
+    assert_int_equal(crm_store_max_time(s, &t, &e), CRM_OK);
+    assert_int_equal(t, 1700000000 + 499 * 3600);
+    uint64_t n;
+    int64_t sum;
+    assert_int_equal(read_all(s, &n, &sum, &e), CRM_OK);
+    assert_int_equal(n, 500);
+    crm_store_close(s);
+
+    size_t len;
+    unsigned char *b = slurp(path, &len);
+    assert_int_equal(crm_store_open_mem(b, len, "mem", &s, &e), CRM_OK);
+    assert_int_equal(crm_store_max_time(s, &t, &e), CRM_OK);
+    assert_int_equal(t, 1700000000 + 499 * 3600);
+    assert_int_equal(read_all(s, &n, &sum, &e), CRM_OK);
+    assert_int_equal(n, 500);
+    assert_int_equal(crm_store_rewind(s, &e), CRM_OK);
+    assert_int_equal(read_all(s, &n, &sum, &e), CRM_OK);
+    assert_int_equal(n, 500);
+    crm_store_close(s);
+    free(b);
+    unlink(path);
+}
+
+static void test_store_reads_from_a_pipe_with_head_bytes(void **state)
+{
+    (void)state;
+    char *path = temp_store(3000, 50, 0);
+    size_t len;
+    unsigned char *b = slurp(path, &len);
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        size_t off = 8;    /* the reader already sniffed 8 bytes */
+        while (off < len) {
+            ssize_t k = write(fds[1], b + off, len - off);
+            if (k <= 0)
+                _exit(1);
+            off += (size_t)k;
+        }
+        _exit(0);
+    }
+    close(fds[1]);
+    struct crm_store *s;
+    struct crm_errinfo e;
+    assert_int_equal(crm_store_open_fd(fds[0], "pipe", b, 8, &s, &e), CRM_OK);
+    int64_t t;
+    assert_int_equal(crm_store_max_time(s, &t, &e), CRM_OK);   /* buffers the stream */
+    assert_int_equal(t, 1700000000 + 2999 * 3600);
+    uint64_t n;
+    int64_t sum;
+    assert_int_equal(read_all(s, &n, &sum, &e), CRM_OK);
+    assert_int_equal(n, 3000);
+    crm_store_close(s);
+    close(fds[0]);
+    int st;
+    waitpid(pid, &st, 0);
+    free(b);
+    unlink(path);
+}
+
+static void test_store_time_filter_skips_chunks(void **state)
+{
+    (void)state;
+    char *path = temp_store(70000, 100, 0);
+    struct crm_store *s;
+    struct crm_errinfo e;
+    assert_int_equal(crm_store_open(path, &s, &e), CRM_OK);
+    crm_store_set_time_filter(s, 1700000000 + 65536LL * 3600, INT64_MAX);
+    struct crm_chunk c;
+    int chunks = 0;
+    while (crm_store_next(s, &c, CRM_COL_TIME, &e) == CRM_OK && c.n > 0) {
+        assert_int_equal(c.index, 1);
+        chunks++;
+    }
+    assert_int_equal(chunks, 1);
+    assert_int_equal(crm_store_stats(s)->orders, 70000);   /* totals still verified */
+    crm_store_close(s);
+    unlink(path);
+}
+
+static void expect_damaged(const unsigned char *b, size_t len, const char *what, size_t at)
+{
+    struct crm_store *s;
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    enum crm_err rc = crm_store_open_mem(b, len, "x.crm", &s, &e);
+    if (rc == CRM_OK) {
+        uint64_t n;
+        int64_t sum;
+        rc = read_all(s, &n, &sum, &e);
+        crm_store_close(s);
+    }
+    if (rc == CRM_OK)
+        fail_msg("%s at byte %zu of %zu went undetected", what, at, len);
+    assert_true(rc == CRM_ECORRUPT || rc == CRM_ETRUNC || rc == CRM_EVERSION ||
+                rc == CRM_EDATA);
+    assert_true(e.msg[0] != '\0');
+    assert_string_equal(e.file, "x.crm");
+}
+
+static void test_store_every_flipped_byte_is_detected(void **state)
+{
+    (void)state;
+    char *path = temp_store(200, 30, 1);
+    size_t len;
+    unsigned char *b = slurp(path, &len);
+    for (size_t i = 0; i < len; i++) {
+        for (int bit = 0; bit < 8; bit += 7) {
+            b[i] ^= (unsigned char)(1u << bit);
+            expect_damaged(b, len, "flipped bit", i);
+            b[i] ^= (unsigned char)(1u << bit);
+        }
+    }
+    free(b);
+    unlink(path);
+}
+
+static void test_store_every_truncation_is_detected(void **state)
+{
+    (void)state;
+    char *path = temp_store(200, 30, 1);
+    size_t len;
+    unsigned char *b = slurp(path, &len);
+    for (size_t cut = 0; cut < len; cut++)
+        expect_damaged(b, cut, "truncation", cut);
+
+    free(b);
+    unlink(path);
+}
+
+static void test_store_wrong_version_is_a_version_error(void **state)
+{
+    (void)state;
+    char *path = temp_store(10, 3, 0);
+    size_t len;
+    unsigned char *b = slurp(path, &len);
+    b[8] = 2;
+    struct crm_store *s;
+    struct crm_errinfo e;
+    assert_int_equal(crm_store_open_mem(b, len, "v.crm", &s, &e), CRM_EVERSION);
+    assert_non_null(strstr(e.msg, "version 2"));
+    free(b);
+    unlink(path);
+}
+
+static void test_store_append_adds_a_segment_and_keeps_dictionary(void **state)
+{
+    (void)state;
+    char *path = temp_store(1000, 10, 0);
+    int fd = open(path, O_RDWR);
+    struct crm_store_writer *w;
+    struct crm_errinfo e;
+    assert_int_equal(crm_store_writer_append(fd, path, &w, &e), CRM_OK);
+    assert_int_equal(crm_store_writer_base_chunks(w), 1);
+    uint32_t idx;
+    assert_true(crm_store_writer_find_customer(w, "客户3", strlen("客户3"), &idx));
+    assert_int_equal(idx, 3);
+    write_orders(w, 1000, 500, 20);   /* customers 10..19 are new */
+    assert_int_equal(crm_store_writer_finish(w, &e), CRM_OK);
+    crm_store_writer_free(w);
+    close(fd);
+
+    struct crm_store *s;
+    assert_int_equal(crm_store_open(path, &s, &e), CRM_OK);
+    uint64_t n;
+    int64_t sum;
+    assert_int_equal(read_all(s, &n, &sum, &e), CRM_OK);
+    assert_int_equal(n, 1500);
+    assert_int_equal(crm_store_customer_count(s), 20);
+    assert_int_equal(crm_store_stats(s)->commits, 2);
+    assert_int_equal(crm_store_stats(s)->chunks, 2);
+    crm_store_close(s);
+    unlink(path);
+}
+
+static void test_store_killed_append_leaves_old_store_valid(void **state)
+{
+    (void)state;
+    char *path = temp_store(1000, 10, 0);
+    size_t len0;
+    unsigned char *old = slurp(path, &len0);
+    free(old);
+    /* Simulate a killed append: a valid-looking block and garbage past the committed
+     * length, the commit record never rewritten. */
+    int fd = open(path, O_WRONLY | O_APPEND);
+    unsigned char junk[5000];
+    for (size_t i = 0; i < sizeof junk; i++)
+        junk[i] = (unsigned char)(i * 131 + 7);
+    memcpy(junk, "ORDS", 4);
+    assert_int_equal(write(fd, junk, sizeof junk), (ssize_t)sizeof junk);
+    close(fd);
+    struct crm_store_writer *w;
+    struct crm_errinfo e;
+    struct stat st;
+    stat(path, &st);
+    assert_true((size_t)st.st_size > len0);
+
+    struct crm_store *s;
+    assert_int_equal(crm_store_open(path, &s, &e), CRM_OK);
+    uint64_t n;
+    int64_t sum;
+    assert_int_equal(read_all(s, &n, &sum, &e), CRM_OK);
+    assert_int_equal(n, 1000);
+    crm_store_close(s);
+    /* and the next append starts from the committed state */
+    fd = open(path, O_RDWR);
+    assert_int_equal(crm_store_writer_append(fd, path, &w, &e), CRM_OK);
+    write_orders(w, 1000, 10, 20);
+    assert_int_equal(crm_store_writer_finish(w, &e), CRM_OK);
+    crm_store_writer_free(w);
+    close(fd);
+    assert_int_equal(crm_store_open(path, &s, &e), CRM_OK);
+    assert_int_equal(read_all(s, &n, &sum, &e), CRM_OK);
+    assert_int_equal(n, 1010);
+    crm_store_close(s);
+    unlink(path);
+}
+
+static void test_store_not_a_store_says_so(void **state)
+{
+    (void)state;
+    const char *csv = "customer_id,order_time,amount\n";
+    struct crm_store *s;
+    struct crm_errinfo e;
+    assert_false(crm_store_is_store(csv, strlen(csv)));
+    assert_int_equal(crm_store_open_mem(csv, strlen(csv), "o.csv", &s, &e), CRM_EDATA);
+    assert_non_null(strstr(e.msg, "not a crmkit store"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_store_round_trip_every_column),
+        cmocka_unit_test(test_store_max_time_from_file_and_from_memory),
+        cmocka_unit_test(test_store_reads_from_a_pipe_with_head_bytes),
+        cmocka_unit_test(test_store_time_filter_skips_chunks),
+        cmocka_unit_test(test_store_every_flipped_byte_is_detected),
+        cmocka_unit_test(test_store_every_truncation_is_detected),
+        cmocka_unit_test(test_store_wrong_version_is_a_version_error),
+        cmocka_unit_test(test_store_append_adds_a_segment_and_keeps_dictionary),
+        cmocka_unit_test(test_store_killed_append_leaves_old_store_valid),
+        cmocka_unit_test(test_store_not_a_store_says_so),
+    };
+    return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
