@@ -190,6 +190,32 @@ static enum crm_money_status scan_fraction(const char **pp, const char *e, int w
     return CRM_MONEY_OK;
 }
 
+/* The common shape, [-]digits[.digits] in at most 18 characters, cannot overflow and
+ * needs none of the decoration handling; 0 sends the text to the full grammar. */
+static int scan_plain(const char *s, size_t len, uint64_t *mag, int *frac_digits, int *neg)
+{
+    size_t i = 0, dot = len;
+    uint64_t v = 0;
+    *neg = len > 0 && s[0] == '-';
+    i = (size_t)*neg;
+    if (len > 18 || len == i)
+        return 0;
+    for (; i < len; i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (d <= 9)
+            v = v * 10 + d;
+        else if (s[i] == '.' && dot == len)
+            dot = i;
+        else
+            return 0;
+    }
+    if (len - (size_t)*neg == 1 && dot != len) /* "." or "-." */
+        return 0;
+    *mag = v;
+    *frac_digits = dot == len ? 0 : (int)(len - dot - 1);
+    return 1;
+}
+
 /* The whole grammar; want_scale as in scan_fraction. */
 static enum crm_money_status scan(const char *s, size_t len, unsigned flags, int want_scale,
                                   int64_t *units, int *scale)
@@ -267,7 +293,13 @@ enum crm_money_status crm_money_parse_decimal(const char *s, size_t len, unsigne
                                               struct crm_decimal *out)
 {
     int64_t units;
-    int scale;
+    int scale, neg;
+    uint64_t mag;
+    if (scan_plain(s, len, &mag, &scale, &neg)) {
+        out->units = neg ? -(int64_t)mag : (int64_t)mag;
+        out->scale = scale;
+        return CRM_MONEY_OK;
+    }
     enum crm_money_status st = scan(s, len, flags, -1, &units, &scale);
     if (st == CRM_MONEY_OK) {
         out->units = units;
@@ -280,9 +312,16 @@ enum crm_money_status crm_money_parse(const char *s, size_t len, unsigned flags,
                                       int64_t *minor)
 {
     int64_t units;
-    int got;
+    int got, neg;
+    uint64_t mag;
     if (scale < 0 || scale > MAX_SCALE)
         return CRM_MONEY_RANGE;
+    if (scan_plain(s, len, &mag, &got, &neg) && got <= scale) {
+        if (!scale_up(&mag, scale - got))
+            return CRM_MONEY_RANGE;
+        *minor = neg ? -(int64_t)mag : (int64_t)mag;
+        return CRM_MONEY_OK;
+    }
     enum crm_money_status st = scan(s, len, flags, scale, &units, &got);
     if (st == CRM_MONEY_OK)
         *minor = units;

@@ -76,16 +76,27 @@ int32_t crm_time_day(int64_t secs)
     return (int32_t)q;
 }
 
+/* Days since 1970-01-01 for a valid date of years 0..9999: Hinnant's days_from_civil in
+ * unsigned arithmetic, the year moved up one era (146097 days) so nothing is negative. */
+static int32_t days_0_9999(const struct civil *c)
+{
+    unsigned y = (unsigned)c->year + 400 - (c->month <= 2);
+    unsigned era = y / 400, yoe = y - era * 400;
+    unsigned mp = c->month > 2 ? c->month - 3 : c->month + 9;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + (153 * mp + 2) / 5 + c->day - 1;
+    return (int32_t)(era * 146097 + doe) - (719468 + 146097);
+}
+
 static int valid(const struct civil *c)
 {
-    return c->year >= 0 && c->year <= 9999 && c->month >= 1 && c->month <= 12 &&
-           c->day >= 1 && c->day <= (unsigned)crm_days_in_month(c->year, c->month) &&
+    return c->year >= 0 && c->year <= 9999 && c->month - 1 < 12 && c->day >= 1 &&
+           (c->day <= 28 || c->day <= (unsigned)crm_days_in_month(c->year, c->month)) &&
            c->hour <= 23 && c->minute <= 59 && c->second <= 59;
 }
 
 static int64_t civil_secs(const struct civil *c)
 {
-    return (int64_t)crm_days_from_civil(c->year, c->month, c->day) * CRM_SECS_PER_DAY +
+    return (int64_t)days_0_9999(c) * CRM_SECS_PER_DAY +
            (int64_t)(c->hour * 3600 + c->minute * 60 + c->second);
 }
 
@@ -210,23 +221,26 @@ static int read_clock(const char **pp, const char *e, struct civil *c)
     return 1;
 }
 
+/* Two digits at s; *bad collects any non-digit. */
+static unsigned two_digits(const char *s, unsigned *bad)
+{
+    unsigned a = digit(s[0]), b = digit(s[1]);
+    *bad |= (a > 9) | (b > 9);
+    return a * 10 + b;
+}
+
 /* The usual shape "YYYY-MM-DD HH:MM:SS" (or 'T'), checked position by position. */
 static int parse_fixed19(const char *s, struct crm_time_parsed *out)
 {
-    static const unsigned char pos[14] = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18};
-    unsigned v[14];
     unsigned bad = 0;
-    for (int i = 0; i < 14; i++) {
-        v[i] = digit(s[pos[i]]);
-        bad |= v[i] > 9;
-    }
-    if (bad)
-        return -1;
-    struct civil c = {
-        (int)(v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3]), v[4] * 10 + v[5],
-        v[6] * 10 + v[7], v[8] * 10 + v[9], v[10] * 10 + v[11], v[12] * 10 + v[13],
-    };
-    return finish(&c, 0, 0, out);
+    struct civil c;
+    c.year = (int)(two_digits(s, &bad) * 100 + two_digits(s + 2, &bad));
+    c.month = two_digits(s + 5, &bad);
+    c.day = two_digits(s + 8, &bad);
+    c.hour = two_digits(s + 11, &bad);
+    c.minute = two_digits(s + 14, &bad);
+    c.second = two_digits(s + 17, &bad);
+    return bad ? -1 : finish(&c, 0, 0, out);
 }
 
 #define U8_NIAN "\xE5\xB9\xB4"  /* 年 */
@@ -605,6 +619,6 @@ int crm_date_parse(const char *s, int32_t *days)
     c.year = (int)y;
     if (!valid(&c))
         return -1;
-    *days = crm_days_from_civil(c.year, c.month, c.day);
+    *days = days_0_9999(&c);
     return 0;
 }

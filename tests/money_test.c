@@ -175,6 +175,7 @@ static void test_money_rejects_malformed_numbers(void **state)
     static const char *const bad[] = {
         "1.2.3", "1e5", "1E5", "1.5e-3", "abc", "1 234", "12 .5", "12. 5", ".", "-", "+",
         "--5", "$$5", "5$$", "0x10", "12.5.", "1,5", "NaN", "inf", "5 5", "$", "\xE5\x85\x83",
+        "-.", "-", "1-", "1.-", "..5", "5..",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct crm_decimal d;
@@ -213,6 +214,8 @@ static void test_money_detects_int64_overflow(void **state)
     assert_int_equal(cents("92233720368547758.069", 0), INT64_MAX);
     assert_int_equal(cents("92233720368547758.075", 0), RANGE); /* rounds up past max */
     assert_int_equal(cents("100000000000000000", 0), RANGE);     /* 1e17 × 100 */
+    assert_int_equal(cents("999999999999999999", 0), RANGE);     /* short, still too big */
+    assert_int_equal(cents("-92233720368547758", 0), -9223372036854775800);
     assert_int_equal(cents("9,223,372,036,854,775,808", T), RANGE);
     assert_int_equal(crm_money_parse("1", 1, 0, 19, &m), CRM_MONEY_RANGE);
     assert_int_equal(crm_money_parse("1", 1, 0, -1, &m), CRM_MONEY_RANGE);
@@ -328,6 +331,10 @@ static void test_money_mul_detects_overflow(void **state)
     assert_int_equal(crm_money_mul(tiny, (struct crm_decimal){-1, 0}, 0, &m), CRM_MONEY_OK);
     assert_int_equal(m, -9);
     assert_int_equal(crm_money_mul(one, one, 19, &m), CRM_MONEY_RANGE);
+    /* an exact half past 64 bits: 0.005 × 1 written with 18 decimals each (5·10^33) */
+    assert_int_equal(product("0.005000000000000000", "1.000000000000000000", 2), 1);
+    assert_int_equal(product("-0.005000000000000000", "1.000000000000000000", 2), -1);
+    assert_int_equal(product("0.004999999999999999", "1.000000000000000000", 2), 0);
 }
 
 static void test_money_format_two_decimals(void **state)
