@@ -1,0 +1,515 @@
+/* Tests for lib/money: export text to exact minor units, rounding, products, formatting,
+ * and sums over the real UCI and Tmall files checked against their published totals. */
+#include "testutil.h"
+
+#include <csv.h>
+#include <zlib.h>
+
+#include "money.h"
+
+#define T CRM_MONEY_THOUSANDS
+
+/* Parse a NUL-terminated string to a decimal; returns the status. */
+static enum crm_money_status dec(const char *s, unsigned flags, struct crm_decimal *d)
+{
+    d->units = -12345;
+    d->scale = -1;
+    return crm_money_parse_decimal(s, strlen(s), flags, d);
+}
+
+/* Parse to cents; on failure returns the status negated minus 1000, so one integer
+ * comparison checks both. */
+static int64_t cents(const char *s, unsigned flags)
+{
+    int64_t m = -999;
+    enum crm_money_status st = crm_money_parse(s, strlen(s), flags, 2, &m);
+    return st == CRM_MONEY_OK ? m : -1000 - (int64_t)st;
+}
+
+#define SYNTAX (-1000 - (int64_t)CRM_MONEY_SYNTAX)
+#define EMPTY (-1000 - (int64_t)CRM_MONEY_EMPTY)
+#define RANGE (-1000 - (int64_t)CRM_MONEY_RANGE)
+
+static void assert_dec(const char *s, unsigned flags, int64_t units, int scale)
+{
+    struct crm_decimal d;
+    assert_int_equal(dec(s, flags, &d), CRM_MONEY_OK);
+    assert_int_equal(d.units, units);
+    assert_int_equal(d.scale, scale);
+}
+
+static void test_money_parses_plain_decimal(void **state)
+{
+    (void)state;
+    assert_dec("1234.50", 0, 123450, 2);
+    assert_dec("1234.56", 0, 123456, 2);
+    assert_dec("0", 0, 0, 0);
+    assert_dec("007.10", 0, 710, 2);
+    assert_int_equal(cents("1234.56", 0), 123456);
+}
+
+static void test_money_keeps_written_scale(void **state)
+{
+    (void)state;
+    assert_dec("18.0", 0, 180, 1);
+    assert_dec("5.", 0, 5, 0);
+    assert_dec(".5", 0, 5, 1);
+    assert_dec("7", 0, 7, 0);
+    assert_int_equal(cents("18.0", 0), 1800);
+    assert_int_equal(cents("5.", 0), 500);
+    assert_int_equal(cents(".5", 0), 50);
+}
+
+static void test_money_parses_signs(void **state)
+{
+    (void)state;
+    assert_dec("-5", 0, -5, 0);
+    assert_dec("+5.25", 0, 525, 2);
+    assert_dec("-0.00", 0, 0, 2);
+    assert_dec("-.5", 0, -5, 1);
+    assert_int_equal(cents("-11062.06", 0), -1106206);
+}
+
+static void test_money_parses_currency_symbols(void **state)
+{
+    (void)state;
+    assert_int_equal(cents("\xC2\xA5" "12.50", 0), 1250);     /* ¥ */
+    assert_int_equal(cents("\xEF\xBF\xA5" "12.50", 0), 1250); /* ￥ */
+    assert_int_equal(cents("$12.50", 0), 1250);
+    assert_int_equal(cents("\xE2\x82\xAC" "12.50", 0), 1250); /* € */
+    assert_int_equal(cents("\xC2\xA3" "12.50", 0), 1250);     /* £ */
+    assert_int_equal(cents("12.50 \xE2\x82\xAC", 0), 1250);   /* symbol after */
+    assert_int_equal(cents("$ 12.50", 0), 1250);
+}
+
+static void test_money_parses_currency_codes_any_case(void **state)
+{
+    (void)state;
+    assert_int_equal(cents("RMB 12.50", 0), 1250);
+    assert_int_equal(cents("cny12.50", 0), 1250);
+    assert_int_equal(cents("12.50 USD", 0), 1250);
+    assert_int_equal(cents("Eur 3", 0), 300);
+    assert_int_equal(cents("gbp5", 0), 500);
+    assert_int_equal(cents("12.50USDX", 0), SYNTAX);
+    assert_int_equal(cents("HKD 5", 0), SYNTAX);
+}
+
+static void test_money_parses_yuan_suffix(void **state)
+{
+    (void)state;
+    assert_int_equal(cents("12.50\xE5\x85\x83", 0), 1250);   /* 12.50元 */
+    assert_int_equal(cents("12.50 \xE5\x85\x83", 0), 1250);
+    assert_int_equal(cents("-3\xE5\x85\x83", 0), -300);
+    assert_int_equal(cents("\xE5\x85\x83" "12", 0), SYNTAX);  /* 元 only after */
+    assert_int_equal(cents("\xC2\xA5" "12\xE5\x85\x83", 0), SYNTAX); /* two currencies */
+}
+
+static void test_money_sign_before_or_after_symbol(void **state)
+{
+    (void)state;
+    assert_int_equal(cents("-$5", 0), -500);
+    assert_int_equal(cents("$-5", 0), -500);
+    assert_int_equal(cents("+$5", 0), 500);
+    assert_int_equal(cents("\xC2\xA5-1,234.00", T), -123400);
+    assert_int_equal(cents("-$-5", 0), SYNTAX);
+    assert_int_equal(cents("5-", 0), SYNTAX);
+    assert_int_equal(cents("+-5", 0), SYNTAX);
+}
+
+static void test_money_accounting_parentheses_are_negative(void **state)
+{
+    (void)state;
+    assert_int_equal(cents("(5.00)", 0), -500);
+    assert_int_equal(cents("$(5.00)", 0), -500);
+    assert_int_equal(cents("($5.00)", 0), -500);
+    assert_int_equal(cents("(1,234.50 USD)", T), -123450);
+    assert_int_equal(cents("(5.00", 0), SYNTAX);
+    assert_int_equal(cents("5.00)", 0), SYNTAX);
+    assert_int_equal(cents("(-5)", 0), SYNTAX);
+    assert_int_equal(cents("-(5)", 0), SYNTAX);
+    assert_int_equal(cents("((5))", 0), SYNTAX);
+}
+
+static void test_money_strips_export_decorations(void **state)
+{
+    (void)state;
+    assert_int_equal(cents("=12.50", 0), 1250);
+    assert_int_equal(cents("'12.50", 0), 1250);
+    assert_int_equal(cents("\t12.50", 0), 1250);
+    assert_int_equal(cents("=\"12.50\"", 0), 1250);
+    assert_int_equal(cents("  12.50  ", 0), 1250);
+    assert_int_equal(cents("=\"$1,234.50\"", T), 123450);
+    assert_int_equal(cents("==12.50", 0), SYNTAX);
+    assert_int_equal(cents("12.50'", 0), SYNTAX);
+}
+
+static void test_money_thousands_need_the_flag(void **state)
+{
+    (void)state;
+    assert_int_equal(cents("1,234.50", 0), SYNTAX);
+    assert_int_equal(cents("1,234.50", T), 123450);
+    assert_int_equal(cents("\xC2\xA5" "1,234.00", T), 123400);
+    assert_int_equal(cents("$1,234.50", T), 123450);
+    assert_int_equal(cents("1234.50", T), 123450);
+}
+
+static void test_money_thousands_only_in_groups_of_three(void **state)
+{
+    (void)state;
+    assert_dec("1,234,567.5", T, 12345675, 1);
+    assert_dec("999,999", T, 999999, 0);
+    assert_int_equal(cents("12,34", T), SYNTAX);
+    assert_int_equal(cents("1,2345", T), SYNTAX);
+    assert_int_equal(cents("1234,567", T), SYNTAX);
+    assert_int_equal(cents(",123", T), SYNTAX);
+    assert_int_equal(cents("0,123", T), SYNTAX);
+    assert_int_equal(cents("1,234,", T), SYNTAX);
+    assert_int_equal(cents("1,,234", T), SYNTAX);
+    assert_int_equal(cents("1.234,50", T), SYNTAX);
+    assert_int_equal(cents("1,234.567,890", T), SYNTAX);
+}
+
+static void test_money_rejects_malformed_numbers(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "1.2.3", "1e5", "1E5", "1.5e-3", "abc", "1 234", "12 .5", "12. 5", ".", "-", "+",
+        "--5", "$$5", "5$$", "0x10", "12.5.", "1,5", "NaN", "inf", "5 5", "$", "\xE5\x85\x83",
+        "-.", "-", "1-", "1.-", "..5", "5..",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct crm_decimal d;
+        enum crm_money_status st = dec(bad[i], 0, &d);
+        if (strcmp(bad[i], "$") == 0) /* decoration alone is empty, not a number */
+            assert_int_equal(st, CRM_MONEY_EMPTY);
+        else if (st != CRM_MONEY_SYNTAX)
+            fail_msg("\"%s\" gave status %d, want SYNTAX", bad[i], (int)st);
+        assert_int_equal(d.units, -12345); /* untouched on failure */
+    }
+}
+
+static void test_money_empty_field(void **state)
+{
+    (void)state;
+    assert_int_equal(cents("", 0), EMPTY);
+    assert_int_equal(cents("   ", 0), EMPTY);
+    assert_int_equal(cents("=", 0), EMPTY);
+    assert_int_equal(cents("=\"\"", 0), EMPTY);
+    assert_int_equal(cents("'", 0), EMPTY);
+    assert_int_equal(cents(" RMB ", 0), EMPTY);
+    assert_int_equal(cents("()", 0), SYNTAX);
+    assert_int_equal(cents("-", 0), SYNTAX);
+}
+
+static void test_money_detects_int64_overflow(void **state)
+{
+    (void)state;
+    int64_t m;
+    assert_dec("9223372036854775807", 0, INT64_MAX, 0);
+    assert_dec("-9223372036854775807", 0, -INT64_MAX, 0);
+    assert_int_equal(cents("9223372036854775808", 0), RANGE);
+    assert_int_equal(cents("99999999999999999999999", 0), RANGE);
+    assert_int_equal(cents("92233720368547758.07", 0), INT64_MAX);
+    assert_int_equal(cents("92233720368547758.08", 0), RANGE);
+    assert_int_equal(cents("92233720368547758.069", 0), INT64_MAX);
+    assert_int_equal(cents("92233720368547758.075", 0), RANGE); /* rounds up past max */
+    assert_int_equal(cents("100000000000000000", 0), RANGE);     /* 1e17 × 100 */
+    assert_int_equal(cents("999999999999999999", 0), RANGE);     /* short, still too big */
+    assert_int_equal(cents("-92233720368547758", 0), -9223372036854775800);
+    assert_int_equal(cents("9,223,372,036,854,775,808", T), RANGE);
+    assert_int_equal(crm_money_parse("1", 1, 0, 19, &m), CRM_MONEY_RANGE);
+    assert_int_equal(crm_money_parse("1", 1, 0, -1, &m), CRM_MONEY_RANGE);
+}
+
+static void test_money_keeps_eighteen_fraction_digits(void **state)
+{
+    (void)state;
+    struct crm_decimal d;
+    assert_dec("0.123456789012345678", 0, 123456789012345678, 18);
+    assert_int_equal(dec("0.1234567890123456789", 0, &d), CRM_MONEY_RANGE);
+    assert_int_equal(cents("0.1234567890123456789", 0), 12);
+    /* trailing zeros beyond what fits are dropped, the value stays exact */
+    assert_dec("1.5000000000000000000000000", 0, 1500000000000000000, 18);
+    assert_dec("12345.00000000000000000000", 0, 1234500000000000000, 14);
+    assert_dec("0.000000000000000001", 0, 1, 18);
+}
+
+static void test_money_parse_rounds_half_away_from_zero(void **state)
+{
+    (void)state;
+    int64_t m;
+    assert_int_equal(cents("0.125", 0), 13);
+    assert_int_equal(cents("-0.125", 0), -13);
+    assert_int_equal(cents("0.124999", 0), 12);
+    assert_int_equal(cents("2.675", 0), 268); /* 2.67499999… as a double */
+    assert_int_equal(cents("-1.005", 0), -101);
+    assert_int_equal(cents("0.005", 0), 1);
+    assert_int_equal(cents("0.0049999", 0), 0);
+    assert_int_equal(cents("(0.005)", 0), -1);
+    assert_int_equal(crm_money_parse("0.5", 3, 0, 0, &m), CRM_MONEY_OK);
+    assert_int_equal(m, 1);
+    assert_int_equal(crm_money_parse("-2.5", 4, 0, 0, &m), CRM_MONEY_OK);
+    assert_int_equal(m, -3);
+    assert_int_equal(crm_money_parse("7", 1, 0, 4, &m), CRM_MONEY_OK);
+    assert_int_equal(m, 70000);
+}
+
+static void test_money_to_minor_rounds_and_scales(void **state)
+{
+    (void)state;
+    int64_t m = 0;
+    assert_int_equal(crm_money_to_minor((struct crm_decimal){1005, 3}, 2, &m), CRM_MONEY_OK);
+    assert_int_equal(m, 101);
+    assert_int_equal(crm_money_to_minor((struct crm_decimal){-1005, 3}, 2, &m), CRM_MONEY_OK);
+    assert_int_equal(m, -101);
+    assert_int_equal(crm_money_to_minor((struct crm_decimal){1004, 3}, 2, &m), CRM_MONEY_OK);
+    assert_int_equal(m, 100);
+    assert_int_equal(crm_money_to_minor((struct crm_decimal){5, 0}, 2, &m), CRM_MONEY_OK);
+    assert_int_equal(m, 500);
+    assert_int_equal(crm_money_to_minor((struct crm_decimal){-123, 2}, 2, &m), CRM_MONEY_OK);
+    assert_int_equal(m, -123);
+    assert_int_equal(crm_money_to_minor((struct crm_decimal){INT64_MIN, 2}, 0, &m),
+                     CRM_MONEY_OK);
+    assert_int_equal(m, -92233720368547758);
+    assert_int_equal(crm_money_to_minor((struct crm_decimal){INT64_MAX, 0}, 2, &m),
+                     CRM_MONEY_RANGE);
+    assert_int_equal(crm_money_to_minor((struct crm_decimal){1, 19}, 2, &m), CRM_MONEY_RANGE);
+    assert_int_equal(crm_money_to_minor((struct crm_decimal){1, 2}, 19, &m), CRM_MONEY_RANGE);
+}
+
+static int64_t product(const char *price, const char *qty, int scale)
+{
+    struct crm_decimal p, q;
+    int64_t m = -999;
+    assert_int_equal(dec(price, 0, &p), CRM_MONEY_OK);
+    assert_int_equal(dec(qty, 0, &q), CRM_MONEY_OK);
+    enum crm_money_status st = crm_money_mul(p, q, scale, &m);
+    return st == CRM_MONEY_OK ? m : -1000 - (int64_t)st;
+}
+
+static void test_money_mul_rounds_once_half_away_from_zero(void **state)
+{
+    (void)state;
+    assert_int_equal(product("2.55", "6", 2), 1530);
+    assert_int_equal(product("0.165", "3", 2), 50);    /* 0.495 → 0.50 */
+    assert_int_equal(product("-1.005", "1", 2), -101);
+    assert_int_equal(product("1.005", "-1", 2), -101);
+    assert_int_equal(product("-1.005", "-1", 2), 101);
+    assert_int_equal(product("1.5", "0.3333", 2), 50);  /* 0.49995: rounded once, not twice */
+    assert_int_equal(product("0.333", "3", 2), 100);
+    assert_int_equal(product("0.001", "4", 2), 0);
+    assert_int_equal(product("0.00", "5", 2), 0);
+    assert_int_equal(product("12.5", "2", 0), 25);
+    assert_int_equal(product("3", "4", 4), 120000);
+}
+
+static void test_money_mul_uci_outliers(void **state)
+{
+    (void)state;
+    assert_int_equal(product("2.08", "80995", 2), 16846960);   /* 168469.60 */
+    assert_int_equal(product("2.08", "-80995", 2), -16846960);
+    assert_int_equal(product("1.04", "74215", 2), 7718360);    /* 77183.60 */
+    assert_int_equal(product("38970", "1", 2), 3897000);
+}
+
+static void test_money_mul_detects_overflow(void **state)
+{
+    (void)state;
+    int64_t m = 0;
+    struct crm_decimal big = {INT64_MAX, 0}, two = {2, 0}, one = {1, 0};
+    assert_int_equal(crm_money_mul(big, two, 0, &m), CRM_MONEY_RANGE);
+    assert_int_equal(crm_money_mul(big, one, 2, &m), CRM_MONEY_RANGE);
+    assert_int_equal(crm_money_mul((struct crm_decimal){INT64_MAX, 2}, one, 2, &m),
+                     CRM_MONEY_OK);
+    assert_int_equal(m, INT64_MAX);
+    assert_int_equal(crm_money_mul((struct crm_decimal){INT64_MIN, 0}, one, 0, &m),
+                     CRM_MONEY_RANGE); /* magnitudes are limited to INT64_MAX */
+    /* a product needing all 126 bits, scaled back down: (2^63-1)^2 / 10^34 = 8507.06… */
+    struct crm_decimal tiny = {INT64_MAX, 18};
+    assert_int_equal(crm_money_mul(tiny, tiny, 2, &m), CRM_MONEY_OK);
+    assert_int_equal(m, 8507);
+    assert_int_equal(crm_money_mul(tiny, (struct crm_decimal){-1, 0}, 0, &m), CRM_MONEY_OK);
+    assert_int_equal(m, -9);
+    assert_int_equal(crm_money_mul(one, one, 19, &m), CRM_MONEY_RANGE);
+    /* an exact half past 64 bits: 0.005 × 1 written with 18 decimals each (5·10^33) */
+    assert_int_equal(product("0.005000000000000000", "1.000000000000000000", 2), 1);
+    assert_int_equal(product("-0.005000000000000000", "1.000000000000000000", 2), -1);
+    assert_int_equal(product("0.004999999999999999", "1.000000000000000000", 2), 0);
+}
+
+static void test_money_format_two_decimals(void **state)
+{
+    (void)state;
+    char buf[32];
+    assert_int_equal(crm_money_format(123450, 2, buf), 7);
+    assert_string_equal(buf, "1234.50");
+    assert_int_equal(crm_money_format(-5, 2, buf), 5);
+    assert_string_equal(buf, "-0.05");
+    crm_money_format(0, 2, buf);
+    assert_string_equal(buf, "0.00");
+    crm_money_format(-100, 2, buf);
+    assert_string_equal(buf, "-1.00");
+    crm_money_format(7, 0, buf);
+    assert_string_equal(buf, "7");
+    crm_money_format(1, 18, buf);
+    assert_string_equal(buf, "0.000000000000000001");
+    assert_int_equal(crm_money_format(INT64_MIN, 2, buf), 21);
+    assert_string_equal(buf, "-92233720368547758.08");
+    assert_int_equal(crm_money_format(INT64_MAX, 18, buf), 20);
+    assert_string_equal(buf, "9.223372036854775807");
+}
+
+static void test_money_format_parse_round_trip(void **state)
+{
+    (void)state;
+    char buf[32];
+    uint64_t v = 1;
+    for (int i = 0; i < 2000; i++) {
+        v = v * 6364136223846793005u + 1442695040888963407u; /* Knuth's MMIX LCG */
+        int64_t x = (int64_t)(v >> (i % 63 + 1));
+        if (i & 1)
+            x = -x;
+        int scale = i % 19;
+        size_t n = crm_money_format(x, scale, buf);
+        int64_t back = 0;
+        assert_int_equal(crm_money_parse(buf, n, 0, scale, &back), CRM_MONEY_OK);
+        assert_int_equal(back, x);
+    }
+}
+
+/* ---- real data ---- */
+
+struct uci_sum {
+    int field;      /* 0-based field within the current record */
+    long long rows; /* data rows (header excluded) */
+    long long bad;
+    struct crm_decimal quantity;
+    int64_t total_cents;
+    int row_ok;
+};
+
+static void uci_field(void *s, size_t len, void *data)
+{
+    struct uci_sum *u = data;
+    struct crm_decimal price;
+    int64_t m;
+    if (u->rows >= 0 && u->field == 3)
+        u->row_ok = crm_money_parse_decimal(s, len, 0, &u->quantity) == CRM_MONEY_OK;
+    if (u->rows >= 0 && u->field == 5) {
+        if (u->row_ok && crm_money_parse_decimal(s, len, 0, &price) == CRM_MONEY_OK &&
+            crm_money_mul(price, u->quantity, 2, &m) == CRM_MONEY_OK)
+            u->total_cents += m;
+        else
+            u->bad++;
+    }
+    u->field++;
+}
+
+static void uci_row(int c, void *data)
+{
+    struct uci_sum *u = data;
+    (void)c;
+    u->field = 0;
+    u->rows++;
+}
+
+/* README.md of the shared data: Σ Quantity×UnitPrice over all 541,909 rows is
+ * 9,747,747.93 GBP (each row rounded to the penny gives the same). */
+static void test_money_uci_quantity_times_price_total(void **state)
+{
+    (void)state;
+    char path[512], buf[65536];
+    REQUIRE_SHARED("online_retail_uci_2010-2011.csv.gz", path);
+    gzFile gz = gzopen(path, "rb");
+    assert_non_null(gz);
+    struct csv_parser csv;
+    assert_int_equal(csv_init(&csv, 0), 0);
+    struct uci_sum u = {0, -1, 0, {0, 0}, 0, 0};
+    int n;
+    while ((n = gzread(gz, buf, sizeof buf)) > 0)
+        assert_int_equal(csv_parse(&csv, buf, (size_t)n, uci_field, uci_row, &u), (size_t)n);
+    assert_int_equal(n, 0);
+    csv_fini(&csv, uci_field, uci_row, &u);
+    csv_free(&csv);
+    gzclose(gz);
+    assert_int_equal(u.rows, 541909);
+    assert_int_equal(u.bad, 0);
+    assert_int_equal(u.total_cents, 974774793);
+}
+
+/* Split a plain comma line (no quoting) into at most max fields; returns the count. */
+static int split(char *line, char **fields, int max)
+{
+    int n = 0;
+    fields[n++] = line;
+    for (char *p = line; *p && n < max; p++) {
+        if (*p == ',') {
+            *p = '\0';
+            fields[n++] = p + 1;
+        }
+    }
+    return n;
+}
+
+/* README.md of the shared data: Σ 总金额 = 2,995,760.61, Σ 买家实际支付金额 =
+ * 1,902,487.15, Σ 退款金额 = 572,335.92 over 28,010 orders. */
+static void test_money_tmall_column_totals(void **state)
+{
+    (void)state;
+    char path[512], line[1024];
+    REQUIRE_SHARED("tmall_order_report_2020-02.csv.gz", path);
+    gzFile gz = gzopen(path, "rb");
+    assert_non_null(gz);
+    int64_t total = 0, paid = 0, refund = 0;
+    long long rows = 0;
+    assert_non_null(gzgets(gz, line, sizeof line)); /* header */
+    while (gzgets(gz, line, sizeof line)) {
+        char *f[8];
+        assert_int_equal(split(line, f, 8), 7);
+        int64_t a, b, c;
+        /* the last field keeps its CRLF: trailing spaces are part of what is accepted */
+        assert_int_equal(crm_money_parse(f[1], strlen(f[1]), 0, 2, &a), CRM_MONEY_OK);
+        assert_int_equal(crm_money_parse(f[2], strlen(f[2]), 0, 2, &b), CRM_MONEY_OK);
+        assert_int_equal(crm_money_parse(f[6], strlen(f[6]), 0, 2, &c), CRM_MONEY_OK);
+        total += a;
+        paid += b;
+        refund += c;
+        rows++;
+    }
+    gzclose(gz);
+    assert_int_equal(rows, 28010);
+    assert_int_equal(total, 299576061);
+    assert_int_equal(paid, 190248715);
+    assert_int_equal(refund, 57233592);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_money_parses_plain_decimal),
+        cmocka_unit_test(test_money_keeps_written_scale),
+        cmocka_unit_test(test_money_parses_signs),
+        cmocka_unit_test(test_money_parses_currency_symbols),
+        cmocka_unit_test(test_money_parses_currency_codes_any_case),
+        cmocka_unit_test(test_money_parses_yuan_suffix),
+        cmocka_unit_test(test_money_sign_before_or_after_symbol),
+        cmocka_unit_test(test_money_accounting_parentheses_are_negative),
+        cmocka_unit_test(test_money_strips_export_decorations),
+        cmocka_unit_test(test_money_thousands_need_the_flag),
+        cmocka_unit_test(test_money_thousands_only_in_groups_of_three),
+        cmocka_unit_test(test_money_rejects_malformed_numbers),
+        cmocka_unit_test(test_money_empty_field),
+        cmocka_unit_test(test_money_detects_int64_overflow),
+        cmocka_unit_test(test_money_keeps_eighteen_fraction_digits),
+        cmocka_unit_test(test_money_parse_rounds_half_away_from_zero),
+        cmocka_unit_test(test_money_to_minor_rounds_and_scales),
+        cmocka_unit_test(test_money_mul_rounds_once_half_away_from_zero),
+        cmocka_unit_test(test_money_mul_uci_outliers),
+        cmocka_unit_test(test_money_mul_detects_overflow),
+        cmocka_unit_test(test_money_format_two_decimals),
+        cmocka_unit_test(test_money_format_parse_round_trip),
+        cmocka_unit_test(test_money_uci_quantity_times_price_total),
+        cmocka_unit_test(test_money_tmall_column_totals),
+    };
+    return cmocka_run_group_tests_name("money", tests, NULL, NULL);
+}
