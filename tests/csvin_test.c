@@ -1,0 +1,313 @@
+/* Tests for lib/csvin: delimiters, encodings, gzip, line numbers and damaged input. */
+#include "testutil.h"
+
+#include <zlib.h>
+
+#include "csvin.h"
+
+static char tmpl[64];
+
+static const char *write_temp(const void *data, size_t len)
+{
+    strcpy(tmpl, "/tmp/crm-csvin-test-XXXXXX");
+    int fd = mkstemp(tmpl);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, data, len), (ssize_t)len);
+    close(fd);
+    return tmpl;
+}
+
+static const char *write_gz(const char *text, size_t len, int members)
+{
+    strcpy(tmpl, "/tmp/crm-csvin-test-XXXXXX");
+    int fd = mkstemp(tmpl);
+    assert_true(fd >= 0);
+    close(fd);
+    size_t part = len / (size_t)members;
+    for (int m = 0; m < members; m++) {
+        gzFile g = gzopen(tmpl, m == 0 ? "wb" : "ab");
+        size_t from = part * (size_t)m, to = m == members - 1 ? len : part * (size_t)(m + 1);
+        gzwrite(g, text + from, (unsigned)(to - from));
+        gzclose(g);
+    }
+    return tmpl;
+}
+
+struct rows {
+    size_t n;
+    long long line[64];
+    size_t nf[64];
+    char field[64][8][64];
+    int bad[64];
+};
+
+static enum crm_err read_rows(const char *path, const struct crm_csvin_opts *o, struct rows *r,
+                              struct crm_errinfo *e, struct crm_csvin **keep)
+{
+    struct crm_csvin *c;
+    memset(r, 0, sizeof *r);
+    enum crm_err rc = crm_csvin_open(path, o, &c, e);
+    if (rc != CRM_OK)
+        return rc;
+    struct crm_record rec;
+    while ((rc = crm_csvin_next(c, &rec, e)) == CRM_OK && rec.nfields > 0) {
+        if (r->n < 64) {
+            r->line[r->n] = rec.line;
+            r->nf[r->n] = rec.nfields;
+            r->bad[r->n] = rec.bad_bytes;
+            for (size_t i = 0; i < rec.nfields && i < 8; i++)
+                snprintf(r->field[r->n][i], 64, "%s", rec.field[i]);
+        }
+        r->n++;
+    }
+    if (keep)
+        *keep = c;
+    else
+        crm_csvin_close(c);
+    unlink(path);
+    return rc;
+}
+
+static void test_csvin_line_numbers_count_quoted_newlines_and_blank_lines(void **state)
+{
+    (void)state;
+    const char *t = "id,note\n1,\"two\nlines\"\n\n2,x\r\n3,\"a\r\nb\"\r\n4,y";
+    struct rows r;
+    struct crm_errinfo e;
+    assert_int_equal(read_rows(write_temp(t, strlen(t)), NULL, &r, &e, NULL), CRM_OK);
+    assert_int_equal(r.n, 5);
+    assert_int_equal(r.line[0], 1);
+    assert_int_equal(r.line[1], 2);
+    assert_string_equal(r.field[1][1], "two\nlines");
+    assert_int_equal(r.line[2], 5);
+    assert_int_equal(r.line[3], 6);
+    assert_string_equal(r.field[3][1], "a\r\nb");
+    assert_int_equal(r.line[4], 8);
+    assert_string_equal(r.field[4][1], "y");
+}
+
+static void test_csvin_bom_and_crlf_are_accepted(void **state)
+{
+    (void)state;
+    const char *t = "\xEF\xBB\xBF" "customer,amount\r\nA,1.00\r\nB,2.00\r\n";
+    struct rows r;
+    struct crm_errinfo e;
+    assert_int_equal(read_rows(write_temp(t, strlen(t)), NULL, &r, &e, NULL), CRM_OK);
+    assert_int_equal(r.n, 3);
+    assert_string_equal(r.field[0][0], "customer");
+    assert_int_equal(r.line[2], 3);
+    assert_string_equal(r.field[2][1], "2.00");
+}
+
+static void test_csvin_detects_tab_semicolon_and_whitespace(void **state)
+{
+    (void)state;
+    struct rows r;
+    struct crm_errinfo e;
+    const char *tsv = "a\tb, c\tc\n1\t2,5\t3\n";
+    assert_int_equal(read_rows(write_temp(tsv, strlen(tsv)), NULL, &r, &e, NULL), CRM_OK);
+    assert_int_equal(r.nf[1], 3);
+    assert_string_equal(r.field[1][1], "2,5");
+    const char *semi = "a;b\n1;2\n";
+    assert_int_equal(read_rows(write_temp(semi, strlen(semi)), NULL, &r, &e, NULL), CRM_OK);
+    assert_string_equal(r.field[1][1], "2");
+    const char *ws = " customer_id  date number_of_cds  dollar_value\r\n 00001 19970101  1\t  11.77\r\n";
+    struct crm_csvin *c;
+    assert_int_equal(read_rows(write_temp(ws, strlen(ws)), NULL, &r, &e, &c), CRM_OK);
+    assert_int_equal(crm_csvin_delimiter(c), CRM_CSV_WHITESPACE);
+    crm_csvin_close(c);
+    assert_int_equal(r.nf[0], 4);
+    assert_int_equal(r.nf[1], 4);
+    assert_string_equal(r.field[1][0], "00001");
+    assert_string_equal(r.field[1][3], "11.77");
+}
+
+static void test_csvin_gb18030_is_detected_and_converted(void **state)
+{
+    (void)state;
+    /* 买家会员名,金额 / 张三,12 in GBK; 0x81 0x30 0x81 0x30 is a 4-byte GB18030 code. */
+    const char t[] = "\xC2\xF2\xBC\xD2\xBB\xE1\xD4\xB1\xC3\xFB,\xBD\xF0\xB6\xEE\n"
+                     "\xD5\xC5\xC8\xFD,12\n\x81\x30\x81\x30,1\n";
+    struct rows r;
+    struct crm_errinfo e;
+    struct crm_csvin *c;
+    assert_int_equal(read_rows(write_temp(t, sizeof t - 1), NULL, &r, &e, &c), CRM_OK);
+    assert_string_equal(crm_csvin_encoding(c), "GB18030");
+    crm_csvin_close(c);
+    assert_string_equal(r.field[0][0], "买家会员名");
+    assert_string_equal(r.field[1][0], "张三");
+    assert_string_equal(r.field[2][0], "\xC2\x80");   /* U+0080 */
+    assert_int_equal(r.bad[1], 0);
+}
+
+static void test_csvin_invalid_bytes_flag_only_their_row(void **state)
+{
+    (void)state;
+    const char t[] = "name,amount\n张三,1\nbad\xFF\xFEname,2\nok,3\n";
+    struct rows r;
+    struct crm_errinfo e;
+    struct crm_csvin_opts o = {0, "utf-8"};
+    assert_int_equal(read_rows(write_temp(t, sizeof t - 1), &o, &r, &e, NULL), CRM_OK);
+    assert_int_equal(r.n, 4);
+    assert_int_equal(r.bad[1], 0);
+    assert_int_equal(r.bad[2], 1);
+    assert_string_equal(r.field[2][0], "bad\\xFF\\xFEname");
+    assert_int_equal(r.line[2], 3);
+    assert_int_equal(r.bad[3], 0);
+}
+
+static void test_csvin_nul_byte_is_a_bad_byte(void **state)
+{
+    (void)state;
+    const char t[] = "a,b\nx\0y,1\n";
+    struct rows r;
+    struct crm_errinfo e;
+    assert_int_equal(read_rows(write_temp(t, sizeof t - 1), NULL, &r, &e, NULL), CRM_OK);
+    assert_int_equal(r.bad[1], 1);
+    assert_string_equal(r.field[1][0], "x\\x00y");
+}
+
+static void test_csvin_spreadsheet_text_markers_are_kept_for_the_importer(void **state)
+{
+    (void)state;
+    const char *t = "id,cust\n1,=\"0012\"\n2,'0012\n";
+    struct rows r;
+    struct crm_errinfo e;
+    assert_int_equal(read_rows(write_temp(t, strlen(t)), NULL, &r, &e, NULL), CRM_OK);
+    assert_string_equal(r.field[1][1], "=\"0012\"");
+    assert_string_equal(r.field[2][1], "'0012");
+}
+
+static void test_csvin_reads_gzip_by_magic_including_multiple_members(void **state)
+{
+    (void)state;
+    const char *t = "a,b\n1,2\n3,4\n5,6\n";
+    struct rows r;
+    struct crm_errinfo e;
+    struct crm_csvin *c;
+    assert_int_equal(read_rows(write_gz(t, strlen(t), 2), NULL, &r, &e, &c), CRM_OK);
+    assert_true(crm_csvin_gzipped(c));
+    crm_csvin_close(c);
+    assert_int_equal(r.n, 4);
+    assert_string_equal(r.field[3][1], "6");
+    assert_int_equal(r.line[3], 4);
+}
+
+static void test_csvin_truncated_gzip_is_an_error(void **state)
+{
+    (void)state;
+    char *big = malloc(200000);
+    size_t n = 0;
+    n += (size_t)sprintf(big, "a,b\n");
+    for (int i = 0; n < 190000; i++)
+        n += (size_t)sprintf(big + n, "%d,%d\n", i, i * 7919 % 10007);
+    const char *path = write_gz(big, n, 1);
+    FILE *f = fopen(path, "rb");
+    unsigned char buf[300000];
+    size_t len = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    f = fopen(path, "wb");
+    fwrite(buf, 1, len / 2, f);
+    fclose(f);
+    struct rows r;
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    assert_int_equal(read_rows(path, NULL, &r, &e, NULL), CRM_ETRUNC);
+    assert_non_null(strstr(e.msg, "gzip"));
+    assert_non_null(strstr(e.file, "crm-csvin-test"));
+    free(big);
+}
+
+static void test_csvin_records_across_block_boundaries_stay_whole(void **state)
+{
+    (void)state;
+    /* Lines of varying length so records straddle the 1 MiB parse blocks. */
+    size_t cap = 5u << 20, n = 0;
+    char *t = malloc(cap);
+    n += (size_t)sprintf(t, "id,text,amount\n");
+    int rows = 0;
+    while (n < (3u << 20)) {
+        rows++;
+        n += (size_t)sprintf(t + n, "%d,\"%.*s\nx\",%d.%02d\n", rows, rows % 97, "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz",
+                             rows, rows % 100);
+    }
+    const char *path = write_temp(t, n);
+    struct crm_csvin *c;
+    struct crm_errinfo e;
+    assert_int_equal(crm_csvin_open(path, NULL, &c, &e), CRM_OK);
+    struct crm_record rec;
+    int seen = 0;
+    assert_int_equal(crm_csvin_next(c, &rec, &e), CRM_OK);   /* header */
+    while (crm_csvin_next(c, &rec, &e) == CRM_OK && rec.nfields > 0) {
+        seen++;
+        assert_int_equal(rec.nfields, 3);
+        assert_int_equal(atoi(rec.field[0]), seen);
+        assert_int_equal(rec.line, 2 + 2LL * (seen - 1));
+        assert_int_equal(rec.len[1], (size_t)(seen % 97) + 2);
+    }
+    assert_int_equal(seen, rows);
+    crm_csvin_close(c);
+    unlink(path);
+    free(t);
+}
+
+static void test_csvin_format_record_quotes_what_needs_it(void **state)
+{
+    (void)state;
+    const char *t = "a,b,c\n\"x,y\",\"say \"\"hi\"\"\",plain\n";
+    const char *path = write_temp(t, strlen(t));
+    struct crm_csvin *c;
+    struct crm_errinfo e;
+    assert_int_equal(crm_csvin_open(path, NULL, &c, &e), CRM_OK);
+    struct crm_record rec;
+    crm_csvin_next(c, &rec, &e);
+    crm_csvin_next(c, &rec, &e);
+    struct crm_buf b = {0};
+    crm_csvin_format_record(c, &rec, &b);
+    crm_buf_u8(&b, 0);
+    assert_string_equal((char *)b.data, "\"x,y\",\"say \"\"hi\"\"\",plain");
+    crm_buf_free(&b);
+    crm_csvin_close(c);
+    unlink(path);
+}
+
+static void test_csvin_utf16_is_refused_with_advice(void **state)
+{
+    (void)state;
+    const char t[] = "\xFF\xFE" "a\0,\0b\0";
+    struct rows r;
+    struct crm_errinfo e;
+    assert_int_equal(read_rows(write_temp(t, sizeof t - 1), NULL, &r, &e, NULL), CRM_EDATA);
+    assert_non_null(strstr(e.msg, "UTF-16"));
+}
+
+static void test_csvin_parse_delimiter_option(void **state)
+{
+    (void)state;
+    assert_int_equal(crm_csvin_parse_delimiter("tab"), '\t');
+    assert_int_equal(crm_csvin_parse_delimiter("\\t"), '\t');
+    assert_int_equal(crm_csvin_parse_delimiter(";"), ';');
+    assert_int_equal(crm_csvin_parse_delimiter("space"), CRM_CSV_WHITESPACE);
+    assert_int_equal(crm_csvin_parse_delimiter("ab"), -1);
+    assert_int_equal(crm_csvin_parse_delimiter("\""), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_csvin_line_numbers_count_quoted_newlines_and_blank_lines),
+        cmocka_unit_test(test_csvin_bom_and_crlf_are_accepted),
+        cmocka_unit_test(test_csvin_detects_tab_semicolon_and_whitespace),
+        cmocka_unit_test(test_csvin_gb18030_is_detected_and_converted),
+        cmocka_unit_test(test_csvin_invalid_bytes_flag_only_their_row),
+        cmocka_unit_test(test_csvin_nul_byte_is_a_bad_byte),
+        cmocka_unit_test(test_csvin_spreadsheet_text_markers_are_kept_for_the_importer),
+        cmocka_unit_test(test_csvin_reads_gzip_by_magic_including_multiple_members),
+        cmocka_unit_test(test_csvin_truncated_gzip_is_an_error),
+        cmocka_unit_test(test_csvin_records_across_block_boundaries_stay_whole),
+        cmocka_unit_test(test_csvin_format_record_quotes_what_needs_it),
+        cmocka_unit_test(test_csvin_utf16_is_refused_with_advice),
+        cmocka_unit_test(test_csvin_parse_delimiter_option),
+    };
+    return cmocka_run_group_tests_name("csvin", tests, NULL, NULL);
+}
