@@ -93,6 +93,16 @@ static int width_of(uint64_t range)
 
 /* ======================================================================== writer == */
 
+/* One chunk's order-id column as stored (kept for duplicate checks on import). */
+struct id_chunk {
+    uint64_t first;          /* order number of its first row */
+    uint32_t rows;
+    unsigned enc;            /* ENC_DEFLATE or not; 0 rows of ids when blob_len == 0 */
+    size_t raw_len, blob_len;
+    unsigned char *blob;
+};
+
+
 struct crm_store_writer {
     int fd;
     int regular;               /* fd is a regular file: the commit record is written */
@@ -118,7 +128,45 @@ struct crm_store_writer {
     size_t cust_n, cust_cap;
     /* scratch */
     struct crm_buf block, raw, ztmp, io;
+    /* order-id archive (CRM_STORE_KEEP_IDS) */
+    int keep_ids;
+    struct id_chunk *arch;
+    size_t arch_n, arch_cap;
+    uint64_t arch_orders;        /* orders covered by the archive */
+    long long cached;            /* archive chunk decoded in cache_raw/cache_off, -1: none */
+    struct crm_buf cache_raw;
+    uint32_t *cache_off;         /* CRM_CHUNK_ROWS + 1 */
+    const unsigned char *cache_text;
 };
+
+static int archive_add(struct crm_store_writer *w, uint32_t rows, unsigned enc, size_t raw_len,
+                       const unsigned char *stored, size_t stored_len)
+{
+    if (w->arch_n == w->arch_cap) {
+        size_t cap = w->arch_cap ? w->arch_cap * 2 : 64;
+        struct id_chunk *a = realloc(w->arch, cap * sizeof *a);
+        if (!a)
+            return -1;
+        w->arch = a;
+        w->arch_cap = cap;
+    }
+    struct id_chunk *c = &w->arch[w->arch_n];
+    c->first = w->arch_orders;
+    c->rows = rows;
+    c->enc = enc;
+    c->raw_len = raw_len;
+    c->blob_len = stored_len;
+    c->blob = NULL;
+    if (stored_len) {
+        c->blob = malloc(stored_len);
+        if (!c->blob)
+            return -1;
+        memcpy(c->blob, stored, stored_len);
+    }
+    w->arch_n++;
+    w->arch_orders += rows;
+    return 0;
+}
 
 /* Append a column descriptor and its bytes, deflated when that saves space. */
 static void put_column(struct crm_store_writer *w, unsigned id, unsigned enc, int64_t base,
@@ -270,8 +318,15 @@ static enum crm_err w_chunk(struct crm_store_writer *w, struct crm_errinfo *e)
     put_int_column(w, COL_QUANTITY, w->col[3], n);
     put_int_column(w, COL_STATUS, w->status, n);
     if (w->id_text.len > 0) {
+        size_t at = w->block.len;
         crm_buf_put(&w->id_lens, w->id_text.data, w->id_text.len);
         put_column(w, COL_ORDER_ID, ENC_VARLEN, 0, w->id_lens.data, w->id_lens.len);
+        if (w->keep_ids && !w->block.oom &&
+            archive_add(w, (uint32_t)n, w->block.data[at + 1], w->id_lens.len,
+                        w->block.data + at + COLDESC, (size_t)crm_le_get(w->block.data + at + 8, 4)))
+            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    } else if (w->keep_ids && archive_add(w, (uint32_t)n, 0, 0, NULL, 0)) {
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     }
     if (w->cur_count > 0) {
         w->raw.len = 0;
@@ -340,12 +395,14 @@ static enum crm_err w_end(struct crm_store_writer *w, struct crm_errinfo *e)
     return w_block(w, T_END, e);
 }
 
-static struct crm_store_writer *writer_alloc(int fd, const char *name)
+static struct crm_store_writer *writer_alloc(int fd, const char *name, unsigned flags)
 {
     struct crm_store_writer *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
     w->fd = fd;
+    w->keep_ids = (flags & CRM_STORE_KEEP_IDS) != 0;
+    w->cached = -1;
     snprintf(w->name, sizeof w->name, "%s", name ? name : "stdout");
     struct stat st;
     w->regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
@@ -354,7 +411,9 @@ static struct crm_store_writer *writer_alloc(int fd, const char *name)
         w->col[c] = malloc(CRM_CHUNK_ROWS * sizeof(int64_t));
     w->status = malloc(CRM_CHUNK_ROWS * sizeof(int64_t));
     w->currency = malloc(CRM_CHUNK_ROWS * sizeof(int64_t));
-    if (!w->dict || !w->col[0] || !w->col[1] || !w->col[2] || !w->col[3] || !w->status ||
+    w->cache_off = malloc((CRM_CHUNK_ROWS + 1) * sizeof *w->cache_off);
+    if (!w->cache_off ||
+        !w->dict || !w->col[0] || !w->col[1] || !w->col[2] || !w->col[3] || !w->status ||
         !w->currency) {
         crm_store_writer_free(w);
         return NULL;
@@ -380,10 +439,11 @@ static void header_bytes(struct crm_buf *b, const struct crm_store_meta *m)
 }
 
 enum crm_err crm_store_writer_new(int fd, const char *name, const struct crm_store_meta *m,
-                                  struct crm_store_writer **out, struct crm_errinfo *e)
+                                  unsigned flags, struct crm_store_writer **out,
+                                  struct crm_errinfo *e)
 {
     *out = NULL;
-    struct crm_store_writer *w = writer_alloc(fd, name);
+    struct crm_store_writer *w = writer_alloc(fd, name, flags);
     if (!w)
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     w->meta = *m;
@@ -542,7 +602,123 @@ void crm_store_writer_free(struct crm_store_writer *w)
     crm_buf_free(&w->raw);
     crm_buf_free(&w->ztmp);
     crm_buf_free(&w->io);
+    for (size_t i = 0; i < w->arch_n; i++)
+        free(w->arch[i].blob);
+    free(w->arch);
+    free(w->cache_off);
+    crm_buf_free(&w->cache_raw);
     free(w);
+}
+
+uint64_t crm_store_writer_order_count(const struct crm_store_writer *w)
+{
+    return w->st.orders + w->n;
+}
+
+/* Offsets of n varint-prefixed ids in raw[0..len): off[0..n], text after the varints. */
+static int parse_id_column(const unsigned char *raw, size_t len, uint32_t n, uint32_t *off,
+                           const unsigned char **text)
+{
+    size_t at = 0;
+    uint64_t total = 0;
+    off[0] = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t l;
+        if (crm_varint_get(raw, len, &at, &l) != 0 || l > len)
+            return -1;
+        total += l;
+        off[i + 1] = (uint32_t)total;
+    }
+    if (len - at != total)
+        return -1;
+    *text = raw + at;
+    return 0;
+}
+
+/* Decode archive chunk k into the cache. */
+static enum crm_err load_archived(struct crm_store_writer *w, size_t k, struct crm_errinfo *e)
+{
+    if (w->cached == (long long)k)
+        return CRM_OK;
+    struct id_chunk *c = &w->arch[k];
+    w->cached = -1;
+    if (c->blob_len == 0) {
+        memset(w->cache_off, 0, (c->rows + 1) * sizeof *w->cache_off);
+        w->cache_text = (const unsigned char *)"";
+        w->cached = (long long)k;
+        return CRM_OK;
+    }
+    const unsigned char *raw = c->blob;
+    if (c->enc & ENC_DEFLATE) {
+        w->cache_raw.len = 0;
+        if (crm_buf_reserve(&w->cache_raw, c->raw_len + 1) != 0)
+            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+        uLongf out = (uLongf)c->raw_len;
+        if (uncompress(w->cache_raw.data, &out, c->blob, (uLong)c->blob_len) != Z_OK ||
+            out != c->raw_len)
+            return crm_errinfo_set(e, CRM_ECORRUPT, "order-id archive chunk %zu damaged", k);
+        raw = w->cache_raw.data;
+    }
+    if (parse_id_column(raw, c->raw_len, c->rows, w->cache_off, &w->cache_text) != 0)
+        return crm_errinfo_set(e, CRM_ECORRUPT, "order-id archive chunk %zu damaged", k);
+    w->cached = (long long)k;
+    return CRM_OK;
+}
+
+enum crm_err crm_store_writer_order_id(struct crm_store_writer *w, uint64_t order_no,
+                                       const char **id, size_t *len, struct crm_errinfo *e)
+{
+    if (!w->keep_ids)
+        return crm_errinfo_set(e, CRM_EUSAGE, "order ids were not kept");
+    if (order_no >= w->arch_orders) {      /* in the chunk being built */
+        uint64_t row = order_no - w->arch_orders;
+        if (row >= w->n)
+            return crm_errinfo_set(e, CRM_EUSAGE, "no order %llu", (unsigned long long)order_no);
+        size_t at = 0, text = 0;
+        uint64_t l = 0;
+        for (uint64_t i = 0; i <= row; i++) {
+            text += (size_t)l;
+            crm_varint_get(w->id_lens.data, w->id_lens.len, &at, &l);
+        }
+        *id = (const char *)w->id_text.data + text;
+        *len = (size_t)l;
+        return CRM_OK;
+    }
+    size_t lo = 0, hi = w->arch_n;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (w->arch[mid].first <= order_no)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    enum crm_err rc = load_archived(w, lo, e);
+    if (rc != CRM_OK)
+        return rc;
+    uint32_t row = (uint32_t)(order_no - w->arch[lo].first);
+    *id = (const char *)w->cache_text + w->cache_off[row];
+    *len = w->cache_off[row + 1] - w->cache_off[row];
+    return CRM_OK;
+}
+
+enum crm_err crm_store_writer_each_order_id(struct crm_store_writer *w,
+                                            int (*fn)(void *ctx, uint64_t order_no,
+                                                      const char *id, size_t len),
+                                            void *ctx, struct crm_errinfo *e)
+{
+    for (size_t k = 0; k < w->arch_n; k++) {
+        if (w->arch[k].blob_len == 0)
+            continue;
+        enum crm_err rc = load_archived(w, k, e);
+        if (rc != CRM_OK)
+            return rc;
+        for (uint32_t r = 0; r < w->arch[k].rows; r++) {
+            uint32_t a = w->cache_off[r], b = w->cache_off[r + 1];
+            if (b > a && fn(ctx, w->arch[k].first + r, (const char *)w->cache_text + a, b - a))
+                return CRM_OK;
+        }
+    }
+    return CRM_OK;
 }
 
 /* ======================================================================== reader == */
@@ -588,6 +764,7 @@ struct crm_store {
     uint8_t *status, *currency;
     struct crm_buf idtext;
     char curnames[255][256];
+    struct crm_store_writer *archive_to;   /* append: copy order-id columns here */
 };
 
 static enum crm_err corrupt(struct crm_store *s, struct crm_errinfo *e, const char *fmt, ...)
@@ -1286,6 +1463,24 @@ static enum crm_err read_end(struct crm_store *s, const unsigned char *p, size_t
     return CRM_OK;
 }
 
+/* Append: keep the chunk's order-id column, as stored, in the writer's archive. */
+static enum crm_err archive_ids(struct crm_store *s, const unsigned char *p, size_t len,
+                                uint32_t n, struct crm_errinfo *e)
+{
+    size_t pos = ORDS_FIXED;
+    unsigned ncols = (unsigned)crm_le_get(p + 4, 4);
+    struct coldesc cols[16];
+    if (ncols < 5 || ncols > 16)
+        return corrupt(s, e, "chunk has %u columns", ncols);
+    enum crm_err rc = parse_columns(s, p, len, &pos, cols, ncols, e);
+    if (rc != CRM_OK)
+        return rc;
+    const struct coldesc *c = find_col(cols, ncols, COL_ORDER_ID);
+    int fail = c ? archive_add(s->archive_to, n, c->enc, c->raw_len, c->data, c->stored_len)
+                 : archive_add(s->archive_to, n, 0, 0, NULL, 0);
+    return fail ? crm_errinfo_set(e, CRM_ENOMEM, "out of memory") : CRM_OK;
+}
+
 /* Read and check one block header + payload. *type = 0 at a clean end of input. */
 static enum crm_err next_block(struct crm_store *s, uint32_t *type, const unsigned char **pl,
                                size_t *pl_len, struct crm_errinfo *e)
@@ -1362,6 +1557,11 @@ enum crm_err crm_store_next(struct crm_store *s, struct crm_chunk *c, unsigned c
             c->index = (long long)s->chunks;
             if (c->n == 0 || c->n > CRM_CHUNK_ROWS || c->min_time > c->max_time)
                 return corrupt(s, e, "chunk header (%u rows)", c->n);
+            if (s->archive_to) {
+                rc = archive_ids(s, p, len, c->n, e);
+                if (rc != CRM_OK)
+                    return rc;
+            }
             int skip = s->filter && (c->max_time < s->filter_lo || c->min_time > s->filter_hi);
             if (!skip) {
                 rc = decode_ords(s, p, len, columns, c, e);
@@ -1513,27 +1713,31 @@ enum crm_err crm_store_rewind(struct crm_store *s, struct crm_errinfo *e)
 
 /* ======================================================================== append == */
 
-enum crm_err crm_store_writer_append(int fd, const char *name, struct crm_store_writer **out,
-                                     struct crm_errinfo *e)
+enum crm_err crm_store_writer_append(int fd, const char *name, unsigned flags,
+                                     struct crm_store_writer **out, struct crm_errinfo *e)
 {
     *out = NULL;
     if (lseek(fd, 0, SEEK_SET) != 0) {
         crm_errinfo_where(e, name, -1, -1, -1);
         return crm_errinfo_set(e, CRM_EIO, "cannot append: not a regular file");
     }
+    struct crm_store_writer *w = writer_alloc(fd, name, flags);
+    if (!w)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     struct crm_store *s;
     enum crm_err rc = crm_store_open_fd(fd, name, NULL, 0, &s, e);
-    if (rc != CRM_OK)
+    if (rc != CRM_OK) {
+        crm_store_writer_free(w);
         return rc;
+    }
     /* Verify every block (checksums, totals) without decoding any chunk. */
     crm_store_set_time_filter(s, INT64_MAX, INT64_MIN);
+    if (w->keep_ids)
+        s->archive_to = w;
     struct crm_chunk c;
     do {
         rc = crm_store_next(s, &c, 0, e);
     } while (rc == CRM_OK && !s->at_end);
-    struct crm_store_writer *w = NULL;
-    if (rc == CRM_OK && !(w = writer_alloc(fd, name)))
-        rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     for (uint32_t i = 0; rc == CRM_OK && i < s->dcount; i++) {
         size_t len;
         const char *id = crm_store_customer_id(s, i, &len);

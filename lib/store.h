@@ -144,16 +144,22 @@ const struct crm_store_stats *crm_store_stats(const struct crm_store *s);
 
 struct crm_store_writer;
 
+/* Writer flags. */
+#define CRM_STORE_KEEP_IDS 1u  /* keep every chunk's order-id column (compressed, as
+                                  written) so crm_store_writer_order_id can look ids up */
+
 /* Start a new store on fd (stdout, a temporary file, ...). When fd is a regular file the
  * header's committed length is filled in by crm_store_writer_finish. */
 enum crm_err crm_store_writer_new(int fd, const char *name, const struct crm_store_meta *m,
-                                  struct crm_store_writer **out, struct crm_errinfo *e);
+                                  unsigned flags, struct crm_store_writer **out,
+                                  struct crm_errinfo *e);
 
 /* Continue an existing store open read-write on fd (a regular file, locked by the caller):
- * loads the dictionary and totals, drops any bytes past the committed length (left by a
- * killed append). Nothing is visible to readers until crm_store_writer_finish. */
-enum crm_err crm_store_writer_append(int fd, const char *name, struct crm_store_writer **out,
-                                     struct crm_errinfo *e);
+ * verifies every block, loads the dictionary and totals, drops any bytes past the
+ * committed length (left by a killed append). Nothing is visible to readers until
+ * crm_store_writer_finish. */
+enum crm_err crm_store_writer_append(int fd, const char *name, unsigned flags,
+                                     struct crm_store_writer **out, struct crm_errinfo *e);
 
 const struct crm_store_meta *crm_store_writer_meta(const struct crm_store_writer *w);
 
@@ -171,9 +177,22 @@ enum crm_err crm_store_writer_add_customer(struct crm_store_writer *w,
                                            struct crm_errinfo *e);
 
 /* Orders added so far by this writer (not counting an appended store's old ones), and the
- * number of chunks written before this writer started (for global order numbering). */
+ * number of chunks written before this writer started. */
 uint64_t crm_store_writer_orders(const struct crm_store_writer *w);
 uint64_t crm_store_writer_base_chunks(const struct crm_store_writer *w);
+
+/* Orders in the store so far, old and new: the next order's number (orders are numbered
+ * from 0 in store order). */
+uint64_t crm_store_writer_order_count(const struct crm_store_writer *w);
+
+/* With CRM_STORE_KEEP_IDS: the order id of order number `order_no` (valid until the next
+ * call into the writer), and every stored id in order. fn returning nonzero stops. */
+enum crm_err crm_store_writer_order_id(struct crm_store_writer *w, uint64_t order_no,
+                                       const char **id, size_t *len, struct crm_errinfo *e);
+enum crm_err crm_store_writer_each_order_id(struct crm_store_writer *w,
+                                            int (*fn)(void *ctx, uint64_t order_no,
+                                                      const char *id, size_t len),
+                                            void *ctx, struct crm_errinfo *e);
 
 /* Write the last chunk and the END block, fsync, then commit (regular files). */
 enum crm_err crm_store_writer_finish(struct crm_store_writer *w, struct crm_errinfo *e);

@@ -41,7 +41,7 @@ static char *temp_store(int orders, int customers, int with_customer_rows)
     assert_true(fd >= 0);
     struct crm_errinfo e;
     struct crm_store_writer *w;
-    assert_int_equal(crm_store_writer_new(fd, path, &META, &w, &e), CRM_OK);
+    assert_int_equal(crm_store_writer_new(fd, path, &META, CRM_STORE_KEEP_IDS, &w, &e), CRM_OK);
     write_orders(w, 0, orders, customers);
     if (with_customer_rows) {
         struct crm_customer_info ci = {0, 19000, 11000, 1, 1};
@@ -287,7 +287,7 @@ static void test_store_append_adds_a_segment_and_keeps_dictionary(void **state)
     int fd = open(path, O_RDWR);
     struct crm_store_writer *w;
     struct crm_errinfo e;
-    assert_int_equal(crm_store_writer_append(fd, path, &w, &e), CRM_OK);
+    assert_int_equal(crm_store_writer_append(fd, path, CRM_STORE_KEEP_IDS, &w, &e), CRM_OK);
     assert_int_equal(crm_store_writer_base_chunks(w), 1);
     uint32_t idx;
     assert_true(crm_store_writer_find_customer(w, "客户3", strlen("客户3"), &idx));
@@ -307,6 +307,44 @@ static void test_store_append_adds_a_segment_and_keeps_dictionary(void **state)
     assert_int_equal(crm_store_stats(s)->commits, 2);
     assert_int_equal(crm_store_stats(s)->chunks, 2);
     crm_store_close(s);
+    unlink(path);
+}
+
+static int count_ids(void *ctx, uint64_t no, const char *id, size_t len)
+{
+    char want[16];
+    snprintf(want, sizeof want, "O%07llu", (unsigned long long)no);
+    assert_int_equal(len, 8);
+    assert_memory_equal(id, want, 8);
+    (*(uint64_t *)ctx)++;
+    return 0;
+}
+
+static void test_store_writer_looks_up_kept_order_ids(void **state)
+{
+    (void)state;
+    char *path = temp_store(70000, 100, 0);
+    int fd = open(path, O_RDWR);
+    struct crm_store_writer *w;
+    struct crm_errinfo e;
+    assert_int_equal(crm_store_writer_append(fd, path, CRM_STORE_KEEP_IDS, &w, &e), CRM_OK);
+    uint64_t seen = 0;
+    assert_int_equal(crm_store_writer_each_order_id(w, count_ids, &seen, &e), CRM_OK);
+    assert_int_equal(seen, 70000);
+    write_orders(w, 70000, 70000, 100);    /* one full new chunk and 4464 pending rows */
+    assert_int_equal(crm_store_writer_order_count(w), 140000);
+    const char *id;
+    size_t len;
+    uint64_t probes[] = {0, 65535, 65536, 69999, 70000, 135535, 135536, 139999};
+    for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
+        char want[16];
+        snprintf(want, sizeof want, "O%07llu", (unsigned long long)probes[i]);
+        assert_int_equal(crm_store_writer_order_id(w, probes[i], &id, &len, &e), CRM_OK);
+        assert_int_equal(len, 8);
+        assert_memory_equal(id, want, 8);
+    }
+    crm_store_writer_free(w);
+    close(fd);
     unlink(path);
 }
 
@@ -341,7 +379,7 @@ static void test_store_killed_append_leaves_old_store_valid(void **state)
     crm_store_close(s);
     /* and the next append starts from the committed state */
     fd = open(path, O_RDWR);
-    assert_int_equal(crm_store_writer_append(fd, path, &w, &e), CRM_OK);
+    assert_int_equal(crm_store_writer_append(fd, path, CRM_STORE_KEEP_IDS, &w, &e), CRM_OK);
     write_orders(w, 1000, 10, 20);
     assert_int_equal(crm_store_writer_finish(w, &e), CRM_OK);
     crm_store_writer_free(w);
@@ -375,6 +413,7 @@ int main(void)
         cmocka_unit_test(test_store_every_truncation_is_detected),
         cmocka_unit_test(test_store_wrong_version_is_a_version_error),
         cmocka_unit_test(test_store_append_adds_a_segment_and_keeps_dictionary),
+        cmocka_unit_test(test_store_writer_looks_up_kept_order_ids),
         cmocka_unit_test(test_store_killed_append_leaves_old_store_valid),
         cmocka_unit_test(test_store_not_a_store_says_so),
     };
