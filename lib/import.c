@@ -1,0 +1,1553 @@
+/* import: rows → orders → store (see import.h for the nothing-lost invariant).
+ * Data structures: `win` is a ring of the last CRM_IMPORT_WINDOW orders begun, still open
+ * for more line items, with `wmap` (open addressing, backward-shift deletion) from order
+ * id to ring slot; an order leaves the ring (oldest first) when the ring is full or at
+ * finish, and is then written. `seen` holds the 64-bit hashes of all written order ids
+ * (8 bytes a slot); a row whose id hash is there is held as a suspect and settled at
+ * finish against the exact ids the writer kept: a duplicate is skipped, anything else is
+ * imported. */
+#include "import.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "buf.h"
+#include "hash.h"
+#include "money.h"
+#include "timeparse.h"
+
+#define ID_SEED 0x9e3779b97f4a7c15ull
+#define WMAP_SIZE (2u * CRM_IMPORT_WINDOW)
+
+static const char *const field_names[CRM_F_COUNT] = {
+    "order_id", "customer_id", "order_time", "amount", "quantity", "unit_price", "status",
+    "currency",
+};
+
+static const char *const reject_names[CRM_REJ_COUNT] = {
+    "wrong number of fields", "invalid encoding", "empty customer_id", "bad order_time",
+    "bad amount", "bad quantity", "negative amount on a paid row", "unknown status",
+    "conflicts with its order",
+};
+
+static const char *const skip_names[CRM_SKIP_COUNT] = {"no customer id (expected)",
+                                                       "adjustment (expected)"};
+
+const char *crm_field_name(enum crm_field f)
+{
+    return (unsigned)f < CRM_F_COUNT ? field_names[f] : "?";
+}
+
+int crm_field_parse(const char *name)
+{
+    for (int f = 0; f < CRM_F_COUNT; f++)
+        if (strcmp(name, field_names[f]) == 0)
+            return f;
+    if (strcmp(name, "customer") == 0)
+        return CRM_F_CUSTOMER;
+    if (strcmp(name, "time") == 0 || strcmp(name, "date") == 0)
+        return CRM_F_TIME;
+    if (strcmp(name, "price") == 0)
+        return CRM_F_UNIT_PRICE;
+    return -1;
+}
+
+const char *crm_reject_name(enum crm_reject r)
+{
+    return (unsigned)r < CRM_REJ_COUNT ? reject_names[r] : "?";
+}
+
+const char *crm_skip_name(enum crm_skip s)
+{
+    return (unsigned)s < CRM_SKIP_COUNT ? skip_names[s] : "?";
+}
+
+/* ---- presets and header names ---- */
+
+enum preset_rules { P_NONE = 0, P_UCI = 1, P_CDNOW = 2 };
+
+struct preset {
+    const char *name;
+    unsigned rules;
+    const char *columns[CRM_F_COUNT];  /* '|'-separated header names, in priority order */
+    const char *date_format;           /* tried when auto-detection fails */
+    const char *statuses;              /* extra "status=text,text;status=..." */
+};
+
+static const struct preset presets[] = {
+    {"cdnow", P_CDNOW, {0}, NULL, NULL},
+    {"uci-online-retail", P_UCI,
+     {"InvoiceNo|Invoice", "CustomerID|Customer ID", "InvoiceDate", NULL, "Quantity",
+      "UnitPrice|Price", NULL, NULL},
+     "%m/%d/%Y %H:%M", NULL},
+    {"shopify", P_NONE,
+     {"Name|Order Name|Order", "Email|Customer Email|Customer ID", "Created at|Paid at",
+      "Total", "Lineitem quantity", NULL, "Financial Status", "Currency"},
+     NULL,
+     "paid=paid,partially_refunded;pending=pending,authorized,partially_paid;"
+     "cancelled=voided,expired;refunded=refunded"},
+    {"taobao", P_NONE,
+     {"订单编号|订单号", "买家会员名|买家昵称|会员名", "订单创建时间|下单时间",
+      "买家实际支付金额|实付金额|实际支付金额", "宝贝总数量|商品数量", NULL, "订单状态",
+      NULL},
+     NULL, NULL},
+};
+
+/* Generic names, in priority order, compared after normalising (lower case, no spaces,
+ * '_', '-' or '.'). */
+static const char *const generic[CRM_F_COUNT] = {
+    "orderid|orderno|ordernumber|order|invoiceno|invoice|invoicenumber|transactionid|"
+    "订单编号|订单号|订单id|主订单编号",
+    "customerid|customer|customerno|customernumber|customercode|clientid|client|userid|"
+    "buyerid|buyer|memberid|member|email|customeremail|买家会员名|会员名|客户编号|客户id|"
+    "客户|买家id|买家昵称|用户id|会员id|买家|用户名",
+    "ordertime|orderdate|orderdatetime|createdat|created|purchasetime|purchasedate|"
+    "invoicedate|datetime|timestamp|date|time|订单创建时间|下单时间|创建时间|订单时间|成交时间|"
+    "日期|时间",
+    "amount|ordertotal|totalamount|total|orderamount|paidamount|amountpaid|revenue|sales|"
+    "value|dollarvalue|买家实际支付金额|实付金额|实际支付金额|支付金额|订单金额|总金额|金额|实收款",
+    "quantity|qty|items|itemcount|numberofcds|cds|数量|宝贝总数量|商品数量|购买数量|件数",
+    "unitprice|price|单价|价格|商品单价",
+    "status|orderstatus|financialstatus|state|订单状态|交易状态|状态",
+    "currency|currencycode|币种|货币",
+};
+
+static const struct preset *find_preset(const char *name)
+{
+    if (!name)
+        return NULL;
+    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
+        if (strcmp(presets[i].name, name) == 0)
+            return &presets[i];
+    return NULL;
+}
+
+int crm_import_preset_known(const char *name)
+{
+    return find_preset(name) != NULL;
+}
+
+static size_t normalise(const char *s, size_t len, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len && n + 1 < cap; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == ' ' || c == '_' || c == '-' || c == '.' || c == '\t')
+            continue;
+        out[n++] = (char)(c < 0x80 ? tolower(c) : c);
+    }
+    out[n] = '\0';
+    return n;
+}
+
+/* ---- statuses ---- */
+
+struct status_entry {
+    char *text;          /* normalised: trimmed, ASCII lower case */
+    uint8_t status;
+};
+
+static const char *const builtin_statuses =
+    "paid=paid,completed,complete,success,succeeded,successful,fulfilled,shipped,delivered,"
+    "sale,交易成功,已完成,已付款,已发货,已签收,已收货,买家已付款，等待卖家发货,"
+    "卖家已发货，等待买家确认,待发货,待收货;"
+    "cancelled=cancelled,canceled,cancel,voided,void,failed,declined,交易关闭,已取消,已关闭,取消;"
+    "refunded=refunded,refund,returned,return,已退款,退款成功,退款,已退货,退货;"
+    "pending=pending,unpaid,awaiting payment,on-hold,on hold,等待买家付款,待付款,未付款";
+
+/* ---- the importer ---- */
+
+struct open_order {
+    uint64_t hash;           /* of the order id; 0: no id */
+    uint32_t customer;
+    uint32_t rows;
+    int64_t time, amount, quantity;
+    uint8_t status, has_amount, cur_len;
+    char cur[16];
+    char *id;                /* points to id_inline or to the heap */
+    uint32_t id_len;
+    char id_inline[32];
+};
+
+/* A row whose order id hash was already stored: held until finish. */
+struct suspect {
+    size_t text;             /* offsets into imp->sus_text */
+    uint32_t id_len, cust_len, cur_len, raw_len, file;
+    long long line;
+    int64_t time, amount, quantity;
+    uint8_t status, has_time, has_amount, has_qty, has_status, confirmed;
+};
+
+struct colmap {
+    int col[CRM_F_COUNT];    /* 0-based column, -1: absent */
+    size_t ncols;
+};
+
+struct held_file {
+    char *name;
+    struct colmap map;
+};
+
+struct crm_import {
+    struct crm_import_opts o;
+    const struct preset *preset;
+    struct crm_store_writer *w;
+    struct crm_out *rejects;
+    struct crm_import_stats st;
+    struct status_entry *statuses;
+    size_t nstatus, status_cap;
+    size_t last_status;
+    int scale;
+    /* window */
+    struct open_order *win;
+    size_t win_head, win_count;
+    uint32_t *wmap;
+    /* written order ids */
+    uint64_t *seen;
+    size_t seen_mask, seen_count;
+    /* suspects */
+    struct suspect *sus;
+    size_t nsus, sus_cap;
+    struct crm_buf sus_text;
+    struct held_file *files;    /* files that suspects came from */
+    size_t nfiles;
+    /* per file */
+    char last_encoding[32];
+    int last_delim;
+    struct crm_buf scratch, raw;
+};
+
+/* ---- small helpers ---- */
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Trim spaces and the spreadsheet text markers `="…"` and a leading '\'' or '='. */
+static void clean_text(const char **ps, size_t *plen)
+{
+    const char *s = *ps, *e = s + *plen;
+    while (s < e && is_space(*s))
+        s++;
+    while (e > s && is_space(e[-1]))
+        e--;
+    if (e - s >= 3 && s[0] == '=' && s[1] == '"' && e[-1] == '"') {
+        s += 2;
+        e--;
+    } else if (e > s && (s[0] == '\'' || s[0] == '=')) {
+        s++;
+    }
+    while (s < e && is_space(*s))
+        s++;
+    while (e > s && is_space(e[-1]))
+        e--;
+    *ps = s;
+    *plen = (size_t)(e - s);
+}
+
+static size_t cap_len(size_t n, size_t cap)
+{
+    return n < cap ? n : cap;
+}
+
+/* Write one line to the rejects file: file,line,reason,raw. */
+static void write_reject(struct crm_import *imp, const char *file, long long line,
+                         const char *reason, const char *raw, size_t raw_len)
+{
+    if (!imp->rejects)
+        return;
+    crm_out_cstr(imp->rejects, file);
+    crm_out_int(imp->rejects, line);
+    crm_out_cstr(imp->rejects, reason);
+    crm_out_str(imp->rejects, raw, raw_len);
+    crm_out_end_row(imp->rejects);
+}
+
+struct rowctx {
+    struct crm_import *imp;
+    struct crm_csvin *in;
+    const struct crm_record *rec;
+};
+
+static void reject_row(struct rowctx *r, enum crm_reject why, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static void reject_row(struct rowctx *r, enum crm_reject why, const char *fmt, ...)
+{
+    struct crm_import *imp = r->imp;
+    imp->st.rejected[why]++;
+    imp->st.rejected_total++;
+    if (!imp->rejects)
+        return;
+    char reason[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    imp->raw.len = 0;
+    crm_csvin_format_record(r->in, r->rec, &imp->raw);
+    write_reject(imp, crm_csvin_name(r->in), r->rec->line, reason, (const char *)imp->raw.data,
+                 imp->raw.len);
+}
+
+static void skip_row(struct rowctx *r, enum crm_skip why)
+{
+    struct crm_import *imp = r->imp;
+    imp->st.skipped[why]++;
+    imp->st.skipped_total++;
+    if (!imp->rejects)
+        return;
+    char reason[128];
+    snprintf(reason, sizeof reason, "skipped: %s for preset %s", skip_names[why],
+             imp->preset ? imp->preset->name : "-");
+    imp->raw.len = 0;
+    crm_csvin_format_record(r->in, r->rec, &imp->raw);
+    write_reject(imp, crm_csvin_name(r->in), r->rec->line, reason, (const char *)imp->raw.data,
+                 imp->raw.len);
+}
+
+/* ---- status table ---- */
+
+static enum crm_err add_status_text(struct crm_import *imp, uint8_t status, const char *t,
+                                    size_t len)
+{
+    while (len && is_space(*t)) {
+        t++;
+        len--;
+    }
+    while (len && is_space(t[len - 1]))
+        len--;
+    if (len == 0)
+        return CRM_OK;
+    if (imp->nstatus == imp->status_cap) {
+        size_t cap = imp->status_cap ? imp->status_cap * 2 : 64;
+        struct status_entry *p = realloc(imp->statuses, cap * sizeof *p);
+        if (!p)
+            return CRM_ENOMEM;
+        imp->statuses = p;
+        imp->status_cap = cap;
+    }
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return CRM_ENOMEM;
+    for (size_t i = 0; i < len; i++)
+        copy[i] = (char)((unsigned char)t[i] < 0x80 ? tolower((unsigned char)t[i]) : t[i]);
+    copy[len] = '\0';
+    imp->statuses[imp->nstatus].text = copy;
+    imp->statuses[imp->nstatus].status = status;
+    imp->nstatus++;
+    return CRM_OK;
+}
+
+static int status_code(const char *name, size_t len)
+{
+    for (int s = 0; s < CRM_STATUS_COUNT; s++)
+        if (strlen(crm_status_name((enum crm_status)s)) == len &&
+            strncmp(crm_status_name((enum crm_status)s), name, len) == 0)
+            return s;
+    return -1;
+}
+
+/* "status=text,text" groups separated by ';' (one group when from the command line). */
+static enum crm_err add_status_spec(struct crm_import *imp, const char *spec, int groups,
+                                    struct crm_errinfo *e)
+{
+    const char *p = spec;
+    while (*p) {
+        const char *end = groups ? strchr(p, ';') : NULL;
+        if (!end)
+            end = p + strlen(p);
+        const char *eq = memchr(p, '=', (size_t)(end - p));
+        int st = eq ? status_code(p, (size_t)(eq - p)) : -1;
+        if (st < 0)
+            return crm_errinfo_set(e, CRM_EUSAGE,
+                                   "--status %s: expected STATUS=TEXT[,TEXT...] with STATUS one "
+                                   "of paid, cancelled, refunded, pending", spec);
+        for (const char *t = eq + 1; t < end;) {
+            const char *comma = memchr(t, ',', (size_t)(end - t));
+            const char *stop = comma ? comma : end;
+            if (add_status_text(imp, (uint8_t)st, t, (size_t)(stop - t)) != CRM_OK)
+                return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+            t = comma ? comma + 1 : end;
+        }
+        p = *end ? end + 1 : end;
+    }
+    return CRM_OK;
+}
+
+enum crm_err crm_import_add_status(struct crm_import *imp, const char *spec,
+                                   struct crm_errinfo *e)
+{
+    /* User entries go first: insert them ahead of what is there. */
+    size_t before = imp->nstatus;
+    enum crm_err rc = add_status_spec(imp, spec, 0, e);
+    if (rc != CRM_OK)
+        return rc;
+    size_t added = imp->nstatus - before;
+    struct status_entry *tmp = malloc(added * sizeof *tmp + 1);
+    if (!tmp)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    memcpy(tmp, imp->statuses + before, added * sizeof *tmp);
+    memmove(imp->statuses + added, imp->statuses, before * sizeof *tmp);
+    memcpy(imp->statuses, tmp, added * sizeof *tmp);
+    free(tmp);
+    imp->last_status = 0;
+    return CRM_OK;
+}
+
+/* -1 when the text is not in the table. */
+static int lookup_status(struct crm_import *imp, const char *s, size_t len)
+{
+    char key[256];
+    if (len >= sizeof key)
+        return -1;
+    for (size_t i = 0; i < len; i++)
+        key[i] = (char)((unsigned char)s[i] < 0x80 ? tolower((unsigned char)s[i]) : s[i]);
+    key[len] = '\0';
+    if (imp->nstatus && strcmp(imp->statuses[imp->last_status].text, key) == 0)
+        return imp->statuses[imp->last_status].status;
+    for (size_t i = 0; i < imp->nstatus; i++) {
+        if (strcmp(imp->statuses[i].text, key) == 0) {
+            imp->last_status = i;
+            return imp->statuses[i].status;
+        }
+    }
+    return -1;
+}
+
+/* ---- set of written order ids ---- */
+
+static int seen_insert(struct crm_import *imp, uint64_t h)
+{
+    if (h == 0)
+        h = 1;
+    if ((imp->seen_count + 1) * 4 > (imp->seen_mask + 1) * 3) {
+        size_t size = (imp->seen_mask + 1) * 2, mask = size - 1;
+        uint64_t *t = calloc(size, sizeof *t);
+        if (!t)
+            return -1;
+        for (size_t i = 0; i <= imp->seen_mask; i++) {
+            uint64_t v = imp->seen[i];
+            if (!v)
+                continue;
+            size_t pos = (size_t)v & mask;
+            while (t[pos])
+                pos = (pos + 1) & mask;
+            t[pos] = v;
+        }
+        free(imp->seen);
+        imp->seen = t;
+        imp->seen_mask = mask;
+    }
+    size_t pos = (size_t)h & imp->seen_mask;
+    while (imp->seen[pos]) {
+        if (imp->seen[pos] == h)
+            return 0;
+        pos = (pos + 1) & imp->seen_mask;
+    }
+    imp->seen[pos] = h;
+    imp->seen_count++;
+    return 0;
+}
+
+static int seen_contains(const struct crm_import *imp, uint64_t h)
+{
+    if (h == 0)
+        h = 1;
+    size_t pos = (size_t)h & imp->seen_mask;
+    while (imp->seen[pos]) {
+        if (imp->seen[pos] == h)
+            return 1;
+        pos = (pos + 1) & imp->seen_mask;
+    }
+    return 0;
+}
+
+/* ---- the window of open orders ---- */
+
+static struct open_order *wmap_find(struct crm_import *imp, uint64_t h, const char *id,
+                                    size_t len, size_t *where)
+{
+    size_t mask = WMAP_SIZE - 1, pos = (size_t)h & mask;
+    while (imp->wmap[pos]) {
+        struct open_order *o = &imp->win[imp->wmap[pos] - 1];
+        if (o->hash == h && o->id_len == len && memcmp(o->id, id, len) == 0) {
+            if (where)
+                *where = pos;
+            return o;
+        }
+        pos = (pos + 1) & mask;
+    }
+    return NULL;
+}
+
+static void wmap_insert(struct crm_import *imp, uint64_t h, uint32_t slot)
+{
+    size_t mask = WMAP_SIZE - 1, pos = (size_t)h & mask;
+    while (imp->wmap[pos])
+        pos = (pos + 1) & mask;
+    imp->wmap[pos] = slot + 1;
+}
+
+/* Remove the entry at pos, shifting later entries of the run back (linear probing). */
+static void wmap_delete(struct crm_import *imp, size_t pos)
+{
+    size_t mask = WMAP_SIZE - 1, i = pos, j = pos;
+    for (;;) {
+        imp->wmap[i] = 0;
+        for (;;) {
+            j = (j + 1) & mask;
+            if (!imp->wmap[j])
+                return;
+            size_t home = (size_t)imp->win[imp->wmap[j] - 1].hash & mask;
+            int movable = (i <= j) ? (home <= i || home > j) : (home <= i && home > j);
+            if (movable) {
+                imp->wmap[i] = imp->wmap[j];
+                i = j;
+                break;
+            }
+        }
+    }
+}
+
+/* Write the oldest open order to the store. */
+static enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
+{
+    struct open_order *o = &imp->win[imp->win_head];
+    if (o->hash) {
+        size_t pos;
+        if (wmap_find(imp, o->hash, o->id, o->id_len, &pos))
+            wmap_delete(imp, pos);
+    }
+    struct crm_order ord = {
+        .customer = o->customer,
+        .time = o->time,
+        .amount = o->amount,
+        .quantity = o->quantity > INT32_MAX ? INT32_MAX : (int32_t)o->quantity,
+        .status = o->status,
+        .order_id = o->id,
+        .order_id_len = o->id_len,
+        .currency = o->cur,
+        .currency_len = o->cur_len,
+    };
+    enum crm_err rc = crm_store_writer_add(imp->w, &ord, e);
+    if (rc == CRM_OK && o->hash && seen_insert(imp, o->hash) != 0)
+        rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    imp->st.orders++;
+    if (o->id != o->id_inline)
+        free(o->id);
+    o->id = NULL;
+    imp->win_head = (imp->win_head + 1) % CRM_IMPORT_WINDOW;
+    imp->win_count--;
+    return rc;
+}
+
+/* ---- parsed rows ---- */
+
+struct row {
+    const char *cust, *id, *cur;
+    size_t cust_len, id_len, cur_len;
+    int64_t time, amount, quantity;
+    int has_time, has_amount, has_qty, has_status;
+    uint8_t status;
+};
+
+/* Begin a new order from a row that has all it needs. */
+static enum crm_err open_order(struct crm_import *imp, const struct row *rw, uint64_t h,
+                               struct crm_errinfo *e)
+{
+    uint32_t cust;
+    enum crm_err rc;
+    int existed = crm_store_writer_find_customer(imp->w, rw->cust, rw->cust_len, &cust);
+    if (!existed) {
+        rc = crm_store_writer_customer(imp->w, rw->cust, rw->cust_len, &cust, e);
+        if (rc != CRM_OK)
+            return rc;
+        imp->st.customers_new++;
+    }
+    if (imp->win_count == CRM_IMPORT_WINDOW && (rc = close_oldest(imp, e)) != CRM_OK)
+        return rc;
+    uint32_t slot = (uint32_t)((imp->win_head + imp->win_count) % CRM_IMPORT_WINDOW);
+    struct open_order *o = &imp->win[slot];
+    o->hash = h;
+    o->customer = cust;
+    o->rows = 1;
+    o->time = rw->time;
+    o->amount = rw->amount;
+    o->has_amount = (uint8_t)rw->has_amount;
+    o->quantity = rw->has_qty ? rw->quantity : 1;
+    o->status = rw->status;
+    o->cur_len = (uint8_t)cap_len(rw->cur_len, sizeof o->cur);
+    memcpy(o->cur, rw->cur, o->cur_len);
+    o->id_len = (uint32_t)rw->id_len;
+    if (rw->id_len <= sizeof o->id_inline) {
+        o->id = o->id_inline;
+    } else if (!(o->id = malloc(rw->id_len))) {
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    }
+    memcpy(o->id, rw->id, rw->id_len);
+    imp->win_count++;
+    if (h)
+        wmap_insert(imp, h, slot);
+    return CRM_OK;
+}
+
+/* Add a line item to its open order; 0, or the reject reason for a conflict. */
+static int merge_row(struct crm_import *imp, struct open_order *o, const struct row *rw,
+                     const char **what)
+{
+    if (rw->cust_len) {
+        uint32_t cust;
+        if (!crm_store_writer_find_customer(imp->w, rw->cust, rw->cust_len, &cust) ||
+            cust != o->customer) {
+            *what = "customer_id differs from the order's";
+            return 1;
+        }
+    }
+    if (rw->has_status && rw->status != o->status) {
+        *what = "status differs from the order's";
+        return 1;
+    }
+    if (rw->has_time && rw->time < o->time)
+        o->time = rw->time;
+    if (rw->has_amount) {
+        if (!imp->o.order_amount_once)
+            o->amount += rw->amount;
+        else if (!o->has_amount)
+            o->amount = rw->amount;
+        o->has_amount = 1;
+    }
+    o->quantity += rw->has_qty ? rw->quantity : 1;
+    o->rows++;
+    imp->st.merged++;
+    return 0;
+}
+
+/* Hold a row whose order id was already written by this import or the store. */
+static enum crm_err hold_suspect(struct crm_import *imp, struct rowctx *r,
+                                 const struct colmap *m, const struct row *rw,
+                                 struct crm_errinfo *e)
+{
+    if (imp->nsus == imp->sus_cap) {
+        size_t cap = imp->sus_cap ? imp->sus_cap * 2 : 256;
+        struct suspect *p = realloc(imp->sus, cap * sizeof *p);
+        if (!p)
+            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+        imp->sus = p;
+        imp->sus_cap = cap;
+    }
+    if (imp->nfiles == 0 || strcmp(imp->files[imp->nfiles - 1].name, crm_csvin_name(r->in)) ||
+        memcmp(&imp->files[imp->nfiles - 1].map, m, sizeof *m) != 0) {
+        struct held_file *f = realloc(imp->files, (imp->nfiles + 1) * sizeof *f);
+        if (!f)
+            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+        imp->files = f;
+        if (!(f[imp->nfiles].name = strdup(crm_csvin_name(r->in))))
+            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+        f[imp->nfiles].map = *m;
+        imp->nfiles++;
+    }
+    struct suspect *s = &imp->sus[imp->nsus];
+    memset(s, 0, sizeof *s);
+    s->text = imp->sus_text.len;
+    s->id_len = (uint32_t)rw->id_len;
+    s->cust_len = (uint32_t)rw->cust_len;
+    s->cur_len = (uint32_t)rw->cur_len;
+    crm_buf_put(&imp->sus_text, rw->id, rw->id_len);
+    crm_buf_put(&imp->sus_text, rw->cust, rw->cust_len);
+    crm_buf_put(&imp->sus_text, rw->cur, rw->cur_len);
+    imp->raw.len = 0;
+    crm_csvin_format_record(r->in, r->rec, &imp->raw);
+    s->raw_len = (uint32_t)imp->raw.len;
+    crm_buf_put(&imp->sus_text, imp->raw.data, imp->raw.len);
+    if (imp->sus_text.oom)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    s->file = (uint32_t)(imp->nfiles - 1);
+    s->line = r->rec->line;
+    s->time = rw->time;
+    s->amount = rw->amount;
+    s->quantity = rw->quantity;
+    s->status = rw->status;
+    s->has_time = (uint8_t)rw->has_time;
+    s->has_amount = (uint8_t)rw->has_amount;
+    s->has_qty = (uint8_t)rw->has_qty;
+    s->has_status = (uint8_t)rw->has_status;
+    imp->nsus++;
+    return CRM_OK;
+}
+
+/* ---- one data row ---- */
+
+static int parse_time(struct crm_import *imp, const char *s, size_t len, int64_t *out)
+{
+    struct crm_time_parsed t;
+    int ok;
+    if (imp->o.date_format)
+        ok = crm_time_parse_format(s, len, imp->o.date_format, &t) == 0;
+    else
+        ok = crm_time_parse(s, len, &t) == 0 ||
+             (imp->preset && imp->preset->date_format &&
+              crm_time_parse_format(s, len, imp->preset->date_format, &t) == 0);
+    if (!ok)
+        return -1;
+    if (!t.has_offset) {
+        *out = t.secs;
+        return 0;
+    }
+    int64_t utc = t.secs - t.offset_secs;
+    if (!imp->o.local_zone) {
+        *out = utc;
+        return 0;
+    }
+    time_t tt = (time_t)utc;
+    struct tm tm;
+    if (!localtime_r(&tt, &tm))
+        return -1;
+    *out = (int64_t)crm_days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
+                                        (unsigned)tm.tm_mday) * CRM_SECS_PER_DAY +
+           tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+    return 0;
+}
+
+/* Integer quantity ("3", "3.0", "-2"); -1 when not one. */
+static int parse_quantity(const char *s, size_t len, int64_t *q)
+{
+    struct crm_decimal d;
+    if (crm_money_parse_decimal(s, len, CRM_MONEY_THOUSANDS, &d) != CRM_MONEY_OK)
+        return -1;
+    int64_t p = 1;
+    for (int i = 0; i < d.scale; i++)
+        p *= 10;
+    if (d.units % p != 0)
+        return -1;
+    *q = d.units / p;
+    return *q > INT32_MAX || *q < -INT32_MAX ? -1 : 0;
+}
+
+static const char *fieldtext(const struct crm_record *rec, const struct colmap *m,
+                             enum crm_field f, size_t *len)
+{
+    int c = m->col[f];
+    if (c < 0) {
+        *len = 0;
+        return "";
+    }
+    const char *s = rec->field[c];
+    *len = rec->len[c];
+    return s;
+}
+
+static void strip_leading_zeros(const char **s, size_t *len)
+{
+    size_t i = 0;
+    while (i + 1 < *len && (*s)[i] == '0')
+        i++;
+    for (size_t k = i; k < *len; k++)
+        if ((*s)[k] < '0' || (*s)[k] > '9')
+            return;    /* not a plain number: keep as written */
+    *s += i;
+    *len -= i;
+}
+
+/* Merge a validated row into its open order or begin a new order. Returns 0 when placed,
+ * 1 when rejected (reason and text filled), -1 on error (e filled). */
+static int place_row(struct crm_import *imp, const struct colmap *m, const struct row *rw,
+                     uint64_t h, enum crm_reject *reason, char *why, size_t whysz,
+                     struct crm_errinfo *e)
+{
+    if (h) {
+        struct open_order *o = wmap_find(imp, h, rw->id, rw->id_len, NULL);
+        if (o) {
+            const char *what;
+            if (!merge_row(imp, o, rw, &what))
+                return 0;
+            *reason = CRM_REJ_CONFLICT;
+            snprintf(why, whysz, "order %.*s: %s", (int)cap_len(rw->id_len, 64), rw->id, what);
+            return 1;
+        }
+    }
+    if (!rw->cust_len) {
+        *reason = CRM_REJ_CUSTOMER;
+        snprintf(why, whysz, "empty customer_id in column %d", m->col[CRM_F_CUSTOMER] + 1);
+        return 1;
+    }
+    if (!rw->has_time) {
+        *reason = CRM_REJ_TIME;
+        snprintf(why, whysz, "empty order_time in column %d", m->col[CRM_F_TIME] + 1);
+        return 1;
+    }
+    if (!rw->has_amount) {
+        int amount = m->col[CRM_F_AMOUNT] >= 0;
+        *reason = CRM_REJ_AMOUNT;
+        snprintf(why, whysz, "empty %s in column %d", amount ? "amount" : "unit_price",
+                 (amount ? m->col[CRM_F_AMOUNT] : m->col[CRM_F_UNIT_PRICE]) + 1);
+        return 1;
+    }
+    if (m->col[CRM_F_STATUS] >= 0 && !rw->has_status) {
+        *reason = CRM_REJ_STATUS;
+        snprintf(why, whysz, "empty status in column %d", m->col[CRM_F_STATUS] + 1);
+        return 1;
+    }
+    return open_order(imp, rw, h, e) == CRM_OK ? 0 : -1;
+}
+
+static enum crm_err do_row(struct rowctx *r, const struct colmap *m, struct crm_errinfo *e)
+{
+    struct crm_import *imp = r->imp;
+    const struct crm_record *rec = r->rec;
+    struct row rw;
+    memset(&rw, 0, sizeof rw);
+    if (rec->bad_bytes) {
+        reject_row(r, CRM_REJ_ENCODING, "bytes invalid in %s (shown as \\xNN)",
+                   crm_csvin_encoding(r->in));
+        return CRM_OK;
+    }
+    if (rec->nfields != m->ncols) {
+        reject_row(r, CRM_REJ_FIELDS, "%zu fields, expected %zu", rec->nfields, m->ncols);
+        return CRM_OK;
+    }
+    unsigned rules = imp->preset ? imp->preset->rules : 0;
+    const char *s;
+    size_t len;
+
+    rw.id = fieldtext(rec, m, CRM_F_ORDER_ID, &rw.id_len);
+    clean_text(&rw.id, &rw.id_len);
+    rw.cust = fieldtext(rec, m, CRM_F_CUSTOMER, &rw.cust_len);
+    clean_text(&rw.cust, &rw.cust_len);
+    if (rules & P_UCI) {
+        if (rw.id_len && (rw.id[0] == 'A' || rw.id[0] == 'a')) {
+            skip_row(r, CRM_SKIP_ADJUSTMENT);
+            return CRM_OK;
+        }
+        if (rw.cust_len == 0) {
+            skip_row(r, CRM_SKIP_NO_CUSTOMER);
+            return CRM_OK;
+        }
+        if (rw.cust_len > 2 && memcmp(rw.cust + rw.cust_len - 2, ".0", 2) == 0)
+            rw.cust_len -= 2;
+    }
+    if (rules & P_CDNOW)
+        strip_leading_zeros(&rw.cust, &rw.cust_len);
+
+    s = fieldtext(rec, m, CRM_F_TIME, &len);
+    clean_text(&s, &len);
+    if (len) {
+        if (parse_time(imp, s, len, &rw.time) != 0) {
+            reject_row(r, CRM_REJ_TIME, "bad order_time \"%.*s\" in column %d", (int)cap_len(len, 64), s,
+                       m->col[CRM_F_TIME] + 1);
+            return CRM_OK;
+        }
+        rw.has_time = 1;
+    }
+
+    s = fieldtext(rec, m, CRM_F_QUANTITY, &len);
+    if (m->col[CRM_F_QUANTITY] >= 0 && len) {
+        if (parse_quantity(s, len, &rw.quantity) != 0) {
+            reject_row(r, CRM_REJ_QUANTITY, "bad quantity \"%.*s\" in column %d",
+                       (int)cap_len(len, 64), s, m->col[CRM_F_QUANTITY] + 1);
+            return CRM_OK;
+        }
+        rw.has_qty = 1;
+    }
+
+    if (m->col[CRM_F_AMOUNT] >= 0) {
+        s = fieldtext(rec, m, CRM_F_AMOUNT, &len);
+        enum crm_money_status ms = crm_money_parse(s, len, CRM_MONEY_THOUSANDS, imp->scale,
+                                                   &rw.amount);
+        if (ms == CRM_MONEY_OK) {
+            rw.has_amount = 1;
+        } else if (ms != CRM_MONEY_EMPTY) {
+            reject_row(r, CRM_REJ_AMOUNT, "bad amount \"%.*s\" in column %d", (int)cap_len(len, 64), s,
+                       m->col[CRM_F_AMOUNT] + 1);
+            return CRM_OK;
+        }
+    } else {
+        s = fieldtext(rec, m, CRM_F_UNIT_PRICE, &len);
+        struct crm_decimal price;
+        enum crm_money_status ms = crm_money_parse_decimal(s, len, CRM_MONEY_THOUSANDS, &price);
+        if (ms == CRM_MONEY_OK) {
+            struct crm_decimal q = {rw.has_qty ? rw.quantity : 1, 0};
+            if (crm_money_mul(price, q, imp->scale, &rw.amount) != CRM_MONEY_OK) {
+                reject_row(r, CRM_REJ_AMOUNT, "quantity × unit_price overflows");
+                return CRM_OK;
+            }
+            rw.has_amount = 1;
+        } else if (ms != CRM_MONEY_EMPTY) {
+            reject_row(r, CRM_REJ_AMOUNT, "bad unit_price \"%.*s\" in column %d", (int)cap_len(len, 64), s,
+                       m->col[CRM_F_UNIT_PRICE] + 1);
+            return CRM_OK;
+        }
+    }
+
+    rw.status = CRM_STATUS_PAID;
+    if (m->col[CRM_F_STATUS] >= 0) {
+        s = fieldtext(rec, m, CRM_F_STATUS, &len);
+        clean_text(&s, &len);
+        if (len) {
+            int st = lookup_status(imp, s, len);
+            if (st < 0) {
+                reject_row(r, CRM_REJ_STATUS, "unknown status \"%.*s\" in column %d (map it "
+                           "with --status)", (int)cap_len(len, 64), s, m->col[CRM_F_STATUS] + 1);
+                return CRM_OK;
+            }
+            rw.status = (uint8_t)st;
+            rw.has_status = 1;
+        }
+    }
+    if ((rules & P_UCI) && rw.id_len && (rw.id[0] == 'C' || rw.id[0] == 'c')) {
+        rw.status = CRM_STATUS_REFUNDED;
+        rw.has_status = 1;
+    }
+    int sale = rw.status == CRM_STATUS_PAID || rw.status == CRM_STATUS_PENDING;
+    if ((rw.has_amount && rw.amount < 0) || (rw.has_qty && rw.quantity < 0)) {
+        if (sale) {
+            reject_row(r, CRM_REJ_NEGATIVE, "negative %s on a %s row (refunds need status "
+                       "refunded)", rw.has_amount && rw.amount < 0 ? "amount" : "quantity",
+                       crm_status_name((enum crm_status)rw.status));
+            return CRM_OK;
+        }
+        rw.amount = rw.amount < 0 ? -rw.amount : rw.amount;   /* money returned */
+        rw.quantity = rw.quantity < 0 ? -rw.quantity : rw.quantity;
+    }
+    rw.cur = fieldtext(rec, m, CRM_F_CURRENCY, &rw.cur_len);
+    clean_text(&rw.cur, &rw.cur_len);
+
+    uint64_t h = 0;
+    if (rw.id_len) {
+        h = crm_hash_bytes(rw.id, rw.id_len, ID_SEED);
+        if (h == 0)
+            h = 1;
+        if (!wmap_find(imp, h, rw.id, rw.id_len, NULL) && seen_contains(imp, h))
+            return hold_suspect(imp, r, m, &rw, e);
+    }
+    char why[256];
+    enum crm_reject reason;
+    int placed = place_row(imp, m, &rw, h, &reason, why, sizeof why, e);
+    if (placed < 0)
+        return e->code;
+    if (placed > 0)
+        reject_row(r, reason, "%s", why);
+    return CRM_OK;
+}
+
+/* ---- files ---- */
+
+static int is_digits(const char *s, size_t len)
+{
+    if (!len)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+static void list_columns(const struct crm_record *hdr, char *buf, size_t size)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < hdr->nfields && n + 4 < size; i++)
+        n += (size_t)snprintf(buf + n, size - n, "%s\"%s\"", i ? ", " : "", hdr->field[i]);
+    if (n >= size)
+        snprintf(buf + size - 5, 5, "...");
+}
+
+/* Column of a header name: exact (trimmed) first, then normalised; -1 when absent. */
+static int find_column(const struct crm_record *hdr, const char *name, size_t name_len,
+                       const struct colmap *used)
+{
+    char want[256], have[256];
+    normalise(name, name_len, want, sizeof want);
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t c = 0; c < hdr->nfields; c++) {
+            int taken = 0;
+            for (int f = 0; used && f < CRM_F_COUNT; f++)
+                taken |= used->col[f] == (int)c;
+            if (taken)
+                continue;
+            const char *h = hdr->field[c];
+            size_t hl = hdr->len[c];
+            clean_text(&h, &hl);
+            if (pass == 0 ? (hl == name_len && memcmp(h, name, hl) == 0)
+                          : (normalise(h, hl, have, sizeof have), strcmp(have, want) == 0))
+                return (int)c;
+        }
+    }
+    return -1;
+}
+
+static int find_candidates(const struct crm_record *hdr, const char *cands,
+                           const struct colmap *used)
+{
+    for (const char *p = cands; p && *p;) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        int c = find_column(hdr, p, len, used);
+        if (c >= 0)
+            return c;
+        p = bar ? bar + 1 : p + len;
+    }
+    return -1;
+}
+
+static enum crm_err map_columns(struct crm_import *imp, struct crm_csvin *in,
+                                const struct crm_record *hdr, int is_header, struct colmap *m,
+                                struct crm_errinfo *e)
+{
+    char cols[512];
+    m->ncols = hdr->nfields;
+    for (int f = 0; f < CRM_F_COUNT; f++)
+        m->col[f] = -1;
+    list_columns(hdr, cols, sizeof cols);
+    crm_errinfo_where(e, crm_csvin_name(in), 1, -1, -1);
+    for (int f = 0; f < CRM_F_COUNT; f++) {
+        const char *spec = imp->o.map[f];
+        if (!spec)
+            continue;
+        size_t len = strlen(spec);
+        if (is_digits(spec, len)) {
+            long n = strtol(spec, NULL, 10);
+            if (n < 1 || (size_t)n > hdr->nfields)
+                return crm_errinfo_set(e, CRM_EUSAGE, "--map %s=%s: the file has %zu columns",
+                                       field_names[f], spec, hdr->nfields);
+            m->col[f] = (int)n - 1;
+        } else if (!is_header || (m->col[f] = find_column(hdr, spec, len, NULL)) < 0) {
+            return crm_errinfo_set(e, CRM_EUSAGE, "--map %s=%s: no such column (columns: %s)",
+                                   field_names[f], spec, is_header ? cols : "none, --no-header");
+        }
+    }
+    unsigned rules = imp->preset ? imp->preset->rules : 0;
+    if (rules & P_CDNOW) {
+        /* id, YYYYMMDD, items, dollars; or master id, sample id, YYYYMMDD, items, dollars */
+        int five = hdr->nfields == 5;
+        if (hdr->nfields != 4 && !five)
+            return crm_errinfo_set(e, CRM_EDATA, "preset cdnow expects 4 or 5 columns, "
+                                   "found %zu", hdr->nfields);
+        int pos[] = {-1, 0, five ? 2 : 1, five ? 4 : 3, five ? 3 : 2, -1, -1, -1};
+        for (int f = 0; f < CRM_F_COUNT; f++)
+            if (m->col[f] < 0)
+                m->col[f] = pos[f];
+    } else if (is_header) {
+        for (int f = 0; f < CRM_F_COUNT; f++) {
+            if (m->col[f] >= 0)
+                continue;
+            if (imp->preset && imp->preset->columns[f])
+                m->col[f] = find_candidates(hdr, imp->preset->columns[f], m);
+            if (m->col[f] < 0)
+                m->col[f] = find_candidates(hdr, generic[f], m);
+        }
+        if (m->col[CRM_F_AMOUNT] >= 0)
+            m->col[CRM_F_UNIT_PRICE] = -1;
+    }
+    static const enum crm_field required[] = {CRM_F_CUSTOMER, CRM_F_TIME};
+    for (size_t i = 0; i < 2; i++)
+        if (m->col[required[i]] < 0)
+            return crm_errinfo_set(e, CRM_EDATA, "no %s column: no header matches a known "
+                                   "name (columns: %s); name it with --map %s=COLUMN",
+                                   field_names[required[i]], cols, field_names[required[i]]);
+    if (m->col[CRM_F_AMOUNT] < 0 && m->col[CRM_F_UNIT_PRICE] < 0)
+        return crm_errinfo_set(e, CRM_EDATA, "no amount column (nor unit_price): no header "
+                               "matches a known name (columns: %s); name it with --map "
+                               "amount=COLUMN", cols);
+    crm_errinfo_where(e, NULL, -1, -1, -1);
+    e->file[0] = '\0';
+    return CRM_OK;
+}
+
+static int same_record(const struct crm_record *a, char *const *hdr, const size_t *hlen,
+                       size_t n)
+{
+    if (a->nfields != n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (a->len[i] != hlen[i] || memcmp(a->field[i], hdr[i], hlen[i]) != 0)
+            return 0;
+    return 1;
+}
+
+static enum crm_err import_stream(struct crm_import *imp, struct crm_csvin *in,
+                                  struct crm_errinfo *e)
+{
+    struct crm_record rec;
+    struct colmap m;
+    snprintf(imp->last_encoding, sizeof imp->last_encoding, "%s", crm_csvin_encoding(in));
+    imp->last_delim = crm_csvin_delimiter(in);
+    enum crm_err rc = crm_csvin_next(in, &rec, e);
+    if (rc != CRM_OK || rec.nfields == 0)
+        return rc;
+    int is_header = !imp->o.no_header;
+    if (imp->preset && (imp->preset->rules & P_CDNOW)) {
+        int tcol = rec.nfields == 5 ? 2 : 1;
+        is_header = (size_t)tcol >= rec.nfields || !is_digits(rec.field[tcol], rec.len[tcol]);
+    }
+    rc = map_columns(imp, in, &rec, is_header, &m, e);
+    if (rc != CRM_OK)
+        return rc;
+    /* Keep the header to recognise it when repeated inside concatenated exports. */
+    size_t nh = is_header ? rec.nfields : 0;
+    char **hdr = calloc(nh + 1, sizeof *hdr);
+    size_t *hlen = calloc(nh + 1, sizeof *hlen);
+    if (!hdr || !hlen) {
+        free(hdr);
+        free(hlen);
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < nh && rc == CRM_OK; i++) {
+        hlen[i] = rec.len[i];
+        if (!(hdr[i] = malloc(rec.len[i] + 1)))
+            rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+        else
+            memcpy(hdr[i], rec.field[i], rec.len[i] + 1);
+    }
+    struct rowctx r = {imp, in, &rec};
+    int have = !is_header;
+    while (rc == CRM_OK) {
+        if (!have) {
+            rc = crm_csvin_next(in, &rec, e);
+            if (rc != CRM_OK || rec.nfields == 0)
+                break;
+        }
+        have = 0;
+        if (nh && same_record(&rec, hdr, hlen, nh)) {
+            imp->st.repeated_headers++;
+            continue;
+        }
+        imp->st.rows++;
+        rc = do_row(&r, &m, e);
+        if (rc == CRM_OK && imp->rejects && crm_out_failed(imp->rejects))
+            rc = crm_errinfo_set(e, CRM_EIO, "cannot write the rejects file");
+    }
+    for (size_t i = 0; i < nh; i++)
+        free(hdr[i]);
+    free(hdr);
+    free(hlen);
+    return rc;
+}
+
+enum crm_err crm_import_fd(struct crm_import *imp, int fd, const char *name, const void *head,
+                           size_t head_len, struct crm_errinfo *e)
+{
+    struct crm_csvin *in;
+    struct crm_csvin_opts co = imp->o.csv;
+    enum crm_err rc = crm_csvin_open_fd(fd, name, head, head_len, &co, &in, e);
+    if (rc != CRM_OK)
+        return rc;
+    rc = import_stream(imp, in, e);
+    crm_csvin_close(in);
+    return rc;
+}
+
+enum crm_err crm_import_file(struct crm_import *imp, const char *path, struct crm_errinfo *e)
+{
+    struct crm_csvin *in;
+    struct crm_csvin_opts co = imp->o.csv;
+    enum crm_err rc = crm_csvin_open(path, &co, &in, e);
+    if (rc != CRM_OK)
+        return rc;
+    rc = import_stream(imp, in, e);
+    crm_csvin_close(in);
+    return rc;
+}
+
+/* ---- customers file ---- */
+
+static const char *const cust_names[4] = {
+    "customerid|customer|customerno|clientid|userid|buyerid|memberid|email|买家会员名|会员名|"
+    "客户编号|客户id|客户|用户id|会员id",
+    "signuptime|signup|signupdate|signedup|registered|registeredat|registrationdate|"
+    "registrationtime|createdat|joined|joindate|注册时间|注册日期|入会时间",
+    "birthday|birthdate|dateofbirth|dob|生日|出生日期",
+    "blocked|isblocked|blacklisted|blacklist|banned|malicious|黑名单|是否拉黑|拉黑",
+};
+
+static int parse_bool(const char *s, size_t len, uint8_t *v)
+{
+    static const char *const yes[] = {"true", "1", "yes", "y", "t", "是", "x"};
+    static const char *const no[] = {"false", "0", "no", "n", "f", "否", ""};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        if (strlen(yes[i]) == len && strncasecmp(s, yes[i], len) == 0) {
+            *v = 1;
+            return 0;
+        }
+        if (strlen(no[i]) == len && strncasecmp(s, no[i], len) == 0) {
+            *v = 0;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* Birthday: a full date, or month and day only (MM-DD, --MM-DD, MM/DD, M月D日). */
+static int parse_birthday(const char *s, size_t len, int32_t *day, uint8_t *year_known)
+{
+    struct crm_time_parsed t;
+    if (crm_time_parse(s, len, &t) == 0) {
+        *day = crm_time_day(t.secs);
+        *year_known = 1;
+        return 0;
+    }
+    while (len && *s == '-') {
+        s++;
+        len--;
+    }
+    unsigned mm = 0, dd = 0;
+    size_t i = 0;
+    while (i < len && s[i] >= '0' && s[i] <= '9' && i < 2)
+        mm = mm * 10 + (unsigned)(s[i++] - '0');
+    if (i == 0 || i >= len)
+        return -1;
+    if (s[i] == '-' || s[i] == '/' || s[i] == '.')
+        i++;
+    else if (len - i >= 3 && memcmp(s + i, "月", 3) == 0)
+        i += 3;
+    else
+        return -1;
+    size_t d0 = i;
+    while (i < len && s[i] >= '0' && s[i] <= '9' && i - d0 < 2)
+        dd = dd * 10 + (unsigned)(s[i++] - '0');
+    if (i == d0 || !(i == len || (len - i == 3 && memcmp(s + i, "日", 3) == 0)))
+        return -1;
+    if (mm < 1 || mm > 12 || dd < 1 || (int)dd > crm_days_in_month(2000, mm))
+        return -1;
+    *day = crm_days_from_civil(2000, mm, dd);
+    *year_known = 0;
+    return 0;
+}
+
+static void reject_customer(struct crm_import *imp, struct crm_csvin *in,
+                            const struct crm_record *rec, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+static void reject_customer(struct crm_import *imp, struct crm_csvin *in,
+                            const struct crm_record *rec, const char *fmt, ...)
+{
+    imp->st.customer_rejects++;
+    if (!imp->rejects)
+        return;
+    char reason[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    imp->raw.len = 0;
+    crm_csvin_format_record(in, rec, &imp->raw);
+    write_reject(imp, crm_csvin_name(in), rec->line, reason, (const char *)imp->raw.data,
+                 imp->raw.len);
+}
+
+enum crm_err crm_import_customers(struct crm_import *imp, const char *path,
+                                  struct crm_errinfo *e)
+{
+    struct crm_csvin *in;
+    struct crm_csvin_opts co = {0, imp->o.csv.encoding};
+    enum crm_err rc = crm_csvin_open(path, &co, &in, e);
+    if (rc != CRM_OK)
+        return rc;
+    struct crm_record rec;
+    rc = crm_csvin_next(in, &rec, e);
+    if (rc != CRM_OK || rec.nfields == 0) {
+        crm_csvin_close(in);
+        return rc;
+    }
+    int col[4];
+    size_t ncols = rec.nfields;
+    for (int k = 0; k < 4; k++)
+        col[k] = find_candidates(&rec, cust_names[k], NULL);
+    if (col[0] < 0 || (col[1] < 0 && col[2] < 0 && col[3] < 0)) {
+        char cols[512];
+        list_columns(&rec, cols, sizeof cols);
+        crm_errinfo_where(e, crm_csvin_name(in), 1, -1, -1);
+        crm_csvin_close(in);
+        return crm_errinfo_set(e, CRM_EDATA, "customers file needs customer_id and at least one "
+                               "of signup_time, birthday, blocked (columns: %s)", cols);
+    }
+    while ((rc = crm_csvin_next(in, &rec, e)) == CRM_OK && rec.nfields > 0) {
+        if (rec.bad_bytes) {
+            reject_customer(imp, in, &rec, "bytes invalid in %s", crm_csvin_encoding(in));
+            continue;
+        }
+        if (rec.nfields != ncols) {
+            reject_customer(imp, in, &rec, "%zu fields, expected %zu", rec.nfields, ncols);
+            continue;
+        }
+        struct crm_customer_info ci = {0, CRM_NO_DAY, CRM_NO_DAY, 0, 0};
+        const char *s = rec.field[col[0]];
+        size_t len = rec.len[col[0]];
+        clean_text(&s, &len);
+        if (!len) {
+            reject_customer(imp, in, &rec, "empty customer_id in column %d", col[0] + 1);
+            continue;
+        }
+        const char *v;
+        size_t vl;
+        if (col[1] >= 0 && (v = rec.field[col[1]], vl = rec.len[col[1]], clean_text(&v, &vl), vl)) {
+            int64_t t;
+            if (parse_time(imp, v, vl, &t) != 0) {
+                reject_customer(imp, in, &rec, "bad signup_time \"%.*s\" in column %d",
+                                (int)cap_len(vl, 64), v, col[1] + 1);
+                continue;
+            }
+            ci.signup_day = crm_time_day(t);
+        }
+        if (col[2] >= 0 && (v = rec.field[col[2]], vl = rec.len[col[2]], clean_text(&v, &vl), vl) &&
+            parse_birthday(v, vl, &ci.birth_day, &ci.birth_year_known) != 0) {
+            reject_customer(imp, in, &rec, "bad birthday \"%.*s\" in column %d",
+                            (int)cap_len(vl, 64), v, col[2] + 1);
+            continue;
+        }
+        if (col[3] >= 0 && (v = rec.field[col[3]], vl = rec.len[col[3]], clean_text(&v, &vl), 1) &&
+            parse_bool(v, vl, &ci.blocked) != 0) {
+            reject_customer(imp, in, &rec, "bad blocked flag \"%.*s\" in column %d (true/false)",
+                            (int)cap_len(vl, 64), v, col[3] + 1);
+            continue;
+        }
+        uint32_t idx;
+        if (!crm_store_writer_find_customer(imp->w, s, len, &idx)) {
+            rc = crm_store_writer_customer(imp->w, s, len, &idx, e);
+            if (rc != CRM_OK)
+                break;
+            imp->st.customers_new++;
+        }
+        ci.customer = idx;
+        rc = crm_store_writer_add_customer(imp->w, &ci, e);
+        if (rc != CRM_OK)
+            break;
+        imp->st.customer_rows++;
+    }
+    crm_csvin_close(in);
+    return rc;
+}
+
+/* ---- existing orders, suspects, finish ---- */
+
+static int register_existing(void *ctx, uint64_t order_no, const char *id, size_t len)
+{
+    struct crm_import *imp = ctx;
+    (void)order_no;
+    uint64_t h = crm_hash_bytes(id, len, ID_SEED);
+    return seen_insert(imp, h ? h : 1) != 0;
+}
+
+enum crm_err crm_import_load_existing(struct crm_import *imp, struct crm_errinfo *e)
+{
+    size_t before = imp->seen_count;
+    enum crm_err rc = crm_store_writer_each_order_id(imp->w, register_existing, imp, e);
+    if (rc == CRM_OK && imp->seen_count < before)
+        rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    return rc;
+}
+
+struct verify_ctx {
+    struct crm_import *imp;
+    uint32_t *map;           /* suspect index + 1, open addressing by id hash */
+    uint64_t *hash;
+    size_t mask;
+};
+
+static int verify_one(void *ctx, uint64_t order_no, const char *id, size_t len)
+{
+    struct verify_ctx *v = ctx;
+    (void)order_no;
+    uint64_t h = crm_hash_bytes(id, len, ID_SEED);
+    h = h ? h : 1;
+    for (size_t pos = (size_t)h & v->mask; v->map[pos]; pos = (pos + 1) & v->mask) {
+        size_t i = v->map[pos] - 1;
+        struct suspect *s = &v->imp->sus[i];
+        if (v->hash[i] == h && s->id_len == len &&
+            memcmp(v->imp->sus_text.data + s->text, id, len) == 0)
+            s->confirmed = 1;
+    }
+    return 0;
+}
+
+/* Settle the suspects: exact duplicates are skipped; the rest (hash collisions) import. */
+static enum crm_err settle_suspects(struct crm_import *imp, struct crm_errinfo *e)
+{
+    if (imp->nsus == 0)
+        return CRM_OK;
+    struct verify_ctx v = {imp, NULL, NULL, 0};
+    size_t size = 16;
+    while (size < imp->nsus * 2)
+        size *= 2;
+    v.mask = size - 1;
+    v.map = calloc(size, sizeof *v.map);
+    v.hash = malloc(imp->nsus * sizeof *v.hash);
+    if (!v.map || !v.hash) {
+        free(v.map);
+        free(v.hash);
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < imp->nsus; i++) {
+        struct suspect *s = &imp->sus[i];
+        uint64_t h = crm_hash_bytes(imp->sus_text.data + s->text, s->id_len, ID_SEED);
+        v.hash[i] = h ? h : 1;
+        size_t pos = (size_t)v.hash[i] & v.mask;
+        while (v.map[pos])
+            pos = (pos + 1) & v.mask;
+        v.map[pos] = (uint32_t)i + 1;
+    }
+    enum crm_err rc = crm_store_writer_each_order_id(imp->w, verify_one, &v, e);
+    for (size_t i = 0; rc == CRM_OK && i < imp->nsus; i++) {
+        struct suspect *s = &imp->sus[i];
+        const char *text = (const char *)imp->sus_text.data + s->text;
+        const char *raw = text + s->id_len + s->cust_len + s->cur_len;
+        const char *file = imp->files[s->file].name;
+        if (s->confirmed) {
+            char why[160];
+            imp->st.duplicates++;
+            snprintf(why, sizeof why, "duplicate order_id %.*s (already stored)",
+                     (int)cap_len(s->id_len, 64), text);
+            write_reject(imp, file, s->line, why, raw, s->raw_len);
+            continue;
+        }
+        struct row rw = {
+            .id = text, .id_len = s->id_len,
+            .cust = text + s->id_len, .cust_len = s->cust_len,
+            .cur = text + s->id_len + s->cust_len, .cur_len = s->cur_len,
+            .time = s->time, .amount = s->amount, .quantity = s->quantity,
+            .has_time = s->has_time, .has_amount = s->has_amount, .has_qty = s->has_qty,
+            .has_status = s->has_status, .status = s->status,
+        };
+        enum crm_reject reason;
+        char why[256];
+        int placed = place_row(imp, &imp->files[s->file].map, &rw, v.hash[i], &reason, why,
+                               sizeof why, e);
+        if (placed < 0) {
+            rc = e->code;
+        } else if (placed > 0) {
+            imp->st.rejected[reason]++;
+            imp->st.rejected_total++;
+            write_reject(imp, file, s->line, why, raw, s->raw_len);
+        }
+    }
+    free(v.map);
+    free(v.hash);
+    imp->nsus = 0;
+    while (rc == CRM_OK && imp->win_count > 0)
+        rc = close_oldest(imp, e);
+    return rc;
+}
+
+enum crm_err crm_import_finish(struct crm_import *imp, struct crm_errinfo *e)
+{
+    enum crm_err rc = CRM_OK;
+    while (rc == CRM_OK && imp->win_count > 0)
+        rc = close_oldest(imp, e);
+    if (rc == CRM_OK)
+        rc = settle_suspects(imp, e);
+    if (rc != CRM_OK)
+        return rc;
+    const struct crm_import_stats *st = &imp->st;
+    if (st->rows != st->orders + st->merged + st->rejected_total + st->duplicates +
+                        st->skipped_total)
+        return crm_errinfo_set(e, CRM_EDATA, "internal error: %llu rows read but %llu "
+                               "accounted for", (unsigned long long)st->rows,
+                               (unsigned long long)(st->orders + st->merged +
+                                                    st->rejected_total + st->duplicates +
+                                                    st->skipped_total));
+    if (st->rows > 0 && (double)st->rejected_total > imp->o.max_reject_rate * (double)st->rows)
+        return crm_errinfo_set(e, CRM_EDATA, "%llu of %llu rows rejected (%.2f%%), over "
+                               "--max-reject-rate %g; no store written",
+                               (unsigned long long)st->rejected_total,
+                               (unsigned long long)st->rows,
+                               100.0 * (double)st->rejected_total / (double)st->rows,
+                               imp->o.max_reject_rate);
+    return CRM_OK;
+}
+
+/* ---- life cycle ---- */
+
+enum crm_err crm_import_new(const struct crm_import_opts *o, struct crm_store_writer *w,
+                            struct crm_out *rejects, struct crm_import **out,
+                            struct crm_errinfo *e)
+{
+    *out = NULL;
+    struct crm_import *imp = calloc(1, sizeof *imp);
+    if (!imp)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    imp->o = *o;
+    imp->w = w;
+    imp->rejects = rejects;
+    imp->scale = crm_store_writer_meta(w)->money_scale;
+    imp->preset = find_preset(o->preset);
+    if (o->preset && !imp->preset) {
+        crm_import_free(imp);
+        return crm_errinfo_set(e, CRM_EUSAGE, "unknown preset \"%s\" (known: cdnow, "
+                               "uci-online-retail, shopify, taobao)", o->preset);
+    }
+    if (imp->preset && (imp->preset->rules & P_CDNOW) && !o->csv.delimiter)
+        imp->o.csv.delimiter = 0;   /* whitespace (.txt) or comma (.csv): detected */
+    imp->win = calloc(CRM_IMPORT_WINDOW, sizeof *imp->win);
+    imp->wmap = calloc(WMAP_SIZE, sizeof *imp->wmap);
+    imp->seen_mask = 65535;
+    imp->seen = calloc(imp->seen_mask + 1, sizeof *imp->seen);
+    if (!imp->win || !imp->wmap || !imp->seen) {
+        crm_import_free(imp);
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    }
+    enum crm_err rc = CRM_OK;
+    if (imp->preset && imp->preset->statuses)
+        rc = add_status_spec(imp, imp->preset->statuses, 1, e);
+    if (rc == CRM_OK)
+        rc = add_status_spec(imp, builtin_statuses, 1, e);
+    if (rc != CRM_OK) {
+        crm_import_free(imp);
+        return rc;
+    }
+    if (rejects)
+        crm_out_header(rejects, "file,line,reason,raw");
+    *out = imp;
+    return CRM_OK;
+}
+
+void crm_import_free(struct crm_import *imp)
+{
+    if (!imp)
+        return;
+    for (size_t i = 0; i < imp->nstatus; i++)
+        free(imp->statuses[i].text);
+    free(imp->statuses);
+    if (imp->win) {
+        for (size_t i = 0; i < CRM_IMPORT_WINDOW; i++)
+            if (imp->win[i].id && imp->win[i].id != imp->win[i].id_inline)
+                free(imp->win[i].id);
+    }
+    free(imp->win);
+    free(imp->wmap);
+    free(imp->seen);
+    free(imp->sus);
+    for (size_t i = 0; i < imp->nfiles; i++)
+        free(imp->files[i].name);
+    free(imp->files);
+    crm_buf_free(&imp->sus_text);
+    crm_buf_free(&imp->scratch);
+    crm_buf_free(&imp->raw);
+    free(imp);
+}
+
+const struct crm_import_stats *crm_import_stats(const struct crm_import *imp)
+{
+    return &imp->st;
+}
+
+const char *crm_import_last_encoding(const struct crm_import *imp)
+{
+    return imp->last_encoding;
+}
+
+int crm_import_last_delimiter(const struct crm_import *imp)
+{
+    return imp->last_delim;
+}
