@@ -56,16 +56,24 @@ struct keyed {
     uint64_t idx;
 };
 
-static struct keyed *radix_keyed(struct keyed *a, struct keyed *b, size_t n)
+static uint64_t field(const struct keyed *k, int second)
+{
+    return second ? k->idx : k->key;
+}
+
+/* Sorts pairs by one of their two words (second: idx instead of key), digits from
+ * first_digit up. */
+static struct keyed *radix_pairs(struct keyed *a, struct keyed *b, size_t n, int second,
+                                 unsigned first_digit)
 {
     size_t count[8][256];
     memset(count, 0, sizeof count);
     for (size_t i = 0; i < n; i++)
-        for (unsigned d = 0; d < 8; d++)
-            count[d][(a[i].key >> (8 * d)) & 255]++;
-    for (unsigned d = 0; d < 8; d++) {
+        for (unsigned d = first_digit; d < 8; d++)
+            count[d][(field(&a[i], second) >> (8 * d)) & 255]++;
+    for (unsigned d = first_digit; d < 8; d++) {
         size_t *c = count[d];
-        if (c[(a[0].key >> (8 * d)) & 255] == n)
+        if (c[(field(&a[0], second) >> (8 * d)) & 255] == n)
             continue;
         size_t sum = 0;
         for (unsigned v = 0; v < 256; v++) {
@@ -74,7 +82,7 @@ static struct keyed *radix_keyed(struct keyed *a, struct keyed *b, size_t n)
             sum += k;
         }
         for (size_t i = 0; i < n; i++)
-            b[c[(a[i].key >> (8 * d)) & 255]++] = a[i];
+            b[c[(field(&a[i], second) >> (8 * d)) & 255]++] = a[i];
         struct keyed *t = a;
         a = b;
         b = t;
@@ -159,7 +167,7 @@ static enum crm_err rank_wide(const int64_t *value, size_t n, int64_t max,
         a[slot].key = (uint64_t)max - (uint64_t)value[i];
         a[slot].idx = i;
     }
-    const struct keyed *sorted = radix_keyed(a, b, n);
+    const struct keyed *sorted = radix_pairs(a, b, n, 0, 0);
     for (size_t r = 0; r < n; r++)
         order[r] = (uint32_t)sorted[r].idx;
 out:
@@ -260,6 +268,107 @@ int crm_pareto_cmp_str(uint32_t a, uint32_t b, void *ctx)
 {
     const char *const *ids = ctx;
     return strcmp(ids[a], ids[b]);
+}
+
+/* Ids as text: the customer's id bytes from the caller, compared like memcmp with the
+ * shorter id first on a common prefix (strcmp order for ids without NUL). */
+struct idtext {
+    const char *(*id_of)(uint32_t i, size_t *len, void *ctx);
+    void *ctx;
+};
+
+static int idtext_cmp(uint32_t a, uint32_t b, void *ctx)
+{
+    const struct idtext *t = ctx;
+    size_t la, lb;
+    const char *sa = t->id_of(a, &la, t->ctx), *sb = t->id_of(b, &lb, t->ctx);
+    int c = memcmp(sa, sb, la < lb ? la : lb);
+    return c ? c : (la > lb) - (la < lb);
+}
+
+const char *crm_pareto_id_cstr(uint32_t i, size_t *len, void *ctx)
+{
+    const char *s = ((const char *const *)ctx)[i];
+    *len = strlen(s);
+    return s;
+}
+
+/* 8 id bytes from `from` on, big-endian and zero padded: as integers they order ids as
+ * memcmp does, except for ties that a full comparison settles. */
+static uint64_t id_prefix(const char *s, size_t len, size_t from)
+{
+    uint64_t k = 0;
+    for (size_t j = 0; j < 8; j++)
+        k = k << 8 | (from + j < len ? (unsigned char)s[from + j] : 0u);
+    return k;
+}
+
+/* Length of the prefix every id shares ("C000…"): the keys start after it so that they
+ * tell ids apart. */
+static size_t common_prefix(const struct idtext *t, size_t n)
+{
+    size_t lcp;
+    const char *first = t->id_of(0, &lcp, t->ctx);
+    for (size_t i = 1; i < n && lcp; i++) {
+        size_t len, j = 0;
+        const char *s = t->id_of((uint32_t)i, &len, t->ctx);
+        size_t m = len < lcp ? len : lcp;
+        while (j < m && s[j] == first[j])
+            j++;
+        lcp = j;
+    }
+    return lcp;
+}
+
+enum crm_err crm_pareto_rank_ids(const int64_t *value, size_t n,
+                                 const char *(*id_of)(uint32_t i, size_t *len, void *ctx),
+                                 void *ctx, uint32_t *order, struct crm_errinfo *err)
+{
+    struct idtext t = {id_of, ctx};
+    if (n == 0 || n > UINT32_MAX)
+        return crm_pareto_rank(value, n, NULL, order, err); /* nothing to do, or refused */
+    int64_t min = value[0], max = value[0];
+    for (size_t i = 1; i < n; i++) {
+        if (value[i] < min)
+            min = value[i];
+        if (value[i] > max)
+            max = value[i];
+    }
+    if ((uint64_t)max - (uint64_t)min > UINT32_MAX) /* rare: money beyond 2^32 minor units */
+        return crm_pareto_rank_cmp(value, n, idtext_cmp, &t, order, err);
+    struct keyed *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+    if (!a || !b) {
+        free(a);
+        free(b);
+        return crm_errinfo_set(err, CRM_ENOMEM, "ranking %zu customers: out of memory", n);
+    }
+    const size_t lcp = common_prefix(&t, n);
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        const char *s = id_of((uint32_t)i, &len, ctx);
+        a[i].key = id_prefix(s, len, lcp);
+        a[i].idx = ((uint64_t)max - (uint64_t)value[i]) << 32 | (uint64_t)i;
+    }
+    /* by key prefix, then stably by value: (value desc, prefix asc) */
+    struct keyed *sorted = radix_pairs(a, b, n, 0, 0);
+    struct keyed *spare = sorted == a ? b : a;
+    sorted = radix_pairs(sorted, spare, n, 1, 4);
+    spare = sorted == a ? b : a;
+    for (size_t r = 0; r < n; r++)
+        order[r] = (uint32_t)sorted[r].idx;
+    const struct idsort by_id = {idtext_cmp, &t};
+    uint32_t *tmp = (uint32_t *)spare; /* n pairs of room; a group needs half its length */
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && sorted[j].key == sorted[i].key &&
+                        sorted[j].idx >> 32 == sorted[i].idx >> 32;
+             j++)
+            ;
+        if (j - i > 1)
+            merge_sort(&by_id, order + i, tmp, j - i);
+    }
+    free(a);
+    free(b);
+    return CRM_OK;
 }
 
 /* ---- building the distribution ----------------------------------------------------------- */

@@ -44,6 +44,18 @@ enum crm_err crm_pareto_rank_cmp(const int64_t *value, size_t n,
  * customer; byte order (strcmp), which for UTF-8 is code point order. */
 int crm_pareto_cmp_str(uint32_t a, uint32_t b, void *ctx);
 
+/* The same ranking when ids are text: id_of(i, &len, ctx) returns customer i's id bytes
+ * (len of them; they must stay valid during the call). Ids compare as memcmp with the
+ * shorter first on a common prefix (strcmp order for ids without NUL bytes). The fast
+ * path: radix sort on (value, 8 id bytes after the prefix all ids share), then a full
+ * comparison only where those agree. Use this when the dictionary has no sorted order. */
+enum crm_err crm_pareto_rank_ids(const int64_t *value, size_t n,
+                                 const char *(*id_of)(uint32_t i, size_t *len, void *ctx),
+                                 void *ctx, uint32_t *order, struct crm_errinfo *err);
+
+/* An id_of for NUL-terminated ids: ctx is a `const char *const *` array by customer. */
+const char *crm_pareto_id_cstr(uint32_t i, size_t *len, void *ctx);
+
 /* ---- the value distribution --------------------------------------------------------- */
 
 struct crm_pareto;

@@ -507,6 +507,63 @@ static void test_pareto_rank_wide_value_range(void **state)
     check_ranking(v, N, id_rank);
 }
 
+static const char *const *ref_ids; /* test-only, for qsort */
+
+static int ref_cmp_text(const void *pa, const void *pb)
+{
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    if (ref_ctx.v[a] != ref_ctx.v[b])
+        return ref_ctx.v[a] > ref_ctx.v[b] ? -1 : 1;
+    return strcmp(ref_ids[a], ref_ids[b]);
+}
+
+static void check_rank_ids(const int64_t *v, size_t n, const char *const *ids)
+{
+    uint32_t *want = malloc(n * sizeof *want), *got = malloc(n * sizeof *got);
+    assert_non_null(want);
+    assert_non_null(got);
+    for (size_t i = 0; i < n; i++)
+        want[i] = (uint32_t)i;
+    ref_ctx.v = v;
+    ref_ids = ids;
+    qsort(want, n, sizeof *want, ref_cmp_text);
+    assert_int_equal(crm_pareto_rank_ids(v, n, crm_pareto_id_cstr, (void *)ids, got, NULL),
+                     CRM_OK);
+    assert_memory_equal(got, want, n * sizeof *got);
+    free(want);
+    free(got);
+}
+
+static void test_pareto_rank_ids_matches_reference_sort(void **state)
+{
+    (void)state;
+    /* ids share "CUST-", differ in length ("CUST-7" < "CUST-70" < "CUST-8"), some are
+     * longer than the 8 key bytes, some are Chinese */
+    uint64_t seed = 17;
+    enum { N = 20000 };
+    static int64_t v[N];
+    static char text[N][40];
+    static const char *ids[N];
+    for (size_t i = 0; i < N; i++) {
+        v[i] = heavy(&seed) % 50; /* many ties */
+        uint64_t r = rnd(&seed);
+        if (r % 10 == 0)
+            snprintf(text[i], sizeof text[i], "CUST-客户%zu", i);
+        else if (r % 10 == 1)
+            snprintf(text[i], sizeof text[i], "CUST-%zu-long-suffix-%zu", i % 100, i);
+        else
+            snprintf(text[i], sizeof text[i], "CUST-%zu", (i * 7919) % N);
+        ids[i] = text[i];
+    }
+    check_rank_ids(v, N, ids);
+    for (size_t i = 0; i < N; i += 3) /* a value range past 2^32: the comparison path */
+        v[i] = (int64_t)(rnd(&seed) % 4) * 5000000000;
+    check_rank_ids(v, N, ids);
+    const int64_t one[1] = {3};
+    const char *one_id[1] = {"x"};
+    check_rank_ids(one, 1, one_id);
+}
+
 static void test_pareto_rank_rejects_bad_id_rank(void **state)
 {
     (void)state;
@@ -660,6 +717,7 @@ int main(void)
         cmocka_unit_test(test_pareto_rank_value_desc_ties_by_id),
         cmocka_unit_test(test_pareto_rank_matches_reference_sort),
         cmocka_unit_test(test_pareto_rank_wide_value_range),
+        cmocka_unit_test(test_pareto_rank_ids_matches_reference_sort),
         cmocka_unit_test(test_pareto_rank_rejects_bad_id_rank),
         cmocka_unit_test(test_pareto_merge_of_partials_equals_whole),
         cmocka_unit_test(test_pareto_new_runs_checks_input),
