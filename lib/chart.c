@@ -143,6 +143,22 @@ static enum crm_err pareto_bands(struct crm_svg *s, const struct crm_pareto_summ
     return rc;
 }
 
+/* "10 customers · total revenue 1,900.00 · top 20% of customers hold 57.9% · Gini 0.426" */
+static void pareto_subtitle(struct crm_svg *s, const struct crm_pareto_summary *sum,
+                            const char *name, int decimals)
+{
+    char text[512], count[48], total[48], top[16], gini[16];
+    amount_text((int64_t)sum->customers, 0, count);
+    amount_text(sum->total_value, decimals, total);
+    percent_text(sum->top20_share, top);
+    crm_svg_format_number(sum->gini, 3, gini);
+    snprintf(text, sizeof text,
+             "%s customer%s \xC2\xB7 total %s %s \xC2\xB7 top 20%% of customers hold %s "
+             "\xC2\xB7 Gini %s",
+             count, sum->customers == 1 ? "" : "s", name, total, top, gini);
+    crm_svg_subtitle(s, text);
+}
+
 enum crm_err crm_chart_pareto(const struct crm_pareto *p, const struct crm_chart_pareto_opts *o,
                               struct crm_svg **out, struct crm_errinfo *err)
 {
@@ -161,26 +177,16 @@ enum crm_err crm_chart_pareto(const struct crm_pareto *p, const struct crm_chart
     if (rc != CRM_OK)
         return rc;
 
-    char cap[128], title[256], text[512], label[256], count[48], total[48], top[16], gini[16];
+    char cap[128], title[256], text[512], label[256], legend[256], count[48], top[16];
     capitalised(name, cap, sizeof cap);
     snprintf(title, sizeof title, "Pareto chart: %s by customer", name);
     struct crm_svg *s = crm_svg_new(o->width, o->height, o->title ? o->title : title);
     if (!s)
         return done(s, CRM_ENOMEM, out, err);
 
-    amount_text((int64_t)n, 0, count);
-    amount_text(sum.total_value, decimals, total);
-    percent_text(sum.top20_share, top);
-    crm_svg_format_number(sum.gini, 3, gini);
-    snprintf(text, sizeof text,
-             "%s customer%s \xC2\xB7 total %s %s \xC2\xB7 top 20%% of customers hold %s "
-             "\xC2\xB7 Gini %s",
-             count, n == 1 ? "" : "s", name, total, top, gini);
-    crm_svg_subtitle(s, text);
-
+    pareto_subtitle(s, &sum, name, decimals);
     snprintf(label, sizeof label, "Customers ranked by %s, highest first", name);
     crm_svg_axis(s, CRM_SVG_X, 0, 1, label, CRM_SVG_PERCENT);
-    char legend[256];
     snprintf(label, sizeof label, "%s per customer", cap);
     if (n > max_bins) {
         amount_text((int64_t)(n / max_bins), 0, count);

@@ -634,6 +634,7 @@ static double widest_tick(const struct axis *a)
 
 struct frame {
     double left, right, top, bottom; /* plot area in px */
+    double title_y, subtitle_y, legend_y;
     const struct axis *ax;
 };
 
@@ -853,6 +854,9 @@ static void draw_band_label(struct buf *b, const struct frame *f, const struct i
              "fill=\"#404040\" font-weight=\"bold\" " HALO, it->label);
 }
 
+static void draw_axis_titles(struct buf *b, const struct frame *f);
+
+/* Tick labels on every shown axis, the x baseline with its tick marks, the titles. */
 static void draw_axes(struct buf *b, const struct frame *f)
 {
     char t[64];
@@ -899,6 +903,13 @@ static void draw_axes(struct buf *b, const struct frame *f)
         put(b, "/>\n");
     }
     put(b, "</g>\n");
+    draw_axis_titles(b, f);
+}
+
+/* Axis titles: x centred below, y rotated on the left, y2 rotated on the right. */
+static void draw_axis_titles(struct buf *b, const struct frame *f)
+{
+    const struct axis *x = &f->ax[CRM_SVG_X];
     const char *title = "font-size=\"13\" fill=\"#404040\"";
     if (x->label)
         text(b, (f->left + f->right) / 2, f->bottom + 42, "middle", title, x->label);
@@ -980,11 +991,10 @@ static int has_legend(const struct crm_svg *s)
     return 0;
 }
 
-static void render(struct crm_svg *s)
+/* Axes ranges, then the plot area: title, subtitle and legend rows on top, tick labels
+ * and axis titles around. */
+static void layout(const struct crm_svg *s, struct axis ax[3], struct frame *f)
 {
-    struct buf *b = &s->out;
-    struct axis ax[3];
-    memcpy(ax, s->ax, sizeof ax);
     ax[CRM_SVG_Y].used = 1;
     finish_axis(s, CRM_SVG_X, &ax[CRM_SVG_X], fmax(2, floor(s->w / 90)));
     const double height_target = fmax(2, floor(s->h / 80));
@@ -993,27 +1003,23 @@ static void render(struct crm_svg *s)
         finish_axis(s, CRM_SVG_Y2, &ax[CRM_SVG_Y2], height_target);
         align_y(&ax[CRM_SVG_Y], &ax[CRM_SVG_Y2]);
     }
-
-    struct frame f = {0, 0, 0, 0, ax};
+    f->ax = ax;
     double y = 16;
-    if (s->title)
-        y += 20;
-    double title_y = y;
-    if (s->subtitle)
-        y += 22;
-    double subtitle_y = y;
-    if (has_legend(s))
-        y += 26;
-    double legend_y = y;
-    f.top = y + 22;
-    f.left = 16 + (ax[CRM_SVG_Y].label ? 22 : 0) + widest_tick(&ax[CRM_SVG_Y]) + 10;
-    f.right = s->w - (ax[CRM_SVG_Y2].used
-                          ? 16 + (ax[CRM_SVG_Y2].label ? 22 : 0) + widest_tick(&ax[CRM_SVG_Y2]) + 10
-                          : 32);
-    f.bottom = s->h - 16 - (ax[CRM_SVG_X].label ? 26 : 0) - 24;
+    f->title_y = y += s->title ? 20 : 0;
+    f->subtitle_y = y += s->subtitle ? 22 : 0;
+    f->legend_y = y += has_legend(s) ? 26 : 0;
+    f->top = y + 22;
+    f->left = 16 + (ax[CRM_SVG_Y].label ? 22 : 0) + widest_tick(&ax[CRM_SVG_Y]) + 10;
+    f->right = s->w - 32;
+    if (ax[CRM_SVG_Y2].used)
+        f->right = s->w - (16 + (ax[CRM_SVG_Y2].label ? 22 : 0) +
+                           widest_tick(&ax[CRM_SVG_Y2]) + 10);
+    f->bottom = s->h - 16 - (ax[CRM_SVG_X].label ? 26 : 0) - 24;
+}
 
-    b->len = 0;
-    b->oom = 0;
+/* The XML prologue, the clip path of the plot area, the background and the headings. */
+static void draw_head(struct buf *b, const struct crm_svg *s, const struct frame *f)
+{
     put(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
            "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\"");
     attr(b, "width", s->w);
@@ -1025,17 +1031,31 @@ static void render(struct crm_svg *s)
     put(b, "\" font-family=\"sans-serif\" font-size=\"12\">\n<title>");
     put_text(b, s->title ? s->title : "chart");
     put(b, "</title>\n<defs><clipPath id=\"crm-plot\"><rect");
-    attr(b, "x", f.left);
-    attr(b, "y", f.top - 1);
-    attr(b, "width", f.right - f.left);
-    attr(b, "height", f.bottom - f.top + 1);
+    attr(b, "x", f->left);
+    attr(b, "y", f->top - 1);
+    attr(b, "width", f->right - f->left);
+    attr(b, "height", f->bottom - f->top + 1);
     put(b, "/></clipPath></defs>\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
     if (s->title)
-        text(b, 16, title_y, NULL, "font-size=\"18\" font-weight=\"bold\" fill=\"#262626\"",
+        text(b, 16, f->title_y, NULL, "font-size=\"18\" font-weight=\"bold\" fill=\"#262626\"",
              s->title);
     if (s->subtitle)
-        text(b, 16, subtitle_y, NULL, "font-size=\"13\" fill=\"#595959\"", s->subtitle);
-    draw_legend(b, s, 16, legend_y);
+        text(b, 16, f->subtitle_y, NULL, "font-size=\"13\" fill=\"#595959\"", s->subtitle);
+    draw_legend(b, s, 16, f->legend_y);
+}
+
+/* Layers, bottom up: grid, bands, series (clipped), band labels, axes, reference lines,
+ * points. */
+static void render(struct crm_svg *s)
+{
+    struct buf *b = &s->out;
+    struct axis ax[3];
+    struct frame f;
+    memcpy(ax, s->ax, sizeof ax);
+    layout(s, ax, &f);
+    b->len = 0;
+    b->oom = 0;
+    draw_head(b, s, &f);
     draw_grid(b, &f);
     put(b, "<g clip-path=\"url(#crm-plot)\">\n");
     for (size_t i = 0; i < s->nitems; i++)
@@ -1055,12 +1075,12 @@ static void render(struct crm_svg *s)
         if (s->items[i].kind == K_BAND)
             draw_band_label(b, &f, &s->items[i]);
     draw_axes(b, &f);
-    for (size_t i = 0; i < s->nitems; i++)
-        if (s->items[i].kind == K_HLINE || s->items[i].kind == K_VLINE)
-            draw_note(b, &f, &s->items[i]);
-    for (size_t i = 0; i < s->nitems; i++)
-        if (s->items[i].kind == K_POINT)
-            draw_note(b, &f, &s->items[i]);
+    for (int pass = 0; pass < 2; pass++) /* points above lines */
+        for (size_t i = 0; i < s->nitems; i++)
+            if ((s->items[i].kind == K_POINT) == pass &&
+                (s->items[i].kind == K_HLINE || s->items[i].kind == K_VLINE ||
+                 s->items[i].kind == K_POINT))
+                draw_note(b, &f, &s->items[i]);
     put(b, "</svg>\n");
 }
 
