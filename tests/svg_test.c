@@ -238,6 +238,29 @@ static void test_svg_line_breaks_at_missing_values(void **state)
     crm_svg_free(s);
 }
 
+static void test_svg_area_is_filled_to_zero_with_outline(void **state)
+{
+    (void)state;
+    struct crm_svg *s = crm_svg_new(400, 300, "Area");
+    const double x[3] = {0, 1, 2}, y[3] = {10, 20, 5};
+    const struct crm_svg_style st = {CRM_SVG_Y, "Value", "#5b9bd5", 0};
+    assert_int_equal(crm_svg_axis(s, CRM_SVG_X, 0, 2, NULL, CRM_SVG_EXACT), CRM_OK);
+    assert_int_equal(crm_svg_axis(s, CRM_SVG_Y, 0, 20, NULL, CRM_SVG_EXACT), CRM_OK);
+    assert_int_equal(crm_svg_area(s, x, y, 3, &st), CRM_OK);
+    char *doc = render_checked(s);
+    const char *poly = strstr(doc, "<polygon fill=\"#5b9bd5\" fill-opacity=\"0.35\" points=\"");
+    assert_non_null(poly);
+    /* five corners: the three points and the baseline under each end */
+    const char *pts = strchr(strstr(poly, "points="), '"') + 1;
+    size_t corners = 1;
+    for (const char *c = pts; *c != '"'; c++)
+        corners += *c == ' ';
+    assert_int_equal(corners, 5);
+    assert_int_equal(count(doc, "<polyline stroke=\"#5b9bd5\""), 1);
+    free(doc);
+    crm_svg_free(s);
+}
+
 static void test_svg_bad_arguments_are_sticky(void **state)
 {
     (void)state;
@@ -300,6 +323,7 @@ int main(void)
         cmocka_unit_test(test_svg_output_is_deterministic),
         cmocka_unit_test(test_svg_axis_ticks_are_nice),
         cmocka_unit_test(test_svg_line_breaks_at_missing_values),
+        cmocka_unit_test(test_svg_area_is_filled_to_zero_with_outline),
         cmocka_unit_test(test_svg_bad_arguments_are_sticky),
         cmocka_unit_test(test_svg_write_errors_are_reported),
     };
