@@ -1121,7 +1121,8 @@ static enum crm_err import_stream(struct crm_import *imp, struct crm_csvin *in,
             imp->st.repeated_headers++;
             continue;
         }
-        imp->st.rows++;
+        if ((++imp->st.rows & 0x3fff) == 0 && imp->o.progress)
+            imp->o.progress(imp->o.progress_ctx, crm_csvin_bytes(in));
         rc = do_row(&r, &m, e);
         if (rc == CRM_OK && imp->rejects && crm_out_failed(imp->rejects))
             rc = crm_errinfo_set(e, CRM_EIO, "cannot write the rejects file");

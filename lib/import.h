@@ -55,6 +55,9 @@ struct crm_import_opts {
     int order_amount_once;              /* amount repeated on every row of an order */
     int no_header;                      /* the first line is data */
     double max_reject_rate;             /* default 0.01 */
+    /* called now and then with the input bytes read so far in the current file */
+    void (*progress)(void *ctx, unsigned long long bytes);
+    void *progress_ctx;
 };
 
 struct crm_import_stats {

@@ -1,0 +1,245 @@
+/* cli: shared command-line conventions (see cli.h). */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "timeparse.h"
+
+/* The temporary file of -o, removed if a signal ends the run. */
+static const char *volatile pending_temp;
+
+static void on_signal(int sig)
+{
+    if (pending_temp)
+        unlink(pending_temp);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void cli_init(struct cli *c, const char *prog, const char *usage)
+{
+    memset(c, 0, sizeof *c);
+    c->prog = prog;
+    c->usage = usage;
+    c->tty = isatty(2);
+    /* A closed pipe (`| head`) ends the tool quietly, as for any filter. */
+    signal(SIGPIPE, SIG_DFL);
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGHUP, on_signal);
+}
+
+static void vmsg(const struct cli *c, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "%s: ", c->prog);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void cli_warn(const struct cli *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg(c, fmt, ap);
+    va_end(ap);
+}
+
+void cli_info(const struct cli *c, const char *fmt, ...)
+{
+    if (c->quiet)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg(c, fmt, ap);
+    va_end(ap);
+}
+
+noreturn void cli_usage_error(const struct cli *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg(c, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "Try '%s --help' for more information.\n", c->prog);
+    exit(2);
+}
+
+noreturn void cli_die(const struct cli *c, const struct crm_errinfo *e)
+{
+    if (c->afile) {
+        crm_afile_abort(((struct cli *)c)->afile);
+        ((struct cli *)c)->afile = NULL;
+        pending_temp = NULL;
+    }
+    if (e->code == CRM_EPIPE)
+        exit(141);    /* like a filter killed by SIGPIPE; nothing to report */
+    char buf[1200];
+    crm_errinfo_format(e, buf, sizeof buf);
+    fprintf(stderr, "%s: %s\n", c->prog, buf);
+    if (e->code == CRM_EUSAGE) {
+        fprintf(stderr, "Try '%s --help' for more information.\n", c->prog);
+        exit(2);
+    }
+    exit(1);
+}
+
+void cli_check(const struct cli *c, enum crm_err rc, const struct crm_errinfo *e)
+{
+    if (rc != CRM_OK)
+        cli_die(c, e);
+}
+
+int cli_common(struct cli *c, int opt, const char *arg)
+{
+    switch (opt) {
+    case 'h':
+        fputs(c->usage, stdout);
+        exit(fflush(stdout) == 0 ? 0 : 1);
+    case CLI_VERSION:
+        printf("%s (crmkit) %s\n", c->prog, CRM_VERSION);
+        exit(fflush(stdout) == 0 ? 0 : 1);
+    case 'o':
+        c->output = strcmp(arg, "-") == 0 ? NULL : arg;
+        return 1;
+    case CLI_TSV:
+        c->out_flags |= CRM_OUT_TSV;
+        return 1;
+    case CLI_BOM:
+        c->out_flags |= CRM_OUT_BOM;
+        return 1;
+    case CLI_AS_OF:
+        c->as_of = arg;
+        return 1;
+    case 'q':
+        c->quiet = 1;
+        return 1;
+    case 'v':
+        c->verbose++;
+        return 1;
+    case '?':
+        fprintf(stderr, "Try '%s --help' for more information.\n", c->prog);
+        exit(2);
+    default:
+        return 0;
+    }
+}
+
+struct crm_out *cli_open_output(struct cli *c)
+{
+    struct crm_errinfo e;
+    int fd = 1;
+    crm_errinfo_clear(&e);
+    if (c->output) {
+        cli_check(c, crm_afile_open(c->output, &c->afile, &e), &e);
+        pending_temp = crm_afile_temp_path(c->afile);
+        fd = crm_afile_fd(c->afile);
+    }
+    struct crm_out *o = crm_out_new(fd, c->output ? c->output : "stdout", c->out_flags);
+    if (!o) {
+        crm_errinfo_set(&e, CRM_ENOMEM, "out of memory");
+        cli_die(c, &e);
+    }
+    return o;
+}
+
+void cli_close_output(struct cli *c, struct crm_out *o)
+{
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    cli_check(c, crm_out_close(o, &e), &e);
+    if (c->afile) {
+        struct crm_afile *a = c->afile;
+        c->afile = NULL;
+        pending_temp = NULL;
+        cli_check(c, crm_afile_commit(a, &e), &e);
+    }
+}
+
+double cli_number(const struct cli *c, const char *opt, const char *arg, double lo, double hi)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(arg, &end);
+    if (errno || end == arg || *end || !isfinite(v) || v < lo || v > hi)
+        cli_usage_error(c, "%s %s: expected a number from %g to %g", opt, arg, lo, hi);
+    return v;
+}
+
+long cli_integer(const struct cli *c, const char *opt, const char *arg, long lo, long hi)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(arg, &end, 10);
+    if (errno || end == arg || *end || v < lo || v > hi)
+        cli_usage_error(c, "%s %s: expected a whole number from %ld to %ld", opt, arg, lo, hi);
+    return v;
+}
+
+int cli_as_of(const struct cli *c, int32_t *days)
+{
+    if (!c->as_of)
+        return 0;
+    if (strcmp(c->as_of, "today") == 0) {
+        time_t now = time(NULL);
+        struct tm tm;
+        localtime_r(&now, &tm);
+        *days = crm_days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
+                                    (unsigned)tm.tm_mday);
+        return 1;
+    }
+    if (crm_date_parse(c->as_of, days) != 0)
+        cli_usage_error(c, "--as-of %s: expected YYYY-MM-DD or today", c->as_of);
+    return 1;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void cli_progress_start(struct cli_progress *p, const struct cli *c, const char *what)
+{
+    p->c = c;
+    p->what = what;
+    p->start = p->last = now_seconds();
+    p->shown = 0;
+}
+
+void cli_progress_update(struct cli_progress *p, double done, double total)
+{
+    if (!p->c || !p->c->tty || p->c->quiet)
+        return;
+    double t = now_seconds();
+    if (t - p->start < 1.0 || t - p->last < 0.2)
+        return;
+    p->last = t;
+    p->shown = 1;
+    double rate = done / (t - p->start);
+    if (total > 0 && done <= total) {
+        int width = 30, fill = (int)(width * done / total);
+        double eta = rate > 0 ? (total - done) / rate : 0;
+        fprintf(stderr, "\r%s: %s [%.*s%*s] %3.0f%%  %.1f MB/s  ETA %.0fs ", p->c->prog, p->what,
+                fill, "##############################", width - fill, "", 100.0 * done / total,
+                rate / 1e6, eta);
+    } else {
+        fprintf(stderr, "\r%s: %s %.1f MB  %.1f MB/s ", p->c->prog, p->what, done / 1e6,
+                rate / 1e6);
+    }
+}
+
+void cli_progress_end(struct cli_progress *p)
+{
+    if (p->shown)
+        fprintf(stderr, "\r\033[K");
+    p->shown = 0;
+}

@@ -1,0 +1,78 @@
+/* cli: what every crmkit tool shares — common options (-o, --tsv, --bom, --as-of, -q, -v,
+ * --help, --version), one way to fail (message "tool: where: what" on stderr, exit 1 for
+ * data/IO, 2 for usage, silent on a closed pipe), atomic output files, and a progress
+ * bar that appears only when stderr is a terminal and the work takes over a second. */
+#ifndef CRM_CLI_H
+#define CRM_CLI_H
+
+#include <getopt.h>
+#include <stdint.h>
+#include <stdnoreturn.h>
+
+#include "afile.h"
+#include "err.h"
+#include "out.h"
+
+#define CRM_VERSION "1.0.0"
+
+/* Long-option codes shared by every tool (short options: h o: q v). */
+enum {
+    CLI_VERSION = 1000, CLI_TSV, CLI_BOM, CLI_AS_OF,
+    CLI_TOOL_OPTS = 1100   /* tools number their own long-only options from here */
+};
+
+#define CLI_LONG_OPTIONS                                                                   \
+    {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, CLI_VERSION},         \
+    {"output", required_argument, NULL, 'o'}, {"tsv", no_argument, NULL, CLI_TSV},         \
+    {"bom", no_argument, NULL, CLI_BOM}, {"as-of", required_argument, NULL, CLI_AS_OF},    \
+    {"quiet", no_argument, NULL, 'q'}, {"verbose", no_argument, NULL, 'v'}
+
+struct cli {
+    const char *prog;
+    const char *usage;        /* full --help text */
+    const char *output;       /* -o FILE, NULL: stdout */
+    unsigned out_flags;       /* CRM_OUT_TSV, CRM_OUT_BOM */
+    int quiet, verbose;
+    const char *as_of;        /* --as-of text as given */
+    struct crm_afile *afile;  /* the temporary file behind -o */
+    int tty;                  /* stderr is a terminal */
+};
+
+void cli_init(struct cli *c, const char *prog, const char *usage);
+
+/* Handle a shared option; 1 when it was one. Exits for --help/--version. */
+int cli_common(struct cli *c, int opt, const char *arg);
+
+noreturn void cli_die(const struct cli *c, const struct crm_errinfo *e);
+noreturn void cli_usage_error(const struct cli *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void cli_warn(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A summary/information line: suppressed by -q. */
+void cli_info(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Exit via cli_die when rc is an error. */
+void cli_check(const struct cli *c, enum crm_err rc, const struct crm_errinfo *e);
+
+/* The report's writer: stdout, or the temporary file of -o (renamed by cli_close_output). */
+struct crm_out *cli_open_output(struct cli *c);
+void cli_close_output(struct cli *c, struct crm_out *o);
+
+/* Numbers for options; usage error (exit 2) naming the option when malformed. */
+double cli_number(const struct cli *c, const char *opt, const char *arg, double lo, double hi);
+long cli_integer(const struct cli *c, const char *opt, const char *arg, long lo, long hi);
+
+/* --as-of: YYYY-MM-DD or "today" (in the zone of TZ). 0 when not given. */
+int cli_as_of(const struct cli *c, int32_t *days);
+
+/* Progress on stderr (terminal only, after ~1 s): what, done and total in any unit. */
+struct cli_progress {
+    const struct cli *c;
+    const char *what;
+    double start, last;
+    int shown;
+};
+void cli_progress_start(struct cli_progress *p, const struct cli *c, const char *what);
+void cli_progress_update(struct cli_progress *p, double done, double total);
+void cli_progress_end(struct cli_progress *p);
+
+#endif

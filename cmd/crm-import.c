@@ -1,0 +1,330 @@
+/* crm-import: order files (CSV/TSV, gzip, GBK or UTF-8) → a crmkit store. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "import.h"
+#include "store.h"
+#include "timeparse.h"
+
+static const char usage[] =
+    "Usage: crm-import [OPTIONS] [FILE...] [-o STORE]\n"
+    "Import order files (CSV, TSV or any delimiter; gzip; UTF-8 or GBK) into a crmkit store\n"
+    "that crm-rfm, crm-segment, crm-pareto and crm-churn read. FILE omitted or - is stdin;\n"
+    "the store goes to stdout (a pipe) unless -o or --append is given.\n"
+    "\n"
+    "  -o, --output STORE       write a new store to STORE (atomically)\n"
+    "      --append STORE       add to an existing store; order ids already in it are skipped\n"
+    "      --preset NAME        cdnow, uci-online-retail, shopify or taobao\n"
+    "      --map FIELD=COLUMN   column (header name or 1-based number) for a field: order_id,\n"
+    "                           customer_id, order_time, amount, quantity, unit_price, status,\n"
+    "                           currency (repeatable)\n"
+    "      --status S=TEXT,...  status texts meaning S (paid, cancelled, refunded, pending)\n"
+    "      --delimiter C        , ; | tab space (default: detected from the header line)\n"
+    "      --encoding ENC       auto (default), utf-8, gb18030, gbk, latin1, ...\n"
+    "      --date-format FMT    strftime-style, e.g. '%m/%d/%Y %H:%M'\n"
+    "      --tz ZONE            shop time zone (e.g. Asia/Shanghai): explicit offsets are\n"
+    "                           converted to it and the store remembers it\n"
+    "      --order-amount MODE  sum (default) or once: the order total repeated on each row\n"
+    "      --no-header          the first line is data (map columns by number)\n"
+    "      --customers FILE     customer_id with signup_time, birthday and/or blocked\n"
+    "      --rejects FILE       write rejected rows here (file,line,reason,raw)\n"
+    "      --max-reject-rate R  fail (exit 1, no store) when more rows are rejected (0.01)\n"
+    "      --lock-wait SECONDS  how long --append waits for another writer (60)\n"
+    "      --check STORE        verify every chunk of STORE and print what it holds\n"
+    "  -q, --quiet              no summary on stderr\n"
+    "  -v, --verbose            more detail\n"
+    "  -h, --help               this help; --version\n"
+    "\n"
+    "Example:\n"
+    "  crm-import --preset uci-online-retail online_retail.csv.gz -o retail.crm\n"
+    "  crm-import orders-2024-06-01.csv --append shop.crm --rejects rejects.csv\n"
+    "  crm-import orders.csv | crm-rfm --as-of 2024-07-01 | head\n";
+
+enum {
+    OPT_APPEND = CLI_TOOL_OPTS, OPT_PRESET, OPT_MAP, OPT_STATUS, OPT_DELIM, OPT_ENCODING,
+    OPT_DATEFMT, OPT_TZ, OPT_ORDER_AMOUNT, OPT_NO_HEADER, OPT_CUSTOMERS, OPT_REJECTS,
+    OPT_MAX_REJECT, OPT_LOCK_WAIT, OPT_CHECK,
+};
+
+static const struct option longopts[] = {
+    CLI_LONG_OPTIONS,
+    {"append", required_argument, NULL, OPT_APPEND},
+    {"preset", required_argument, NULL, OPT_PRESET},
+    {"map", required_argument, NULL, OPT_MAP},
+    {"status", required_argument, NULL, OPT_STATUS},
+    {"delimiter", required_argument, NULL, OPT_DELIM},
+    {"encoding", required_argument, NULL, OPT_ENCODING},
+    {"date-format", required_argument, NULL, OPT_DATEFMT},
+    {"tz", required_argument, NULL, OPT_TZ},
+    {"order-amount", required_argument, NULL, OPT_ORDER_AMOUNT},
+    {"no-header", no_argument, NULL, OPT_NO_HEADER},
+    {"customers", required_argument, NULL, OPT_CUSTOMERS},
+    {"rejects", required_argument, NULL, OPT_REJECTS},
+    {"max-reject-rate", required_argument, NULL, OPT_MAX_REJECT},
+    {"lock-wait", required_argument, NULL, OPT_LOCK_WAIT},
+    {"check", required_argument, NULL, OPT_CHECK},
+    {NULL, 0, NULL, 0},
+};
+
+struct progress_ctx {
+    struct cli_progress bar;
+    double total;
+};
+
+static void on_progress(void *ctx, unsigned long long bytes)
+{
+    struct progress_ctx *p = ctx;
+    cli_progress_update(&p->bar, (double)bytes, p->total);
+}
+
+static void summary(const struct cli *c, const struct crm_import_stats *st)
+{
+    char rej[512] = "", skip[256] = "";
+    size_t n = 0;
+    for (int r = 0; r < CRM_REJ_COUNT; r++)
+        if (st->rejected[r])
+            n += (size_t)snprintf(rej + n, sizeof rej - n, "%s%llu %s", n ? ", " : " (",
+                                  (unsigned long long)st->rejected[r], crm_reject_name(r));
+    if (n)
+        snprintf(rej + n, sizeof rej - n, ")");
+    n = 0;
+    for (int s = 0; s < CRM_SKIP_COUNT; s++)
+        if (st->skipped[s])
+            n += (size_t)snprintf(skip + n, sizeof skip - n, "%s%llu %s", n ? ", " : "; ",
+                                  (unsigned long long)st->skipped[s], crm_skip_name(s));
+    cli_info(c, "%llu rows read, %llu orders written (%llu rows merged into orders), "
+             "%llu rejected%s, %llu duplicates skipped%s; %llu new customers",
+             (unsigned long long)st->rows, (unsigned long long)st->orders,
+             (unsigned long long)st->merged, (unsigned long long)st->rejected_total, rej,
+             (unsigned long long)st->duplicates, skip, (unsigned long long)st->customers_new);
+    if (st->repeated_headers)
+        cli_info(c, "%llu repeated header lines skipped", (unsigned long long)st->repeated_headers);
+    if (st->customer_rows || st->customer_rejects)
+        cli_info(c, "customers file: %llu rows stored, %llu rejected",
+                 (unsigned long long)st->customer_rows, (unsigned long long)st->customer_rejects);
+}
+
+static int check_store(struct cli *c, const char *path)
+{
+    struct crm_store *s;
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    cli_check(c, crm_store_open(path, &s, &e), &e);
+    struct crm_chunk ch;
+    uint64_t by_status[CRM_STATUS_COUNT] = {0};
+    enum crm_err rc;
+    while ((rc = crm_store_next(s, &ch, CRM_COL_ALL, &e)) == CRM_OK && ch.n > 0)
+        for (uint32_t i = 0; i < ch.n; i++)
+            by_status[ch.status[i]]++;
+    cli_check(c, rc, &e);
+    const struct crm_store_stats *st = crm_store_stats(s);
+    const struct crm_store_meta *m = crm_store_meta(s);
+    const struct crm_customer_info *rows;
+    char lo[16] = "-", hi[16] = "-";
+    if (st->orders) {
+        crm_date_format(crm_time_day(st->min_time), lo);
+        crm_date_format(crm_time_day(st->max_time), hi);
+    }
+    printf("store: %s\nformat: crmkit store version %d, money scale %d, time zone %s\n", path,
+           CRM_STORE_VERSION, m->money_scale, m->tz[0] ? m->tz : "(as written)");
+    printf("orders: %llu (paid %llu, cancelled %llu, refunded %llu, pending %llu)\n",
+           (unsigned long long)st->orders, (unsigned long long)by_status[0],
+           (unsigned long long)by_status[1], (unsigned long long)by_status[2],
+           (unsigned long long)by_status[3]);
+    printf("customers: %u (%zu customers-file rows)\n", crm_store_customer_count(s),
+           crm_store_customers(s, &rows));
+    printf("dates: %s .. %s\nchunks: %llu\ncommits: %llu\ncheck: ok\n", lo, hi,
+           (unsigned long long)st->chunks, (unsigned long long)st->commits);
+    crm_store_close(s);
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* Lock the store against a second writer, waiting up to `wait` seconds. */
+static void lock_store(struct cli *c, int fd, const char *path, long wait)
+{
+    for (long tenths = 0; flock(fd, LOCK_EX | LOCK_NB) != 0; tenths++) {
+        if (errno != EWOULDBLOCK && errno != EINTR) {
+            cli_warn(c, "%s: cannot lock: %s", path, strerror(errno));
+            exit(1);
+        }
+        if (tenths == 0)
+            cli_info(c, "%s: another crm-import is appending; waiting up to %lds", path, wait);
+        if (tenths >= wait * 10) {
+            cli_warn(c, "%s: still locked by another writer after %lds; giving up", path, wait);
+            exit(1);
+        }
+        nanosleep(&(struct timespec){0, 100000000}, NULL);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    struct cli c;
+    struct crm_import_opts o = {.max_reject_rate = 0.01};
+    struct crm_store_meta meta = {"", 2};
+    const char *append = NULL, *customers = NULL, *rejects_path = NULL, *statuses[32];
+    size_t nstatus = 0;
+    long lock_wait = 60;
+    int opt;
+    cli_init(&c, "crm-import", usage);
+    while ((opt = getopt_long(argc, argv, "ho:qv", longopts, NULL)) != -1) {
+        if (cli_common(&c, opt, optarg))
+            continue;
+        switch (opt) {
+        case OPT_APPEND: append = optarg; break;
+        case OPT_PRESET:
+            if (!crm_import_preset_known(optarg))
+                cli_usage_error(&c, "--preset %s: known presets are cdnow, uci-online-retail, "
+                                "shopify, taobao", optarg);
+            o.preset = optarg;
+            break;
+        case OPT_MAP: {
+            char *eq = strchr(optarg, '=');
+            int f = -1;
+            if (eq) {
+                *eq = '\0';
+                f = crm_field_parse(optarg);
+            }
+            if (f < 0 || !eq[1])
+                cli_usage_error(&c, "--map %s: expected FIELD=COLUMN with FIELD one of order_id, "
+                                "customer_id, order_time, amount, quantity, unit_price, status, "
+                                "currency", optarg);
+            o.map[f] = eq + 1;
+            break;
+        }
+        case OPT_STATUS:
+            if (nstatus == 32)
+                cli_usage_error(&c, "too many --status options");
+            statuses[nstatus++] = optarg;
+            break;
+        case OPT_DELIM:
+            if ((o.csv.delimiter = crm_csvin_parse_delimiter(optarg)) < 0)
+                cli_usage_error(&c, "--delimiter %s: expected one character, tab or space", optarg);
+            break;
+        case OPT_ENCODING: o.csv.encoding = optarg; break;
+        case OPT_DATEFMT: o.date_format = optarg; break;
+        case OPT_TZ:
+            if (strchr(optarg, '\n') || strlen(optarg) >= sizeof meta.tz)
+                cli_usage_error(&c, "--tz %s: not a time zone name", optarg);
+            snprintf(meta.tz, sizeof meta.tz, "%s", optarg);
+            break;
+        case OPT_ORDER_AMOUNT:
+            if (strcmp(optarg, "once") != 0 && strcmp(optarg, "sum") != 0)
+                cli_usage_error(&c, "--order-amount %s: expected sum or once", optarg);
+            o.order_amount_once = strcmp(optarg, "once") == 0;
+            break;
+        case OPT_NO_HEADER: o.no_header = 1; break;
+        case OPT_CUSTOMERS: customers = optarg; break;
+        case OPT_REJECTS: rejects_path = optarg; break;
+        case OPT_MAX_REJECT: o.max_reject_rate = cli_number(&c, "--max-reject-rate", optarg, 0, 1); break;
+        case OPT_LOCK_WAIT: lock_wait = cli_integer(&c, "--lock-wait", optarg, 0, 86400); break;
+        case OPT_CHECK: return check_store(&c, optarg);
+        default: cli_usage_error(&c, "unexpected option");
+        }
+    }
+    if (append && c.output)
+        cli_usage_error(&c, "--append and -o both name the store; give one");
+    if (!append && !c.output && isatty(1))
+        cli_usage_error(&c, "refusing to write a binary store to a terminal; use -o STORE or a pipe");
+    if (meta.tz[0]) {
+        char zonefile[128];
+        snprintf(zonefile, sizeof zonefile, "/usr/share/zoneinfo/%s", meta.tz);
+        if (strcmp(meta.tz, "UTC") != 0 && access(zonefile, R_OK) != 0)
+            cli_usage_error(&c, "--tz %s: unknown time zone (see /usr/share/zoneinfo)", meta.tz);
+        setenv("TZ", meta.tz, 1);
+        tzset();
+        o.local_zone = 1;
+    }
+
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    struct crm_store_writer *w = NULL;
+    int store_fd = 1;
+    if (append) {
+        store_fd = open(append, O_RDWR);
+        if (store_fd < 0) {
+            cli_warn(&c, "%s: cannot open store for --append: %s", append, strerror(errno));
+            return 1;
+        }
+        lock_store(&c, store_fd, append, lock_wait);
+        cli_check(&c, crm_store_writer_append(store_fd, append, CRM_STORE_KEEP_IDS, &w, &e), &e);
+        if (meta.tz[0] && strcmp(meta.tz, crm_store_writer_meta(w)->tz) != 0)
+            cli_usage_error(&c, "--tz %s: the store was imported with time zone \"%s\"", meta.tz,
+                            crm_store_writer_meta(w)->tz);
+    } else {
+        if (c.output) {
+            cli_check(&c, crm_afile_open(c.output, &c.afile, &e), &e);
+            store_fd = crm_afile_fd(c.afile);
+        }
+        cli_check(&c, crm_store_writer_new(store_fd, c.output ? c.output : "stdout", &meta,
+                                           CRM_STORE_KEEP_IDS, &w, &e), &e);
+    }
+
+    struct crm_afile *rej_file = NULL;
+    struct crm_out *rejects = NULL;
+    if (rejects_path) {
+        cli_check(&c, crm_afile_open(rejects_path, &rej_file, &e), &e);
+        rejects = crm_out_new(crm_afile_fd(rej_file), rejects_path, 0);
+    }
+    struct progress_ctx pc = {0};
+    o.progress = on_progress;
+    o.progress_ctx = &pc;
+    struct crm_import *imp;
+    cli_check(&c, crm_import_new(&o, w, rejects, &imp, &e), &e);
+    for (size_t i = 0; i < nstatus; i++)
+        cli_check(&c, crm_import_add_status(imp, statuses[i], &e), &e);
+    if (append)
+        cli_check(&c, crm_import_load_existing(imp, &e), &e);
+    if (customers)
+        cli_check(&c, crm_import_customers(imp, customers, &e), &e);
+
+    int nfiles = argc - optind;
+    for (int i = 0; i < (nfiles ? nfiles : 1); i++) {
+        const char *path = nfiles ? argv[optind + i] : "-";
+        struct stat st;
+        pc.total = strcmp(path, "-") != 0 && stat(path, &st) == 0 ? (double)st.st_size : 0;
+        cli_progress_start(&pc.bar, &c, strcmp(path, "-") ? path : "stdin");
+        enum crm_err rc = crm_import_file(imp, path, &e);
+        cli_progress_end(&pc.bar);
+        if (rc != CRM_OK) {
+            crm_afile_abort(rej_file);
+            cli_die(&c, &e);
+        }
+        int d = crm_import_last_delimiter(imp);
+        cli_info(&c, "%s: %s, %s-separated", strcmp(path, "-") ? path : "stdin",
+                 crm_import_last_encoding(imp),
+                 d == '\t' ? "tab" : d == ' ' ? "space" : d == ',' ? "comma" : (char[]){(char)d, 0});
+    }
+    enum crm_err rc = crm_import_finish(imp, &e);
+    summary(&c, crm_import_stats(imp));
+    if (rejects) {
+        struct crm_errinfo e2;
+        crm_errinfo_clear(&e2);
+        enum crm_err rrc = crm_out_close(rejects, &e2);
+        if (rrc == CRM_OK)
+            rrc = crm_afile_commit(rej_file, &e2);
+        else
+            crm_afile_abort(rej_file);
+        cli_check(&c, rrc, &e2);
+    }
+    crm_import_free(imp);
+    cli_check(&c, rc, &e);   /* over the reject rate: no END block, the store is not committed */
+    cli_check(&c, crm_store_writer_finish(w, &e), &e);
+    crm_store_writer_free(w);
+    if (c.afile) {
+        struct crm_afile *a = c.afile;
+        c.afile = NULL;
+        cli_check(&c, crm_afile_commit(a, &e), &e);
+    }
+    if (append)
+        close(store_fd);
+    return 0;
+}
