@@ -129,7 +129,7 @@ struct crm_store_writer {
     /* scratch */
     struct crm_buf block, raw, ztmp, io;
     /* order-id archive (CRM_STORE_KEEP_IDS) */
-    int keep_ids;
+    int keep_ids, no_sync;
     struct id_chunk *arch;
     size_t arch_n, arch_cap;
     uint64_t arch_orders;        /* orders covered by the archive */
@@ -402,6 +402,7 @@ static struct crm_store_writer *writer_alloc(int fd, const char *name, unsigned 
         return NULL;
     w->fd = fd;
     w->keep_ids = (flags & CRM_STORE_KEEP_IDS) != 0;
+    w->no_sync = (flags & CRM_STORE_NO_SYNC) != 0;
     w->cached = -1;
     snprintf(w->name, sizeof w->name, "%s", name ? name : "stdout");
     struct stat st;
@@ -569,7 +570,7 @@ enum crm_err crm_store_writer_finish(struct crm_store_writer *w, struct crm_erri
         return rc;
     /* Data first, durably; then the commit record that makes it visible. */
     crm_errinfo_where(e, w->name, -1, -1, -1);
-    if (fsync(w->fd) != 0)
+    if (!w->no_sync && fsync(w->fd) != 0)
         return crm_errinfo_set(e, CRM_EIO, "fsync failed: %s", strerror(errno));
     unsigned char rec[20];
     uint64_t seq = w->st.commits + 1;
@@ -578,7 +579,7 @@ enum crm_err crm_store_writer_finish(struct crm_store_writer *w, struct crm_erri
     crm_le_put(rec + 12, seq, 8);
     if (pwrite(w->fd, rec, sizeof rec, HDR_COMMIT_OFF) != (ssize_t)sizeof rec)
         return crm_errinfo_set(e, CRM_EIO, "cannot write commit record: %s", strerror(errno));
-    if (fsync(w->fd) != 0)
+    if (!w->no_sync && fsync(w->fd) != 0)
         return crm_errinfo_set(e, CRM_EIO, "fsync failed: %s", strerror(errno));
     w->st.commits = seq;
     return CRM_OK;
@@ -997,6 +998,11 @@ void crm_store_close(struct crm_store *s)
     crm_buf_free(&s->inflated);
     crm_buf_free(&s->idtext);
     free(s);
+}
+
+void crm_store_adopt_fd(struct crm_store *s)
+{
+    s->own_fd = 1;
 }
 
 const struct crm_store_meta *crm_store_meta(const struct crm_store *s)

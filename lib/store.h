@@ -112,6 +112,9 @@ enum crm_err crm_store_open_mem(const void *data, size_t len, const char *name,
                                 struct crm_store **out, struct crm_errinfo *e);
 void crm_store_close(struct crm_store *s);
 
+/* The reader closes fd when it is closed. */
+void crm_store_adopt_fd(struct crm_store *s);
+
 const struct crm_store_meta *crm_store_meta(const struct crm_store *s);
 
 /* Skip (CRC-check but do not decode) chunks whose times lie outside [lo, hi]. */
@@ -147,6 +150,7 @@ struct crm_store_writer;
 /* Writer flags. */
 #define CRM_STORE_KEEP_IDS 1u  /* keep every chunk's order-id column (compressed, as
                                   written) so crm_store_writer_order_id can look ids up */
+#define CRM_STORE_NO_SYNC 2u   /* a scratch store: skip fsync */
 
 /* Start a new store on fd (stdout, a temporary file, ...). When fd is a regular file the
  * header's committed length is filled in by crm_store_writer_finish. */
