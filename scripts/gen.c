@@ -35,7 +35,7 @@
  * rate scale near 1: ~10 orders per customer, a third of them one-time buyers, revenue Gini
  * ≈ 0.6 (see the report of the commit that set them). */
 #define RATE_SHAPE 0.6             /* r: small → heavy-tailed purchase rates */
-#define RATE_MEAN 0.12             /* r/α, purchases per day */
+#define RATE_MEAN 0.05             /* r/α, purchases per day */
 #define DROP_A 0.7                 /* dropout p ~ Beta(a, b); a < 1 → some never leave */
 #define DROP_B 6.0
 #define SPEND_MEDIAN 200.0         /* median order amount */
@@ -49,6 +49,11 @@
 #define P_PENDING 0.002
 #define P_PENDING_RECENT 0.15      /* orders in the last two days are often still pending */
 #define CHINESE_SHARE 0.5
+#define REGULARS_SHARE 0.5         /* customers who bought before the period, so the shop
+                                      does not start from nothing on day one */
+#define REGULAR_PAST 30.0          /* a regular survived ~30 purchases: p ~ Beta(a, b + 30),
+                                      the posterior of p after 30 stays (keeps the daily
+                                      volume flat instead of a January rush of quitters) */
 
 /* Independent PRNG streams: one per purpose, and one per customer from CUSTOMER_STREAM. */
 enum { STREAM_BIRTH = 1, STREAM_NAMES, STREAM_PICK, STREAM_ORDERS, STREAM_BAD,
@@ -63,6 +68,7 @@ struct opts {
     int end_y, end_m, end_d;
     int tsv, chinese, pure_bgnbd, gammagamma, verbose;
     double bad_rate;
+    double regulars;                       /* --regulars: share of customers from before */
     double bg_r, bg_alpha, bg_a, bg_b;     /* --bgnbd, rates per week */
     double gg_p, gg_q, gg_gamma;           /* --gammagamma */
     const char *output;
@@ -453,6 +459,7 @@ struct trait {
 
 struct customer {
     double rate, drop, spend;            /* spend: log typical amount, or ν of Gamma-Gamma */
+    double first_u;                      /* uniform that places a regular's first order */
 };
 
 struct sim {
@@ -460,25 +467,27 @@ struct sim {
     struct model mdl;
     uint64_t key;                        /* seed_key(--seed) */
     uint64_t ncust;
+    uint64_t regulars;                   /* customers 0 .. regulars-1 predate the period */
     double days;
-    double *birth;                       /* first purchase, operational days, ascending */
+    double *birth;                       /* newcomers' first purchase, operational days,
+                                            ascending */
     double scale;                        /* multiplies every purchase rate */
 };
 
-/* First purchases as M sorted uniforms on [0, cohort): normalised partial sums of
+/* Newcomers' first purchases as sorted uniforms on [0, cohort): normalised partial sums of
  * exponentials are uniform order statistics, so customer numbers follow sign-up order. */
 static void draw_births(struct sim *sm)
 {
     struct rng r;
     rng_init(&r, sm->key, STREAM_BIRTH);
     double sum = 0;
-    for (uint64_t i = 0; i < sm->ncust; i++) {
+    for (uint64_t i = sm->regulars; i < sm->ncust; i++) {
         sum += rng_exp(&r);
         sm->birth[i] = sum;
     }
     sum += rng_exp(&r);
     double cohort = sm->opt->cohort_days, last = sm->days * (1 - 1e-12);
-    for (uint64_t i = 0; i < sm->ncust; i++) {
+    for (uint64_t i = sm->regulars; i < sm->ncust; i++) {
         double b = sm->birth[i] / sum * cohort;
         sm->birth[i] = b < last ? b : last;
     }
@@ -491,13 +500,30 @@ static void draw_customer(const struct sim *sm, uint64_t i, struct rng *r, struc
     const struct opts *o = sm->opt;
     rng_init(r, sm->key, CUSTOMER_STREAM + i);
     c->rate = rng_gamma(r, sm->mdl.rate_shape) * sm->mdl.rate_scale * sm->scale;
-    c->drop = rng_beta(r, sm->mdl.drop_a, sm->mdl.drop_b);
+    double past = i < sm->regulars ? REGULAR_PAST : 0;
+    c->drop = rng_beta(r, sm->mdl.drop_a, sm->mdl.drop_b + past);
     if (sm->scale > 1)
         c->drop /= sm->scale;            /* asked-for loyalty: buy more often, stay longer */
     if (o->gammagamma)
         c->spend = rng_gamma(r, o->gg_q) / o->gg_gamma;
     else
         c->spend = sm->mdl.spend_mu + SPEND_SIGMA_CUSTOMER * rng_normal(r);
+    c->first_u = rng_unit(r);
+}
+
+/* When customer i first buys in the period. A newcomer: at sign-up. A regular (alive when
+ * the period starts): at the first event of its purchase process after the start, given
+ * that it falls inside the period — an exponential truncated at the period's end, which
+ * comes earlier, never later, as the rate grows. */
+static double first_purchase(const struct sim *sm, uint64_t i, const struct customer *c)
+{
+    if (i >= sm->regulars)
+        return sm->birth[i];
+    double span = c->rate * sm->days, last = sm->days * (1 - 1e-12);
+    if (span < 1e-9)
+        return c->first_u * last;        /* the limit as the rate goes to 0: uniform */
+    double t = -dlog(1 - c->first_u * (1 - dexp(-span))) / c->rate;
+    return t < last ? t : last;
 }
 
 /* Advance *t to the next purchase; 0 when the customer has dropped out or the period ended. */
@@ -517,7 +543,7 @@ static uint64_t count_orders(const struct sim *sm, uint64_t stride, uint64_t cap
         struct rng r;
         struct customer c;
         draw_customer(sm, i, &r, &c);
-        double t = sm->birth[i];
+        double t = first_purchase(sm, i, &c);
         n++;
         while (next_purchase(&r, &c, &t, sm->days))
             if (++n > cap)
@@ -600,7 +626,7 @@ static uint64_t fill_orders(const struct sim *sm, const struct clock *ck, struct
         struct customer c;
         draw_customer(sm, i, &r, &c);
         trait[i].spend = c.spend;
-        double t = sm->birth[i];
+        double t = first_purchase(sm, i, &c);
         keys[n++] = clock_second(ck, t) << kf.cust_bits | i;
         while (next_purchase(&r, &c, &t, sm->days)) {
             if (rng_unit(&pick) * (double)(repeats - seen) < (double)(keep - kept)) {
@@ -995,7 +1021,11 @@ static void usage(FILE *f)
         "                         bytes on any machine\n"
         "      --days D           length of the period in days (default 365)\n"
         "      --end DATE         last day of the period, YYYY-MM-DD (default 2024-12-31)\n"
-        "      --cohort-days C    first purchases fall in the first C days (default: all)\n"
+        "      --regulars F       share of customers who bought before the period and\n"
+        "                         appear from day one (default 0.5; 0 with --bgnbd); the\n"
+        "                         rest are newcomers, C-numbered in sign-up order\n"
+        "      --cohort-days C    newcomers' first purchases fall in the first C days\n"
+        "                         (default: the whole period)\n"
         "      --tsv              tab-separated instead of comma-separated\n"
         "      --chinese          about half the customers are Chinese names (张伟, 王芳2)\n"
         "      --bad-rate F       break a fraction F of the rows on purpose (reliability\n"
@@ -1061,7 +1091,8 @@ static int bad_usage(const char *fmt, const char *arg)
     return 2;
 }
 
-enum { OPT_DAYS = 256, OPT_END, OPT_COHORT, OPT_TSV, OPT_CHINESE, OPT_BAD, OPT_BGNBD, OPT_GG };
+enum { OPT_DAYS = 256, OPT_END, OPT_COHORT, OPT_TSV, OPT_CHINESE, OPT_BAD, OPT_BGNBD, OPT_GG,
+       OPT_REGULARS };
 
 static int parse_opt(struct opts *o, int c, const char *arg, int *have_orders)
 {
@@ -1094,6 +1125,9 @@ static int parse_opt(struct opts *o, int c, const char *arg, int *have_orders)
     case OPT_BAD:
         return parse_double(arg, &o->bad_rate) || o->bad_rate < 0 || o->bad_rate > 1
                    ? bad_usage("bad --bad-rate '%s' (0 to 1)", arg) : 0;
+    case OPT_REGULARS:
+        return parse_double(arg, &o->regulars) || o->regulars < 0 || o->regulars > 1
+                   ? bad_usage("bad --regulars '%s' (0 to 1)", arg) : 0;
     case OPT_BGNBD:
         o->pure_bgnbd = 1;
         return parse_list(arg, &o->bg_r, 4) ? bad_usage("bad --bgnbd '%s'", arg) : 0;
@@ -1123,6 +1157,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
         {"tsv", no_argument, NULL, OPT_TSV},
         {"chinese", no_argument, NULL, OPT_CHINESE},
         {"bad-rate", required_argument, NULL, OPT_BAD},
+        {"regulars", required_argument, NULL, OPT_REGULARS},
         {"bgnbd", required_argument, NULL, OPT_BGNBD},
         {"gammagamma", required_argument, NULL, OPT_GG},
         {"output", required_argument, NULL, 'o'},
@@ -1131,7 +1166,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
         {NULL, 0, NULL, 0},
     };
     int c, have_orders = 0;
-    *o = (struct opts){.orders = 10000, .seed = 1, .days = 365,
+    *o = (struct opts){.orders = 10000, .seed = 1, .days = 365, .regulars = -1,
                        .end_y = 2024, .end_m = 12, .end_d = 31};
     opterr = 0;
     while ((c = getopt_long(argc, argv, "n:c:s:o:vh", longopts, NULL)) != -1) {
@@ -1153,6 +1188,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
         o->customers = o->pure_bgnbd ? 1000 : (o->orders / 10 ? o->orders / 10 : 1);
     if (!o->pure_bgnbd && o->customers > o->orders && o->orders > 0)
         return bad_usage("%s", "--customers is larger than --orders (each buys at least once)");
+    if (o->regulars < 0)
+        o->regulars = o->pure_bgnbd ? 0 : REGULARS_SHARE;
     if (!o->cohort_days || o->cohort_days > o->days)
         o->cohort_days = o->days;
     int64_t start = days_from_civil(o->end_y, o->end_m, o->end_d) - (o->days - 1);
@@ -1288,6 +1325,7 @@ int main(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     g.sim = (struct sim){.opt = &g.opt, .key = seed_key(g.opt.seed), .days = g.opt.days};
     g.sim.ncust = g.opt.orders == 0 && !g.opt.pure_bgnbd ? 0 : g.opt.customers;
+    g.sim.regulars = (uint64_t)((double)g.sim.ncust * g.opt.regulars + 0.5);
     model_init(&g.sim.mdl, &g.opt);
     if (clock_init(&g.clock, &g.opt, g.opt.pure_bgnbd) || people_build(&g.people, &g.sim)
         || simulate(&g))

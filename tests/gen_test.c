@@ -410,6 +410,37 @@ static void test_gen_evening_busier_than_night(void **state)
     free(r.out);
 }
 
+/* Regulars (customers from before the period) keep the volume steady from the first month;
+ * with none, the shop starts from nothing and grows. */
+static size_t month_orders(struct run *r, const char *month)
+{
+    size_t pos = 0, n = 0;
+    struct row w;
+    while (next_row(r, &pos, ',', &w))
+        n += !strncmp(w.f[2], month, 7);
+    return n;
+}
+
+static void test_gen_monthly_volume_steady(void **state)
+{
+    (void)state;
+    REQUIRE_GEN();
+    struct run r = gen("--orders 50000 --seed 19");
+    size_t jan = month_orders(&r, "2024-01");
+    free(r.out);
+    r = gen("--orders 50000 --seed 19");
+    size_t jul = month_orders(&r, "2024-07");
+    free(r.out);
+    assert_true(jan > jul * 8 / 10 && jan < jul * 12 / 10);
+    r = gen("--orders 50000 --seed 19 --regulars 0");
+    jan = month_orders(&r, "2024-01");
+    free(r.out);
+    r = gen("--orders 50000 --seed 19 --regulars 0");
+    jul = month_orders(&r, "2024-07");
+    free(r.out);
+    assert_true(jan < jul / 2);
+}
+
 /* Broken rows come at the requested rate, all four kinds, and leave the other rows as in
  * a clean run. */
 static void test_gen_bad_rate_breaks_that_share(void **state)
@@ -548,6 +579,7 @@ static void test_gen_rejects_bad_arguments(void **state)
         "--orders -5", "--orders 10x", "--orders 10 --customers 11", "--customers 0",
         "--end 2024-02-30", "--end 2024-1-05", "--days 0", "--bad-rate 1.5",
         "--bgnbd 1,2,3", "--bgnbd 1,2,3,4 --orders 10", "--gammagamma 1,0,2", "extra",
+        "--regulars 2",
         "--nonsense",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -577,6 +609,7 @@ int main(void)
         cmocka_unit_test(test_gen_amounts_log_normal_quantity_follows),
         cmocka_unit_test(test_gen_statuses_in_proportion),
         cmocka_unit_test(test_gen_evening_busier_than_night),
+        cmocka_unit_test(test_gen_monthly_volume_steady),
         cmocka_unit_test(test_gen_bad_rate_breaks_that_share),
         cmocka_unit_test(test_gen_tsv_is_csv_with_tabs),
         cmocka_unit_test(test_gen_chinese_names_mixed_in),
