@@ -67,6 +67,7 @@ struct opts {
     int days, cohort_days;
     int end_y, end_m, end_d;
     int tsv, chinese, pure_bgnbd, gammagamma, verbose;
+    int drop_first;                        /* --mbgnbd */
     double bad_rate;
     double regulars;                       /* --regulars: share of customers from before */
     double bg_r, bg_alpha, bg_a, bg_b;     /* --bgnbd, rates per week */
@@ -449,6 +450,7 @@ struct model {
     double spend_mu;                     /* log median amount */
     double log_item_price;
     int pure;                            /* --bgnbd: no rate scale, no thinning */
+    int drop_first;                      /* MBG/NBD: may drop out after the first purchase */
 };
 
 /* Per customer, what writing an order needs, in one 16-byte record (one cache miss). */
@@ -526,13 +528,17 @@ static double first_purchase(const struct sim *sm, uint64_t i, const struct cust
     return t < last ? t : last;
 }
 
-/* Advance *t to the next purchase; 0 when the customer has dropped out or the period ended. */
-static int next_purchase(struct rng *r, const struct customer *c, double *t, double end)
+/* Advance *t to the next purchase; 0 when the customer has dropped out or the period ended.
+ * In BG/NBD a customer may drop out only after a repeat purchase (Fader, Hardie & Lee 2005,
+ * §2: likelihood (1−p)^x for x repeats); in MBG/NBD also right after the first (Batislam,
+ * Denizel & Filiztekin 2007). */
+static int next_purchase(const struct sim *sm, struct rng *r, const struct customer *c,
+                         double *t, int first)
 {
-    if (rng_unit(r) < c->drop)
+    if ((!first || sm->mdl.drop_first) && rng_unit(r) < c->drop)
         return 0;
     *t += rng_exp(r) / c->rate;
-    return *t < end;
+    return *t < sm->days;
 }
 
 /* Orders (first + repeat) of customers 0, stride, 2·stride, …; stops counting above cap. */
@@ -545,7 +551,7 @@ static uint64_t count_orders(const struct sim *sm, uint64_t stride, uint64_t cap
         draw_customer(sm, i, &r, &c);
         double t = first_purchase(sm, i, &c);
         n++;
-        while (next_purchase(&r, &c, &t, sm->days))
+        for (int first = 1; next_purchase(sm, &r, &c, &t, first); first = 0)
             if (++n > cap)
                 return n;
     }
@@ -606,9 +612,10 @@ static uint64_t fit_scale(struct sim *sm, uint64_t orders)
     return n;
 }
 
-/* Sort key: calendar second, then customer number, so ties break the same everywhere. */
+/* Order key: calendar second << cust_bits | customer number. The keys are made in customer
+ * order and sorted stably by the second alone, so ties go by customer number. */
 struct keyfmt {
-    int cust_bits, total_bits;
+    int cust_bits, time_bits;
 };
 
 /* Simulate every customer again, keeping all first orders and `keep` of the `repeats`
@@ -628,7 +635,7 @@ static uint64_t fill_orders(const struct sim *sm, const struct clock *ck, struct
         trait[i].spend = c.spend;
         double t = first_purchase(sm, i, &c);
         keys[n++] = clock_second(ck, t) << kf.cust_bits | i;
-        while (next_purchase(&r, &c, &t, sm->days)) {
+        for (int first = 1; next_purchase(sm, &r, &c, &t, first); first = 0) {
             if (rng_unit(&pick) * (double)(repeats - seen) < (double)(keep - kept)) {
                 keys[n++] = clock_second(ck, t) << kf.cust_bits | i;
                 kept++;
@@ -639,25 +646,28 @@ static uint64_t fill_orders(const struct sim *sm, const struct clock *ck, struct
     return n;
 }
 
-/* LSD radix sort on the low `bits` bits, 11 bits a pass; returns whichever buffer holds
- * the result. */
-static uint64_t *radix_sort(uint64_t *a, uint64_t *tmp, uint64_t n, int bits)
+/* Stable LSD radix sort on bits [lo, lo + width) of the keys, in as few passes of at most
+ * 11 bits as will do; returns whichever buffer holds the result. */
+static uint64_t *radix_sort(uint64_t *a, uint64_t *tmp, uint64_t n, int lo, int width)
 {
     uint64_t count[2048];
-    for (int shift = 0; shift < bits; shift += 11) {
+    int passes = (width + 10) / 11;
+    for (int p = 0; p < passes; p++) {
+        int shift = lo + width * p / passes, digit = lo + width * (p + 1) / passes - shift;
+        uint64_t mask = (UINT64_C(1) << digit) - 1;
         memset(count, 0, sizeof count);
         for (uint64_t i = 0; i < n; i++)
-            count[(a[i] >> shift) & 2047]++;
-        if (count[(a[0] >> shift) & 2047] == n)
+            count[(a[i] >> shift) & mask]++;
+        if (count[(a[0] >> shift) & mask] == n)
             continue;                    /* every key has the same digit here */
         uint64_t sum = 0;
-        for (int b = 0; b < 2048; b++) {
+        for (uint64_t b = 0; b <= mask; b++) {
             uint64_t c = count[b];
             count[b] = sum;
             sum += c;
         }
         for (uint64_t i = 0; i < n; i++)
-            tmp[count[(a[i] >> shift) & 2047]++] = a[i];
+            tmp[count[(a[i] >> shift) & mask]++] = a[i];
         uint64_t *swap = a;
         a = tmp;
         tmp = swap;
@@ -1039,6 +1049,8 @@ static void usage(FILE *f)
         "                         scaling, no thinning, even clock, all orders paid; the\n"
         "                         number of orders is whatever the customers make, so\n"
         "                         --orders is not allowed (--customers default 1000)\n"
+        "      --mbgnbd R,ALPHA,A,B the same for MBG/NBD: a customer may also drop out\n"
+        "                         right after the first purchase\n"
         "      --gammagamma P,Q,G  Gamma-Gamma spend: ν ~ Gamma(Q, rate G) per customer,\n"
         "                         amount ~ Gamma(P, rate ν) per order\n"
         "  -o, --output FILE      write FILE (replaced only when complete), not stdout\n"
@@ -1092,7 +1104,7 @@ static int bad_usage(const char *fmt, const char *arg)
 }
 
 enum { OPT_DAYS = 256, OPT_END, OPT_COHORT, OPT_TSV, OPT_CHINESE, OPT_BAD, OPT_BGNBD, OPT_GG,
-       OPT_REGULARS };
+       OPT_REGULARS, OPT_MBGNBD };
 
 static int parse_opt(struct opts *o, int c, const char *arg, int *have_orders)
 {
@@ -1128,9 +1140,12 @@ static int parse_opt(struct opts *o, int c, const char *arg, int *have_orders)
     case OPT_REGULARS:
         return parse_double(arg, &o->regulars) || o->regulars < 0 || o->regulars > 1
                    ? bad_usage("bad --regulars '%s' (0 to 1)", arg) : 0;
+    case OPT_MBGNBD:
+        o->drop_first = 1;
+        /* fall through */
     case OPT_BGNBD:
         o->pure_bgnbd = 1;
-        return parse_list(arg, &o->bg_r, 4) ? bad_usage("bad --bgnbd '%s'", arg) : 0;
+        return parse_list(arg, &o->bg_r, 4) ? bad_usage("bad model parameters '%s'", arg) : 0;
     case OPT_GG:
         o->gammagamma = 1;
         return parse_list(arg, &o->gg_p, 3) ? bad_usage("bad --gammagamma '%s'", arg) : 0;
@@ -1159,6 +1174,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
         {"bad-rate", required_argument, NULL, OPT_BAD},
         {"regulars", required_argument, NULL, OPT_REGULARS},
         {"bgnbd", required_argument, NULL, OPT_BGNBD},
+        {"mbgnbd", required_argument, NULL, OPT_MBGNBD},
         {"gammagamma", required_argument, NULL, OPT_GG},
         {"output", required_argument, NULL, 'o'},
         {"verbose", no_argument, NULL, 'v'},
@@ -1183,7 +1199,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
     if (optind < argc)
         return bad_usage("unexpected argument '%s'", argv[optind]);
     if (o->pure_bgnbd && have_orders)
-        return bad_usage("%s", "--orders cannot be combined with --bgnbd");
+        return bad_usage("%s", "--orders cannot be combined with --bgnbd or --mbgnbd");
     if (!o->customers)
         o->customers = o->pure_bgnbd ? 1000 : (o->orders / 10 ? o->orders / 10 : 1);
     if (!o->pure_bgnbd && o->customers > o->orders && o->orders > 0)
@@ -1209,9 +1225,10 @@ static int die(const char *what)
 static void model_init(struct model *mdl, const struct opts *o)
 {
     if (o->pure_bgnbd) {
-        *mdl = (struct model){o->bg_r, 1 / (o->bg_alpha * 7), o->bg_a, o->bg_b, 0, 0, 1};
+        *mdl = (struct model){o->bg_r, 1 / (o->bg_alpha * 7), o->bg_a, o->bg_b, 0, 0, 1,
+                              o->drop_first};
     } else {
-        *mdl = (struct model){RATE_SHAPE, RATE_MEAN / RATE_SHAPE, DROP_A, DROP_B, 0, 0, 0};
+        *mdl = (struct model){RATE_SHAPE, RATE_MEAN / RATE_SHAPE, DROP_A, DROP_B, 0, 0, 0, 0};
     }
     mdl->spend_mu = dlog(SPEND_MEDIAN);
     mdl->log_item_price = dlog(ITEM_PRICE_MEDIAN);
@@ -1255,13 +1272,13 @@ static int simulate(struct gen *g)
         return -1;
     }
     g->kf.cust_bits = sm->ncust > 1 ? bits_for(sm->ncust - 1) : 0;
-    g->kf.total_bits = g->kf.cust_bits + bits_for((uint64_t)sm->days * 86400 - 1);
+    g->kf.time_bits = bits_for((uint64_t)sm->days * 86400 - 1);
     if (n > 0)
         fill_orders(sm, &g->clock, g->kf, total - sm->ncust, n - sm->ncust, keys,
                     g->people.trait);
     free(sm->birth);
     sm->birth = NULL;
-    g->keys = n > 0 ? radix_sort(keys, tmp, n, g->kf.total_bits) : keys;
+    g->keys = n > 0 ? radix_sort(keys, tmp, n, g->kf.cust_bits, g->kf.time_bits) : keys;
     free(g->keys == keys ? tmp : keys);
     g->norders = n;
     return 0;

@@ -567,8 +567,25 @@ static void test_gen_bgnbd_mode_all_paid_every_customer(void **state)
     r = gen("--bgnbd 0.243,4.414,0.793,2.426 --customers 3000 --seed 18");
     struct counts c = customer_counts(&r, rows);
     assert_int_equal(c.customers, 3000);
-    assert_true(rows > 3000 && rows < 9000);     /* mostly light buyers at these rates */
+    assert_true(rows > 4500 && rows < 9000);     /* ≈ 1.1 repeats each at these rates */
     free(r.out);
+}
+
+/* MBG/NBD lets a customer leave right after the first purchase (probability E[p] ≈ 0.25
+ * here), so it has clearly more one-time buyers than BG/NBD with the same parameters. */
+static void test_gen_mbgnbd_more_one_time_buyers(void **state)
+{
+    (void)state;
+    REQUIRE_GEN();
+    struct run bg = gen("--bgnbd 0.5,4,0.8,2.4 --customers 5000 --seed 20");
+    struct run mbg = gen("--mbgnbd 0.5,4,0.8,2.4 --customers 5000 --seed 20");
+    struct counts cb = customer_counts(&bg, count_lines(&bg) - 1);
+    struct counts cm = customer_counts(&mbg, count_lines(&mbg) - 1);
+    assert_int_equal(cb.customers, 5000);
+    assert_int_equal(cm.customers, 5000);
+    assert_true(cm.one_order > cb.one_order + 500);
+    free(bg.out);
+    free(mbg.out);
 }
 
 static void test_gen_rejects_bad_arguments(void **state)
@@ -615,6 +632,7 @@ int main(void)
         cmocka_unit_test(test_gen_chinese_names_mixed_in),
         cmocka_unit_test(test_gen_output_file_same_as_stdout),
         cmocka_unit_test(test_gen_bgnbd_mode_all_paid_every_customer),
+        cmocka_unit_test(test_gen_mbgnbd_more_one_time_buyers),
         cmocka_unit_test(test_gen_rejects_bad_arguments),
     };
     return cmocka_run_group_tests_name("gen", tests, NULL, NULL);
