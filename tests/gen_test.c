@@ -450,7 +450,7 @@ static void test_gen_bad_rate_breaks_that_share(void **state)
     struct run clean = gen("--orders 20000 --seed 16");
     struct run bad = gen("--orders 20000 --seed 16 --bad-rate 0.02");
     assert_int_equal(count_lines(&bad), 20001);
-    size_t pc = 0, pb = 0, broken = 0, kinds[4] = {0};
+    size_t pc = 0, pb = 0, broken = 0, kinds[4] = {0}, short_rows = 0;
     struct row a, b;
     while (next_row(&clean, &pc, ',', &a) && next_row(&bad, &pb, ',', &b)) {
         if (!strcmp(a.f[0], "order_id"))
@@ -466,11 +466,13 @@ static void test_gen_bad_rate_breaks_that_share(void **state)
         kinds[1] += b.nf == 6 && !valid_time(b.f[2]);
         kinds[2] += b.nf == 6 && !valid_amount(b.f[3]);
         kinds[3] += b.nf != 6;
+        short_rows += b.nf == 5;
     }
     assert_true(broken > 320 && broken < 480);                    /* 2 % of 20000 */
     for (int k = 0; k < 4; k++)
         assert_true(kinds[k] > 50);
     assert_int_equal(kinds[0] + kinds[1] + kinds[2] + kinds[3], broken);
+    assert_true(short_rows > 20 && kinds[3] - short_rows > 20);  /* a field short or extra */
     free(clean.out);
     free(bad.out);
 }
