@@ -11,6 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agg.h"
+#include "source.h"
+#include "store.h"
 #include "timeparse.h"
 
 /* The temporary file of -o, removed if a signal ends the run. */
@@ -242,4 +245,59 @@ void cli_progress_end(struct cli_progress *p)
     if (p->shown)
         fprintf(stderr, "\r\033[K");
     p->shown = 0;
+}
+
+struct crm_store *cli_open_store(const struct cli *c, const char *path)
+{
+    struct crm_store *s;
+    struct crm_source_info info;
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    cli_check(c, crm_source_open(path, &s, &info, &e), &e);
+    const char *name = path && strcmp(path, "-") != 0 ? path : "stdin";
+    if (info.imported && (info.import.rejected_total || info.import.duplicates))
+        cli_warn(c, "%s: imported on the fly: %llu of %llu rows rejected, %llu duplicates "
+                 "skipped (see them with crm-import --rejects FILE)", name,
+                 (unsigned long long)info.import.rejected_total,
+                 (unsigned long long)info.import.rows,
+                 (unsigned long long)info.import.duplicates);
+    if (info.imported && c->verbose)
+        cli_warn(c, "%s: not a store: imported on the fly (%s, %llu rows, %llu orders)", name,
+                 info.encoding, (unsigned long long)info.import.rows,
+                 (unsigned long long)info.import.orders);
+    return s;
+}
+
+int32_t cli_resolve_as_of(const struct cli *c, struct crm_store *s)
+{
+    int32_t as_of;
+    if (cli_as_of(c, &as_of))
+        return as_of;
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    cli_check(c, crm_agg_default_as_of(s, &as_of, &e), &e);
+    if (c->verbose) {
+        char d[16];
+        crm_date_format(as_of, d);
+        cli_warn(c, "as-of date %s (the day after the latest order)", d);
+    }
+    return as_of;
+}
+
+int32_t cli_days(const struct cli *c, const char *opt, const char *arg, int allow_all)
+{
+    if (allow_all && strcmp(arg, "all") == 0)
+        return 0;
+    char *end;
+    errno = 0;
+    long v = strtol(arg, &end, 10);
+    long mult = 1;
+    if (end != arg && (*end == 'd' || *end == 'w') && end[1] == '\0') {
+        mult = *end == 'w' ? 7 : 1;
+        end++;
+    }
+    if (errno || end == arg || *end || v < 0 || v > 1000000)
+        cli_usage_error(c, "%s %s: expected a number of days (e.g. 90, 90d or 13w)%s", opt, arg,
+                        allow_all ? " or all" : "");
+    return (int32_t)(v * mult);
 }

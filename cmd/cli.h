@@ -64,6 +64,18 @@ long cli_integer(const struct cli *c, const char *opt, const char *arg, long lo,
 /* --as-of: YYYY-MM-DD or "today" (in the zone of TZ). 0 when not given. */
 int cli_as_of(const struct cli *c, int32_t *days);
 
+/* Analytic tools: open INPUT (a store, or any order file imported on the fly, with a
+ * warning when rows were rejected) — exits on failure. */
+struct crm_store;
+struct crm_store *cli_open_store(const struct cli *c, const char *path);
+
+/* The evaluation day: --as-of (YYYY-MM-DD or today), else the day after the latest order
+ * in the store (on a pipe this holds the compressed store in memory). */
+int32_t cli_resolve_as_of(const struct cli *c, struct crm_store *s);
+
+/* Days from an option such as --window 365 / all (0), --horizon 90d / 13w. */
+int32_t cli_days(const struct cli *c, const char *opt, const char *arg, int allow_all);
+
 /* Progress on stderr (terminal only, after ~1 s): what, done and total in any unit. */
 struct cli_progress {
     const struct cli *c;
