@@ -39,6 +39,7 @@ static const char usage[] =
     "      --max-reject-rate R  fail (exit 1, no store) when more rows are rejected (0.01)\n"
     "      --lock-wait SECONDS  how long --append waits for another writer (60)\n"
     "      --check STORE        verify every chunk of STORE and print what it holds\n"
+    "      --dump STORE         print STORE's orders as CSV (with --tsv, --bom, -o)\n"
     "  -q, --quiet              no summary on stderr\n"
     "  -v, --verbose            more detail\n"
     "  -h, --help               this help; --version\n"
@@ -51,7 +52,7 @@ static const char usage[] =
 enum {
     OPT_APPEND = CLI_TOOL_OPTS, OPT_PRESET, OPT_MAP, OPT_STATUS, OPT_DELIM, OPT_ENCODING,
     OPT_DATEFMT, OPT_TZ, OPT_ORDER_AMOUNT, OPT_NO_HEADER, OPT_CUSTOMERS, OPT_REJECTS,
-    OPT_MAX_REJECT, OPT_LOCK_WAIT, OPT_CHECK,
+    OPT_MAX_REJECT, OPT_LOCK_WAIT, OPT_CHECK, OPT_DUMP,
 };
 
 static const struct option longopts[] = {
@@ -71,6 +72,7 @@ static const struct option longopts[] = {
     {"max-reject-rate", required_argument, NULL, OPT_MAX_REJECT},
     {"lock-wait", required_argument, NULL, OPT_LOCK_WAIT},
     {"check", required_argument, NULL, OPT_CHECK},
+    {"dump", required_argument, NULL, OPT_DUMP},
     {NULL, 0, NULL, 0},
 };
 
@@ -145,6 +147,39 @@ static int check_store(struct cli *c, const char *path)
            (unsigned long long)st->chunks, (unsigned long long)st->commits);
     crm_store_close(s);
     return fflush(stdout) == 0 ? 0 : 1;
+}
+
+static int dump_store(struct cli *c, const char *path)
+{
+    struct crm_store *s;
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    cli_check(c, crm_store_open(path, &s, &e), &e);
+    int scale = crm_store_meta(s)->money_scale;
+    struct crm_out *o = cli_open_output(c);
+    crm_out_header(o, "order_id,customer_id,order_time,amount,quantity,status,currency");
+    struct crm_chunk ch;
+    enum crm_err rc;
+    while ((rc = crm_store_next(s, &ch, CRM_COL_ALL, &e)) == CRM_OK && ch.n > 0) {
+        for (uint32_t i = 0; i < ch.n && !crm_out_failed(o); i++) {
+            char t[32];
+            size_t len, tl = crm_time_format(ch.time[i], t);
+            crm_out_str(o, ch.order_id_text + ch.order_id_off[i],
+                        ch.order_id_off[i + 1] - ch.order_id_off[i]);
+            const char *id = crm_store_customer_id(s, ch.customer[i], &len);
+            crm_out_str(o, id, len);
+            crm_out_str(o, t, tl);
+            crm_out_money(o, ch.amount[i], scale);
+            crm_out_int(o, ch.quantity[i]);
+            crm_out_cstr(o, crm_status_name((enum crm_status)ch.status[i]));
+            crm_out_cstr(o, ch.currency[i] == 255 ? "" : ch.currency_names[ch.currency[i]]);
+            crm_out_end_row(o);
+        }
+    }
+    cli_check(c, rc, &e);
+    cli_close_output(c, o);
+    crm_store_close(s);
+    return 0;
 }
 
 /* Lock the store against a second writer, waiting up to `wait` seconds. */
@@ -227,6 +262,7 @@ int main(int argc, char **argv)
         case OPT_MAX_REJECT: o.max_reject_rate = cli_number(&c, "--max-reject-rate", optarg, 0, 1); break;
         case OPT_LOCK_WAIT: lock_wait = cli_integer(&c, "--lock-wait", optarg, 0, 86400); break;
         case OPT_CHECK: return check_store(&c, optarg);
+        case OPT_DUMP: return dump_store(&c, optarg);
         default: cli_usage_error(&c, "unexpected option");
         }
     }
