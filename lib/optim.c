@@ -15,6 +15,7 @@ void crm_optim_defaults(struct crm_optim_opts *opts)
 {
     opts->max_iter = 0; /* 0: the method's own default */
     opts->gtol = 1e-8;
+    opts->dtol = 1e-13;
     opts->ftol = 1e-12;
     opts->xtol = 1e-8;
     opts->max_step = 5.0;
@@ -207,6 +208,10 @@ enum crm_err crm_optim_bfgs(crm_optim_fn *f, void *ctx, size_t n, double *x,
         res->evaluations += lc.evals;
         res->iterations++;
         if (!ok || !(acc.f < fx) || !isfinite(acc.f)) {
+            if (-d0 <= o.dtol * (1.0 + fabs(fx))) { /* nothing left that f can show */
+                res->converged = 1;
+                break;
+            }
             if (fresh || res->restarts >= o.restarts)
                 break; /* even steepest descent cannot decrease f: give up */
             set_identity(n, h);

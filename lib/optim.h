@@ -17,7 +17,11 @@ typedef double crm_optim_fn(const double *x, double *grad, void *ctx);
 
 struct crm_optim_opts {
     int max_iter;    /* iterations per run (BFGS default 500, Nelder–Mead default 5000) */
-    double gtol;     /* BFGS: converged when max_i |∂f/∂x_i| <= gtol (default 1e-8) */
+    double gtol;     /* BFGS: converged when max_i |∂f/∂x_i| <= gtol (default 1e-8) ... */
+    double dtol;     /* ... or when no step decreases f any more and the decrease the
+                        curvature model predicts, gᵀHg, is at most dtol (1 + |f|) (default
+                        1e-13): f is at its resolution. Ill-conditioned likelihoods stop
+                        here before a tiny gtol. */
     double ftol;     /* Nelder–Mead: converged when the simplex's f values differ by at most
                         ftol * (1 + |f_best|) (default 1e-12) ... */
     double xtol;     /* ... and every vertex is within xtol of the best (default 1e-8) */

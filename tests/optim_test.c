@@ -49,6 +49,17 @@ static double log_barrier(const double *x, double *g, void *ctx)
     return x[0] - log(x[0]);
 }
 
+/* (x-1)^4 + 1e10: f resolves changes of ~2e-6 only, so |x-1| ~ 0.04 is the best it can
+ * show while the exact gradient 4(x-1)^3 is still ~2e-4 there */
+static double big_offset(const double *x, double *g, void *ctx)
+{
+    (void)ctx;
+    double d = x[0] - 1.0;
+    if (g)
+        g[0] = 4.0 * d * d * d;
+    return d * d * d * d + 1e10;
+}
+
 static double unbounded(const double *x, double *g, void *ctx)
 {
     (void)ctx;
@@ -116,6 +127,18 @@ static void test_optim_bfgs_reports_non_convergence(void **state)
     assert_true(x[0] > 100.0);
 }
 
+static void test_optim_bfgs_stops_at_resolution_of_f(void **state)
+{
+    (void)state;
+    double x[1] = {4.0};
+    struct crm_optim_result res;
+    assert_int_equal(crm_optim_bfgs(big_offset, NULL, 1, x, NULL, &res, NULL), CRM_OK);
+    assert_true(res.converged);
+    assert_true(res.grad_norm > 1e-8); /* stopped by dtol, not gtol */
+    assert_true(fabs(x[0] - 1.0) < 0.1);
+    assert_true(res.iterations < 50);
+}
+
 static void test_optim_bfgs_rejects_bad_start(void **state)
 {
     (void)state;
@@ -179,6 +202,7 @@ int main(void)
         cmocka_unit_test(test_optim_bfgs_solves_quadratic),
         cmocka_unit_test(test_optim_bfgs_backs_away_from_outside_domain),
         cmocka_unit_test(test_optim_bfgs_reports_non_convergence),
+        cmocka_unit_test(test_optim_bfgs_stops_at_resolution_of_f),
         cmocka_unit_test(test_optim_bfgs_rejects_bad_start),
         cmocka_unit_test(test_optim_nelder_mead_minimises_rosenbrock),
         cmocka_unit_test(test_optim_runs_are_deterministic),
