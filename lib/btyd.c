@@ -35,7 +35,6 @@
 #define THETA_MAX 30.0     /* |ln θ| beyond this is outside the domain (θ in e^±30) */
 #define PARAM_MIN 1e-6     /* estimates outside [PARAM_MIN, PARAM_MAX] are not identified */
 #define PARAM_MAX 1e6
-#define A_NEAR_ONE 1e-3    /* |a-1| below this: interpolate h across a = 1 */
 #define DAYS_PER_MONTH (365.25 / 12.0)
 
 const char *crm_btyd_model_name(enum crm_btyd_model model)
@@ -139,7 +138,8 @@ static int h_series(double A, double a, double beta, double k, double *out)
         tau *= ratio;
         sum += tau;
         big = fmax(big, fabs(tau));
-        double next = fabs((A + 2.0 + dm) * (a + dm + 1.0) / ((a + beta + dm + 1.0) * (dm + 3.0)) * k);
+        double next =
+            fabs((A + 2.0 + dm) * (a + dm + 1.0) / ((a + beta + dm + 1.0) * (dm + 3.0)) * k);
         double rho = fmax(next, k);
         if (rho < 1.0 && fabs(tau) * rho <= 0.5 * EPS * (1.0 - rho) * fabs(sum)) {
             if (big > 1e3 * fabs(sum))
@@ -162,14 +162,14 @@ static enum crm_special_status h_2f1_raw(double A, double a, double beta, double
     return st;
 }
 
-/* Cubic through four nodes at u0 + {-2,-1,1,2}·δ, evaluated at u. */
-static double lagrange4(const double *f, double u0, double delta, double u)
+/* The polynomial through f[i] at u0 + node[i]·δ (nn nodes), evaluated at u. */
+static double lagrange(const double *f, const double *node, int nn, double u0, double delta,
+                       double u)
 {
-    const double node[4] = {-2.0, -1.0, 1.0, 2.0};
     double s = (u - u0) / delta, v = 0.0;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < nn; i++) {
         double l = 1.0;
-        for (int j = 0; j < 4; j++)
+        for (int j = 0; j < nn; j++)
             if (j != i)
                 l *= (s - node[j]) / (node[i] - node[j]);
         v += l * f[i];
@@ -179,25 +179,29 @@ static double lagrange4(const double *f, double u0, double delta, double u)
 
 static enum crm_special_status h_2f1(double A, double a, double beta, double k, double *out)
 {
-    const double node[4] = {-2.0, -1.0, 1.0, 2.0};
-    double f[4], delta = 2.0 * A_NEAR_ONE;
+    const double node[6] = {-3.0, -2.0, -1.0, 1.0, 2.0, 3.0};
+    double f[6];
     enum crm_special_status st = CRM_SPECIAL_OK;
-    if (fabs(a - 1.0) < A_NEAR_ONE) {
-        /* h is smooth in a; the formula is 0/0 at a = 1. Nodes 2e-3 and 4e-3 away keep the
-         * cancellation below 1e-12 and the interpolation error near 1e-12. */
-        for (int i = 0; i < 4 && st == CRM_SPECIAL_OK; i++)
-            st = h_2f1(A, 1.0 + node[i] * delta, beta, k, &f[i]);
+    /* FHL05 (10) is 0/0 at a = 1: at distance d from it, the bracket 1 - (1+k)^-A 2F1 is
+     * about d·ln(1+k), so 2F1's rounding is amplified by 1/(d ln(1+k)). Within δ = 0.01 /
+     * max(1, ln(1+k)) of a = 1, h is interpolated (degree 5) from nodes at 1 ± δ, 2δ, 3δ,
+     * where the amplification is at most 100; h varies on the scale 1/ln(1+k) in a, so the
+     * interpolation error is ~(3δ ln(1+k))^6 / 6! ~ 1e-12. */
+    double delta = 0.01 / fmax(1.0, log1p(k));
+    if (fabs(a - 1.0) < delta) {
+        for (int i = 0; i < 6 && st == CRM_SPECIAL_OK; i++)
+            st = h_2f1_raw(A, 1.0 + node[i] * delta, beta, k, &f[i]);
         if (st == CRM_SPECIAL_OK)
-            *out = lagrange4(f, 1.0, delta, a);
+            *out = lagrange(f, node, 6, 1.0, delta, a);
         return st;
     }
     if (fabs(a + beta - 1.0) < 1e-8) {
-        /* c = a+β-1 = 0 is a pole of 2F1 that c·2F1 removes: interpolate in β */
+        /* c = a+β-1 = 0 is a pole of 2F1 that the factor c removes: interpolate in β */
         double db = 1e-4;
-        for (int i = 0; i < 4 && st == CRM_SPECIAL_OK; i++)
+        for (int i = 1; i < 5 && st == CRM_SPECIAL_OK; i++)
             st = h_2f1_raw(A, a, beta + node[i] * db, k, &f[i]);
         if (st == CRM_SPECIAL_OK)
-            *out = lagrange4(f, beta, db, beta);
+            *out = lagrange(f + 1, node + 1, 4, beta, db, beta);
         return st;
     }
     return h_2f1_raw(A, a, beta, k, out);
@@ -702,11 +706,16 @@ static enum crm_err maximise(crm_optim_fn *f, void *ctx, size_t n, double *theta
     if (e != CRM_OK)
         return e;
     if (!res.converged) {
+        /* Nelder–Mead only to get BFGS unstuck, so on a budget: each evaluation is a pass
+         * over all distinct triples */
         o.xtol = 1e-10;
+        o.max_iter = 600;
+        o.restarts = 2;
         e = crm_optim_nelder_mead(f, ctx, n, theta, NULL, &o, &res, err);
         out->iterations += res.iterations;
         out->evaluations += res.evaluations;
         if (e == CRM_OK) {
+            o.max_iter = 0;
             e = crm_optim_bfgs(f, ctx, n, theta, &o, &res, err);
             out->iterations += res.iterations;
             out->evaluations += res.evaluations;

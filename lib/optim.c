@@ -4,6 +4,7 @@
  * (1998) for the Nelder–Mead steps. All work arrays live on the stack (n <= MAX_DIM). */
 #include "optim.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -110,7 +111,9 @@ static int zoom(struct lsctx *c, struct probe lo, struct probe hi, struct probe 
                 hi = lo;
             lo = pr;
         }
-        if (fabs(hi.a - lo.a) <= 1e-15 * fmax(1.0, fabs(lo.a)))
+        /* once the whole bracket can change f by less than f's rounding noise, more
+         * bisection only burns evaluations on comparing noise */
+        if (fabs((hi.a - lo.a) * c->d0) <= 64.0 * DBL_EPSILON * (1.0 + fabs(c->f0)))
             break;
     }
     if (lo.a > 0.0) { /* sufficient decrease without the curvature condition: still a step */
