@@ -395,15 +395,18 @@ static enum crm_special_status unit(double a, double b, double c, double x, doub
                                     struct slog *out)
 {
     double ly = log(y), s = c - a - b, loss;
+    /* Terminating cases: the polynomial itself, or (1-x)^s times Euler's polynomial (not when
+     * c is a pole: then only the polynomial that stops before it is defined). Summed as they
+     * are; when a long polynomial cancels too much the answer is NOCONV. */
+    if ((nonpos_int(c - a) || nonpos_int(c - b)) && !nonpos_int(c)) {
+        double deg = fmin(nonpos_int(c - a) ? a - c : 1e9, nonpos_int(c - b) ? b - c : 1e9);
+        direct(c - a, c - b, c, x, (e + s) * ly, (long)fmin(deg, 1e9) + 2, out, &loss);
+        if (loss <= GOOD_LOSS || !(nonpos_int(a) || nonpos_int(b)))
+            return loss <= LAST_LOSS ? CRM_SPECIAL_OK : CRM_SPECIAL_NOCONV;
+    }
     if (nonpos_int(a) || nonpos_int(b)) {
         double deg = fmin(nonpos_int(a) ? -a : 1e9, nonpos_int(b) ? -b : 1e9);
         direct(a, b, c, x, e * ly, (long)fmin(deg, 1e9) + 2, out, &loss);
-        return loss <= LAST_LOSS ? CRM_SPECIAL_OK : CRM_SPECIAL_NOCONV;
-    }
-    if (nonpos_int(c - a) || nonpos_int(c - b)) {
-        /* Euler: (1-x)^s times a polynomial */
-        double deg = fmin(nonpos_int(c - a) ? a - c : 1e9, nonpos_int(c - b) ? b - c : 1e9);
-        direct(c - a, c - b, c, x, (e + s) * ly, (long)fmin(deg, 1e9) + 2, out, &loss);
         return loss <= LAST_LOSS ? CRM_SPECIAL_OK : CRM_SPECIAL_NOCONV;
     }
     struct form f[4];
@@ -501,6 +504,11 @@ enum crm_special_status crm_special_hyp2f1_scaled(double a, double b, double c, 
     if (z == 0.0 || a == 0.0 || b == 0.0)
         return finish((struct slog){e * lz1, 1}, out);
     struct slog r;
+    if (nonpos_int(c)) { /* only the polynomial that stops before the pole is defined */
+        double loss, deg = fmin(nonpos_int(a) ? -a : 1e9, nonpos_int(b) ? -b : 1e9);
+        direct(a, b, c, z, e * lz1, (long)deg + 2, &r, &loss);
+        return loss <= LAST_LOSS ? finish(r, out) : CRM_SPECIAL_NOCONV;
+    }
     if (z > 0.0) {
         enum crm_special_status st = unit(a, b, c, z, 1.0 - z, e, &r);
         return st != CRM_SPECIAL_OK ? st : finish(r, out);

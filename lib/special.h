@@ -26,11 +26,11 @@ double crm_special_lgamma(double x, int *sign);
 /* ln B(a,b) for a, b > 0. */
 double crm_special_lbeta(double a, double b);
 
-/* ψ(x) = d/dx ln Γ(x); NaN at the poles x = 0, -1, -2, ... */
+/* ψ(x) = d/dx ln Γ(x); NaN at the poles x = 0, -1, -2, ... and below x = -1e5. */
 double crm_special_digamma(double x);
 
 /* [ln|Γ(x+e)| - ln|Γ(x)|] / e, accurate also for tiny e (e = 0 gives ψ(x)). Returns NaN
- * when a pole of Γ lies in [x, x+e]. */
+ * when a pole of Γ lies in [x, x+e] or x < -1e5. */
 double crm_special_lgamma_diff(double x, double e);
 
 /* ln(e^a + e^b) without overflow; -inf inputs are allowed. */

@@ -217,9 +217,17 @@ static void test_special_hyp2f1_reports_domain_errors(void **state)
     assert_int_equal(crm_special_hyp2f1(1.0, 1.0, -2.0, 0.5, &v), CRM_SPECIAL_DOMAIN);
     assert_int_equal(crm_special_hyp2f1(1.0, 1.0, 2.0, 1.0, &v), CRM_SPECIAL_DOMAIN);
     assert_int_equal(crm_special_hyp2f1(NAN, 1.0, 2.0, 0.5, &v), CRM_SPECIAL_DOMAIN);
+    /* a degree-40 polynomial whose terms reach 1e11 around a value of 0.01: flagged, not
+     * returned with its digits cancelled away */
+    assert_int_equal(crm_special_hyp2f1(-40.0, 1.0, 1.5, 0.999, &v), CRM_SPECIAL_NOCONV);
+    /* (1-z)^20 as 2F1(-20,1;1;z): the Euler form is exact where the plain sum cancels */
+    assert_int_equal(crm_special_hyp2f1(-20.0, 1.0, 1.0, 0.999, &v), CRM_SPECIAL_OK);
+    assert_rel(v, pow(0.001, 20.0), 1e-12);
     /* c a pole, but the series stops before it: a polynomial */
     assert_int_equal(crm_special_hyp2f1(-1.0, 1.0, -2.0, 0.5, &v), CRM_SPECIAL_OK);
     assert_rel(v, 1.25, 1e-15);
+    assert_int_equal(crm_special_hyp2f1(1.0, -1.0, -2.0, -10.0, &v), CRM_SPECIAL_OK);
+    assert_rel(v, -4.0, 1e-15);
 }
 
 int main(void)
