@@ -260,44 +260,75 @@ enum crm_err crm_btyd_expected_unconditional(const struct crm_btyd_params *p, do
                                crm_btyd_model_name(p->model));
     if (!(t >= 0) || !isfinite(t))
         return crm_errinfo_set(err, CRM_EDATA, "invalid time %g", t);
+    /* MBG/NBD: alive after the first purchase with probability b/(a+b), and then
+     * p ~ Beta(a, b+1); BG/NBD: alive, p ~ Beta(a, b) */
+    int mbg = p->model == CRM_BTYD_MBGNBD;
     double h;
-    enum crm_err e;
-    if (p->model == CRM_BTYD_MBGNBD) {
-        /* alive after the first purchase with probability b/(a+b), then p ~ Beta(a, b+1) */
-        e = alive_expectation(p->r, p->a, p->b + 1.0, t / p->alpha, &h, err);
-        h *= p->b / (p->a + p->b);
-    } else {
-        e = alive_expectation(p->r, p->a, p->b, t / p->alpha, &h, err);
-    }
+    enum crm_err e = alive_expectation(p->r, p->a, p->b + beta_shift(p), t / p->alpha, &h, err);
     if (e == CRM_OK)
-        *out = h;
+        *out = mbg ? h * p->b / (p->a + p->b) : h;
     return e;
 }
 
+static int horizon_ok(const struct crm_btyd_horizon *hz)
+{
+    return hz->length >= 0 && isfinite(hz->length) && hz->annual_discount >= 0 &&
+           isfinite(hz->annual_discount) &&
+           (hz->annual_discount == 0.0 || (hz->days_per_unit > 0 && isfinite(hz->days_per_unit)));
+}
+
+/* For a customer alive at T (x, T given): expected purchases in the window, undiscounted and
+ * discounted month by month. Both are P(alive)-free, so they depend on x and T only. */
+static enum crm_err window_expectation(const struct crm_btyd_params *p, double x, double T,
+                                       const struct crm_btyd_horizon *hz, double *plain,
+                                       double *discounted, struct crm_errinfo *err)
+{
+    double A = p->r + x, beta = p->b + x + beta_shift(p), scale = p->alpha + T;
+    enum crm_err e = alive_expectation(A, p->a, beta, hz->length / scale, plain, err);
+    if (e != CRM_OK || hz->annual_discount == 0.0) {
+        *discounted = *plain;
+        return e;
+    }
+    double month = DAYS_PER_MONTH / hz->days_per_unit, before = 0.0, sum = 0.0;
+    double lnd = log1p(hz->annual_discount);
+    for (long m = 1; (double)(m - 1) * month < hz->length; m++) {
+        double end = fmin((double)m * month, hz->length), upto;
+        if (end == hz->length)
+            upto = *plain;
+        else if ((e = alive_expectation(A, p->a, beta, end / scale, &upto, err)) != CRM_OK)
+            return e;
+        sum += (upto - before) * exp(-(double)m / 12.0 * lnd);
+        before = upto;
+    }
+    *discounted = sum;
+    return CRM_OK;
+}
+
 enum crm_err crm_btyd_score(const struct crm_btyd_params *p, const struct crm_btyd_obs *obs,
-                            size_t n, double horizon, struct crm_btyd_score *out,
-                            struct crm_errinfo *err)
+                            size_t n, const struct crm_btyd_horizon *horizon,
+                            struct crm_btyd_score *out, struct crm_errinfo *err)
 {
     if (!params_ok(p))
         return crm_errinfo_set(err, CRM_EUSAGE, "invalid %s parameters",
                                crm_btyd_model_name(p->model));
-    if (!(horizon >= 0) || !isfinite(horizon))
-        return crm_errinfo_set(err, CRM_EUSAGE, "invalid horizon %g", horizon);
-    double last_x = NAN, last_T = NAN, h = 0.0, buy = 0.0, mu = beta_shift(p);
+    if (!horizon_ok(horizon))
+        return crm_errinfo_set(err, CRM_EUSAGE,
+                               "invalid horizon (length %g, discount %g, days per unit %g)",
+                               horizon->length, horizon->annual_discount,
+                               horizon->days_per_unit);
+    double last_x = NAN, last_T = NAN, h = 0.0, hd = 0.0, buy = 0.0;
     for (size_t i = 0; i < n; i++) {
         const struct crm_btyd_obs *o = &obs[i];
         if (!obs_ok(o->x, o->t_x, o->T))
             return bad_obs(err, i, o);
-        if (o->x != last_x || o->T != last_T) { /* h and P(buy | alive) depend on x, T only */
-            double A = p->r + o->x;
-            enum crm_err e = alive_expectation(A, p->a, p->b + o->x + mu,
-                                               horizon / (p->alpha + o->T), &h, err);
+        if (o->x != last_x || o->T != last_T) { /* the alive-customer parts: x, T only */
+            enum crm_err e = window_expectation(p, o->x, o->T, horizon, &h, &hd, err);
             if (e != CRM_OK) {
                 char why[sizeof err->msg];
                 snprintf(why, sizeof why, "%s", err ? err->msg : "");
                 return crm_errinfo_set(err, e, "summary %zu: %s", i, why);
             }
-            buy = -expm1(-A * log1p(horizon / (p->alpha + o->T)));
+            buy = -expm1(-(p->r + o->x) * log1p(horizon->length / (p->alpha + o->T)));
             last_x = o->x;
             last_T = o->T;
         }
@@ -305,39 +336,24 @@ enum crm_err crm_btyd_score(const struct crm_btyd_params *p, const struct crm_bt
         out[i].p_alive = alive;
         out[i].expected = alive * h;
         out[i].prob_no_purchase = 1.0 - alive * buy;
+        out[i].discounted_expected = alive * hd;
     }
     return CRM_OK;
 }
 
 enum crm_err crm_btyd_clv(const struct crm_btyd_params *p, double x, double t_x, double T,
-                          double value, const struct crm_btyd_clv_opts *opts, double *clv,
+                          double value, const struct crm_btyd_horizon *horizon, double *clv,
                           struct crm_errinfo *err)
 {
+    struct crm_btyd_obs o = {x, t_x, T, 1.0};
+    struct crm_btyd_score s;
     *clv = NAN;
-    double d = opts->annual_discount, H = opts->horizon;
-    if (!(d >= 0) || !isfinite(d) || !(opts->days_per_unit > 0) || !(H >= 0) || !isfinite(H) ||
-        !isfinite(value))
-        return crm_errinfo_set(err, CRM_EUSAGE,
-                               "clv: need horizon >= 0, discount >= 0, days per unit > 0");
-    double e_end;
-    if (d == 0.0) {
-        enum crm_err e = crm_btyd_expected(p, x, t_x, T, H, &e_end, err);
-        if (e == CRM_OK)
-            *clv = value * e_end;
-        return e;
-    }
-    double month = DAYS_PER_MONTH / opts->days_per_unit, e_start = 0.0, sum = 0.0;
-    double lnd = log1p(d);
-    for (long m = 1; (double)(m - 1) * month < H; m++) {
-        double end = fmin((double)m * month, H);
-        enum crm_err e = crm_btyd_expected(p, x, t_x, T, end, &e_end, err);
-        if (e != CRM_OK)
-            return e;
-        sum += (e_end - e_start) * exp(-(double)m / 12.0 * lnd);
-        e_start = e_end;
-    }
-    *clv = value * sum;
-    return CRM_OK;
+    if (!isfinite(value))
+        return crm_errinfo_set(err, CRM_EUSAGE, "clv: value %g is not finite", value);
+    enum crm_err e = crm_btyd_score(p, &o, 1, horizon, &s, err);
+    if (e == CRM_OK)
+        *clv = value * s.discounted_expected;
+    return e;
 }
 
 void crm_btyd_simulate(const struct crm_btyd_params *p, struct crm_rng *rng, double T,

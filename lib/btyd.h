@@ -94,32 +94,35 @@ enum crm_err crm_btyd_expected(const struct crm_btyd_params *p, double x, double
 enum crm_err crm_btyd_expected_unconditional(const struct crm_btyd_params *p, double t,
                                              double *out, struct crm_errinfo *err);
 
+/* The prediction window (T, T+length] and how CLV discounts it. */
+struct crm_btyd_horizon {
+    double length;          /* in model time units; >= 0 */
+    double annual_discount; /* d >= 0; 0 = no discounting */
+    double days_per_unit;   /* 7 for weeks, 1 for days: fixes the month length (d > 0 only) */
+};
+
 struct crm_btyd_score {
     double p_alive;
-    double expected;         /* purchases in (T, T+horizon] */
-    double prob_no_purchase; /* in (T, T+horizon] */
+    double expected;            /* purchases in (T, T+length] */
+    double prob_no_purchase;    /* no purchase in (T, T+length] */
+    double discounted_expected; /* expected, discounted month by month (see crm_btyd_clv);
+                                   equal to expected when annual_discount is 0 */
 };
 
-/* All three for n summaries (weights ignored). Neighbours with the same x and T share the
- * expensive part, so pass crm_btyd_compact's output for speed. On error out[] up to the
- * failing summary is filled and err names its index. */
+/* All four for n summaries (weights ignored). Neighbours with the same x and T share the
+ * expensive part (2F1), so pass crm_btyd_compact's output for speed. On error out[] up to
+ * the failing summary is filled and err names its index. */
 enum crm_err crm_btyd_score(const struct crm_btyd_params *p, const struct crm_btyd_obs *obs,
-                            size_t n, double horizon, struct crm_btyd_score *out,
-                            struct crm_errinfo *err);
+                            size_t n, const struct crm_btyd_horizon *horizon,
+                            struct crm_btyd_score *out, struct crm_errinfo *err);
 
-/* Customer lifetime value over a horizon. */
-struct crm_btyd_clv_opts {
-    double horizon;         /* in model time units */
-    double annual_discount; /* d >= 0; 0 = no discounting */
-    double days_per_unit;   /* 7 for weeks, 1 for days: fixes the month length */
-};
-
-/* clv = value × expected purchases in (T, T+horizon]. With d > 0 the horizon is cut into
- * months of 365.25/12 days (the last one possibly partial); month m = 1, 2, ... contributes
- * value × (E[purchases by its end] - E[purchases by its start]) × (1+d)^(-m/12), i.e. each
- * month's purchases are discounted from that month's end, a partial month like a whole one. */
+/* Customer lifetime value: clv = value × discounted_expected. With d = 0 that is value ×
+ * expected purchases in (T, T+length]. With d > 0 the window is cut into months of
+ * 365.25/12 days (the last one possibly partial); month m = 1, 2, ... contributes value ×
+ * (E[purchases by its end] - E[purchases by its start]) × (1+d)^(-m/12): each month's
+ * purchases are discounted from that month's end, a partial last month like a whole one. */
 enum crm_err crm_btyd_clv(const struct crm_btyd_params *p, double x, double t_x, double T,
-                          double value, const struct crm_btyd_clv_opts *opts, double *clv,
+                          double value, const struct crm_btyd_horizon *horizon, double *clv,
                           struct crm_errinfo *err);
 
 /* Draw one customer: first purchase at 0, observed to T, and the purchases in the holdout

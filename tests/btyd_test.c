@@ -589,8 +589,10 @@ static void test_btyd_zero_horizon(void **state)
     assert_true(v == 0.0);
     struct crm_btyd_obs o[2] = {{0, 0, 5, 1}, {4, 10, 30, 1}};
     struct crm_btyd_score s[2];
-    assert_int_equal(crm_btyd_score(&p, o, 2, 0.0, s, NULL), CRM_OK);
+    struct crm_btyd_horizon none = {0.0, 0.1, 7.0};
+    assert_int_equal(crm_btyd_score(&p, o, 2, &none, s, NULL), CRM_OK);
     assert_true(s[1].expected == 0.0 && s[1].prob_no_purchase == 1.0 && s[1].p_alive < 1.0);
+    assert_true(s[1].discounted_expected == 0.0);
 }
 
 static void test_btyd_score_matches_single_functions(void **state)
@@ -602,7 +604,8 @@ static void test_btyd_score_matches_single_functions(void **state)
     size_t ntri, *map = malloc(CDNOW_N * sizeof *map);
     assert_int_equal(crm_btyd_compact(cdnow, CDNOW_N, &tri, &ntri, map, NULL), CRM_OK);
     struct crm_btyd_score *s = malloc(ntri * sizeof *s);
-    assert_int_equal(crm_btyd_score(&p, tri, ntri, 13.0, s, NULL), CRM_OK);
+    struct crm_btyd_horizon hz = {13.0, 0.0, 7.0};
+    assert_int_equal(crm_btyd_score(&p, tri, ntri, &hz, s, NULL), CRM_OK);
     for (size_t i = 0; i < CDNOW_N; i++) {
         const struct crm_btyd_obs *o = &cdnow[i];
         const struct crm_btyd_score *si = &s[map[i]];
@@ -611,6 +614,7 @@ static void test_btyd_score_matches_single_functions(void **state)
         assert_true(si->expected == v);
         assert_true(si->p_alive == crm_btyd_p_alive(&p, o->x, o->t_x, o->T));
         assert_true(si->prob_no_purchase == crm_btyd_prob_no_purchase(&p, o->x, o->t_x, o->T, 13));
+        assert_true(si->discounted_expected == v);
     }
     free(tri);
     free(map);
@@ -657,14 +661,14 @@ static void test_btyd_clv_discounts_month_by_month(void **state)
 {
     (void)state;
     struct crm_btyd_params p = {CRM_BTYD_BGNBD, 0.243, 4.414, 0.793, 2.426};
-    struct crm_btyd_clv_opts o = {52.0, 0.0, 7.0};
+    struct crm_btyd_horizon hz = {52.0, 0.0, 7.0};
     double clv, e52;
-    assert_int_equal(crm_btyd_clv(&p, 2, 30.43, 38.86, 35.0, &o, &clv, NULL), CRM_OK);
+    assert_int_equal(crm_btyd_clv(&p, 2, 30.43, 38.86, 35.0, &hz, &clv, NULL), CRM_OK);
     assert_int_equal(crm_btyd_expected(&p, 2, 30.43, 38.86, 52.0, &e52, NULL), CRM_OK);
     assert_rel(clv, 35.0 * e52, 1e-15, "undiscounted clv");
     /* 10 % a year: 52 weeks = 11.96 months of 30.4375 days, so 12 periods, the last partial */
-    o.annual_discount = 0.10;
-    assert_int_equal(crm_btyd_clv(&p, 2, 30.43, 38.86, 35.0, &o, &clv, NULL), CRM_OK);
+    hz.annual_discount = 0.10;
+    assert_int_equal(crm_btyd_clv(&p, 2, 30.43, 38.86, 35.0, &hz, &clv, NULL), CRM_OK);
     double month = 365.25 / 12.0 / 7.0, prev = 0.0, want = 0.0;
     for (int m = 1; m <= 12; m++) {
         double e;
@@ -675,6 +679,17 @@ static void test_btyd_clv_discounts_month_by_month(void **state)
     }
     assert_rel(clv, 35.0 * want, 1e-14, "discounted clv");
     assert_true(clv < 35.0 * e52 && clv > 0.9 * 35.0 * e52);
+    /* the same in days: months of 30.4375 days, so the same cut points */
+    struct crm_btyd_params pd = p;
+    pd.alpha *= 7.0;
+    struct crm_btyd_horizon days = {364.0, 0.10, 1.0};
+    double clv_days;
+    assert_int_equal(crm_btyd_clv(&pd, 2, 30.43 * 7, 38.86 * 7, 35.0, &days, &clv_days, NULL),
+                     CRM_OK);
+    assert_rel(clv_days, clv, 1e-12, "clv in days");
+    days.days_per_unit = 0.0;
+    assert_int_equal(crm_btyd_clv(&pd, 2, 30.43 * 7, 38.86 * 7, 35.0, &days, &clv_days, NULL),
+                     CRM_EUSAGE);
 }
 
 /* ---- failures that must be clear ---- */
