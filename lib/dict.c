@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigmem.h"
 #include "hash.h"
 
 #define SHORT 11
@@ -47,7 +48,7 @@ struct crm_dict *crm_dict_new(void)
     d->text_cap = 16384;
     d->text = malloc(d->text_cap);
     d->mask = 2047;
-    d->table = calloc(d->mask + 1, sizeof *d->table);
+    d->table = crm_big_calloc((d->mask + 1) * sizeof *d->table);
     if (!d->off || !d->text || !d->table) {
         crm_dict_free(d);
         return NULL;
@@ -62,7 +63,7 @@ void crm_dict_free(struct crm_dict *d)
         return;
     free(d->text);
     free(d->off);
-    free(d->table);
+    crm_big_free(d->table, (d->mask + 1) * sizeof *d->table);
     free(d);
 }
 
@@ -83,7 +84,7 @@ static void fill_slot(struct slot *s, uint32_t idx1, const char *id, size_t len,
 static int grow_table(struct crm_dict *d)
 {
     size_t size = (d->mask + 1) * 2, mask = size - 1;
-    struct slot *t = calloc(size, sizeof *t);
+    struct slot *t = crm_big_calloc(size * sizeof *t);
     if (!t)
         return -1;
     for (uint32_t i = 0; i < d->count; i++) {
@@ -94,7 +95,7 @@ static int grow_table(struct crm_dict *d)
             pos = (pos + 1) & mask;
         fill_slot(&t[pos], i + 1, d->text + d->off[i], len, h);
     }
-    free(d->table);
+    crm_big_free(d->table, (d->mask + 1) * sizeof *d->table);
     d->table = t;
     d->mask = mask;
     return 0;

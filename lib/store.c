@@ -474,6 +474,11 @@ enum crm_err crm_store_writer_customer(struct crm_store_writer *w, const char *i
     return CRM_OK;
 }
 
+struct crm_dict *crm_store_writer_dict(struct crm_store_writer *w)
+{
+    return w->dict;
+}
+
 int crm_store_writer_find_customer(const struct crm_store_writer *w, const char *id, size_t len,
                                    uint32_t *idx)
 {
