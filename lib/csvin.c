@@ -381,8 +381,10 @@ static enum crm_err refill(struct crm_csvin *c, struct crm_errinfo *e)
     /* A record cut by the block boundary keeps its fields: move them to the front. */
     size_t keep_from = c->nf - c->rec_fields;
     size_t text_from = c->rec_fields ? c->foff[keep_from] : c->text.len;
-    memmove(c->text.data, c->text.data + text_from, c->text.len - text_from);
-    c->text.len -= text_from;
+    if (text_from > 0) {
+        memmove(c->text.data, c->text.data + text_from, c->text.len - text_from);
+        c->text.len -= text_from;
+    }
     for (size_t i = 0; i < c->rec_fields; i++) {
         c->foff[i] = c->foff[keep_from + i] - text_from;
         c->flen[i] = c->flen[keep_from + i];
