@@ -63,18 +63,6 @@ struct opts {
     const char *svg;
 };
 
-/* Ranking ties are broken by the customer id text (the dictionary is in arrival order). */
-struct ids {
-    const struct crm_store *store;
-    const uint32_t *customer;
-};
-
-static const char *id_of(uint32_t i, size_t *len, void *ctx)
-{
-    const struct ids *t = ctx;
-    return crm_store_customer_id(t->store, t->customer[i], len);
-}
-
 /* A value: money with the store's decimals, or a count. */
 static void put_value(struct crm_out *o, const struct opts *op, int64_t v, int scale)
 {
@@ -110,19 +98,8 @@ static void write_rows(struct crm_out *o, const struct opts *op, struct crm_stor
     }
 }
 
-static void metric(struct crm_out *o, const char *name)
-{
-    crm_out_cstr(o, name);
-}
-
-/* Ratios of no customers are undefined: empty fields, not made-up numbers. */
-static void ratio(struct crm_out *o, const char *name, double v, uint64_t n)
-{
-    metric(o, name);
-    crm_out_fixed(o, n ? v : NAN, 7);
-    crm_out_end_row(o);
-}
-
+/* metric,value rows: counts, values (money or counts) and ratios — empty when there are no
+ * customers: undefined, not made up. */
 static void write_summary(struct crm_out *o, const struct opts *op, const struct crm_pareto *p,
                           int scale, const struct cli *c)
 {
@@ -130,24 +107,25 @@ static void write_summary(struct crm_out *o, const struct opts *op, const struct
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
     cli_check(c, crm_pareto_summarize(p, op->a_bp, op->b_bp, &sum, &e), &e);
+    const uint64_t *n = sum.class_customers;
+    const int64_t *v = sum.class_value;
+    const struct { const char *name; char kind; int64_t integer; double ratio; } m[] = {
+        {"customers", 'n', (int64_t)sum.customers, 0}, {"total_value", 'v', sum.total_value, 0},
+        {"top20_share", 'r', 0, sum.top20_share},
+        {"customers_for_80", 'r', 0, sum.customers_for_80}, {"gini", 'r', 0, sum.gini},
+        {"a_customers", 'n', (int64_t)n[0], 0}, {"a_value", 'v', v[0], 0},
+        {"b_customers", 'n', (int64_t)n[1], 0}, {"b_value", 'v', v[1], 0},
+        {"c_customers", 'n', (int64_t)n[2], 0}, {"c_value", 'v', v[2], 0},
+    };
     crm_out_header(o, "metric,value");
-    metric(o, "customers");
-    crm_out_int(o, (long long)sum.customers);
-    crm_out_end_row(o);
-    metric(o, "total_value");
-    put_value(o, op, sum.total_value, scale);
-    crm_out_end_row(o);
-    ratio(o, "top20_share", sum.top20_share, sum.customers);
-    ratio(o, "customers_for_80", sum.customers_for_80, sum.customers);
-    ratio(o, "gini", sum.gini, sum.customers);
-    static const char *const names[3][2] = {
-        {"a_customers", "a_value"}, {"b_customers", "b_value"}, {"c_customers", "c_value"}};
-    for (int k = 0; k < 3; k++) {
-        metric(o, names[k][0]);
-        crm_out_int(o, (long long)sum.class_customers[k]);
-        crm_out_end_row(o);
-        metric(o, names[k][1]);
-        put_value(o, op, sum.class_value[k], scale);
+    for (size_t i = 0; i < sizeof m / sizeof *m; i++) {
+        crm_out_cstr(o, m[i].name);
+        if (m[i].kind == 'n')
+            crm_out_int(o, m[i].integer);
+        else if (m[i].kind == 'v')
+            put_value(o, op, m[i].integer, scale);
+        else
+            crm_out_fixed(o, sum.customers ? m[i].ratio : NAN, 7);
         crm_out_end_row(o);
     }
 }
@@ -158,11 +136,9 @@ static void write_curve(struct crm_out *o, const struct crm_pareto *p, size_t po
     double *x = malloc((points + 1) * sizeof *x), *y = malloc((points + 1) * sizeof *y);
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
-    if (!x || !y)
-        crm_errinfo_set(&e, CRM_ENOMEM, "--curve %zu: out of memory", points);
-    else
-        crm_pareto_curve(p, points, CRM_PARETO_LORENZ, x, y, &e);
-    cli_check(c, e.code, &e);
+    cli_check(c, x && y ? crm_pareto_curve(p, points, CRM_PARETO_LORENZ, x, y, &e)
+                        : crm_errinfo_set(&e, CRM_ENOMEM, "--curve %zu: out of memory", points),
+              &e);
     crm_out_header(o, "customer_share,value_share");
     for (size_t j = 0; j <= points && !crm_out_failed(o); j++) {
         crm_out_fixed(o, x[j], 7);
@@ -223,7 +199,9 @@ static void parse(struct cli *c, struct opts *op, int argc, char **argv)
             break;
         case OPT_NET: net = 1; break;
         case OPT_WINDOW: op->window = cli_days(c, "--window", optarg, 1); break;
-        case OPT_ABC: cli_check(c, crm_pareto_parse_abc(optarg, &op->a_bp, &op->b_bp, &e), &e); break;
+        case OPT_ABC:
+            cli_check(c, crm_pareto_parse_abc(optarg, &op->a_bp, &op->b_bp, &e), &e);
+            break;
         case OPT_SUMMARY: op->summary = 1; break;
         case OPT_CURVE: op->curve = cli_integer(c, "--curve", optarg, 1, 10000000); break;
         case OPT_SVG: op->svg = optarg; break;
@@ -277,13 +255,8 @@ int main(int argc, char **argv)
     uint32_t *order = NULL;
     if (rows) {
         order = malloc((in.n ? in.n : 1) * sizeof *order);
-        if (!order)
-            crm_errinfo_set(&e, CRM_ENOMEM, "ranking %zu customers: out of memory", in.n);
-        else {
-            struct ids ids = {s, in.customer};
-            crm_pareto_rank_ids(in.value, in.n, id_of, &ids, order, &e);
-        }
-        cli_check(&c, e.code, &e);
+        cli_check(&c, order ? crm_pareto_rank_input(&in, s, order, &e)
+                            : crm_errinfo_set(&e, CRM_ENOMEM, "ranking: out of memory"), &e);
         cli_check(&c, crm_pareto_new_ranked(in.value, order, in.n, &p, &e), &e);
     } else {
         cli_check(&c, crm_pareto_new(in.value, in.n, &p, &e), &e);

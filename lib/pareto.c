@@ -895,3 +895,23 @@ void crm_pareto_input_free(struct crm_pareto_input *in)
     in->value = NULL;
     in->n = 0;
 }
+
+/* Ids of the input's customers, by position in the input. */
+struct input_ids {
+    const struct crm_store *store;
+    const uint32_t *customer;
+};
+
+static const char *input_id(uint32_t i, size_t *len, void *ctx)
+{
+    const struct input_ids *t = ctx;
+    return crm_store_customer_id(t->store, t->customer[i], len);
+}
+
+enum crm_err crm_pareto_rank_input(const struct crm_pareto_input *in,
+                                   const struct crm_store *s, uint32_t *order,
+                                   struct crm_errinfo *err)
+{
+    struct input_ids ids = {s, in->customer};
+    return crm_pareto_rank_ids(in->value, in->n, input_id, &ids, order, err);
+}

@@ -210,4 +210,11 @@ enum crm_err crm_pareto_collect(const struct crm_agg *a, enum crm_pareto_by by,
                                 struct crm_pareto_input *out, struct crm_errinfo *err);
 void crm_pareto_input_free(struct crm_pareto_input *in);
 
+/* Rank them (crm_pareto_rank_ids): order[r] is the position in `in` of the customer at
+ * rank r, value descending, ties by the customer id text of store s (byte order). */
+struct crm_store;
+enum crm_err crm_pareto_rank_input(const struct crm_pareto_input *in,
+                                   const struct crm_store *s, uint32_t *order,
+                                   struct crm_errinfo *err);
+
 #endif

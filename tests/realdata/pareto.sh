@@ -50,8 +50,9 @@ summarize() {
             before += v[r]
         }
         gini = 2 * s / (n * total) - (n + 1) / n
-        printf "customers %d\ntotal_value %d.%02d\ntop20_share %.7f\n", n, int(total / 100), total % 100, top
-        printf "customers_for_80 %.7f\ngini %.7f\na_customers %d\na_value %d.%02d\n", a / n, gini, a, int(av / 100), av % 100
+        printf "customers %d\ntotal_value %d.%02d\n", n, int(total / 100), total % 100
+        printf "top20_share %.7f\ncustomers_for_80 %.7f\ngini %.7f\n", top, a / n, gini
+        printf "a_customers %d\na_value %d.%02d\n", a, int(av / 100), av % 100
     }'
 }
 
