@@ -768,6 +768,45 @@ static void test_pareto_collect_net_floors_at_zero(void **state)
     crm_pareto_input_free(&in);
 }
 
+static void test_pareto_rank_input_ties_by_store_ids(void **state)
+{
+    (void)state;
+    /* the dictionary holds "b", "c", "a" (arrival order); equal values rank in id order */
+    char path[] = "/tmp/crm-pareto-test-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    struct crm_store_meta meta = {"", 2};
+    struct crm_store_writer *w;
+    assert_int_equal(crm_store_writer_new(fd, path, &meta, 0, &w, NULL), CRM_OK);
+    const char *ids[3] = {"b", "c", "a"};
+    for (int i = 0; i < 3; i++) {
+        struct crm_order o = {0};
+        assert_int_equal(crm_store_writer_customer(w, ids[i], 1, &o.customer, NULL), CRM_OK);
+        o.time = 86400;
+        o.amount = 100;
+        assert_int_equal(crm_store_writer_add(w, &o, NULL), CRM_OK);
+    }
+    assert_int_equal(crm_store_writer_finish(w, NULL), CRM_OK);
+    crm_store_writer_free(w);
+    close(fd);
+    struct crm_store *s;
+    assert_int_equal(crm_store_open(path, &s, NULL), CRM_OK);
+    struct crm_chunk ch;
+    assert_int_equal(crm_store_next(s, &ch, CRM_COL_CUSTOMER, NULL), CRM_OK);
+    /* input positions 0..3 hold dictionary customers 1 ("c"), 2 ("a"), 0 ("b") and 0 again
+     * with a larger value: id order, not input order ({3,0,1,2}) nor dictionary order
+     * ({3,2,0,1}) */
+    uint32_t customer[4] = {1, 2, 0, 0};
+    int64_t value[4] = {7, 7, 7, 9};
+    const struct crm_pareto_input in = {4, customer, value, 0};
+    uint32_t order[4];
+    assert_int_equal(crm_pareto_rank_input(&in, s, order, NULL), CRM_OK);
+    const uint32_t want[4] = {3, 1, 2, 0};
+    assert_memory_equal(order, want, sizeof want);
+    crm_store_close(s);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -800,6 +839,7 @@ int main(void)
         cmocka_unit_test(test_pareto_abc_all_equal),
         cmocka_unit_test(test_pareto_collect_ranks_customers_with_paid_orders),
         cmocka_unit_test(test_pareto_collect_net_floors_at_zero),
+        cmocka_unit_test(test_pareto_rank_input_ties_by_store_ids),
     };
     return cmocka_run_group_tests_name("pareto", tests, NULL, NULL);
 }
