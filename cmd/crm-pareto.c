@@ -229,6 +229,7 @@ int main(int argc, char **argv)
     struct crm_agg_opts ao = {0};
     ao.as_of = cli_resolve_as_of(&c, s);
     ao.window_days = op.window;
+    ao.no_items = 1;   /* ranking needs money or order counts, never items */
     struct crm_agg *a;
     struct crm_pareto_input in;
     struct crm_pareto *p;
