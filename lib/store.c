@@ -410,9 +410,26 @@ enum crm_err crm_store_writer_new(int fd, const char *name, const struct crm_sto
                                   struct crm_errinfo *e)
 {
     *out = NULL;
+    /* A store must start its file: one written after other bytes (`crm-import x.csv >>
+     * old.crm`) is unreadable or, after an old store, silently ignored. In append mode
+     * (O_APPEND) pwrite cannot place the commit record, so the store is left a stream. */
+    struct stat st;
+    int fl = fcntl(fd, F_GETFL), appending = fl != -1 && (fl & O_APPEND);
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        off_t at = appending ? st.st_size : lseek(fd, 0, SEEK_CUR);
+        if (at > 0) {
+            crm_errinfo_where(e, name, -1, -1, -1);
+            return crm_errinfo_set(e, CRM_EUSAGE, "the output file already holds %lld bytes "
+                                   "(stdout appended to with >>?): a store must start its "
+                                   "file; write a new store with -o, add orders with --append",
+                                   (long long)at);
+        }
+    }
     struct crm_store_writer *w = writer_alloc(fd, name, flags);
     if (!w)
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    if (appending)
+        w->regular = 0;
     w->meta = *m;
     if (w->meta.money_scale < 0 || w->meta.money_scale > 6)
         w->meta.money_scale = 2;
