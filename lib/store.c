@@ -703,6 +703,33 @@ static int archive_cb(void *ctx, uint32_t rows, unsigned enc, int64_t base, size
                        : 0;
 }
 
+/* A store that was written as a stream and then saved to a file has no committed length:
+ * a reader reads it to the end, so blocks left by a killed append would break it. Commit
+ * its current length first (a store written once counts as one commit). */
+static enum crm_err commit_stream(struct crm_store_writer *w, struct crm_errinfo *e)
+{
+    unsigned char rec[20];
+    if (pread(w->fd, rec, sizeof rec, HDR_COMMIT_OFF) != (ssize_t)sizeof rec) {
+        crm_errinfo_where(e, w->name, -1, -1, -1);
+        return crm_errinfo_set(e, CRM_EIO, "cannot read the commit record");
+    }
+    if (crm_le_get(rec + 4, 8) != 0)
+        return CRM_OK;
+    if (w->st.commits == 0)
+        w->st.commits = 1;
+    crm_le_put(rec, commit_crc(w->written, w->st.commits), 4);
+    crm_le_put(rec + 4, w->written, 8);
+    crm_le_put(rec + 12, w->st.commits, 8);
+    if ((!w->no_sync && fsync(w->fd) != 0) ||
+        pwrite(w->fd, rec, sizeof rec, HDR_COMMIT_OFF) != (ssize_t)sizeof rec ||
+        (!w->no_sync && fsync(w->fd) != 0)) {
+        int err = errno;
+        crm_errinfo_where(e, w->name, -1, -1, -1);
+        return crm_errinfo_set(e, CRM_EIO, "cannot write the commit record: %s", strerror(err));
+    }
+    return CRM_OK;
+}
+
 enum crm_err crm_store_writer_append(int fd, const char *name, unsigned flags,
                                      struct crm_store_writer **out, struct crm_errinfo *e)
 {
@@ -747,6 +774,8 @@ enum crm_err crm_store_writer_append(int fd, const char *name, unsigned flags,
             rc = crm_errinfo_set(e, CRM_EIO, "cannot prepare append: %s", strerror(errno));
         }
     }
+    if (rc == CRM_OK)
+        rc = commit_stream(w, e);
     crm_store_close(s);
     if (rc != CRM_OK) {
         crm_store_writer_free(w);

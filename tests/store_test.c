@@ -491,6 +491,40 @@ static void test_store_writer_on_an_append_mode_file_writes_a_readable_stream(vo
     unlink(path);
 }
 
+/* A stream copied to a file (`crm-import x.csv | cat > s.crm`) has no committed length;
+ * an append killed half-way must still leave the old store readable. */
+static void test_store_killed_append_to_a_streamed_file_leaves_it_valid(void **state)
+{
+    (void)state;
+    char path[64] = "/tmp/crm-store-test-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    fd = open(path, O_WRONLY | O_APPEND);       /* written as a stream: length 0 */
+    struct crm_store_writer *w;
+    struct crm_errinfo e;
+    assert_int_equal(crm_store_writer_new(fd, path, &META, CRM_STORE_KEEP_IDS, &w, &e),
+                     CRM_OK);
+    write_orders(w, 0, 100, 10);
+    assert_int_equal(crm_store_writer_finish(w, &e), CRM_OK);
+    crm_store_writer_free(w);
+    close(fd);
+    fd = open(path, O_RDWR);
+    assert_int_equal(crm_store_writer_append(fd, path, CRM_STORE_KEEP_IDS, &w, &e), CRM_OK);
+    write_orders(w, 100, 10, 10);
+    crm_store_writer_free(w);     /* killed before finishing, after flushing part of a block */
+    unsigned char junk[3000];
+    for (size_t i = 0; i < sizeof junk; i++)
+        junk[i] = (unsigned char)(i * 7 + 1);
+    memcpy(junk, "DICT", 4);
+    assert_int_equal(pwrite(fd, junk, sizeof junk, lseek(fd, 0, SEEK_END)), (ssize_t)sizeof junk);
+    close(fd);
+    uint64_t n;
+    int64_t sum;
+    assert_int_equal(read_file(path, &n, &sum), CRM_OK);
+    assert_int_equal(n, 100);
+    unlink(path);
+}
+
 static void test_store_not_a_store_says_so(void **state)
 {
     (void)state;
@@ -517,6 +551,7 @@ int main(void)
         cmocka_unit_test(test_store_killed_append_leaves_old_store_valid),
         cmocka_unit_test(test_store_append_killed_at_every_byte_reads_as_the_old_store),
         cmocka_unit_test(test_store_writer_on_an_append_mode_file_writes_a_readable_stream),
+        cmocka_unit_test(test_store_killed_append_to_a_streamed_file_leaves_it_valid),
         cmocka_unit_test(test_store_not_a_store_says_so),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
