@@ -26,6 +26,8 @@
 #define BLOCK (1u << 20)           /* bytes read and parsed at a time */
 #define SNIFF (1u << 20)           /* bytes that decide the encoding */
 #define MAX_FIELD (256u << 20)     /* libcsv's field buffer may not grow past this */
+#define MAX_RECORD (256u << 20)    /* bytes of one record's fields, NULs included */
+#define MAX_FIELDS (1u << 20)      /* fields of one record */
 
 #define POOL 4                     /* batches in circulation */
 
@@ -66,6 +68,8 @@ struct crm_csvin {
     int pending_cr;
     int scan_fields;               /* the current block may hold quoted line breaks */
     size_t rec_fields;             /* fields of the record being parsed */
+    size_t rec_bytes;              /* and their bytes: a record must fit in memory */
+    long long too_long;            /* line of a record past MAX_RECORD or MAX_FIELDS, or 0 */
     long long rec_line;
     int rec_high;
     int oom;
@@ -371,7 +375,16 @@ static void on_field(void *s, size_t len, void *data)
     if (c->rec_fields == 0) {
         c->rec_line = c->line;
         c->rec_high = 0;
+        c->rec_bytes = 0;
     }
+    /* A 1 GB line of short fields must not take gigabytes of field offsets: stop here and
+     * let reader_step report the record (the import fails; nothing is half-written). */
+    if (c->too_long || c->rec_fields >= MAX_FIELDS || len >= MAX_RECORD - c->rec_bytes) {
+        if (!c->too_long)
+            c->too_long = c->rec_line;
+        return;
+    }
+    c->rec_bytes += len + 1;
     if (s && c->scan_fields) {
         const unsigned char *f = s;
         for (size_t i = 0; i < len; i++)
@@ -485,6 +498,14 @@ static int hand_over(struct crm_csvin *c, int last)
     return 0;
 }
 
+static int record_too_long(struct crm_csvin *c)
+{
+    crm_errinfo_where(&c->rerr, c->name, c->too_long, -1, -1);
+    crm_errinfo_set(&c->rerr, CRM_EDATA, "a record with more than %u fields or %u MiB of text "
+                    "(broken quoting or not a CSV file?)", MAX_FIELDS, MAX_RECORD >> 20);
+    return -1;
+}
+
 /* Parse the next block; hand over a batch when it holds records. 0 to go on, 1 at the
  * end (last batch handed over), -1 on error (in c->rerr) or stop. */
 static int reader_step(struct crm_csvin *c)
@@ -496,6 +517,8 @@ static int reader_step(struct crm_csvin *c)
             return -1;
         if (k == 0) {
             csv_fini(&c->p, on_field, on_record, c);
+            if (c->too_long)
+                return record_too_long(c);
             if (c->oom || c->fill->text.oom) {
                 crm_errinfo_set(&c->rerr, CRM_ENOMEM, "out of memory");
                 return -1;
@@ -522,6 +545,8 @@ static int reader_step(struct crm_csvin *c)
                             csv_strerror(csv_error(&c->p)));
         return -1;
     }
+    if (c->too_long)
+        return record_too_long(c);
     if (c->oom || c->fill->text.oom) {
         crm_errinfo_set(&c->rerr, CRM_ENOMEM, "out of memory");
         return -1;

@@ -251,6 +251,31 @@ static void test_csvin_records_across_block_boundaries_stay_whole(void **state)
     free(t);
 }
 
+/* Found by the fault tests: a 1 GB line of short fields ("a,a,a,...") took gigabytes of
+ * field offsets and ended in "out of memory" with no line. A record past a million fields
+ * (or 256 MiB of text) is now an error naming its line, in bounded memory. */
+static void test_csvin_a_record_of_too_many_fields_is_an_error_naming_its_line(void **state)
+{
+    (void)state;
+    size_t nf = (1u << 20) + 10, n = 0;
+    char *t = malloc(2 * nf + 64);
+    n += (size_t)sprintf(t, "a,b\n1,2\n");
+    for (size_t i = 0; i < nf; i++) {
+        t[n++] = 'x';
+        t[n++] = ',';
+    }
+    t[n++] = '\n';
+    n += (size_t)sprintf(t + n, "3,4\n");
+    const char *path = write_temp(t, n);
+    struct rows r;
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    assert_int_equal(read_rows(path, NULL, &r, &e, NULL), CRM_EDATA);
+    assert_int_equal(e.line, 3);
+    assert_non_null(strstr(e.msg, "more than 1048576 fields"));
+    free(t);
+}
+
 static void test_csvin_format_record_quotes_what_needs_it(void **state)
 {
     (void)state;
@@ -305,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_csvin_reads_gzip_by_magic_including_multiple_members),
         cmocka_unit_test(test_csvin_truncated_gzip_is_an_error),
         cmocka_unit_test(test_csvin_records_across_block_boundaries_stay_whole),
+        cmocka_unit_test(test_csvin_a_record_of_too_many_fields_is_an_error_naming_its_line),
         cmocka_unit_test(test_csvin_format_record_quotes_what_needs_it),
         cmocka_unit_test(test_csvin_utf16_is_refused_with_advice),
         cmocka_unit_test(test_csvin_parse_delimiter_option),
