@@ -206,6 +206,7 @@ int main(int argc, char **argv)
     struct crm_import_opts o = {.max_reject_rate = 0.01};
     struct crm_store_meta meta = {"", 2};
     const char *append = NULL, *customers = NULL, *rejects_path = NULL, *statuses[32];
+    const char *check = NULL, *dump = NULL;
     size_t nstatus = 0;
     long lock_wait = 60;
     int opt;
@@ -261,11 +262,15 @@ int main(int argc, char **argv)
         case OPT_REJECTS: rejects_path = optarg; break;
         case OPT_MAX_REJECT: o.max_reject_rate = cli_number(&c, "--max-reject-rate", optarg, 0, 1); break;
         case OPT_LOCK_WAIT: lock_wait = cli_integer(&c, "--lock-wait", optarg, 0, 86400); break;
-        case OPT_CHECK: return check_store(&c, optarg);
-        case OPT_DUMP: return dump_store(&c, optarg);
+        case OPT_CHECK: check = optarg; break;   /* after all options: -o, --tsv apply */
+        case OPT_DUMP: dump = optarg; break;
         default: cli_usage_error(&c, "unexpected option");
         }
     }
+    if (check)
+        return check_store(&c, check);
+    if (dump)
+        return dump_store(&c, dump);
     if (append && c.output)
         cli_usage_error(&c, "--append and -o both name the store; give one");
     if (!append && !c.output && isatty(1))
