@@ -212,11 +212,14 @@ static size_t utf8_seq(const unsigned char *p, const unsigned char *end, int par
     return n;
 }
 
+/* For the encoding decision only: a NUL byte is not evidence of another encoding (one NUL
+ * made a whole UTF-8 file decode as GB18030, every Chinese id silently garbled); the row
+ * holding it is rejected on its own later. */
 static int valid_utf8(const unsigned char *p, size_t n, int partial_ok)
 {
     const unsigned char *end = p + n;
     while (p < end) {
-        if (*p >= 0x80 || *p == 0) {
+        if (*p >= 0x80) {
             size_t k = utf8_seq(p, end, partial_ok);
             if (!k)
                 return 0;

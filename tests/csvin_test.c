@@ -167,6 +167,26 @@ static void test_csvin_nul_byte_is_a_bad_byte(void **state)
     assert_string_equal(r.field[1][0], "x\\x00y");
 }
 
+/* Found by the fault tests: one NUL byte in a UTF-8 file made the sniffer choose GB18030,
+ * so every Chinese customer id of the file came out garbled without a single reject. */
+static void test_csvin_a_nul_byte_does_not_make_a_utf8_file_gb18030(void **state)
+{
+    (void)state;
+    const char t[] = "id,cust\n1,张伟\n2,李\0娜\n3,王芳\n";
+    struct rows r;
+    struct crm_errinfo e;
+    struct crm_csvin *c;
+    assert_int_equal(read_rows(write_temp(t, sizeof t - 1), NULL, &r, &e, &c), CRM_OK);
+    assert_string_equal(crm_csvin_encoding(c), "UTF-8");
+    crm_csvin_close(c);
+    assert_int_equal(r.n, 4);
+    assert_string_equal(r.field[1][1], "张伟");
+    assert_int_equal(r.bad[1], 0);
+    assert_string_equal(r.field[2][1], "李\\x00娜");
+    assert_int_equal(r.bad[2], 1);
+    assert_string_equal(r.field[3][1], "王芳");
+}
+
 static void test_csvin_spreadsheet_text_markers_are_kept_for_the_importer(void **state)
 {
     (void)state;
@@ -326,6 +346,7 @@ int main(void)
         cmocka_unit_test(test_csvin_gb18030_is_detected_and_converted),
         cmocka_unit_test(test_csvin_invalid_bytes_flag_only_their_row),
         cmocka_unit_test(test_csvin_nul_byte_is_a_bad_byte),
+        cmocka_unit_test(test_csvin_a_nul_byte_does_not_make_a_utf8_file_gb18030),
         cmocka_unit_test(test_csvin_spreadsheet_text_markers_are_kept_for_the_importer),
         cmocka_unit_test(test_csvin_reads_gzip_by_magic_including_multiple_members),
         cmocka_unit_test(test_csvin_truncated_gzip_is_an_error),
