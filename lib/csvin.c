@@ -94,10 +94,37 @@ struct crm_csvin {
     struct crm_buf conv;           /* converted field text */
 };
 
-/* libcsv must not buffer one absurd field without bound (a 1 GB line): refuse to grow. */
-static void *bounded_realloc(void *p, size_t n)
+/* libcsv's field buffer. libcsv grows it by a fixed block per call, which copies a long
+ * field quadratically wherever realloc cannot grow in place (under ASan it took a minute
+ * for 16 MB); the real capacity lives in a header in front of the buffer so growth is
+ * geometric. libcsv must not buffer one absurd field without bound (a 1 GB line): past
+ * MAX_FIELD the allocation is refused. */
+#define FIELD_HDR 16               /* keeps the buffer max_align_t aligned */
+
+static void *field_realloc(void *p, size_t n)
 {
-    return n > MAX_FIELD ? NULL : realloc(p, n);
+    unsigned char *base = p ? (unsigned char *)p - FIELD_HDR : NULL;
+    size_t cap = 0;
+    if (n > MAX_FIELD)
+        return NULL;
+    if (base)
+        memcpy(&cap, base, sizeof cap);
+    if (n <= cap)
+        return p;
+    size_t want = cap > MAX_FIELD / 2 ? MAX_FIELD : cap * 2;
+    if (want < n)
+        want = n;
+    unsigned char *nb = realloc(base, want + FIELD_HDR);
+    if (!nb)
+        return NULL;
+    memcpy(nb, &want, sizeof want);
+    return nb + FIELD_HDR;
+}
+
+static void field_free(void *p)
+{
+    if (p)
+        free((unsigned char *)p - FIELD_HDR);
 }
 
 /* ---- raw input ---- */
@@ -330,7 +357,8 @@ static enum crm_err start(struct crm_csvin *c, const struct crm_csvin_opts *o,
         csv_set_space_func(&c->p, ws_space);
         csv_set_delim(&c->p, ' ');
     }
-    csv_set_realloc_func(&c->p, bounded_realloc);
+    csv_set_realloc_func(&c->p, field_realloc);
+    csv_set_free_func(&c->p, field_free);
     csv_set_blk_size(&c->p, 4096);
     c->started = 1;
     return CRM_OK;

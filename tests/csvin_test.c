@@ -296,6 +296,35 @@ static void test_csvin_a_record_of_too_many_fields_is_an_error_naming_its_line(v
     free(t);
 }
 
+/* Found by the fault tests under ASan: libcsv grew a field's buffer 4 KiB at a time, so a
+ * long field was copied quadratically (16 MB took a minute); now growth is geometric and a
+ * 48 MB quoted field (a stray quote swallowing the rest of a file) reads at once. */
+static void test_csvin_a_long_field_is_read_whole(void **state)
+{
+    (void)state;
+    size_t big = 48u << 20, n = 0;
+    char *t = malloc(big + 64);
+    n += (size_t)sprintf(t, "a,b\n1,\"");
+    memset(t + n, 'x', big);
+    n += big;
+    n += (size_t)sprintf(t + n, "\"\n2,y\n");
+    const char *path = write_temp(t, n);
+    free(t);
+    struct crm_csvin *c;
+    struct crm_errinfo e;
+    struct crm_record rec;
+    assert_int_equal(crm_csvin_open(path, NULL, &c, &e), CRM_OK);
+    assert_int_equal(crm_csvin_next(c, &rec, &e), CRM_OK);
+    assert_int_equal(crm_csvin_next(c, &rec, &e), CRM_OK);
+    assert_int_equal(rec.nfields, 2);
+    assert_int_equal(rec.len[1], big);
+    assert_int_equal(crm_csvin_next(c, &rec, &e), CRM_OK);
+    assert_int_equal(rec.line, 3);
+    assert_string_equal(rec.field[1], "y");
+    crm_csvin_close(c);
+    unlink(path);
+}
+
 static void test_csvin_format_record_quotes_what_needs_it(void **state)
 {
     (void)state;
@@ -352,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_csvin_truncated_gzip_is_an_error),
         cmocka_unit_test(test_csvin_records_across_block_boundaries_stay_whole),
         cmocka_unit_test(test_csvin_a_record_of_too_many_fields_is_an_error_naming_its_line),
+        cmocka_unit_test(test_csvin_a_long_field_is_read_whole),
         cmocka_unit_test(test_csvin_format_record_quotes_what_needs_it),
         cmocka_unit_test(test_csvin_utf16_is_refused_with_advice),
         cmocka_unit_test(test_csvin_parse_delimiter_option),
