@@ -81,14 +81,17 @@ SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-san
 check-san:
 	@$(MAKE) --no-print-directory B=build/san CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
 	    all $(TEST_SRC:tests/%.c=build/san/tests/%)
-	@B=build/san ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run unit cli
+	@B=build/san ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run unit cli real
 
-# test: set-up, optimised build + every test, then the sanitizer build; one summary line.
+# test: set-up, optimised build + every test, then the sanitizer build, a short fuzz run of
+# every target and the golden cases under valgrind; one summary line.
 test: deps
 	@$(MAKE) --no-print-directory all $(TESTS)
 	@rm -f build/test-results
 	@RESULTS=$(CURDIR)/build/test-results $(MAKE) --no-print-directory check || true
 	@RESULTS=$(CURDIR)/build/test-results $(MAKE) --no-print-directory check-san || true
+	@RESULTS=$(CURDIR)/build/test-results $(MAKE) --no-print-directory check-fuzz || true
+	@RESULTS=$(CURDIR)/build/test-results $(MAKE) --no-print-directory check-valgrind || true
 	@tests/run summary build/test-results
 
 demo: deps
