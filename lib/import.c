@@ -16,14 +16,13 @@
 #include <strings.h>
 #include <time.h>
 
-#include "bigmem.h"
 #include "buf.h"
 #include "dict.h"
 #include "hash.h"
+#include "idset.h"
 #include "money.h"
 #include "timeparse.h"
 
-#define ID_SEED 0x9e3779b97f4a7c15ull
 #define WMAP_SIZE (2u * CRM_IMPORT_WINDOW)
 
 static const char *const field_names[CRM_F_COUNT] = {
@@ -218,9 +217,7 @@ struct crm_import {
     struct open_order *win;
     size_t win_head, win_count;
     struct wslot *wmap;
-    /* written order ids */
-    uint64_t *seen;
-    size_t seen_mask, seen_count;
+    struct crm_idset *seen;             /* written order ids */
     /* suspects */
     struct suspect *sus;
     size_t nsus, sus_cap;
@@ -231,6 +228,7 @@ struct crm_import {
     char last_encoding[32];
     int last_delim;
     struct crm_buf scratch, raw, keybuf;
+    int oom;
 };
 
 /* ---- small helpers ---- */
@@ -439,72 +437,6 @@ static int lookup_status(struct crm_import *imp, const char *s, size_t len)
     return -1;
 }
 
-/* ---- set of written order ids ---- */
-
-static void seen_prefetch(const struct crm_import *imp, uint64_t h)
-{
-    __builtin_prefetch(&imp->seen[(size_t)(h ? h : 1) & imp->seen_mask]);
-}
-
-/* Make room for `more` ids (growing 4x at a time: each growth is a pass of cache misses). */
-static int seen_reserve(struct crm_import *imp, size_t more)
-{
-    size_t size = imp->seen_mask + 1;
-    if ((imp->seen_count + more) * 4 <= size * 3)
-        return 0;
-    while ((imp->seen_count + more) * 4 > size * 3)
-        size *= size >= (1u << 20) ? 2 : 4;
-    {
-        size_t mask = size - 1;
-        uint64_t *t = crm_big_calloc(size * sizeof *t);
-        if (!t)
-            return -1;
-        for (size_t i = 0; i <= imp->seen_mask; i++) {
-            uint64_t v = imp->seen[i];
-            if (!v)
-                continue;
-            size_t pos = (size_t)v & mask;
-            while (t[pos])
-                pos = (pos + 1) & mask;
-            t[pos] = v;
-        }
-        crm_big_free(imp->seen, (imp->seen_mask + 1) * sizeof *imp->seen);
-        imp->seen = t;
-        imp->seen_mask = mask;
-    }
-    return 0;
-}
-
-static int seen_insert(struct crm_import *imp, uint64_t h)
-{
-    if (h == 0)
-        h = 1;
-    if (seen_reserve(imp, 1) != 0)
-        return -1;
-    size_t pos = (size_t)h & imp->seen_mask;
-    while (imp->seen[pos]) {
-        if (imp->seen[pos] == h)
-            return 0;
-        pos = (pos + 1) & imp->seen_mask;
-    }
-    imp->seen[pos] = h;
-    imp->seen_count++;
-    return 0;
-}
-
-static int seen_contains(const struct crm_import *imp, uint64_t h)
-{
-    if (h == 0)
-        h = 1;
-    size_t pos = (size_t)h & imp->seen_mask;
-    while (imp->seen[pos]) {
-        if (imp->seen[pos] == h)
-            return 1;
-        pos = (pos + 1) & imp->seen_mask;
-    }
-    return 0;
-}
-
 /* ---- the window of open orders ---- */
 
 static struct open_order *wmap_find(struct crm_import *imp, uint64_t h, const char *id,
@@ -563,7 +495,7 @@ static enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
     if (imp->win_count > 16) {      /* the order that closes 16 steps from now */
         const struct open_order *ahead = &imp->win[(imp->win_head + 16) % CRM_IMPORT_WINDOW];
         if (ahead->hash)
-            seen_prefetch(imp, ahead->hash);
+            crm_idset_prefetch(imp->seen, ahead->hash);
         __builtin_prefetch(&imp->win[(imp->win_head + 32) % CRM_IMPORT_WINDOW]);
     }
     if (o->hash) {
@@ -583,7 +515,7 @@ static enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
         .currency_len = o->cur_len,
     };
     enum crm_err rc = crm_store_writer_add(imp->w, &ord, e);
-    if (rc == CRM_OK && o->hash && seen_insert(imp, o->hash) != 0)
+    if (rc == CRM_OK && o->hash && crm_idset_insert(imp->seen, o->id, o->id_len, o->hash) != 0)
         rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     imp->st.orders++;
     if (o->id != o->id_inline)
@@ -868,10 +800,8 @@ static void prepare_keys(const struct crm_import *imp, const struct crm_record *
         k->cust_len -= 2;
     if (rules & P_CDNOW)
         strip_leading_zeros(&k->cust, &k->cust_len);
-    if (k->id_len) {
-        k->id_h = crm_hash_bytes(k->id, k->id_len, ID_SEED);
-        k->id_h += k->id_h == 0;
-    }
+    if (k->id_len)
+        k->id_h = crm_idset_hash(k->id, k->id_len);
     if (k->cust_len)
         k->cust_h = crm_dict_hash(k->cust, k->cust_len);
 }
@@ -883,7 +813,7 @@ static void prefetch_keys(const struct crm_import *imp, const struct keys *k)
     if (k->cust_len)
         crm_dict_prefetch(imp->dict, k->cust_h);
     if (k->id_h) {
-        seen_prefetch(imp, k->id_h);
+        crm_idset_prefetch(imp->seen, k->id_h);
         __builtin_prefetch(&imp->wmap[(size_t)k->id_h & (WMAP_SIZE - 1)]);
     }
 }
@@ -1009,7 +939,8 @@ static enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struc
 
     uint64_t h = k->id_h;
     if (rw.id_len) {
-        if (!wmap_find(imp, h, rw.id, rw.id_len, NULL) && seen_contains(imp, h))
+        if (!wmap_find(imp, h, rw.id, rw.id_len, NULL) &&
+            crm_idset_contains(imp->seen, rw.id, rw.id_len, h))
             return hold_suspect(imp, r, m, &rw, e);
     }
     char why[256];
@@ -1438,15 +1369,17 @@ static int register_existing(void *ctx, uint64_t order_no, const char *id, size_
 {
     struct crm_import *imp = ctx;
     (void)order_no;
-    uint64_t h = crm_hash_bytes(id, len, ID_SEED);
-    return seen_insert(imp, h ? h : 1) != 0;
+    if (crm_idset_insert(imp->seen, id, len, crm_idset_hash(id, len)) != 0) {
+        imp->oom = 1;
+        return 1;
+    }
+    return 0;
 }
 
 enum crm_err crm_import_load_existing(struct crm_import *imp, struct crm_errinfo *e)
 {
-    size_t before = imp->seen_count;
     enum crm_err rc = crm_store_writer_each_order_id(imp->w, register_existing, imp, e);
-    if (rc == CRM_OK && imp->seen_count < before)
+    if (rc == CRM_OK && imp->oom)
         rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     return rc;
 }
@@ -1462,8 +1395,7 @@ static int verify_one(void *ctx, uint64_t order_no, const char *id, size_t len)
 {
     struct verify_ctx *v = ctx;
     (void)order_no;
-    uint64_t h = crm_hash_bytes(id, len, ID_SEED);
-    h = h ? h : 1;
+    uint64_t h = crm_idset_hash(id, len);
     for (size_t pos = (size_t)h & v->mask; v->map[pos]; pos = (pos + 1) & v->mask) {
         size_t i = v->map[pos] - 1;
         struct suspect *s = &v->imp->sus[i];
@@ -1493,8 +1425,7 @@ static enum crm_err settle_suspects(struct crm_import *imp, struct crm_errinfo *
     }
     for (size_t i = 0; i < imp->nsus; i++) {
         struct suspect *s = &imp->sus[i];
-        uint64_t h = crm_hash_bytes(imp->sus_text.data + s->text, s->id_len, ID_SEED);
-        v.hash[i] = h ? h : 1;
+        v.hash[i] = crm_idset_hash((const char *)imp->sus_text.data + s->text, s->id_len);
         size_t pos = (size_t)v.hash[i] & v.mask;
         while (v.map[pos])
             pos = (pos + 1) & v.mask;
@@ -1595,8 +1526,7 @@ enum crm_err crm_import_new(const struct crm_import_opts *o, struct crm_store_wr
         imp->o.csv.delimiter = 0;   /* whitespace (.txt) or comma (.csv): detected */
     imp->win = calloc(CRM_IMPORT_WINDOW, sizeof *imp->win);
     imp->wmap = calloc(WMAP_SIZE, sizeof *imp->wmap);
-    imp->seen_mask = 65535;
-    imp->seen = crm_big_calloc((imp->seen_mask + 1) * sizeof *imp->seen);
+    imp->seen = crm_idset_new();
     if (!imp->win || !imp->wmap || !imp->seen) {
         crm_import_free(imp);
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
@@ -1630,7 +1560,7 @@ void crm_import_free(struct crm_import *imp)
     }
     free(imp->win);
     free(imp->wmap);
-    crm_big_free(imp->seen, (imp->seen_mask + 1) * sizeof *imp->seen);
+    crm_idset_free(imp->seen);
     free(imp->sus);
     for (size_t i = 0; i < imp->nfiles; i++)
         free(imp->files[i].name);
