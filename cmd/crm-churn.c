@@ -68,7 +68,7 @@ static const struct option longopts[] = {
 struct opts {
     struct crm_churn_opts m;
     struct crm_churn_rules rules;
-    int rules_method, model_given, horizon_given;
+    int rules_method, model_given, horizon_given, unit_given;
     const char *cal, *report, *svg, *params_out, *params;
 };
 
@@ -97,6 +97,7 @@ static void parse(struct cli *c, struct opts *op, int argc, char **argv)
             if (strcmp(optarg, "week") && strcmp(optarg, "day"))
                 cli_usage_error(c, "--unit %s: expected week or day", optarg);
             op->m.days_per_unit = optarg[0] == 'w' ? 7.0 : 1.0;
+            op->unit_given = 1;
             break;
         case OPT_HORIZON:
             op->m.horizon_days = cli_days(c, "--horizon", optarg, 0);
@@ -225,7 +226,7 @@ static void put_days(struct crm_out *o, double v, double unit)
 int main(int argc, char **argv)
 {
     struct cli c;
-    struct opts op = {{CRM_BTYD_BGNBD, 7.0, 90, 0.0, 0.5, 0.8, 2, NULL}, {2.0, 180}, 0, 0, 0,
+    struct opts op = {{CRM_BTYD_BGNBD, 7.0, 90, 0.0, 0.5, 0.8, 2, NULL}, {2.0, 180}, 0, 0, 0, 0,
                       NULL, NULL, NULL, NULL, NULL};
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
@@ -238,6 +239,11 @@ int main(int argc, char **argv)
             cli_usage_error(&c, "--model %s but %s holds %s parameters",
                             crm_btyd_model_name(op.m.model), op.params,
                             crm_btyd_model_name(given.bg.model));
+        if (given.unit_days > 0 && op.unit_given && given.unit_days != op.m.days_per_unit)
+            cli_usage_error(&c, "--unit %s but %s was fitted in %ss", op.m.days_per_unit == 7
+                            ? "week" : "day", op.params, given.unit_days == 7 ? "week" : "day");
+        if (given.unit_days > 0)
+            op.m.days_per_unit = given.unit_days;
         op.m.params = &given;
     }
 

@@ -38,6 +38,8 @@ void crm_churn_params_write(struct crm_out *o, const struct crm_churn_params *p)
     put_param(o, m, "b", p->bg.b);
     if (isfinite(p->bg_loglik))
         put_param(o, m, "loglik", p->bg_loglik);
+    if (p->unit_days > 0)
+        put_param(o, m, "unit_days", p->unit_days);
     if (!p->has_gg)
         return;
     put_param(o, "gammagamma", "p", p->gg.p);
@@ -68,8 +70,8 @@ void crm_churn_params_round(struct crm_churn_params *p)
     p->gg_loglik = round_fixed(p->gg_loglik);
 }
 
-static const char *const PARAM_NAMES[2][5] = {{"r", "alpha", "a", "b", "loglik"},
-                                              {"p", "q", "gamma", "loglik", NULL}};
+static const char *const PARAM_NAMES[2][6] = {{"r", "alpha", "a", "b", "loglik", "unit_days"},
+                                              {"p", "q", "gamma", "loglik", NULL, NULL}};
 
 /* One data row into p; seen[] marks what was set (bit per parameter, per block). */
 static enum crm_err params_row(const struct crm_record *r, struct crm_churn_params *p,
@@ -94,7 +96,7 @@ static enum crm_err params_row(const struct crm_record *r, struct crm_churn_para
                                "gammagamma)", model);
     }
     int which = -1;
-    for (int i = 0; i < 5 && PARAM_NAMES[block][i]; i++)
+    for (int i = 0; i < 6 && PARAM_NAMES[block][i]; i++)
         if (strcmp(name, PARAM_NAMES[block][i]) == 0)
             which = i;
     if (which < 0)
@@ -112,6 +114,8 @@ static enum crm_err params_row(const struct crm_record *r, struct crm_churn_para
                           {&p->gg.p, &p->gg.q, &p->gg.gamma, &p->gg_loglik}};
     if (block == 0 && which == 4)
         p->bg_loglik = v;
+    else if (block == 0 && which == 5)
+        p->unit_days = v;
     else
         *slot[block][which] = v;
     return CRM_OK;
@@ -147,6 +151,9 @@ enum crm_err crm_churn_params_read(const char *path, struct crm_churn_params *p,
                                  "mbgnbd");
         else if (seen[1] && (seen[1] & 7u) != 7u)
             rc = crm_errinfo_set(e, CRM_EUSAGE, "gammagamma needs all of p, q and gamma");
+        else if ((seen[0] & 32u) && p->unit_days != 7 && p->unit_days != 1)
+            rc = crm_errinfo_set(e, CRM_EUSAGE, "unit_days = %g: expected 7 (weeks) or 1 (days)",
+                                 p->unit_days);
         else if (seen[1] && !(p->gg.q > 1))
             rc = crm_errinfo_set(e, CRM_EUSAGE, "gammagamma q = %g <= 1: no finite mean spend",
                                  p->gg.q);
@@ -328,6 +335,7 @@ enum crm_err crm_churn_model(const struct crm_btsum *b, const struct crm_churn_o
     } else if (rc == CRM_OK) {
         c->fitted = 1;
         c->params.bg_loglik = c->params.gg_loglik = NAN;
+        c->params.unit_days = o->days_per_unit;
         rc = crm_btyd_fit(o->model, c->tri, c->triples, &c->bg_fit, e);
         if (rc == CRM_OK) {
             c->params.bg = c->bg_fit.params;

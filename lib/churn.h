@@ -28,19 +28,22 @@ const char *crm_churn_risk_name(enum crm_churn_risk r);
 /* A model's parameters as a parameter file holds them. */
 struct crm_churn_params {
     struct crm_btyd_params bg;
+    double unit_days;            /* days per time unit of the fit (7: weeks, 1: days); 0 when
+                                    a file does not say */
     double bg_loglik;            /* NaN when unknown */
     int has_gg;                  /* Gamma-Gamma parameters present */
     struct crm_btyd_gg_params gg;
     double gg_loglik;            /* NaN when unknown */
 };
 
-/* Write the CSV `model,parameter,value` (SPEC §9): r, alpha, a, b, loglik of the BG model,
- * then p, q, gamma, loglik of gammagamma when present; 7 decimals. */
+/* Write the CSV `model,parameter,value` (SPEC §9): r, alpha, a, b, loglik and unit_days (the
+ * time unit α is in: 7 for weeks, 1 for days) of the BG model, then p, q, gamma, loglik of
+ * gammagamma when present; 7 decimals. */
 void crm_churn_params_write(struct crm_out *o, const struct crm_churn_params *p);
 
 /* Read such a file (any delimiter, a BOM, CRLF, gzip). Rows may come in any order; the BG
  * model (bgnbd or mbgnbd, one of them) needs all of r, alpha, a, b; gammagamma is optional
- * but all-or-nothing; loglik rows are optional. CRM_EUSAGE naming the line for anything
+ * but all-or-nothing; loglik and unit_days rows are optional. CRM_EUSAGE naming the line for anything
  * else: an unknown model or parameter, a repeated row, a value that is not a positive
  * number, q <= 1. */
 enum crm_err crm_churn_params_read(const char *path, struct crm_churn_params *p,
