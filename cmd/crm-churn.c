@@ -1,12 +1,10 @@
 /* crm-churn: who is leaving and what they are worth — BG/NBD or MBG/NBD P(alive), expected
  * purchases, Gamma-Gamma CLV, churn risk, dormancy rules and holdout validation (SPEC §9). */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "btsum.h"
-#include "chart.h"
 #include "churn.h"
 #include "cli.h"
 #include "store.h"
@@ -103,10 +101,13 @@ static void parse(struct cli *c, struct opts *op, int argc, char **argv)
             op->m.horizon_days = cli_days(c, "--horizon", optarg, 0);
             op->horizon_given = 1;
             break;
-        case OPT_DISCOUNT: op->m.annual_discount = cli_number(c, "--discount", optarg, 0, 10); break;
+        case OPT_DISCOUNT:
+            op->m.annual_discount = cli_number(c, "--discount", optarg, 0, 10);
+            break;
         case OPT_CUTS:
             op->m.risk_high = strtod(optarg, &end);
-            if (*end != ',' || (op->m.risk_medium = strtod(end + 1, &end), *end) ||
+            if (end == optarg || *end != ',' || !end[1] ||
+                (op->m.risk_medium = strtod(end + 1, &end), *end) ||
                 !(op->m.risk_high >= 0 && op->m.risk_high <= op->m.risk_medium &&
                   op->m.risk_medium <= 1))
                 cli_usage_error(c, "--risk-cuts %s: expected H,M with 0 <= H <= M <= 1",
@@ -129,24 +130,50 @@ static void parse(struct cli *c, struct opts *op, int argc, char **argv)
         cli_usage_error(c, "--report compares with a holdout: give --calibration-end");
 }
 
-/* An atomic side file (--params-out, --report) written by fn through a CSV writer. */
-static void side_file(struct cli *c, const char *path, const struct crm_churn *ch,
-                      void (*fn)(const struct crm_churn *, struct crm_out *))
+/* An atomic side file (--params-out, --report, --svg): fn writes it to fd. */
+struct side {
+    const struct crm_churn *ch;
+    const struct crm_btsum *b;
+    unsigned flags;
+    void (*table)(const struct crm_churn *, struct crm_out *);
+};
+
+static enum crm_err write_table(int fd, const char *path, const struct side *sd,
+                                struct crm_errinfo *e)
+{
+    struct crm_out *o = crm_out_new(fd, path, sd->flags);
+    if (!o)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    sd->table(sd->ch, o);
+    return crm_out_close(o, e);
+}
+
+static enum crm_err write_chart(int fd, const char *path, const struct side *sd,
+                                struct crm_errinfo *e)
+{
+    struct crm_svg *svg;
+    (void)path;
+    enum crm_err rc = crm_churn_chart(sd->ch, sd->b, &svg, e);
+    if (rc == CRM_OK)
+        rc = crm_svg_write_fd(svg, fd, e);
+    crm_svg_free(svg);
+    return rc;
+}
+
+static void side_file(const struct cli *c, const char *path, const struct side *sd,
+                      enum crm_err (*fn)(int, const char *, const struct side *,
+                                         struct crm_errinfo *))
 {
     struct crm_afile *af = NULL;
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
     enum crm_err rc = crm_afile_open(path, &af, &e);
-    if (rc == CRM_OK) {
-        struct crm_out *o = crm_out_new(crm_afile_fd(af), path, c->out_flags);
-        rc = o ? (fn(ch, o), crm_out_close(o, &e)) : crm_errinfo_set(&e, CRM_ENOMEM, "no memory");
-    }
-    if (rc == CRM_OK) {
+    if (rc == CRM_OK && (rc = fn(crm_afile_fd(af), path, sd, &e)) == CRM_OK) {
         rc = crm_afile_commit(af, &e);
         af = NULL;
     }
     crm_afile_abort(af);
-    if (rc != CRM_OK)
+    if (rc != CRM_OK && !e.file[0])
         crm_errinfo_where(&e, path, -1, -1, -1);
     cli_check(c, rc, &e);
 }
@@ -154,73 +181,6 @@ static void side_file(struct cli *c, const char *path, const struct crm_churn *c
 static void params_out(const struct crm_churn *ch, struct crm_out *o)
 {
     crm_churn_params_write(o, &ch->params);
-}
-
-static void write_svg(struct cli *c, const char *path, const struct crm_churn *ch,
-                      const struct crm_btsum *b)
-{
-    struct crm_churn_tracking t;
-    struct crm_svg *svg;
-    struct crm_afile *af = NULL;
-    struct crm_errinfo e;
-    crm_errinfo_clear(&e);
-    char sub[160], d0[16], d1[16];
-    cli_check(c, crm_churn_tracking(ch, b, &t, &e), &e);
-    crm_date_format(t.start, d0);
-    crm_date_format(b->end, d1);
-    snprintf(sub, sizeof sub, "%s fit on %u customers, week 0 = %s, calibration to %s",
-             crm_btyd_model_name(ch->params.bg.model), ch->customers, d0, d1);
-    struct crm_chart_tracking_opts co = {.subtitle = sub, .calibration_end = t.calibration_end};
-    enum crm_err rc = crm_chart_tracking(t.x, t.actual, t.predicted, t.n, &co, &svg, &e);
-    crm_churn_tracking_free(&t);
-    cli_check(c, rc, &e);
-    if ((rc = crm_afile_open(path, &af, &e)) == CRM_OK)
-        rc = crm_svg_write_fd(svg, crm_afile_fd(af), &e);
-    if (rc == CRM_OK) {
-        rc = crm_afile_commit(af, &e);
-        af = NULL;
-    }
-    crm_afile_abort(af);
-    crm_svg_free(svg);
-    if (rc != CRM_OK)
-        crm_errinfo_where(&e, path, -1, -1, -1);
-    cli_check(c, rc, &e);
-}
-
-static void fit_report(const struct cli *c, const struct crm_churn *ch)
-{
-    const struct crm_churn_params *p = &ch->params;
-    const char *m = crm_btyd_model_name(p->bg.model);
-    if (!ch->fitted) {
-        cli_warn(c, "%s parameters from --params: r=%.7f alpha=%.7f a=%.7f b=%.7f", m, p->bg.r,
-                 p->bg.alpha, p->bg.a, p->bg.b);
-    } else {
-        const struct crm_btyd_fit *f = &ch->bg_fit;
-        cli_warn(c, "%s fit on %u customers (%zu distinct x, t_x, T): r=%.7f (se %.4g) "
-                 "alpha=%.7f (se %.4g) a=%.7f (se %.4g) b=%.7f (se %.4g); log-likelihood %.7f; "
-                 "converged in %d iterations (%d evaluations, gradient %.2g)", m, ch->customers,
-                 ch->triples, p->bg.r, f->se[0], p->bg.alpha, f->se[1], p->bg.a, f->se[2],
-                 p->bg.b, f->se[3], f->loglik, f->iterations, f->evaluations, f->grad_norm);
-        const struct crm_btyd_gg_fit *g = &ch->gg_fit;
-        if (p->has_gg)
-            cli_warn(c, "gammagamma fit on %u repeat customers: p=%.7f (se %.4g) q=%.7f (se "
-                     "%.4g) gamma=%.7f (se %.4g); log-likelihood %.7f; converged in %d "
-                     "iterations", ch->gg_customers, p->gg.p, g->se[0], p->gg.q, g->se[1],
-                     p->gg.gamma, g->se[2], g->loglik, g->iterations);
-        if (ch->gg_zero_spend)
-            cli_warn(c, "gammagamma: %u repeat customers with mean spend 0 left out of the fit "
-                     "(given the population mean)", ch->gg_zero_spend);
-    }
-    if (p->has_gg)
-        cli_warn(c, "gammagamma: population mean order value %.2f", ch->population_mean);
-}
-
-static void put_days(struct crm_out *o, double v, double unit)
-{
-    if (unit == 1.0)
-        crm_out_int(o, (long long)v);
-    else
-        crm_out_fixed(o, v, 7);
 }
 
 int main(int argc, char **argv)
@@ -275,64 +235,30 @@ int main(int argc, char **argv)
     op.m.money_scale = crm_store_meta(s)->money_scale;
     if (!op.rules_method) {
         cli_check(&c, crm_churn_model(b, &op.m, &ch, &e), &e);
-        if (c.verbose)
-            fit_report(&c, ch);
-        if (!ch->params.has_gg && !(op.params && !given.has_gg))
-            cli_warn(&c, "no repeat customer spent money: no Gamma-Gamma fit, "
+        char text[2048];
+        crm_churn_describe(ch, text, sizeof text);
+        for (char *line = strtok(text, "\n"); c.verbose && line; line = strtok(NULL, "\n"))
+            cli_warn(&c, "%s", line);
+        if (!ch->params.has_gg && !op.params)
+            cli_warn(&c, "no repeat customer spent money: no Gamma-Gamma fit; "
                      "expected_avg_value and clv are empty");
+        struct side sd = {ch, b, c.out_flags, params_out};
         if (op.params_out)
-            side_file(&c, op.params_out, ch, params_out);
+            side_file(&c, op.params_out, &sd, write_table);
+        sd.table = crm_churn_report_write;
         if (op.report)
-            side_file(&c, op.report, ch, crm_churn_report_write);
-        if (op.svg)
-            write_svg(&c, op.svg, ch, b);
-        if (op.cal && c.verbose && !op.report) {
-            struct crm_out *r = crm_out_new(2, "stderr", 0);
-            crm_churn_report_write(ch, r);
-            cli_check(&c, crm_out_close(r, &e), &e);
-        }
+            side_file(&c, op.report, &sd, write_table);
+        if (op.svg)  /* before the rows, so that `| head` never leaves a half-written chart */
+            side_file(&c, op.svg, &sd, write_chart);
+        sd.flags = 0;
+        if (op.cal && c.verbose && !op.report)
+            cli_check(&c, write_table(2, "stderr", &sd, &e), &e);
     }
 
     struct crm_out *o = cli_open_output(&c);
-    const int scale = op.m.money_scale;
-    const double u = op.m.days_per_unit;
-    char header[160];
-    snprintf(header, sizeof header, "customer_id,x,t_x,T,%s%s",
-             op.rules_method ? "recency,mean_gap,threshold,churn_risk,reason"
-                             : "p_alive,expected_purchases,prob_no_purchase,expected_avg_value,"
-                               "clv,churn_risk",
-             op.cal ? ",actual_holdout" : "");
-    crm_out_header(o, header);
-    for (uint32_t k = 0; k < b->n && !crm_out_failed(o); k++) {
-        const struct crm_btsum_cust *bc = &b->cust[k];
-        struct crm_churn_row r;
-        struct crm_churn_rule_row rr;
-        if (op.rules_method ? !crm_churn_rule(b, k, &op.rules, &rr) : !crm_churn_row(ch, b, k, &r))
-            continue;
-        size_t len;
-        const char *id = crm_store_customer_id(s, k, &len);
-        crm_out_str(o, id, len);
-        crm_out_int(o, crm_btsum_x(bc));
-        put_days(o, (bc->last - bc->first) / u, u);
-        put_days(o, (b->end - bc->first) / u, u);
-        if (op.rules_method) {
-            put_days(o, rr.recency_days / u, u);
-            isnan(rr.gap_days) ? crm_out_empty(o) : crm_out_fixed(o, rr.gap_days / u, 7);
-            crm_out_fixed(o, rr.threshold_days / u, 7);
-            crm_out_cstr(o, crm_churn_risk_name(rr.risk));
-            crm_out_cstr(o, rr.reason);
-        } else {
-            crm_out_fixed(o, r.p_alive, 7);
-            crm_out_fixed(o, r.expected, 7);
-            crm_out_fixed(o, r.prob_no_purchase, 7);
-            r.has_value ? crm_out_money(o, r.value_minor, scale) : crm_out_empty(o);
-            r.has_value ? crm_out_money(o, r.clv_minor, scale) : crm_out_empty(o);
-            crm_out_cstr(o, crm_churn_risk_name(r.risk));
-        }
-        if (op.cal)
-            crm_out_int(o, bc->holdout_days);
-        crm_out_end_row(o);
-    }
+    struct crm_churn_report rep = {ch, &op.rules, b, s, op.m.days_per_unit, op.m.money_scale,
+                                   op.cal != NULL};
+    crm_churn_write(o, &rep);
     cli_close_output(&c, o);
     crm_churn_free(ch);
     crm_btsum_free(b);

@@ -5,11 +5,15 @@
 #include "churn.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "chart.h"
 #include "csvin.h"
+#include "store.h"
+#include "timeparse.h"
 
 #define DECIMALS 7
 
@@ -493,6 +497,139 @@ done:
     if (rc != CRM_OK)
         crm_churn_tracking_free(t);
     return rc;
+}
+
+enum crm_err crm_churn_chart(const struct crm_churn *c, const struct crm_btsum *b,
+                             struct crm_svg **out, struct crm_errinfo *e)
+{
+    struct crm_churn_tracking t;
+    char sub[160], d0[16], d1[16];
+    *out = NULL;
+    enum crm_err rc = crm_churn_tracking(c, b, &t, e);
+    if (rc != CRM_OK)
+        return rc;
+    crm_date_format(t.start, d0);
+    crm_date_format(b->end, d1);
+    snprintf(sub, sizeof sub, "%s fit on %u customers; week 0 begins %s; calibration to %s",
+             crm_btyd_model_name(c->params.bg.model), c->customers, d0, d1);
+    struct crm_chart_tracking_opts co = {.subtitle = sub, .calibration_end = t.calibration_end};
+    rc = crm_chart_tracking(t.x, t.actual, t.predicted, t.n, &co, out, e);
+    crm_churn_tracking_free(&t);
+    return rc;
+}
+
+/* ---- the fit report ---- */
+
+struct text {
+    char *buf;
+    size_t size, len;
+};
+
+static void add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(struct text *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(t->len < t->size ? t->buf + t->len : NULL,
+                      t->len < t->size ? t->size - t->len : 0, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        t->len += (size_t)n;
+}
+
+size_t crm_churn_describe(const struct crm_churn *c, char *buf, size_t size)
+{
+    struct text t = {buf, size, 0};
+    const struct crm_churn_params *p = &c->params;
+    const char *m = crm_btyd_model_name(p->bg.model);
+    if (size)
+        buf[0] = '\0';
+    if (!c->fitted) {
+        add(&t, "%s parameters from the file: r=%.7f alpha=%.7f a=%.7f b=%.7f\n", m, p->bg.r,
+            p->bg.alpha, p->bg.a, p->bg.b);
+    } else {
+        const struct crm_btyd_fit *f = &c->bg_fit;
+        add(&t, "%s fit on %u customers (%zu distinct x, t_x, T): r=%.7f (se %.4g) alpha=%.7f "
+            "(se %.4g) a=%.7f (se %.4g) b=%.7f (se %.4g); log-likelihood %.7f; converged in %d "
+            "iterations (%d evaluations, gradient %.2g)\n", m, c->customers, c->triples, p->bg.r,
+            f->se[0], p->bg.alpha, f->se[1], p->bg.a, f->se[2], p->bg.b, f->se[3], f->loglik,
+            f->iterations, f->evaluations, f->grad_norm);
+        const struct crm_btyd_gg_fit *g = &c->gg_fit;
+        if (p->has_gg)
+            add(&t, "gammagamma fit on %u repeat customers: p=%.7f (se %.4g) q=%.7f (se %.4g) "
+                "gamma=%.7f (se %.4g); log-likelihood %.7f; converged in %d iterations\n",
+                c->gg_customers, p->gg.p, g->se[0], p->gg.q, g->se[1], p->gg.gamma, g->se[2],
+                g->loglik, g->iterations);
+        if (c->gg_zero_spend)
+            add(&t, "gammagamma: %u repeat customers with mean spend 0 left out of the fit "
+                "(given the population mean)\n", c->gg_zero_spend);
+    }
+    if (p->has_gg)
+        add(&t, "gammagamma: population mean order value %.2f\n", c->population_mean);
+    if (size && t.len >= size)
+        buf[size - 1] = '\0';
+    return t.len;
+}
+
+/* ---- the per-customer report ---- */
+
+static void put_time(struct crm_out *o, double days, double unit)
+{
+    if (unit == 1.0)
+        crm_out_int(o, (long long)days);
+    else
+        crm_out_fixed(o, days / unit, DECIMALS);
+}
+
+void crm_churn_write(struct crm_out *o, const struct crm_churn_report *r)
+{
+    const struct crm_btsum *b = r->summaries;
+    const double u = r->days_per_unit;
+    char header[160];
+    snprintf(header, sizeof header, "customer_id,x,t_x,T,%s%s",
+             r->model ? "p_alive,expected_purchases,prob_no_purchase,expected_avg_value,clv,"
+                        "churn_risk"
+                      : "recency,mean_gap,threshold,churn_risk,reason",
+             r->holdout ? ",actual_holdout" : "");
+    crm_out_header(o, header);
+    for (uint32_t k = 0; k < b->n && !crm_out_failed(o); k++) {
+        const struct crm_btsum_cust *s = &b->cust[k];
+        struct crm_churn_row m;
+        struct crm_churn_rule_row q;
+        if (r->model ? !crm_churn_row(r->model, b, k, &m) : !crm_churn_rule(b, k, r->rules, &q))
+            continue;
+        size_t len;
+        const char *id = crm_store_customer_id(r->store, k, &len);
+        crm_out_str(o, id, len);
+        crm_out_int(o, crm_btsum_x(s));
+        put_time(o, s->last - s->first, u);
+        put_time(o, b->end - s->first, u);
+        if (r->model) {
+            crm_out_fixed(o, m.p_alive, DECIMALS);
+            crm_out_fixed(o, m.expected, DECIMALS);
+            crm_out_fixed(o, m.prob_no_purchase, DECIMALS);
+            if (m.has_value) {
+                crm_out_money(o, m.value_minor, r->money_scale);
+                crm_out_money(o, m.clv_minor, r->money_scale);
+            } else {
+                crm_out_empty(o);
+                crm_out_empty(o);
+            }
+            crm_out_cstr(o, crm_churn_risk_name(m.risk));
+        } else {
+            put_time(o, q.recency_days, u);
+            if (isnan(q.gap_days))
+                crm_out_empty(o);
+            else
+                crm_out_fixed(o, q.gap_days / u, DECIMALS);
+            crm_out_fixed(o, q.threshold_days / u, DECIMALS);
+            crm_out_cstr(o, crm_churn_risk_name(q.risk));
+            crm_out_cstr(o, q.reason);
+        }
+        if (r->holdout)
+            crm_out_int(o, s->holdout_days);
+        crm_out_end_row(o);
+    }
 }
 
 /* ---- dormancy rules ---- */

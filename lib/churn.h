@@ -19,6 +19,7 @@
 #include "btyd.h"
 #include "err.h"
 #include "out.h"
+#include "svg.h"
 
 enum crm_churn_risk { CRM_CHURN_LOW, CRM_CHURN_MEDIUM, CRM_CHURN_HIGH };
 
@@ -43,9 +44,9 @@ void crm_churn_params_write(struct crm_out *o, const struct crm_churn_params *p)
 
 /* Read such a file (any delimiter, a BOM, CRLF, gzip). Rows may come in any order; the BG
  * model (bgnbd or mbgnbd, one of them) needs all of r, alpha, a, b; gammagamma is optional
- * but all-or-nothing; loglik and unit_days rows are optional. CRM_EUSAGE naming the line for anything
- * else: an unknown model or parameter, a repeated row, a value that is not a positive
- * number, q <= 1. */
+ * but all-or-nothing; loglik and unit_days rows are optional. CRM_EUSAGE naming the line
+ * for anything else: an unknown model or parameter, a repeated row, a value that is not a
+ * positive number, unit_days other than 7 or 1, q <= 1. */
 enum crm_err crm_churn_params_read(const char *path, struct crm_churn_params *p,
                                    struct crm_errinfo *e);
 
@@ -131,6 +132,33 @@ struct crm_churn_tracking {
 enum crm_err crm_churn_tracking(const struct crm_churn *c, const struct crm_btsum *b,
                                 struct crm_churn_tracking *t, struct crm_errinfo *e);
 void crm_churn_tracking_free(struct crm_churn_tracking *t);
+
+/* The tracking plot of those series (lib/chart), subtitled with the model and the dates. */
+enum crm_err crm_churn_chart(const struct crm_churn *c, const struct crm_btsum *b,
+                             struct crm_svg **out, struct crm_errinfo *e);
+
+/* The fit report as lines ending in '\n' (parameters with standard errors, log-likelihood,
+ * iterations, the Gamma-Gamma fit and customers left out of it, the population mean), for
+ * stderr with -v. Truncated to size; returns the length it needed. */
+size_t crm_churn_describe(const struct crm_churn *c, char *buf, size_t size);
+
+/* ---- the per-customer report ---- */
+
+struct crm_churn_report {
+    const struct crm_churn *model;        /* the model's columns (SPEC §9), or ... */
+    const struct crm_churn_rules *rules;  /* ... the rules' columns when model is NULL */
+    const struct crm_btsum *summaries;
+    const struct crm_store *store;        /* customer ids */
+    double days_per_unit;                 /* 1: times as whole days; 7: weeks, 7 decimals */
+    int money_scale;
+    int holdout;                          /* add actual_holdout */
+};
+
+/* Header and one row per modelled customer, in the store's customer order. Model columns:
+ * customer_id,x,t_x,T,p_alive,expected_purchases,prob_no_purchase,expected_avg_value,clv,
+ * churn_risk; rules: customer_id,x,t_x,T,recency,mean_gap,threshold,churn_risk,reason. Stops
+ * early when a write failed (crm_out_close reports it). */
+void crm_churn_write(struct crm_out *o, const struct crm_churn_report *r);
 
 /* ---- dormancy rules (--method rules) ---- */
 

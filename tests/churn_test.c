@@ -28,7 +28,8 @@ static void write_text(const char *path, const char *text)
 static void test_churn_params_round_trip(void **state)
 {
     (void)state;
-    struct crm_churn_params p = {{CRM_BTYD_MBGNBD, 0.24259451, 4.41360204999, 0.79292204, 2.4259068},
+    struct crm_churn_params p = {{CRM_BTYD_MBGNBD, 0.24259451, 4.41360204999, 0.79292204,
+                                  2.4259068},
                                  7, -9582.42920671, 1, {6.24957234, 3.74422466, 15.44352104},
                                  -4055.9176948};
     char path[] = "/tmp/crm-churn-test-XXXXXX";
