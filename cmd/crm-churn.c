@@ -225,11 +225,11 @@ int main(int argc, char **argv)
     if (c.verbose)
         cli_warn(&c, "calibration to %s%s%s: %llu orders (%llu paid) read, %llu on or after the "
                  "as-of date ignored; %u customers modelled, %u first buying in the holdout left "
-                 "out; %u customers' orders out of time order (%d passes)", d[0],
+                 "out; %u customers' orders out of time order (%d pass%s)", d[0],
                  op.cal ? ", holdout to " : "", op.cal ? d[1] : "",
                  (unsigned long long)b->orders, (unsigned long long)b->paid,
                  (unsigned long long)b->orders_future, b->customers, b->holdout_only,
-                 b->out_of_order, b->passes);
+                 b->out_of_order, b->passes, b->passes == 1 ? "" : "es");
 
     struct crm_churn *ch = NULL;
     op.m.money_scale = crm_store_meta(s)->money_scale;
