@@ -172,7 +172,7 @@ struct crm_churn_rule_row {
     double gap_days;        /* t_x / x; NaN for one-time buyers */
     double threshold_days;  /* k × gap, or the floor */
     enum crm_churn_risk risk; /* high: recency > threshold; medium: > threshold / k; low */
-    char reason[128];
+    char reason[192];
 };
 
 /* 0 when customer k is not modelled (no calibration purchase). */

@@ -148,7 +148,7 @@ static void test_btsum_splits_calibration_and_holdout(void **state)
 #define NC 300
 #define NO 6000
 
-static char names[NC][8];
+static char names[NC][16];
 
 /* Random orders of NC customers over 2023-01-01 .. 2024-12-31 (some days repeated, some
  * statuses not paid); as written they are sorted by day. */
