@@ -225,8 +225,18 @@ done:
     return rc;
 }
 
+static int cmp_spend(const void *pa, const void *pb)
+{
+    const struct crm_btyd_spend *a = pa, *b = pb;
+    if (a->x != b->x)
+        return a->x < b->x ? -1 : 1;
+    return a->mean_spend < b->mean_spend ? -1 : a->mean_spend > b->mean_spend;
+}
+
 /* Gamma-Gamma on repeat customers with positive spend: mean spend of the repeat purchases
- * (FH13: the first purchase excluded) in currency units. */
+ * (FH13: the first purchase excluded) in currency units. The summaries are sorted and equal
+ * ones merged first, so that the fit (its floating-point sums) does not depend on the order
+ * of the customers in the store. */
 static enum crm_err fit_spend(struct crm_churn *c, const struct crm_btsum *b,
                               struct crm_errinfo *e)
 {
@@ -251,9 +261,17 @@ static enum crm_err fit_spend(struct crm_churn *c, const struct crm_btsum *b,
         s[n++] = (struct crm_btyd_spend){x, (double)money / c->minor_per_unit / x, 1.0};
     }
     c->gg_customers = (uint32_t)n;
+    qsort(s, n, sizeof *s, cmp_spend);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (m > 0 && s[m - 1].x == s[i].x && s[m - 1].mean_spend == s[i].mean_spend)
+            s[m - 1].weight += 1.0;
+        else
+            s[m++] = s[i];
+    }
     enum crm_err rc = CRM_OK;
-    if (n > 0) {
-        rc = crm_btyd_gg_fit(s, n, &c->gg_fit, e);
+    if (m > 0) {
+        rc = crm_btyd_gg_fit(s, m, &c->gg_fit, e);
         if (rc == CRM_OK) {
             c->params.has_gg = 1;
             c->params.gg = c->gg_fit.params;
