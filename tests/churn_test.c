@@ -359,11 +359,11 @@ static void test_churn_tracking_sums_cohorts(void **state)
     free(b);
 }
 
-static void test_churn_fit_is_rounded_before_scoring(void **state)
+/* A small population drawn from the CDNOW fit, in whole days; every 50th repeat customer's
+ * repeat purchases were free. */
+enum { N = 3000 };
+static struct hand *population(void)
 {
-    (void)state;
-    /* a small population drawn from the CDNOW fit, in whole days */
-    enum { N = 3000 };
     struct hand *h = calloc(N, sizeof *h);
     struct crm_rng rng;
     crm_rng_seed(&rng, 11);
@@ -378,6 +378,13 @@ static void test_churn_fit_is_rounded_before_scoring(void **state)
         h[i].first_money = 1000;
         h[i].money = 1000 + (i % 50 == 0 ? 0 : (int64_t)(o.x * (1500 + 100 * (i % 17))));
     }
+    return h;
+}
+
+static void test_churn_fit_is_rounded_before_scoring(void **state)
+{
+    (void)state;
+    struct hand *h = population();
     struct crm_btsum *b = hand_btsum(h, N, 272, 273);
     struct crm_churn_opts o = {CRM_BTYD_BGNBD, 7.0, 90, 0, 0.5, 0.8, 2, NULL};
     struct crm_churn *c;
@@ -403,6 +410,34 @@ static void test_churn_fit_is_rounded_before_scoring(void **state)
     crm_churn_free(c);
     free(b->cust);
     free(b);
+    free(h);
+}
+
+/* The same customers in another store order: bit-identical fits (the spend summaries are
+ * sorted before the Gamma-Gamma fit, the triples by crm_btyd_compact). */
+static void test_churn_fit_does_not_depend_on_customer_order(void **state)
+{
+    (void)state;
+    struct hand *h = population();
+    struct crm_churn *c[2];
+    struct crm_churn_opts o = {CRM_BTYD_BGNBD, 7.0, 90, 0, 0.5, 0.8, 2, NULL};
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1)
+            for (int i = 0; i < N / 2; i++) { /* reverse */
+                struct hand t = h[i];
+                h[i] = h[N - 1 - i];
+                h[N - 1 - i] = t;
+            }
+        struct crm_btsum *b = hand_btsum(h, N, 272, 273);
+        assert_int_equal(crm_churn_model(b, &o, &c[pass], NULL), CRM_OK);
+        free(b->cust);
+        free(b);
+    }
+    assert_memory_equal(&c[0]->bg_fit.params, &c[1]->bg_fit.params, sizeof c[0]->bg_fit.params);
+    assert_memory_equal(&c[0]->gg_fit.params, &c[1]->gg_fit.params, sizeof c[0]->gg_fit.params);
+    assert_true(c[0]->gg_fit.loglik == c[1]->gg_fit.loglik);
+    crm_churn_free(c[0]);
+    crm_churn_free(c[1]);
     free(h);
 }
 
@@ -466,6 +501,7 @@ int main(void)
         cmocka_unit_test(test_churn_holdout_report_groups_by_frequency),
         cmocka_unit_test(test_churn_tracking_sums_cohorts),
         cmocka_unit_test(test_churn_fit_is_rounded_before_scoring),
+        cmocka_unit_test(test_churn_fit_does_not_depend_on_customer_order),
         cmocka_unit_test(test_churn_rules_labels_and_reasons),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
