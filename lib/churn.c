@@ -579,8 +579,9 @@ size_t crm_churn_describe(const struct crm_churn *c, char *buf, size_t size)
                 c->gg_customers, p->gg.p, g->se[0], p->gg.q, g->se[1], p->gg.gamma, g->se[2],
                 g->loglik, g->iterations);
         if (c->gg_zero_spend)
-            add(&t, "gammagamma: %u repeat customers with mean spend 0 left out of the fit "
-                "(given the population mean)\n", c->gg_zero_spend);
+            add(&t, "gammagamma: %u repeat customer%s with mean spend 0 left out of the fit "
+                "(given the population mean)\n",
+                c->gg_zero_spend, c->gg_zero_spend == 1 ? "" : "s");
     }
     if (p->has_gg)
         add(&t, "gammagamma: population mean order value %.2f\n", c->population_mean);
