@@ -326,6 +326,7 @@ enum crm_err crm_btsum_run(struct crm_store *s, const struct crm_btsum_opts *o,
     }
     for (uint32_t k = 0; k < b->n; k++) {
         struct crm_btsum_cust *c = &b->cust[k];
+        c->flags &= ~DONE;
         if (c->first != CRM_NO_DAY) {
             b->customers++;
             if (o->tracking)
