@@ -758,6 +758,20 @@ static enum crm_err maximise(crm_optim_fn *f, void *ctx, size_t n, double *theta
     return CRM_OK;
 }
 
+/* What an estimate running off to 0 or infinity says about the data, for the message. */
+static const char *runaway_hint(const char *name, double v)
+{
+    int low = v < 1.0;
+    if ((strcmp(name, "a") == 0 && low) || (strcmp(name, "b") == 0 && !low))
+        return " (the dropout probability runs to 0: the data show no sign of customers "
+               "leaving; the dormancy rules may serve better)";
+    if ((strcmp(name, "r") == 0 || strcmp(name, "alpha") == 0) && !low)
+        return " (purchase rates look the same for every customer)";
+    if ((strcmp(name, "q") == 0 || strcmp(name, "gamma") == 0) && !low)
+        return " (average spend looks the same for every customer)";
+    return "";
+}
+
 /* The common ending of a fit: refuse unconverged, runaway or flat estimates. */
 static enum crm_err check_estimate(const char *model, const struct mle *m, size_t n,
                                    const double *theta, const char *const *names,
@@ -772,9 +786,9 @@ static enum crm_err check_estimate(const char *model, const struct mle *m, size_
         double v = exp(theta[i]);
         if (!(v >= PARAM_MIN && v <= PARAM_MAX))
             return crm_errinfo_set(err, CRM_EMODEL,
-                                   "%s fit: %s ran off to %.3g; the data cannot identify the "
-                                   "model",
-                                   model, names[i], v);
+                                   "%s fit: %s ran off to %.3g%s; the data cannot identify "
+                                   "the model",
+                                   model, names[i], v, runaway_hint(names[i], v));
     }
     if (!m->hessian_ok)
         return crm_errinfo_set(err, CRM_EMODEL,
