@@ -101,6 +101,9 @@ noreturn void cli_die(const struct cli *c, const struct crm_errinfo *e)
         crm_afile_abort(((struct cli *)c)->afile);
         ((struct cli *)c)->afile = NULL;
     }
+    for (size_t i = 0; i < MAX_TEMPS; i++)   /* every other unfinished atomic output */
+        if (temps[i])
+            unlink(temps[i]);
     if (e->code == CRM_EPIPE)
         exit(141);    /* like a filter killed by SIGPIPE; nothing to report */
     char buf[1200];

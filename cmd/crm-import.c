@@ -394,6 +394,7 @@ int main(int argc, char **argv)
     struct crm_out *rejects = NULL;
     if (rejects_path) {
         cli_check(&c, crm_afile_open(rejects_path, &rej_file, &e), &e);
+        cli_track_temp(crm_afile_temp_path(rej_file));
         rejects = crm_out_new(crm_afile_fd(rej_file), rejects_path, 0);
     }
     struct progress_ctx pc = {0};
@@ -416,10 +417,8 @@ int main(int argc, char **argv)
         cli_progress_start(&pc.bar, &c, strcmp(path, "-") ? path : "stdin");
         enum crm_err rc = crm_import_file(imp, path, &e);
         cli_progress_end(&pc.bar);
-        if (rc != CRM_OK) {
-            crm_afile_abort(rej_file);
-            cli_die(&c, &e);
-        }
+        if (rc != CRM_OK)
+            cli_die(&c, &e);   /* removes every temporary output, rejects included */
         int d = crm_import_last_delimiter(imp);
         cli_info(&c, "%s: %s, %s-separated", strcmp(path, "-") ? path : "stdin",
                  crm_import_last_encoding(imp),
@@ -430,6 +429,7 @@ int main(int argc, char **argv)
     if (rejects) {
         struct crm_errinfo e2;
         crm_errinfo_clear(&e2);
+        cli_untrack_temp(crm_afile_temp_path(rej_file));
         enum crm_err rrc = crm_out_close(rejects, &e2);
         if (rrc == CRM_OK)
             rrc = crm_afile_commit(rej_file, &e2);
