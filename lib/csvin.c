@@ -1,15 +1,20 @@
 /* csvin: bytes → UTF-8 records with line numbers (see csvin.h).
- * Pipeline per input block: read (inflating gzip) → libcsv → fields appended to the batch
- * (bytes back to back, NUL-terminated) → records handed out one by one. Line counting:
- * `line` is the physical line the parser is on; libcsv reports every unquoted CR or LF
- * (CSV_REPALL_NL), a CR followed by LF counts once, and line breaks inside quoted fields
- * are counted from the field text when the block holds a quote character. */
+ * Two threads: a reader thread reads (inflating gzip), runs libcsv and appends fields to a
+ * batch (bytes back to back, NUL-terminated, with per-record line numbers and a flag for
+ * records holding non-ASCII or NUL bytes); the caller's thread takes whole batches and
+ * converts/validates only flagged records. Batches circulate through a small pool, so
+ * memory stays bounded whatever the input size. Line counting: `line` is the physical
+ * line the parser is on; libcsv reports every unquoted CR or LF (CSV_REPALL_NL), a CR
+ * followed by LF counts once, and line breaks inside quoted fields are counted from the
+ * field text when the block holds a quote character. */
 #include "csvin.h"
 
 #include <csv.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <iconv.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +27,20 @@
 #define SNIFF (1u << 20)           /* bytes that decide the encoding */
 #define MAX_FIELD (256u << 20)     /* libcsv's field buffer may not grow past this */
 
+#define POOL 4                     /* batches in circulation */
+
+/* Parsed records: filled by the reader thread, read by the caller. */
+struct batch {
+    struct crm_buf text;           /* field bytes, each field NUL-terminated */
+    size_t *foff, *flen;           /* per field */
+    size_t nf, fcap;
+    size_t *rfirst;                /* per record: first field; rfirst[nr] = nf */
+    long long *rline;
+    unsigned char *rhigh;          /* the record has a byte >= 0x80 or a NUL */
+    size_t nr, rcap;
+    struct batch *next;
+};
+
 struct crm_csvin {
     char name[256];
     int fd, own_fd;
@@ -32,36 +51,43 @@ struct crm_csvin {
     z_stream z;
     int z_live;
     unsigned char *rawbuf;         /* compressed input */
-    unsigned long long bytes_in;
+    _Atomic unsigned long long bytes_in;
     /* decoded bytes waiting to be parsed */
     unsigned char *data;
     size_t data_len, data_pos;
     int started;                   /* BOM, encoding and delimiter decided */
-    int finished;                  /* csv_fini done */
     char encoding[32];
     int utf8;                      /* fields need validation only, no conversion */
     iconv_t cd;
     int delim;
     struct csv_parser p;
-    /* line counting */
+    /* reader side: parser state and the batch being filled */
     long long line;
     int pending_cr;
     int scan_fields;               /* the current block may hold quoted line breaks */
-    /* the batch of parsed records */
-    struct crm_buf text;           /* field bytes */
-    size_t *foff, *flen;           /* per field */
-    size_t nf, fcap;
-    size_t *rfirst;                /* per record: first field; rfirst[nr] = nf */
-    long long *rline;
-    size_t nr, rcap, rnext;
-    size_t rec_fields;             /* fields in the record being parsed */
+    size_t rec_fields;             /* fields of the record being parsed */
     long long rec_line;
-    /* the record handed out */
-    const char **out_field;
+    int rec_high;
+    int oom;
+    struct batch *fill;
+    int finished;                  /* the reader has handed over its last batch */
+    struct crm_errinfo rerr;       /* the reader's error, if any */
+    /* hand-over between the threads */
+    pthread_t thread;
+    int threaded, stop;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct batch *full_head, *full_tail, *free_list;
+    struct batch pool[POOL];
+    /* caller side */
+    struct batch *cur;             /* the batch being handed out */
+    size_t rnext;
+    struct crm_record *recs;       /* records of cur */
+    size_t recs_cap;
+    const char **out_field;        /* fields of cur's records */
     size_t *out_len;
     size_t out_cap;
     struct crm_buf conv;           /* converted field text */
-    int oom;
 };
 
 /* libcsv must not buffer one absurd field without bound (a 1 GB line): refuse to grow. */
@@ -303,7 +329,7 @@ static enum crm_err start(struct crm_csvin *c, const struct crm_csvin_opts *o,
     return CRM_OK;
 }
 
-/* ---- libcsv callbacks ---- */
+/* ---- the reader side: libcsv callbacks into the batch being filled ---- */
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
 {
@@ -320,37 +346,58 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
+/* Nonzero when some byte is >= 0x80 or NUL (8 bytes at a time). */
+static int has_high(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    uint64_t acc = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v;
+        memcpy(&v, s + i, 8);
+        acc |= v | ((v - 0x0101010101010101ull) & ~v);
+    }
+    for (; i < n; i++)
+        acc |= (s[i] >= 0x80 || s[i] == 0) ? 0x80 : 0;
+    return (acc & 0x8080808080808080ull) != 0;
+}
+
 static void on_field(void *s, size_t len, void *data)
 {
     struct crm_csvin *c = data;
+    struct batch *b = c->fill;
     c->pending_cr = 0;
     if (!s && c->delim == CRM_CSV_WHITESPACE)
         return;             /* runs of separators are one separator */
-    if (c->rec_fields == 0)
+    if (c->rec_fields == 0) {
         c->rec_line = c->line;
+        c->rec_high = 0;
+    }
     if (s && c->scan_fields) {
         const unsigned char *f = s;
         for (size_t i = 0; i < len; i++)
             if (f[i] == '\n' || (f[i] == '\r' && (i + 1 == len || f[i + 1] != '\n')))
                 c->line++;
     }
-    size_t fcap = c->fcap;
-    if (grow((void **)&c->foff, &fcap, c->nf + 1, sizeof *c->foff) ||
-        grow((void **)&c->flen, &c->fcap, c->nf + 1, sizeof *c->flen)) {
+    if (s && !c->rec_high)
+        c->rec_high = has_high(s, len);
+    size_t fcap = b->fcap;
+    if (grow((void **)&b->foff, &fcap, b->nf + 1, sizeof *b->foff) ||
+        grow((void **)&b->flen, &b->fcap, b->nf + 1, sizeof *b->flen)) {
         c->oom = 1;
         return;
     }
-    c->foff[c->nf] = c->text.len;
-    c->flen[c->nf] = len;
-    crm_buf_put(&c->text, s ? s : "", len);
-    crm_buf_u8(&c->text, 0);
-    c->nf++;
+    b->foff[b->nf] = b->text.len;
+    b->flen[b->nf] = len;
+    crm_buf_put(&b->text, s ? s : "", len);
+    crm_buf_u8(&b->text, 0);
+    b->nf++;
     c->rec_fields++;
 }
 
 static void on_record(int ch, void *data)
 {
     struct crm_csvin *c = data;
+    struct batch *b = c->fill;
     if (ch == '\n') {
         if (c->pending_cr && c->rec_fields == 0)
             c->pending_cr = 0;       /* the LF of a CRLF */
@@ -362,66 +409,140 @@ static void on_record(int ch, void *data)
     }
     if (c->rec_fields == 0)
         return;                      /* an empty line */
-    size_t rcap = c->rcap;
-    if (grow((void **)&c->rfirst, &rcap, c->nr + 2, sizeof *c->rfirst) ||
-        grow((void **)&c->rline, &c->rcap, c->nr + 2, sizeof *c->rline)) {
+    size_t rcap = b->rcap, rcap2 = b->rcap;
+    if (grow((void **)&b->rfirst, &rcap, b->nr + 2, sizeof *b->rfirst) ||
+        grow((void **)&b->rhigh, &rcap2, b->nr + 2, sizeof *b->rhigh) ||
+        grow((void **)&b->rline, &b->rcap, b->nr + 2, sizeof *b->rline)) {
         c->oom = 1;
         return;
     }
-    c->rfirst[c->nr] = c->nf - c->rec_fields;
-    c->rline[c->nr] = c->rec_line;
-    c->nr++;
-    c->rfirst[c->nr] = c->nf;
+    b->rfirst[b->nr] = b->nf - c->rec_fields;
+    b->rline[b->nr] = c->rec_line;
+    b->rhigh[b->nr] = (unsigned char)c->rec_high;
+    b->nr++;
+    b->rfirst[b->nr] = b->nf;
     c->rec_fields = 0;
 }
 
-/* Parse blocks into a fresh batch until it holds at least one record. */
-static enum crm_err refill(struct crm_csvin *c, struct crm_errinfo *e)
+/* Take a free batch (waiting for the caller to return one); NULL when told to stop. */
+static struct batch *take_free(struct crm_csvin *c)
 {
-    /* A record cut by the block boundary keeps its fields: move them to the front. */
-    size_t keep_from = c->nf - c->rec_fields;
-    size_t text_from = c->rec_fields ? c->foff[keep_from] : c->text.len;
-    memmove(c->text.data, c->text.data + text_from, c->text.len - text_from);
-    c->text.len -= text_from;
-    for (size_t i = 0; i < c->rec_fields; i++) {
-        c->foff[i] = c->foff[keep_from + i] - text_from;
-        c->flen[i] = c->flen[keep_from + i];
-    }
-    c->nf = c->rec_fields;
-    c->nr = c->rnext = 0;
-    while (c->nr == 0 && !c->finished) {
-        if (c->data_pos == c->data_len) {
-            c->data_pos = c->data_len = 0;
-            ssize_t k = fill(c, BLOCK, e);
-            if (k < 0)
-                return e->code;
-            if (k == 0) {
-                csv_fini(&c->p, on_field, on_record, c);
-                c->finished = 1;
-                break;
+    pthread_mutex_lock(&c->mu);
+    while (!c->free_list && !c->stop)
+        pthread_cond_wait(&c->cv, &c->mu);
+    struct batch *b = c->stop ? NULL : c->free_list;
+    if (b)
+        c->free_list = b->next;
+    pthread_mutex_unlock(&c->mu);
+    return b;
+}
+
+/* Queue the filled batch for the caller and start a new one, carrying over the fields
+ * of a record the block boundary cut. Returns -1 when told to stop. */
+static int hand_over(struct crm_csvin *c, int last)
+{
+    struct batch *b = c->fill, *nb = NULL;
+    if (!last) {
+        if (!(nb = take_free(c)))
+            return -1;
+        nb->text.len = nb->nf = nb->nr = 0;
+        size_t keep = b->nf - c->rec_fields;
+        size_t from = c->rec_fields ? b->foff[keep] : b->text.len;
+        crm_buf_put(&nb->text, b->text.data + from, b->text.len - from);
+        size_t fcap = nb->fcap;
+        if (grow((void **)&nb->foff, &fcap, c->rec_fields + 1, sizeof *nb->foff) ||
+            grow((void **)&nb->flen, &nb->fcap, c->rec_fields + 1, sizeof *nb->flen)) {
+            c->oom = 1;
+        } else {
+            for (size_t i = 0; i < c->rec_fields; i++) {
+                nb->foff[i] = b->foff[keep + i] - from;
+                nb->flen[i] = b->flen[keep + i];
             }
+            nb->nf = c->rec_fields;
         }
-        unsigned char *p = c->data + c->data_pos;
-        size_t n = c->data_len - c->data_pos;
-        if (c->delim == CRM_CSV_WHITESPACE)
-            for (size_t i = 0; i < n; i++)
-                if (p[i] == '\t')
-                    p[i] = ' ';
-        c->scan_fields = c->p.quoted || memchr(p, '"', n) != NULL;
-        size_t done = csv_parse(&c->p, p, n, on_field, on_record, c);
-        if (done != n) {
-            crm_errinfo_where(e, c->name, c->line, -1, -1);
-            if (csv_error(&c->p) == CSV_ENOMEM)
-                return crm_errinfo_set(e, CRM_EDATA, "a field longer than %u MiB (broken "
-                                       "quoting or not a CSV file?)", MAX_FIELD >> 20);
-            return crm_errinfo_set(e, CRM_EDATA, "CSV parse error: %s",
-                                   csv_strerror(csv_error(&c->p)));
-        }
-        c->data_pos = c->data_len;
-        if (c->oom || c->text.oom)
-            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+        b->text.len = from;
+        b->nf = keep;
     }
-    return CRM_OK;
+    b->next = NULL;
+    pthread_mutex_lock(&c->mu);
+    if (c->full_tail)
+        c->full_tail->next = b;
+    else
+        c->full_head = b;
+    c->full_tail = b;
+    if (last)
+        c->finished = 1;
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    c->fill = nb;
+    return 0;
+}
+
+/* Parse the next block; hand over a batch when it holds records. 0 to go on, 1 at the
+ * end (last batch handed over), -1 on error (in c->rerr) or stop. */
+static int reader_step(struct crm_csvin *c)
+{
+    if (c->data_pos == c->data_len) {
+        c->data_pos = c->data_len = 0;
+        ssize_t k = fill(c, BLOCK, &c->rerr);
+        if (k < 0)
+            return -1;
+        if (k == 0) {
+            csv_fini(&c->p, on_field, on_record, c);
+            if (c->oom || c->fill->text.oom) {
+                crm_errinfo_set(&c->rerr, CRM_ENOMEM, "out of memory");
+                return -1;
+            }
+            return hand_over(c, 1) == 0 ? 1 : -1;
+        }
+    }
+    unsigned char *p = c->data + c->data_pos;
+    size_t n = c->data_len - c->data_pos;
+    if (c->delim == CRM_CSV_WHITESPACE)
+        for (size_t i = 0; i < n; i++)
+            if (p[i] == '\t')
+                p[i] = ' ';
+    c->scan_fields = c->p.quoted || memchr(p, '"', n) != NULL;
+    size_t done = csv_parse(&c->p, p, n, on_field, on_record, c);
+    c->data_pos = c->data_len;
+    if (done != n) {
+        crm_errinfo_where(&c->rerr, c->name, c->line, -1, -1);
+        if (csv_error(&c->p) == CSV_ENOMEM)
+            crm_errinfo_set(&c->rerr, CRM_EDATA, "a field longer than %u MiB (broken quoting "
+                            "or not a CSV file?)", MAX_FIELD >> 20);
+        else
+            crm_errinfo_set(&c->rerr, CRM_EDATA, "CSV parse error: %s",
+                            csv_strerror(csv_error(&c->p)));
+        return -1;
+    }
+    if (c->oom || c->fill->text.oom) {
+        crm_errinfo_set(&c->rerr, CRM_ENOMEM, "out of memory");
+        return -1;
+    }
+    if (c->fill->nr > 0 && hand_over(c, 0) != 0)
+        return -1;
+    return 0;
+}
+
+static void reader_fail(struct crm_csvin *c)
+{
+    pthread_mutex_lock(&c->mu);
+    c->finished = 1;
+    if (c->rerr.code == CRM_OK)
+        c->rerr.code = CRM_EIO;   /* stopped: the caller is closing anyway */
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+}
+
+static void *reader_main(void *arg)
+{
+    struct crm_csvin *c = arg;
+    int r;
+    while ((r = reader_step(c)) == 0)
+        ;
+    if (r < 0)
+        reader_fail(c);
+    return NULL;
 }
 
 /* ---- public ---- */
@@ -440,10 +561,19 @@ enum crm_err crm_csvin_open_fd(int fd, const char *name, const void *head, size_
     c->line = 1;
     c->head = head;
     c->head_len = head ? head_len : 0;
+    crm_errinfo_clear(&c->rerr);
     snprintf(c->name, sizeof c->name, "%s", name ? name : "stdin");
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
+    for (int i = 0; i < POOL; i++) {
+        c->pool[i].next = c->free_list;
+        c->free_list = &c->pool[i];
+    }
+    c->fill = c->free_list;
+    c->free_list = c->fill->next;
     c->data = malloc(SNIFF > BLOCK ? SNIFF : BLOCK);
     if (!c->data) {
-        free(c);
+        crm_csvin_close(c);
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     }
     unsigned char magic[2];
@@ -474,6 +604,8 @@ enum crm_err crm_csvin_open_fd(int fd, const char *name, const void *head, size_
         crm_csvin_close(c);
         return rc;
     }
+    /* Without a thread (none to be had) the caller parses on demand: same steps. */
+    c->threaded = pthread_create(&c->thread, NULL, reader_main, c) == 0;
     *out = c;
     return CRM_OK;
 }
@@ -500,6 +632,13 @@ void crm_csvin_close(struct crm_csvin *c)
 {
     if (!c)
         return;
+    if (c->threaded) {
+        pthread_mutex_lock(&c->mu);
+        c->stop = 1;
+        pthread_cond_broadcast(&c->cv);
+        pthread_mutex_unlock(&c->mu);
+        pthread_join(c->thread, NULL);
+    }
     if (c->started)
         csv_free(&c->p);
     if (c->cd != (iconv_t)-1)
@@ -508,15 +647,22 @@ void crm_csvin_close(struct crm_csvin *c)
         inflateEnd(&c->z);
     if (c->own_fd)
         close(c->fd);
+    for (int i = 0; i < POOL; i++) {
+        struct batch *b = &c->pool[i];
+        crm_buf_free(&b->text);
+        free(b->foff);
+        free(b->flen);
+        free(b->rfirst);
+        free(b->rline);
+        free(b->rhigh);
+    }
+    pthread_mutex_destroy(&c->mu);
+    pthread_cond_destroy(&c->cv);
     free(c->rawbuf);
     free(c->data);
-    free(c->foff);
-    free(c->flen);
-    free(c->rfirst);
-    free(c->rline);
+    free(c->recs);
     free(c->out_field);
     free(c->out_len);
-    crm_buf_free(&c->text);
     crm_buf_free(&c->conv);
     free(c);
 }
@@ -580,61 +726,114 @@ static int to_utf8(struct crm_csvin *c, const unsigned char *s, size_t n)
     return bad;
 }
 
-static int needs_conversion(const unsigned char *s, size_t n)
+/* Give the current batch back and take the next one; NULL at the end or on error. */
+static struct batch *next_full(struct crm_csvin *c, struct crm_errinfo *e)
 {
-    for (size_t i = 0; i < n; i++)
-        if (s[i] >= 0x80 || s[i] == 0)
-            return 1;
-    return 0;
+    pthread_mutex_lock(&c->mu);
+    if (c->cur) {
+        c->cur->next = c->free_list;
+        c->free_list = c->cur;
+        c->cur = NULL;
+        pthread_cond_broadcast(&c->cv);
+    }
+    for (;;) {
+        if (c->full_head) {
+            struct batch *b = c->full_head;
+            c->full_head = b->next;
+            if (!c->full_head)
+                c->full_tail = NULL;
+            pthread_mutex_unlock(&c->mu);
+            return b;
+        }
+        if (c->finished)
+            break;
+        if (c->threaded) {
+            pthread_cond_wait(&c->cv, &c->mu);
+            continue;
+        }
+        pthread_mutex_unlock(&c->mu);
+        int r = reader_step(c);   /* no thread: parse here */
+        if (r < 0)
+            reader_fail(c);
+        pthread_mutex_lock(&c->mu);
+    }
+    pthread_mutex_unlock(&c->mu);
+    if (c->rerr.code != CRM_OK) {
+        *e = c->rerr;
+        return NULL;
+    }
+    return NULL;
+}
+
+enum crm_err crm_csvin_next_batch(struct crm_csvin *c, const struct crm_record **recs,
+                                  size_t *n, struct crm_errinfo *e)
+{
+    *recs = NULL;
+    *n = 0;
+    struct batch *b = next_full(c, e);
+    if (!b)
+        return c->rerr.code;
+    c->cur = b;
+    c->rnext = 0;
+    size_t rc_cap = c->recs_cap, fcap = c->out_cap;
+    if (grow((void **)&c->recs, &rc_cap, b->nr + 1, sizeof *c->recs) ||
+        grow((void **)&c->out_field, &fcap, b->nf + 1, sizeof *c->out_field) ||
+        grow((void **)&c->out_len, &c->out_cap, b->nf + 1, sizeof *c->out_len))
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    c->recs_cap = rc_cap;
+    c->conv.len = 0;
+    /* Converted fields go to conv, which may move: note offsets, fix pointers after. */
+    for (size_t r = 0; r < b->nr; r++) {
+        struct crm_record *rec = &c->recs[r];
+        size_t first = b->rfirst[r];
+        rec->nfields = b->rfirst[r + 1] - first;
+        rec->line = b->rline[r];
+        rec->bad_bytes = 0;
+        for (size_t i = first; i < first + rec->nfields; i++) {
+            const unsigned char *f = b->text.data + b->foff[i];
+            if (!b->rhigh[r] || !has_high(f, b->flen[i])) {
+                c->out_field[i] = (const char *)f;
+                c->out_len[i] = b->flen[i];
+                continue;
+            }
+            size_t at = c->conv.len;
+            rec->bad_bytes |= to_utf8(c, f, b->flen[i]);
+            c->out_len[i] = c->conv.len - at;
+            crm_buf_u8(&c->conv, 0);
+            c->out_field[i] = NULL;
+            c->out_len[i] |= (size_t)1 << (sizeof(size_t) * 8 - 1);
+            c->out_field[i] = (const char *)(uintptr_t)at;
+        }
+    }
+    if (c->conv.oom)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    const size_t flag = (size_t)1 << (sizeof(size_t) * 8 - 1);
+    for (size_t i = 0; i < b->nf; i++) {
+        if (c->out_len[i] & flag) {
+            c->out_len[i] &= ~flag;
+            c->out_field[i] = (const char *)c->conv.data + (uintptr_t)c->out_field[i];
+        }
+    }
+    for (size_t r = 0; r < b->nr; r++) {
+        c->recs[r].field = c->out_field + b->rfirst[r];
+        c->recs[r].len = c->out_len + b->rfirst[r];
+    }
+    *recs = c->recs;
+    *n = b->nr;
+    return CRM_OK;
 }
 
 enum crm_err crm_csvin_next(struct crm_csvin *c, struct crm_record *rec, struct crm_errinfo *e)
 {
     memset(rec, 0, sizeof *rec);
-    if (c->rnext == c->nr) {
-        enum crm_err rc = refill(c, e);
-        if (rc != CRM_OK)
+    while (!c->cur || c->rnext == c->cur->nr) {
+        const struct crm_record *recs;
+        size_t n;
+        enum crm_err rc = crm_csvin_next_batch(c, &recs, &n, e);
+        if (rc != CRM_OK || !c->cur)
             return rc;
-        if (c->nr == 0)
-            return CRM_OK;
     }
-    size_t r = c->rnext++;
-    size_t first = c->rfirst[r], n = c->rfirst[r + 1] - first;
-    size_t cap = c->out_cap;
-    if (grow((void **)&c->out_field, &cap, n, sizeof *c->out_field) ||
-        grow((void **)&c->out_len, &c->out_cap, n, sizeof *c->out_len))
-        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-    c->conv.len = 0;
-    int bad = 0;
-    /* First pass: convert what must be converted (offsets, since conv may move). */
-    for (size_t i = 0; i < n; i++) {
-        const unsigned char *f = c->text.data + c->foff[first + i];
-        size_t len = c->flen[first + i];
-        if (!needs_conversion(f, len)) {
-            c->out_len[i] = (size_t)-1;
-            continue;
-        }
-        size_t at = c->conv.len;
-        bad |= to_utf8(c, f, len);
-        c->out_len[i] = c->conv.len - at;
-        crm_buf_u8(&c->conv, 0);
-        c->out_field[i] = (const char *)(uintptr_t)at;
-    }
-    if (c->conv.oom)
-        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++) {
-        if (c->out_len[i] == (size_t)-1) {
-            c->out_field[i] = (const char *)c->text.data + c->foff[first + i];
-            c->out_len[i] = c->flen[first + i];
-        } else {
-            c->out_field[i] = (const char *)c->conv.data + (uintptr_t)c->out_field[i];
-        }
-    }
-    rec->nfields = n;
-    rec->field = c->out_field;
-    rec->len = c->out_len;
-    rec->line = c->rline[r];
-    rec->bad_bytes = bad;
+    *rec = c->recs[c->rnext++];
     return CRM_OK;
 }
 
@@ -660,7 +859,8 @@ int crm_csvin_gzipped(const struct crm_csvin *c)
 
 unsigned long long crm_csvin_bytes(const struct crm_csvin *c)
 {
-    return c->bytes_in;
+    return atomic_load_explicit(&((struct crm_csvin *)(uintptr_t)c)->bytes_in,
+                                memory_order_relaxed);
 }
 
 void crm_csvin_format_record(const struct crm_csvin *c, const struct crm_record *rec,

@@ -42,6 +42,11 @@ void crm_csvin_close(struct crm_csvin *c);
  * The record is valid until the next call. */
 enum crm_err crm_csvin_next(struct crm_csvin *c, struct crm_record *rec, struct crm_errinfo *e);
 
+/* The next batch of records (all valid until the next call of either function); *n == 0
+ * at the end of input. Do not mix with crm_csvin_next in the middle of a batch. */
+enum crm_err crm_csvin_next_batch(struct crm_csvin *c, const struct crm_record **recs,
+                                  size_t *n, struct crm_errinfo *e);
+
 const char *crm_csvin_name(const struct crm_csvin *c);
 const char *crm_csvin_encoding(const struct crm_csvin *c);   /* "UTF-8", "GB18030", ... */
 int crm_csvin_delimiter(const struct crm_csvin *c);

@@ -1,7 +1,10 @@
 /* dict: customer-id dictionary (see dict.h).
  * Invariants: ids are stored back to back in `text`, each followed by a NUL; off[i] is
- * where id i starts and off[count] is the end; the open-addressing table (linear probing,
- * load <= 1/2) holds idx+1 (0 = empty) beside 32 bits of the hash to skip most compares. */
+ * where id i starts and off[count] is the end. The open-addressing table (linear probing,
+ * load <= 1/2) has 16-byte slots: the entry's index + 1 (0 = empty), its length, and the
+ * id itself when it fits in SHORT bytes — so a lookup of a short id (most customer ids)
+ * touches one cache line and never the text; longer ids keep 32 bits of hash there and
+ * are compared with the text on a match. */
 #include "dict.h"
 
 #include <stdlib.h>
@@ -9,21 +12,30 @@
 
 #include "hash.h"
 
+#define SHORT 11
+#define LONG 255
+
 struct slot {
-    uint32_t tag;
     uint32_t idx1;
+    uint8_t len;               /* id length, or LONG */
+    char key[SHORT];           /* the id, or for LONG ids 4 bytes of hash */
 };
 
 struct crm_dict {
     char *text;
     size_t text_len, text_cap;
-    uint64_t *off;       /* count + 1 entries */
+    uint64_t *off;             /* count + 1 entries */
     uint32_t count, off_cap;
     struct slot *table;
-    size_t mask;         /* table size - 1 */
+    size_t mask;               /* table size - 1 */
 };
 
 #define SEED 0x2545f4914f6cdd1dull
+
+uint64_t crm_dict_hash(const char *id, size_t len)
+{
+    return crm_hash_bytes(id, len, SEED);
+}
 
 struct crm_dict *crm_dict_new(void)
 {
@@ -54,6 +66,20 @@ void crm_dict_free(struct crm_dict *d)
     free(d);
 }
 
+static void fill_slot(struct slot *s, uint32_t idx1, const char *id, size_t len, uint64_t h)
+{
+    memset(s, 0, sizeof *s);
+    s->idx1 = idx1;
+    if (len <= SHORT) {
+        s->len = (uint8_t)len;
+        memcpy(s->key, id, len);
+    } else {
+        uint32_t tag = (uint32_t)(h >> 32);
+        s->len = LONG;
+        memcpy(s->key, &tag, sizeof tag);
+    }
+}
+
 static int grow_table(struct crm_dict *d)
 {
     size_t size = (d->mask + 1) * 2, mask = size - 1;
@@ -62,17 +88,21 @@ static int grow_table(struct crm_dict *d)
         return -1;
     for (uint32_t i = 0; i < d->count; i++) {
         size_t len = (size_t)(d->off[i + 1] - d->off[i] - 1);
-        uint64_t h = crm_hash_bytes(d->text + d->off[i], len, SEED);
+        uint64_t h = crm_dict_hash(d->text + d->off[i], len);
         size_t pos = (size_t)h & mask;
         while (t[pos].idx1)
             pos = (pos + 1) & mask;
-        t[pos].tag = (uint32_t)(h >> 32);
-        t[pos].idx1 = i + 1;
+        fill_slot(&t[pos], i + 1, d->text + d->off[i], len, h);
     }
     free(d->table);
     d->table = t;
     d->mask = mask;
     return 0;
+}
+
+void crm_dict_prefetch(const struct crm_dict *d, uint64_t h)
+{
+    __builtin_prefetch(&d->table[(size_t)h & d->mask]);
 }
 
 static size_t probe(const struct crm_dict *d, const char *id, size_t len, uint64_t h,
@@ -86,9 +116,15 @@ static size_t probe(const struct crm_dict *d, const char *id, size_t len, uint64
             *found = 0;
             return pos;
         }
-        if (s->tag == tag) {
+        if (len <= SHORT) {
+            if (s->len == len && memcmp(s->key, id, len) == 0) {
+                *found = s->idx1;
+                return pos;
+            }
+        } else if (s->len == LONG && memcmp(s->key, &tag, sizeof tag) == 0) {
             uint32_t i = s->idx1 - 1;
-            if (d->off[i + 1] - d->off[i] - 1 == len && memcmp(d->text + d->off[i], id, len) == 0) {
+            if (d->off[i + 1] - d->off[i] - 1 == len &&
+                memcmp(d->text + d->off[i], id, len) == 0) {
                 *found = s->idx1;
                 return pos;
             }
@@ -97,20 +133,25 @@ static size_t probe(const struct crm_dict *d, const char *id, size_t len, uint64
     }
 }
 
-int crm_dict_find(const struct crm_dict *d, const char *id, size_t len, uint32_t *idx)
+int crm_dict_find_hashed(const struct crm_dict *d, const char *id, size_t len, uint64_t h,
+                         uint32_t *idx)
 {
     uint32_t found;
-    probe(d, id, len, crm_hash_bytes(id, len, SEED), &found);
+    probe(d, id, len, h, &found);
     if (!found)
         return 0;
     *idx = found - 1;
     return 1;
 }
 
-enum crm_err crm_dict_intern(struct crm_dict *d, const char *id, size_t len, uint32_t *idx,
-                             int *added)
+int crm_dict_find(const struct crm_dict *d, const char *id, size_t len, uint32_t *idx)
 {
-    uint64_t h = crm_hash_bytes(id, len, SEED);
+    return crm_dict_find_hashed(d, id, len, crm_dict_hash(id, len), idx);
+}
+
+enum crm_err crm_dict_intern_hashed(struct crm_dict *d, const char *id, size_t len, uint64_t h,
+                                    uint32_t *idx, int *added)
+{
     uint32_t found;
     size_t pos = probe(d, id, len, h, &found);
     if (found) {
@@ -142,14 +183,19 @@ enum crm_err crm_dict_intern(struct crm_dict *d, const char *id, size_t len, uin
     d->text[d->text_len + len] = '\0';
     d->text_len += len + 1;
     d->off[d->count + 1] = d->text_len;
-    d->table[pos].tag = (uint32_t)(h >> 32);
-    d->table[pos].idx1 = d->count + 1;
+    fill_slot(&d->table[pos], d->count + 1, id, len, h);
     *idx = d->count++;
     if (added)
         *added = 1;
     if ((size_t)d->count * 2 > d->mask + 1 && grow_table(d) != 0)
         return CRM_ENOMEM; /* the entry is in; lookups still work, only slower */
     return CRM_OK;
+}
+
+enum crm_err crm_dict_intern(struct crm_dict *d, const char *id, size_t len, uint32_t *idx,
+                             int *added)
+{
+    return crm_dict_intern_hashed(d, id, len, crm_dict_hash(id, len), idx, added);
 }
 
 uint32_t crm_dict_count(const struct crm_dict *d)

@@ -28,6 +28,14 @@ uint32_t crm_dict_count(const struct crm_dict *d);
  * valid until the next intern. */
 const char *crm_dict_id(const struct crm_dict *d, uint32_t idx, size_t *len);
 
+/* Batch lookups: hash an id once, prefetch its slot, then find or intern with the hash. */
+uint64_t crm_dict_hash(const char *id, size_t len);
+void crm_dict_prefetch(const struct crm_dict *d, uint64_t h);
+int crm_dict_find_hashed(const struct crm_dict *d, const char *id, size_t len, uint64_t h,
+                         uint32_t *idx);
+enum crm_err crm_dict_intern_hashed(struct crm_dict *d, const char *id, size_t len, uint64_t h,
+                                    uint32_t *idx, int *added);
+
 /* Bytes of heap the dictionary holds (for memory reports). */
 size_t crm_dict_memory(const struct crm_dict *d);
 

@@ -18,6 +18,7 @@
 #include <zlib.h>
 
 #include "buf.h"
+#include "colcodec.h"
 #include "dict.h"
 
 /* ---- format constants (docs/FORMAT.md) ---- */
@@ -44,10 +45,11 @@ enum col_id {
     COL_D_IDS = 32,
 };
 
-#define ENC_WIDTH 0x0fu     /* bytes per value of a fixed-width column; 0 = constant */
-#define ENC_SHUFFLE 0x10u   /* fixed-width values stored as byte planes */
-#define ENC_DEFLATE 0x20u   /* stored bytes are a zlib stream */
-#define ENC_VARLEN 0x40u    /* not fixed-width: the column's own layout */
+#define ENC_WIDTH CRM_ENC_WIDTH
+#define ENC_SHUFFLE CRM_ENC_SHUFFLE
+#define ENC_DEFLATE CRM_ENC_DEFLATE
+#define ENC_VARLEN CRM_ENC_VARLEN
+#define ENC_NUMID CRM_ENC_NUMID
 #define COLDESC 20          /* u8 id, u8 enc, u16 0, u32 raw_len, u32 stored_len, i64 base */
 
 static const char *const status_names[CRM_STATUS_COUNT] = {"paid", "cancelled", "refunded",
@@ -83,13 +85,6 @@ static uint32_t commit_crc(uint64_t length, uint64_t seq)
     return crc_of(0, tmp, 16);
 }
 
-static int width_of(uint64_t range)
-{
-    int w = 0;
-    while (w < 8 && (range >> (8 * w)) != 0)
-        w++;
-    return w;
-}
 
 /* ======================================================================== writer == */
 
@@ -97,7 +92,8 @@ static int width_of(uint64_t range)
 struct id_chunk {
     uint64_t first;          /* order number of its first row */
     uint32_t rows;
-    unsigned enc;            /* ENC_DEFLATE or not; 0 rows of ids when blob_len == 0 */
+    unsigned enc;            /* its encoding bits; no ids when blob_len == 0 */
+    int64_t base;
     size_t raw_len, blob_len;
     unsigned char *blob;
 };
@@ -120,7 +116,8 @@ struct crm_store_writer {
     int64_t *col[4];           /* customer, time, amount, quantity, widened */
     int64_t *status;
     int64_t *currency;
-    struct crm_buf id_lens, id_text;
+    uint32_t *id_off;          /* CRM_CHUNK_ROWS + 1 offsets into id_text */
+    struct crm_buf id_text;
     char *cur_names[255];
     unsigned cur_count;
     /* customers-file rows not yet written */
@@ -128,19 +125,20 @@ struct crm_store_writer {
     size_t cust_n, cust_cap;
     /* scratch */
     struct crm_buf block, raw, ztmp, io;
+    struct crm_zctx z;
+    int64_t *scratch;          /* CRM_CHUNK_ROWS */
     /* order-id archive (CRM_STORE_KEEP_IDS) */
     int keep_ids, no_sync;
     struct id_chunk *arch;
     size_t arch_n, arch_cap;
     uint64_t arch_orders;        /* orders covered by the archive */
     long long cached;            /* archive chunk decoded in cache_raw/cache_off, -1: none */
-    struct crm_buf cache_raw;
+    struct crm_buf cache_raw, cache_text;
     uint32_t *cache_off;         /* CRM_CHUNK_ROWS + 1 */
-    const unsigned char *cache_text;
 };
 
-static int archive_add(struct crm_store_writer *w, uint32_t rows, unsigned enc, size_t raw_len,
-                       const unsigned char *stored, size_t stored_len)
+static int archive_add(struct crm_store_writer *w, uint32_t rows, unsigned enc, int64_t base,
+                       size_t raw_len, const unsigned char *stored, size_t stored_len)
 {
     if (w->arch_n == w->arch_cap) {
         size_t cap = w->arch_cap ? w->arch_cap * 2 : 64;
@@ -154,6 +152,7 @@ static int archive_add(struct crm_store_writer *w, uint32_t rows, unsigned enc, 
     c->first = w->arch_orders;
     c->rows = rows;
     c->enc = enc;
+    c->base = base;
     c->raw_len = raw_len;
     c->blob_len = stored_len;
     c->blob = NULL;
@@ -174,14 +173,11 @@ static void put_column(struct crm_store_writer *w, unsigned id, unsigned enc, in
 {
     const unsigned char *stored = raw;
     size_t stored_len = raw_len;
-    if (raw_len > 64) {
-        uLongf zlen = compressBound((uLong)raw_len);
-        if (crm_buf_reserve(&w->ztmp, zlen) == 0 &&
-            compress2(w->ztmp.data, &zlen, raw, (uLong)raw_len, 1) == Z_OK && zlen < raw_len) {
-            stored = w->ztmp.data;
-            stored_len = zlen;
-            enc |= ENC_DEFLATE;
-        }
+    if (raw_len > 64 && crm_col_deflate(&w->z, raw, raw_len, &w->ztmp) == 0 &&
+        w->ztmp.len < raw_len) {
+        stored = w->ztmp.data;
+        stored_len = w->ztmp.len;
+        enc |= ENC_DEFLATE;
     }
     struct crm_buf *b = &w->block;
     crm_buf_u8(b, id);
@@ -203,16 +199,9 @@ static void put_int_column(struct crm_store_writer *w, unsigned id, const int64_
         if (v[i] > hi)
             hi = v[i];
     }
-    int width = width_of((uint64_t)hi - (uint64_t)lo);
+    int width = crm_col_width((uint64_t)hi - (uint64_t)lo);
     w->raw.len = 0;
-    if (crm_buf_reserve(&w->raw, n * (size_t)width + 1) != 0)
-        return;
-    for (int j = 0; j < width; j++) {
-        unsigned char *plane = w->raw.data + (size_t)j * n;
-        for (size_t i = 0; i < n; i++)
-            plane[i] = (unsigned char)(((uint64_t)v[i] - (uint64_t)lo) >> (8 * j));
-    }
-    w->raw.len = n * (size_t)width;
+    crm_col_planes_put(&w->raw, v, n, lo, width);
     put_column(w, id, (unsigned)width | (width > 1 ? ENC_SHUFFLE : 0u), lo, w->raw.data,
                w->raw.len);
 }
@@ -307,7 +296,8 @@ static enum crm_err w_chunk(struct crm_store_writer *w, struct crm_errinfo *e)
         if (w->col[1][i] > hi)
             hi = w->col[1][i];
     }
-    unsigned ncols = 5u + (w->id_text.len > 0 ? 1u : 0u) + (w->cur_count > 0 ? 1u : 0u);
+    int has_ids = w->id_off[n] > 0;
+    unsigned ncols = 5u + (has_ids ? 1u : 0u) + (w->cur_count > 0 ? 1u : 0u);
     crm_buf_le(&w->block, n, 4);
     crm_buf_le(&w->block, ncols, 4);
     crm_buf_le(&w->block, (uint64_t)lo, 8);
@@ -317,15 +307,17 @@ static enum crm_err w_chunk(struct crm_store_writer *w, struct crm_errinfo *e)
     put_int_column(w, COL_AMOUNT, w->col[2], n);
     put_int_column(w, COL_QUANTITY, w->col[3], n);
     put_int_column(w, COL_STATUS, w->status, n);
-    if (w->id_text.len > 0) {
+    if (has_ids) {
         size_t at = w->block.len;
-        crm_buf_put(&w->id_lens, w->id_text.data, w->id_text.len);
-        put_column(w, COL_ORDER_ID, ENC_VARLEN, 0, w->id_lens.data, w->id_lens.len);
+        int64_t base;
+        unsigned enc = crm_col_ids_encode((const char *)w->id_text.data, w->id_off, n,
+                                          w->scratch, &w->raw, &base);
+        put_column(w, COL_ORDER_ID, enc, base, w->raw.data, w->raw.len);
         if (w->keep_ids && !w->block.oom &&
-            archive_add(w, (uint32_t)n, w->block.data[at + 1], w->id_lens.len,
+            archive_add(w, (uint32_t)n, w->block.data[at + 1], base, w->raw.len,
                         w->block.data + at + COLDESC, (size_t)crm_le_get(w->block.data + at + 8, 4)))
             return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-    } else if (w->keep_ids && archive_add(w, (uint32_t)n, 0, 0, NULL, 0)) {
+    } else if (w->keep_ids && archive_add(w, (uint32_t)n, 0, 0, 0, NULL, 0)) {
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     }
     if (w->cur_count > 0) {
@@ -347,7 +339,7 @@ static enum crm_err w_chunk(struct crm_store_writer *w, struct crm_errinfo *e)
     w->st.orders += n;
     w->st.chunks++;
     w->n = 0;
-    w->id_lens.len = 0;
+    w->id_off[0] = 0;
     w->id_text.len = 0;
     for (unsigned k = 0; k < w->cur_count; k++)
         free(w->cur_names[k]);
@@ -413,7 +405,9 @@ static struct crm_store_writer *writer_alloc(int fd, const char *name, unsigned 
     w->status = malloc(CRM_CHUNK_ROWS * sizeof(int64_t));
     w->currency = malloc(CRM_CHUNK_ROWS * sizeof(int64_t));
     w->cache_off = malloc((CRM_CHUNK_ROWS + 1) * sizeof *w->cache_off);
-    if (!w->cache_off ||
+    w->id_off = calloc(CRM_CHUNK_ROWS + 1, sizeof *w->id_off);
+    w->scratch = malloc(CRM_CHUNK_ROWS * sizeof *w->scratch);
+    if (!w->cache_off || !w->id_off || !w->scratch ||
         !w->dict || !w->col[0] || !w->col[1] || !w->col[2] || !w->col[3] || !w->status ||
         !w->currency) {
         crm_store_writer_free(w);
@@ -517,9 +511,9 @@ enum crm_err crm_store_writer_add(struct crm_store_writer *w, const struct crm_o
     w->col[3][i] = o->quantity;
     w->status[i] = o->status;
     w->currency[i] = cur;
-    crm_buf_varint(&w->id_lens, o->order_id_len);
     crm_buf_put(&w->id_text, o->order_id, o->order_id_len);
-    if (w->id_lens.oom || w->id_text.oom)
+    w->id_off[i + 1] = (uint32_t)w->id_text.len;
+    if (w->id_text.oom || w->id_text.len > UINT32_MAX / 2)
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     w->added++;
     if (++w->n == CRM_CHUNK_ROWS)
@@ -597,7 +591,9 @@ void crm_store_writer_free(struct crm_store_writer *w)
     for (unsigned k = 0; k < w->cur_count; k++)
         free(w->cur_names[k]);
     free(w->cust);
-    crm_buf_free(&w->id_lens);
+    free(w->id_off);
+    free(w->scratch);
+    crm_zctx_free(&w->z);
     crm_buf_free(&w->id_text);
     crm_buf_free(&w->block);
     crm_buf_free(&w->raw);
@@ -608,32 +604,13 @@ void crm_store_writer_free(struct crm_store_writer *w)
     free(w->arch);
     free(w->cache_off);
     crm_buf_free(&w->cache_raw);
+    crm_buf_free(&w->cache_text);
     free(w);
 }
 
 uint64_t crm_store_writer_order_count(const struct crm_store_writer *w)
 {
     return w->st.orders + w->n;
-}
-
-/* Offsets of n varint-prefixed ids in raw[0..len): off[0..n], text after the varints. */
-static int parse_id_column(const unsigned char *raw, size_t len, uint32_t n, uint32_t *off,
-                           const unsigned char **text)
-{
-    size_t at = 0;
-    uint64_t total = 0;
-    off[0] = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        uint64_t l;
-        if (crm_varint_get(raw, len, &at, &l) != 0 || l > len)
-            return -1;
-        total += l;
-        off[i + 1] = (uint32_t)total;
-    }
-    if (len - at != total)
-        return -1;
-    *text = raw + at;
-    return 0;
 }
 
 /* Decode archive chunk k into the cache. */
@@ -645,7 +622,8 @@ static enum crm_err load_archived(struct crm_store_writer *w, size_t k, struct c
     w->cached = -1;
     if (c->blob_len == 0) {
         memset(w->cache_off, 0, (c->rows + 1) * sizeof *w->cache_off);
-        w->cache_text = (const unsigned char *)"";
+        w->cache_text.len = 0;
+        crm_buf_u8(&w->cache_text, 0);
         w->cached = (long long)k;
         return CRM_OK;
     }
@@ -654,13 +632,12 @@ static enum crm_err load_archived(struct crm_store_writer *w, size_t k, struct c
         w->cache_raw.len = 0;
         if (crm_buf_reserve(&w->cache_raw, c->raw_len + 1) != 0)
             return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-        uLongf out = (uLongf)c->raw_len;
-        if (uncompress(w->cache_raw.data, &out, c->blob, (uLong)c->blob_len) != Z_OK ||
-            out != c->raw_len)
+        if (crm_col_inflate(&w->z, c->blob, c->blob_len, w->cache_raw.data, c->raw_len) != 0)
             return crm_errinfo_set(e, CRM_ECORRUPT, "order-id archive chunk %zu damaged", k);
         raw = w->cache_raw.data;
     }
-    if (parse_id_column(raw, c->raw_len, c->rows, w->cache_off, &w->cache_text) != 0)
+    if (crm_col_ids_decode(c->enc, raw, c->raw_len, c->rows, c->base, w->scratch,
+                           &w->cache_text, w->cache_off) != 0)
         return crm_errinfo_set(e, CRM_ECORRUPT, "order-id archive chunk %zu damaged", k);
     w->cached = (long long)k;
     return CRM_OK;
@@ -675,14 +652,8 @@ enum crm_err crm_store_writer_order_id(struct crm_store_writer *w, uint64_t orde
         uint64_t row = order_no - w->arch_orders;
         if (row >= w->n)
             return crm_errinfo_set(e, CRM_EUSAGE, "no order %llu", (unsigned long long)order_no);
-        size_t at = 0, text = 0;
-        uint64_t l = 0;
-        for (uint64_t i = 0; i <= row; i++) {
-            text += (size_t)l;
-            crm_varint_get(w->id_lens.data, w->id_lens.len, &at, &l);
-        }
-        *id = (const char *)w->id_text.data + text;
-        *len = (size_t)l;
+        *id = (const char *)w->id_text.data + w->id_off[row];
+        *len = w->id_off[row + 1] - w->id_off[row];
         return CRM_OK;
     }
     size_t lo = 0, hi = w->arch_n;
@@ -697,7 +668,7 @@ enum crm_err crm_store_writer_order_id(struct crm_store_writer *w, uint64_t orde
     if (rc != CRM_OK)
         return rc;
     uint32_t row = (uint32_t)(order_no - w->arch[lo].first);
-    *id = (const char *)w->cache_text + w->cache_off[row];
+    *id = (const char *)w->cache_text.data + w->cache_off[row];
     *len = w->cache_off[row + 1] - w->cache_off[row];
     return CRM_OK;
 }
@@ -715,9 +686,14 @@ enum crm_err crm_store_writer_each_order_id(struct crm_store_writer *w,
             return rc;
         for (uint32_t r = 0; r < w->arch[k].rows; r++) {
             uint32_t a = w->cache_off[r], b = w->cache_off[r + 1];
-            if (b > a && fn(ctx, w->arch[k].first + r, (const char *)w->cache_text + a, b - a))
+            if (b > a && fn(ctx, w->arch[k].first + r, (const char *)w->cache_text.data + a, b - a))
                 return CRM_OK;
         }
+    }
+    for (uint32_t r = 0; r < w->n; r++) {   /* the chunk being built */
+        uint32_t a = w->id_off[r], b = w->id_off[r + 1];
+        if (b > a && fn(ctx, w->arch_orders + r, (const char *)w->id_text.data + a, b - a))
+            return CRM_OK;
     }
     return CRM_OK;
 }
@@ -764,6 +740,7 @@ struct crm_store {
     int32_t *quantity;
     uint8_t *status, *currency;
     struct crm_buf idtext;
+    struct crm_zctx z;
     char curnames[255][256];
     struct crm_store_writer *archive_to;   /* append: copy order-id columns here */
 };
@@ -997,6 +974,7 @@ void crm_store_close(struct crm_store *s)
     crm_buf_free(&s->payload);
     crm_buf_free(&s->inflated);
     crm_buf_free(&s->idtext);
+    crm_zctx_free(&s->z);
     free(s);
 }
 
@@ -1100,11 +1078,9 @@ static enum crm_err col_raw(struct crm_store *s, const struct coldesc *c, struct
     tmp->len = 0;
     if (crm_buf_reserve(tmp, c->raw_len + 1) != 0)
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-    uLongf out = (uLongf)c->raw_len;
-    int zrc = uncompress(tmp->data, &out, c->data, (uLong)c->stored_len);
-    if (zrc != Z_OK || out != c->raw_len)
-        return corrupt(s, e, "column %u does not decompress (zlib: %s)", c->id,
-                       zrc == Z_OK ? "wrong size" : zError(zrc));
+    if (crm_col_inflate(&s->z, c->data, c->stored_len, tmp->data, c->raw_len) != 0)
+        return corrupt(s, e, "column %u does not decompress to its %zu bytes", c->id,
+                       c->raw_len);
     *raw = tmp->data;
     return CRM_OK;
 }
@@ -1114,32 +1090,14 @@ static enum crm_err col_ints(struct crm_store *s, const struct coldesc *c, size_
                              int64_t *out, struct crm_errinfo *e)
 {
     unsigned width = c->enc & ENC_WIDTH;
-    if ((c->enc & ENC_VARLEN) || width > 8 || c->raw_len != n * width ||
-        (width == 1 && (c->enc & ENC_SHUFFLE)) || (c->enc & ~0x3fu))
+    if ((c->enc & (ENC_VARLEN | ENC_NUMID)) || width > 8 || c->raw_len != n * width ||
+        (width == 1 && (c->enc & ENC_SHUFFLE)))
         return corrupt(s, e, "column %u: bad encoding 0x%02x for %zu rows", c->id, c->enc, n);
     const unsigned char *raw;
     enum crm_err rc = col_raw(s, c, &s->inflated, &raw, e);
     if (rc != CRM_OK)
         return rc;
-    uint64_t base = (uint64_t)c->base;
-    if (width == 0) {
-        for (size_t i = 0; i < n; i++)
-            out[i] = c->base;
-    } else if (width == 1) {
-        for (size_t i = 0; i < n; i++)
-            out[i] = (int64_t)(base + raw[i]);
-    } else if (c->enc & ENC_SHUFFLE) {
-        for (size_t i = 0; i < n; i++)
-            out[i] = (int64_t)(base + raw[i]);
-        for (unsigned j = 1; j < width; j++) {
-            const unsigned char *plane = raw + (size_t)j * n;
-            for (size_t i = 0; i < n; i++)
-                out[i] = (int64_t)((uint64_t)out[i] + ((uint64_t)plane[i] << (8 * j)));
-        }
-    } else {
-        for (size_t i = 0; i < n; i++)
-            out[i] = (int64_t)(base + crm_le_get(raw + i * width, (int)width));
-    }
+    crm_col_planes_get(raw, n, (int)width, (c->enc & ENC_SHUFFLE) != 0, c->base, out);
     return CRM_OK;
 }
 
@@ -1279,34 +1237,18 @@ static enum crm_err read_cust(struct crm_store *s, const unsigned char *p, size_
     return CRM_OK;
 }
 
-static enum crm_err decode_varlen_ids(struct crm_store *s, const struct coldesc *c, size_t n,
-                                      struct crm_chunk *out, struct crm_errinfo *e)
+static enum crm_err decode_ids(struct crm_store *s, const struct coldesc *c, size_t n,
+                              struct crm_chunk *out, struct crm_errinfo *e)
 {
-    if (!(c->enc & ENC_VARLEN))
-        return corrupt(s, e, "order id column encoding");
+    if (!(c->enc & (ENC_VARLEN | ENC_NUMID)))
+        return corrupt(s, e, "order id column encoding 0x%02x", c->enc);
     const unsigned char *raw;
     enum crm_err rc = col_raw(s, c, &s->inflated, &raw, e);
     if (rc != CRM_OK)
         return rc;
-    size_t at = 0;
-    uint64_t total = 0;
-    s->id_off[0] = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t len;
-        if (crm_varint_get(raw, c->raw_len, &at, &len) != 0 || len > c->raw_len)
-            return corrupt(s, e, "order id %zu length", i);
-        total += len;
-        if (total > c->raw_len)
-            return corrupt(s, e, "order ids run past the column");
-        s->id_off[i + 1] = (uint32_t)total;
-    }
-    if (c->raw_len - at != total)
-        return corrupt(s, e, "order id column size");
-    s->idtext.len = 0;
-    crm_buf_put(&s->idtext, raw + at, (size_t)total);
-    crm_buf_u8(&s->idtext, 0);
-    if (s->idtext.oom)
-        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    if (crm_col_ids_decode(c->enc, raw, c->raw_len, n, c->base, s->wide, &s->idtext,
+                           s->id_off) != 0)
+        return corrupt(s, e, "order id column damaged");
     out->order_id_off = s->id_off;
     out->order_id_text = (const char *)s->idtext.data;
     return CRM_OK;
@@ -1419,7 +1361,7 @@ static enum crm_err decode_ords(struct crm_store *s, const unsigned char *p, siz
     if (want & CRM_COL_ORDER_ID) {
         const struct coldesc *c = find_col(cols, ncols, COL_ORDER_ID);
         if (c) {
-            rc = decode_varlen_ids(s, c, n, out, e);
+            rc = decode_ids(s, c, n, out, e);
             if (rc != CRM_OK)
                 return rc;
         } else {
@@ -1482,8 +1424,9 @@ static enum crm_err archive_ids(struct crm_store *s, const unsigned char *p, siz
     if (rc != CRM_OK)
         return rc;
     const struct coldesc *c = find_col(cols, ncols, COL_ORDER_ID);
-    int fail = c ? archive_add(s->archive_to, n, c->enc, c->raw_len, c->data, c->stored_len)
-                 : archive_add(s->archive_to, n, 0, 0, NULL, 0);
+    int fail = c ? archive_add(s->archive_to, n, c->enc, c->base, c->raw_len, c->data,
+                               c->stored_len)
+                 : archive_add(s->archive_to, n, 0, 0, 0, NULL, 0);
     return fail ? crm_errinfo_set(e, CRM_ENOMEM, "out of memory") : CRM_OK;
 }
 

@@ -2,7 +2,7 @@
  * A timestamp is int64 seconds since 1970-01-01 00:00:00 of a proleptic Gregorian
  * calendar with no leap seconds ("civil seconds"); a date is int32 days since
  * 1970-01-01. Parsers return the wall-clock time as written plus any explicit UTC offset;
- * converting between zones is the caller's business (see crm_time_zone_*). */
+ * converting between zones is the caller's business (lib/import does it for --tz). */
 #ifndef CRM_TIMEPARSE_H
 #define CRM_TIMEPARSE_H
 
