@@ -362,6 +362,21 @@ const struct crm_rfm *crm_segment_quintile(const struct crm_segment *s)
     return s->quint;
 }
 
+const struct crm_segment_opts *crm_segment_options(const struct crm_segment *s)
+{
+    return &s->o;
+}
+
+int64_t crm_segment_vip_money(const struct crm_segment *s)
+{
+    return s->vip_money;
+}
+
+int crm_segment_net(const struct crm_segment *s)
+{
+    return s->net;
+}
+
 static const struct crm_customer_info *info_of(const struct crm_segment *s, uint32_t c)
 {
     if (!s->a->info || s->a->info[c] < 0)

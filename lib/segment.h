@@ -107,6 +107,9 @@ enum crm_class crm_segment_class(const struct crm_segment *s, uint32_t c);
 const char *crm_segment_name(const struct crm_segment *s, long segment);
 
 const struct crm_rfm *crm_segment_seed(const struct crm_segment *s);
+const struct crm_segment_opts *crm_segment_options(const struct crm_segment *s);
+int64_t crm_segment_vip_money(const struct crm_segment *s);   /* minor units */
+int crm_segment_net(const struct crm_segment *s);
 const struct crm_rfm *crm_segment_quintile(const struct crm_segment *s);
 
 /* ---- summary ---------------------------------------------------------------------------- */
