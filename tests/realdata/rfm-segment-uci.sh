@@ -2,13 +2,14 @@
 # Real data: crm-rfm and crm-segment on UCI Online Retail (--as-of 2011-12-10, 365-day
 # window 2010-12-10 .. 2011-12-09) agree row by row with an independent computation in awk
 # straight from the CSV: invoices → orders, per-customer R/F/M, the seed scores and tiers,
-# quintile scores (ties kept together), classes, VIP flags and named segments.
+# quintile scores (ties kept together), classes, VIP flags, named segments, and the monthly
+# KPI table (crm-segment --kpi).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 need online_retail_uci_2010-2011.csv.gz
 f=$D/online_retail_uci_2010-2011.csv.gz
 crm-import -q --preset uci-online-retail "$f" -o "$T/uci.crm"
-check "rfm-uci: import exit status" "$?" 0
+check "rfm-segment-uci: import exit status" "$?" 0
 
 # 1. Orders from the CSV: invoice,customer,first date,status,cents,items (an invoice's rows are
 #    one order dated by its earliest row; C invoices are refunds; A and no-customer rows skipped).
@@ -62,15 +63,15 @@ awk -F, "$AWK_DAYS"'
 grep '^R,' "$T/cust" | cut -d, -f2- | sort >"$T/rfm.want"
 
 crm-rfm --as-of 2011-12-10 "$T/uci.crm" >"$T/rfm.csv"
-check "rfm-uci: crm-rfm exit status" "$?" 0
-check "rfm-uci: header" "$(head -1 "$T/rfm.csv")" \
+check "rfm-segment-uci: crm-rfm exit status" "$?" 0
+check "rfm-segment-uci: header" "$(head -1 "$T/rfm.csv")" \
     "customer_id,first_order,last_order,recency_days,frequency,monetary_total,monetary_avg,r,f,m,score,rfm,tier"
 tail -n +2 "$T/rfm.csv" | sort >"$T/rfm.got"
-check "rfm-uci: customers scored (awk)" "$(wc -l <"$T/rfm.got")" "$(wc -l <"$T/rfm.want")"
-check "rfm-uci: every row equals awk's (dates, recency, frequency, money, scores, tier)" \
+check "rfm-segment-uci: customers scored (awk)" "$(wc -l <"$T/rfm.got")" "$(wc -l <"$T/rfm.want")"
+check "rfm-segment-uci: every row equals awk's (dates, recency, frequency, money, scores, tier)" \
     "$(cmp -s "$T/rfm.got" "$T/rfm.want" && echo same || diff "$T/rfm.got" "$T/rfm.want" | head -3)" same
 for t in P G S B; do
-    check "rfm-uci: tier $t customers (awk)" "$(cut -d, -f13 "$T/rfm.got" | grep -c "^$t\$")" \
+    check "rfm-segment-uci: tier $t customers (awk)" "$(cut -d, -f13 "$T/rfm.got" | grep -c "^$t\$")" \
         "$(cut -d, -f13 "$T/rfm.want" | grep -c "^$t\$")"
 done
 
@@ -87,7 +88,7 @@ awk -F, 'NR == FNR { s[$1 "," $2] = $3; next }
       print $1 "," r "," f "," m }' "$T/qscore" "$T/q" | sort >"$T/quint.want"
 crm-rfm --as-of 2011-12-10 --scheme quintile "$T/uci.crm" | tail -n +2 | cut -d, -f1,8,9,10 \
     | sort >"$T/quint.got"
-check "rfm-uci: quintile r,f,m of every customer equal awk's" \
+check "rfm-segment-uci: quintile r,f,m of every customer equal awk's" \
     "$(cmp -s "$T/quint.got" "$T/quint.want" && echo same || diff "$T/quint.got" "$T/quint.want" | head -3)" same
 
 # 4. Classes, VIP and segments (the default rule table of SPEC §7 on the quintile scores).
@@ -108,16 +109,16 @@ awk -F, 'function seg(r, f, m) {
                 for (i = 5; i <= NF; i++) printf ",%s", $i
                 print "" }' "$T/quint.want" "$T/cust" | sort >"$T/seg.want"
 crm-segment --as-of 2011-12-10 "$T/uci.crm" >"$T/seg.csv"
-check "rfm-uci: crm-segment exit status" "$?" 0
+check "rfm-segment-uci: crm-segment exit status" "$?" 0
 tail -n +2 "$T/seg.csv" | sort >"$T/seg.got"
-check "rfm-uci: customers classified (awk)" "$(wc -l <"$T/seg.got")" "$(wc -l <"$T/seg.want")"
-check "rfm-uci: every crm-segment row equals awk's (class, vip, segment, scores, money)" \
+check "rfm-segment-uci: customers classified (awk)" "$(wc -l <"$T/seg.got")" "$(wc -l <"$T/seg.want")"
+check "rfm-segment-uci: every crm-segment row equals awk's (class, vip, segment, scores, money)" \
     "$(cmp -s "$T/seg.got" "$T/seg.want" && echo same || diff "$T/seg.got" "$T/seg.want" | head -3)" same
 for k in no-order no-sale new dormant P G S B; do
-    check "rfm-uci: class $k customers (awk)" "$(cut -d, -f2 "$T/seg.got" | grep -c "^$k\$")" \
+    check "rfm-segment-uci: class $k customers (awk)" "$(cut -d, -f2 "$T/seg.got" | grep -c "^$k\$")" \
         "$(cut -d, -f2 "$T/seg.want" | grep -c "^$k\$")"
 done
-check "rfm-uci: VIP customers (awk)" "$(cut -d, -f3 "$T/seg.got" | grep -c '^yes$')" \
+check "rfm-segment-uci: VIP customers (awk)" "$(cut -d, -f3 "$T/seg.got" | grep -c '^yes$')" \
     "$(cut -d, -f3 "$T/seg.want" | grep -c '^yes$')"
 
 # 5. The summary adds up: customers and revenue per class equal sums over awk's rows.
@@ -126,13 +127,56 @@ awk -F, '{ n[$2]++; split($NF, p, "."); rev[$2] += p[1] * 100 + p[2] }
     END { split("malicious no-order no-sale new dormant P G S B", k, " ")
           for (i = 1; i <= 9; i++) printf "%s,%d,%.0f.%02d\n", k[i], n[k[i]],
                  int(rev[k[i]] / 100), rev[k[i]] % 100 }' "$T/seg.want" >"$T/sum.want"
-check "rfm-uci: --summary customers and revenue per class (awk)" \
+check "rfm-segment-uci: --summary customers and revenue per class (awk)" \
     "$(cmp -s "$T/sum.got" "$T/sum.want" && echo same || diff "$T/sum.got" "$T/sum.want" | head -3)" same
 
 # 6. Byte-identical output across runs, and through a pipe (with and without --as-of).
 crm-rfm --as-of 2011-12-10 "$T/uci.crm" | cmp -s - "$T/rfm.csv"
-check "rfm-uci: second run byte-identical" "$?" 0
+check "rfm-segment-uci: second run byte-identical" "$?" 0
 crm-rfm --as-of 2011-12-10 <"$T/uci.crm" | cmp -s - "$T/rfm.csv"
-check "rfm-uci: same output from a pipe" "$?" 0
+check "rfm-segment-uci: same output from a pipe" "$?" 0
 crm-segment <"$T/uci.crm" | cmp -s - "$T/seg.csv"
-check "rfm-uci: default as-of on a pipe is 2011-12-10" "$?" 0
+check "rfm-segment-uci: default as-of on a pipe is 2011-12-10" "$?" 0
+
+# 7. Monthly KPIs, December 2010 .. December 2011 (to the 9th): orders, paying, new and
+#    returning customers, repeat rate, revenue, average order value, orders per customer,
+#    growth on the previous month, refund rate (refunded orders / paid orders). Ratios are
+#    rounded as the tools do: half away from zero at the 7th decimal of the double.
+awk -F, '
+    function fmt7(v,    u, neg, s) {
+        neg = v < 0; u = int((neg ? -v : v) * 10000000 + 0.5)
+        s = sprintf("%08.0f", u)
+        return (neg && u ? "-" : "") substr(s, 1, length(s) - 7) "." substr(s, length(s) - 6) }
+    function ratio(a, b) { return b == 0 ? "" : fmt7(a / b) }
+    function money(c) { return sprintf("%.0f.%02d", int(c / 100), c % 100) }
+    function mdays(y, m) { return m == 2 ? (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) ? 29 : 28) \
+                                         : (m == 4 || m == 6 || m == 9 || m == 11) ? 30 : 31 }
+    $3 >= "2011-12-10" { next }
+    { m = substr($3, 1, 7) }
+    $4 == "refunded" { ref[m]++; next }
+    { ord[m]++; rev[m] += $5
+      if (!(($2, m) in pay)) { pay[$2, m] = 1; npay[m]++ }
+      if (!($2 in first) || $3 < first[$2]) first[$2] = $3 }
+    END {
+      for (c in first) nnew[substr(first[c], 1, 7)]++
+      prev = "2010-11"
+      for (y = 2010; y <= 2011; y++) for (mo = (y == 2010 ? 12 : 1); mo <= 12; mo++) {
+        m = sprintf("%04d-%02d", y, mo)
+        end = m == "2011-12" ? "2011-12-09" : sprintf("%s-%02d", m, mdays(y, mo))
+        o = ord[m] + 0; p = npay[m] + 0; n = nnew[m] + 0; r = rev[m] + 0
+        avg = ""; if (o) { a = int(r / o); if (2 * (r - a * o) >= o) a++; avg = money(a) }
+        rg = rev[prev] + 0 ? fmt7((r - rev[prev]) / rev[prev]) : ""
+        cg = npay[prev] + 0 ? fmt7((p - npay[prev]) / npay[prev]) : ""
+        printf "%s,%s-01,%s,%d,%d,%d,%d,%s,%s,%s,%s,%s,%s,%s\n", m, m, end, o, p, n, p - n,
+               ratio(p - n, p), money(r), avg, ratio(o, p), rg, cg, ratio(ref[m] + 0, o)
+        prev = m } }' "$T/orders" >"$T/kpi.want"
+crm-segment --as-of 2011-12-10 --kpi "$T/uci.crm" >"$T/kpi.csv"
+check "rfm-segment-uci: crm-segment --kpi exit status" "$?" 0
+tail -n +2 "$T/kpi.csv" >"$T/kpi.got"
+check "rfm-segment-uci: --kpi months listed (Dec 2010 .. Dec 2011)" "$(cut -d, -f1 "$T/kpi.got" | tr '\n' ' ')" \
+    "$(cut -d, -f1 "$T/kpi.want" | tr '\n' ' ')"
+check "rfm-segment-uci: --kpi monthly table equals awk's, every column" \
+    "$(cmp -s "$T/kpi.got" "$T/kpi.want" && echo same || diff "$T/kpi.got" "$T/kpi.want" | head -5)" same
+check "rfm-segment-uci: --kpi new customers over all months = customers with a purchase (README 4339)" \
+    "$(awk -F, '{ s += $6 } END { print s }' "$T/kpi.got")" \
+    "$(awk -F, '$4 == "paid" { print $2 }' "$T/orders" | sort -u | wc -l | awk '{ print $1 + 0 }')"
