@@ -180,3 +180,43 @@ check "rfm-segment-uci: --kpi monthly table equals awk's, every column" \
 check "rfm-segment-uci: --kpi new customers over all months = customers with a purchase (README 4339)" \
     "$(awk -F, '{ s += $6 } END { print s }' "$T/kpi.got")" \
     "$(awk -F, '$4 == "paid" { print $2 }' "$T/orders" | sort -u | wc -l | awk '{ print $1 + 0 }')"
+
+# 8. VIP status (crm-segment --care, vip-expiring): awk replays every customer's paid orders
+#    in date order (the definition in crm-segment(1): qualify on 365 days of orders, status
+#    for 365 days, re-evaluated on its lapse day) and lists the statuses valid on D that
+#    the orders of their year do not already renew, with the days left; for every such
+#    number of days the tool, run with --vip-remind DAYS, must list exactly those customers.
+for on in 2011-12-10 2011-07-01; do
+    sort -t, -k2,2 -k3,3 "$T/orders" | awk -F, -v on=$on "$AWK_DAYS"'
+        function ok(o, i, m) { return o >= 3 && i >= 10 && m >= 1000000 }
+        function replay(    i, j, vip, q, e, wo, wi, wm, to, ti, tm, nx, dor, di, dm) {
+            vip = 0; i = 1; j = 1; wo = wi = wm = 0
+            while (1) {
+                nx = (i <= n && dd[i] < D) ? dd[i] : 1e9
+                if (vip && e <= nx && e <= D) {
+                    if (ok(to, ti, tm)) { q = e; e = q + 365; to = ti = tm = 0 } else vip = 0
+                    continue }
+                if (nx == 1e9) break
+                dor = di = dm = 0
+                while (i <= n && dd[i] == nx) { dor++; di += ii[i]; dm += mm[i]; i++ }
+                wo += dor; wi += di; wm += dm
+                if (vip) { to += dor; ti += di; tm += dm }
+                while (dd[j] <= nx - 365) { wo--; wi -= ii[j]; wm -= mm[j]; j++ }
+                if (!vip && ok(wo, wi, wm)) { vip = 1; q = nx; e = nx + 365; to = dor; ti = di; tm = dm } }
+            if (vip && !ok(to, ti, tm)) print e - D "," cust "," q "," e }
+        BEGIN { D = days(on) }
+        $4 != "paid" || $3 >= on { next }
+        $2 != cust { if (n) replay(); cust = $2; n = 0 }
+        { n++; dd[n] = days($3); ii[n] = $6; mm[n] = $5 }
+        END { if (n) replay() }' | sort >"$T/vip.want"
+    : >"$T/vip.got"
+    for r in $(cut -d, -f1 "$T/vip.want" | sort -un); do
+        crm-segment --care --on $on --vip-remind $r --reasons vip-expiring "$T/uci.crm" \
+            | tail -n +2 | awk -F, -v r=$r '{ print r "," $1 "," $7 }' >>"$T/vip.got"
+    done
+    sed 's/,VIP since \([-0-9]*\); lapses \([-0-9]*\)$/,\1,\2/' "$T/vip.got" | awk -F, "$AWK_DAYS"'
+        { print $1 "," $2 "," days($3) "," days($4) }' | sort >"$T/vip.got2"
+    check "rfm-segment-uci: VIP statuses on $on not yet renewed (awk replay), by days left" \
+        "$(wc -l <"$T/vip.want") $(cmp -s "$T/vip.got2" "$T/vip.want" && echo same || diff "$T/vip.got2" "$T/vip.want" | head -3)" \
+        "$(wc -l <"$T/vip.want") same"
+done
