@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigmem.h"
 #include "timeparse.h"
 
 static void init_cust(struct crm_cust *c, struct crm_cust_more *m, size_t from, size_t to)
@@ -22,11 +23,12 @@ static int grow(struct crm_agg *a, uint32_t need, uint32_t *cap)
     uint32_t n = *cap ? *cap : 4096;
     while (n < need)
         n = n > UINT32_MAX / 2 ? UINT32_MAX : n * 2;
-    struct crm_cust *c = realloc(a->cust, (size_t)n * sizeof *c);
+    struct crm_cust *c = crm_big_realloc(a->cust, (size_t)*cap * sizeof *c, (size_t)n * sizeof *c);
     if (!c)
         return -1;
     a->cust = c;
-    struct crm_cust_more *m = realloc(a->more, (size_t)n * sizeof *m);
+    struct crm_cust_more *m = crm_big_realloc(a->more, (size_t)*cap * sizeof *m,
+                                              (size_t)n * sizeof *m);
     if (!m)
         return -1;
     a->more = m;
@@ -60,8 +62,8 @@ static void add_chunk(struct crm_agg *a, const struct crm_chunk *ch, int32_t *da
     for (uint32_t i = 0; i < ch->n; i++)
         day[i] = crm_time_day(ch->time[i]);
     for (uint32_t i = 0; i < ch->n; i++) {
-        if (i + 8 < ch->n)
-            __builtin_prefetch(&cust[ch->customer[i + 8]], 1);
+        if (i + 16 < ch->n)
+            __builtin_prefetch(&cust[ch->customer[i + 16]], 1);
         int32_t d = day[i];
         if (d >= as_of) {
             a->orders_future++;
@@ -76,8 +78,10 @@ static void add_chunk(struct crm_agg *a, const struct crm_chunk *ch, int32_t *da
             if (d >= start) {
                 c->paid_orders++;
                 c->paid_money += ch->amount[i];
-                uint64_t items = (uint64_t)c->items + (uint64_t)(ch->quantity[i] > 0 ? ch->quantity[i] : 0);
-                c->items = items > UINT32_MAX ? UINT32_MAX : (uint32_t)items;
+                if (ch->quantity) {
+                    uint64_t items = (uint64_t)c->items + (uint64_t)(ch->quantity[i] > 0 ? ch->quantity[i] : 0);
+                    c->items = items > UINT32_MAX ? UINT32_MAX : (uint32_t)items;
+                }
                 c->first_paid = min_day(c->first_paid, d);
                 if (c->last_paid == CRM_NO_DAY || d > c->last_paid)
                     c->last_paid = d;
@@ -115,12 +119,13 @@ enum crm_err crm_agg_run(struct crm_store *s, const struct crm_agg_opts *o, stru
     a->window_start = o->window_days > 0 ? o->as_of - o->window_days : INT32_MIN + 1;
     if (!o->history && o->window_days > 0)
         crm_store_set_time_filter(s, (int64_t)a->window_start * CRM_SECS_PER_DAY, INT64_MAX);
-    unsigned cols = CRM_COL_CUSTOMER | CRM_COL_TIME | CRM_COL_AMOUNT | CRM_COL_QUANTITY |
-                    CRM_COL_STATUS | o->columns;
+    unsigned cols = CRM_COL_CUSTOMER | CRM_COL_TIME | CRM_COL_AMOUNT | CRM_COL_STATUS |
+                    (o->no_items ? 0u : CRM_COL_QUANTITY) | o->columns;
     uint32_t cap = 0;
     struct crm_chunk ch;
     enum crm_err rc;
     while ((rc = crm_store_next(s, &ch, cols, e)) == CRM_OK && ch.n > 0) {
+        a->cap = cap;
         if (grow(a, crm_store_customer_count(s), &cap) != 0) {
             rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory for %u customers",
                                  crm_store_customer_count(s));
@@ -132,6 +137,7 @@ enum crm_err crm_agg_run(struct crm_store *s, const struct crm_agg_opts *o, stru
     }
     if (rc == CRM_OK && grow(a, crm_store_customer_count(s), &cap) != 0)
         rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    a->cap = cap;
     a->n = crm_store_customer_count(s);
     const struct crm_customer_info *rows;
     size_t nrows = crm_store_customers(s, &rows);
@@ -158,8 +164,8 @@ void crm_agg_free(struct crm_agg *a)
 {
     if (!a)
         return;
-    free(a->cust);
-    free(a->more);
+    crm_big_free(a->cust, (size_t)a->cap * sizeof *a->cust);
+    crm_big_free(a->more, (size_t)a->cap * sizeof *a->more);
     free(a->info);
     free(a);
 }

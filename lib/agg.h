@@ -33,6 +33,7 @@ struct crm_agg_opts {
     int32_t as_of;             /* evaluation day (days since 1970-01-01) */
     int32_t window_days;       /* 0: all history */
     int history;               /* read chunks older than the window too (for *_ever) */
+    int no_items;              /* skip the quantity column: items stay 0 (faster) */
     /* Optional: called with every decoded chunk (columns asked for in `columns`, plus
      * customer, time, amount, quantity, status) and its orders' days. */
     enum crm_err (*visit)(void *ctx, const struct crm_chunk *c, const int32_t *day,
@@ -48,6 +49,7 @@ struct crm_agg {
     struct crm_cust_more *more;
     int32_t *info;             /* index into crm_store_customers() rows (the last one for the
                                   customer), -1 when none; NULL when the store has none */
+    uint32_t cap;              /* allocated entries of cust and more */
     uint64_t orders;           /* orders read before as_of */
     uint64_t orders_future;    /* orders dated on or after as_of (ignored) */
 };

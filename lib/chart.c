@@ -189,7 +189,7 @@ enum crm_err crm_chart_pareto(const struct crm_pareto *p, const struct crm_chart
     crm_svg_axis(s, CRM_SVG_X, 0, 1, label, CRM_SVG_PERCENT);
     snprintf(label, sizeof label, "%s per customer", cap);
     if (n > max_bins) {
-        amount_text((int64_t)(n / max_bins), 0, count);
+        amount_text((int64_t)((n + max_bins / 2) / max_bins), 0, count);
         snprintf(legend, sizeof legend, "%s per customer (each bar: mean of ~%s customers)",
                  cap, count);
     } else {

@@ -1,6 +1,7 @@
 /* colcodec: column encodings of the store (see colcodec.h). */
 #include "colcodec.h"
 
+#include <math.h>
 #include <string.h>
 
 void crm_zctx_free(struct crm_zctx *z)
@@ -105,6 +106,85 @@ void crm_col_planes_get(const unsigned char *raw, size_t n, int w, int shuffled,
         for (size_t i = 0; i < n; i++)
             out[i] = (int64_t)((uint64_t)out[i] + ((uint64_t)plane[i] << shift));
     }
+}
+
+/* Shannon entropy of a byte plane in bits per byte, from a sample of at most 4096 bytes. */
+static double plane_entropy(const unsigned char *p, size_t n)
+{
+    unsigned count[256] = {0};
+    size_t step = n > 4096 ? n / 4096 : 1, m = 0;
+    for (size_t i = 0; i < n; i += step, m++)
+        count[p[i]]++;
+    double h = 0;
+    for (int b = 0; b < 256; b++) {
+        if (!count[b])
+            continue;
+        double q = (double)count[b] / (double)m;
+        h -= q * log2(q);
+    }
+    return h;
+}
+
+void crm_col_planes_pack(struct crm_zctx *z, const int64_t *v, size_t n, int64_t lo, int w,
+                         struct crm_buf *scratch, struct crm_buf *packed, struct crm_buf *out,
+                         unsigned *mask)
+{
+    *mask = 0;
+    scratch->len = 0;
+    crm_col_planes_put(scratch, v, n, lo, w);
+    if (scratch->oom)
+        return;
+    for (int j = 0; j < w; j++) {
+        const unsigned char *plane = scratch->data + (size_t)j * n;
+        /* Random bytes do not deflate; a plane under ~7 bits/byte usually does. */
+        int tried = n >= 256 && plane_entropy(plane, n) < 7.0;
+        if (tried && crm_col_deflate(z, plane, n, packed) == 0 && packed->len < n - n / 8) {
+            crm_buf_le(out, packed->len, 4);
+            crm_buf_put(out, packed->data, packed->len);
+            *mask |= 1u << j;
+        } else {
+            crm_buf_le(out, n, 4);
+            crm_buf_put(out, plane, n);
+        }
+    }
+}
+
+int crm_col_planes_unpack(struct crm_zctx *z, const unsigned char *stored, size_t len,
+                          size_t n, int w, unsigned mask, int64_t base, unsigned char *plane,
+                          int64_t *out)
+{
+    size_t at = 0;
+    uint64_t b = (uint64_t)base;
+    if (w == 0) {
+        for (size_t i = 0; i < n; i++)
+            out[i] = base;
+        return len == 0 ? 0 : -1;
+    }
+    for (int j = 0; j < w; j++) {
+        if (len - at < 4)
+            return -1;
+        size_t plen = (size_t)crm_le_get(stored + at, 4);
+        at += 4;
+        if (plen > len - at)
+            return -1;
+        const unsigned char *p = stored + at;
+        if (mask & (1u << j)) {
+            if (crm_col_inflate(z, p, plen, plane, n) != 0)
+                return -1;
+            p = plane;
+        } else if (plen != n) {
+            return -1;
+        }
+        at += plen;
+        int shift = 8 * j;
+        if (j == 0)
+            for (size_t i = 0; i < n; i++)
+                out[i] = (int64_t)(b + p[i]);
+        else
+            for (size_t i = 0; i < n; i++)
+                out[i] = (int64_t)((uint64_t)out[i] + ((uint64_t)p[i] << shift));
+    }
+    return at == len ? 0 : -1;
 }
 
 /* ---- order ids ---- */

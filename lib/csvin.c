@@ -380,16 +380,23 @@ static void on_field(void *s, size_t len, void *data)
     }
     if (s && !c->rec_high)
         c->rec_high = has_high(s, len);
-    size_t fcap = b->fcap;
-    if (grow((void **)&b->foff, &fcap, b->nf + 1, sizeof *b->foff) ||
-        grow((void **)&b->flen, &b->fcap, b->nf + 1, sizeof *b->flen)) {
-        c->oom = 1;
-        return;
+    if (b->nf == b->fcap) {
+        size_t fcap = b->fcap;
+        if (grow((void **)&b->foff, &fcap, b->nf + 1, sizeof *b->foff) ||
+            grow((void **)&b->flen, &b->fcap, b->nf + 1, sizeof *b->flen)) {
+            c->oom = 1;
+            return;
+        }
     }
+    if (crm_buf_reserve(&b->text, len + 1) != 0)
+        return;                      /* text.oom is checked after the block */
+    unsigned char *dst = b->text.data + b->text.len;
+    if (len)
+        memcpy(dst, s, len);
+    dst[len] = '\0';
     b->foff[b->nf] = b->text.len;
     b->flen[b->nf] = len;
-    crm_buf_put(&b->text, s ? s : "", len);
-    crm_buf_u8(&b->text, 0);
+    b->text.len += len + 1;
     b->nf++;
     c->rec_fields++;
 }
@@ -770,11 +777,17 @@ enum crm_err crm_csvin_next_batch(struct crm_csvin *c, const struct crm_record *
 {
     *recs = NULL;
     *n = 0;
+    if (c->cur && c->rnext < c->cur->nr) {    /* the rest of a batch begun by _next */
+        *recs = c->recs + c->rnext;
+        *n = c->cur->nr - c->rnext;
+        c->rnext = c->cur->nr;
+        return CRM_OK;
+    }
     struct batch *b = next_full(c, e);
     if (!b)
         return c->rerr.code;
     c->cur = b;
-    c->rnext = 0;
+    c->rnext = b->nr;
     size_t rc_cap = c->recs_cap, fcap = c->out_cap;
     if (grow((void **)&c->recs, &rc_cap, b->nr + 1, sizeof *c->recs) ||
         grow((void **)&c->out_field, &fcap, b->nf + 1, sizeof *c->out_field) ||
@@ -800,7 +813,6 @@ enum crm_err crm_csvin_next_batch(struct crm_csvin *c, const struct crm_record *
             rec->bad_bytes |= to_utf8(c, f, b->flen[i]);
             c->out_len[i] = c->conv.len - at;
             crm_buf_u8(&c->conv, 0);
-            c->out_field[i] = NULL;
             c->out_len[i] |= (size_t)1 << (sizeof(size_t) * 8 - 1);
             c->out_field[i] = (const char *)(uintptr_t)at;
         }
@@ -832,6 +844,7 @@ enum crm_err crm_csvin_next(struct crm_csvin *c, struct crm_record *rec, struct 
         enum crm_err rc = crm_csvin_next_batch(c, &recs, &n, e);
         if (rc != CRM_OK || !c->cur)
             return rc;
+        c->rnext = 0;
     }
     *rec = c->recs[c->rnext++];
     return CRM_OK;

@@ -43,7 +43,7 @@ void crm_csvin_close(struct crm_csvin *c);
 enum crm_err crm_csvin_next(struct crm_csvin *c, struct crm_record *rec, struct crm_errinfo *e);
 
 /* The next batch of records (all valid until the next call of either function); *n == 0
- * at the end of input. Do not mix with crm_csvin_next in the middle of a batch. */
+ * at the end of input. After crm_csvin_next, it returns the rest of that record's batch. */
 enum crm_err crm_csvin_next_batch(struct crm_csvin *c, const struct crm_record **recs,
                                   size_t *n, struct crm_errinfo *e);
 

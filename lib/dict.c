@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigmem.h"
 #include "hash.h"
 
 #define SHORT 11
@@ -20,6 +21,8 @@ struct slot {
     uint8_t len;               /* id length, or LONG */
     char key[SHORT];           /* the id, or for LONG ids 4 bytes of hash */
 };
+
+_Static_assert(sizeof(struct slot) == 16, "dict slots are 16 bytes");
 
 struct crm_dict {
     char *text;
@@ -47,7 +50,7 @@ struct crm_dict *crm_dict_new(void)
     d->text_cap = 16384;
     d->text = malloc(d->text_cap);
     d->mask = 2047;
-    d->table = calloc(d->mask + 1, sizeof *d->table);
+    d->table = crm_big_calloc((d->mask + 1) * sizeof *d->table);
     if (!d->off || !d->text || !d->table) {
         crm_dict_free(d);
         return NULL;
@@ -62,7 +65,7 @@ void crm_dict_free(struct crm_dict *d)
         return;
     free(d->text);
     free(d->off);
-    free(d->table);
+    crm_big_free(d->table, (d->mask + 1) * sizeof *d->table);
     free(d);
 }
 
@@ -83,7 +86,7 @@ static void fill_slot(struct slot *s, uint32_t idx1, const char *id, size_t len,
 static int grow_table(struct crm_dict *d)
 {
     size_t size = (d->mask + 1) * 2, mask = size - 1;
-    struct slot *t = calloc(size, sizeof *t);
+    struct slot *t = crm_big_calloc(size * sizeof *t);
     if (!t)
         return -1;
     for (uint32_t i = 0; i < d->count; i++) {
@@ -94,7 +97,7 @@ static int grow_table(struct crm_dict *d)
             pos = (pos + 1) & mask;
         fill_slot(&t[pos], i + 1, d->text + d->off[i], len, h);
     }
-    free(d->table);
+    crm_big_free(d->table, (d->mask + 1) * sizeof *d->table);
     d->table = t;
     d->mask = mask;
     return 0;
@@ -105,26 +108,33 @@ void crm_dict_prefetch(const struct crm_dict *d, uint64_t h)
     __builtin_prefetch(&d->table[(size_t)h & d->mask]);
 }
 
+/* Bytes 4..15 of a slot (length and key) as two words, for one-shot compares. */
+static inline void slot_words(const struct slot *s, uint64_t *a, uint32_t *b)
+{
+    memcpy(a, (const char *)s + 4, 8);
+    memcpy(b, (const char *)s + 12, 4);
+}
+
 static size_t probe(const struct crm_dict *d, const char *id, size_t len, uint64_t h,
                     uint32_t *found)
 {
     size_t pos = (size_t)h & d->mask;
-    uint32_t tag = (uint32_t)(h >> 32);
+    struct slot want;
+    fill_slot(&want, 0, id, len, h);
+    uint64_t wa, sa;
+    uint32_t wb, sb;
+    slot_words(&want, &wa, &wb);
     for (;;) {
         const struct slot *s = &d->table[pos];
         if (!s->idx1) {
             *found = 0;
             return pos;
         }
-        if (len <= SHORT) {
-            if (s->len == len && memcmp(s->key, id, len) == 0) {
-                *found = s->idx1;
-                return pos;
-            }
-        } else if (s->len == LONG && memcmp(s->key, &tag, sizeof tag) == 0) {
+        slot_words(s, &sa, &sb);
+        if (sa == wa && sb == wb) {
             uint32_t i = s->idx1 - 1;
-            if (d->off[i + 1] - d->off[i] - 1 == len &&
-                memcmp(d->text + d->off[i], id, len) == 0) {
+            if (len <= SHORT || (d->off[i + 1] - d->off[i] - 1 == len &&
+                                 memcmp(d->text + d->off[i], id, len) == 0)) {
                 *found = s->idx1;
                 return pos;
             }

@@ -17,11 +17,12 @@
 #include <time.h>
 
 #include "buf.h"
+#include "dict.h"
 #include "hash.h"
+#include "idset.h"
 #include "money.h"
 #include "timeparse.h"
 
-#define ID_SEED 0x9e3779b97f4a7c15ull
 #define WMAP_SIZE (2u * CRM_IMPORT_WINDOW)
 
 static const char *const field_names[CRM_F_COUNT] = {
@@ -149,6 +150,7 @@ static size_t normalise(const char *s, size_t len, char *out, size_t cap)
 
 struct status_entry {
     char *text;          /* normalised: trimmed, ASCII lower case */
+    size_t len;
     uint8_t status;
 };
 
@@ -188,6 +190,13 @@ struct colmap {
     size_t ncols;
 };
 
+/* Window map slot: ring slot + 1 (0 = empty) and the low 32 bits of the id hash, so a
+ * probe rarely has to look at the ring. */
+struct wslot {
+    uint32_t slot1;
+    uint32_t tag;
+};
+
 struct held_file {
     char *name;
     struct colmap map;
@@ -197,6 +206,7 @@ struct crm_import {
     struct crm_import_opts o;
     const struct preset *preset;
     struct crm_store_writer *w;
+    struct crm_dict *dict;              /* the writer's */
     struct crm_out *rejects;
     struct crm_import_stats st;
     struct status_entry *statuses;
@@ -206,10 +216,8 @@ struct crm_import {
     /* window */
     struct open_order *win;
     size_t win_head, win_count;
-    uint32_t *wmap;
-    /* written order ids */
-    uint64_t *seen;
-    size_t seen_mask, seen_count;
+    struct wslot *wmap;
+    struct crm_idset *seen;             /* written order ids */
     /* suspects */
     struct suspect *sus;
     size_t nsus, sus_cap;
@@ -219,7 +227,8 @@ struct crm_import {
     /* per file */
     char last_encoding[32];
     int last_delim;
-    struct crm_buf scratch, raw;
+    struct crm_buf scratch, raw, keybuf;
+    int oom;
 };
 
 /* ---- small helpers ---- */
@@ -233,6 +242,8 @@ static int is_space(char c)
 static void clean_text(const char **ps, size_t *plen)
 {
     const char *s = *ps, *e = s + *plen;
+    if (s == e || (!is_space(*s) && *s != '=' && *s != '\'' && !is_space(e[-1])))
+        return;                      /* the common case: nothing to trim */
     while (s < e && is_space(*s))
         s++;
     while (e > s && is_space(e[-1]))
@@ -343,6 +354,7 @@ static enum crm_err add_status_text(struct crm_import *imp, uint8_t status, cons
         copy[i] = (char)((unsigned char)t[i] < 0x80 ? tolower((unsigned char)t[i]) : t[i]);
     copy[len] = '\0';
     imp->statuses[imp->nstatus].text = copy;
+    imp->statuses[imp->nstatus].len = len;
     imp->statuses[imp->nstatus].status = status;
     imp->nstatus++;
     return CRM_OK;
@@ -413,63 +425,16 @@ static int lookup_status(struct crm_import *imp, const char *s, size_t len)
     for (size_t i = 0; i < len; i++)
         key[i] = (char)((unsigned char)s[i] < 0x80 ? tolower((unsigned char)s[i]) : s[i]);
     key[len] = '\0';
-    if (imp->nstatus && strcmp(imp->statuses[imp->last_status].text, key) == 0)
-        return imp->statuses[imp->last_status].status;
+    const struct status_entry *last = &imp->statuses[imp->last_status];
+    if (imp->nstatus && last->len == len && memcmp(last->text, key, len) == 0)
+        return last->status;
     for (size_t i = 0; i < imp->nstatus; i++) {
-        if (strcmp(imp->statuses[i].text, key) == 0) {
+        if (imp->statuses[i].len == len && memcmp(imp->statuses[i].text, key, len) == 0) {
             imp->last_status = i;
             return imp->statuses[i].status;
         }
     }
     return -1;
-}
-
-/* ---- set of written order ids ---- */
-
-static int seen_insert(struct crm_import *imp, uint64_t h)
-{
-    if (h == 0)
-        h = 1;
-    if ((imp->seen_count + 1) * 4 > (imp->seen_mask + 1) * 3) {
-        size_t size = (imp->seen_mask + 1) * 2, mask = size - 1;
-        uint64_t *t = calloc(size, sizeof *t);
-        if (!t)
-            return -1;
-        for (size_t i = 0; i <= imp->seen_mask; i++) {
-            uint64_t v = imp->seen[i];
-            if (!v)
-                continue;
-            size_t pos = (size_t)v & mask;
-            while (t[pos])
-                pos = (pos + 1) & mask;
-            t[pos] = v;
-        }
-        free(imp->seen);
-        imp->seen = t;
-        imp->seen_mask = mask;
-    }
-    size_t pos = (size_t)h & imp->seen_mask;
-    while (imp->seen[pos]) {
-        if (imp->seen[pos] == h)
-            return 0;
-        pos = (pos + 1) & imp->seen_mask;
-    }
-    imp->seen[pos] = h;
-    imp->seen_count++;
-    return 0;
-}
-
-static int seen_contains(const struct crm_import *imp, uint64_t h)
-{
-    if (h == 0)
-        h = 1;
-    size_t pos = (size_t)h & imp->seen_mask;
-    while (imp->seen[pos]) {
-        if (imp->seen[pos] == h)
-            return 1;
-        pos = (pos + 1) & imp->seen_mask;
-    }
-    return 0;
 }
 
 /* ---- the window of open orders ---- */
@@ -478,12 +443,15 @@ static struct open_order *wmap_find(struct crm_import *imp, uint64_t h, const ch
                                     size_t len, size_t *where)
 {
     size_t mask = WMAP_SIZE - 1, pos = (size_t)h & mask;
-    while (imp->wmap[pos]) {
-        struct open_order *o = &imp->win[imp->wmap[pos] - 1];
-        if (o->hash == h && o->id_len == len && memcmp(o->id, id, len) == 0) {
-            if (where)
-                *where = pos;
-            return o;
+    uint32_t tag = (uint32_t)h;
+    while (imp->wmap[pos].slot1) {
+        if (imp->wmap[pos].tag == tag) {
+            struct open_order *o = &imp->win[imp->wmap[pos].slot1 - 1];
+            if (o->hash == h && o->id_len == len && memcmp(o->id, id, len) == 0) {
+                if (where)
+                    *where = pos;
+                return o;
+            }
         }
         pos = (pos + 1) & mask;
     }
@@ -493,9 +461,10 @@ static struct open_order *wmap_find(struct crm_import *imp, uint64_t h, const ch
 static void wmap_insert(struct crm_import *imp, uint64_t h, uint32_t slot)
 {
     size_t mask = WMAP_SIZE - 1, pos = (size_t)h & mask;
-    while (imp->wmap[pos])
+    while (imp->wmap[pos].slot1)
         pos = (pos + 1) & mask;
-    imp->wmap[pos] = slot + 1;
+    imp->wmap[pos].slot1 = slot + 1;
+    imp->wmap[pos].tag = (uint32_t)h;
 }
 
 /* Remove the entry at pos, shifting later entries of the run back (linear probing). */
@@ -503,12 +472,12 @@ static void wmap_delete(struct crm_import *imp, size_t pos)
 {
     size_t mask = WMAP_SIZE - 1, i = pos, j = pos;
     for (;;) {
-        imp->wmap[i] = 0;
+        imp->wmap[i].slot1 = 0;
         for (;;) {
             j = (j + 1) & mask;
-            if (!imp->wmap[j])
+            if (!imp->wmap[j].slot1)
                 return;
-            size_t home = (size_t)imp->win[imp->wmap[j] - 1].hash & mask;
+            size_t home = (size_t)imp->wmap[j].tag & mask;
             int movable = (i <= j) ? (home <= i || home > j) : (home <= i && home > j);
             if (movable) {
                 imp->wmap[i] = imp->wmap[j];
@@ -523,6 +492,12 @@ static void wmap_delete(struct crm_import *imp, size_t pos)
 static enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
 {
     struct open_order *o = &imp->win[imp->win_head];
+    if (imp->win_count > 16) {      /* the order that closes 16 steps from now */
+        const struct open_order *ahead = &imp->win[(imp->win_head + 16) % CRM_IMPORT_WINDOW];
+        if (ahead->hash)
+            crm_idset_prefetch(imp->seen, ahead->hash);
+        __builtin_prefetch(&imp->win[(imp->win_head + 32) % CRM_IMPORT_WINDOW]);
+    }
     if (o->hash) {
         size_t pos;
         if (wmap_find(imp, o->hash, o->id, o->id_len, &pos))
@@ -540,7 +515,7 @@ static enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
         .currency_len = o->cur_len,
     };
     enum crm_err rc = crm_store_writer_add(imp->w, &ord, e);
-    if (rc == CRM_OK && o->hash && seen_insert(imp, o->hash) != 0)
+    if (rc == CRM_OK && o->hash && crm_idset_insert(imp->seen, o->id, o->id_len, o->hash) != 0)
         rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     imp->st.orders++;
     if (o->id != o->id_inline)
@@ -556,6 +531,7 @@ static enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
 struct row {
     const char *cust, *id, *cur;
     size_t cust_len, id_len, cur_len;
+    uint64_t cust_h;                    /* crm_dict_hash of cust, when cust_len > 0 */
     int64_t time, amount, quantity;
     int has_time, has_amount, has_qty, has_status;
     uint8_t status;
@@ -567,13 +543,11 @@ static enum crm_err open_order(struct crm_import *imp, const struct row *rw, uin
 {
     uint32_t cust;
     enum crm_err rc;
-    int existed = crm_store_writer_find_customer(imp->w, rw->cust, rw->cust_len, &cust);
-    if (!existed) {
-        rc = crm_store_writer_customer(imp->w, rw->cust, rw->cust_len, &cust, e);
-        if (rc != CRM_OK)
-            return rc;
-        imp->st.customers_new++;
-    }
+    int added;
+    rc = crm_dict_intern_hashed(imp->dict, rw->cust, rw->cust_len, rw->cust_h, &cust, &added);
+    if (rc != CRM_OK)
+        return crm_errinfo_set(e, rc, "cannot add customer: %s", crm_strerror(rc));
+    imp->st.customers_new += (uint64_t)added;
     if (imp->win_count == CRM_IMPORT_WINDOW && (rc = close_oldest(imp, e)) != CRM_OK)
         return rc;
     uint32_t slot = (uint32_t)((imp->win_head + imp->win_count) % CRM_IMPORT_WINDOW);
@@ -607,7 +581,7 @@ static int merge_row(struct crm_import *imp, struct open_order *o, const struct 
 {
     if (rw->cust_len) {
         uint32_t cust;
-        if (!crm_store_writer_find_customer(imp->w, rw->cust, rw->cust_len, &cust) ||
+        if (!crm_dict_find_hashed(imp->dict, rw->cust, rw->cust_len, rw->cust_h, &cust) ||
             cust != o->customer) {
             *what = "customer_id differs from the order's";
             return 1;
@@ -800,7 +774,52 @@ static int place_row(struct crm_import *imp, const struct colmap *m, const struc
     return open_order(imp, rw, h, e) == CRM_OK ? 0 : -1;
 }
 
-static enum crm_err do_row(struct rowctx *r, const struct colmap *m, struct crm_errinfo *e)
+/* A row's order id and customer id, cleaned, with their hashes: computed for a whole batch
+ * first so the hash-table slots can be prefetched a few rows ahead of their use. */
+struct keys {
+    const char *id, *cust;
+    size_t id_len, cust_len;
+    uint64_t id_h, cust_h;
+    int usable;                         /* field count and bytes fine */
+};
+
+static void prepare_keys(const struct crm_import *imp, const struct crm_record *rec,
+                         const struct colmap *m, struct keys *k)
+{
+    k->usable = !rec->bad_bytes && rec->nfields == m->ncols;
+    k->id_len = k->cust_len = 0;
+    k->id_h = k->cust_h = 0;
+    if (!k->usable)
+        return;
+    unsigned rules = imp->preset ? imp->preset->rules : 0;
+    k->id = fieldtext(rec, m, CRM_F_ORDER_ID, &k->id_len);
+    clean_text(&k->id, &k->id_len);
+    k->cust = fieldtext(rec, m, CRM_F_CUSTOMER, &k->cust_len);
+    clean_text(&k->cust, &k->cust_len);
+    if ((rules & P_UCI) && k->cust_len > 2 && memcmp(k->cust + k->cust_len - 2, ".0", 2) == 0)
+        k->cust_len -= 2;
+    if (rules & P_CDNOW)
+        strip_leading_zeros(&k->cust, &k->cust_len);
+    if (k->id_len)
+        k->id_h = crm_idset_hash(k->id, k->id_len);
+    if (k->cust_len)
+        k->cust_h = crm_dict_hash(k->cust, k->cust_len);
+}
+
+static void prefetch_keys(const struct crm_import *imp, const struct keys *k)
+{
+    if (!k->usable)
+        return;
+    if (k->cust_len)
+        crm_dict_prefetch(imp->dict, k->cust_h);
+    if (k->id_h) {
+        crm_idset_prefetch(imp->seen, k->id_h);
+        __builtin_prefetch(&imp->wmap[(size_t)k->id_h & (WMAP_SIZE - 1)]);
+    }
+}
+
+static enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struct keys *k,
+                           struct crm_errinfo *e)
 {
     struct crm_import *imp = r->imp;
     const struct crm_record *rec = r->rec;
@@ -819,10 +838,11 @@ static enum crm_err do_row(struct rowctx *r, const struct colmap *m, struct crm_
     const char *s;
     size_t len;
 
-    rw.id = fieldtext(rec, m, CRM_F_ORDER_ID, &rw.id_len);
-    clean_text(&rw.id, &rw.id_len);
-    rw.cust = fieldtext(rec, m, CRM_F_CUSTOMER, &rw.cust_len);
-    clean_text(&rw.cust, &rw.cust_len);
+    rw.id = k->id;
+    rw.id_len = k->id_len;
+    rw.cust = k->cust;
+    rw.cust_len = k->cust_len;
+    rw.cust_h = k->cust_h;
     if (rules & P_UCI) {
         if (rw.id_len && (rw.id[0] == 'A' || rw.id[0] == 'a')) {
             skip_row(r, CRM_SKIP_ADJUSTMENT);
@@ -832,11 +852,7 @@ static enum crm_err do_row(struct rowctx *r, const struct colmap *m, struct crm_
             skip_row(r, CRM_SKIP_NO_CUSTOMER);
             return CRM_OK;
         }
-        if (rw.cust_len > 2 && memcmp(rw.cust + rw.cust_len - 2, ".0", 2) == 0)
-            rw.cust_len -= 2;
     }
-    if (rules & P_CDNOW)
-        strip_leading_zeros(&rw.cust, &rw.cust_len);
 
     s = fieldtext(rec, m, CRM_F_TIME, &len);
     clean_text(&s, &len);
@@ -921,12 +937,10 @@ static enum crm_err do_row(struct rowctx *r, const struct colmap *m, struct crm_
     rw.cur = fieldtext(rec, m, CRM_F_CURRENCY, &rw.cur_len);
     clean_text(&rw.cur, &rw.cur_len);
 
-    uint64_t h = 0;
+    uint64_t h = k->id_h;
     if (rw.id_len) {
-        h = crm_hash_bytes(rw.id, rw.id_len, ID_SEED);
-        if (h == 0)
-            h = 1;
-        if (!wmap_find(imp, h, rw.id, rw.id_len, NULL) && seen_contains(imp, h))
+        if (!wmap_find(imp, h, rw.id, rw.id_len, NULL) &&
+            crm_idset_contains(imp->seen, rw.id, rw.id_len, h))
             return hold_suspect(imp, r, m, &rw, e);
     }
     char why[256];
@@ -1109,23 +1123,41 @@ static enum crm_err import_stream(struct crm_import *imp, struct crm_csvin *in,
             memcpy(hdr[i], rec.field[i], rec.len[i] + 1);
     }
     struct rowctx r = {imp, in, &rec};
-    int have = !is_header;
-    while (rc == CRM_OK) {
-        if (!have) {
-            rc = crm_csvin_next(in, &rec, e);
-            if (rc != CRM_OK || rec.nfields == 0)
+    const struct crm_record *recs = &rec;
+    size_t n = is_header ? 0 : 1;     /* without a header the first record is data */
+    const size_t ahead = 8;           /* prefetch distance in rows */
+    for (;;) {
+        if (rc != CRM_OK)
+            break;
+        if (n == 0) {
+            rc = crm_csvin_next_batch(in, &recs, &n, e);
+            if (rc != CRM_OK || n == 0)
                 break;
         }
-        have = 0;
-        if (nh && same_record(&rec, hdr, hlen, nh)) {
-            imp->st.repeated_headers++;
-            continue;
+        if (crm_buf_reserve(&imp->keybuf, n * sizeof(struct keys)) != 0) {
+            rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+            break;
         }
-        if ((++imp->st.rows & 0x3fff) == 0 && imp->o.progress)
-            imp->o.progress(imp->o.progress_ctx, crm_csvin_bytes(in));
-        rc = do_row(&r, &m, e);
+        struct keys *keys = (struct keys *)(void *)imp->keybuf.data;
+        for (size_t i = 0; i < n; i++)
+            prepare_keys(imp, &recs[i], &m, &keys[i]);
+        for (size_t i = 0; i < n && i < ahead; i++)
+            prefetch_keys(imp, &keys[i]);
+        for (size_t i = 0; i < n && rc == CRM_OK; i++) {
+            if (i + ahead < n)
+                prefetch_keys(imp, &keys[i + ahead]);
+            r.rec = &recs[i];
+            if (nh && same_record(r.rec, hdr, hlen, nh)) {
+                imp->st.repeated_headers++;
+                continue;
+            }
+            if ((++imp->st.rows & 0x3fff) == 0 && imp->o.progress)
+                imp->o.progress(imp->o.progress_ctx, crm_csvin_bytes(in));
+            rc = do_row(&r, &m, &keys[i], e);
+        }
         if (rc == CRM_OK && imp->rejects && crm_out_failed(imp->rejects))
             rc = crm_errinfo_set(e, CRM_EIO, "cannot write the rejects file");
+        n = 0;
     }
     for (size_t i = 0; i < nh; i++)
         free(hdr[i]);
@@ -1337,15 +1369,17 @@ static int register_existing(void *ctx, uint64_t order_no, const char *id, size_
 {
     struct crm_import *imp = ctx;
     (void)order_no;
-    uint64_t h = crm_hash_bytes(id, len, ID_SEED);
-    return seen_insert(imp, h ? h : 1) != 0;
+    if (crm_idset_insert(imp->seen, id, len, crm_idset_hash(id, len)) != 0) {
+        imp->oom = 1;
+        return 1;
+    }
+    return 0;
 }
 
 enum crm_err crm_import_load_existing(struct crm_import *imp, struct crm_errinfo *e)
 {
-    size_t before = imp->seen_count;
     enum crm_err rc = crm_store_writer_each_order_id(imp->w, register_existing, imp, e);
-    if (rc == CRM_OK && imp->seen_count < before)
+    if (rc == CRM_OK && imp->oom)
         rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     return rc;
 }
@@ -1361,8 +1395,7 @@ static int verify_one(void *ctx, uint64_t order_no, const char *id, size_t len)
 {
     struct verify_ctx *v = ctx;
     (void)order_no;
-    uint64_t h = crm_hash_bytes(id, len, ID_SEED);
-    h = h ? h : 1;
+    uint64_t h = crm_idset_hash(id, len);
     for (size_t pos = (size_t)h & v->mask; v->map[pos]; pos = (pos + 1) & v->mask) {
         size_t i = v->map[pos] - 1;
         struct suspect *s = &v->imp->sus[i];
@@ -1392,8 +1425,7 @@ static enum crm_err settle_suspects(struct crm_import *imp, struct crm_errinfo *
     }
     for (size_t i = 0; i < imp->nsus; i++) {
         struct suspect *s = &imp->sus[i];
-        uint64_t h = crm_hash_bytes(imp->sus_text.data + s->text, s->id_len, ID_SEED);
-        v.hash[i] = h ? h : 1;
+        v.hash[i] = crm_idset_hash((const char *)imp->sus_text.data + s->text, s->id_len);
         size_t pos = (size_t)v.hash[i] & v.mask;
         while (v.map[pos])
             pos = (pos + 1) & v.mask;
@@ -1421,6 +1453,7 @@ static enum crm_err settle_suspects(struct crm_import *imp, struct crm_errinfo *
             .has_time = s->has_time, .has_amount = s->has_amount, .has_qty = s->has_qty,
             .has_status = s->has_status, .status = s->status,
         };
+        rw.cust_h = rw.cust_len ? crm_dict_hash(rw.cust, rw.cust_len) : 0;
         enum crm_reject reason;
         char why[256];
         int placed = place_row(imp, &imp->files[s->file].map, &rw, v.hash[i], &reason, why,
@@ -1480,6 +1513,7 @@ enum crm_err crm_import_new(const struct crm_import_opts *o, struct crm_store_wr
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     imp->o = *o;
     imp->w = w;
+    imp->dict = crm_store_writer_dict(w);
     imp->rejects = rejects;
     imp->scale = crm_store_writer_meta(w)->money_scale;
     imp->preset = find_preset(o->preset);
@@ -1492,8 +1526,7 @@ enum crm_err crm_import_new(const struct crm_import_opts *o, struct crm_store_wr
         imp->o.csv.delimiter = 0;   /* whitespace (.txt) or comma (.csv): detected */
     imp->win = calloc(CRM_IMPORT_WINDOW, sizeof *imp->win);
     imp->wmap = calloc(WMAP_SIZE, sizeof *imp->wmap);
-    imp->seen_mask = 65535;
-    imp->seen = calloc(imp->seen_mask + 1, sizeof *imp->seen);
+    imp->seen = crm_idset_new();
     if (!imp->win || !imp->wmap || !imp->seen) {
         crm_import_free(imp);
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
@@ -1527,7 +1560,7 @@ void crm_import_free(struct crm_import *imp)
     }
     free(imp->win);
     free(imp->wmap);
-    free(imp->seen);
+    crm_idset_free(imp->seen);
     free(imp->sus);
     for (size_t i = 0; i < imp->nfiles; i++)
         free(imp->files[i].name);
@@ -1535,6 +1568,7 @@ void crm_import_free(struct crm_import *imp)
     crm_buf_free(&imp->sus_text);
     crm_buf_free(&imp->scratch);
     crm_buf_free(&imp->raw);
+    crm_buf_free(&imp->keybuf);
     free(imp);
 }
 

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agg.h"
+
 __extension__ typedef unsigned __int128 u128;
 
 #define MAX_CUSTOMERS ((uint64_t)1 << 40)
@@ -848,4 +850,68 @@ enum crm_err crm_pareto_cursor_next(struct crm_pareto_cursor *c, int64_t value,
     c->cum += value;
     c->last = value;
     return CRM_OK;
+}
+
+/* ---- the ranked population ------------------------------------------------------------ */
+
+enum crm_err crm_pareto_collect(const struct crm_agg *a, enum crm_pareto_by by,
+                                struct crm_pareto_input *out, struct crm_errinfo *err)
+{
+    memset(out, 0, sizeof *out);
+    size_t n = 0;
+    for (uint32_t c = 0; c < a->n; c++)
+        n += a->cust[c].paid_orders > 0;
+    out->customer = malloc((n ? n : 1) * sizeof *out->customer);
+    out->value = malloc((n ? n : 1) * sizeof *out->value);
+    if (!out->customer || !out->value) {
+        crm_pareto_input_free(out);
+        return crm_errinfo_set(err, CRM_ENOMEM, "values of %zu customers: out of memory", n);
+    }
+    for (uint32_t c = 0; c < a->n; c++) {
+        const struct crm_cust *cu = &a->cust[c];
+        if (cu->paid_orders == 0)
+            continue;
+        int64_t v = by == CRM_PARETO_FREQUENCY ? (int64_t)cu->paid_orders : cu->paid_money;
+        if (by == CRM_PARETO_NET) {
+            v -= a->more[c].refund_money; /* both >= 0: no overflow */
+            if (v < 0) {
+                v = 0;
+                out->floored++;
+            }
+        }
+        out->customer[out->n] = c;
+        out->value[out->n++] = v;
+    }
+    return CRM_OK;
+}
+
+void crm_pareto_input_free(struct crm_pareto_input *in)
+{
+    if (!in)
+        return;
+    free(in->customer);
+    free(in->value);
+    in->customer = NULL;
+    in->value = NULL;
+    in->n = 0;
+}
+
+/* Ids of the input's customers, by position in the input. */
+struct input_ids {
+    const struct crm_store *store;
+    const uint32_t *customer;
+};
+
+static const char *input_id(uint32_t i, size_t *len, void *ctx)
+{
+    const struct input_ids *t = ctx;
+    return crm_store_customer_id(t->store, t->customer[i], len);
+}
+
+enum crm_err crm_pareto_rank_input(const struct crm_pareto_input *in,
+                                   const struct crm_store *s, uint32_t *order,
+                                   struct crm_errinfo *err)
+{
+    struct input_ids ids = {s, in->customer};
+    return crm_pareto_rank_ids(in->value, in->n, input_id, &ids, order, err);
 }

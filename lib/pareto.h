@@ -183,4 +183,38 @@ void crm_pareto_cursor_init(struct crm_pareto_cursor *c, const struct crm_pareto
 enum crm_err crm_pareto_cursor_next(struct crm_pareto_cursor *c, int64_t value,
                                     struct crm_pareto_row *row, struct crm_errinfo *err);
 
+/* ---- who is ranked: the population from lib/agg (SPEC §8) ------------------------------
+ * crm-pareto ranks the customers with at least one paid order in the window — the
+ * customers crm-rfm scores — whatever their value: one whose paid orders all had amount 0
+ * holds 0 and is ranked (class C), so `customers` is the number of paying customers and
+ * every figure counts them. The value never changes who is ranked. */
+enum crm_pareto_by {
+    CRM_PARETO_MONETARY, /* paid revenue in the window (crm_cust.paid_money), minor units */
+    CRM_PARETO_FREQUENCY, /* paid orders in the window */
+    CRM_PARETO_NET,      /* paid revenue minus refunds in the window, floored at 0: refunds
+                            of sales before the window can exceed the window's sales, and a
+                            share of value cannot be negative */
+};
+
+struct crm_agg;
+
+struct crm_pareto_input {
+    size_t n;
+    uint32_t *customer; /* dictionary index of each ranked customer, ascending */
+    int64_t *value;     /* its value (>= 0) */
+    uint64_t floored;   /* CRM_PARETO_NET: customers whose refunds exceeded their sales */
+};
+
+/* The ranked customers and their values. Free the arrays with crm_pareto_input_free. */
+enum crm_err crm_pareto_collect(const struct crm_agg *a, enum crm_pareto_by by,
+                                struct crm_pareto_input *out, struct crm_errinfo *err);
+void crm_pareto_input_free(struct crm_pareto_input *in);
+
+/* Rank them (crm_pareto_rank_ids): order[r] is the position in `in` of the customer at
+ * rank r, value descending, ties by the customer id text of store s (byte order). */
+struct crm_store;
+enum crm_err crm_pareto_rank_input(const struct crm_pareto_input *in,
+                                   const struct crm_store *s, uint32_t *order,
+                                   struct crm_errinfo *err);
+
 #endif

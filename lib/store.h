@@ -170,6 +170,9 @@ const struct crm_store_meta *crm_store_writer_meta(const struct crm_store_writer
 /* Dictionary index of a customer id, adding it when new. */
 enum crm_err crm_store_writer_customer(struct crm_store_writer *w, const char *id, size_t len,
                                        uint32_t *idx, struct crm_errinfo *e);
+/* The writer's customer dictionary, for batched lookups (lib/dict.h). */
+struct crm_dict *crm_store_writer_dict(struct crm_store_writer *w);
+
 /* Existing index without adding; 1 when found. */
 int crm_store_writer_find_customer(const struct crm_store_writer *w, const char *id, size_t len,
                                    uint32_t *idx);

@@ -120,6 +120,36 @@ static void test_chart_pareto_bins_many_customers(void **state)
     crm_pareto_free(p);
 }
 
+static void test_chart_pareto_ten_million_customers(void **state)
+{
+    (void)state;
+    /* 10^7 customers as runs: 1,000 values from 1,000.00 down to 1.00, 10^4 customers each */
+    static struct crm_pareto_run runs[1000];
+    for (int k = 0; k < 1000; k++) {
+        runs[k].value = (int64_t)(1000 - k) * 100;
+        runs[k].count = 10000;
+    }
+    struct crm_pareto *p = NULL;
+    assert_int_equal(crm_pareto_new_runs(runs, 1000, &p, NULL), CRM_OK);
+    struct crm_chart_pareto_opts o = {0};
+    o.value_decimals = 2;
+    o.a_bp = 8000;
+    o.b_bp = 9500;
+    struct crm_svg *s = NULL;
+    assert_int_equal(crm_chart_pareto(p, &o, &s, NULL), CRM_OK);
+    char *doc = render_checked(s);
+    assert_int_equal(bars(doc), 200);
+    assert_non_null(strstr(doc, ">Revenue per customer (each bar: mean of ~50,000 customers)<"));
+    assert_non_null(strstr(doc, ">10,000,000 customers \xC2\xB7 total revenue "
+                                "5,005,000,000.00 \xC2\xB7 "));
+    assert_non_null(strstr(doc, ">Class A</text>"));
+    assert_non_null(strstr(doc, ">Class C</text>"));
+    assert_true(strlen(doc) < 100000);
+    free(doc);
+    crm_svg_free(s);
+    crm_pareto_free(p);
+}
+
 static void test_chart_pareto_frequency_and_no_customers(void **state)
 {
     (void)state;
@@ -192,6 +222,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chart_pareto_ten_customers),
         cmocka_unit_test(test_chart_pareto_bins_many_customers),
+        cmocka_unit_test(test_chart_pareto_ten_million_customers),
         cmocka_unit_test(test_chart_pareto_frequency_and_no_customers),
         cmocka_unit_test(test_chart_tracking_plot),
     };

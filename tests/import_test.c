@@ -86,7 +86,8 @@ static void run(const char *csv, const char *customers, struct crm_import_opts *
         }
         const struct crm_customer_info *rows;
         r->ncust_rows = crm_store_customers(s, &rows);
-        memcpy(r->cust_rows, rows, (r->ncust_rows < 16 ? r->ncust_rows : 16) * sizeof *rows);
+        if (r->ncust_rows)
+            memcpy(r->cust_rows, rows, (r->ncust_rows < 16 ? r->ncust_rows : 16) * sizeof *rows);
         crm_store_close(s);
     }
     crm_store_writer_free(w);

@@ -4,6 +4,7 @@
 
 #include <math.h>
 
+#include "agg.h"
 #include "pareto.h"
 
 /* splitmix64 (Steele, Lea & Flood 2014): a seeded generator so runs repeat exactly. */
@@ -693,6 +694,119 @@ static void test_pareto_parse_abc(void **state)
     crm_pareto_free(p);
 }
 
+static void test_pareto_abc_all_equal(void **state)
+{
+    (void)state;
+    /* six at 42 of 252: before = 0, 42, …, 168 < 201.6 (80 %) → five A; 210 < 239.4 → B */
+    const int64_t v[6] = {42, 42, 42, 42, 42, 42};
+    struct crm_pareto *p = dist(v, 6);
+    struct crm_pareto_summary s;
+    summary(p, &s);
+    assert_int_equal(s.class_customers[0], 5);
+    assert_int_equal(s.class_customers[1], 1);
+    assert_int_equal(s.class_customers[2], 0);
+    assert_int_equal(s.class_value[0], 210);
+    assert_true(s.customers_for_80 == 5.0 / 6.0);
+    crm_pareto_free(p);
+}
+
+/* ---- the ranked population ------------------------------------------------------------- */
+
+/* Four customers: 0 paid twice (500) and refunded 100; 1 only refunded; 2 paid once with
+ * amount 0; 3 paid 200 and was refunded 700 (a sale before the window). */
+static void collect(enum crm_pareto_by by, struct crm_pareto_input *in)
+{
+    static struct crm_cust cust[4];
+    static struct crm_cust_more more[4];
+    memset(cust, 0, sizeof cust);
+    memset(more, 0, sizeof more);
+    cust[0].paid_orders = 2;
+    cust[0].paid_money = 500;
+    more[0].refund_money = 100;
+    more[1].refunded = 1;
+    more[1].refund_money = 300;
+    cust[2].paid_orders = 1;
+    cust[3].paid_orders = 1;
+    cust[3].paid_money = 200;
+    more[3].refund_money = 700;
+    struct crm_agg a = {0};
+    a.n = 4;
+    a.cust = cust;
+    a.more = more;
+    assert_int_equal(crm_pareto_collect(&a, by, in, NULL), CRM_OK);
+}
+
+static void test_pareto_collect_ranks_customers_with_paid_orders(void **state)
+{
+    (void)state;
+    struct crm_pareto_input in;
+    collect(CRM_PARETO_MONETARY, &in);
+    assert_int_equal(in.n, 3); /* the refund-only customer is not ranked */
+    const uint32_t who[3] = {0, 2, 3};
+    const int64_t money[3] = {500, 0, 200}, orders[3] = {2, 1, 1};
+    assert_memory_equal(in.customer, who, sizeof who);
+    assert_memory_equal(in.value, money, sizeof money);
+    assert_int_equal(in.floored, 0);
+    crm_pareto_input_free(&in);
+    collect(CRM_PARETO_FREQUENCY, &in);
+    assert_int_equal(in.n, 3);
+    assert_memory_equal(in.value, orders, sizeof orders);
+    crm_pareto_input_free(&in);
+    crm_pareto_input_free(&in); /* twice is harmless */
+    crm_pareto_input_free(NULL);
+}
+
+static void test_pareto_collect_net_floors_at_zero(void **state)
+{
+    (void)state;
+    struct crm_pareto_input in;
+    collect(CRM_PARETO_NET, &in);
+    assert_int_equal(in.n, 3); /* --net changes values, never who is ranked */
+    const int64_t net[3] = {400, 0, 0};
+    assert_memory_equal(in.value, net, sizeof net);
+    assert_int_equal(in.floored, 1);
+    crm_pareto_input_free(&in);
+}
+
+static void test_pareto_rank_input_ties_by_store_ids(void **state)
+{
+    (void)state;
+    /* the dictionary holds "b", "c", "a" (arrival order); equal values rank in id order */
+    char path[] = "/tmp/crm-pareto-test-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    struct crm_store_meta meta = {"", 2};
+    struct crm_store_writer *w;
+    assert_int_equal(crm_store_writer_new(fd, path, &meta, 0, &w, NULL), CRM_OK);
+    const char *ids[3] = {"b", "c", "a"};
+    for (int i = 0; i < 3; i++) {
+        struct crm_order o = {0};
+        assert_int_equal(crm_store_writer_customer(w, ids[i], 1, &o.customer, NULL), CRM_OK);
+        o.time = 86400;
+        o.amount = 100;
+        assert_int_equal(crm_store_writer_add(w, &o, NULL), CRM_OK);
+    }
+    assert_int_equal(crm_store_writer_finish(w, NULL), CRM_OK);
+    crm_store_writer_free(w);
+    close(fd);
+    struct crm_store *s;
+    assert_int_equal(crm_store_open(path, &s, NULL), CRM_OK);
+    struct crm_chunk ch;
+    assert_int_equal(crm_store_next(s, &ch, CRM_COL_CUSTOMER, NULL), CRM_OK);
+    /* input positions 0..3 hold dictionary customers 1 ("c"), 2 ("a"), 0 ("b") and 0 again
+     * with a larger value: id order, not input order ({3,0,1,2}) nor dictionary order
+     * ({3,2,0,1}) */
+    uint32_t customer[4] = {1, 2, 0, 0};
+    int64_t value[4] = {7, 7, 7, 9};
+    const struct crm_pareto_input in = {4, customer, value, 0};
+    uint32_t order[4];
+    assert_int_equal(crm_pareto_rank_input(&in, s, order, NULL), CRM_OK);
+    const uint32_t want[4] = {3, 1, 2, 0};
+    assert_memory_equal(order, want, sizeof want);
+    crm_store_close(s);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -722,6 +836,10 @@ int main(void)
         cmocka_unit_test(test_pareto_merge_of_partials_equals_whole),
         cmocka_unit_test(test_pareto_new_runs_checks_input),
         cmocka_unit_test(test_pareto_parse_abc),
+        cmocka_unit_test(test_pareto_abc_all_equal),
+        cmocka_unit_test(test_pareto_collect_ranks_customers_with_paid_orders),
+        cmocka_unit_test(test_pareto_collect_net_floors_at_zero),
+        cmocka_unit_test(test_pareto_rank_input_ties_by_store_ids),
     };
     return cmocka_run_group_tests_name("pareto", tests, NULL, NULL);
 }

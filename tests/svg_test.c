@@ -223,6 +223,28 @@ static void test_svg_axis_ticks_are_nice(void **state)
     crm_svg_free(s);
 }
 
+static void test_svg_secondary_axis_aligned_without_waste(void **state)
+{
+    (void)state;
+    /* bars up to 52,000 beside a 0..100 % line: Y gets Y2's five intervals, in steps of
+     * 12,000 (0..60,000), not 20,000 (0..100,000, the data in half the height) */
+    struct crm_svg *s = crm_svg_new(960, 540, "Aligned");
+    const double x0[2] = {0, 1}, x1[2] = {1, 2}, y[2] = {52000, 3000};
+    const double lx[3] = {0, 1, 2}, ly[3] = {0, 0.9, 1};
+    const struct crm_svg_style line = {CRM_SVG_Y2, NULL, NULL, 0};
+    assert_int_equal(crm_svg_axis(s, CRM_SVG_Y2, 0, 1, NULL, CRM_SVG_PERCENT), CRM_OK);
+    assert_int_equal(crm_svg_bars(s, x0, x1, y, 2, NULL), CRM_OK);
+    assert_int_equal(crm_svg_line(s, lx, ly, 3, &line), CRM_OK);
+    const char *doc;
+    size_t len;
+    assert_int_equal(crm_svg_render(s, &doc, &len, NULL), CRM_OK);
+    assert_non_null(strstr(doc, ">60,000</text>"));
+    assert_non_null(strstr(doc, ">12,000</text>"));
+    assert_non_null(strstr(doc, ">100%</text>"));
+    assert_null(strstr(doc, ">100,000</text>"));
+    crm_svg_free(s);
+}
+
 static void test_svg_line_breaks_at_missing_values(void **state)
 {
     (void)state;
@@ -322,6 +344,7 @@ int main(void)
         cmocka_unit_test(test_svg_escapes_invalid_utf8_and_controls),
         cmocka_unit_test(test_svg_output_is_deterministic),
         cmocka_unit_test(test_svg_axis_ticks_are_nice),
+        cmocka_unit_test(test_svg_secondary_axis_aligned_without_waste),
         cmocka_unit_test(test_svg_line_breaks_at_missing_values),
         cmocka_unit_test(test_svg_area_is_filled_to_zero_with_outline),
         cmocka_unit_test(test_svg_bad_arguments_are_sticky),
