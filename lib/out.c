@@ -13,6 +13,7 @@
 #include "timeparse.h"
 
 #define OUT_BUFSIZE (256 * 1024)
+#define DATE_CACHE 512   /* a report's dates mostly fall within a year or two */
 
 struct crm_out {
     int fd;
@@ -22,6 +23,8 @@ struct crm_out {
     int err;            /* errno of the first failed write, 0 if none */
     size_t len;
     char name[256];
+    int32_t date_day[DATE_CACHE];   /* recently formatted dates, direct-mapped by day */
+    char date_text[DATE_CACHE][10];
     char buf[OUT_BUFSIZE];
 };
 
@@ -74,6 +77,8 @@ struct crm_out *crm_out_new(int fd, const char *name, unsigned flags)
     o->col = 0;
     o->err = 0;
     o->len = 0;
+    for (unsigned k = 0; k < DATE_CACHE; k++)
+        o->date_day[k] = (int32_t)k + 1;   /* belongs to another slot: never a hit */
     snprintf(o->name, sizeof o->name, "%s", name ? name : "stdout");
     if (flags & CRM_OUT_BOM)
         put(o, "\xEF\xBB\xBF", 3);
@@ -238,9 +243,19 @@ void crm_out_fixed(struct crm_out *o, double v, int decimals)
 
 void crm_out_date(struct crm_out *o, int32_t days)
 {
+    /* a cache: converting days to a civil date was a visible cost of a million rows */
+    unsigned k = (unsigned)days % DATE_CACHE;
+    begin_field(o);
+    if (o->date_day[k] == days) {
+        put(o, o->date_text[k], 10);
+        return;
+    }
     char tmp[16];
     size_t n = crm_date_format(days, tmp);
-    begin_field(o);
+    if (n == 10) {
+        o->date_day[k] = days;
+        memcpy(o->date_text[k], tmp, 10);
+    }
     put(o, tmp, n);
 }
 
