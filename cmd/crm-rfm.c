@@ -5,6 +5,7 @@
 
 #include "agg.h"
 #include "cli.h"
+#include "outrows.h"
 #include "rfm.h"
 #include "store.h"
 #include "timeparse.h"
@@ -90,6 +91,22 @@ static void put_row(struct crm_out *o, const struct crm_store *s, uint32_t c,
     crm_out_end_row(o);
 }
 
+struct rows_ctx {
+    const struct crm_store *s;
+    const struct crm_rfm *r;
+    int scale, all;
+};
+
+/* One customer's row (called from two threads: reads only). */
+static void customer_row(struct crm_out *o, size_t k, void *ctx)
+{
+    const struct rows_ctx *x = ctx;
+    struct crm_rfm_row row;
+    crm_rfm_score(x->r, (uint32_t)k, &row);
+    if (row.scored || x->all)
+        put_row(o, x->s, (uint32_t)k, &row, x->scale);
+}
+
 int main(int argc, char **argv)
 {
     struct cli c;
@@ -142,11 +159,10 @@ int main(int argc, char **argv)
     struct crm_out *o = cli_open_output(&c);
     crm_out_header(o, "customer_id,first_order,last_order,recency_days,frequency,"
                       "monetary_total,monetary_avg,r,f,m,score,rfm,tier");
-    for (uint32_t k = 0; k < a->n && !crm_out_failed(o); k++) {
-        struct crm_rfm_row row;
-        crm_rfm_score(r, k, &row);
-        if (row.scored || all)
-            put_row(o, s, k, &row, scale);
+    struct rows_ctx x = {s, r, scale, all};
+    if (crm_outrows_write(o, a->n, customer_row, &x, &e) != CRM_OK) {
+        crm_out_free(o);
+        cli_die(&c, &e);
     }
     cli_close_output(&c, o);
     crm_rfm_free(r);

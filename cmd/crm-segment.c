@@ -7,6 +7,7 @@
 #include "care.h"
 #include "cli.h"
 #include "kpi.h"
+#include "outrows.h"
 #include "rfm.h"
 #include "segment.h"
 #include "store.h"
@@ -118,37 +119,54 @@ static void put_summary(struct cli *c, const struct crm_segment *seg, enum crm_s
     crm_segment_summary_free(sum);
 }
 
+struct rows_ctx {
+    const struct crm_store *s;
+    const struct crm_segment *seg;
+    int quintile, scale;
+};
+
+/* One customer's row (called from two threads: reads only). */
+static void customer_row(struct crm_out *o, size_t k, void *ctx)
+{
+    const struct rows_ctx *x = ctx;
+    struct crm_segment_row row;
+    crm_segment_customer(x->seg, (uint32_t)k, &row);
+    if (row.cls == CRM_CLASS_NONE)
+        return;
+    const struct crm_rfm_row *r = x->quintile ? &row.quint : &row.seed;
+    size_t len;
+    const char *id = crm_store_customer_id(x->s, (uint32_t)k, &len);
+    crm_out_str(o, id, len);
+    crm_out_cstr(o, crm_class_name(row.cls));
+    crm_out_cstr(o, row.vip ? "yes" : "no");
+    crm_out_cstr(o, crm_segment_name(x->seg, row.segment));
+    if (r->scored) {
+        crm_out_int(o, r->r);
+        crm_out_int(o, r->f);
+        crm_out_int(o, r->m);
+        crm_out_int(o, r->score);
+        crm_out_int(o, r->recency_days);
+    } else {
+        for (int i = 0; i < 5; i++)
+            crm_out_empty(o);
+    }
+    crm_out_int(o, r->frequency);
+    crm_out_money(o, r->monetary_total, x->scale);
+    crm_out_end_row(o);
+}
+
 static void put_customers(struct cli *c, const struct crm_store *s, const struct crm_agg *a,
                           const struct crm_segment *seg, int quintile, int scale)
 {
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
     struct crm_out *o = cli_open_output(c);
     crm_out_header(o, "customer_id,class,vip,segment,r,f,m,score,recency_days,frequency,"
                       "monetary_total");
-    for (uint32_t k = 0; k < a->n && !crm_out_failed(o); k++) {
-        struct crm_segment_row row;
-        crm_segment_customer(seg, k, &row);
-        if (row.cls == CRM_CLASS_NONE)
-            continue;
-        const struct crm_rfm_row *r = quintile ? &row.quint : &row.seed;
-        size_t len;
-        const char *id = crm_store_customer_id(s, k, &len);
-        crm_out_str(o, id, len);
-        crm_out_cstr(o, crm_class_name(row.cls));
-        crm_out_cstr(o, row.vip ? "yes" : "no");
-        crm_out_cstr(o, crm_segment_name(seg, row.segment));
-        if (r->scored) {
-            crm_out_int(o, r->r);
-            crm_out_int(o, r->f);
-            crm_out_int(o, r->m);
-            crm_out_int(o, r->score);
-            crm_out_int(o, r->recency_days);
-        } else {
-            for (int i = 0; i < 5; i++)
-                crm_out_empty(o);
-        }
-        crm_out_int(o, r->frequency);
-        crm_out_money(o, r->monetary_total, scale);
-        crm_out_end_row(o);
+    struct rows_ctx x = {s, seg, quintile, scale};
+    if (crm_outrows_write(o, a->n, customer_row, &x, &e) != CRM_OK) {
+        crm_out_free(o);
+        cli_die(c, &e);
     }
     cli_close_output(c, o);
 }
