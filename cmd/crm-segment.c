@@ -318,8 +318,9 @@ int main(int argc, char **argv)
     int scale = crm_store_meta(s)->money_scale;
     const struct crm_customer_info *info;
     crm_store_customers(s, &info);
-    struct crm_segment *seg;
-    cli_check(&c, crm_segment_new(&so, &ro, a, info, rules, scale, &seg, &e), &e);
+    struct crm_segment *seg = NULL;   /* the KPIs need no classes */
+    if (!kpi)
+        cli_check(&c, crm_segment_new(&so, &ro, a, info, rules, scale, &seg, &e), &e);
     if (c.verbose) {
         char d[16];
         crm_date_format(a->as_of, d);

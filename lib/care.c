@@ -436,7 +436,8 @@ static int by_hit(const void *pa, const void *pb)
 static enum crm_err after_items(struct crm_care *k, const struct crm_agg *a,
                                 const struct crm_segment *seg, struct crm_errinfo *e)
 {
-    qsort(k->hits, k->nhits, sizeof *k->hits, by_hit);
+    if (k->nhits)   /* qsort(NULL, 0, ...) is undefined */
+        qsort(k->hits, k->nhits, sizeof *k->hits, by_hit);
     for (size_t i = 0; i < k->nhits;) {
         size_t j = i;
         struct crm_care_item it;
