@@ -335,36 +335,67 @@ static int64_t m_value(const struct crm_rfm *r, int64_t total, uint32_t frequenc
     return r->o.monetary == CRM_RFM_AVG ? avg_of(total, frequency) : total;
 }
 
-static enum crm_err compute_cuts(struct crm_rfm *r, struct crm_errinfo *e)
+static int dim_index(char dim)
+{
+    return dim == 'r' ? 0 : dim == 'f' ? 1 : dim == 'm' ? 2 : -1;
+}
+
+enum crm_err crm_rfm_dimension_runs(const struct crm_rfm *r, char dim,
+                                    struct crm_rfm_run **runs, size_t *nruns,
+                                    struct crm_errinfo *e)
 {
     const struct crm_agg *a = r->a;
+    int d = dim_index(dim);
     size_t n = (size_t)r->scored;
+    *runs = NULL;
+    *nruns = 0;
+    if (d < 0)
+        return crm_errinfo_set(e, CRM_EUSAGE, "no RFM dimension '%c'", dim);
     int64_t *v = malloc((n ? n : 1) * sizeof *v);
-    struct crm_rfm_run *runs = malloc((n ? n : 1) * sizeof *runs);
-    enum crm_err rc = CRM_OK;
-    if (!v || !runs) {
-        rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory for %zu customers", n);
-        goto out;
+    struct crm_rfm_run *out = malloc((n ? n : 1) * sizeof *out);
+    if (!v || !out) {
+        free(v);
+        free(out);
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory for %zu customers", n);
     }
-    for (int dim = 0; dim < 3 && rc == CRM_OK; dim++) {
-        size_t k = 0;
-        for (uint32_t c = 0; c < a->n; c++) {
-            const struct crm_cust *cu = &a->cust[c];
-            if (cu->paid_orders == 0)
-                continue;
-            v[k++] = dim == 0 ? -(int64_t)(a->as_of - cu->last_paid)
-                   : dim == 1 ? (int64_t)cu->paid_orders
-                              : m_value(r, money_of(r, c), cu->paid_orders);
-        }
-        size_t nruns;
-        rc = crm_rfm_runs(v, k, runs, &nruns, e);
-        if (rc == CRM_OK)
-            crm_rfm_quintile_cuts(runs, nruns, &r->cuts[dim]);
+    size_t k = 0;
+    for (uint32_t c = 0; c < a->n; c++) {
+        const struct crm_cust *cu = &a->cust[c];
+        if (cu->paid_orders == 0)
+            continue;
+        v[k++] = d == 0 ? -(int64_t)(a->as_of - cu->last_paid)
+               : d == 1 ? (int64_t)cu->paid_orders
+                        : m_value(r, money_of(r, c), cu->paid_orders);
     }
-out:
+    enum crm_err rc = crm_rfm_runs(v, k, out, nruns, e);
     free(v);
-    free(runs);
-    return rc;
+    if (rc != CRM_OK) {
+        free(out);
+        return rc;
+    }
+    *runs = out;
+    return CRM_OK;
+}
+
+void crm_rfm_set_cuts(struct crm_rfm *r, char dim, const struct crm_rfm_cuts *cuts)
+{
+    int d = dim_index(dim);
+    if (d >= 0)
+        r->cuts[d] = *cuts;
+}
+
+static enum crm_err compute_cuts(struct crm_rfm *r, struct crm_errinfo *e)
+{
+    for (const char *dim = "rfm"; *dim; dim++) {
+        struct crm_rfm_run *runs;
+        size_t nruns;
+        enum crm_err rc = crm_rfm_dimension_runs(r, *dim, &runs, &nruns, e);
+        if (rc != CRM_OK)
+            return rc;
+        crm_rfm_quintile_cuts(runs, nruns, &r->cuts[dim_index(*dim)]);
+        free(runs);
+    }
+    return CRM_OK;
 }
 
 enum crm_err crm_rfm_new(const struct crm_rfm_opts *o, const struct crm_agg *a, int money_scale,
@@ -454,7 +485,8 @@ const struct crm_rfm_cuts *crm_rfm_cuts(const struct crm_rfm *r, char dim)
 {
     if (r->o.scheme != CRM_RFM_QUINTILE)
         return NULL;
-    return dim == 'r' ? &r->cuts[0] : dim == 'f' ? &r->cuts[1] : dim == 'm' ? &r->cuts[2] : NULL;
+    int d = dim_index(dim);
+    return d < 0 ? NULL : &r->cuts[d];
 }
 
 /* Append to buf at *n (bounded). */

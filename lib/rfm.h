@@ -120,6 +120,16 @@ char crm_rfm_tier(const struct crm_rfm *r, int score);
  * 'r' the values are −recency_days. */
 const struct crm_rfm_cuts *crm_rfm_cuts(const struct crm_rfm *r, char dim);
 
+/* For scale-out (SPEC §12): the sorted (value, count) runs of dimension 'r', 'f' or 'm' over
+ * r's scored customers (R as −recency_days; M as the quintile scheme values it), in a new
+ * array the caller frees — a partition's partial; and replacing the cut points with ones
+ * computed from the merged runs of all partitions (crm_rfm_quintile_cuts), so every
+ * partition scores against the whole. */
+enum crm_err crm_rfm_dimension_runs(const struct crm_rfm *r, char dim,
+                                    struct crm_rfm_run **runs, size_t *nruns,
+                                    struct crm_errinfo *e);
+void crm_rfm_set_cuts(struct crm_rfm *r, char dim, const struct crm_rfm_cuts *cuts);
+
 /* One line describing the quintile cut points of dimension dim for -v, e.g.
  * "r: 2 if recency_days <= 200, 3 if <= 120, 4 if <= 60, 5 if <= 14 (1000 customers)".
  * Returns the length (truncated to size − 1). */

@@ -465,6 +465,82 @@ static void test_rfm_quintile_average_ties_on_printed_value(void **state)
     crm_agg_free(a);
 }
 
+/* Merge two ascending run lists (equal values add their counts). */
+static size_t merge(const struct crm_rfm_run *a, size_t na, const struct crm_rfm_run *b,
+                    size_t nb, struct crm_rfm_run *out)
+{
+    size_t i = 0, j = 0, n = 0;
+    while (i < na || j < nb) {
+        if (j == nb || (i < na && a[i].value < b[j].value))
+            out[n++] = a[i++];
+        else if (i == na || b[j].value < a[i].value)
+            out[n++] = b[j++];
+        else {
+            out[n++] = (struct crm_rfm_run){a[i].value, a[i].count + b[j].count};
+            i++;
+            j++;
+        }
+    }
+    return n;
+}
+
+static void test_rfm_quintile_cuts_from_merged_partitions(void **state)
+{
+    (void)state;
+    /* 40 customers split into two partitions by parity: the cut points from the merged
+     * runs equal those of the whole, and scoring a partition with them gives the scores
+     * of the whole */
+    uint32_t paid[40];
+    int64_t money[40];
+    int32_t rec[40];
+    for (int i = 0; i < 40; i++) {
+        paid[i] = (uint32_t)(1 + (i * 7) % 9);
+        money[i] = (int64_t)paid[i] * (1000 + (i * 37) % 500);
+        rec[i] = 1 + (i * 13) % 200;
+    }
+    uint32_t pp[2][20];
+    int64_t pm[2][20];
+    int32_t pr[2][20];
+    for (int i = 0; i < 40; i++) {
+        pp[i % 2][i / 2] = paid[i];
+        pm[i % 2][i / 2] = money[i];
+        pr[i % 2][i / 2] = rec[i];
+    }
+    struct crm_rfm_opts o;
+    struct crm_errinfo e;
+    crm_rfm_opts_default(&o);
+    assert_int_equal(crm_rfm_set_option(&o, "scheme", "quintile", &e), CRM_OK);
+    struct crm_agg *whole = fake_agg(40, paid, money, rec);
+    struct crm_agg *part[2] = {fake_agg(20, pp[0], pm[0], pr[0]),
+                               fake_agg(20, pp[1], pm[1], pr[1])};
+    struct crm_rfm *rw = seed(whole, &o), *rp[2] = {seed(part[0], &o), seed(part[1], &o)};
+    for (const char *dim = "rfm"; *dim; dim++) {
+        struct crm_rfm_run *a, *b, merged[40];
+        size_t na, nb;
+        assert_int_equal(crm_rfm_dimension_runs(rp[0], *dim, &a, &na, &e), CRM_OK);
+        assert_int_equal(crm_rfm_dimension_runs(rp[1], *dim, &b, &nb, &e), CRM_OK);
+        struct crm_rfm_cuts c;
+        crm_rfm_quintile_cuts(merged, merge(a, na, b, nb, merged), &c);
+        assert_memory_equal(&c, crm_rfm_cuts(rw, *dim), sizeof c);
+        crm_rfm_set_cuts(rp[0], *dim, &c);
+        crm_rfm_set_cuts(rp[1], *dim, &c);
+        free(a);
+        free(b);
+    }
+    for (int i = 0; i < 40; i++) {
+        struct crm_rfm_row x, y;
+        crm_rfm_score(rw, (uint32_t)i, &x);
+        crm_rfm_score(rp[i % 2], (uint32_t)(i / 2), &y);
+        assert_int_equal(x.r * 100 + x.f * 10 + x.m, y.r * 100 + y.f * 10 + y.m);
+    }
+    crm_rfm_free(rw);
+    for (int k = 0; k < 2; k++) {
+        crm_rfm_free(rp[k]);
+        crm_agg_free(part[k]);
+    }
+    crm_agg_free(whole);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -485,6 +561,7 @@ int main(void)
         cmocka_unit_test(test_rfm_quintile_ties_stay_together),
         cmocka_unit_test(test_rfm_quintile_scheme_reverses_recency),
         cmocka_unit_test(test_rfm_quintile_average_ties_on_printed_value),
+        cmocka_unit_test(test_rfm_quintile_cuts_from_merged_partitions),
     };
     return cmocka_run_group_tests_name("rfm", tests, NULL, NULL);
 }
