@@ -16,15 +16,34 @@
 #include "store.h"
 #include "timeparse.h"
 
-/* The temporary file of -o, removed if a signal ends the run. */
-static const char *volatile pending_temp;
+/* Temporary files of atomic outputs, removed if a signal ends the run. */
+#define MAX_TEMPS 4100
+static const char *volatile temps[MAX_TEMPS];
 
 static void on_signal(int sig)
 {
-    if (pending_temp)
-        unlink(pending_temp);
+    for (size_t i = 0; i < MAX_TEMPS; i++)
+        if (temps[i])
+            unlink(temps[i]);
     signal(sig, SIG_DFL);
     raise(sig);
+}
+
+void cli_track_temp(const char *path)
+{
+    for (size_t i = 0; i < MAX_TEMPS; i++) {
+        if (!temps[i]) {
+            temps[i] = path;
+            return;
+        }
+    }
+}
+
+void cli_untrack_temp(const char *path)
+{
+    for (size_t i = 0; i < MAX_TEMPS; i++)
+        if (temps[i] == path)
+            temps[i] = NULL;
 }
 
 void cli_init(struct cli *c, const char *prog, const char *usage)
@@ -78,9 +97,9 @@ noreturn void cli_usage_error(const struct cli *c, const char *fmt, ...)
 noreturn void cli_die(const struct cli *c, const struct crm_errinfo *e)
 {
     if (c->afile) {
+        cli_untrack_temp(crm_afile_temp_path(c->afile));
         crm_afile_abort(((struct cli *)c)->afile);
         ((struct cli *)c)->afile = NULL;
-        pending_temp = NULL;
     }
     if (e->code == CRM_EPIPE)
         exit(141);    /* like a filter killed by SIGPIPE; nothing to report */
@@ -142,7 +161,7 @@ struct crm_out *cli_open_output(struct cli *c)
     crm_errinfo_clear(&e);
     if (c->output) {
         cli_check(c, crm_afile_open(c->output, &c->afile, &e), &e);
-        pending_temp = crm_afile_temp_path(c->afile);
+        cli_track_temp(crm_afile_temp_path(c->afile));
         fd = crm_afile_fd(c->afile);
     }
     struct crm_out *o = crm_out_new(fd, c->output ? c->output : "stdout", c->out_flags);
@@ -161,7 +180,7 @@ void cli_close_output(struct cli *c, struct crm_out *o)
     if (c->afile) {
         struct crm_afile *a = c->afile;
         c->afile = NULL;
-        pending_temp = NULL;
+        cli_untrack_temp(crm_afile_temp_path(a));
         cli_check(c, crm_afile_commit(a, &e), &e);
     }
 }

@@ -166,7 +166,8 @@ static const char *const builtin_statuses =
 
 struct open_order {
     uint64_t hash;           /* of the order id; 0: no id */
-    uint32_t customer;
+    uint32_t customer;       /* in the dictionary of partition `part` */
+    uint32_t part;
     uint32_t rows;
     int64_t time, amount, quantity;
     uint8_t status, has_amount, cur_len;
@@ -205,8 +206,9 @@ struct held_file {
 struct crm_import {
     struct crm_import_opts o;
     const struct preset *preset;
-    struct crm_store_writer *w;
-    struct crm_dict *dict;              /* the writer's */
+    struct crm_store_writer **w;        /* nw writers: the partitions */
+    struct crm_dict **dict;             /* their dictionaries */
+    size_t nw;
     struct crm_out *rejects;
     struct crm_import_stats st;
     struct status_entry *statuses;
@@ -514,7 +516,7 @@ static enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
         .currency = o->cur,
         .currency_len = o->cur_len,
     };
-    enum crm_err rc = crm_store_writer_add(imp->w, &ord, e);
+    enum crm_err rc = crm_store_writer_add(imp->w[o->part], &ord, e);
     if (rc == CRM_OK && o->hash && crm_idset_insert(imp->seen, o->id, o->id_len, o->hash) != 0)
         rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     imp->st.orders++;
@@ -532,6 +534,7 @@ struct row {
     const char *cust, *id, *cur;
     size_t cust_len, id_len, cur_len;
     uint64_t cust_h;                    /* crm_dict_hash of cust, when cust_len > 0 */
+    uint32_t part;                      /* the customer's partition */
     int64_t time, amount, quantity;
     int has_time, has_amount, has_qty, has_status;
     uint8_t status;
@@ -544,7 +547,8 @@ static enum crm_err open_order(struct crm_import *imp, const struct row *rw, uin
     uint32_t cust;
     enum crm_err rc;
     int added;
-    rc = crm_dict_intern_hashed(imp->dict, rw->cust, rw->cust_len, rw->cust_h, &cust, &added);
+    rc = crm_dict_intern_hashed(imp->dict[rw->part], rw->cust, rw->cust_len, rw->cust_h, &cust,
+                                &added);
     if (rc != CRM_OK)
         return crm_errinfo_set(e, rc, "cannot add customer: %s", crm_strerror(rc));
     imp->st.customers_new += (uint64_t)added;
@@ -554,6 +558,7 @@ static enum crm_err open_order(struct crm_import *imp, const struct row *rw, uin
     struct open_order *o = &imp->win[slot];
     o->hash = h;
     o->customer = cust;
+    o->part = rw->part;
     o->rows = 1;
     o->time = rw->time;
     o->amount = rw->amount;
@@ -581,7 +586,8 @@ static int merge_row(struct crm_import *imp, struct open_order *o, const struct 
 {
     if (rw->cust_len) {
         uint32_t cust;
-        if (!crm_dict_find_hashed(imp->dict, rw->cust, rw->cust_len, rw->cust_h, &cust) ||
+        if (rw->part != o->part ||
+            !crm_dict_find_hashed(imp->dict[o->part], rw->cust, rw->cust_len, rw->cust_h, &cust) ||
             cust != o->customer) {
             *what = "customer_id differs from the order's";
             return 1;
@@ -780,6 +786,7 @@ struct keys {
     const char *id, *cust;
     size_t id_len, cust_len;
     uint64_t id_h, cust_h;
+    uint32_t part;
     int usable;                         /* field count and bytes fine */
 };
 
@@ -802,8 +809,16 @@ static void prepare_keys(const struct crm_import *imp, const struct crm_record *
         strip_leading_zeros(&k->cust, &k->cust_len);
     if (k->id_len)
         k->id_h = crm_idset_hash(k->id, k->id_len);
-    if (k->cust_len)
+    k->part = 0;
+    if (k->cust_len) {
         k->cust_h = crm_dict_hash(k->cust, k->cust_len);
+        k->part = (uint32_t)crm_import_partition(k->cust, k->cust_len, imp->nw);
+    }
+}
+
+size_t crm_import_partition(const char *customer_id, size_t len, size_t n)
+{
+    return n > 1 ? (size_t)(crm_hash_stable(customer_id, len) % n) : 0;
 }
 
 static void prefetch_keys(const struct crm_import *imp, const struct keys *k)
@@ -811,7 +826,7 @@ static void prefetch_keys(const struct crm_import *imp, const struct keys *k)
     if (!k->usable)
         return;
     if (k->cust_len)
-        crm_dict_prefetch(imp->dict, k->cust_h);
+        crm_dict_prefetch(imp->dict[k->part], k->cust_h);
     if (k->id_h) {
         crm_idset_prefetch(imp->seen, k->id_h);
         __builtin_prefetch(&imp->wmap[(size_t)k->id_h & (WMAP_SIZE - 1)]);
@@ -843,6 +858,7 @@ static enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struc
     rw.cust = k->cust;
     rw.cust_len = k->cust_len;
     rw.cust_h = k->cust_h;
+    rw.part = k->part;
     if (rules & P_UCI) {
         if (rw.id_len && (rw.id[0] == 'A' || rw.id[0] == 'a')) {
             skip_row(r, CRM_SKIP_ADJUSTMENT);
@@ -1347,14 +1363,15 @@ enum crm_err crm_import_customers(struct crm_import *imp, const char *path,
             continue;
         }
         uint32_t idx;
-        if (!crm_store_writer_find_customer(imp->w, s, len, &idx)) {
-            rc = crm_store_writer_customer(imp->w, s, len, &idx, e);
+        struct crm_store_writer *w = imp->w[crm_import_partition(s, len, imp->nw)];
+        if (!crm_store_writer_find_customer(w, s, len, &idx)) {
+            rc = crm_store_writer_customer(w, s, len, &idx, e);
             if (rc != CRM_OK)
                 break;
             imp->st.customers_new++;
         }
         ci.customer = idx;
-        rc = crm_store_writer_add_customer(imp->w, &ci, e);
+        rc = crm_store_writer_add_customer(w, &ci, e);
         if (rc != CRM_OK)
             break;
         imp->st.customer_rows++;
@@ -1378,7 +1395,9 @@ static int register_existing(void *ctx, uint64_t order_no, const char *id, size_
 
 enum crm_err crm_import_load_existing(struct crm_import *imp, struct crm_errinfo *e)
 {
-    enum crm_err rc = crm_store_writer_each_order_id(imp->w, register_existing, imp, e);
+    enum crm_err rc = CRM_OK;
+    for (size_t i = 0; i < imp->nw && rc == CRM_OK; i++)
+        rc = crm_store_writer_each_order_id(imp->w[i], register_existing, imp, e);
     if (rc == CRM_OK && imp->oom)
         rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     return rc;
@@ -1431,7 +1450,9 @@ static enum crm_err settle_suspects(struct crm_import *imp, struct crm_errinfo *
             pos = (pos + 1) & v.mask;
         v.map[pos] = (uint32_t)i + 1;
     }
-    enum crm_err rc = crm_store_writer_each_order_id(imp->w, verify_one, &v, e);
+    enum crm_err rc = CRM_OK;
+    for (size_t w = 0; w < imp->nw && rc == CRM_OK; w++)
+        rc = crm_store_writer_each_order_id(imp->w[w], verify_one, &v, e);
     for (size_t i = 0; rc == CRM_OK && i < imp->nsus; i++) {
         struct suspect *s = &imp->sus[i];
         const char *text = (const char *)imp->sus_text.data + s->text;
@@ -1454,6 +1475,7 @@ static enum crm_err settle_suspects(struct crm_import *imp, struct crm_errinfo *
             .has_status = s->has_status, .status = s->status,
         };
         rw.cust_h = rw.cust_len ? crm_dict_hash(rw.cust, rw.cust_len) : 0;
+        rw.part = (uint32_t)crm_import_partition(rw.cust, rw.cust_len, imp->nw);
         enum crm_reject reason;
         char why[256];
         int placed = place_row(imp, &imp->files[s->file].map, &rw, v.hash[i], &reason, why,
@@ -1503,8 +1525,8 @@ enum crm_err crm_import_finish(struct crm_import *imp, struct crm_errinfo *e)
 
 /* ---- life cycle ---- */
 
-enum crm_err crm_import_new(const struct crm_import_opts *o, struct crm_store_writer *w,
-                            struct crm_out *rejects, struct crm_import **out,
+enum crm_err crm_import_new(const struct crm_import_opts *o, struct crm_store_writer *const *w,
+                            size_t nw, struct crm_out *rejects, struct crm_import **out,
                             struct crm_errinfo *e)
 {
     *out = NULL;
@@ -1512,10 +1534,19 @@ enum crm_err crm_import_new(const struct crm_import_opts *o, struct crm_store_wr
     if (!imp)
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     imp->o = *o;
-    imp->w = w;
-    imp->dict = crm_store_writer_dict(w);
+    imp->nw = nw;
+    imp->w = malloc(nw * sizeof *imp->w);
+    imp->dict = malloc(nw * sizeof *imp->dict);
+    if (!imp->w || !imp->dict || nw == 0) {
+        crm_import_free(imp);
+        return crm_errinfo_set(e, nw ? CRM_ENOMEM : CRM_EUSAGE, "no store to write");
+    }
+    for (size_t i = 0; i < nw; i++) {
+        imp->w[i] = w[i];
+        imp->dict[i] = crm_store_writer_dict(w[i]);
+    }
     imp->rejects = rejects;
-    imp->scale = crm_store_writer_meta(w)->money_scale;
+    imp->scale = crm_store_writer_meta(w[0])->money_scale;
     imp->preset = find_preset(o->preset);
     if (o->preset && !imp->preset) {
         crm_import_free(imp);
@@ -1561,6 +1592,8 @@ void crm_import_free(struct crm_import *imp)
     free(imp->win);
     free(imp->wmap);
     crm_idset_free(imp->seen);
+    free(imp->w);
+    free(imp->dict);
     free(imp->sus);
     for (size_t i = 0; i < imp->nfiles; i++)
         free(imp->files[i].name);
