@@ -59,8 +59,11 @@ void cli_init(struct cli *c, const char *prog, const char *usage)
     signal(SIGHUP, on_signal);
 }
 
+static struct cli_progress store_bar;
+
 static void vmsg(const struct cli *c, const char *fmt, va_list ap)
 {
+    cli_progress_end(&store_bar);       /* a message starts on a clean line */
     fprintf(stderr, "%s: ", c->prog);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
@@ -269,6 +272,18 @@ void cli_progress_end(struct cli_progress *p)
     p->shown = 0;
 }
 
+static void store_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    (void)ctx;
+    cli_progress_update(&store_bar, (double)done, (double)total);
+}
+
+/* Clear the store's progress line before the tool writes anything else to stderr. */
+static void end_store_progress(void)
+{
+    cli_progress_end(&store_bar);
+}
+
 struct crm_store *cli_open_store(const struct cli *c, const char *path)
 {
     struct crm_store *s;
@@ -287,6 +302,11 @@ struct crm_store *cli_open_store(const struct cli *c, const char *path)
         cli_warn(c, "%s: not a store: imported on the fly (%s, %llu rows, %llu orders)", name,
                  info.encoding, (unsigned long long)info.import.rows,
                  (unsigned long long)info.import.orders);
+    if (c->tty && !c->quiet) {
+        cli_progress_start(&store_bar, c, "reading");
+        crm_store_set_progress(s, store_progress, NULL);
+        atexit(end_store_progress);
+    }
     return s;
 }
 
