@@ -101,14 +101,19 @@ bench: all
 fuzz:
 	@B=$(B) scripts/fuzz
 
+COMPDIR = $(PREFIX)/share/bash-completion/completions
+
 install: $(TOOLS)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(COMPDIR)
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
 	$(if $(MANS),install -m 644 $(MANS) $(DESTDIR)$(PREFIX)/share/man/man1/)
+	for t in $(TOOLS:$(B)/bin/%=%); do \
+	    install -m 644 scripts/crmkit-completion.bash $(DESTDIR)$(COMPDIR)/$$t || exit 1; done
 
 uninstall:
 	rm -f $(TOOLS:$(B)/bin/%=$(DESTDIR)$(PREFIX)/bin/%) \
-	      $(MANS:man/%=$(DESTDIR)$(PREFIX)/share/man/man1/%)
+	      $(MANS:man/%=$(DESTDIR)$(PREFIX)/share/man/man1/%) \
+	      $(TOOLS:$(B)/bin/%=$(DESTDIR)$(COMPDIR)/%)
 
 clean:
 	rm -rf build demo-out
