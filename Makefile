@@ -32,7 +32,7 @@ HELPER_SRC := $(sort $(wildcard scripts/*.c))
 HELPERS  := $(HELPER_SRC:scripts/%.c=$(B)/scripts/%)
 MANS     := $(sort $(wildcard man/*.1))
 
-.PHONY: all test check check-unit check-cli check-real check-san demo bench fuzz \
+.PHONY: all test check check-unit check-cli check-real check-docs check-san demo bench fuzz \
         install uninstall clean deps
 .DELETE_ON_ERROR:
 
@@ -65,7 +65,7 @@ deps:
 	@scripts/setup-deps
 
 # check: every test against the current build (no set-up).
-check: check-unit check-cli check-real
+check: check-unit check-cli check-real check-docs
 
 check-unit: $(TESTS) $(TOOLS) $(HELPERS)
 	@B=$(B) tests/run unit
@@ -75,6 +75,9 @@ check-cli: $(TOOLS) $(HELPERS)
 
 check-real: $(TOOLS) $(HELPERS)
 	@B=$(B) tests/run real
+
+check-docs: $(TOOLS) $(HELPERS)
+	@B=$(B) tests/run docs
 
 # Sanitizer build of the library, tools and tests in its own directory.
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
