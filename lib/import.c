@@ -20,6 +20,7 @@
 #include "dict.h"
 #include "hash.h"
 #include "idset.h"
+#include "textfield.h"
 #include "money.h"
 #include "timeparse.h"
 
@@ -235,33 +236,12 @@ struct crm_import {
 
 /* ---- small helpers ---- */
 
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* Trim spaces and the spreadsheet text markers `="…"` and a leading '\'' or '='. */
+/* Trim spaces and the spreadsheet text markers (lib/textfield.h). */
 static void clean_text(const char **ps, size_t *plen)
 {
-    const char *s = *ps, *e = s + *plen;
-    if (s == e || (!is_space(*s) && *s != '=' && *s != '\'' && !is_space(e[-1])))
-        return;                      /* the common case: nothing to trim */
-    while (s < e && is_space(*s))
-        s++;
-    while (e > s && is_space(e[-1]))
-        e--;
-    if (e - s >= 3 && s[0] == '=' && s[1] == '"' && e[-1] == '"') {
-        s += 2;
-        e--;
-    } else if (e > s && (s[0] == '\'' || s[0] == '=')) {
-        s++;
-    }
-    while (s < e && is_space(*s))
-        s++;
-    while (e > s && is_space(e[-1]))
-        e--;
-    *ps = s;
-    *plen = (size_t)(e - s);
+    const char *e = *ps + *plen;
+    crm_text_unwrap(ps, &e);
+    *plen = (size_t)(e - *ps);
 }
 
 static size_t cap_len(size_t n, size_t cap)
@@ -333,11 +313,11 @@ static void skip_row(struct rowctx *r, enum crm_skip why)
 static enum crm_err add_status_text(struct crm_import *imp, uint8_t status, const char *t,
                                     size_t len)
 {
-    while (len && is_space(*t)) {
+    while (len && crm_text_space(*t)) {
         t++;
         len--;
     }
-    while (len && is_space(t[len - 1]))
+    while (len && crm_text_space(t[len - 1]))
         len--;
     if (len == 0)
         return CRM_OK;
