@@ -268,44 +268,50 @@ struct rowctx {
     const struct crm_record *rec;
 };
 
-static void reject_row(struct rowctx *r, enum crm_reject why, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-static void reject_row(struct rowctx *r, enum crm_reject why, const char *fmt, ...)
+/* A record that is not stored, to the rejects file: the reason, then the record as text. */
+static void vreject_record(struct crm_import *imp, struct crm_csvin *in,
+                           const struct crm_record *rec, const char *fmt, va_list ap)
 {
-    struct crm_import *imp = r->imp;
-    imp->st.rejected[why]++;
-    imp->st.rejected_total++;
     if (!imp->rejects)
         return;
     char reason[512];
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    imp->raw.len = 0;
+    crm_csvin_format_record(in, rec, &imp->raw);
+    write_reject(imp, crm_csvin_name(in), rec->line, reason, (const char *)imp->raw.data,
+                 imp->raw.len);
+}
+
+static void reject_row(struct rowctx *r, enum crm_reject why, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void reject_row(struct rowctx *r, enum crm_reject why, const char *fmt, ...)
+{
+    va_list ap;
+    r->imp->st.rejected[why]++;
+    r->imp->st.rejected_total++;
+    va_start(ap, fmt);
+    vreject_record(r->imp, r->in, r->rec, fmt, ap);
+    va_end(ap);
+}
+
+static void reject_record(struct crm_import *imp, struct crm_csvin *in,
+                          const struct crm_record *rec, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void reject_record(struct crm_import *imp, struct crm_csvin *in,
+                          const struct crm_record *rec, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(reason, sizeof reason, fmt, ap);
+    vreject_record(imp, in, rec, fmt, ap);
     va_end(ap);
-    imp->raw.len = 0;
-    crm_csvin_format_record(r->in, r->rec, &imp->raw);
-    write_reject(imp, crm_csvin_name(r->in), r->rec->line, reason, (const char *)imp->raw.data,
-                 imp->raw.len);
 }
 
 static void skip_row(struct rowctx *r, enum crm_skip why)
 {
-    struct crm_import *imp = r->imp;
-    imp->st.skipped[why]++;
-    imp->st.skipped_total++;
-    if (!imp->rejects)
-        return;
-    char reason[128];
-    snprintf(reason, sizeof reason, "skipped: %s for preset %s", skip_names[why],
-             imp->preset ? imp->preset->name : "-");
-    imp->raw.len = 0;
-    crm_csvin_format_record(r->in, r->rec, &imp->raw);
-    write_reject(imp, crm_csvin_name(r->in), r->rec->line, reason, (const char *)imp->raw.data,
-                 imp->raw.len);
+    r->imp->st.skipped[why]++;
+    r->imp->st.skipped_total++;
+    reject_record(r->imp, r->in, r->rec, "skipped: %s for preset %s", skip_names[why],
+                  r->imp->preset ? r->imp->preset->name : "-");
 }
 
 /* ---- status table ---- */
@@ -1254,26 +1260,15 @@ static int parse_birthday(const char *s, size_t len, int32_t *day, uint8_t *year
 
 static void reject_customer(struct crm_import *imp, struct crm_csvin *in,
                             const struct crm_record *rec, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
-#endif
-    ;
-
+    __attribute__((format(printf, 4, 5)));
 static void reject_customer(struct crm_import *imp, struct crm_csvin *in,
                             const struct crm_record *rec, const char *fmt, ...)
 {
-    imp->st.customer_rejects++;
-    if (!imp->rejects)
-        return;
-    char reason[512];
     va_list ap;
+    imp->st.customer_rejects++;
     va_start(ap, fmt);
-    vsnprintf(reason, sizeof reason, fmt, ap);
+    vreject_record(imp, in, rec, fmt, ap);
     va_end(ap);
-    imp->raw.len = 0;
-    crm_csvin_format_record(in, rec, &imp->raw);
-    write_reject(imp, crm_csvin_name(in), rec->line, reason, (const char *)imp->raw.data,
-                 imp->raw.len);
 }
 
 enum crm_err crm_import_customers(struct crm_import *imp, const char *path,
