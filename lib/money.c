@@ -375,7 +375,9 @@ enum crm_money_status crm_money_mul(struct crm_decimal price, struct crm_decimal
     return signed_result(round_div(mag, k), neg, minor);
 }
 
-size_t crm_money_format(int64_t minor, int scale, char *buf)
+/* Digits of |minor| with a point `scale` digits from the right (at least "0."), thousands
+ * grouped by ',' when group. */
+static size_t format_units(int64_t minor, int scale, int group, char *buf)
 {
     char tmp[32];
     size_t n = 0, len = 0;
@@ -395,7 +397,19 @@ size_t crm_money_format(int64_t minor, int scale, char *buf)
         buf[len++] = tmp[--n];
         if (n == (size_t)scale && n > 0)
             buf[len++] = '.';
+        else if (group && n > (size_t)scale && (n - (size_t)scale) % 3 == 0)
+            buf[len++] = ',';
     }
     buf[len] = '\0';
     return len;
+}
+
+size_t crm_money_format(int64_t minor, int scale, char *buf)
+{
+    return format_units(minor, scale, 0, buf);
+}
+
+size_t crm_money_format_grouped(int64_t minor, int scale, char *buf)
+{
+    return format_units(minor, scale, 1, buf);
 }
