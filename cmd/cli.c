@@ -16,15 +16,34 @@
 #include "store.h"
 #include "timeparse.h"
 
-/* The temporary file of -o, removed if a signal ends the run. */
-static const char *volatile pending_temp;
+/* Temporary files of atomic outputs, removed if a signal ends the run. */
+#define MAX_TEMPS 4100
+static const char *volatile temps[MAX_TEMPS];
 
 static void on_signal(int sig)
 {
-    if (pending_temp)
-        unlink(pending_temp);
+    for (size_t i = 0; i < MAX_TEMPS; i++)
+        if (temps[i])
+            unlink(temps[i]);
     signal(sig, SIG_DFL);
     raise(sig);
+}
+
+void cli_track_temp(const char *path)
+{
+    for (size_t i = 0; i < MAX_TEMPS; i++) {
+        if (!temps[i]) {
+            temps[i] = path;
+            return;
+        }
+    }
+}
+
+void cli_untrack_temp(const char *path)
+{
+    for (size_t i = 0; i < MAX_TEMPS; i++)
+        if (temps[i] == path)
+            temps[i] = NULL;
 }
 
 void cli_init(struct cli *c, const char *prog, const char *usage)
@@ -40,8 +59,11 @@ void cli_init(struct cli *c, const char *prog, const char *usage)
     signal(SIGHUP, on_signal);
 }
 
+static struct cli_progress store_bar;
+
 static void vmsg(const struct cli *c, const char *fmt, va_list ap)
 {
+    cli_progress_end(&store_bar);       /* a message starts on a clean line */
     fprintf(stderr, "%s: ", c->prog);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
@@ -78,10 +100,13 @@ noreturn void cli_usage_error(const struct cli *c, const char *fmt, ...)
 noreturn void cli_die(const struct cli *c, const struct crm_errinfo *e)
 {
     if (c->afile) {
+        cli_untrack_temp(crm_afile_temp_path(c->afile));
         crm_afile_abort(((struct cli *)c)->afile);
         ((struct cli *)c)->afile = NULL;
-        pending_temp = NULL;
     }
+    for (size_t i = 0; i < MAX_TEMPS; i++)   /* every other unfinished atomic output */
+        if (temps[i])
+            unlink(temps[i]);
     if (e->code == CRM_EPIPE)
         exit(141);    /* like a filter killed by SIGPIPE; nothing to report */
     char buf[1200];
@@ -142,7 +167,7 @@ struct crm_out *cli_open_output(struct cli *c)
     crm_errinfo_clear(&e);
     if (c->output) {
         cli_check(c, crm_afile_open(c->output, &c->afile, &e), &e);
-        pending_temp = crm_afile_temp_path(c->afile);
+        cli_track_temp(crm_afile_temp_path(c->afile));
         fd = crm_afile_fd(c->afile);
     }
     struct crm_out *o = crm_out_new(fd, c->output ? c->output : "stdout", c->out_flags);
@@ -161,7 +186,7 @@ void cli_close_output(struct cli *c, struct crm_out *o)
     if (c->afile) {
         struct crm_afile *a = c->afile;
         c->afile = NULL;
-        pending_temp = NULL;
+        cli_untrack_temp(crm_afile_temp_path(a));
         cli_check(c, crm_afile_commit(a, &e), &e);
     }
 }
@@ -247,6 +272,18 @@ void cli_progress_end(struct cli_progress *p)
     p->shown = 0;
 }
 
+static void store_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    (void)ctx;
+    cli_progress_update(&store_bar, (double)done, (double)total);
+}
+
+/* Clear the store's progress line before the tool writes anything else to stderr. */
+static void end_store_progress(void)
+{
+    cli_progress_end(&store_bar);
+}
+
 struct crm_store *cli_open_store(const struct cli *c, const char *path)
 {
     struct crm_store *s;
@@ -265,6 +302,11 @@ struct crm_store *cli_open_store(const struct cli *c, const char *path)
         cli_warn(c, "%s: not a store: imported on the fly (%s, %llu rows, %llu orders)", name,
                  info.encoding, (unsigned long long)info.import.rows,
                  (unsigned long long)info.import.orders);
+    if (c->tty && !c->quiet) {
+        cli_progress_start(&store_bar, c, "reading");
+        crm_store_set_progress(s, store_progress, NULL);
+        atexit(end_store_progress);
+    }
     return s;
 }
 

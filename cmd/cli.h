@@ -53,6 +53,11 @@ void cli_info(const struct cli *c, const char *fmt, ...) __attribute__((format(p
 /* Exit via cli_die when rc is an error. */
 void cli_check(const struct cli *c, enum crm_err rc, const struct crm_errinfo *e);
 
+/* Remove this temporary file (of an atomic output) if a signal ends the run; untrack it
+ * once committed or aborted. */
+void cli_track_temp(const char *path);
+void cli_untrack_temp(const char *path);
+
 /* The report's writer: stdout, or the temporary file of -o (renamed by cli_close_output). */
 struct crm_out *cli_open_output(struct cli *c);
 void cli_close_output(struct cli *c, struct crm_out *o);

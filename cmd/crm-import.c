@@ -38,6 +38,9 @@ static const char usage[] =
     "      --rejects FILE       write rejected rows here (file,line,reason,raw)\n"
     "      --max-reject-rate R  fail (exit 1, no store) when more rows are rejected (0.01)\n"
     "      --lock-wait SECONDS  how long --append waits for another writer (60)\n"
+    "      --partition N        write N stores, -o naming them with %d (0..N-1), each\n"
+    "                           customer's orders in one: crm_hash_stable(customer_id) %% N\n"
+    "      --partition-key KEY  what to partition by: customer (the only key)\n"
     "      --check STORE        verify every chunk of STORE and print what it holds\n"
     "      --dump STORE         print STORE's orders as CSV (with --tsv, --bom, -o)\n"
     "  -q, --quiet              no summary on stderr\n"
@@ -47,12 +50,13 @@ static const char usage[] =
     "Example:\n"
     "  crm-import --preset uci-online-retail online_retail.csv.gz -o retail.crm\n"
     "  crm-import orders-2024-06-01.csv --append shop.crm --rejects rejects.csv\n"
-    "  crm-import orders.csv | crm-rfm --as-of 2024-07-01 | head\n";
+    "  crm-import orders.csv | crm-rfm --as-of 2024-07-01 | head\n"
+    "  crm-import --partition 16 orders.csv -o 'shop.%d.crm'\n";
 
 enum {
     OPT_APPEND = CLI_TOOL_OPTS, OPT_PRESET, OPT_MAP, OPT_STATUS, OPT_DELIM, OPT_ENCODING,
     OPT_DATEFMT, OPT_TZ, OPT_ORDER_AMOUNT, OPT_NO_HEADER, OPT_CUSTOMERS, OPT_REJECTS,
-    OPT_MAX_REJECT, OPT_LOCK_WAIT, OPT_CHECK, OPT_DUMP,
+    OPT_MAX_REJECT, OPT_LOCK_WAIT, OPT_CHECK, OPT_DUMP, OPT_PARTITION, OPT_PARTITION_KEY,
 };
 
 static const struct option longopts[] = {
@@ -73,6 +77,8 @@ static const struct option longopts[] = {
     {"lock-wait", required_argument, NULL, OPT_LOCK_WAIT},
     {"check", required_argument, NULL, OPT_CHECK},
     {"dump", required_argument, NULL, OPT_DUMP},
+    {"partition", required_argument, NULL, OPT_PARTITION},
+    {"partition-key", required_argument, NULL, OPT_PARTITION_KEY},
     {NULL, 0, NULL, 0},
 };
 
@@ -182,6 +188,76 @@ static int dump_store(struct cli *c, const char *path)
     return 0;
 }
 
+/* The stores being written: one, or N partitions through atomic temporary files. */
+struct outputs {
+    size_t n;
+    struct crm_store_writer **w;
+    struct crm_afile **af;
+    char **path;
+};
+
+/* STORE names partition i: the pattern with %d replaced by i. */
+static char *partition_path(const struct cli *c, const char *pattern, size_t i)
+{
+    const char *pc = strstr(pattern, "%d");
+    if (!pc || strstr(pc + 2, "%d") || strchr(pattern, '%') != pc)
+        cli_usage_error(c, "--partition: -o %s must contain %%d once (and no other %%)", pattern);
+    size_t n = strlen(pattern) + 24;
+    char *p = malloc(n);
+    if (!p)
+        exit(1);
+    snprintf(p, n, "%.*s%zu%s", (int)(pc - pattern), pattern, i, pc + 2);
+    return p;
+}
+
+static void open_outputs(struct cli *c, struct outputs *out, size_t n,
+                         const struct crm_store_meta *meta)
+{
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    out->n = n;
+    out->w = calloc(n, sizeof *out->w);
+    out->af = calloc(n, sizeof *out->af);
+    out->path = calloc(n, sizeof *out->path);
+    if (!out->w || !out->af || !out->path)
+        exit(1);
+    for (size_t i = 0; i < n; i++) {
+        int fd = 1;
+        if (c->output) {
+            out->path[i] = n > 1 ? partition_path(c, c->output, i) : strdup(c->output);
+            cli_check(c, crm_afile_open(out->path[i], &out->af[i], &e), &e);
+            cli_track_temp(crm_afile_temp_path(out->af[i]));
+            fd = crm_afile_fd(out->af[i]);
+        }
+        cli_check(c, crm_store_writer_new(fd, c->output ? out->path[i] : "stdout", meta,
+                                          CRM_STORE_KEEP_IDS, &out->w[i], &e), &e);
+    }
+}
+
+/* On success: finish every store, then rename them all into place. On failure (rc):
+ * remove the temporary files, leaving any previous stores untouched. */
+static void close_outputs(struct cli *c, struct outputs *out, enum crm_err rc,
+                          struct crm_errinfo *e)
+{
+    for (size_t i = 0; i < out->n && rc == CRM_OK; i++)
+        rc = crm_store_writer_finish(out->w[i], e);
+    for (size_t i = 0; i < out->n; i++) {
+        crm_store_writer_free(out->w[i]);
+        if (!out->af[i])
+            continue;
+        cli_untrack_temp(crm_afile_temp_path(out->af[i]));
+        if (rc == CRM_OK)
+            rc = crm_afile_commit(out->af[i], e);
+        else
+            crm_afile_abort(out->af[i]);
+        free(out->path[i]);
+    }
+    free(out->w);
+    free(out->af);
+    free(out->path);
+    cli_check(c, rc, e);
+}
+
 /* Lock the store against a second writer, waiting up to `wait` seconds. */
 static void lock_store(struct cli *c, int fd, const char *path, long wait)
 {
@@ -207,7 +283,7 @@ int main(int argc, char **argv)
     struct crm_store_meta meta = {"", 2};
     const char *append = NULL, *customers = NULL, *rejects_path = NULL, *statuses[32];
     const char *check = NULL, *dump = NULL;
-    size_t nstatus = 0;
+    size_t nstatus = 0, partitions = 1;
     long lock_wait = 60;
     int opt;
     cli_init(&c, "crm-import", usage);
@@ -264,6 +340,12 @@ int main(int argc, char **argv)
         case OPT_LOCK_WAIT: lock_wait = cli_integer(&c, "--lock-wait", optarg, 0, 86400); break;
         case OPT_CHECK: check = optarg; break;   /* after all options: -o, --tsv apply */
         case OPT_DUMP: dump = optarg; break;
+        case OPT_PARTITION: partitions = (size_t)cli_integer(&c, "--partition", optarg, 1, 4096); break;
+        case OPT_PARTITION_KEY:
+            if (strcmp(optarg, "customer") != 0)
+                cli_usage_error(&c, "--partition-key %s: only customer is supported (every "
+                                "per-customer result needs all of a customer's orders)", optarg);
+            break;
         default: cli_usage_error(&c, "unexpected option");
         }
     }
@@ -273,6 +355,8 @@ int main(int argc, char **argv)
         return dump_store(&c, dump);
     if (append && c.output)
         cli_usage_error(&c, "--append and -o both name the store; give one");
+    if (partitions > 1 && (!c.output || append))
+        cli_usage_error(&c, "--partition needs -o with %%d naming the stores (not --append)");
     if (!append && !c.output && isatty(1))
         cli_usage_error(&c, "refusing to write a binary store to a terminal; use -o STORE or a pipe");
     if (meta.tz[0]) {
@@ -287,8 +371,8 @@ int main(int argc, char **argv)
 
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
-    struct crm_store_writer *w = NULL;
-    int store_fd = 1;
+    struct outputs out = {0};
+    int store_fd = -1;
     if (append) {
         store_fd = open(append, O_RDWR);
         if (store_fd < 0) {
@@ -296,30 +380,33 @@ int main(int argc, char **argv)
             return 1;
         }
         lock_store(&c, store_fd, append, lock_wait);
-        cli_check(&c, crm_store_writer_append(store_fd, append, CRM_STORE_KEEP_IDS, &w, &e), &e);
-        if (meta.tz[0] && strcmp(meta.tz, crm_store_writer_meta(w)->tz) != 0)
+        out.n = 1;
+        out.w = calloc(1, sizeof *out.w);
+        out.af = calloc(1, sizeof *out.af);
+        out.path = calloc(1, sizeof *out.path);
+        if (!out.w || !out.af || !out.path)
+            return 1;
+        cli_check(&c, crm_store_writer_append(store_fd, append, CRM_STORE_KEEP_IDS, &out.w[0], &e),
+                  &e);
+        if (meta.tz[0] && strcmp(meta.tz, crm_store_writer_meta(out.w[0])->tz) != 0)
             cli_usage_error(&c, "--tz %s: the store was imported with time zone \"%s\"", meta.tz,
-                            crm_store_writer_meta(w)->tz);
+                            crm_store_writer_meta(out.w[0])->tz);
     } else {
-        if (c.output) {
-            cli_check(&c, crm_afile_open(c.output, &c.afile, &e), &e);
-            store_fd = crm_afile_fd(c.afile);
-        }
-        cli_check(&c, crm_store_writer_new(store_fd, c.output ? c.output : "stdout", &meta,
-                                           CRM_STORE_KEEP_IDS, &w, &e), &e);
+        open_outputs(&c, &out, partitions, &meta);
     }
 
     struct crm_afile *rej_file = NULL;
     struct crm_out *rejects = NULL;
     if (rejects_path) {
         cli_check(&c, crm_afile_open(rejects_path, &rej_file, &e), &e);
+        cli_track_temp(crm_afile_temp_path(rej_file));
         rejects = crm_out_new(crm_afile_fd(rej_file), rejects_path, 0);
     }
     struct progress_ctx pc = {0};
     o.progress = on_progress;
     o.progress_ctx = &pc;
     struct crm_import *imp;
-    cli_check(&c, crm_import_new(&o, w, rejects, &imp, &e), &e);
+    cli_check(&c, crm_import_new(&o, out.w, out.n, rejects, &imp, &e), &e);
     for (size_t i = 0; i < nstatus; i++)
         cli_check(&c, crm_import_add_status(imp, statuses[i], &e), &e);
     if (append)
@@ -335,10 +422,8 @@ int main(int argc, char **argv)
         cli_progress_start(&pc.bar, &c, strcmp(path, "-") ? path : "stdin");
         enum crm_err rc = crm_import_file(imp, path, &e);
         cli_progress_end(&pc.bar);
-        if (rc != CRM_OK) {
-            crm_afile_abort(rej_file);
-            cli_die(&c, &e);
-        }
+        if (rc != CRM_OK)
+            cli_die(&c, &e);   /* removes every temporary output, rejects included */
         int d = crm_import_last_delimiter(imp);
         cli_info(&c, "%s: %s, %s-separated", strcmp(path, "-") ? path : "stdin",
                  crm_import_last_encoding(imp),
@@ -349,6 +434,7 @@ int main(int argc, char **argv)
     if (rejects) {
         struct crm_errinfo e2;
         crm_errinfo_clear(&e2);
+        cli_untrack_temp(crm_afile_temp_path(rej_file));
         enum crm_err rrc = crm_out_close(rejects, &e2);
         if (rrc == CRM_OK)
             rrc = crm_afile_commit(rej_file, &e2);
@@ -357,14 +443,8 @@ int main(int argc, char **argv)
         cli_check(&c, rrc, &e2);
     }
     crm_import_free(imp);
-    cli_check(&c, rc, &e);   /* over the reject rate: no END block, the store is not committed */
-    cli_check(&c, crm_store_writer_finish(w, &e), &e);
-    crm_store_writer_free(w);
-    if (c.afile) {
-        struct crm_afile *a = c.afile;
-        c.afile = NULL;
-        cli_check(&c, crm_afile_commit(a, &e), &e);
-    }
+    /* Over the reject rate: no END block, nothing committed, temporary files removed. */
+    close_outputs(&c, &out, rc, &e);
     if (append)
         close(store_fd);
     return 0;

@@ -126,28 +126,27 @@ static double plane_entropy(const unsigned char *p, size_t n)
 }
 
 void crm_col_planes_pack(struct crm_zctx *z, const int64_t *v, size_t n, int64_t lo, int w,
-                         struct crm_buf *scratch, struct crm_buf *out, unsigned *mask)
+                         struct crm_buf *scratch, struct crm_buf *packed, struct crm_buf *out,
+                         unsigned *mask)
 {
     *mask = 0;
     scratch->len = 0;
     crm_col_planes_put(scratch, v, n, lo, w);
     if (scratch->oom)
         return;
-    struct crm_buf packed = {0};
     for (int j = 0; j < w; j++) {
         const unsigned char *plane = scratch->data + (size_t)j * n;
         /* Random bytes do not deflate; a plane under ~7 bits/byte usually does. */
         int tried = n >= 256 && plane_entropy(plane, n) < 7.0;
-        if (tried && crm_col_deflate(z, plane, n, &packed) == 0 && packed.len < n - n / 8) {
-            crm_buf_le(out, packed.len, 4);
-            crm_buf_put(out, packed.data, packed.len);
+        if (tried && crm_col_deflate(z, plane, n, packed) == 0 && packed->len < n - n / 8) {
+            crm_buf_le(out, packed->len, 4);
+            crm_buf_put(out, packed->data, packed->len);
             *mask |= 1u << j;
         } else {
             crm_buf_le(out, n, 4);
             crm_buf_put(out, plane, n);
         }
     }
-    crm_buf_free(&packed);
 }
 
 int crm_col_planes_unpack(struct crm_zctx *z, const unsigned char *stored, size_t len,

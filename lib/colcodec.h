@@ -42,9 +42,11 @@ void crm_col_planes_get(const unsigned char *raw, size_t n, int w, int shuffled,
  * that pays (an entropy estimate skips the attempt for near-random planes, typically the
  * low bytes of ids, times and amounts, which are stored as they are and decode at memcpy
  * speed). Stored bytes: for each plane, u32 stored length and the plane (raw or raw
- * deflate). *mask gets bit j set when plane j is deflated. Appends to out. */
+ * deflate). *mask gets bit j set when plane j is deflated. Appends to out; scratch and
+ * packed are work buffers kept by the caller (reused, so no page is zeroed twice). */
 void crm_col_planes_pack(struct crm_zctx *z, const int64_t *v, size_t n, int64_t lo, int w,
-                         struct crm_buf *scratch, struct crm_buf *out, unsigned *mask);
+                         struct crm_buf *scratch, struct crm_buf *packed, struct crm_buf *out,
+                         unsigned *mask);
 /* Inverse of crm_col_planes_pack; -1 when the bytes do not fit n values of width w. */
 int crm_col_planes_unpack(struct crm_zctx *z, const unsigned char *stored, size_t len,
                           size_t n, int w, unsigned mask, int64_t base, unsigned char *plane,

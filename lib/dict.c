@@ -22,6 +22,8 @@ struct slot {
     char key[SHORT];           /* the id, or for LONG ids 4 bytes of hash */
 };
 
+_Static_assert(sizeof(struct slot) == 16, "dict slots are 16 bytes");
+
 struct crm_dict {
     char *text;
     size_t text_len, text_cap;
@@ -106,26 +108,33 @@ void crm_dict_prefetch(const struct crm_dict *d, uint64_t h)
     __builtin_prefetch(&d->table[(size_t)h & d->mask]);
 }
 
+/* Bytes 4..15 of a slot (length and key) as two words, for one-shot compares. */
+static inline void slot_words(const struct slot *s, uint64_t *a, uint32_t *b)
+{
+    memcpy(a, (const char *)s + 4, 8);
+    memcpy(b, (const char *)s + 12, 4);
+}
+
 static size_t probe(const struct crm_dict *d, const char *id, size_t len, uint64_t h,
                     uint32_t *found)
 {
     size_t pos = (size_t)h & d->mask;
-    uint32_t tag = (uint32_t)(h >> 32);
+    struct slot want;
+    fill_slot(&want, 0, id, len, h);
+    uint64_t wa, sa;
+    uint32_t wb, sb;
+    slot_words(&want, &wa, &wb);
     for (;;) {
         const struct slot *s = &d->table[pos];
         if (!s->idx1) {
             *found = 0;
             return pos;
         }
-        if (len <= SHORT) {
-            if (s->len == len && memcmp(s->key, id, len) == 0) {
-                *found = s->idx1;
-                return pos;
-            }
-        } else if (s->len == LONG && memcmp(s->key, &tag, sizeof tag) == 0) {
+        slot_words(s, &sa, &sb);
+        if (sa == wa && sb == wb) {
             uint32_t i = s->idx1 - 1;
-            if (d->off[i + 1] - d->off[i] - 1 == len &&
-                memcmp(d->text + d->off[i], id, len) == 0) {
+            if (len <= SHORT || (d->off[i + 1] - d->off[i] - 1 == len &&
+                                 memcmp(d->text + d->off[i], id, len) == 0)) {
                 *found = s->idx1;
                 return pos;
             }

@@ -58,4 +58,22 @@ static inline uint64_t crm_hash_bytes(const void *data, size_t n, uint64_t seed)
     return crm_hash_mix(k3 ^ (uint64_t)n, crm_hash_mix(a ^ k2, b ^ h));
 }
 
+/* The partition hash of `crm-import --partition`: FNV-1a over the bytes, then a
+ * multiply-xorshift finish so that `% n` spreads well. Byte-wise, hence the same on every
+ * machine and compiler; it must NEVER change, or partitioned stores built at different
+ * times would disagree (docs/SCALE.md). */
+static inline uint64_t crm_hash_stable(const void *data, size_t n)
+{
+    const unsigned char *s = data;
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= 0x100000001b3ull;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    return h;
+}
+
 #endif

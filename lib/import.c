@@ -16,14 +16,14 @@
 #include <strings.h>
 #include <time.h>
 
-#include "bigmem.h"
 #include "buf.h"
 #include "dict.h"
 #include "hash.h"
+#include "idset.h"
+#include "textfield.h"
 #include "money.h"
 #include "timeparse.h"
 
-#define ID_SEED 0x9e3779b97f4a7c15ull
 #define WMAP_SIZE (2u * CRM_IMPORT_WINDOW)
 
 static const char *const field_names[CRM_F_COUNT] = {
@@ -167,7 +167,8 @@ static const char *const builtin_statuses =
 
 struct open_order {
     uint64_t hash;           /* of the order id; 0: no id */
-    uint32_t customer;
+    uint32_t customer;       /* in the dictionary of partition `part` */
+    uint32_t part;
     uint32_t rows;
     int64_t time, amount, quantity;
     uint8_t status, has_amount, cur_len;
@@ -206,8 +207,9 @@ struct held_file {
 struct crm_import {
     struct crm_import_opts o;
     const struct preset *preset;
-    struct crm_store_writer *w;
-    struct crm_dict *dict;              /* the writer's */
+    struct crm_store_writer **w;        /* nw writers: the partitions */
+    struct crm_dict **dict;             /* their dictionaries */
+    size_t nw;
     struct crm_out *rejects;
     struct crm_import_stats st;
     struct status_entry *statuses;
@@ -218,9 +220,7 @@ struct crm_import {
     struct open_order *win;
     size_t win_head, win_count;
     struct wslot *wmap;
-    /* written order ids */
-    uint64_t *seen;
-    size_t seen_mask, seen_count;
+    struct crm_idset *seen;             /* written order ids */
     /* suspects */
     struct suspect *sus;
     size_t nsus, sus_cap;
@@ -231,37 +231,17 @@ struct crm_import {
     char last_encoding[32];
     int last_delim;
     struct crm_buf scratch, raw, keybuf;
+    int oom;
 };
 
 /* ---- small helpers ---- */
 
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* Trim spaces and the spreadsheet text markers `="…"` and a leading '\'' or '='. */
+/* Trim spaces and the spreadsheet text markers (lib/textfield.h). */
 static void clean_text(const char **ps, size_t *plen)
 {
-    const char *s = *ps, *e = s + *plen;
-    if (s == e || (!is_space(*s) && *s != '=' && *s != '\'' && !is_space(e[-1])))
-        return;                      /* the common case: nothing to trim */
-    while (s < e && is_space(*s))
-        s++;
-    while (e > s && is_space(e[-1]))
-        e--;
-    if (e - s >= 3 && s[0] == '=' && s[1] == '"' && e[-1] == '"') {
-        s += 2;
-        e--;
-    } else if (e > s && (s[0] == '\'' || s[0] == '=')) {
-        s++;
-    }
-    while (s < e && is_space(*s))
-        s++;
-    while (e > s && is_space(e[-1]))
-        e--;
-    *ps = s;
-    *plen = (size_t)(e - s);
+    const char *e = *ps + *plen;
+    crm_text_unwrap(ps, &e);
+    *plen = (size_t)(e - *ps);
 }
 
 static size_t cap_len(size_t n, size_t cap)
@@ -288,44 +268,50 @@ struct rowctx {
     const struct crm_record *rec;
 };
 
-static void reject_row(struct rowctx *r, enum crm_reject why, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-static void reject_row(struct rowctx *r, enum crm_reject why, const char *fmt, ...)
+/* A record that is not stored, to the rejects file: the reason, then the record as text. */
+static void vreject_record(struct crm_import *imp, struct crm_csvin *in,
+                           const struct crm_record *rec, const char *fmt, va_list ap)
 {
-    struct crm_import *imp = r->imp;
-    imp->st.rejected[why]++;
-    imp->st.rejected_total++;
     if (!imp->rejects)
         return;
     char reason[512];
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    imp->raw.len = 0;
+    crm_csvin_format_record(in, rec, &imp->raw);
+    write_reject(imp, crm_csvin_name(in), rec->line, reason, (const char *)imp->raw.data,
+                 imp->raw.len);
+}
+
+static void reject_row(struct rowctx *r, enum crm_reject why, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void reject_row(struct rowctx *r, enum crm_reject why, const char *fmt, ...)
+{
+    va_list ap;
+    r->imp->st.rejected[why]++;
+    r->imp->st.rejected_total++;
+    va_start(ap, fmt);
+    vreject_record(r->imp, r->in, r->rec, fmt, ap);
+    va_end(ap);
+}
+
+static void reject_record(struct crm_import *imp, struct crm_csvin *in,
+                          const struct crm_record *rec, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void reject_record(struct crm_import *imp, struct crm_csvin *in,
+                          const struct crm_record *rec, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(reason, sizeof reason, fmt, ap);
+    vreject_record(imp, in, rec, fmt, ap);
     va_end(ap);
-    imp->raw.len = 0;
-    crm_csvin_format_record(r->in, r->rec, &imp->raw);
-    write_reject(imp, crm_csvin_name(r->in), r->rec->line, reason, (const char *)imp->raw.data,
-                 imp->raw.len);
 }
 
 static void skip_row(struct rowctx *r, enum crm_skip why)
 {
-    struct crm_import *imp = r->imp;
-    imp->st.skipped[why]++;
-    imp->st.skipped_total++;
-    if (!imp->rejects)
-        return;
-    char reason[128];
-    snprintf(reason, sizeof reason, "skipped: %s for preset %s", skip_names[why],
-             imp->preset ? imp->preset->name : "-");
-    imp->raw.len = 0;
-    crm_csvin_format_record(r->in, r->rec, &imp->raw);
-    write_reject(imp, crm_csvin_name(r->in), r->rec->line, reason, (const char *)imp->raw.data,
-                 imp->raw.len);
+    r->imp->st.skipped[why]++;
+    r->imp->st.skipped_total++;
+    reject_record(r->imp, r->in, r->rec, "skipped: %s for preset %s", skip_names[why],
+                  r->imp->preset ? r->imp->preset->name : "-");
 }
 
 /* ---- status table ---- */
@@ -333,11 +319,11 @@ static void skip_row(struct rowctx *r, enum crm_skip why)
 static enum crm_err add_status_text(struct crm_import *imp, uint8_t status, const char *t,
                                     size_t len)
 {
-    while (len && is_space(*t)) {
+    while (len && crm_text_space(*t)) {
         t++;
         len--;
     }
-    while (len && is_space(t[len - 1]))
+    while (len && crm_text_space(t[len - 1]))
         len--;
     if (len == 0)
         return CRM_OK;
@@ -439,72 +425,6 @@ static int lookup_status(struct crm_import *imp, const char *s, size_t len)
     return -1;
 }
 
-/* ---- set of written order ids ---- */
-
-static void seen_prefetch(const struct crm_import *imp, uint64_t h)
-{
-    __builtin_prefetch(&imp->seen[(size_t)(h ? h : 1) & imp->seen_mask]);
-}
-
-/* Make room for `more` ids (growing 4x at a time: each growth is a pass of cache misses). */
-static int seen_reserve(struct crm_import *imp, size_t more)
-{
-    size_t size = imp->seen_mask + 1;
-    if ((imp->seen_count + more) * 4 <= size * 3)
-        return 0;
-    while ((imp->seen_count + more) * 4 > size * 3)
-        size *= size >= (1u << 20) ? 2 : 4;
-    {
-        size_t mask = size - 1;
-        uint64_t *t = crm_big_calloc(size * sizeof *t);
-        if (!t)
-            return -1;
-        for (size_t i = 0; i <= imp->seen_mask; i++) {
-            uint64_t v = imp->seen[i];
-            if (!v)
-                continue;
-            size_t pos = (size_t)v & mask;
-            while (t[pos])
-                pos = (pos + 1) & mask;
-            t[pos] = v;
-        }
-        crm_big_free(imp->seen, (imp->seen_mask + 1) * sizeof *imp->seen);
-        imp->seen = t;
-        imp->seen_mask = mask;
-    }
-    return 0;
-}
-
-static int seen_insert(struct crm_import *imp, uint64_t h)
-{
-    if (h == 0)
-        h = 1;
-    if (seen_reserve(imp, 1) != 0)
-        return -1;
-    size_t pos = (size_t)h & imp->seen_mask;
-    while (imp->seen[pos]) {
-        if (imp->seen[pos] == h)
-            return 0;
-        pos = (pos + 1) & imp->seen_mask;
-    }
-    imp->seen[pos] = h;
-    imp->seen_count++;
-    return 0;
-}
-
-static int seen_contains(const struct crm_import *imp, uint64_t h)
-{
-    if (h == 0)
-        h = 1;
-    size_t pos = (size_t)h & imp->seen_mask;
-    while (imp->seen[pos]) {
-        if (imp->seen[pos] == h)
-            return 1;
-        pos = (pos + 1) & imp->seen_mask;
-    }
-    return 0;
-}
-
 /* ---- the window of open orders ---- */
 
 static struct open_order *wmap_find(struct crm_import *imp, uint64_t h, const char *id,
@@ -563,7 +483,7 @@ static enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
     if (imp->win_count > 16) {      /* the order that closes 16 steps from now */
         const struct open_order *ahead = &imp->win[(imp->win_head + 16) % CRM_IMPORT_WINDOW];
         if (ahead->hash)
-            seen_prefetch(imp, ahead->hash);
+            crm_idset_prefetch(imp->seen, ahead->hash);
         __builtin_prefetch(&imp->win[(imp->win_head + 32) % CRM_IMPORT_WINDOW]);
     }
     if (o->hash) {
@@ -582,8 +502,8 @@ static enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
         .currency = o->cur,
         .currency_len = o->cur_len,
     };
-    enum crm_err rc = crm_store_writer_add(imp->w, &ord, e);
-    if (rc == CRM_OK && o->hash && seen_insert(imp, o->hash) != 0)
+    enum crm_err rc = crm_store_writer_add(imp->w[o->part], &ord, e);
+    if (rc == CRM_OK && o->hash && crm_idset_insert(imp->seen, o->id, o->id_len, o->hash) != 0)
         rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     imp->st.orders++;
     if (o->id != o->id_inline)
@@ -600,6 +520,7 @@ struct row {
     const char *cust, *id, *cur;
     size_t cust_len, id_len, cur_len;
     uint64_t cust_h;                    /* crm_dict_hash of cust, when cust_len > 0 */
+    uint32_t part;                      /* the customer's partition */
     int64_t time, amount, quantity;
     int has_time, has_amount, has_qty, has_status;
     uint8_t status;
@@ -612,7 +533,8 @@ static enum crm_err open_order(struct crm_import *imp, const struct row *rw, uin
     uint32_t cust;
     enum crm_err rc;
     int added;
-    rc = crm_dict_intern_hashed(imp->dict, rw->cust, rw->cust_len, rw->cust_h, &cust, &added);
+    rc = crm_dict_intern_hashed(imp->dict[rw->part], rw->cust, rw->cust_len, rw->cust_h, &cust,
+                                &added);
     if (rc != CRM_OK)
         return crm_errinfo_set(e, rc, "cannot add customer: %s", crm_strerror(rc));
     imp->st.customers_new += (uint64_t)added;
@@ -622,6 +544,7 @@ static enum crm_err open_order(struct crm_import *imp, const struct row *rw, uin
     struct open_order *o = &imp->win[slot];
     o->hash = h;
     o->customer = cust;
+    o->part = rw->part;
     o->rows = 1;
     o->time = rw->time;
     o->amount = rw->amount;
@@ -649,7 +572,8 @@ static int merge_row(struct crm_import *imp, struct open_order *o, const struct 
 {
     if (rw->cust_len) {
         uint32_t cust;
-        if (!crm_dict_find_hashed(imp->dict, rw->cust, rw->cust_len, rw->cust_h, &cust) ||
+        if (rw->part != o->part ||
+            !crm_dict_find_hashed(imp->dict[o->part], rw->cust, rw->cust_len, rw->cust_h, &cust) ||
             cust != o->customer) {
             *what = "customer_id differs from the order's";
             return 1;
@@ -848,6 +772,7 @@ struct keys {
     const char *id, *cust;
     size_t id_len, cust_len;
     uint64_t id_h, cust_h;
+    uint32_t part;
     int usable;                         /* field count and bytes fine */
 };
 
@@ -868,12 +793,18 @@ static void prepare_keys(const struct crm_import *imp, const struct crm_record *
         k->cust_len -= 2;
     if (rules & P_CDNOW)
         strip_leading_zeros(&k->cust, &k->cust_len);
-    if (k->id_len) {
-        k->id_h = crm_hash_bytes(k->id, k->id_len, ID_SEED);
-        k->id_h += k->id_h == 0;
-    }
-    if (k->cust_len)
+    if (k->id_len)
+        k->id_h = crm_idset_hash(k->id, k->id_len);
+    k->part = 0;
+    if (k->cust_len) {
         k->cust_h = crm_dict_hash(k->cust, k->cust_len);
+        k->part = (uint32_t)crm_import_partition(k->cust, k->cust_len, imp->nw);
+    }
+}
+
+size_t crm_import_partition(const char *customer_id, size_t len, size_t n)
+{
+    return n > 1 ? (size_t)(crm_hash_stable(customer_id, len) % n) : 0;
 }
 
 static void prefetch_keys(const struct crm_import *imp, const struct keys *k)
@@ -881,9 +812,9 @@ static void prefetch_keys(const struct crm_import *imp, const struct keys *k)
     if (!k->usable)
         return;
     if (k->cust_len)
-        crm_dict_prefetch(imp->dict, k->cust_h);
+        crm_dict_prefetch(imp->dict[k->part], k->cust_h);
     if (k->id_h) {
-        seen_prefetch(imp, k->id_h);
+        crm_idset_prefetch(imp->seen, k->id_h);
         __builtin_prefetch(&imp->wmap[(size_t)k->id_h & (WMAP_SIZE - 1)]);
     }
 }
@@ -913,6 +844,7 @@ static enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struc
     rw.cust = k->cust;
     rw.cust_len = k->cust_len;
     rw.cust_h = k->cust_h;
+    rw.part = k->part;
     if (rules & P_UCI) {
         if (rw.id_len && (rw.id[0] == 'A' || rw.id[0] == 'a')) {
             skip_row(r, CRM_SKIP_ADJUSTMENT);
@@ -1009,7 +941,8 @@ static enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struc
 
     uint64_t h = k->id_h;
     if (rw.id_len) {
-        if (!wmap_find(imp, h, rw.id, rw.id_len, NULL) && seen_contains(imp, h))
+        if (!wmap_find(imp, h, rw.id, rw.id_len, NULL) &&
+            crm_idset_contains(imp->seen, rw.id, rw.id_len, h))
             return hold_suspect(imp, r, m, &rw, e);
     }
     char why[256];
@@ -1327,26 +1260,15 @@ static int parse_birthday(const char *s, size_t len, int32_t *day, uint8_t *year
 
 static void reject_customer(struct crm_import *imp, struct crm_csvin *in,
                             const struct crm_record *rec, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
-#endif
-    ;
-
+    __attribute__((format(printf, 4, 5)));
 static void reject_customer(struct crm_import *imp, struct crm_csvin *in,
                             const struct crm_record *rec, const char *fmt, ...)
 {
-    imp->st.customer_rejects++;
-    if (!imp->rejects)
-        return;
-    char reason[512];
     va_list ap;
+    imp->st.customer_rejects++;
     va_start(ap, fmt);
-    vsnprintf(reason, sizeof reason, fmt, ap);
+    vreject_record(imp, in, rec, fmt, ap);
     va_end(ap);
-    imp->raw.len = 0;
-    crm_csvin_format_record(in, rec, &imp->raw);
-    write_reject(imp, crm_csvin_name(in), rec->line, reason, (const char *)imp->raw.data,
-                 imp->raw.len);
 }
 
 enum crm_err crm_import_customers(struct crm_import *imp, const char *path,
@@ -1416,14 +1338,15 @@ enum crm_err crm_import_customers(struct crm_import *imp, const char *path,
             continue;
         }
         uint32_t idx;
-        if (!crm_store_writer_find_customer(imp->w, s, len, &idx)) {
-            rc = crm_store_writer_customer(imp->w, s, len, &idx, e);
+        struct crm_store_writer *w = imp->w[crm_import_partition(s, len, imp->nw)];
+        if (!crm_store_writer_find_customer(w, s, len, &idx)) {
+            rc = crm_store_writer_customer(w, s, len, &idx, e);
             if (rc != CRM_OK)
                 break;
             imp->st.customers_new++;
         }
         ci.customer = idx;
-        rc = crm_store_writer_add_customer(imp->w, &ci, e);
+        rc = crm_store_writer_add_customer(w, &ci, e);
         if (rc != CRM_OK)
             break;
         imp->st.customer_rows++;
@@ -1438,15 +1361,19 @@ static int register_existing(void *ctx, uint64_t order_no, const char *id, size_
 {
     struct crm_import *imp = ctx;
     (void)order_no;
-    uint64_t h = crm_hash_bytes(id, len, ID_SEED);
-    return seen_insert(imp, h ? h : 1) != 0;
+    if (crm_idset_insert(imp->seen, id, len, crm_idset_hash(id, len)) != 0) {
+        imp->oom = 1;
+        return 1;
+    }
+    return 0;
 }
 
 enum crm_err crm_import_load_existing(struct crm_import *imp, struct crm_errinfo *e)
 {
-    size_t before = imp->seen_count;
-    enum crm_err rc = crm_store_writer_each_order_id(imp->w, register_existing, imp, e);
-    if (rc == CRM_OK && imp->seen_count < before)
+    enum crm_err rc = CRM_OK;
+    for (size_t i = 0; i < imp->nw && rc == CRM_OK; i++)
+        rc = crm_store_writer_each_order_id(imp->w[i], register_existing, imp, e);
+    if (rc == CRM_OK && imp->oom)
         rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     return rc;
 }
@@ -1462,8 +1389,7 @@ static int verify_one(void *ctx, uint64_t order_no, const char *id, size_t len)
 {
     struct verify_ctx *v = ctx;
     (void)order_no;
-    uint64_t h = crm_hash_bytes(id, len, ID_SEED);
-    h = h ? h : 1;
+    uint64_t h = crm_idset_hash(id, len);
     for (size_t pos = (size_t)h & v->mask; v->map[pos]; pos = (pos + 1) & v->mask) {
         size_t i = v->map[pos] - 1;
         struct suspect *s = &v->imp->sus[i];
@@ -1493,14 +1419,15 @@ static enum crm_err settle_suspects(struct crm_import *imp, struct crm_errinfo *
     }
     for (size_t i = 0; i < imp->nsus; i++) {
         struct suspect *s = &imp->sus[i];
-        uint64_t h = crm_hash_bytes(imp->sus_text.data + s->text, s->id_len, ID_SEED);
-        v.hash[i] = h ? h : 1;
+        v.hash[i] = crm_idset_hash((const char *)imp->sus_text.data + s->text, s->id_len);
         size_t pos = (size_t)v.hash[i] & v.mask;
         while (v.map[pos])
             pos = (pos + 1) & v.mask;
         v.map[pos] = (uint32_t)i + 1;
     }
-    enum crm_err rc = crm_store_writer_each_order_id(imp->w, verify_one, &v, e);
+    enum crm_err rc = CRM_OK;
+    for (size_t w = 0; w < imp->nw && rc == CRM_OK; w++)
+        rc = crm_store_writer_each_order_id(imp->w[w], verify_one, &v, e);
     for (size_t i = 0; rc == CRM_OK && i < imp->nsus; i++) {
         struct suspect *s = &imp->sus[i];
         const char *text = (const char *)imp->sus_text.data + s->text;
@@ -1523,6 +1450,7 @@ static enum crm_err settle_suspects(struct crm_import *imp, struct crm_errinfo *
             .has_status = s->has_status, .status = s->status,
         };
         rw.cust_h = rw.cust_len ? crm_dict_hash(rw.cust, rw.cust_len) : 0;
+        rw.part = (uint32_t)crm_import_partition(rw.cust, rw.cust_len, imp->nw);
         enum crm_reject reason;
         char why[256];
         int placed = place_row(imp, &imp->files[s->file].map, &rw, v.hash[i], &reason, why,
@@ -1572,8 +1500,8 @@ enum crm_err crm_import_finish(struct crm_import *imp, struct crm_errinfo *e)
 
 /* ---- life cycle ---- */
 
-enum crm_err crm_import_new(const struct crm_import_opts *o, struct crm_store_writer *w,
-                            struct crm_out *rejects, struct crm_import **out,
+enum crm_err crm_import_new(const struct crm_import_opts *o, struct crm_store_writer *const *w,
+                            size_t nw, struct crm_out *rejects, struct crm_import **out,
                             struct crm_errinfo *e)
 {
     *out = NULL;
@@ -1581,10 +1509,19 @@ enum crm_err crm_import_new(const struct crm_import_opts *o, struct crm_store_wr
     if (!imp)
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     imp->o = *o;
-    imp->w = w;
-    imp->dict = crm_store_writer_dict(w);
+    imp->nw = nw;
+    imp->w = malloc(nw * sizeof *imp->w);
+    imp->dict = malloc(nw * sizeof *imp->dict);
+    if (!imp->w || !imp->dict || nw == 0) {
+        crm_import_free(imp);
+        return crm_errinfo_set(e, nw ? CRM_ENOMEM : CRM_EUSAGE, "no store to write");
+    }
+    for (size_t i = 0; i < nw; i++) {
+        imp->w[i] = w[i];
+        imp->dict[i] = crm_store_writer_dict(w[i]);
+    }
     imp->rejects = rejects;
-    imp->scale = crm_store_writer_meta(w)->money_scale;
+    imp->scale = crm_store_writer_meta(w[0])->money_scale;
     imp->preset = find_preset(o->preset);
     if (o->preset && !imp->preset) {
         crm_import_free(imp);
@@ -1595,8 +1532,7 @@ enum crm_err crm_import_new(const struct crm_import_opts *o, struct crm_store_wr
         imp->o.csv.delimiter = 0;   /* whitespace (.txt) or comma (.csv): detected */
     imp->win = calloc(CRM_IMPORT_WINDOW, sizeof *imp->win);
     imp->wmap = calloc(WMAP_SIZE, sizeof *imp->wmap);
-    imp->seen_mask = 65535;
-    imp->seen = crm_big_calloc((imp->seen_mask + 1) * sizeof *imp->seen);
+    imp->seen = crm_idset_new();
     if (!imp->win || !imp->wmap || !imp->seen) {
         crm_import_free(imp);
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
@@ -1630,7 +1566,9 @@ void crm_import_free(struct crm_import *imp)
     }
     free(imp->win);
     free(imp->wmap);
-    crm_big_free(imp->seen, (imp->seen_mask + 1) * sizeof *imp->seen);
+    crm_idset_free(imp->seen);
+    free(imp->w);
+    free(imp->dict);
     free(imp->sus);
     for (size_t i = 0; i < imp->nfiles; i++)
         free(imp->files[i].name);

@@ -78,11 +78,16 @@ struct crm_import_stats {
 
 struct crm_import;
 
-/* w: the store writer (its dictionary and, with CRM_STORE_KEEP_IDS, order ids are used);
- * rejects: where rejected rows go (CSV file,line,reason,raw), may be NULL. */
-enum crm_err crm_import_new(const struct crm_import_opts *o, struct crm_store_writer *w,
-                            struct crm_out *rejects, struct crm_import **out,
+/* w[0..nw): the store writers (their dictionaries and, with CRM_STORE_KEEP_IDS, their
+ * order ids are used). With nw > 1 each customer's orders (and customers-file row) go to
+ * writer crm_hash_stable(customer_id) % nw — the partitions of SPEC §12. rejects: where
+ * rejected rows go (CSV file,line,reason,raw), may be NULL. */
+enum crm_err crm_import_new(const struct crm_import_opts *o, struct crm_store_writer *const *w,
+                            size_t nw, struct crm_out *rejects, struct crm_import **out,
                             struct crm_errinfo *e);
+
+/* The partition of a customer id among n (what crm_import_new routes by). */
+size_t crm_import_partition(const char *customer_id, size_t len, size_t n);
 void crm_import_free(struct crm_import *imp);
 
 /* --status STATUS=TEXT[,TEXT...]: these texts map to STATUS (paid, cancelled, refunded,

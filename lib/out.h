@@ -19,6 +19,14 @@ struct crm_out;
 /* Writes to fd (not closed by crm_out). name is used in error messages. */
 struct crm_out *crm_out_new(int fd, const char *name, unsigned flags);
 
+/* A writer into memory (same flags; no BOM is written, CRLF line ends are kept), for
+ * formatting rows in another thread: crm_out_mem flushes and returns the bytes so far
+ * (valid until the next write; length 0 after an allocation failure), crm_out_mem_clear
+ * empties it for reuse. Free it with crm_out_free. */
+struct crm_out *crm_out_new_mem(unsigned flags);
+const char *crm_out_mem(struct crm_out *o, size_t *len);
+void crm_out_mem_clear(struct crm_out *o);
+
 /* Flush and report the first write error (CRM_EPIPE when the reader went away).
  * Frees o in every case. */
 enum crm_err crm_out_close(struct crm_out *o, struct crm_errinfo *e);
@@ -39,6 +47,9 @@ void crm_out_header(struct crm_out *o, const char *names);
 
 /* Raw bytes, no quoting or separators (for non-tabular output such as SVG). */
 void crm_out_raw(struct crm_out *o, const char *s, size_t len);
+
+/* The flags the writer was made with (CRM_OUT_TSV, CRM_OUT_BOM). */
+unsigned crm_out_flags(const struct crm_out *o);
 
 /* Nonzero once a write has failed (callers may stop producing rows early). */
 int crm_out_failed(const struct crm_out *o);

@@ -28,7 +28,7 @@ static enum crm_err import_to_scratch(int fd, const char *name, const unsigned c
     enum crm_err rc = crm_store_writer_new(sfd, name, &meta,
                                            CRM_STORE_KEEP_IDS | CRM_STORE_NO_SYNC, &w, e);
     if (rc == CRM_OK)
-        rc = crm_import_new(&o, w, NULL, &imp, e);
+        rc = crm_import_new(&o, &w, 1, NULL, &imp, e);
     if (rc == CRM_OK)
         rc = crm_import_fd(imp, fd, name, head, head_len, e);
     if (rc == CRM_OK)

@@ -73,7 +73,7 @@ struct crm_store_writer {
     struct crm_customer_info *cust;
     size_t cust_n, cust_cap;
     /* scratch */
-    struct crm_buf block, raw, ztmp, io;
+    struct crm_buf block, raw, ztmp, io, packed;
     struct crm_zctx z;
     int64_t *scratch;          /* CRM_CHUNK_ROWS */
     /* order-id archive (CRM_STORE_KEEP_IDS) */
@@ -152,7 +152,7 @@ static void put_int_column(struct crm_store_writer *w, unsigned id, const int64_
         if (width > 0) {
             unsigned mask;
             w->ztmp.len = 0;
-            crm_col_planes_pack(&w->z, v, n, lo, width, &w->raw, &w->ztmp, &mask);
+            crm_col_planes_pack(&w->z, v, n, lo, width, &w->raw, &w->packed, &w->ztmp, &mask);
             struct crm_buf *b = &w->block;
             crm_buf_u8(b, id);
             crm_buf_u8(b, (unsigned)width | (width > 1 ? ENC_SHUFFLE : 0u));
@@ -593,6 +593,7 @@ void crm_store_writer_free(struct crm_store_writer *w)
     crm_buf_free(&w->raw);
     crm_buf_free(&w->ztmp);
     crm_buf_free(&w->io);
+    crm_buf_free(&w->packed);
     for (size_t i = 0; i < w->arch_n; i++)
         free(w->arch[i].blob);
     free(w->arch);

@@ -50,7 +50,7 @@ static void run(const char *csv, const char *customers, struct crm_import_opts *
     struct crm_import *imp;
     if (!o->max_reject_rate)
         o->max_reject_rate = 1;
-    assert_int_equal(crm_import_new(o, w, out, &imp, &e), CRM_OK);
+    assert_int_equal(crm_import_new(o, &w, 1, out, &imp, &e), CRM_OK);
     if (status_spec)
         assert_int_equal(crm_import_add_status(imp, status_spec, &e), CRM_OK);
     r->rc = CRM_OK;
@@ -535,7 +535,7 @@ static void import_phase(struct gen *g, int fd, int append)
     struct crm_import_opts o = {.max_reject_rate = 1};
     o.csv.encoding = "utf-8";
     struct crm_import *imp;
-    assert_int_equal(crm_import_new(&o, w, out, &imp, &e), CRM_OK);
+    assert_int_equal(crm_import_new(&o, &w, 1, out, &imp, &e), CRM_OK);
     if (append)
         assert_int_equal(crm_import_load_existing(imp, &e), CRM_OK);
     assert_int_equal(crm_import_file(imp, in, &e), CRM_OK);

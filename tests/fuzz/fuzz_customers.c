@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                     CRM_STORE_NO_SYNC, &w, &e) == CRM_OK, "writer");
     struct crm_out *rejects = crm_out_new(rej_fd, "rejects.csv", 0);
     struct crm_import *imp;
-    FUZZ_CHECK(crm_import_new(&o, w, rejects, &imp, &e) == CRM_OK, "import_new");
+    FUZZ_CHECK(crm_import_new(&o, &w, 1, rejects, &imp, &e) == CRM_OK, "import_new");
     enum crm_err rc = crm_import_customers(imp, path, &e);
     if (rc == CRM_OK && (opt & 4)) {
         static const char orders[] = "customer_id,order_time,amount\nc1,2024-01-02,5.00\n"

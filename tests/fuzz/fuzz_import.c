@@ -75,7 +75,7 @@ static long long import_part(const unsigned char *text, size_t n, int store_fd, 
     int rej_fd = fuzz_memfd("", 0);
     struct crm_out *rejects = crm_out_new(rej_fd, "rejects.csv", 0);
     struct crm_import *imp;
-    rc = crm_import_new(&o, w, rejects, &imp, &e);
+    rc = crm_import_new(&o, &w, 1, rejects, &imp, &e);
     FUZZ_CHECK(rc == CRM_OK, "import_new: %s", e.msg);
     if (opt & 0x80)
         FUZZ_CHECK(crm_import_add_status(imp, "refunded=LOST,退货中", &e) == CRM_OK, "status");

@@ -1,0 +1,267 @@
+/* crm-churn: who is leaving and what they are worth — BG/NBD or MBG/NBD P(alive), expected
+ * purchases, Gamma-Gamma CLV, churn risk, dormancy rules and holdout validation (SPEC §9). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "btsum.h"
+#include "churn.h"
+#include "cli.h"
+#include "store.h"
+#include "timeparse.h"
+
+static const char usage[] =
+    "Usage: crm-churn [OPTIONS] [INPUT]\n"
+    "Per customer with a paid order: repeat purchases x (distinct purchase days - 1), t_x\n"
+    "and T, P(alive), expected purchases and P(no purchase) in the horizon (BG/NBD or\n"
+    "MBG/NBD), expected order value (Gamma-Gamma) and CLV, and a churn-risk label; or the\n"
+    "dormancy rules. INPUT is a store or an order file; omitted or - is stdin.\n"
+    "\n"
+    "      --model M            bgnbd (default) or mbgnbd (one-time buyers can be dead)\n"
+    "      --method M           model (default) or rules: at risk when the days since the\n"
+    "                           last purchase exceed K x the customer's mean gap\n"
+    "      --k K                the rules' multiple of the mean gap (2)\n"
+    "      --floor DAYS         the rules' threshold for one-time buyers (180; or 26w)\n"
+    "      --unit U             week (default) or day: the unit of t_x, T and the fit\n"
+    "      --horizon DAYS       prediction window (90; 13w); default with\n"
+    "                           --calibration-end: the holdout period\n"
+    "      --discount RATE      annual discount rate of CLV, discounted monthly (0)\n"
+    "      --risk-cuts H,M      churn_risk high when p_alive < H, medium when < M (0.5,0.8)\n"
+    "      --calibration-end D  fit on orders up to D (YYYY-MM-DD); compare predictions\n"
+    "                           with the purchases after it (column actual_holdout)\n"
+    "      --report FILE        holdout report (MAE, RMSE, totals, by frequency) as CSV\n"
+    "      --svg FILE           tracking plot: weekly cumulative repeat purchases\n"
+    "      --params-out FILE    save the fitted parameters (model,parameter,value)\n"
+    "      --params FILE        score with saved parameters instead of fitting\n"
+    "      --as-of DATE         day after the end of the data (default: the day after the\n"
+    "                           latest order)\n"
+    "  -o, --output FILE        write FILE atomically instead of stdout\n"
+    "      --tsv, --bom         tab-separated output; UTF-8 BOM and CRLF for spreadsheets\n"
+    "  -v, --verbose            counts, the fit (parameters, log-likelihood, convergence)\n"
+    "                           and the holdout report on stderr\n"
+    "  -h, --help               this help; --version\n"
+    "\n"
+    "Example:\n"
+    "  crm-import --preset cdnow CDNOW_sample.txt.gz -o cdnow.crm\n"
+    "  crm-churn --calibration-end 1997-09-30 --report holdout.csv --svg tracking.svg \\\n"
+    "            --params-out fit.csv cdnow.crm > churn.csv\n"
+    "  crm-churn --params fit.csv --horizon 52w cdnow.crm | sort -t, -k9,9gr | head\n";
+
+enum { OPT_MODEL = CLI_TOOL_OPTS, OPT_METHOD, OPT_K, OPT_FLOOR, OPT_UNIT, OPT_HORIZON,
+       OPT_DISCOUNT, OPT_CUTS, OPT_CAL, OPT_REPORT, OPT_SVG, OPT_PARAMS_OUT, OPT_PARAMS };
+
+static const struct option longopts[] = {
+    CLI_LONG_OPTIONS,
+    {"model", required_argument, NULL, OPT_MODEL}, {"method", required_argument, NULL, OPT_METHOD},
+    {"k", required_argument, NULL, OPT_K}, {"floor", required_argument, NULL, OPT_FLOOR},
+    {"unit", required_argument, NULL, OPT_UNIT}, {"horizon", required_argument, NULL, OPT_HORIZON},
+    {"discount", required_argument, NULL, OPT_DISCOUNT},
+    {"risk-cuts", required_argument, NULL, OPT_CUTS},
+    {"calibration-end", required_argument, NULL, OPT_CAL},
+    {"report", required_argument, NULL, OPT_REPORT}, {"svg", required_argument, NULL, OPT_SVG},
+    {"params-out", required_argument, NULL, OPT_PARAMS_OUT},
+    {"params", required_argument, NULL, OPT_PARAMS}, {NULL, 0, NULL, 0},
+};
+
+struct opts {
+    struct crm_churn_opts m;
+    struct crm_churn_rules rules;
+    int rules_method, model_given, horizon_given, unit_given;
+    const char *cal, *report, *svg, *params_out, *params;
+};
+
+static void parse(struct cli *c, struct opts *op, int argc, char **argv)
+{
+    int opt;
+    char *end;
+    while ((opt = getopt_long(argc, argv, "ho:qv", longopts, NULL)) != -1) {
+        if (cli_common(c, opt, optarg))
+            continue;
+        switch (opt) {
+        case OPT_MODEL:
+            if (strcmp(optarg, "bgnbd") && strcmp(optarg, "mbgnbd"))
+                cli_usage_error(c, "--model %s: expected bgnbd or mbgnbd", optarg);
+            op->m.model = optarg[0] == 'm' ? CRM_BTYD_MBGNBD : CRM_BTYD_BGNBD;
+            op->model_given = 1;
+            break;
+        case OPT_METHOD:
+            if (strcmp(optarg, "model") && strcmp(optarg, "rules"))
+                cli_usage_error(c, "--method %s: expected model or rules", optarg);
+            op->rules_method = optarg[0] == 'r';
+            break;
+        case OPT_K: op->rules.k = cli_number(c, "--k", optarg, 1, 1000); break;
+        case OPT_FLOOR: op->rules.floor_days = cli_days(c, "--floor", optarg, 0); break;
+        case OPT_UNIT:
+            if (strcmp(optarg, "week") && strcmp(optarg, "day"))
+                cli_usage_error(c, "--unit %s: expected week or day", optarg);
+            op->m.days_per_unit = optarg[0] == 'w' ? 7.0 : 1.0;
+            op->unit_given = 1;
+            break;
+        case OPT_HORIZON:
+            op->m.horizon_days = cli_days(c, "--horizon", optarg, 0);
+            op->horizon_given = 1;
+            break;
+        case OPT_DISCOUNT:
+            op->m.annual_discount = cli_number(c, "--discount", optarg, 0, 10);
+            break;
+        case OPT_CUTS:
+            op->m.risk_high = strtod(optarg, &end);
+            if (end == optarg || *end != ',' || !end[1] ||
+                (op->m.risk_medium = strtod(end + 1, &end), *end) ||
+                !(op->m.risk_high >= 0 && op->m.risk_high <= op->m.risk_medium &&
+                  op->m.risk_medium <= 1))
+                cli_usage_error(c, "--risk-cuts %s: expected H,M with 0 <= H <= M <= 1",
+                                optarg);
+            break;
+        case OPT_CAL: op->cal = optarg; break;
+        case OPT_REPORT: op->report = optarg; break;
+        case OPT_SVG: op->svg = optarg; break;
+        case OPT_PARAMS_OUT: op->params_out = optarg; break;
+        case OPT_PARAMS: op->params = optarg; break;
+        default: cli_usage_error(c, "unexpected option");
+        }
+    }
+    if (argc - optind > 1)
+        cli_usage_error(c, "one INPUT at most (got %d)", argc - optind);
+    if (op->rules_method && (op->params || op->params_out || op->report || op->svg))
+        cli_usage_error(c, "--method rules fits no model: --params, --params-out, --report "
+                        "and --svg need --method model");
+    if (op->report && !op->cal)
+        cli_usage_error(c, "--report compares with a holdout: give --calibration-end");
+}
+
+/* An atomic side file (--params-out, --report, --svg): fn writes it to fd. */
+struct side {
+    const struct crm_churn *ch;
+    const struct crm_btsum *b;
+    unsigned flags;
+    void (*table)(const struct crm_churn *, struct crm_out *);
+};
+
+static enum crm_err write_table(int fd, const char *path, const struct side *sd,
+                                struct crm_errinfo *e)
+{
+    struct crm_out *o = crm_out_new(fd, path, sd->flags);
+    if (!o)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    sd->table(sd->ch, o);
+    return crm_out_close(o, e);
+}
+
+static enum crm_err write_chart(int fd, const char *path, const struct side *sd,
+                                struct crm_errinfo *e)
+{
+    struct crm_svg *svg;
+    (void)path;
+    enum crm_err rc = crm_churn_chart(sd->ch, sd->b, &svg, e);
+    if (rc == CRM_OK)
+        rc = crm_svg_write_fd(svg, fd, e);
+    crm_svg_free(svg);
+    return rc;
+}
+
+static void side_file(const struct cli *c, const char *path, const struct side *sd,
+                      enum crm_err (*fn)(int, const char *, const struct side *,
+                                         struct crm_errinfo *))
+{
+    struct crm_afile *af = NULL;
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    enum crm_err rc = crm_afile_open(path, &af, &e);
+    if (rc == CRM_OK && (rc = fn(crm_afile_fd(af), path, sd, &e)) == CRM_OK) {
+        rc = crm_afile_commit(af, &e);
+        af = NULL;
+    }
+    crm_afile_abort(af);
+    if (rc != CRM_OK && !e.file[0])
+        crm_errinfo_where(&e, path, -1, -1, -1);
+    cli_check(c, rc, &e);
+}
+
+static void params_out(const struct crm_churn *ch, struct crm_out *o)
+{
+    crm_churn_params_write(o, &ch->params);
+}
+
+int main(int argc, char **argv)
+{
+    struct cli c;
+    struct opts op = {{CRM_BTYD_BGNBD, 7.0, 90, 0.0, 0.5, 0.8, 2, NULL}, {2.0, 180}, 0, 0, 0, 0,
+                      NULL, NULL, NULL, NULL, NULL};
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    cli_init(&c, "crm-churn", usage);
+    parse(&c, &op, argc, argv);
+    struct crm_churn_params given;
+    if (op.params) {
+        cli_check(&c, crm_churn_params_read(op.params, &given, &e), &e);
+        if (op.model_given && given.bg.model != op.m.model)
+            cli_usage_error(&c, "--model %s but %s holds %s parameters",
+                            crm_btyd_model_name(op.m.model), op.params,
+                            crm_btyd_model_name(given.bg.model));
+        if (given.unit_days > 0 && op.unit_given && given.unit_days != op.m.days_per_unit)
+            cli_usage_error(&c, "--unit %s but %s was fitted in %ss", op.m.days_per_unit == 7
+                            ? "week" : "day", op.params, given.unit_days == 7 ? "week" : "day");
+        if (given.unit_days > 0)
+            op.m.days_per_unit = given.unit_days;
+        op.m.params = &given;
+    }
+
+    struct crm_store *s = cli_open_store(&c, optind < argc ? argv[optind] : NULL);
+    struct crm_btsum_opts bo = {cli_resolve_as_of(&c, s), 0, op.svg != NULL, 0};
+    bo.end = bo.as_of - 1;
+    char d[2][16];
+    if (op.cal && crm_date_parse(op.cal, &bo.end) != 0)
+        cli_usage_error(&c, "--calibration-end %s: expected YYYY-MM-DD", op.cal);
+    crm_date_format(bo.as_of - 1, d[1]);
+    if (op.cal && bo.end >= bo.as_of - 1)
+        cli_usage_error(&c, "--calibration-end %s leaves no holdout: the data ends %s", op.cal,
+                        d[1]);
+    if (op.cal && !op.horizon_given)
+        op.m.horizon_days = bo.as_of - 1 - bo.end;
+    struct crm_btsum *b;
+    cli_check(&c, crm_btsum_run(s, &bo, &b, &e), &e);
+    crm_date_format(bo.end, d[0]);
+    if (c.verbose)
+        cli_warn(&c, "calibration to %s%s%s: %llu orders (%llu paid) read, %llu on or after the "
+                 "as-of date ignored; %u customers modelled, %u first buying in the holdout left "
+                 "out; %u customers' orders out of time order (%d pass%s)", d[0],
+                 op.cal ? ", holdout to " : "", op.cal ? d[1] : "",
+                 (unsigned long long)b->orders, (unsigned long long)b->paid,
+                 (unsigned long long)b->orders_future, b->customers, b->holdout_only,
+                 b->out_of_order, b->passes, b->passes == 1 ? "" : "es");
+
+    struct crm_churn *ch = NULL;
+    op.m.money_scale = crm_store_meta(s)->money_scale;
+    if (!op.rules_method) {
+        cli_check(&c, crm_churn_model(b, &op.m, &ch, &e), &e);
+        char text[2048];
+        crm_churn_describe(ch, text, sizeof text);
+        for (char *line = strtok(text, "\n"); c.verbose && line; line = strtok(NULL, "\n"))
+            cli_warn(&c, "%s", line);
+        if (!ch->params.has_gg && !op.params)
+            cli_warn(&c, "no repeat customer spent money: no Gamma-Gamma fit; "
+                     "expected_avg_value and clv are empty");
+        struct side sd = {ch, b, c.out_flags, params_out};
+        if (op.params_out)
+            side_file(&c, op.params_out, &sd, write_table);
+        sd.table = crm_churn_report_write;
+        if (op.report)
+            side_file(&c, op.report, &sd, write_table);
+        if (op.svg)  /* before the rows, so that `| head` never leaves a half-written chart */
+            side_file(&c, op.svg, &sd, write_chart);
+        sd.flags = 0;
+        if (op.cal && c.verbose && !op.report)
+            cli_check(&c, write_table(2, "stderr", &sd, &e), &e);
+    }
+
+    struct crm_out *o = cli_open_output(&c);
+    struct crm_churn_report rep = {ch, &op.rules, b, s, op.m.days_per_unit, op.m.money_scale,
+                                   op.cal != NULL};
+    crm_churn_write(o, &rep);
+    cli_close_output(&c, o);
+    crm_churn_free(ch);
+    crm_btsum_free(b);
+    crm_store_close(s);
+    return 0;
+}
