@@ -20,6 +20,7 @@
 #include <zlib.h>
 
 static char dir[64];     /* a fresh directory per test */
+static char null_dev[96];
 
 /* Paths in it: the same name gives the same pointer for the whole test. */
 static char paths[32][256];
@@ -34,7 +35,20 @@ static int setup(void **state)
     strcpy(dir, "/tmp/crm-fault-test-XXXXXX");
     npaths = 0;
     t_setup = now();
-    return mkdtemp(dir) ? 0 : -1;
+    if (!mkdtemp(dir))
+        return -1;
+    /* The tools' stdin and stdout default to a null device of our own when root may make
+     * one: on a shared machine a tool without the afile fix, run as root with -o /dev/null,
+     * renames a regular file over the real one. */
+    snprintf(null_dev, sizeof null_dev, "%s/.null", dir);
+    if (mknod(null_dev, S_IFCHR | 0666, makedev(1, 3)) != 0)
+        snprintf(null_dev, sizeof null_dev, "/dev/null");
+    struct stat st;
+    if (stat(null_dev, &st) != 0 || !S_ISCHR(st.st_mode)) {
+        fprintf(stderr, "fault_test: %s is not a character device\n", null_dev);
+        return -1;
+    }
+    return 0;
 }
 
 static int teardown(void **state)
@@ -93,10 +107,10 @@ static void spawn(const char *const *argv, const struct run_opts *o, struct proc
     p->pid = fork();
     assert_true(p->pid >= 0);
     if (p->pid == 0) {
-        int in = open(o && o->in ? o->in : "/dev/null", O_RDONLY);
+        int in = open(o && o->in ? o->in : null_dev, O_RDONLY);
         int out = o && o->out ? open(o->out, O_WRONLY | O_CREAT |
                                      (o->out_append ? O_APPEND : O_TRUNC), 0644)
-                              : open("/dev/null", O_WRONLY);
+                              : open(null_dev, O_WRONLY);
         int err = open(p->errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (in < 0 || out < 0 || err < 0)
             _exit(126);
@@ -180,6 +194,17 @@ static int stray_files(void)
         n += strstr(de->d_name, ".tmp-") != NULL;
     closedir(d);
     return n;
+}
+
+/* Remove temporary files a killed tool could not (kill -9 runs no clean-up). */
+static void remove_strays(void)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    while ((de = readdir(d)))
+        if (strstr(de->d_name, ".tmp-"))
+            unlink(in_dir(de->d_name));
+    closedir(d);
 }
 
 static void write_file(const char *path, const void *data, size_t n)
@@ -339,6 +364,92 @@ static void test_fault_disk_full_leaves_the_previous_file_and_no_temporary(void 
     free(d0);
     free(d1);
     assert_int_equal(stray_files(), 0);
+}
+
+/* Every tool's report files (-o, --svg) on a disk that fills up (writes past 2 KiB fail): exit 1 naming the file, the previous file untouched, no temporary left.
+ * Killed at the limit instead (SIGXFSZ, as a kill -9 would): the previous file untouched. */
+static void test_fault_reports_on_a_full_disk_or_killed_leave_the_previous_file(void **state)
+{
+    (void)state;
+    const char *store = in_dir("s.crm"), *out = in_dir("out.csv");
+    make_base_store(store);
+    struct {
+        const char *tool, *opt;
+    } reports[] = {
+        {"crm-rfm", "-o"}, {"crm-segment", "-o"}, {"crm-churn", "-o"}, {"crm-pareto", "-o"},
+        {"crm-pareto", "--svg"}, {"crm-churn", "--svg"},
+    };
+    for (size_t i = 0; i < sizeof reports / sizeof reports[0]; i++) {
+        for (int killed = 0; killed < 2; killed++) {
+            write_file(out, "previous\n", 9);
+            const char *argv[] = {tool(reports[i].tool), store, reports[i].opt, out, NULL, NULL,
+                                  NULL};
+            if (strcmp(reports[i].opt, "--svg") == 0) {   /* the rows go to /dev/null */
+                argv[4] = strcmp(reports[i].tool, "crm-churn") == 0 ? "--calibration-end"
+                                                                     : "--summary";
+                argv[5] = strcmp(reports[i].tool, "crm-churn") == 0 ? "2024-09-30" : NULL;
+            }
+            struct run_opts o = {.fsize = 2048, .xfsz_kills = killed};
+            char *err;
+            int rc = run(argv, &o, &err);
+            if (killed) {
+                assert_int_equal(rc, 128 + SIGXFSZ);
+                remove_strays();    /* left next to the target, which is what matters */
+            } else {
+                if (rc != 1)
+                    fail_msg("%s %s on a full disk: exit %d (%s)", reports[i].tool,
+                             reports[i].opt, rc, err);
+                char pattern[128];
+                snprintf(pattern, sizeof pattern, "^%s: .*out\\.csv.*(File too large|No space)",
+                         reports[i].tool);
+                assert_matches(err, pattern);
+                if (stray_files() != 0)
+                    fail_msg("%s %s on a full disk left its temporary file", reports[i].tool,
+                             reports[i].opt);
+            }
+            free(err);
+            char *b = slurp(out, NULL);
+            if (strcmp(b, "previous\n") != 0)
+                fail_msg("%s %s %s: the previous file changed", reports[i].tool,
+                         reports[i].opt, killed ? "killed" : "on a full disk");
+            free(b);
+        }
+    }
+}
+
+/* SIGTERM while a report is being made (its input arriving through a FIFO, held half-way):
+ * the previous file stays, and the temporary file is removed by the signal handler. */
+static void test_fault_terminated_report_removes_its_temporary(void **state)
+{
+    (void)state;
+    const char *store = in_dir("s.crm"), *out = in_dir("out.csv"), *fifo = in_dir("in.fifo");
+    make_base_store(store);
+    size_t n;
+    char *b = slurp(store, &n);
+    const char *tools[] = {"crm-rfm", "crm-segment", "crm-churn", "crm-pareto"};
+    for (size_t i = 0; i < 4; i++) {
+        write_file(out, "previous\n", 9);
+        unlink(fifo);
+        assert_int_equal(mkfifo(fifo, 0600), 0);
+        const char *argv[] = {tool(tools[i]), "--as-of", "2025-01-01", "-o", out, "-", NULL};
+        struct run_opts o = {.in = fifo};
+        struct proc p;
+        spawn(argv, &o, &p);
+        int feed = open(fifo, O_WRONLY | O_CLOEXEC);
+        assert_true(feed >= 0);
+        assert_int_equal(write(feed, b, n / 2), (ssize_t)(n / 2));
+        nanosleep(&(struct timespec){0, 50000000}, NULL);
+        kill(p.pid, SIGTERM);
+        int rc = finish(&p, NULL);
+        close(feed);
+        unlink(p.errpath);
+        assert_int_equal(rc, 128 + SIGTERM);
+        char *got = slurp(out, NULL);
+        assert_string_equal(got, "previous\n");
+        free(got);
+        assert_int_equal(stray_files(), 0);
+    }
+    free(b);
 }
 
 /* ---- kill -9 during --append ---- */
@@ -820,6 +931,10 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_fault_disk_full_leaves_the_previous_file_and_no_temporary, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_fault_reports_on_a_full_disk_or_killed_leave_the_previous_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fault_terminated_report_removes_its_temporary,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_fault_append_killed_at_any_moment_leaves_old_or_new,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
