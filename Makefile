@@ -111,8 +111,9 @@ fuzz:
 # Fuzz targets tests/fuzz/fuzz_*.c (clang + libFuzzer) link against a libcrm built with the
 # fuzzer's coverage instrumentation and ASan+UBSan in build/fuzz. `make fuzz` runs each
 # target long (FUZZ_TIME seconds); check-fuzz replays the saved crash inputs and seeds and
-# fuzzes each target for a few seconds. check-valgrind runs the CLI golden cases under
-# valgrind (the optimised build). Both skip, recorded as such, when the tool is missing.
+# fuzzes each target for a few seconds. check-valgrind runs a subset of the CLI golden
+# cases under valgrind (the optimised build; scripts/valgrind-cli alone runs them all).
+# Both skip, recorded as such, when the tool is missing.
 FUZZ_CC    ?= clang
 FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_FLAGS  = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -132,7 +133,7 @@ check-fuzz: all
 	@B=$(B) scripts/fuzz --smoke
 
 check-valgrind: all
-	@B=$(B) scripts/valgrind-cli
+	@B=$(B) scripts/valgrind-cli --quick
 
 COMPDIR = $(PREFIX)/share/bash-completion/completions
 
