@@ -589,6 +589,58 @@ static void test_fault_append_killed_at_byte_offsets_leaves_old_or_new(void **st
     free(c.new_dump);
 }
 
+/* Readers while appends run (a report started by cron during an import): every read sees
+ * the old or the new store whole, never an error. Between appends the store is put back by
+ * renaming a copy over it, as an atomic writer would. */
+static void test_fault_readers_during_appends_see_old_or_new(void **state)
+{
+    (void)state;
+    struct append_case c;
+    prepare_append(&c, 0);
+    copy_file(c.base, c.store);
+    pid_t writer = fork();
+    if (writer == 0) {
+        for (int i = 0; i < 6; i++) {
+            const char *argv[] = {tool("crm-import"), "-q", "--append", c.store, c.input, NULL};
+            if (run(argv, NULL, NULL) != 0)
+                _exit(1);
+            nanosleep(&(struct timespec){0, 20000000}, NULL);
+            const char *tmp = in_dir("store.tmp");
+            copy_file(c.base, tmp);
+            if (rename(tmp, c.store) != 0)
+                _exit(1);
+        }
+        _exit(0);
+    }
+    int outcome[2] = {0, 0}, status;
+    const char *check = in_dir("check.txt");
+    while (waitpid(writer, &status, WNOHANG) == 0) {
+        const char *argv[] = {tool("crm-import"), "--check", c.store, NULL};
+        struct run_opts o = {.out = check};
+        char *err;
+        if (run(argv, &o, &err) != 0) {
+            kill(writer, SIGKILL);
+            waitpid(writer, NULL, 0);
+            fail_msg("a reader during an append failed: %s", err);
+        }
+        free(err);
+        char *text = slurp(check, NULL), *at = strstr(text, "\norders: ");
+        long long n = at ? atoll(at + 9) : -1;
+        free(text);
+        if (n != 20000 && n != 60000) {   /* old: 20,000; new: + 60,000 rows - 20,000 known ids */
+            kill(writer, SIGKILL);
+            waitpid(writer, NULL, 0);
+            fail_msg("a reader during an append saw %lld orders", n);
+        }
+        outcome[n != 20000]++;
+    }
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    print_message("%d reads during 6 appends: %d saw the old store, %d the new one\n",
+                  outcome[0] + outcome[1], outcome[0], outcome[1]);
+    free(c.old_dump);
+    free(c.new_dump);
+}
+
 /* ---- two writers ---- */
 
 static int is_locked(const char *path)
@@ -941,6 +993,8 @@ int main(void)
             test_fault_append_to_a_streamed_store_killed_leaves_old_or_new, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_fault_append_killed_at_byte_offsets_leaves_old_or_new, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fault_readers_during_appends_see_old_or_new,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_fault_concurrent_appends_wait_or_fail_never_interleave, setup, teardown),
         cmocka_unit_test_setup_teardown(
