@@ -250,6 +250,7 @@ static void test_store_every_flipped_bit_is_detected(void **state)
             b[i] ^= (unsigned char)(1u << bit);
         }
     }
+    print_message("%zu bytes, %zu flipped bits, each detected\n", len, len * 8);
     free(b);
     unlink(path);
 }
@@ -262,6 +263,7 @@ static void test_store_every_truncation_is_detected(void **state)
     unsigned char *b = slurp(path, &len);
     for (size_t cut = 0; cut < len; cut++)
         expect_damaged(b, cut, "truncation", cut);
+    print_message("%zu truncation points, each detected\n", len);
 
     free(b);
     unlink(path);
@@ -455,6 +457,8 @@ static void test_store_append_killed_at_every_byte_reads_as_the_old_store(void *
         }
         free(b);
     }
+    print_message("append cut at %zu points (bytes %zu..%zu), each read as the old store\n",
+                  new_len - old_len + 1, old_len, new_len);
     free(old);
     free(nw);
     unlink(path);
