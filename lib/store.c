@@ -623,6 +623,10 @@ static enum crm_err load_archived(struct crm_store_writer *w, size_t k, struct c
         return CRM_OK;
     }
     const unsigned char *raw = c->blob;
+    /* The bytes as stored: raw ones must be exactly the raw length (the reader checks the
+     * same in col_raw; found by fuzz_store reading past an archived blob). */
+    if (!(c->enc & ENC_DEFLATE) && c->blob_len != c->raw_len)
+        return crm_errinfo_set(e, CRM_ECORRUPT, "order-id archive chunk %zu damaged", k);
     if (c->enc & ENC_DEFLATE) {
         w->cache_raw.len = 0;
         if (crm_buf_reserve(&w->cache_raw, c->raw_len + 1) != 0)

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <zlib.h>
 
+#include "buf.h"
 #include "store.h"
 
 static const struct crm_store_meta META = {"Asia/Shanghai", 2};
@@ -529,6 +530,60 @@ static void test_store_killed_append_to_a_streamed_file_leaves_it_valid(void **s
     unlink(path);
 }
 
+/* Found by fuzz_store: an order-id column stored raw whose descriptor claims more raw bytes
+ * than it stores (checksums intact: only a crafted or miswritten store) made --append read
+ * past the archived bytes when it looked ids up. It is a damaged chunk, as for readers. */
+static void test_store_append_refuses_an_id_column_longer_than_stored(void **state)
+{
+    (void)state;
+    char *path = temp_store(5, 2, 0);     /* short ids: the column is stored raw */
+    size_t len;
+    unsigned char *b = slurp(path, &len);
+    size_t pos = 40 + crm_le_get(b + 12, 4);
+    int patched = 0;
+    while (pos + 16 <= len && !patched) {
+        size_t blen = crm_le_get(b + pos + 4, 4);
+        if (memcmp(b + pos, "ORDS", 4) == 0) {
+            size_t at = pos + 16 + 24, end = pos + 16 + blen;
+            while (at + 20 <= end) {
+                size_t stored = crm_le_get(b + at + 8, 4);
+                if (b[at] == 6) {                           /* the order-id column */
+                    /* numeric ids of width 1, stored raw: claim width 2 and 5 more raw
+                     * bytes, so the decoder's own size check passes */
+                    assert_int_equal(b[at + 1], 0x80 | 1);
+                    b[at + 1] = 0x80 | 2;
+                    crm_le_put(b + at + 4, crm_le_get(b + at + 4, 4) + 5, 4);
+                    patched = 1;
+                    break;
+                }
+                at += 20 + stored;
+            }
+            crm_le_put(b + pos + 12, crc32(crc32(0, b + pos, 12), b + pos + 16, (uInt)blen), 4);
+        }
+        pos += 16 + blen;
+    }
+    assert_true(patched);
+    FILE *f = fopen(path, "wb");
+    assert_int_equal(fwrite(b, 1, len, f), len);
+    fclose(f);
+    int fd = open(path, O_RDWR);
+    struct crm_store_writer *w;
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    enum crm_err rc = crm_store_writer_append(fd, path, CRM_STORE_KEEP_IDS, &w, &e);
+    if (rc == CRM_OK) {
+        const char *id;
+        size_t n;
+        rc = crm_store_writer_order_id(w, 0, &id, &n, &e);
+        crm_store_writer_free(w);
+    }
+    assert_int_equal(rc, CRM_ECORRUPT);
+    assert_non_null(strstr(e.msg, "damaged"));
+    close(fd);
+    free(b);
+    unlink(path);
+}
+
 static void test_store_not_a_store_says_so(void **state)
 {
     (void)state;
@@ -556,6 +611,7 @@ int main(void)
         cmocka_unit_test(test_store_append_killed_at_every_byte_reads_as_the_old_store),
         cmocka_unit_test(test_store_writer_on_an_append_mode_file_writes_a_readable_stream),
         cmocka_unit_test(test_store_killed_append_to_a_streamed_file_leaves_it_valid),
+        cmocka_unit_test(test_store_append_refuses_an_id_column_longer_than_stored),
         cmocka_unit_test(test_store_not_a_store_says_so),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
