@@ -340,6 +340,12 @@ static void test_fault_disk_full_leaves_the_previous_file_and_no_temporary(void 
     b = slurp(csv, NULL);
     assert_string_equal(b, "previous report\n");
     free(b);
+    /* an order file imported on the fly: the scratch store is named, not the input */
+    const char *rfm[] = {tool("crm-rfm"), "testdata/sample-orders.csv", NULL};
+    assert_int_equal(run(rfm, &small, &err), 1);
+    assert_matches(err, "^crm-rfm: [^ ]*crmkit-[^ ]* \\(scratch store\\): write failed: File too "
+                        "large");
+    free(err);
     /* an append that runs out of room leaves the store as it was */
     size_t n0, n1;
     char *d0 = dump(base, &n0);
