@@ -1098,8 +1098,15 @@ static enum crm_err import_stream(struct crm_import *imp, struct crm_csvin *in,
     snprintf(imp->last_encoding, sizeof imp->last_encoding, "%s", crm_csvin_encoding(in));
     imp->last_delim = crm_csvin_delimiter(in);
     enum crm_err rc = crm_csvin_next(in, &rec, e);
-    if (rc != CRM_OK || rec.nfields == 0)
+    if (rc != CRM_OK)
         return rc;
+    if (rec.nfields == 0) {
+        /* Not even a header: an export that failed, or `crm-import x | crm-rfm` where the
+         * import failed before writing, which must not become an empty report and exit 0. */
+        crm_errinfo_where(e, crm_csvin_name(in), -1, -1, -1);
+        return crm_errinfo_set(e, CRM_EDATA, "empty input: no header line and no rows (from "
+                               "a pipe: did the command before it fail?)");
+    }
     int is_header = !imp->o.no_header;
     if (imp->preset && (imp->preset->rules & P_CDNOW)) {
         int tcol = rec.nfields == 5 ? 2 : 1;

@@ -855,32 +855,53 @@ static void test_fault_every_flipped_byte_of_a_store_file_is_a_clear_error(void 
 
 /* ---- degenerate inputs ---- */
 
-static void test_fault_no_rows_and_header_only_make_empty_stores(void **state)
+/* A header and no rows is a day without orders: an empty store, exit 0. No header at all
+ * (0 bytes, blank lines) is a failed export, or a failed `crm-import x | crm-rfm` upstream:
+ * exit 1, no store, no report (it was an empty report and exit 0). */
+static void test_fault_no_rows_header_only_and_empty_input(void **state)
 {
     (void)state;
-    const char *empty = in_dir("empty.csv"), *hdr = in_dir("hdr.csv"), *store = in_dir("s.crm");
+    const char *empty = in_dir("empty.csv"), *blank = in_dir("blank.csv");
+    const char *hdr = in_dir("hdr.csv"), *store = in_dir("s.crm"), *out = in_dir("out.csv");
     write_file(empty, "", 0);
+    write_file(blank, "\r\n\n", 3);
     write_file(hdr, "order_id,customer_id,order_time,amount\r\n", 40);
-    const char *inputs[] = {empty, hdr};
+    char *err;
+    const char *argv[] = {tool("crm-import"), hdr, "-o", store, NULL};
+    assert_int_equal(run(argv, NULL, &err), 0);
+    assert_matches(err, "0 rows read, 0 orders written");
+    free(err);
+    const char *check[] = {tool("crm-import"), "--check", store, NULL};
+    struct run_opts o = {.out = in_dir("check.txt")};
+    assert_int_equal(run(check, &o, NULL), 0);
+    char *c = slurp(in_dir("check.txt"), NULL);
+    assert_non_null(strstr(c, "orders: 0 "));
+    free(c);
+    const char *pareto[] = {tool("crm-pareto"), "--as-of", "2025-01-01", "--summary", store, NULL};
+    o.out = in_dir("summary.csv");
+    assert_int_equal(run(pareto, &o, NULL), 0);
+    c = slurp(in_dir("summary.csv"), NULL);
+    assert_non_null(strstr(c, "customers,0\n"));
+    free(c);
+    unlink(store);
+
+    const char *inputs[] = {empty, blank};
     for (int i = 0; i < 2; i++) {
-        char *err;
-        const char *argv[] = {tool("crm-import"), inputs[i], "-o", store, NULL};
-        assert_int_equal(run(argv, NULL, &err), 0);
-        assert_matches(err, "0 rows read, 0 orders written");
+        const char *imp[] = {tool("crm-import"), inputs[i], "-o", store, NULL};
+        assert_int_equal(run(imp, NULL, &err), 1);
+        assert_matches(err, "^crm-import: .*\\.csv: empty input: no header line");
         free(err);
-        const char *check[] = {tool("crm-import"), "--check", store, NULL};
-        struct run_opts o = {.out = in_dir("check.txt")};
-        assert_int_equal(run(check, &o, NULL), 0);
-        char *c = slurp(in_dir("check.txt"), NULL);
-        assert_non_null(strstr(c, "orders: 0 "));
-        free(c);
-        const char *pareto[] = {tool("crm-pareto"), "--as-of", "2025-01-01", "--summary", store,
-                                NULL};
-        o.out = in_dir("summary.csv");
-        assert_int_equal(run(pareto, &o, NULL), 0);
-        c = slurp(in_dir("summary.csv"), NULL);
-        assert_non_null(strstr(c, "customers,0\n"));
-        free(c);
+        assert_false(exists(store));
+        /* an analytic tool fed nothing, as after a failed command before the pipe */
+        struct run_opts from = {.in = inputs[i], .out = out};
+        const char *rfm[] = {tool("crm-rfm"), "--as-of", "2025-01-01", "-", NULL};
+        assert_int_equal(run(rfm, &from, &err), 1);
+        assert_matches(err, "^crm-rfm: stdin: empty input: no header line and no rows \\(from "
+                            "a pipe: did the command before it fail\\?\\)");
+        free(err);
+        size_t n;
+        free(slurp(out, &n));
+        assert_int_equal(n, 0);
     }
 }
 
@@ -1007,8 +1028,8 @@ int main(void)
             test_fault_truncated_gzip_input_fails_and_writes_no_store, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_fault_every_flipped_byte_of_a_store_file_is_a_clear_error, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_fault_no_rows_and_header_only_make_empty_stores,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fault_no_rows_header_only_and_empty_input, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_fault_a_1gb_line_fails_clearly_in_bounded_memory,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_fault_nul_bytes_and_mixed_line_endings, setup,

@@ -260,6 +260,24 @@ static void test_import_missing_customer_column_names_the_field(void **state)
     assert_int_equal(r.rc, CRM_EDATA);
 }
 
+/* An input with no header line at all (0 bytes, or blank lines) is an error, not an import
+ * of nothing: `crm-import bad.csv | crm-rfm` made an empty report and exit 0 when the first
+ * import failed before writing. A header alone is a day without orders. */
+static void test_import_empty_input_is_an_error_a_header_alone_is_not(void **state)
+{
+    (void)state;
+    struct crm_import_opts o = {0};
+    struct result r;
+    run("", NULL, &o, NULL, &r);
+    assert_int_equal(r.rc, CRM_EDATA);
+    run("\n\r\n", NULL, &o, NULL, &r);
+    assert_int_equal(r.rc, CRM_EDATA);
+    run("customer_id,order_time,amount\n", NULL, &o, NULL, &r);
+    assert_int_equal(r.rc, CRM_OK);
+    assert_int_equal(r.st.rows, 0);
+    assert_int_equal(r.n, 0);
+}
+
 static void test_import_map_by_number_without_header(void **state)
 {
     (void)state;
@@ -682,6 +700,7 @@ int main(void)
         cmocka_unit_test(test_import_shopify_continuation_rows_inherit_order_fields),
         cmocka_unit_test(test_import_rows_of_one_order_must_agree_on_customer),
         cmocka_unit_test(test_import_missing_customer_column_names_the_field),
+        cmocka_unit_test(test_import_empty_input_is_an_error_a_header_alone_is_not),
         cmocka_unit_test(test_import_map_by_number_without_header),
         cmocka_unit_test(test_import_customers_file_birthday_signup_blocked),
         cmocka_unit_test(test_import_nothing_lost_property),
