@@ -1567,9 +1567,14 @@ void crm_import_free(struct crm_import *imp)
         free(imp->statuses[i].text);
     free(imp->statuses);
     if (imp->win) {
-        for (size_t i = 0; i < CRM_IMPORT_WINDOW; i++)
-            if (imp->win[i].id && imp->win[i].id != imp->win[i].id_inline)
-                free(imp->win[i].id);
+        /* Only the open orders (the ring's used slots) can own an id: a closed order's id is
+         * freed when it is written. Scanning all 65,536 slots touched 6 MB of pages for
+         * nothing (half the time of a small import under the fuzzer). */
+        for (size_t k = 0; k < imp->win_count; k++) {
+            struct open_order *o = &imp->win[(imp->win_head + k) % CRM_IMPORT_WINDOW];
+            if (o->id && o->id != o->id_inline)
+                free(o->id);
+        }
     }
     free(imp->win);
     free(imp->wmap);
