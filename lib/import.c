@@ -566,10 +566,12 @@ static enum crm_err open_order(struct crm_import *imp, const struct row *rw, uin
     return CRM_OK;
 }
 
-/* Add a line item to its open order; 0, or the reject reason for a conflict. */
+/* Add a line item to its open order; 0, or 1 with what is wrong (a conflict, or an amount
+ * total past int64 that would wrap negative) and the reject reason. */
 static int merge_row(struct crm_import *imp, struct open_order *o, const struct row *rw,
-                     const char **what)
+                     const char **what, enum crm_reject *reason)
 {
+    *reason = CRM_REJ_CONFLICT;
     if (rw->cust_len) {
         uint32_t cust;
         if (rw->part != o->part ||
@@ -583,15 +585,22 @@ static int merge_row(struct crm_import *imp, struct open_order *o, const struct 
         *what = "status differs from the order's";
         return 1;
     }
-    if (rw->has_time && rw->time < o->time)
-        o->time = rw->time;
+    int64_t total = o->amount;
     if (rw->has_amount) {
-        if (!imp->o.order_amount_once)
-            o->amount += rw->amount;
-        else if (!o->has_amount)
-            o->amount = rw->amount;
+        if (!imp->o.order_amount_once) {
+            if (__builtin_add_overflow(o->amount, rw->amount, &total)) {
+                *what = "the order's amount total does not fit 64 bits (not money?)";
+                *reason = CRM_REJ_AMOUNT;
+                return 1;
+            }
+        } else if (!o->has_amount) {
+            total = rw->amount;
+        }
         o->has_amount = 1;
     }
+    o->amount = total;
+    if (rw->has_time && rw->time < o->time)
+        o->time = rw->time;
     o->quantity += rw->has_qty ? rw->quantity : 1;
     o->rows++;
     imp->st.merged++;
@@ -734,9 +743,8 @@ static int place_row(struct crm_import *imp, const struct colmap *m, const struc
         struct open_order *o = wmap_find(imp, h, rw->id, rw->id_len, NULL);
         if (o) {
             const char *what;
-            if (!merge_row(imp, o, rw, &what))
+            if (!merge_row(imp, o, rw, &what, reason))
                 return 0;
-            *reason = CRM_REJ_CONFLICT;
             snprintf(why, whysz, "order %.*s: %s", (int)cap_len(rw->id_len, 64), rw->id, what);
             return 1;
         }

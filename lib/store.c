@@ -20,6 +20,7 @@
 #include "buf.h"
 #include "colcodec.h"
 #include "dict.h"
+#include "money.h"
 #include "storefmt.h"
 
 static const char *const status_names[CRM_STATUS_COUNT] = {"paid", "cancelled", "refunded",
@@ -78,6 +79,8 @@ struct crm_store_writer {
     int64_t *scratch;          /* CRM_CHUNK_ROWS */
     /* order-id archive (CRM_STORE_KEEP_IDS) */
     int keep_ids, no_sync;
+    int64_t amount_total;      /* of the orders this writer added (an appended store's old
+                                  ones are checked by readers) */
     struct id_chunk *arch;
     size_t arch_n, arch_cap;
     uint64_t arch_orders;        /* orders covered by the archive */
@@ -477,6 +480,21 @@ int crm_store_writer_find_customer(const struct crm_store_writer *w, const char 
 enum crm_err crm_store_writer_add(struct crm_store_writer *w, const struct crm_order *o,
                                   struct crm_errinfo *e)
 {
+    /* Amounts are >= 0 and all of a store's together fit int64, so that every sum a tool
+     * makes (per customer, per period, over everyone) fits too: a column of ids or phone
+     * numbers taken for money must stop here, not wrap negative in a report. */
+    int64_t total;
+    if (o->amount < 0 || __builtin_add_overflow(w->amount_total, o->amount, &total)) {
+        crm_errinfo_where(e, w->name, -1, -1, -1);
+        char amount[32];
+        crm_money_format(o->amount, w->meta.money_scale, amount);
+        return crm_errinfo_set(e, CRM_EDATA, o->amount < 0
+                               ? "an order with a negative amount (%s)"
+                               : "the amounts add up past 2^63 minor units with an order of %s: "
+                                 "not money (ids or phone numbers in the amount column?)",
+                               amount);
+    }
+    w->amount_total = total;
     unsigned cur = 255;
     if (o->currency_len > 0) {
         size_t len = o->currency_len > 255 ? 255 : o->currency_len;

@@ -40,6 +40,7 @@ struct dec {
     struct crm_chunk chunk;        /* header fields in, columns out */
     enum crm_err rc;
     struct crm_errinfo err;
+    int64_t amount_sum;            /* of the chunk's amounts, -1 past int64 */
 };
 
 struct crm_store {
@@ -60,6 +61,7 @@ struct crm_store {
     /* what has been read */
     uint32_t blocks;
     uint64_t chunks, orders, cust_rows;
+    int64_t amount_total;         /* of the amounts handed out in this pass */
     uint32_t dict_seen;           /* entries covered by DICT blocks read in this pass */
     int64_t min_time, max_time;
     int last_was_end, at_end;
@@ -610,6 +612,14 @@ static enum crm_err decode_ords(struct dec *d, const char *name, struct crm_erri
         rc = col_ints(d, &w, find_col(cols, ncols, COL_AMOUNT), n, d->amount, e);
         if (rc != CRM_OK)
             return rc;
+        int64_t sum = 0;
+        int over = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (d->amount[i] < 0)
+                return dcorrupt(&w, e, "row %zu: negative amount", i);
+            over |= __builtin_add_overflow(sum, d->amount[i], &sum);
+        }
+        d->amount_sum = over ? -1 : sum;
         out->amount = d->amount;
     }
     if (want & CRM_COL_QUANTITY) {
@@ -1060,6 +1070,15 @@ enum crm_err crm_store_next(struct crm_store *s, struct crm_chunk *c, unsigned c
         *e = s->dec[r].err;
         return s->dec[r].rc;
     }
+    /* All amounts read so far must fit int64 together (see crm_store_writer_add): then no
+     * sum a tool makes of them can wrap. */
+    if (s->dec[r].chunk.amount && (s->dec[r].amount_sum < 0 ||
+                                   __builtin_add_overflow(s->amount_total, s->dec[r].amount_sum,
+                                                          &s->amount_total))) {
+        crm_errinfo_where(e, s->name, -1, -1, s->dec[r].chunk.index);
+        return crm_errinfo_set(e, CRM_EDATA, "the amounts add up past 2^63 minor units: not "
+                               "money (ids or phone numbers in the amount column?)");
+    }
     /* Read the next chunk now and let the worker decode it while the caller works. */
     if (s->ahead_rc == CRM_OK) {
         int got;
@@ -1197,6 +1216,7 @@ enum crm_err crm_store_rewind(struct crm_store *s, struct crm_errinfo *e)
     }
     s->blocks = 0;
     s->chunks = s->orders = s->cust_rows = 0;
+    s->amount_total = 0;
     s->dict_seen = 0;
     s->cust_n = 0;
     s->last_was_end = s->at_end = 0;

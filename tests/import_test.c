@@ -278,6 +278,26 @@ static void test_import_empty_input_is_an_error_a_header_alone_is_not(void **sta
     assert_int_equal(r.n, 0);
 }
 
+/* Found while fuzzing sums: line items whose amounts add up past int64 wrapped to a negative
+ * stored order with exit 0. The item that would overflow is rejected as a bad amount. */
+static void test_import_line_items_past_int64_are_rejected_not_wrapped(void **state)
+{
+    (void)state;
+    struct crm_import_opts o = {0};
+    struct result r;
+    char csv[1024];
+    size_t n = (size_t)sprintf(csv, "order_id,customer_id,order_time,amount\n");
+    for (int i = 1; i <= 9; i++)
+        n += (size_t)sprintf(csv + n, "X,big,2024-01-0%d,12345678901234567\n", i);
+    run(csv, NULL, &o, NULL, &r);
+    assert_int_equal(r.rc, CRM_OK);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.amount[0], 7 * 1234567890123456700LL);
+    assert_int_equal(r.st.merged, 6);
+    assert_int_equal(r.st.rejected[CRM_REJ_AMOUNT], 2);
+    assert_non_null(strstr(r.rejects, "order X: the order's amount total does not fit 64 bits"));
+}
+
 static void test_import_map_by_number_without_header(void **state)
 {
     (void)state;
@@ -701,6 +721,7 @@ int main(void)
         cmocka_unit_test(test_import_rows_of_one_order_must_agree_on_customer),
         cmocka_unit_test(test_import_missing_customer_column_names_the_field),
         cmocka_unit_test(test_import_empty_input_is_an_error_a_header_alone_is_not),
+        cmocka_unit_test(test_import_line_items_past_int64_are_rejected_not_wrapped),
         cmocka_unit_test(test_import_map_by_number_without_header),
         cmocka_unit_test(test_import_customers_file_birthday_signup_blocked),
         cmocka_unit_test(test_import_nothing_lost_property),

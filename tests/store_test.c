@@ -584,6 +584,55 @@ static void test_store_append_refuses_an_id_column_longer_than_stored(void **sta
     unlink(path);
 }
 
+/* Amounts are >= 0 and a store's together fit int64, so no sum a tool makes can wrap (a
+ * column of ids taken for money printed negative totals). The writer refuses what would
+ * break that; readers refuse a store that breaks it anyway (an append adds to a total it
+ * has not read). */
+static void test_store_amounts_must_fit_int64_together(void **state)
+{
+    (void)state;
+    char path[64] = "/tmp/crm-store-test-XXXXXX";
+    int fd = mkstemp(path);
+    struct crm_store_writer *w;
+    struct crm_errinfo e;
+    assert_int_equal(crm_store_writer_new(fd, path, &META, 0, &w, &e), CRM_OK);
+    struct crm_order o = {0};
+    assert_int_equal(crm_store_writer_customer(w, "c", 1, &o.customer, &e), CRM_OK);
+    o.time = 1700000000;
+    o.amount = -1;
+    crm_errinfo_clear(&e);
+    assert_int_equal(crm_store_writer_add(w, &o, &e), CRM_EDATA);
+    assert_non_null(strstr(e.msg, "negative amount (-0.01)"));
+    o.amount = INT64_MAX / 2;
+    assert_int_equal(crm_store_writer_add(w, &o, &e), CRM_OK);
+    assert_int_equal(crm_store_writer_add(w, &o, &e), CRM_OK);
+    o.amount = 2;
+    assert_int_equal(crm_store_writer_add(w, &o, &e), CRM_EDATA);
+    assert_non_null(strstr(e.msg, "add up past 2^63 minor units"));
+    assert_int_equal(crm_store_writer_finish(w, &e), CRM_OK);
+    crm_store_writer_free(w);
+    close(fd);
+    uint64_t n;
+    int64_t sum;
+    assert_int_equal(read_file(path, &n, &sum), CRM_OK);
+    assert_int_equal(n, 2);
+    fd = open(path, O_RDWR);   /* the append does not know the old total: readers catch it */
+    assert_int_equal(crm_store_writer_append(fd, path, 0, &w, &e), CRM_OK);
+    o.amount = 5;
+    assert_int_equal(crm_store_writer_add(w, &o, &e), CRM_OK);
+    assert_int_equal(crm_store_writer_finish(w, &e), CRM_OK);
+    crm_store_writer_free(w);
+    close(fd);
+    struct crm_store *s;
+    assert_int_equal(crm_store_open(path, &s, &e), CRM_OK);
+    crm_errinfo_clear(&e);
+    assert_int_equal(read_all(s, &n, &sum, &e), CRM_EDATA);
+    assert_non_null(strstr(e.msg, "amounts add up past 2^63"));
+    assert_int_equal(e.chunk, 1);
+    crm_store_close(s);
+    unlink(path);
+}
+
 static void test_store_not_a_store_says_so(void **state)
 {
     (void)state;
@@ -612,6 +661,7 @@ int main(void)
         cmocka_unit_test(test_store_writer_on_an_append_mode_file_writes_a_readable_stream),
         cmocka_unit_test(test_store_killed_append_to_a_streamed_file_leaves_it_valid),
         cmocka_unit_test(test_store_append_refuses_an_id_column_longer_than_stored),
+        cmocka_unit_test(test_store_amounts_must_fit_int64_together),
         cmocka_unit_test(test_store_not_a_store_says_so),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
