@@ -175,6 +175,15 @@ struct crm_out *cli_open_output(struct cli *c)
     return o;
 }
 
+struct crm_out *cli_open_partial(struct cli *c, const char *path)
+{
+    if (c->output)
+        cli_usage_error(c, "-o %s: --emit-partial names the output (%s)", c->output, path);
+    c->output = strcmp(path, "-") == 0 ? NULL : path;
+    c->out_flags = 0;
+    return cli_open_output(c);
+}
+
 void cli_close_output(struct cli *c, struct crm_out *o)
 {
     struct crm_errinfo e;
