@@ -9,6 +9,7 @@
 #include "kpi.h"
 #include "outrows.h"
 #include "rfm.h"
+#include "scale.h"
 #include "segment.h"
 #include "store.h"
 #include "timeparse.h"
@@ -43,7 +44,15 @@ static const char usage[] =
     "      --scheme S           scores shown in r,f,m,score: seed (default, the tier's) or\n"
     "                           quintile (the segment's)\n"
     "      --monetary M, --net, --r-bins, --f-bins, --m-bins, --weights, --tiers\n"
-    "                           RFM options as for crm-rfm (the tier uses the seed scheme)\n"
+    "                           RFM options as for crm-rfm (the tier uses the seed scheme)\n"    "      --emit-partial FILE  scale-out (docs/SCALE.md): write this partition's partial\n"
+    "                           to FILE (- for stdout) instead: quintile runs (default),\n"
+    "                           group counts (--summary) or period counts (--kpi); needs\n"
+    "                           --as-of\n"
+    "      --merge-partials     read partial FILEs (the arguments; none or -: stdin) and\n"
+    "                           print the segments' quintile cut points, or the --summary\n"
+    "                           or --kpi table of them all\n"
+    "      --cuts FILE          name segments with those cut points (the whole's); the\n"
+    "                           as-of date defaults to theirs\n"
     "  -o, --output FILE        write FILE atomically instead of stdout\n"
     "      --tsv, --bom         tab-separated; UTF-8 BOM and CRLF for spreadsheets\n"
     "  -v, --verbose            as-of date and counts on stderr\n"
@@ -54,11 +63,13 @@ static const char usage[] =
     "  crm-segment --as-of 2024-07-01 shop.crm | grep ',yes,' | head\n"
     "  crm-segment --summary --by segment --rules my-segments.csv shop.crm\n"
     "  crm-segment --care --as-of today shop.crm -o care-$(date +%F).csv\n"
-    "  crm-segment --kpi --period quarter shop.crm\n";
+    "  crm-segment --kpi --period quarter shop.crm\n"
+    "  crm-segment --summary --by segment --cuts cuts.crmp --emit-partial s.3 shop.3.crm\n";
 
 enum {
     OPT_WINDOW = CLI_TOOL_OPTS, OPT_RFM, OPT_SEG, OPT_NET, OPT_SUMMARY, OPT_BY, OPT_RULES,
-    OPT_CARE, OPT_ON, OPT_REASONS, OPT_REMIND, OPT_KPI, OPT_PERIOD,
+    OPT_CARE, OPT_ON, OPT_REASONS, OPT_REMIND, OPT_KPI, OPT_PERIOD, OPT_EMIT, OPT_MERGE,
+    OPT_CUTS,
 };
 
 static const struct option longopts[] = {
@@ -86,16 +97,15 @@ static const struct option longopts[] = {
     {"vip-remind", required_argument, NULL, OPT_REMIND},
     {"kpi", no_argument, NULL, OPT_KPI},
     {"period", required_argument, NULL, OPT_PERIOD},
+    {"emit-partial", required_argument, NULL, OPT_EMIT},
+    {"merge-partials", no_argument, NULL, OPT_MERGE},
+    {"cuts", required_argument, NULL, OPT_CUTS},
     {NULL, 0, NULL, 0},
 };
 
-static void put_summary(struct cli *c, const struct crm_segment *seg, enum crm_segment_by by,
-                        int scale)
+static void put_summary(struct cli *c, const struct crm_segment_summary *sum,
+                        enum crm_segment_by by, int scale)
 {
-    struct crm_errinfo e;
-    struct crm_segment_summary *sum;
-    crm_errinfo_clear(&e);
-    cli_check(c, crm_segment_summarize(seg, by, &sum, &e), &e);
     struct crm_out *o = cli_open_output(c);
     crm_out_header(o, by == CRM_SEGMENT_BY_CLASS ? "class,customers,share,revenue,"
                       "revenue_share,avg_order_value"
@@ -116,7 +126,6 @@ static void put_summary(struct cli *c, const struct crm_segment *seg, enum crm_s
         crm_out_end_row(o);
     }
     cli_close_output(c, o);
-    crm_segment_summary_free(sum);
 }
 
 struct rows_ctx {
@@ -227,6 +236,102 @@ static void put_kpi(struct cli *c, const struct crm_kpi *k, int scale)
     cli_close_output(c, o);
 }
 
+/* What a scale-out step needs to know of the command line. */
+struct step {
+    const struct crm_rfm_opts *ro;
+    const struct crm_segment_opts *so;
+    const struct crm_segment_rules *rules;
+    const struct crm_scale_cuts *cuts;    /* --cuts, NULL when not given */
+    enum crm_segment_by by;
+    int summary, kpi, period;
+    int32_t window;
+};
+
+/* --merge-partials: the segments' cut points, or the --summary / --kpi table of the whole. */
+static void merge(struct cli *c, const struct step *st, char **paths, size_t npaths)
+{
+    const char *const *pp = (const char *const *)paths;
+    struct crm_errinfo e;
+    struct crm_partial_opts run, got;
+    int32_t as_of;
+    crm_errinfo_clear(&e);
+    if (!cli_as_of(c, &as_of))
+        as_of = CRM_NO_DAY;
+    if (st->kpi) {
+        struct crm_kpi *k;
+        crm_scale_kpi_options(&run, (enum crm_kpi_period)st->period, as_of, st->window, NULL);
+        cli_check(c, crm_scale_kpi_merge(pp, npaths, &run, (enum crm_kpi_period)st->period,
+                                         st->window, &k, &got, &e), &e);
+        put_kpi(c, k, atoi(crm_partial_opts_get(&got, "money-scale")));
+        crm_kpi_free(k);
+    } else if (st->summary) {
+        struct crm_segment_summary *sum;
+        crm_scale_segment_options(&run, st->ro, st->so, st->rules, st->cuts, st->by, as_of,
+                                  st->window, NULL);
+        if (!st->cuts)   /* the partials say which cut points they used */
+            crm_partial_opts_remove(&run, "cuts");
+        cli_check(c, crm_scale_segment_merge(pp, npaths, &run, &sum, &got, &e), &e);
+        put_summary(c, sum, st->by, atoi(crm_partial_opts_get(&got, "money-scale")));
+        crm_scale_summary_free(sum);
+    } else {
+        struct crm_scale_cuts cuts;
+        crm_scale_rfm_options(&run, st->ro, as_of, st->window, NULL);
+        cli_check(c, crm_scale_rfm_merge(pp, npaths, &run, &cuts, &e), &e);
+        c->out_flags = 0;
+        struct crm_out *o = cli_open_output(c);
+        cli_check(c, crm_scale_cuts_write(o, &cuts, &e), &e);
+        cli_close_output(c, o);
+    }
+}
+
+/* --cuts FILE: the whole's cut points name the segments. */
+static void use_cuts(struct cli *c, const struct crm_scale_cuts *cuts, const char *path,
+                     const struct crm_rfm_opts *ro, int32_t window, const struct crm_store *s,
+                     struct crm_segment *seg)
+{
+    struct crm_errinfo e;
+    struct crm_partial_opts run;
+    int32_t as_of;
+    crm_errinfo_clear(&e);
+    cli_as_of(c, &as_of);
+    crm_scale_rfm_options(&run, ro, as_of, window, s);
+    cli_check(c, crm_partial_opts_check(&cuts->options, path, &run, "the command line", &e), &e);
+    for (int d = 0; d < 3; d++)
+        crm_segment_set_cuts(seg, "rfm"[d], &cuts->cut[d]);
+}
+
+/* --emit-partial FILE: this partition's quintile runs, group counts or period counts. */
+static void emit_partial(struct cli *c, const struct step *st, const char *path,
+                         const struct crm_store *s, const struct crm_agg *a,
+                         const struct crm_segment *seg, const struct crm_kpi *k)
+{
+    struct crm_errinfo e;
+    struct crm_partial_opts po;
+    crm_errinfo_clear(&e);
+    struct crm_out *o = cli_open_partial(c, path);
+    enum crm_err rc;
+    if (st->kpi) {
+        crm_scale_kpi_options(&po, (enum crm_kpi_period)st->period, a->as_of, st->window, s);
+        rc = crm_scale_kpi_emit(o, &po, k, s, &e);
+    } else if (st->summary) {
+        struct crm_segment_summary *sum;
+        crm_scale_segment_options(&po, st->ro, st->so, st->rules, st->cuts, st->by, a->as_of,
+                                  st->window, s);
+        rc = crm_segment_summarize(seg, st->by, &sum, &e);
+        if (rc == CRM_OK)
+            rc = crm_scale_segment_emit(o, &po, sum, s, &e);
+        crm_segment_summary_free(sum);
+    } else {
+        crm_scale_rfm_options(&po, st->ro, a->as_of, st->window, s);
+        rc = crm_scale_rfm_emit(o, &po, crm_segment_quintile(seg), s, &e);
+    }
+    if (rc != CRM_OK) {
+        crm_out_free(o);
+        cli_die(c, &e);
+    }
+    cli_close_output(c, o);
+}
+
 int main(int argc, char **argv)
 {
     struct cli c;
@@ -236,7 +341,9 @@ int main(int argc, char **argv)
     int32_t window = 365;
     int summary = 0, care = 0, kpi = 0, period = CRM_KPI_MONTH, opt, idx;
     enum crm_segment_by by = CRM_SEGMENT_BY_CLASS;
-    const char *rules_path = NULL, *on = NULL;
+    const char *rules_path = NULL, *on = NULL, *emit = NULL, *cuts_path = NULL;
+    int merging = 0;
+    struct crm_scale_cuts cuts;
     struct crm_care_opts co = {.reasons = CRM_CARE_ALL, .vip_remind = 30};
     crm_rfm_opts_default(&ro);
     crm_segment_opts_default(&so);
@@ -278,20 +385,46 @@ int main(int argc, char **argv)
             if ((period = crm_kpi_parse_period(optarg)) < 0)
                 cli_usage_error(&c, "--period %s: expected month, week or quarter", optarg);
             break;
+        case OPT_EMIT: emit = optarg; break;
+        case OPT_MERGE: merging = 1; break;
+        case OPT_CUTS: cuts_path = optarg; break;
         default: cli_usage_error(&c, "unexpected option");
         }
     }
-    if (argc - optind > 1)
-        cli_usage_error(&c, "one INPUT at most (got %d)", argc - optind);
     if (summary + care + kpi > 1)
         cli_usage_error(&c, "--summary, --care and --kpi are separate reports; give one");
     if (on && !care)
         cli_usage_error(&c, "--on goes with --care (use --as-of otherwise)");
     if (on)
         c.as_of = on;   /* the care list is evaluated as of its day */
+    if (care && (emit || merging))
+        cli_usage_error(&c, "the care list is per customer: run it on each partition and "
+                        "concatenate (no --emit-partial or --merge-partials)");
+    if (!!emit + merging > 1)
+        cli_usage_error(&c, "--emit-partial and --merge-partials are separate steps; give one");
     struct crm_segment_rules *rules = NULL;
     if (rules_path)
         cli_check(&c, crm_segment_rules_load(rules_path, &rules, &e), &e);
+    if (cuts_path) {
+        cli_check(&c, crm_scale_cuts_read(cuts_path, &cuts, &e), &e);
+        if (!c.as_of)
+            c.as_of = crm_partial_opts_get(&cuts.options, "as-of");
+    }
+    struct step st = {&ro, &so, rules, cuts_path ? &cuts : NULL, by, summary, kpi, period,
+                      window};
+    if (merging) {
+        merge(&c, &st, argv + optind, (size_t)(argc - optind));
+        crm_segment_rules_free(rules);
+        return 0;
+    }
+    if (argc - optind > 1)
+        cli_usage_error(&c, "one INPUT at most (got %d)", argc - optind);
+    if (emit && !c.as_of)
+        cli_usage_error(&c, "--emit-partial needs --as-of: every partition must be evaluated "
+                        "as of the same day");
+    if (emit && summary && by == CRM_SEGMENT_BY_SEGMENT && !cuts_path)
+        cli_usage_error(&c, "--summary --by segment of a partition needs --cuts: segments are "
+                        "named by the quintiles of all customers");
 
     struct crm_store *s = cli_open_store(&c, optind < argc ? argv[optind] : NULL);
     struct crm_agg_opts ao = {.as_of = cli_resolve_as_of(&c, s), .window_days = window,
@@ -321,6 +454,8 @@ int main(int argc, char **argv)
     struct crm_segment *seg = NULL;   /* the KPIs need no classes */
     if (!kpi)
         cli_check(&c, crm_segment_new(&so, &ro, a, info, rules, scale, &seg, &e), &e);
+    if (seg && cuts_path)
+        use_cuts(&c, &cuts, cuts_path, &ro, window, s, seg);
     if (c.verbose) {
         char d[16];
         crm_date_format(a->as_of, d);
@@ -328,14 +463,20 @@ int main(int argc, char **argv)
                  "ignored; %u customers in the store", d, (unsigned long long)a->orders,
                  (unsigned long long)a->orders_future, a->n);
     }
-    if (care) {
+    if (kpi)
+        cli_check(&c, crm_kpi_finish(kk, a, &e), &e);
+    if (emit) {
+        emit_partial(&c, &st, emit, s, a, seg, kk);
+    } else if (care) {
         cli_check(&c, crm_care_finish(ck, s, a, seg, info, &e), &e);
         put_care(&c, s, ck, scale);
     } else if (kpi) {
-        cli_check(&c, crm_kpi_finish(kk, a, &e), &e);
         put_kpi(&c, kk, scale);
     } else if (summary) {
-        put_summary(&c, seg, by, scale);
+        struct crm_segment_summary *sum;
+        cli_check(&c, crm_segment_summarize(seg, by, &sum, &e), &e);
+        put_summary(&c, sum, by, scale);
+        crm_segment_summary_free(sum);
     } else {
         put_customers(&c, s, a, seg, ro.scheme == CRM_RFM_QUINTILE, scale);
     }

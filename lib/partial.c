@@ -29,6 +29,17 @@ void crm_partial_opts_add(struct crm_partial_opts *o, const char *key, const cha
     kv->line = 0;
 }
 
+void crm_partial_opts_remove(struct crm_partial_opts *o, const char *key)
+{
+    for (size_t i = 0; i < o->n; i++) {
+        if (strcmp(o->kv[i].key, key) == 0) {
+            memmove(&o->kv[i], &o->kv[i + 1], (o->n - i - 1) * sizeof o->kv[i]);
+            o->n--;
+            return;
+        }
+    }
+}
+
 const char *crm_partial_opts_get(const struct crm_partial_opts *o, const char *key)
 {
     for (size_t i = 0; i < o->n; i++)

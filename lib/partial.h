@@ -45,6 +45,9 @@ struct crm_partial_opts {
 void crm_partial_opts_add(struct crm_partial_opts *o, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Remove key (no-op when absent). */
+void crm_partial_opts_remove(struct crm_partial_opts *o, const char *key);
+
 /* The value of key, NULL when absent. */
 const char *crm_partial_opts_get(const struct crm_partial_opts *o, const char *key);
 

@@ -1150,7 +1150,8 @@ void crm_scale_summary_free(struct crm_segment_summary *sum)
 
 enum crm_err crm_scale_segment_merge(const char *const *paths, size_t npaths,
                                      const struct crm_partial_opts *run,
-                                     struct crm_segment_summary **out, struct crm_errinfo *e)
+                                     struct crm_segment_summary **out,
+                                     struct crm_partial_opts *options, struct crm_errinfo *e)
 {
     *out = NULL;
     struct segment_merge x;
@@ -1176,6 +1177,8 @@ enum crm_err crm_scale_segment_merge(const char *const *paths, size_t npaths,
     sum->n = x.n;
     sum->group = x.group;
     crm_segment_summary_finish(sum);
+    if (options)
+        *options = m.ref;
     *out = sum;
     return CRM_OK;
 }
@@ -1299,7 +1302,7 @@ static enum crm_err kpi_done_lazy(struct merger *m, struct crm_partial *p,
 enum crm_err crm_scale_kpi_merge(const char *const *paths, size_t npaths,
                                  const struct crm_partial_opts *run, enum crm_kpi_period period,
                                  int32_t window_days, struct crm_kpi **out,
-                                 struct crm_errinfo *e)
+                                 struct crm_partial_opts *options, struct crm_errinfo *e)
 {
     *out = NULL;
     struct kpi_lazy l;
@@ -1315,6 +1318,8 @@ enum crm_err crm_scale_kpi_merge(const char *const *paths, size_t npaths,
         crm_kpi_free(l.x.k);
         return rc;
     }
+    if (options)
+        *options = m.ref;
     *out = l.x.k;
     return CRM_OK;
 }

@@ -126,7 +126,8 @@ enum crm_err crm_scale_churn_emit(struct crm_out *o, const struct crm_partial_op
                                   struct crm_errinfo *e);
 
 /* Merge "churn" partials and fit once (crm_churn_fit): model, unit of time (days per unit)
- * as for crm_churn_model. The money scale is the partials'. */
+ * as for crm_churn_model. The money scale is the partials'; options (may be NULL) gets the
+ * partials' options. */
 enum crm_err crm_scale_churn_merge(const char *const *paths, size_t npaths,
                                    const struct crm_partial_opts *run,
                                    enum crm_btyd_model model, double days_per_unit,
@@ -148,10 +149,12 @@ enum crm_err crm_scale_segment_emit(struct crm_out *o, const struct crm_partial_
                                     const struct crm_segment_summary *sum,
                                     const struct crm_store *s, struct crm_errinfo *e);
 
-/* The summary of the whole (free with crm_scale_summary_free: it owns the group names). */
+/* The summary of the whole (free with crm_scale_summary_free: it owns the group names);
+ * options (may be NULL) gets the partials' options. */
 enum crm_err crm_scale_segment_merge(const char *const *paths, size_t npaths,
                                      const struct crm_partial_opts *run,
-                                     struct crm_segment_summary **out, struct crm_errinfo *e);
+                                     struct crm_segment_summary **out,
+                                     struct crm_partial_opts *options, struct crm_errinfo *e);
 void crm_scale_summary_free(struct crm_segment_summary *sum);
 
 /* as-of, window, period and the base options. */
@@ -162,10 +165,11 @@ enum crm_err crm_scale_kpi_emit(struct crm_out *o, const struct crm_partial_opts
                                 const struct crm_kpi *k, const struct crm_store *s,
                                 struct crm_errinfo *e);
 
-/* The figures of the whole, as crm_kpi_new(period, window start, as_of) would count them. */
+/* The figures of the whole, as crm_kpi_new(period, window start, as_of) would count them;
+ * options (may be NULL) gets the partials' options. */
 enum crm_err crm_scale_kpi_merge(const char *const *paths, size_t npaths,
                                  const struct crm_partial_opts *run, enum crm_kpi_period period,
                                  int32_t window_days, struct crm_kpi **out,
-                                 struct crm_errinfo *e);
+                                 struct crm_partial_opts *options, struct crm_errinfo *e);
 
 #endif
