@@ -39,7 +39,7 @@ static const char usage[] =
     "      --max-reject-rate R  fail (exit 1, no store) when more rows are rejected (0.01)\n"
     "      --lock-wait SECONDS  how long --append waits for another writer (60)\n"
     "      --partition N        write N stores, -o naming them with %d (0..N-1), each\n"
-    "                           customer's orders in one: crm_hash_stable(customer_id) %% N\n"
+    "                           customer's orders in one: crm_hash_stable(customer_id) % N\n"
     "      --partition-key KEY  what to partition by: customer (the only key)\n"
     "      --check STORE        verify every chunk of STORE and print what it holds\n"
     "      --dump STORE         print STORE's orders as CSV (with --tsv, --bom, -o)\n"
@@ -210,7 +210,7 @@ static char *partition_path(const struct cli *c, const char *pattern, size_t i)
     return p;
 }
 
-static void open_outputs(struct cli *c, struct outputs *out, size_t n,
+static void open_outputs(struct cli *c, struct outputs *out, size_t n, int pattern,
                          const struct crm_store_meta *meta)
 {
     struct crm_errinfo e;
@@ -224,7 +224,7 @@ static void open_outputs(struct cli *c, struct outputs *out, size_t n,
     for (size_t i = 0; i < n; i++) {
         int fd = 1;
         if (c->output) {
-            out->path[i] = n > 1 ? partition_path(c, c->output, i) : strdup(c->output);
+            out->path[i] = pattern ? partition_path(c, c->output, i) : strdup(c->output);
             cli_check(c, crm_afile_open(out->path[i], &out->af[i], &e), &e);
             cli_track_temp(crm_afile_temp_path(out->af[i]));
             fd = crm_afile_fd(out->af[i]);
@@ -283,6 +283,7 @@ int main(int argc, char **argv)
     struct crm_store_meta meta = {"", 2};
     const char *append = NULL, *customers = NULL, *rejects_path = NULL, *statuses[32];
     size_t nstatus = 0, partitions = 1;
+    int partitioned = 0;   /* --partition given: -o is a pattern, even for N = 1 */
     long lock_wait = 60;
     int opt;
     cli_init(&c, "crm-import", usage);
@@ -339,7 +340,10 @@ int main(int argc, char **argv)
         case OPT_LOCK_WAIT: lock_wait = cli_integer(&c, "--lock-wait", optarg, 0, 86400); break;
         case OPT_CHECK: return check_store(&c, optarg);
         case OPT_DUMP: return dump_store(&c, optarg);
-        case OPT_PARTITION: partitions = (size_t)cli_integer(&c, "--partition", optarg, 1, 4096); break;
+        case OPT_PARTITION:
+            partitions = (size_t)cli_integer(&c, "--partition", optarg, 1, 4096);
+            partitioned = 1;
+            break;
         case OPT_PARTITION_KEY:
             if (strcmp(optarg, "customer") != 0)
                 cli_usage_error(&c, "--partition-key %s: only customer is supported (every "
@@ -350,7 +354,7 @@ int main(int argc, char **argv)
     }
     if (append && c.output)
         cli_usage_error(&c, "--append and -o both name the store; give one");
-    if (partitions > 1 && (!c.output || append))
+    if (partitioned && (!c.output || append))
         cli_usage_error(&c, "--partition needs -o with %%d naming the stores (not --append)");
     if (!append && !c.output && isatty(1))
         cli_usage_error(&c, "refusing to write a binary store to a terminal; use -o STORE or a pipe");
@@ -387,7 +391,7 @@ int main(int argc, char **argv)
             cli_usage_error(&c, "--tz %s: the store was imported with time zone \"%s\"", meta.tz,
                             crm_store_writer_meta(out.w[0])->tz);
     } else {
-        open_outputs(&c, &out, partitions, &meta);
+        open_outputs(&c, &out, partitions, partitioned, &meta);
     }
 
     struct crm_afile *rej_file = NULL;
