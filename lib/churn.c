@@ -478,7 +478,12 @@ enum crm_err crm_churn_summarize(const struct crm_btsum *b, struct crm_churn_sum
         crm_churn_summary_free(out);
         return rc;
     }
-    /* sort and join equal rows: a partition's partial then has one row per distinct triple */
+    crm_churn_summary_join(out);
+    return CRM_OK;
+}
+
+void crm_churn_summary_join(struct crm_churn_summary *out)
+{
     qsort(out->tri, out->ntri, sizeof *out->tri, cmp_triple);
     size_t m = 0;
     for (size_t i = 0; i < out->ntri; i++) {
@@ -497,7 +502,6 @@ enum crm_err crm_churn_summarize(const struct crm_btsum *b, struct crm_churn_sum
             out->spend[m++] = out->spend[i];
     }
     out->nspend = m;
-    return CRM_OK;
 }
 
 enum crm_err crm_churn_fit(const struct crm_churn_summary *s, enum crm_btyd_model model,

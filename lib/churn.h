@@ -182,6 +182,10 @@ enum crm_err crm_churn_summary_add_spend(struct crm_churn_summary *s,
                                          struct crm_errinfo *e);
 void crm_churn_summary_free(struct crm_churn_summary *s);
 
+/* Sort the rows and join equal ones (counts add up): a merge keeps its memory at the number
+ * of distinct rows by joining now and then. */
+void crm_churn_summary_join(struct crm_churn_summary *s);
+
 /* Fit model (and Gamma-Gamma when some repeat customer spent money) on summaries, as
  * crm_churn_model fits a store: the result holds params (rounded to 7 decimals), the fits
  * and counts for crm_churn_describe and crm_churn_params_write; it scores nobody. */

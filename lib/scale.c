@@ -318,8 +318,31 @@ enum crm_err crm_scale_rfm_emit(struct crm_out *o, const struct crm_partial_opts
 struct rfm_merge {
     struct crm_rfm_run *run[3];
     size_t n[3], cap[3];
+    size_t joined[3];           /* runs after the last join: memory stays at the distinct
+                                   values, not at the sum of the partials' runs */
     unsigned seen;
 };
+
+static int cmp_run(const void *pa, const void *pb)
+{
+    const struct crm_rfm_run *a = pa, *b = pb;
+    return (a->value > b->value) - (a->value < b->value);
+}
+
+/* The union's runs: sorted, equal values joined (their counts add up). */
+static size_t join_runs(struct crm_rfm_run *run, size_t *n)
+{
+    qsort(run, *n, sizeof *run, cmp_run);
+    size_t k = 0;
+    for (size_t i = 0; i < *n; i++) {
+        if (k && run[k - 1].value == run[i].value)
+            run[k - 1].count += run[i].count;
+        else
+            run[k++] = run[i];
+    }
+    *n = k;
+    return k;
+}
 
 static enum crm_err rfm_section(struct merger *m, struct crm_partial *p, const char *name,
                                 uint64_t rows, const char *path, struct crm_errinfo *e)
@@ -348,6 +371,8 @@ static enum crm_err rfm_section(struct merger *m, struct crm_partial *p, const c
             return crm_partial_fail(p, e, CRM_EDATA, "values not strictly ascending");
         x->run[d][x->n[d]++] = r;
     }
+    if (x->n[d] >= 2 * x->joined[d] + 65536)
+        x->joined[d] = join_runs(x->run[d], &x->n[d]);
     return CRM_OK;
 }
 
@@ -361,12 +386,6 @@ static enum crm_err rfm_done(struct merger *m, struct crm_partial *p,
     if (seen != 7u)
         return crm_partial_fail(p, e, CRM_EDATA, "the partial lacks a section r, f or m");
     return CRM_OK;
-}
-
-static int cmp_run(const void *pa, const void *pb)
-{
-    const struct crm_rfm_run *a = pa, *b = pb;
-    return (a->value > b->value) - (a->value < b->value);
 }
 
 enum crm_err crm_scale_rfm_merge(const char *const *paths, size_t npaths,
@@ -383,15 +402,7 @@ enum crm_err crm_scale_rfm_merge(const char *const *paths, size_t npaths,
     enum crm_err rc = merge_all(&m, paths, npaths, e);
     for (int d = 0; d < 3; d++) {
         if (rc == CRM_OK) {
-            /* the union's runs: sorted, equal values joined (their counts add up) */
-            qsort(x.run[d], x.n[d], sizeof *x.run[d], cmp_run);
-            size_t k = 0;
-            for (size_t i = 0; i < x.n[d]; i++) {
-                if (k && x.run[d][k - 1].value == x.run[d][i].value)
-                    x.run[d][k - 1].count += x.run[d][i].count;
-                else
-                    x.run[d][k++] = x.run[d][i];
-            }
+            size_t k = join_runs(x.run[d], &x.n[d]);
             crm_rfm_quintile_cuts(x.run[d], k, &out->cut[d]);
         }
         free(x.run[d]);
@@ -557,7 +568,7 @@ struct crm_scale_pareto {
 
 struct pareto_merge {
     struct crm_pareto_run *run;
-    size_t n, cap;
+    size_t n, cap, joined;
     size_t first;               /* this partial's runs start here */
     unsigned seen;
     struct where *where;
@@ -664,6 +675,27 @@ static enum crm_err pareto_section(struct merger *m, struct crm_partial *p, cons
     return CRM_OK;
 }
 
+static int cmp_run_desc(const void *pa, const void *pb)
+{
+    const struct crm_pareto_run *a = pa, *b = pb;
+    return (a->value < b->value) - (a->value > b->value);
+}
+
+/* Sort the runs descending and join equal values. */
+static size_t join_desc(struct crm_pareto_run *run, size_t *n)
+{
+    qsort(run, *n, sizeof *run, cmp_run_desc);
+    size_t k = 0;
+    for (size_t i = 0; i < *n; i++) {
+        if (k && run[k - 1].value == run[i].value)
+            run[k - 1].count += run[i].count;
+        else
+            run[k++] = run[i];
+    }
+    *n = k;
+    return k;
+}
+
 static enum crm_err pareto_done(struct merger *m, struct crm_partial *p,
                                 const struct crm_partial_head *h, struct crm_errinfo *e)
 {
@@ -671,6 +703,9 @@ static enum crm_err pareto_done(struct merger *m, struct crm_partial *p,
     struct pareto_merge *x = m->ctx;
     unsigned seen = x->seen;
     x->seen = 0;
+    /* the customers section was checked against this partial's runs: they may join now */
+    if (x->n >= 2 * x->joined + 65536)
+        x->joined = join_desc(x->run, &x->n);
     if (!(seen & 1u))
         return crm_partial_fail(p, e, CRM_EDATA, "the partial has no section runs");
     if (!(seen & 2u)) {
@@ -681,12 +716,6 @@ static enum crm_err pareto_done(struct merger *m, struct crm_partial *p,
                                     "--curve");
     }
     return CRM_OK;
-}
-
-static int cmp_run_desc(const void *pa, const void *pb)
-{
-    const struct crm_pareto_run *a = pa, *b = pb;
-    return (a->value < b->value) - (a->value > b->value);
 }
 
 void crm_scale_pareto_free(struct crm_scale_pareto *m)
@@ -716,7 +745,7 @@ enum crm_err crm_scale_pareto_merge(const char *const *paths, size_t npaths,
     enum crm_err rc = sp ? merge_all(&m, paths, npaths, e)
                          : crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     if (rc == CRM_OK) {
-        qsort(x.run, x.n, sizeof *x.run, cmp_run_desc);
+        join_desc(x.run, &x.n);
         rc = crm_pareto_new_runs(x.run, x.n, &sp->dist, e);
     }
     free(x.run);
@@ -891,6 +920,7 @@ enum crm_err crm_scale_churn_emit(struct crm_out *o, const struct crm_partial_op
 
 struct churn_merge {
     struct crm_churn_summary sum;
+    size_t joined;              /* rows after the last join */
     unsigned seen;
 };
 
@@ -945,6 +975,10 @@ static enum crm_err churn_done(struct merger *m, struct crm_partial *p,
         return crm_partial_fail(p, e, CRM_EDATA, "the partial lacks info zero-spend");
     enum crm_err rc = crm_partial_parse_u64(p, z, "info zero-spend", &zero, e);
     x->sum.zero_spend += zero;
+    if (x->sum.ntri + x->sum.nspend >= 2 * x->joined + 65536) {
+        crm_churn_summary_join(&x->sum);
+        x->joined = x->sum.ntri + x->sum.nspend;
+    }
     return rc;
 }
 
