@@ -80,6 +80,17 @@ CRM_SKIP_HEADER=1 job "$H/churn-rows" crm-churn $A --params fit.csv
 cat "$H"/churn-rows/part-* | sed 's/\t$//' | sort >"$H/churn.rows"
 same "$S/churn" "$H/churn.rows" "hadoop crm-churn rows (sorted)"
 
+# partitioned once (a job whose reducers only `cut -f 2-`, gzip output: one mapper per
+# file), then map-only jobs with CRM_KEYED=0
+mkdir -p "$H/once" "$H/churn-once"
+for r in $(seq 0 $((R - 1))); do cut -f 2- "$H/shuffle.$r" >"$H/once/part-0000$r"; done
+for r in $(seq 0 $((R - 1))); do
+    (cd "$H/churn-once" && CRM_KEYED=0 sh "$OLDPWD/scripts/scale/crm-reduce.sh" \
+        crm-churn $A --emit-partial - <"$H/once/part-0000$r") >"$H/churn-once/part-0000$r"
+done
+cat "$H"/churn-once/part-* | crm-churn --merge-partials - >"$H/fit-once.csv"
+same "$S/fit.csv" "$H/fit-once.csv" "hadoop map-only over partitioned files: crm-churn parameters"
+
 # ---- Spark RDD.pipe ----
 P=$D/spark
 mkdir -p "$P"

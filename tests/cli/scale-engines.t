@@ -10,6 +10,7 @@ same hadoop crm-pareto --summary
 same hadoop crm-pareto --svg
 same hadoop crm-churn parameters
 same hadoop crm-churn rows (sorted)
+same hadoop map-only over partitioned files: crm-churn parameters
 same spark crm-rfm --scheme quintile rows (sorted)
 same spark crm-segment rows (sorted)
 same spark crm-segment --summary
