@@ -55,7 +55,8 @@ if [ -r "$D/online_retail_uci_2010-2011.csv.gz" ]; then
 
     # several input files: each partitioned in parallel, then one store per partition
     zcat "$U" | awk -F, 'NR == 1 { print > "in1.csv"; print > "in2.csv"; next }
-        NR > 270000 && $1 != last { second = 1 } { last = $1; print > (second ? "in2.csv" : "in1.csv") }'
+        NR > 270000 && $1 != last { second = 1 }
+        { last = $1; print > (second ? "in2.csv" : "in1.csv") }'
     parallel crm-import -q --preset uci-online-retail --partition $N {} -o 'in{#}.%d.crm' \
         ::: in1.csv in2.csv
     parallel 'for f in in*.{}.crm; do crm-import --dump "$f"; done |
@@ -66,7 +67,8 @@ if [ -r "$D/online_retail_uci_2010-2011.csv.gz" ]; then
     parallel -k 'crm-rfm --scheme quintile --cuts cuts2.crmp byfile.{}.crm |
         tail -n +$(({#} > 1 ? 2 : 1))' ::: $P >rfm2.csv
     sorted rfm2.csv >rfm2.sorted
-    check "uci: the two input files hold orders" "$(($(wc -l <in1.csv) > 1000 && $(wc -l <in2.csv) > 1000))" 1
+    check "uci: the two input files hold orders" \
+        "$(($(wc -l <in1.csv) > 1000 && $(wc -l <in2.csv) > 1000))" 1
     same "uci: two input files partitioned in parallel: quintile RFM rows" rfm1.sorted \
         rfm2.sorted
 else
