@@ -338,7 +338,7 @@ int32_t cli_days(const struct cli *c, const char *opt, const char *arg, int allo
         mult = *end == 'w' ? 7 : 1;
         end++;
     }
-    if (errno || end == arg || *end || v < 0 || v > 1000000)
+    if (errno || end == arg || *end || v < (allow_all ? 1 : 0) || v > 1000000)
         cli_usage_error(c, "%s %s: expected a number of days (e.g. 90, 90d or 13w)%s", opt, arg,
                         allow_all ? " or all" : "");
     return (int32_t)(v * mult);
