@@ -32,7 +32,7 @@ HELPER_SRC := $(sort $(wildcard scripts/*.c))
 HELPERS  := $(HELPER_SRC:scripts/%.c=$(B)/scripts/%)
 MANS     := $(sort $(wildcard man/*.1))
 
-.PHONY: all test check check-unit check-cli check-real check-san demo bench fuzz \
+.PHONY: all test check check-unit check-cli check-real check-docs check-san demo bench fuzz \
         install uninstall clean deps
 .DELETE_ON_ERROR:
 
@@ -65,7 +65,7 @@ deps:
 	@scripts/setup-deps
 
 # check: every test against the current build (no set-up).
-check: check-unit check-cli check-real
+check: check-unit check-cli check-real check-docs
 
 check-unit: $(TESTS) $(TOOLS) $(HELPERS)
 	@B=$(B) tests/run unit
@@ -75,6 +75,9 @@ check-cli: $(TOOLS) $(HELPERS)
 
 check-real: $(TOOLS) $(HELPERS)
 	@B=$(B) tests/run real
+
+check-docs: $(TOOLS) $(HELPERS)
+	@B=$(B) tests/run docs
 
 # Sanitizer build of the library, tools and tests in its own directory.
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -101,14 +104,19 @@ bench: all
 fuzz:
 	@B=$(B) scripts/fuzz
 
+COMPDIR = $(PREFIX)/share/bash-completion/completions
+
 install: $(TOOLS)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(COMPDIR)
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
 	$(if $(MANS),install -m 644 $(MANS) $(DESTDIR)$(PREFIX)/share/man/man1/)
+	for t in $(TOOLS:$(B)/bin/%=%); do \
+	    install -m 644 scripts/crmkit-completion.bash $(DESTDIR)$(COMPDIR)/$$t || exit 1; done
 
 uninstall:
 	rm -f $(TOOLS:$(B)/bin/%=$(DESTDIR)$(PREFIX)/bin/%) \
-	      $(MANS:man/%=$(DESTDIR)$(PREFIX)/share/man/man1/%)
+	      $(MANS:man/%=$(DESTDIR)$(PREFIX)/share/man/man1/%) \
+	      $(TOOLS:$(B)/bin/%=$(DESTDIR)$(COMPDIR)/%)
 
 clean:
 	rm -rf build demo-out

@@ -59,8 +59,11 @@ void cli_init(struct cli *c, const char *prog, const char *usage)
     signal(SIGHUP, on_signal);
 }
 
+static struct cli_progress store_bar;
+
 static void vmsg(const struct cli *c, const char *fmt, va_list ap)
 {
+    cli_progress_end(&store_bar);       /* a message starts on a clean line */
     fprintf(stderr, "%s: ", c->prog);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
@@ -278,6 +281,18 @@ void cli_progress_end(struct cli_progress *p)
     p->shown = 0;
 }
 
+static void store_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    (void)ctx;
+    cli_progress_update(&store_bar, (double)done, (double)total);
+}
+
+/* Clear the store's progress line before the tool writes anything else to stderr. */
+static void end_store_progress(void)
+{
+    cli_progress_end(&store_bar);
+}
+
 struct crm_store *cli_open_store(const struct cli *c, const char *path)
 {
     struct crm_store *s;
@@ -296,6 +311,11 @@ struct crm_store *cli_open_store(const struct cli *c, const char *path)
         cli_warn(c, "%s: not a store: imported on the fly (%s, %llu rows, %llu orders)", name,
                  info.encoding, (unsigned long long)info.import.rows,
                  (unsigned long long)info.import.orders);
+    if (c->tty && !c->quiet) {
+        cli_progress_start(&store_bar, c, "reading");
+        crm_store_set_progress(s, store_progress, NULL);
+        atexit(end_store_progress);
+    }
     return s;
 }
 
@@ -327,7 +347,7 @@ int32_t cli_days(const struct cli *c, const char *opt, const char *arg, int allo
         mult = *end == 'w' ? 7 : 1;
         end++;
     }
-    if (errno || end == arg || *end || v < 0 || v > 1000000)
+    if (errno || end == arg || *end || v < (allow_all ? 1 : 0) || v > 1000000)
         cli_usage_error(c, "%s %s: expected a number of days (e.g. 90, 90d or 13w)%s", opt, arg,
                         allow_all ? " or all" : "");
     return (int32_t)(v * mult);

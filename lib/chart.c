@@ -3,6 +3,8 @@
  * integer sums and is formatted without the C locale's help. */
 #include "chart.h"
 
+#include "money.h"
+
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,33 +16,7 @@
 /* Minor units with grouped thousands: 123456789 at 2 decimals → "1,234,567.89". */
 static void amount_text(int64_t v, int decimals, char *buf)
 {
-    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v, unit = 1;
-    for (int i = 0; i < decimals; i++)
-        unit *= 10;
-    uint64_t ip = u / unit, fp = u % unit;
-    char digits[24];
-    int nd = 0;
-    do {
-        digits[nd++] = (char)('0' + ip % 10);
-        ip /= 10;
-    } while (ip);
-    size_t n = 0;
-    if (v < 0)
-        buf[n++] = '-';
-    for (int i = nd; i-- > 0;) {
-        buf[n++] = digits[i];
-        if (i && i % 3 == 0)
-            buf[n++] = ',';
-    }
-    if (decimals) {
-        buf[n++] = '.';
-        for (int i = decimals; i-- > 0;) {
-            buf[n + (size_t)i] = (char)('0' + fp % 10);
-            fp /= 10;
-        }
-        n += (size_t)decimals;
-    }
-    buf[n] = '\0';
+    crm_money_format_grouped(v, decimals, buf);
 }
 
 /* 0.5789 → "57.9%" */

@@ -20,6 +20,7 @@
 #include "dict.h"
 #include "hash.h"
 #include "idset.h"
+#include "textfield.h"
 #include "money.h"
 #include "timeparse.h"
 
@@ -235,33 +236,12 @@ struct crm_import {
 
 /* ---- small helpers ---- */
 
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* Trim spaces and the spreadsheet text markers `="…"` and a leading '\'' or '='. */
+/* Trim spaces and the spreadsheet text markers (lib/textfield.h). */
 static void clean_text(const char **ps, size_t *plen)
 {
-    const char *s = *ps, *e = s + *plen;
-    if (s == e || (!is_space(*s) && *s != '=' && *s != '\'' && !is_space(e[-1])))
-        return;                      /* the common case: nothing to trim */
-    while (s < e && is_space(*s))
-        s++;
-    while (e > s && is_space(e[-1]))
-        e--;
-    if (e - s >= 3 && s[0] == '=' && s[1] == '"' && e[-1] == '"') {
-        s += 2;
-        e--;
-    } else if (e > s && (s[0] == '\'' || s[0] == '=')) {
-        s++;
-    }
-    while (s < e && is_space(*s))
-        s++;
-    while (e > s && is_space(e[-1]))
-        e--;
-    *ps = s;
-    *plen = (size_t)(e - s);
+    const char *e = *ps + *plen;
+    crm_text_unwrap(ps, &e);
+    *plen = (size_t)(e - *ps);
 }
 
 static size_t cap_len(size_t n, size_t cap)
@@ -288,44 +268,50 @@ struct rowctx {
     const struct crm_record *rec;
 };
 
-static void reject_row(struct rowctx *r, enum crm_reject why, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-static void reject_row(struct rowctx *r, enum crm_reject why, const char *fmt, ...)
+/* A record that is not stored, to the rejects file: the reason, then the record as text. */
+static void vreject_record(struct crm_import *imp, struct crm_csvin *in,
+                           const struct crm_record *rec, const char *fmt, va_list ap)
 {
-    struct crm_import *imp = r->imp;
-    imp->st.rejected[why]++;
-    imp->st.rejected_total++;
     if (!imp->rejects)
         return;
     char reason[512];
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    imp->raw.len = 0;
+    crm_csvin_format_record(in, rec, &imp->raw);
+    write_reject(imp, crm_csvin_name(in), rec->line, reason, (const char *)imp->raw.data,
+                 imp->raw.len);
+}
+
+static void reject_row(struct rowctx *r, enum crm_reject why, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void reject_row(struct rowctx *r, enum crm_reject why, const char *fmt, ...)
+{
+    va_list ap;
+    r->imp->st.rejected[why]++;
+    r->imp->st.rejected_total++;
+    va_start(ap, fmt);
+    vreject_record(r->imp, r->in, r->rec, fmt, ap);
+    va_end(ap);
+}
+
+static void reject_record(struct crm_import *imp, struct crm_csvin *in,
+                          const struct crm_record *rec, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void reject_record(struct crm_import *imp, struct crm_csvin *in,
+                          const struct crm_record *rec, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(reason, sizeof reason, fmt, ap);
+    vreject_record(imp, in, rec, fmt, ap);
     va_end(ap);
-    imp->raw.len = 0;
-    crm_csvin_format_record(r->in, r->rec, &imp->raw);
-    write_reject(imp, crm_csvin_name(r->in), r->rec->line, reason, (const char *)imp->raw.data,
-                 imp->raw.len);
 }
 
 static void skip_row(struct rowctx *r, enum crm_skip why)
 {
-    struct crm_import *imp = r->imp;
-    imp->st.skipped[why]++;
-    imp->st.skipped_total++;
-    if (!imp->rejects)
-        return;
-    char reason[128];
-    snprintf(reason, sizeof reason, "skipped: %s for preset %s", skip_names[why],
-             imp->preset ? imp->preset->name : "-");
-    imp->raw.len = 0;
-    crm_csvin_format_record(r->in, r->rec, &imp->raw);
-    write_reject(imp, crm_csvin_name(r->in), r->rec->line, reason, (const char *)imp->raw.data,
-                 imp->raw.len);
+    r->imp->st.skipped[why]++;
+    r->imp->st.skipped_total++;
+    reject_record(r->imp, r->in, r->rec, "skipped: %s for preset %s", skip_names[why],
+                  r->imp->preset ? r->imp->preset->name : "-");
 }
 
 /* ---- status table ---- */
@@ -333,11 +319,11 @@ static void skip_row(struct rowctx *r, enum crm_skip why)
 static enum crm_err add_status_text(struct crm_import *imp, uint8_t status, const char *t,
                                     size_t len)
 {
-    while (len && is_space(*t)) {
+    while (len && crm_text_space(*t)) {
         t++;
         len--;
     }
-    while (len && is_space(t[len - 1]))
+    while (len && crm_text_space(t[len - 1]))
         len--;
     if (len == 0)
         return CRM_OK;
@@ -1274,26 +1260,15 @@ static int parse_birthday(const char *s, size_t len, int32_t *day, uint8_t *year
 
 static void reject_customer(struct crm_import *imp, struct crm_csvin *in,
                             const struct crm_record *rec, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
-#endif
-    ;
-
+    __attribute__((format(printf, 4, 5)));
 static void reject_customer(struct crm_import *imp, struct crm_csvin *in,
                             const struct crm_record *rec, const char *fmt, ...)
 {
-    imp->st.customer_rejects++;
-    if (!imp->rejects)
-        return;
-    char reason[512];
     va_list ap;
+    imp->st.customer_rejects++;
     va_start(ap, fmt);
-    vsnprintf(reason, sizeof reason, fmt, ap);
+    vreject_record(imp, in, rec, fmt, ap);
     va_end(ap);
-    imp->raw.len = 0;
-    crm_csvin_format_record(in, rec, &imp->raw);
-    write_reject(imp, crm_csvin_name(in), rec->line, reason, (const char *)imp->raw.data,
-                 imp->raw.len);
 }
 
 enum crm_err crm_import_customers(struct crm_import *imp, const char *path,

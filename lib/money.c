@@ -5,6 +5,8 @@
  * that way, and a value that looks like it is more likely a mangled id than a price. */
 #include "money.h"
 
+#include "textfield.h"
+
 __extension__ typedef unsigned __int128 u128;
 
 #define MAX_SCALE 18
@@ -17,11 +19,6 @@ static const uint64_t pow10_u64[20] = {
     1000000000000000u, 10000000000000000u, 100000000000000000u, 1000000000000000000u,
     10000000000000000000u,
 };
-
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
 
 static int is_digit(char c)
 {
@@ -50,29 +47,6 @@ static int scale_up(uint64_t *mag, int k)
     return 1;
 }
 
-/* Drop surrounding spaces and the text-forcing decorations spreadsheets add:
- * `="…"`, or one leading '=' or '\'' (a leading tab is a space here). */
-static void unwrap(const char **ps, const char **pe)
-{
-    const char *p = *ps, *e = *pe;
-    while (p < e && is_space(*p))
-        p++;
-    while (e > p && is_space(e[-1]))
-        e--;
-    if (p < e && (*p == '=' || *p == '\'')) {
-        if (e - p >= 3 && p[0] == '=' && p[1] == '"' && e[-1] == '"') {
-            p++;
-            e--;
-        }
-        p++;
-        while (p < e && is_space(*p))
-            p++;
-        while (e > p && is_space(e[-1]))
-            e--;
-    }
-    *ps = p;
-    *pe = e;
-}
 
 /* Length in bytes of a currency symbol or code at p (0 if none); `suffix` also allows 元. */
 static size_t currency_at(const char *p, const char *e, int suffix)
@@ -224,7 +198,7 @@ static enum crm_money_status scan(const char *s, size_t len, unsigned flags, int
     struct deco d = {0, 0, 0};
     size_t n;
 
-    unwrap(&p, &e);
+    crm_text_unwrap(&p, &e);
     while (p < e && !is_digit(*p) && *p != '.') {
         if (*p == ' ') {
             p++;
@@ -401,7 +375,9 @@ enum crm_money_status crm_money_mul(struct crm_decimal price, struct crm_decimal
     return signed_result(round_div(mag, k), neg, minor);
 }
 
-size_t crm_money_format(int64_t minor, int scale, char *buf)
+/* Digits of |minor| with a point `scale` digits from the right (at least "0."), thousands
+ * grouped by ',' when group. */
+static size_t format_units(int64_t minor, int scale, int group, char *buf)
 {
     char tmp[32];
     size_t n = 0, len = 0;
@@ -421,7 +397,19 @@ size_t crm_money_format(int64_t minor, int scale, char *buf)
         buf[len++] = tmp[--n];
         if (n == (size_t)scale && n > 0)
             buf[len++] = '.';
+        else if (group && n > (size_t)scale && (n - (size_t)scale) % 3 == 0)
+            buf[len++] = ',';
     }
     buf[len] = '\0';
     return len;
+}
+
+size_t crm_money_format(int64_t minor, int scale, char *buf)
+{
+    return format_units(minor, scale, 0, buf);
+}
+
+size_t crm_money_format_grouped(int64_t minor, int scale, char *buf)
+{
+    return format_units(minor, scale, 1, buf);
 }

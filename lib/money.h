@@ -48,5 +48,7 @@ enum crm_money_status crm_money_parse(const char *s, size_t len, unsigned flags,
 /* Format minor units with exactly `scale` decimals ("-1234.50"); '.' whatever the locale.
  * buf needs 32 bytes; returns the length written (no NUL counted). */
 size_t crm_money_format(int64_t minor, int scale, char *buf);
+/* The same with thousands grouped by ',' ("1,234,567.89"), for charts; buf needs 40. */
+size_t crm_money_format_grouped(int64_t minor, int scale, char *buf);
 
 #endif

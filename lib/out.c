@@ -257,26 +257,7 @@ size_t crm_fmt_fixed(double v, int decimals, char *buf)
         decimals = 0;
     if (decimals <= 9 && fabs(v) * pow10[decimals] < 9e15) {
         /* Exact path: round to an integer of 10^-decimals units, then place the point. */
-        double scaled = round(v * pow10[decimals]);
-        long long units = (long long)scaled;
-        int neg = units < 0;
-        unsigned long long u = neg ? (unsigned long long)(-units) : (unsigned long long)units;
-        char digits[32];
-        int nd = 0;
-        do {
-            digits[nd++] = (char)('0' + u % 10);
-            u /= 10;
-        } while (u > 0 || nd <= decimals);
-        size_t n = 0;
-        if (neg)
-            buf[n++] = '-';
-        for (int i = nd - 1; i >= 0; i--) {
-            buf[n++] = digits[i];
-            if (i == decimals && decimals > 0)
-                buf[n++] = '.';
-        }
-        buf[n] = '\0';
-        return n;
+        return crm_money_format((int64_t)round(v * pow10[decimals]), decimals, buf);
     }
     /* Huge values: printf, then force '.' whatever LC_NUMERIC says. */
     int n = snprintf(buf, 64, "%.*f", decimals > 30 ? 30 : decimals, v);

@@ -117,6 +117,11 @@ void crm_store_adopt_fd(struct crm_store *s);
 
 const struct crm_store_meta *crm_store_meta(const struct crm_store *s);
 
+/* Called after each chunk is read with the bytes read so far and the store's size (0 when
+ * unknown, e.g. on a pipe): for a progress bar. */
+void crm_store_set_progress(struct crm_store *s,
+                            void (*fn)(void *ctx, uint64_t done, uint64_t total), void *ctx);
+
 /* Skip (CRC-check but do not decode) chunks whose times lie outside [lo, hi]. */
 void crm_store_set_time_filter(struct crm_store *s, int64_t lo, int64_t hi);
 

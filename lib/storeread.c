@@ -67,6 +67,9 @@ struct crm_store {
     int stats_known;
     int64_t filter_lo, filter_hi;
     int filter;
+    void (*progress)(void *ctx, uint64_t done, uint64_t total);
+    void *progress_ctx;
+    uint64_t size;                /* bytes of the store when known (for progress), else 0 */
     crm_store_ids_fn *on_ids;     /* append: each chunk's order-id column as stored */
     void *on_ids_ctx;
     /* dictionary: ids back to back, NUL-terminated */
@@ -385,6 +388,18 @@ void crm_store_close(struct crm_store *s)
     dec_free(&s->dec[1]);
     crm_buf_free(&s->payload);
     free(s);
+}
+
+void crm_store_set_progress(struct crm_store *s,
+                            void (*fn)(void *ctx, uint64_t done, uint64_t total), void *ctx)
+{
+    s->progress = fn;
+    s->progress_ctx = ctx;
+    struct stat st;
+    s->size = s->committed ? s->committed
+            : s->mem ? s->mem_len
+            : s->fd >= 0 && fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size
+            : 0;
 }
 
 void crm_store_set_time_filter(struct crm_store *s, int64_t lo, int64_t hi)
@@ -959,6 +974,8 @@ static enum crm_err read_chunk(struct crm_store *s, struct dec *d, unsigned want
         s->orders += c->n;
         s->chunks++;
         s->blocks++;
+        if (s->progress)
+            s->progress(s->progress_ctx, s->pos, s->size);
         if (skip)
             continue;
         d->p = p;

@@ -4,6 +4,8 @@
  * under any locale. */
 #include "svg.h"
 
+#include "money.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -65,36 +67,12 @@ static size_t fmt(double v, int decimals, int group, int trim, char *buf)
     if (v < -cap)
         v = -cap;
     const long long r = llround(v * scale10[decimals]);
-    const unsigned long long u = r < 0 ? 0ull - (unsigned long long)r : (unsigned long long)r;
-    const unsigned long long p = (unsigned long long)scale10[decimals];
-    unsigned long long ip = u / p, fp = u % p;
-    char digits[24];
-    int nd = 0;
-    do {
-        digits[nd++] = (char)('0' + ip % 10);
-        ip /= 10;
-    } while (ip);
-    size_t n = 0;
-    if (r < 0)
-        buf[n++] = '-';
-    for (int i = nd; i-- > 0;) {
-        buf[n++] = digits[i];
-        if (group && i > 0 && i % 3 == 0)
-            buf[n++] = ',';
-    }
-    if (decimals) {
-        buf[n++] = '.';
-        for (int i = decimals; i-- > 0;) {
-            buf[n + (size_t)i] = (char)('0' + fp % 10);
-            fp /= 10;
-        }
-        n += (size_t)decimals;
-        if (trim) {
-            while (buf[n - 1] == '0')
-                n--;
-            if (buf[n - 1] == '.')
-                n--;
-        }
+    size_t n = group ? crm_money_format_grouped(r, decimals, buf) : crm_money_format(r, decimals, buf);
+    if (decimals && trim) {
+        while (buf[n - 1] == '0')
+            n--;
+        if (buf[n - 1] == '.')
+            n--;
     }
     buf[n] = '\0';
     return n;

@@ -5,17 +5,14 @@
  * rejected: civil seconds have no room for them, and exports never need them. */
 #include "timeparse.h"
 
+#include "textfield.h"
+
 #define MAX_OFFSET_SECS (18 * 3600) /* widest offset accepted, as in ISO 8601 practice */
 
 struct civil {
     int year;
     unsigned month, day, hour, minute, second;
 };
-
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
 
 static unsigned digit(char c)
 {
@@ -112,29 +109,6 @@ static int finish(const struct civil *c, int has_offset, int32_t offset,
     return 0;
 }
 
-/* Drop surrounding spaces and the text-forcing decorations spreadsheets add: `="…"`, or
- * one leading '=' or '\''. */
-static void unwrap(const char **ps, const char **pe)
-{
-    const char *p = *ps, *e = *pe;
-    while (p < e && is_space(*p))
-        p++;
-    while (e > p && is_space(e[-1]))
-        e--;
-    if (p < e && (*p == '=' || *p == '\'')) {
-        if (e - p >= 3 && p[0] == '=' && p[1] == '"' && e[-1] == '"') {
-            p++;
-            e--;
-        }
-        p++;
-        while (p < e && is_space(*p))
-            p++;
-        while (e > p && is_space(e[-1]))
-            e--;
-    }
-    *ps = p;
-    *pe = e;
-}
 
 /* 1..maxw digits into *v; returns the count (0: no digit). */
 static int read_num(const char **pp, const char *e, int maxw, unsigned *v)
@@ -283,7 +257,7 @@ static int parse_auto(const char *p, const char *e, struct crm_time_parsed *out)
     int cjk = 0, compact = 0, has_offset = 0;
     int32_t offset = 0;
 
-    unwrap(&p, &e);
+    crm_text_unwrap(&p, &e);
     if (!read_date(&p, e, &c, &cjk, &compact))
         return -1;
     if (p == e)
@@ -478,7 +452,7 @@ static int convert(char conv, const char **pp, const char *e, struct fmt_fields 
         return read_epoch(pp, e, &t->epoch);
     case 'n':
     case 't':
-        while (*pp < e && is_space(**pp))
+        while (*pp < e && crm_text_space(**pp))
             ++*pp;
         return 1;
     case '%':
@@ -495,8 +469,8 @@ static int convert(char conv, const char **pp, const char *e, struct fmt_fields 
 static int walk(const char *f, const char **pp, const char *e, struct fmt_fields *t)
 {
     for (; *f; f++) {
-        if (is_space(*f)) {
-            while (*pp < e && is_space(**pp))
+        if (crm_text_space(*f)) {
+            while (*pp < e && crm_text_space(**pp))
                 ++*pp;
         } else if (*f != '%') {
             if (*pp == e || **pp != *f)
@@ -528,7 +502,7 @@ int crm_time_parse_format(const char *s, size_t len, const char *format,
     const char *p = s, *e = s + len;
     struct fmt_fields t = {{1970, 1, 1, 0, 0, 0}, 0, 0, 0, -1, 0, 0, 0, 0};
 
-    unwrap(&p, &e);
+    crm_text_unwrap(&p, &e);
     if (!walk(format, &p, e, &t) || p != e)
         return -1;
     if (t.have_epoch) { /* an instant: wall clock in UTC */

@@ -28,6 +28,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rng.h"
+
 #define PROG "gen"
 #define OUTBUF_SIZE (4u << 20)
 #define ROW_MAX 256                /* longest row we ever format, with room to spare */
@@ -80,7 +82,7 @@ struct opts {
 /* ---- random numbers: xoshiro256** (Blackman & Vigna 2018), seeded by splitmix64 ---- */
 
 struct rng {
-    uint64_t s[4];
+    struct crm_rng x;  /* xoshiro256** state; the step is lib/rng's crm_rng_next */
     double spare;      /* the polar method makes normals in pairs */
     int has_spare;
 };
@@ -102,28 +104,14 @@ static void rng_init(struct rng *r, uint64_t key, uint64_t stream)
 {
     uint64_t x = key ^ (stream * 0xD1B54A32D192ED03u);
     for (int i = 0; i < 4; i++)
-        r->s[i] = splitmix64(&x);
+        r->x.s[i] = splitmix64(&x);
     r->has_spare = 0;
     r->spare = 0;
 }
 
-static inline uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
 static inline uint64_t rng_next(struct rng *r)
 {
-    uint64_t *s = r->s;
-    uint64_t out = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return out;
+    return crm_rng_next(&r->x);
 }
 
 /* Uniform on [0, 1). */

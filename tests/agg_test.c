@@ -1,46 +1,9 @@
 /* Tests for lib/agg: the window rule, statuses, history and the visit hook. */
 #include "testutil.h"
 
-#include "agg.h"
-#include "timeparse.h"
+#include "teststore.h"
 
-struct o {
-    const char *cust;
-    const char *date;
-    int64_t amount;
-    int qty;
-    int status;
-};
-
-static struct crm_store *make_store(const struct o *orders, size_t n, char *path)
-{
-    strcpy(path, "/tmp/crm-agg-test-XXXXXX");
-    int fd = mkstemp(path);
-    struct crm_store_meta meta = {"", 2};
-    struct crm_store_writer *w;
-    struct crm_errinfo e;
-    assert_int_equal(crm_store_writer_new(fd, path, &meta, 0, &w, &e), CRM_OK);
-    for (size_t i = 0; i < n; i++) {
-        struct crm_order ord = {0};
-        int32_t d;
-        assert_int_equal(crm_date_parse(orders[i].date, &d), 0);
-        assert_int_equal(crm_store_writer_customer(w, orders[i].cust, strlen(orders[i].cust),
-                                                   &ord.customer, &e), CRM_OK);
-        ord.time = (int64_t)d * 86400 + 3600;
-        ord.amount = orders[i].amount;
-        ord.quantity = orders[i].qty;
-        ord.status = (uint8_t)orders[i].status;
-        assert_int_equal(crm_store_writer_add(w, &ord, &e), CRM_OK);
-    }
-    assert_int_equal(crm_store_writer_finish(w, &e), CRM_OK);
-    crm_store_writer_free(w);
-    close(fd);
-    struct crm_store *s;
-    assert_int_equal(crm_store_open(path, &s, &e), CRM_OK);
-    return s;
-}
-
-static const struct o ORDERS[] = {
+static const struct t_order ORDERS[] = {
     {"a", "2023-07-01", 10000, 1, CRM_STATUS_PAID},     /* age 366: outside a 365-day window */
     {"a", "2023-07-02", 20000, 2, CRM_STATUS_PAID},     /* age 365: inside */
     {"a", "2024-06-30", 30000, 3, CRM_STATUS_PAID},     /* age 1 */
@@ -55,7 +18,7 @@ static void test_agg_window_includes_age_365_and_excludes_as_of_day(void **state
 {
     (void)state;
     char path[64];
-    struct crm_store *s = make_store(ORDERS, sizeof ORDERS / sizeof ORDERS[0], path);
+    struct crm_store *s = t_store(ORDERS, sizeof ORDERS / sizeof ORDERS[0], NULL, 0, path);
     struct crm_agg_opts o = {0};
     struct crm_agg *a;
     struct crm_errinfo e;
@@ -95,7 +58,7 @@ static void test_agg_default_as_of_is_day_after_latest_order(void **state)
 {
     (void)state;
     char path[64];
-    struct crm_store *s = make_store(ORDERS, sizeof ORDERS / sizeof ORDERS[0], path);
+    struct crm_store *s = t_store(ORDERS, sizeof ORDERS / sizeof ORDERS[0], NULL, 0, path);
     int32_t as_of, want;
     struct crm_errinfo e;
     assert_int_equal(crm_agg_default_as_of(s, &as_of, &e), CRM_OK);
@@ -118,7 +81,7 @@ static void test_agg_all_history_and_visit_hook(void **state)
 {
     (void)state;
     char path[64];
-    struct crm_store *s = make_store(ORDERS, sizeof ORDERS / sizeof ORDERS[0], path);
+    struct crm_store *s = t_store(ORDERS, sizeof ORDERS / sizeof ORDERS[0], NULL, 0, path);
     uint32_t visited = 0;
     struct crm_agg_opts o = {.window_days = 0, .visit = count_visits, .visit_ctx = &visited};
     crm_date_parse("2024-07-01", &o.as_of);

@@ -483,9 +483,28 @@ static void test_money_tmall_column_totals(void **state)
     assert_int_equal(refund, 57233592);
 }
 
+static void test_money_format_grouped_thousands(void **state)
+{
+    (void)state;
+    char buf[48];
+    assert_int_equal(crm_money_format_grouped(123456789, 2, buf), 12);
+    assert_string_equal(buf, "1,234,567.89");
+    crm_money_format_grouped(-100000, 0, buf);
+    assert_string_equal(buf, "-100,000");
+    crm_money_format_grouped(99999, 2, buf);
+    assert_string_equal(buf, "999.99");
+    crm_money_format_grouped(100000, 2, buf);
+    assert_string_equal(buf, "1,000.00");
+    crm_money_format_grouped(5, 2, buf);
+    assert_string_equal(buf, "0.05");
+    crm_money_format_grouped(INT64_MAX, 0, buf);
+    assert_string_equal(buf, "9,223,372,036,854,775,807");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_money_format_grouped_thousands),
         cmocka_unit_test(test_money_parses_plain_decimal),
         cmocka_unit_test(test_money_keeps_written_scale),
         cmocka_unit_test(test_money_parses_signs),
