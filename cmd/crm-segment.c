@@ -333,159 +333,181 @@ static void emit_partial(struct cli *c, const struct step *st, const char *path,
     cli_close_output(c, o);
 }
 
-int main(int argc, char **argv)
-{
-    struct cli c;
+struct options {
     struct crm_rfm_opts ro;
     struct crm_segment_opts so;
+    struct crm_care_opts co;
+    int32_t window;
+    int summary, care, kpi, period, merging;
+    enum crm_segment_by by;
+    const char *rules_path, *on, *emit, *cuts_path;
+};
+
+static void parse(struct cli *c, struct options *op, int argc, char **argv)
+{
     struct crm_errinfo e;
-    int32_t window = 365;
-    int summary = 0, care = 0, kpi = 0, period = CRM_KPI_MONTH, opt, idx;
-    enum crm_segment_by by = CRM_SEGMENT_BY_CLASS;
-    const char *rules_path = NULL, *on = NULL, *emit = NULL, *cuts_path = NULL;
-    int merging = 0;
-    struct crm_scale_cuts cuts;
-    struct crm_care_opts co = {.reasons = CRM_CARE_ALL, .vip_remind = 30};
-    crm_rfm_opts_default(&ro);
-    crm_segment_opts_default(&so);
+    int opt, idx;
     crm_errinfo_clear(&e);
-    cli_init(&c, "crm-segment", usage);
     while ((opt = getopt_long(argc, argv, "ho:qv", longopts, &idx)) != -1) {
-        if (cli_common(&c, opt, optarg))
+        if (cli_common(c, opt, optarg))
             continue;
         switch (opt) {
-        case OPT_WINDOW: window = cli_days(&c, "--window", optarg, 1); break;
+        case OPT_WINDOW: op->window = cli_days(c, "--window", optarg, 1); break;
         case OPT_RFM:
-            cli_check(&c, crm_rfm_set_option(&ro, longopts[idx].name, optarg, &e), &e);
+            cli_check(c, crm_rfm_set_option(&op->ro, longopts[idx].name, optarg, &e), &e);
             break;
         case OPT_SEG:
-            cli_check(&c, crm_segment_set_option(&so, longopts[idx].name, optarg, &e), &e);
+            cli_check(c, crm_segment_set_option(&op->so, longopts[idx].name, optarg, &e), &e);
             break;
-        case OPT_NET: ro.net = 1; break;
-        case OPT_SUMMARY: summary = 1; break;
+        case OPT_NET: op->ro.net = 1; break;
+        case OPT_SUMMARY: op->summary = 1; break;
         case OPT_BY:
             if (strcmp(optarg, "class") == 0)
-                by = CRM_SEGMENT_BY_CLASS;
+                op->by = CRM_SEGMENT_BY_CLASS;
             else if (strcmp(optarg, "segment") == 0)
-                by = CRM_SEGMENT_BY_SEGMENT;
+                op->by = CRM_SEGMENT_BY_SEGMENT;
             else if (strcmp(optarg, "vip") == 0)
-                by = CRM_SEGMENT_BY_VIP;
+                op->by = CRM_SEGMENT_BY_VIP;
             else
-                cli_usage_error(&c, "--by %s: expected class, segment or vip", optarg);
+                cli_usage_error(c, "--by %s: expected class, segment or vip", optarg);
             break;
-        case OPT_RULES: rules_path = optarg; break;
-        case OPT_CARE: care = 1; break;
-        case OPT_ON: on = optarg; break;
-        case OPT_REASONS: cli_check(&c, crm_care_parse_reasons(optarg, &co.reasons, &e), &e);
+        case OPT_RULES: op->rules_path = optarg; break;
+        case OPT_CARE: op->care = 1; break;
+        case OPT_ON: op->on = optarg; break;
+        case OPT_REASONS:
+            cli_check(c, crm_care_parse_reasons(optarg, &op->co.reasons, &e), &e);
             break;
         case OPT_REMIND:
-            co.vip_remind = (int32_t)cli_integer(&c, "--vip-remind", optarg, 1, CRM_CARE_YEAR - 1);
+            op->co.vip_remind = (int32_t)cli_integer(c, "--vip-remind", optarg, 1,
+                                                     CRM_CARE_YEAR - 1);
             break;
-        case OPT_KPI: kpi = 1; break;
+        case OPT_KPI: op->kpi = 1; break;
         case OPT_PERIOD:
-            if ((period = crm_kpi_parse_period(optarg)) < 0)
-                cli_usage_error(&c, "--period %s: expected month, week or quarter", optarg);
+            if ((op->period = crm_kpi_parse_period(optarg)) < 0)
+                cli_usage_error(c, "--period %s: expected month, week or quarter", optarg);
             break;
-        case OPT_EMIT: emit = optarg; break;
-        case OPT_MERGE: merging = 1; break;
-        case OPT_CUTS: cuts_path = optarg; break;
-        default: cli_usage_error(&c, "unexpected option");
+        case OPT_EMIT: op->emit = optarg; break;
+        case OPT_MERGE: op->merging = 1; break;
+        case OPT_CUTS: op->cuts_path = optarg; break;
+        default: cli_usage_error(c, "unexpected option");
         }
     }
-    if (summary + care + kpi > 1)
-        cli_usage_error(&c, "--summary, --care and --kpi are separate reports; give one");
-    if (on && !care)
-        cli_usage_error(&c, "--on goes with --care (use --as-of otherwise)");
-    if (on)
-        c.as_of = on;   /* the care list is evaluated as of its day */
-    if (care && (emit || merging))
-        cli_usage_error(&c, "the care list is per customer: run it on each partition and "
+    if (op->summary + op->care + op->kpi > 1)
+        cli_usage_error(c, "--summary, --care and --kpi are separate reports; give one");
+    if (op->on && !op->care)
+        cli_usage_error(c, "--on goes with --care (use --as-of otherwise)");
+    if (op->on)
+        c->as_of = op->on;   /* the care list is evaluated as of its day */
+    if (op->care && (op->emit || op->merging))
+        cli_usage_error(c, "the care list is per customer: run it on each partition and "
                         "concatenate (no --emit-partial or --merge-partials)");
-    if (!!emit + merging > 1)
-        cli_usage_error(&c, "--emit-partial and --merge-partials are separate steps; give one");
-    struct crm_segment_rules *rules = NULL;
-    if (rules_path)
-        cli_check(&c, crm_segment_rules_load(rules_path, &rules, &e), &e);
-    if (cuts_path) {
-        cli_check(&c, crm_scale_cuts_read(cuts_path, &cuts, &e), &e);
-        if (!c.as_of)
-            c.as_of = crm_partial_opts_get(&cuts.options, "as-of");
-    }
-    struct step st = {&ro, &so, rules, cuts_path ? &cuts : NULL, by, summary, kpi, period,
-                      window};
-    if (merging) {
-        merge(&c, &st, argv + optind, (size_t)(argc - optind));
-        crm_segment_rules_free(rules);
-        return 0;
-    }
-    if (argc - optind > 1)
-        cli_usage_error(&c, "one INPUT at most (got %d)", argc - optind);
-    if (emit && !c.as_of)
-        cli_usage_error(&c, "--emit-partial needs --as-of: every partition must be evaluated "
-                        "as of the same day");
-    if (emit && summary && by == CRM_SEGMENT_BY_SEGMENT && !cuts_path)
-        cli_usage_error(&c, "--summary --by segment of a partition needs --cuts: segments are "
-                        "named by the quintiles of all customers");
+    if (!!op->emit + op->merging > 1)
+        cli_usage_error(c, "--emit-partial and --merge-partials are separate steps; give one");
+}
 
-    struct crm_store *s = cli_open_store(&c, optind < argc ? argv[optind] : NULL);
-    struct crm_agg_opts ao = {.as_of = cli_resolve_as_of(&c, s), .window_days = window,
+/* One store: aggregate (with the care or KPI pass riding along), classify, report. */
+static void run(struct cli *c, struct options *op, struct step *st, struct crm_scale_cuts *cuts,
+                const char *input)
+{
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    struct crm_store *s = cli_open_store(c, input);
+    struct crm_agg_opts ao = {.as_of = cli_resolve_as_of(c, s), .window_days = op->window,
                               .history = 1};
     struct crm_care *ck = NULL;
     struct crm_kpi *kk = NULL;
-    if (care) {
+    if (op->care) {
         int64_t t;   /* the VIP pass reads the store again: hold a pipe in memory */
-        co.on = ao.as_of;
-        if (co.reasons >> CRM_CARE_VIP_EXPIRING & 1)
-            cli_check(&c, crm_store_max_time(s, &t, &e), &e);
-        cli_check(&c, crm_care_new(&co, &ck, &e), &e);
+        op->co.on = ao.as_of;
+        if (op->co.reasons >> CRM_CARE_VIP_EXPIRING & 1)
+            cli_check(c, crm_store_max_time(s, &t, &e), &e);
+        cli_check(c, crm_care_new(&op->co, &ck, &e), &e);
         ao.visit = crm_care_visit;
         ao.visit_ctx = ck;
-    } else if (kpi) {
-        cli_check(&c, crm_kpi_new((enum crm_kpi_period)period,
-                                  window ? ao.as_of - window : CRM_NO_DAY, ao.as_of, &kk, &e),
+    } else if (op->kpi) {
+        cli_check(c, crm_kpi_new((enum crm_kpi_period)op->period,
+                                 op->window ? ao.as_of - op->window : CRM_NO_DAY, ao.as_of,
+                                 &kk, &e),
                   &e);
         ao.visit = crm_kpi_visit;
         ao.visit_ctx = kk;
     }
     struct crm_agg *a;
-    cli_check(&c, crm_agg_run(s, &ao, &a, &e), &e);
+    cli_check(c, crm_agg_run(s, &ao, &a, &e), &e);
     int scale = crm_store_meta(s)->money_scale;
     const struct crm_customer_info *info;
     crm_store_customers(s, &info);
     struct crm_segment *seg = NULL;   /* the KPIs need no classes */
-    if (!kpi)
-        cli_check(&c, crm_segment_new(&so, &ro, a, info, rules, scale, &seg, &e), &e);
-    if (seg && cuts_path)
-        use_cuts(&c, &cuts, cuts_path, &ro, window, s, seg);
-    if (c.verbose) {
+    if (!op->kpi)
+        cli_check(c, crm_segment_new(&op->so, &op->ro, a, info, st->rules, scale, &seg, &e), &e);
+    if (seg && op->cuts_path)
+        use_cuts(c, cuts, op->cuts_path, &op->ro, op->window, s, seg);
+    if (c->verbose) {
         char d[16];
         crm_date_format(a->as_of, d);
-        cli_warn(&c, "as of %s: %llu orders read, %llu dated on or after the as-of date "
+        cli_warn(c, "as of %s: %llu orders read, %llu dated on or after the as-of date "
                  "ignored; %u customers in the store", d, (unsigned long long)a->orders,
                  (unsigned long long)a->orders_future, a->n);
     }
-    if (kpi)
-        cli_check(&c, crm_kpi_finish(kk, a, &e), &e);
-    if (emit) {
-        emit_partial(&c, &st, emit, s, a, seg, kk);
-    } else if (care) {
-        cli_check(&c, crm_care_finish(ck, s, a, seg, info, &e), &e);
-        put_care(&c, s, ck, scale);
-    } else if (kpi) {
-        put_kpi(&c, kk, scale);
-    } else if (summary) {
+    if (op->kpi)
+        cli_check(c, crm_kpi_finish(kk, a, &e), &e);
+    if (op->emit) {
+        emit_partial(c, st, op->emit, s, a, seg, kk);
+    } else if (op->care) {
+        cli_check(c, crm_care_finish(ck, s, a, seg, info, &e), &e);
+        put_care(c, s, ck, scale);
+    } else if (op->kpi) {
+        put_kpi(c, kk, scale);
+    } else if (op->summary) {
         struct crm_segment_summary *sum;
-        cli_check(&c, crm_segment_summarize(seg, by, &sum, &e), &e);
-        put_summary(&c, sum, by, scale);
+        cli_check(c, crm_segment_summarize(seg, op->by, &sum, &e), &e);
+        put_summary(c, sum, op->by, scale);
         crm_segment_summary_free(sum);
     } else {
-        put_customers(&c, s, a, seg, ro.scheme == CRM_RFM_QUINTILE, scale);
+        put_customers(c, s, a, seg, op->ro.scheme == CRM_RFM_QUINTILE, scale);
     }
     crm_care_free(ck);
     crm_kpi_free(kk);
     crm_segment_free(seg);
-    crm_segment_rules_free(rules);
     crm_agg_free(a);
     crm_store_close(s);
+}
+
+int main(int argc, char **argv)
+{
+    struct cli c;
+    struct options op = {.window = 365, .period = CRM_KPI_MONTH, .by = CRM_SEGMENT_BY_CLASS,
+                         .co = {.reasons = CRM_CARE_ALL, .vip_remind = 30}};
+    struct crm_errinfo e;
+    struct crm_scale_cuts cuts;
+    crm_rfm_opts_default(&op.ro);
+    crm_segment_opts_default(&op.so);
+    crm_errinfo_clear(&e);
+    cli_init(&c, "crm-segment", usage);
+    parse(&c, &op, argc, argv);
+    struct crm_segment_rules *rules = NULL;
+    if (op.rules_path)
+        cli_check(&c, crm_segment_rules_load(op.rules_path, &rules, &e), &e);
+    if (op.cuts_path) {
+        cli_check(&c, crm_scale_cuts_read(op.cuts_path, &cuts, &e), &e);
+        if (!c.as_of)
+            c.as_of = crm_partial_opts_get(&cuts.options, "as-of");
+    }
+    struct step st = {&op.ro, &op.so, rules, op.cuts_path ? &cuts : NULL, op.by, op.summary,
+                      op.kpi, op.period, op.window};
+    if (op.merging) {
+        merge(&c, &st, argv + optind, (size_t)(argc - optind));
+    } else {
+        if (argc - optind > 1)
+            cli_usage_error(&c, "one INPUT at most (got %d)", argc - optind);
+        if (op.emit && !c.as_of)
+            cli_usage_error(&c, "--emit-partial needs --as-of: every partition must be "
+                            "evaluated as of the same day");
+        if (op.emit && op.summary && op.by == CRM_SEGMENT_BY_SEGMENT && !op.cuts_path)
+            cli_usage_error(&c, "--summary --by segment of a partition needs --cuts: segments "
+                            "are named by the quintiles of all customers");
+        run(&c, &op, &st, &cuts, optind < argc ? argv[optind] : NULL);
+    }
+    crm_segment_rules_free(rules);
     return 0;
 }
