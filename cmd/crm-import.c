@@ -282,6 +282,7 @@ int main(int argc, char **argv)
     struct crm_import_opts o = {.max_reject_rate = 0.01};
     struct crm_store_meta meta = {"", 2};
     const char *append = NULL, *customers = NULL, *rejects_path = NULL, *statuses[32];
+    const char *check = NULL, *dump = NULL;
     size_t nstatus = 0, partitions = 1;
     int partitioned = 0;   /* --partition given: -o is a pattern, even for N = 1 */
     long lock_wait = 60;
@@ -338,8 +339,8 @@ int main(int argc, char **argv)
         case OPT_REJECTS: rejects_path = optarg; break;
         case OPT_MAX_REJECT: o.max_reject_rate = cli_number(&c, "--max-reject-rate", optarg, 0, 1); break;
         case OPT_LOCK_WAIT: lock_wait = cli_integer(&c, "--lock-wait", optarg, 0, 86400); break;
-        case OPT_CHECK: return check_store(&c, optarg);
-        case OPT_DUMP: return dump_store(&c, optarg);
+        case OPT_CHECK: check = optarg; break;   /* after all options: -o, --tsv apply */
+        case OPT_DUMP: dump = optarg; break;
         case OPT_PARTITION:
             partitions = (size_t)cli_integer(&c, "--partition", optarg, 1, 4096);
             partitioned = 1;
@@ -352,6 +353,10 @@ int main(int argc, char **argv)
         default: cli_usage_error(&c, "unexpected option");
         }
     }
+    if (check)
+        return check_store(&c, check);
+    if (dump)
+        return dump_store(&c, dump);
     if (append && c.output)
         cli_usage_error(&c, "--append and -o both name the store; give one");
     if (partitioned && (!c.output || append))

@@ -16,6 +16,20 @@ struct crm_afile {
     char *temp;
 };
 
+/* A target that exists and is not a regular file (/dev/null, /dev/stdout, a FIFO) is
+ * written in place: renaming a temporary file over it would replace the device itself. */
+static enum crm_err open_special(struct crm_afile *a, struct crm_errinfo *e)
+{
+    a->fd = open(a->path, O_WRONLY | O_NOCTTY);
+    if (a->fd < 0) {
+        int err = errno;
+        crm_errinfo_where(e, a->path, -1, -1, -1);
+        crm_afile_abort(a);
+        return crm_errinfo_set(e, CRM_EIO, "cannot open output: %s", strerror(err));
+    }
+    return CRM_OK;
+}
+
 enum crm_err crm_afile_open(const char *path, struct crm_afile **out, struct crm_errinfo *e)
 {
     struct crm_afile *a = calloc(1, sizeof *a);
@@ -23,7 +37,18 @@ enum crm_err crm_afile_open(const char *path, struct crm_afile **out, struct crm
     *out = NULL;
     if (a)
         a->fd = -1;
-    if (!a || !(a->path = strdup(path)) || !(a->temp = malloc(n + 16))) {
+    if (!a || !(a->path = strdup(path))) {
+        crm_afile_abort(a);
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    }
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        enum crm_err rc = open_special(a, e);
+        if (rc == CRM_OK)
+            *out = a;
+        return rc;
+    }
+    if (!(a->temp = malloc(n + 16))) {
         crm_afile_abort(a);
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     }
@@ -37,7 +62,6 @@ enum crm_err crm_afile_open(const char *path, struct crm_afile **out, struct crm
         crm_errinfo_where(e, path, -1, -1, -1);
         return crm_errinfo_set(e, CRM_EIO, "cannot create output: %s", strerror(err));
     }
-    struct stat st;
     mode_t mode;
     if (stat(path, &st) == 0) {
         mode = st.st_mode & 07777;
@@ -99,7 +123,7 @@ enum crm_err crm_afile_commit(struct crm_afile *a, struct crm_errinfo *e)
         err = errno;
     }
     a->fd = -1;
-    if (!what && rename(a->temp, a->path) != 0) {
+    if (!what && a->temp && rename(a->temp, a->path) != 0) {
         what = "rename";
         err = errno;
     }
@@ -110,7 +134,8 @@ enum crm_err crm_afile_commit(struct crm_afile *a, struct crm_errinfo *e)
         crm_afile_abort(a);
         return CRM_EIO;
     }
-    sync_dir(a->path);
+    if (a->temp)
+        sync_dir(a->path);
     free(a->temp);
     free(a->path);
     free(a);

@@ -26,6 +26,8 @@
 #define BLOCK (1u << 20)           /* bytes read and parsed at a time */
 #define SNIFF (1u << 20)           /* bytes that decide the encoding */
 #define MAX_FIELD (256u << 20)     /* libcsv's field buffer may not grow past this */
+#define MAX_RECORD (256u << 20)    /* bytes of one record's fields, NULs included */
+#define MAX_FIELDS (1u << 20)      /* fields of one record */
 
 #define POOL 4                     /* batches in circulation */
 
@@ -66,6 +68,8 @@ struct crm_csvin {
     int pending_cr;
     int scan_fields;               /* the current block may hold quoted line breaks */
     size_t rec_fields;             /* fields of the record being parsed */
+    size_t rec_bytes;              /* and their bytes: a record must fit in memory */
+    long long too_long;            /* line of a record past MAX_RECORD or MAX_FIELDS, or 0 */
     long long rec_line;
     int rec_high;
     int oom;
@@ -90,10 +94,37 @@ struct crm_csvin {
     struct crm_buf conv;           /* converted field text */
 };
 
-/* libcsv must not buffer one absurd field without bound (a 1 GB line): refuse to grow. */
-static void *bounded_realloc(void *p, size_t n)
+/* libcsv's field buffer. libcsv grows it by a fixed block per call, which copies a long
+ * field quadratically wherever realloc cannot grow in place (under ASan it took a minute
+ * for 16 MB); the real capacity lives in a header in front of the buffer so growth is
+ * geometric. libcsv must not buffer one absurd field without bound (a 1 GB line): past
+ * MAX_FIELD the allocation is refused. */
+#define FIELD_HDR 16               /* keeps the buffer max_align_t aligned */
+
+static void *field_realloc(void *p, size_t n)
 {
-    return n > MAX_FIELD ? NULL : realloc(p, n);
+    unsigned char *base = p ? (unsigned char *)p - FIELD_HDR : NULL;
+    size_t cap = 0;
+    if (n > MAX_FIELD)
+        return NULL;
+    if (base)
+        memcpy(&cap, base, sizeof cap);
+    if (n <= cap)
+        return p;
+    size_t want = cap > MAX_FIELD / 2 ? MAX_FIELD : cap * 2;
+    if (want < n)
+        want = n;
+    unsigned char *nb = realloc(base, want + FIELD_HDR);
+    if (!nb)
+        return NULL;
+    memcpy(nb, &want, sizeof want);
+    return nb + FIELD_HDR;
+}
+
+static void field_free(void *p)
+{
+    if (p)
+        free((unsigned char *)p - FIELD_HDR);
 }
 
 /* ---- raw input ---- */
@@ -208,11 +239,14 @@ static size_t utf8_seq(const unsigned char *p, const unsigned char *end, int par
     return n;
 }
 
+/* For the encoding decision only: a NUL byte is not evidence of another encoding (one NUL
+ * made a whole UTF-8 file decode as GB18030, every Chinese id silently garbled); the row
+ * holding it is rejected on its own later. */
 static int valid_utf8(const unsigned char *p, size_t n, int partial_ok)
 {
     const unsigned char *end = p + n;
     while (p < end) {
-        if (*p >= 0x80 || *p == 0) {
+        if (*p >= 0x80) {
             size_t k = utf8_seq(p, end, partial_ok);
             if (!k)
                 return 0;
@@ -323,7 +357,8 @@ static enum crm_err start(struct crm_csvin *c, const struct crm_csvin_opts *o,
         csv_set_space_func(&c->p, ws_space);
         csv_set_delim(&c->p, ' ');
     }
-    csv_set_realloc_func(&c->p, bounded_realloc);
+    csv_set_realloc_func(&c->p, field_realloc);
+    csv_set_free_func(&c->p, field_free);
     csv_set_blk_size(&c->p, 4096);
     c->started = 1;
     return CRM_OK;
@@ -371,7 +406,16 @@ static void on_field(void *s, size_t len, void *data)
     if (c->rec_fields == 0) {
         c->rec_line = c->line;
         c->rec_high = 0;
+        c->rec_bytes = 0;
     }
+    /* A 1 GB line of short fields must not take gigabytes of field offsets: stop here and
+     * let reader_step report the record (the import fails; nothing is half-written). */
+    if (c->too_long || c->rec_fields >= MAX_FIELDS || len >= MAX_RECORD - c->rec_bytes) {
+        if (!c->too_long)
+            c->too_long = c->rec_line;
+        return;
+    }
+    c->rec_bytes += len + 1;
     if (s && c->scan_fields) {
         const unsigned char *f = s;
         for (size_t i = 0; i < len; i++)
@@ -485,6 +529,14 @@ static int hand_over(struct crm_csvin *c, int last)
     return 0;
 }
 
+static int record_too_long(struct crm_csvin *c)
+{
+    crm_errinfo_where(&c->rerr, c->name, c->too_long, -1, -1);
+    crm_errinfo_set(&c->rerr, CRM_EDATA, "a record with more than %u fields or %u MiB of text "
+                    "(broken quoting or not a CSV file?)", MAX_FIELDS, MAX_RECORD >> 20);
+    return -1;
+}
+
 /* Parse the next block; hand over a batch when it holds records. 0 to go on, 1 at the
  * end (last batch handed over), -1 on error (in c->rerr) or stop. */
 static int reader_step(struct crm_csvin *c)
@@ -496,6 +548,8 @@ static int reader_step(struct crm_csvin *c)
             return -1;
         if (k == 0) {
             csv_fini(&c->p, on_field, on_record, c);
+            if (c->too_long)
+                return record_too_long(c);
             if (c->oom || c->fill->text.oom) {
                 crm_errinfo_set(&c->rerr, CRM_ENOMEM, "out of memory");
                 return -1;
@@ -522,6 +576,8 @@ static int reader_step(struct crm_csvin *c)
                             csv_strerror(csv_error(&c->p)));
         return -1;
     }
+    if (c->too_long)
+        return record_too_long(c);
     if (c->oom || c->fill->text.oom) {
         crm_errinfo_set(&c->rerr, CRM_ENOMEM, "out of memory");
         return -1;

@@ -1100,8 +1100,15 @@ static enum crm_err import_stream(struct crm_import *imp, struct crm_csvin *in,
     snprintf(imp->last_encoding, sizeof imp->last_encoding, "%s", crm_csvin_encoding(in));
     imp->last_delim = crm_csvin_delimiter(in);
     enum crm_err rc = crm_csvin_next(in, &rec, e);
-    if (rc != CRM_OK || rec.nfields == 0)
+    if (rc != CRM_OK)
         return rc;
+    if (rec.nfields == 0) {
+        /* Not even a header: an export that failed, or `crm-import x | crm-rfm` where the
+         * import failed before writing, which must not become an empty report and exit 0. */
+        crm_errinfo_where(e, crm_csvin_name(in), -1, -1, -1);
+        return crm_errinfo_set(e, CRM_EDATA, "empty input: no header line and no rows (from "
+                               "a pipe: did the command before it fail?)");
+    }
     int is_header = !imp->o.no_header;
     if (imp->preset && (imp->preset->rules & P_CDNOW)) {
         int tcol = rec.nfields == 5 ? 2 : 1;
@@ -1562,9 +1569,14 @@ void crm_import_free(struct crm_import *imp)
         free(imp->statuses[i].text);
     free(imp->statuses);
     if (imp->win) {
-        for (size_t i = 0; i < CRM_IMPORT_WINDOW; i++)
-            if (imp->win[i].id && imp->win[i].id != imp->win[i].id_inline)
-                free(imp->win[i].id);
+        /* Only the open orders (the ring's used slots) can own an id: a closed order's id is
+         * freed when it is written. Scanning all 65,536 slots touched 6 MB of pages for
+         * nothing (half the time of a small import under the fuzzer). */
+        for (size_t k = 0; k < imp->win_count; k++) {
+            struct open_order *o = &imp->win[(imp->win_head + k) % CRM_IMPORT_WINDOW];
+            if (o->id && o->id != o->id_inline)
+                free(o->id);
+        }
     }
     free(imp->win);
     free(imp->wmap);

@@ -81,14 +81,16 @@ struct deco {
     int currency; /* a symbol or code was seen */
 };
 
-/* Integer part with optional thousands groups. Returns the status; *p advances. */
+/* Integer part with optional thousands groups. Returns the status; *p advances. An overflow
+ * sets *over and scanning goes on, so that text which is not a number at all is SYNTAX
+ * whatever its size (the status must not depend on the scale asked for). */
 static enum crm_money_status scan_integer(const char **pp, const char *e, unsigned flags,
-                                          uint64_t *mag, int *ndigits)
+                                          uint64_t *mag, int *ndigits, int *over)
 {
     const char *p = *pp, *start = p;
     while (p < e && is_digit(*p)) {
         if (!push_digit(mag, (unsigned)(*p - '0')))
-            return CRM_MONEY_RANGE;
+            *over = 1;
         p++;
     }
     if ((flags & CRM_MONEY_THOUSANDS) && p < e && *p == ',') {
@@ -101,7 +103,7 @@ static enum crm_money_status scan_integer(const char **pp, const char *e, unsign
                 return CRM_MONEY_SYNTAX;
             for (int i = 1; i <= 3; i++)
                 if (!push_digit(mag, (unsigned)(p[i] - '0')))
-                    return CRM_MONEY_RANGE;
+                    *over = 1;
             p += 4;
             if (p < e && is_digit(*p))
                 return CRM_MONEY_SYNTAX;
@@ -113,10 +115,10 @@ static enum crm_money_status scan_integer(const char **pp, const char *e, unsign
 }
 
 /* Fraction digits kept exactly (want_scale < 0: up to 18 digits, trailing zeros that do
- * not fit are dropped, other excess is RANGE) or rounded to want_scale (half away from
- * zero, which needs only the first dropped digit). */
+ * not fit are dropped, other excess is an overflow) or rounded to want_scale (half away
+ * from zero, which needs only the first dropped digit). Overflows set *over, as above. */
 static enum crm_money_status scan_fraction(const char **pp, const char *e, int want_scale,
-                                           uint64_t *mag, int *scale, int *ndigits)
+                                           uint64_t *mag, int *scale, int *ndigits, int *over)
 {
     const char *p = *pp, *start = p;
     int sc = 0;
@@ -128,8 +130,11 @@ static enum crm_money_status scan_fraction(const char **pp, const char *e, int w
                 zeros++;
                 continue;
             }
-            if (sc + zeros + 1 > MAX_SCALE || !scale_up(mag, zeros) || !push_digit(mag, d))
-                return CRM_MONEY_RANGE;
+            if (*over || sc + zeros + 1 > MAX_SCALE || !scale_up(mag, zeros) ||
+                !push_digit(mag, d)) {
+                *over = 1;
+                continue;
+            }
             sc += zeros + 1;
             zeros = 0;
         }
@@ -143,19 +148,20 @@ static enum crm_money_status scan_fraction(const char **pp, const char *e, int w
             unsigned d = (unsigned)(*p - '0');
             if (sc < want_scale) {
                 if (!push_digit(mag, d))
-                    return CRM_MONEY_RANGE;
+                    *over = 1;
                 sc++;
             } else if (round_up < 0) {
                 round_up = d >= 5;
             }
         }
-        if (!scale_up(mag, want_scale - sc))
-            return CRM_MONEY_RANGE;
+        if (!*over && !scale_up(mag, want_scale - sc))
+            *over = 1;
         sc = want_scale;
-        if (round_up > 0) {
+        if (round_up > 0 && !*over) {
             if (*mag == MAG_MAX)
-                return CRM_MONEY_RANGE;
-            ++*mag;
+                *over = 1;
+            else
+                ++*mag;
         }
     }
     *ndigits = (int)(p - start);
@@ -224,15 +230,15 @@ static enum crm_money_status scan(const char *s, size_t len, unsigned flags, int
         return d.sign || d.paren ? CRM_MONEY_SYNTAX : CRM_MONEY_EMPTY;
 
     uint64_t mag = 0;
-    int int_digits = 0, frac_digits = 0, sc = 0;
-    enum crm_money_status st = scan_integer(&p, e, flags, &mag, &int_digits);
+    int int_digits = 0, frac_digits = 0, sc = 0, over = 0;
+    enum crm_money_status st = scan_integer(&p, e, flags, &mag, &int_digits, &over);
     if (st != CRM_MONEY_OK)
         return st;
     if (p < e && *p == '.') {
         p++;
-        st = scan_fraction(&p, e, want_scale, &mag, &sc, &frac_digits);
+        st = scan_fraction(&p, e, want_scale, &mag, &sc, &frac_digits, &over);
     } else {
-        st = scan_fraction(&p, p, want_scale, &mag, &sc, &frac_digits);
+        st = scan_fraction(&p, p, want_scale, &mag, &sc, &frac_digits, &over);
     }
     if (st != CRM_MONEY_OK)
         return st;
@@ -258,6 +264,8 @@ static enum crm_money_status scan(const char *s, size_t len, unsigned flags, int
     }
     if (d.paren == 1)
         return CRM_MONEY_SYNTAX;
+    if (over)
+        return CRM_MONEY_RANGE;
     *units = d.sign == '-' || d.paren ? -(int64_t)mag : (int64_t)mag;
     *scale = sc;
     return CRM_MONEY_OK;

@@ -259,8 +259,13 @@ size_t crm_fmt_fixed(double v, int decimals, char *buf)
         /* Exact path: round to an integer of 10^-decimals units, then place the point. */
         return crm_money_format((int64_t)round(v * pow10[decimals]), decimals, buf);
     }
-    /* Huge values: printf, then force '.' whatever LC_NUMERIC says. */
-    int n = snprintf(buf, 64, "%.*f", decimals > 30 ? 30 : decimals, v);
+    /* Huge values: printf, then force '.' whatever LC_NUMERIC says. Past 63 characters
+     * (|v| >= ~1e48) the fixed form cannot fit the buffer: scientific notation, which
+     * reads back (a loglik of -1e300 printed 300 bytes of stack after a cut-off number). */
+    int prec = decimals > 30 ? 30 : decimals;
+    int n = snprintf(buf, 64, "%.*f", prec, v);
+    if (n >= 64)
+        n = snprintf(buf, 64, "%.*e", prec, v);
     for (int i = 0; i < n; i++)
         if (buf[i] == ',')
             buf[i] = '.';

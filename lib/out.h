@@ -55,7 +55,8 @@ unsigned crm_out_flags(const struct crm_out *o);
 int crm_out_failed(const struct crm_out *o);
 
 /* Format v with `decimals` digits after '.', locale-independently, into buf (>= 64 bytes).
- * Returns the length; "-0.0000" is written as "0.0000". */
+ * Returns the length; "-0.0000" is written as "0.0000". A value too large for 63
+ * characters (|v| >= ~1e48) is written in scientific notation ("-1.0000000e+300"). */
 size_t crm_fmt_fixed(double v, int decimals, char *buf);
 
 #endif

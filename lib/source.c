@@ -21,11 +21,15 @@ static enum crm_err import_to_scratch(int fd, const char *name, const unsigned c
         return crm_errinfo_set(e, CRM_EIO, "cannot create a scratch store: %s", strerror(errno));
     }
     unlink(tmp);
+    /* Write errors name the scratch file, not the input: "orders.csv: write failed: No
+     * space left" sent users looking at the wrong disk. */
+    char wname[sizeof tmp + 32];
+    snprintf(wname, sizeof wname, "%s (scratch store)", tmp);
     struct crm_store_meta meta = {"", 2};
     struct crm_store_writer *w = NULL;
     struct crm_import *imp = NULL;
     struct crm_import_opts o = {.max_reject_rate = 0.01};
-    enum crm_err rc = crm_store_writer_new(sfd, name, &meta,
+    enum crm_err rc = crm_store_writer_new(sfd, wname, &meta,
                                            CRM_STORE_KEEP_IDS | CRM_STORE_NO_SYNC, &w, e);
     if (rc == CRM_OK)
         rc = crm_import_new(&o, &w, 1, NULL, &imp, e);

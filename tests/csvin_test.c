@@ -167,6 +167,26 @@ static void test_csvin_nul_byte_is_a_bad_byte(void **state)
     assert_string_equal(r.field[1][0], "x\\x00y");
 }
 
+/* Found by the fault tests: one NUL byte in a UTF-8 file made the sniffer choose GB18030,
+ * so every Chinese customer id of the file came out garbled without a single reject. */
+static void test_csvin_a_nul_byte_does_not_make_a_utf8_file_gb18030(void **state)
+{
+    (void)state;
+    const char t[] = "id,cust\n1,张伟\n2,李\0娜\n3,王芳\n";
+    struct rows r;
+    struct crm_errinfo e;
+    struct crm_csvin *c;
+    assert_int_equal(read_rows(write_temp(t, sizeof t - 1), NULL, &r, &e, &c), CRM_OK);
+    assert_string_equal(crm_csvin_encoding(c), "UTF-8");
+    crm_csvin_close(c);
+    assert_int_equal(r.n, 4);
+    assert_string_equal(r.field[1][1], "张伟");
+    assert_int_equal(r.bad[1], 0);
+    assert_string_equal(r.field[2][1], "李\\x00娜");
+    assert_int_equal(r.bad[2], 1);
+    assert_string_equal(r.field[3][1], "王芳");
+}
+
 static void test_csvin_spreadsheet_text_markers_are_kept_for_the_importer(void **state)
 {
     (void)state;
@@ -251,6 +271,60 @@ static void test_csvin_records_across_block_boundaries_stay_whole(void **state)
     free(t);
 }
 
+/* Found by the fault tests: a 1 GB line of short fields ("a,a,a,...") took gigabytes of
+ * field offsets and ended in "out of memory" with no line. A record past a million fields
+ * (or 256 MiB of text) is now an error naming its line, in bounded memory. */
+static void test_csvin_a_record_of_too_many_fields_is_an_error_naming_its_line(void **state)
+{
+    (void)state;
+    size_t nf = (1u << 20) + 10, n = 0;
+    char *t = malloc(2 * nf + 64);
+    n += (size_t)sprintf(t, "a,b\n1,2\n");
+    for (size_t i = 0; i < nf; i++) {
+        t[n++] = 'x';
+        t[n++] = ',';
+    }
+    t[n++] = '\n';
+    n += (size_t)sprintf(t + n, "3,4\n");
+    const char *path = write_temp(t, n);
+    struct rows r;
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    assert_int_equal(read_rows(path, NULL, &r, &e, NULL), CRM_EDATA);
+    assert_int_equal(e.line, 3);
+    assert_non_null(strstr(e.msg, "more than 1048576 fields"));
+    free(t);
+}
+
+/* Found by the fault tests under ASan: libcsv grew a field's buffer 4 KiB at a time, so a
+ * long field was copied quadratically (16 MB took a minute); now growth is geometric and a
+ * 48 MB quoted field (a stray quote swallowing the rest of a file) reads at once. */
+static void test_csvin_a_long_field_is_read_whole(void **state)
+{
+    (void)state;
+    size_t big = 48u << 20, n = 0;
+    char *t = malloc(big + 64);
+    n += (size_t)sprintf(t, "a,b\n1,\"");
+    memset(t + n, 'x', big);
+    n += big;
+    n += (size_t)sprintf(t + n, "\"\n2,y\n");
+    const char *path = write_temp(t, n);
+    free(t);
+    struct crm_csvin *c;
+    struct crm_errinfo e;
+    struct crm_record rec;
+    assert_int_equal(crm_csvin_open(path, NULL, &c, &e), CRM_OK);
+    assert_int_equal(crm_csvin_next(c, &rec, &e), CRM_OK);
+    assert_int_equal(crm_csvin_next(c, &rec, &e), CRM_OK);
+    assert_int_equal(rec.nfields, 2);
+    assert_int_equal(rec.len[1], big);
+    assert_int_equal(crm_csvin_next(c, &rec, &e), CRM_OK);
+    assert_int_equal(rec.line, 3);
+    assert_string_equal(rec.field[1], "y");
+    crm_csvin_close(c);
+    unlink(path);
+}
+
 static void test_csvin_format_record_quotes_what_needs_it(void **state)
 {
     (void)state;
@@ -301,10 +375,13 @@ int main(void)
         cmocka_unit_test(test_csvin_gb18030_is_detected_and_converted),
         cmocka_unit_test(test_csvin_invalid_bytes_flag_only_their_row),
         cmocka_unit_test(test_csvin_nul_byte_is_a_bad_byte),
+        cmocka_unit_test(test_csvin_a_nul_byte_does_not_make_a_utf8_file_gb18030),
         cmocka_unit_test(test_csvin_spreadsheet_text_markers_are_kept_for_the_importer),
         cmocka_unit_test(test_csvin_reads_gzip_by_magic_including_multiple_members),
         cmocka_unit_test(test_csvin_truncated_gzip_is_an_error),
         cmocka_unit_test(test_csvin_records_across_block_boundaries_stay_whole),
+        cmocka_unit_test(test_csvin_a_record_of_too_many_fields_is_an_error_naming_its_line),
+        cmocka_unit_test(test_csvin_a_long_field_is_read_whole),
         cmocka_unit_test(test_csvin_format_record_quotes_what_needs_it),
         cmocka_unit_test(test_csvin_utf16_is_refused_with_advice),
         cmocka_unit_test(test_csvin_parse_delimiter_option),

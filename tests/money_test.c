@@ -221,6 +221,24 @@ static void test_money_detects_int64_overflow(void **state)
     assert_int_equal(crm_money_parse("1", 1, 0, -1, &m), CRM_MONEY_RANGE);
 }
 
+/* Found by fuzz_money: an overflowing number followed by junk was RANGE or SYNTAX depending
+ * on the scale asked for; text that is not a number is SYNTAX at every scale. */
+static void test_money_junk_after_a_huge_number_is_syntax(void **state)
+{
+    (void)state;
+    struct crm_decimal d;
+    int64_t m;
+    static const char junk[] = "99999999999999999\x12";
+    assert_int_equal(dec(junk, T, &d), CRM_MONEY_SYNTAX);
+    for (int scale = 0; scale <= 6; scale++)
+        assert_int_equal(crm_money_parse(junk, strlen(junk), T, scale, &m), CRM_MONEY_SYNTAX);
+    assert_int_equal(cents("99999999999999999999x", 0), SYNTAX);
+    assert_int_equal(cents("9,999,999,999,999,999,999 $ $", T), SYNTAX);
+    assert_int_equal(dec("0.1234567890123456789.5", 0, &d), CRM_MONEY_SYNTAX);
+    assert_int_equal(cents("92233720368547758.075 kg", 0), SYNTAX);
+    assert_int_equal(cents("99999999999999999999 元", 0), RANGE);   /* a number, too big */
+}
+
 static void test_money_keeps_eighteen_fraction_digits(void **state)
 {
     (void)state;
@@ -519,6 +537,7 @@ int main(void)
         cmocka_unit_test(test_money_rejects_malformed_numbers),
         cmocka_unit_test(test_money_empty_field),
         cmocka_unit_test(test_money_detects_int64_overflow),
+        cmocka_unit_test(test_money_junk_after_a_huge_number_is_syntax),
         cmocka_unit_test(test_money_keeps_eighteen_fraction_digits),
         cmocka_unit_test(test_money_parse_rounds_half_away_from_zero),
         cmocka_unit_test(test_money_to_minor_rounds_and_scales),

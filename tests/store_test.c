@@ -7,9 +7,12 @@
 #include <sys/wait.h>
 #include <zlib.h>
 
+#include "buf.h"
 #include "store.h"
 
 static const struct crm_store_meta META = {"Asia/Shanghai", 2};
+
+#define HDR_COMMIT 20   /* docs/FORMAT.md: the commit record, bytes 20..39 of the header */
 
 /* Write `n` synthetic orders (customers c0..c{k-1}) to fd as a new store. */
 static void write_orders(struct crm_store_writer *w, int first, int n, int customers)
@@ -235,19 +238,20 @@ static void expect_damaged(const unsigned char *b, size_t len, const char *what,
     assert_string_equal(e.file, "x.crm");
 }
 
-static void test_store_every_flipped_byte_is_detected(void **state)
+static void test_store_every_flipped_bit_is_detected(void **state)
 {
     (void)state;
     char *path = temp_store(200, 30, 1);
     size_t len;
     unsigned char *b = slurp(path, &len);
     for (size_t i = 0; i < len; i++) {
-        for (int bit = 0; bit < 8; bit += 7) {
+        for (int bit = 0; bit < 8; bit++) {
             b[i] ^= (unsigned char)(1u << bit);
             expect_damaged(b, len, "flipped bit", i);
             b[i] ^= (unsigned char)(1u << bit);
         }
     }
+    print_message("%zu bytes, %zu flipped bits, each detected\n", len, len * 8);
     free(b);
     unlink(path);
 }
@@ -260,6 +264,7 @@ static void test_store_every_truncation_is_detected(void **state)
     unsigned char *b = slurp(path, &len);
     for (size_t cut = 0; cut < len; cut++)
         expect_damaged(b, cut, "truncation", cut);
+    print_message("%zu truncation points, each detected\n", len);
 
     free(b);
     unlink(path);
@@ -391,6 +396,194 @@ static void test_store_killed_append_leaves_old_store_valid(void **state)
     unlink(path);
 }
 
+/* The reader's view of a store file: orders and the sum of their amounts. */
+static enum crm_err read_file(const char *path, uint64_t *n, int64_t *sum)
+{
+    struct crm_store *s;
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    enum crm_err rc = crm_store_open(path, &s, &e);
+    if (rc == CRM_OK) {
+        rc = read_all(s, n, sum, &e);
+        crm_store_close(s);
+    }
+    return rc;
+}
+
+/* An append killed at any byte: the file is the new bytes cut anywhere past the old end,
+ * under the old commit record (the record is rewritten last, in one 20-byte pwrite). Every
+ * such file reads as the old store exactly; the finished one as the new store. */
+static void test_store_append_killed_at_every_byte_reads_as_the_old_store(void **state)
+{
+    (void)state;
+    char *path = temp_store(300, 20, 1);
+    size_t old_len, new_len;
+    unsigned char *old = slurp(path, &old_len);
+    uint64_t n0, n1, n;
+    int64_t sum0, sum1, sum;
+    assert_int_equal(read_file(path, &n0, &sum0), CRM_OK);
+    int fd = open(path, O_RDWR);
+    struct crm_store_writer *w;
+    struct crm_errinfo e;
+    assert_int_equal(crm_store_writer_append(fd, path, CRM_STORE_KEEP_IDS, &w, &e), CRM_OK);
+    write_orders(w, 300, 150, 40);
+    struct crm_customer_info ci = {25, 19500, CRM_NO_DAY, 0, 1};
+    assert_int_equal(crm_store_writer_add_customer(w, &ci, &e), CRM_OK);
+    assert_int_equal(crm_store_writer_finish(w, &e), CRM_OK);
+    crm_store_writer_free(w);
+    close(fd);
+    unsigned char *nw = slurp(path, &new_len);
+    assert_int_equal(read_file(path, &n1, &sum1), CRM_OK);
+    assert_int_equal(n1, n0 + 150);
+    assert_true(new_len > old_len);
+    assert_memory_equal(nw + 40, old + 40, old_len - 40);   /* old blocks never rewritten */
+    for (size_t cut = old_len; cut <= new_len; cut++) {
+        unsigned char *b = malloc(cut);
+        memcpy(b, nw, cut);
+        memcpy(b + HDR_COMMIT, old + HDR_COMMIT, 20);      /* not yet committed */
+        FILE *f = fopen(path, "wb");
+        assert_int_equal(fwrite(b, 1, cut, f), cut);
+        fclose(f);
+        assert_int_equal(read_file(path, &n, &sum), CRM_OK);
+        if (n != n0 || sum != sum0)
+            fail_msg("append cut at byte %zu of %zu reads %llu orders, want %llu", cut, new_len,
+                     (unsigned long long)n, (unsigned long long)n0);
+        if (cut > old_len && cut < new_len) {
+            /* the commit record written but data missing (a lying disk): an error */
+            memcpy(b + HDR_COMMIT, nw + HDR_COMMIT, 20);
+            f = fopen(path, "wb");
+            assert_int_equal(fwrite(b, 1, cut, f), cut);
+            fclose(f);
+            assert_int_not_equal(read_file(path, &n, &sum), CRM_OK);
+        }
+        free(b);
+    }
+    print_message("append cut at %zu points (bytes %zu..%zu), each read as the old store\n",
+                  new_len - old_len + 1, old_len, new_len);
+    free(old);
+    free(nw);
+    unlink(path);
+}
+
+/* Found by the fault tests: `crm-import x.csv >> new.crm` exited 0 but wrote a store that
+ * no reader could read (pwrite of the commit record appends under O_APPEND). */
+static void test_store_writer_on_an_append_mode_file_writes_a_readable_stream(void **state)
+{
+    (void)state;
+    char path[64] = "/tmp/crm-store-test-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    fd = open(path, O_WRONLY | O_APPEND);
+    struct crm_store_writer *w;
+    struct crm_errinfo e;
+    assert_int_equal(crm_store_writer_new(fd, path, &META, 0, &w, &e), CRM_OK);
+    write_orders(w, 0, 100, 10);
+    assert_int_equal(crm_store_writer_finish(w, &e), CRM_OK);
+    crm_store_writer_free(w);
+    close(fd);
+    uint64_t n;
+    int64_t sum;
+    assert_int_equal(read_file(path, &n, &sum), CRM_OK);
+    assert_int_equal(n, 100);
+    /* a second `>>` would put a store after the first, where no reader looks: refused */
+    fd = open(path, O_WRONLY | O_APPEND);
+    crm_errinfo_clear(&e);
+    assert_int_equal(crm_store_writer_new(fd, path, &META, 0, &w, &e), CRM_EUSAGE);
+    assert_non_null(strstr(e.msg, "a store must start its file"));
+    close(fd);
+    assert_int_equal(read_file(path, &n, &sum), CRM_OK);
+    assert_int_equal(n, 100);
+    unlink(path);
+}
+
+/* A stream copied to a file (`crm-import x.csv | cat > s.crm`) has no committed length;
+ * an append killed half-way must still leave the old store readable. */
+static void test_store_killed_append_to_a_streamed_file_leaves_it_valid(void **state)
+{
+    (void)state;
+    char path[64] = "/tmp/crm-store-test-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    fd = open(path, O_WRONLY | O_APPEND);       /* written as a stream: length 0 */
+    struct crm_store_writer *w;
+    struct crm_errinfo e;
+    assert_int_equal(crm_store_writer_new(fd, path, &META, CRM_STORE_KEEP_IDS, &w, &e),
+                     CRM_OK);
+    write_orders(w, 0, 100, 10);
+    assert_int_equal(crm_store_writer_finish(w, &e), CRM_OK);
+    crm_store_writer_free(w);
+    close(fd);
+    fd = open(path, O_RDWR);
+    assert_int_equal(crm_store_writer_append(fd, path, CRM_STORE_KEEP_IDS, &w, &e), CRM_OK);
+    write_orders(w, 100, 10, 10);
+    crm_store_writer_free(w);     /* killed before finishing, after flushing part of a block */
+    unsigned char junk[3000];
+    for (size_t i = 0; i < sizeof junk; i++)
+        junk[i] = (unsigned char)(i * 7 + 1);
+    memcpy(junk, "DICT", 4);
+    assert_int_equal(pwrite(fd, junk, sizeof junk, lseek(fd, 0, SEEK_END)), (ssize_t)sizeof junk);
+    close(fd);
+    uint64_t n;
+    int64_t sum;
+    assert_int_equal(read_file(path, &n, &sum), CRM_OK);
+    assert_int_equal(n, 100);
+    unlink(path);
+}
+
+/* Found by fuzz_store: an order-id column stored raw whose descriptor claims more raw bytes
+ * than it stores (checksums intact: only a crafted or miswritten store) made --append read
+ * past the archived bytes when it looked ids up. It is a damaged chunk, as for readers. */
+static void test_store_append_refuses_an_id_column_longer_than_stored(void **state)
+{
+    (void)state;
+    char *path = temp_store(5, 2, 0);     /* short ids: the column is stored raw */
+    size_t len;
+    unsigned char *b = slurp(path, &len);
+    size_t pos = 40 + crm_le_get(b + 12, 4);
+    int patched = 0;
+    while (pos + 16 <= len && !patched) {
+        size_t blen = crm_le_get(b + pos + 4, 4);
+        if (memcmp(b + pos, "ORDS", 4) == 0) {
+            size_t at = pos + 16 + 24, end = pos + 16 + blen;
+            while (at + 20 <= end) {
+                size_t stored = crm_le_get(b + at + 8, 4);
+                if (b[at] == 6) {                           /* the order-id column */
+                    /* numeric ids of width 1, stored raw: claim width 2 and 5 more raw
+                     * bytes, so the decoder's own size check passes */
+                    assert_int_equal(b[at + 1], 0x80 | 1);
+                    b[at + 1] = 0x80 | 2;
+                    crm_le_put(b + at + 4, crm_le_get(b + at + 4, 4) + 5, 4);
+                    patched = 1;
+                    break;
+                }
+                at += 20 + stored;
+            }
+            crm_le_put(b + pos + 12, crc32(crc32(0, b + pos, 12), b + pos + 16, (uInt)blen), 4);
+        }
+        pos += 16 + blen;
+    }
+    assert_true(patched);
+    FILE *f = fopen(path, "wb");
+    assert_int_equal(fwrite(b, 1, len, f), len);
+    fclose(f);
+    int fd = open(path, O_RDWR);
+    struct crm_store_writer *w;
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    enum crm_err rc = crm_store_writer_append(fd, path, CRM_STORE_KEEP_IDS, &w, &e);
+    if (rc == CRM_OK) {
+        const char *id;
+        size_t n;
+        rc = crm_store_writer_order_id(w, 0, &id, &n, &e);
+        crm_store_writer_free(w);
+    }
+    assert_int_equal(rc, CRM_ECORRUPT);
+    assert_non_null(strstr(e.msg, "damaged"));
+    close(fd);
+    free(b);
+    unlink(path);
+}
+
 static void test_store_not_a_store_says_so(void **state)
 {
     (void)state;
@@ -409,12 +602,16 @@ int main(void)
         cmocka_unit_test(test_store_max_time_from_file_and_from_memory),
         cmocka_unit_test(test_store_reads_from_a_pipe_with_head_bytes),
         cmocka_unit_test(test_store_time_filter_skips_chunks),
-        cmocka_unit_test(test_store_every_flipped_byte_is_detected),
+        cmocka_unit_test(test_store_every_flipped_bit_is_detected),
         cmocka_unit_test(test_store_every_truncation_is_detected),
         cmocka_unit_test(test_store_wrong_version_is_a_version_error),
         cmocka_unit_test(test_store_append_adds_a_segment_and_keeps_dictionary),
         cmocka_unit_test(test_store_writer_looks_up_kept_order_ids),
         cmocka_unit_test(test_store_killed_append_leaves_old_store_valid),
+        cmocka_unit_test(test_store_append_killed_at_every_byte_reads_as_the_old_store),
+        cmocka_unit_test(test_store_writer_on_an_append_mode_file_writes_a_readable_stream),
+        cmocka_unit_test(test_store_killed_append_to_a_streamed_file_leaves_it_valid),
+        cmocka_unit_test(test_store_append_refuses_an_id_column_longer_than_stored),
         cmocka_unit_test(test_store_not_a_store_says_so),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
