@@ -1599,6 +1599,13 @@ const struct crm_import_stats *crm_import_stats(const struct crm_import *imp)
     return &imp->st;
 }
 
+void crm_import_set_progress(struct crm_import *imp,
+                             void (*fn)(void *ctx, unsigned long long bytes), void *ctx)
+{
+    imp->o.progress = fn;
+    imp->o.progress_ctx = ctx;
+}
+
 const char *crm_import_last_encoding(const struct crm_import *imp)
 {
     return imp->last_encoding;
