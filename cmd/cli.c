@@ -178,6 +178,15 @@ struct crm_out *cli_open_output(struct cli *c)
     return o;
 }
 
+struct crm_out *cli_open_partial(struct cli *c, const char *path)
+{
+    if (c->output)
+        cli_usage_error(c, "-o %s: --emit-partial names the output (%s)", c->output, path);
+    c->output = strcmp(path, "-") == 0 ? NULL : path;
+    c->out_flags = 0;
+    return cli_open_output(c);
+}
+
 void cli_close_output(struct cli *c, struct crm_out *o)
 {
     struct crm_errinfo e;
@@ -338,7 +347,7 @@ int32_t cli_days(const struct cli *c, const char *opt, const char *arg, int allo
         mult = *end == 'w' ? 7 : 1;
         end++;
     }
-    if (errno || end == arg || *end || v < 0 || v > 1000000)
+    if (errno || end == arg || *end || v < (allow_all ? 1 : 0) || v > 1000000)
         cli_usage_error(c, "%s %s: expected a number of days (e.g. 90, 90d or 13w)%s", opt, arg,
                         allow_all ? " or all" : "");
     return (int32_t)(v * mult);

@@ -62,6 +62,11 @@ void cli_untrack_temp(const char *path);
 struct crm_out *cli_open_output(struct cli *c);
 void cli_close_output(struct cli *c, struct crm_out *o);
 
+/* Scale-out (docs/SCALE.md): the writer of a partial, to FILE ("-": stdout) atomically like
+ * -o (which must not be given too); --tsv and --bom do not apply to partials. Close it with
+ * cli_close_output. */
+struct crm_out *cli_open_partial(struct cli *c, const char *path);
+
 /* Numbers for options; usage error (exit 2) naming the option when malformed. */
 double cli_number(const struct cli *c, const char *opt, const char *arg, double lo, double hi);
 long cli_integer(const struct cli *c, const char *opt, const char *arg, long lo, long hi);

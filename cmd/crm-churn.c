@@ -7,6 +7,7 @@
 #include "btsum.h"
 #include "churn.h"
 #include "cli.h"
+#include "scale.h"
 #include "store.h"
 #include "timeparse.h"
 
@@ -33,6 +34,11 @@ static const char usage[] =
     "      --svg FILE           tracking plot: weekly cumulative repeat purchases\n"
     "      --params-out FILE    save the fitted parameters (model,parameter,value)\n"
     "      --params FILE        score with saved parameters instead of fitting\n"
+    "      --emit-partial FILE  scale-out (docs/SCALE.md): write this partition's weighted\n"
+    "                           (x, t_x, T) triples and repeat spend to FILE (- for stdout)\n"
+    "                           instead of rows; needs --as-of\n"
+    "      --merge-partials     read partial FILEs (the arguments; none or -: stdin), fit\n"
+    "                           once and print the parameters (score with --params)\n"
     "      --as-of DATE         day after the end of the data (default: the day after the\n"
     "                           latest order)\n"
     "  -o, --output FILE        write FILE atomically instead of stdout\n"
@@ -45,10 +51,12 @@ static const char usage[] =
     "  crm-import --preset cdnow CDNOW_sample.txt.gz -o cdnow.crm\n"
     "  crm-churn --calibration-end 1997-09-30 --report holdout.csv --svg tracking.svg \\\n"
     "            --params-out fit.csv cdnow.crm > churn.csv\n"
-    "  crm-churn --params fit.csv --horizon 52w cdnow.crm | sort -t, -k9,9gr | head\n";
+    "  crm-churn --params fit.csv --horizon 52w cdnow.crm | sort -t, -k9,9gr | head\n"
+    "  crm-churn --merge-partials churn.0 churn.1 churn.2 -o fit.csv\n";
 
 enum { OPT_MODEL = CLI_TOOL_OPTS, OPT_METHOD, OPT_K, OPT_FLOOR, OPT_UNIT, OPT_HORIZON,
-       OPT_DISCOUNT, OPT_CUTS, OPT_CAL, OPT_REPORT, OPT_SVG, OPT_PARAMS_OUT, OPT_PARAMS };
+       OPT_DISCOUNT, OPT_CUTS, OPT_CAL, OPT_REPORT, OPT_SVG, OPT_PARAMS_OUT, OPT_PARAMS,
+       OPT_EMIT, OPT_MERGE };
 
 static const struct option longopts[] = {
     CLI_LONG_OPTIONS,
@@ -60,7 +68,9 @@ static const struct option longopts[] = {
     {"calibration-end", required_argument, NULL, OPT_CAL},
     {"report", required_argument, NULL, OPT_REPORT}, {"svg", required_argument, NULL, OPT_SVG},
     {"params-out", required_argument, NULL, OPT_PARAMS_OUT},
-    {"params", required_argument, NULL, OPT_PARAMS}, {NULL, 0, NULL, 0},
+    {"params", required_argument, NULL, OPT_PARAMS},
+    {"emit-partial", required_argument, NULL, OPT_EMIT},
+    {"merge-partials", no_argument, NULL, OPT_MERGE}, {NULL, 0, NULL, 0},
 };
 
 struct opts {
@@ -68,6 +78,8 @@ struct opts {
     struct crm_churn_rules rules;
     int rules_method, model_given, horizon_given, unit_given;
     const char *cal, *report, *svg, *params_out, *params;
+    const char *emit;
+    int merge;
 };
 
 static void parse(struct cli *c, struct opts *op, int argc, char **argv)
@@ -118,11 +130,23 @@ static void parse(struct cli *c, struct opts *op, int argc, char **argv)
         case OPT_SVG: op->svg = optarg; break;
         case OPT_PARAMS_OUT: op->params_out = optarg; break;
         case OPT_PARAMS: op->params = optarg; break;
+        case OPT_EMIT: op->emit = optarg; break;
+        case OPT_MERGE: op->merge = 1; break;
         default: cli_usage_error(c, "unexpected option");
         }
     }
-    if (argc - optind > 1)
+    if (argc - optind > 1 && !op->merge)
         cli_usage_error(c, "one INPUT at most (got %d)", argc - optind);
+    if ((op->emit || op->merge) &&
+        (op->rules_method || op->params || op->params_out || op->report || op->svg))
+        cli_usage_error(c, "--emit-partial and --merge-partials fit the model of all "
+                        "partitions: no --method rules, --params, --params-out, --report or "
+                        "--svg (the merge prints the parameters; score with --params)");
+    if (op->emit && op->merge)
+        cli_usage_error(c, "--emit-partial and --merge-partials are separate steps; give one");
+    if (op->emit && !c->as_of)
+        cli_usage_error(c, "--emit-partial needs --as-of: every partition must end on the same "
+                        "day");
     if (op->rules_method && (op->params || op->params_out || op->report || op->svg))
         cli_usage_error(c, "--method rules fits no model: --params, --params-out, --report "
                         "and --svg need --method model");
@@ -183,15 +207,47 @@ static void params_out(const struct crm_churn *ch, struct crm_out *o)
     crm_churn_params_write(o, &ch->params);
 }
 
+/* --merge-partials: one fit on the summaries of every partition; the parameters out. */
+static void merge(struct cli *c, struct opts *op, char **paths, size_t npaths)
+{
+    struct crm_errinfo e;
+    struct crm_partial_opts run, got;
+    struct crm_churn *ch;
+    int32_t as_of = CRM_NO_DAY, end = CRM_NO_DAY;
+    crm_errinfo_clear(&e);
+    if (cli_as_of(c, &as_of))
+        end = as_of - 1;
+    if (op->cal && crm_date_parse(op->cal, &end) != 0)
+        cli_usage_error(c, "--calibration-end %s: expected YYYY-MM-DD", op->cal);
+    crm_scale_churn_options(&run, as_of, end, NULL);
+    cli_check(c, crm_scale_churn_merge((const char *const *)paths, npaths, &run, op->m.model,
+                                       op->m.days_per_unit, &ch, &got, &e), &e);
+    char text[2048];
+    crm_churn_describe(ch, text, sizeof text);
+    for (char *line = strtok(text, "\n"); c->verbose && line; line = strtok(NULL, "\n"))
+        cli_warn(c, "%s", line);
+    if (!ch->params.has_gg)
+        cli_warn(c, "no repeat customer spent money: no Gamma-Gamma fit; expected_avg_value "
+                 "and clv will be empty");
+    struct crm_out *o = cli_open_output(c);
+    crm_churn_params_write(o, &ch->params);
+    cli_close_output(c, o);
+    crm_churn_free(ch);
+}
+
 int main(int argc, char **argv)
 {
     struct cli c;
     struct opts op = {{CRM_BTYD_BGNBD, 7.0, 90, 0.0, 0.5, 0.8, 2, NULL}, {2.0, 180}, 0, 0, 0, 0,
-                      NULL, NULL, NULL, NULL, NULL};
+                      NULL, NULL, NULL, NULL, NULL, NULL, 0};
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
     cli_init(&c, "crm-churn", usage);
     parse(&c, &op, argc, argv);
+    if (op.merge) {
+        merge(&c, &op, argv + optind, (size_t)(argc - optind));
+        return 0;
+    }
     struct crm_churn_params given;
     if (op.params) {
         cli_check(&c, crm_churn_params_read(op.params, &given, &e), &e);
@@ -231,6 +287,16 @@ int main(int argc, char **argv)
                  (unsigned long long)b->orders_future, b->customers, b->holdout_only,
                  b->out_of_order, b->passes, b->passes == 1 ? "" : "es");
 
+    if (op.emit) {
+        struct crm_partial_opts po;
+        crm_scale_churn_options(&po, bo.as_of, bo.end, s);
+        struct crm_out *o = cli_open_partial(&c, op.emit);
+        cli_check(&c, crm_scale_churn_emit(o, &po, b, s, &e), &e);
+        cli_close_output(&c, o);
+        crm_btsum_free(b);
+        crm_store_close(s);
+        return 0;
+    }
     struct crm_churn *ch = NULL;
     op.m.money_scale = crm_store_meta(s)->money_scale;
     if (!op.rules_method) {

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "import.h"
 #include "store.h"
+#include "storeinfo.h"
 #include "timeparse.h"
 
 static const char usage[] =
@@ -39,7 +40,7 @@ static const char usage[] =
     "      --max-reject-rate R  fail (exit 1, no store) when more rows are rejected (0.01)\n"
     "      --lock-wait SECONDS  how long --append waits for another writer (60)\n"
     "      --partition N        write N stores, -o naming them with %d (0..N-1), each\n"
-    "                           customer's orders in one: crm_hash_stable(customer_id) %% N\n"
+    "                           customer's orders in one: crm_hash_stable(customer_id) % N\n"
     "      --partition-key KEY  what to partition by: customer (the only key)\n"
     "      --check STORE        verify every chunk of STORE and print what it holds\n"
     "      --dump STORE         print STORE's orders as CSV (with --tsv, --bom, -o)\n"
@@ -123,36 +124,34 @@ static void summary(const struct cli *c, const struct crm_import_stats *st)
 static int check_store(struct cli *c, const char *path)
 {
     struct crm_store *s;
+    struct crm_store_summary sum;
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
     cli_check(c, crm_store_open(path, &s, &e), &e);
-    struct crm_chunk ch;
-    uint64_t by_status[CRM_STATUS_COUNT] = {0};
-    enum crm_err rc;
-    while ((rc = crm_store_next(s, &ch, CRM_COL_ALL, &e)) == CRM_OK && ch.n > 0)
-        for (uint32_t i = 0; i < ch.n; i++)
-            by_status[ch.status[i]]++;
-    cli_check(c, rc, &e);
-    const struct crm_store_stats *st = crm_store_stats(s);
-    const struct crm_store_meta *m = crm_store_meta(s);
-    const struct crm_customer_info *rows;
-    char lo[16] = "-", hi[16] = "-";
-    if (st->orders) {
-        crm_date_format(crm_time_day(st->min_time), lo);
-        crm_date_format(crm_time_day(st->max_time), hi);
-    }
-    printf("store: %s\nformat: crmkit store version %d, money scale %d, time zone %s\n", path,
-           CRM_STORE_VERSION, m->money_scale, m->tz[0] ? m->tz : "(as written)");
-    printf("orders: %llu (paid %llu, cancelled %llu, refunded %llu, pending %llu)\n",
-           (unsigned long long)st->orders, (unsigned long long)by_status[0],
-           (unsigned long long)by_status[1], (unsigned long long)by_status[2],
-           (unsigned long long)by_status[3]);
-    printf("customers: %u (%zu customers-file rows)\n", crm_store_customer_count(s),
-           crm_store_customers(s, &rows));
-    printf("dates: %s .. %s\nchunks: %llu\ncommits: %llu\ncheck: ok\n", lo, hi,
-           (unsigned long long)st->chunks, (unsigned long long)st->commits);
+    cli_check(c, crm_store_summarize(s, &sum, &e), &e);
     crm_store_close(s);
-    return fflush(stdout) == 0 ? 0 : 1;
+    char lo[16] = "-", hi[16] = "-";
+    if (sum.stats.orders) {
+        crm_date_format(crm_time_day(sum.stats.min_time), lo);
+        crm_date_format(crm_time_day(sum.stats.max_time), hi);
+    }
+    struct crm_out *o = cli_open_output(c);
+    char text[1024];
+    int n = snprintf(text, sizeof text,
+                     "store: %s\nformat: crmkit store version %d, money scale %d, time zone %s\n"
+                     "orders: %llu (paid %llu, cancelled %llu, refunded %llu, pending %llu)\n"
+                     "customers: %u (%zu customers-file rows)\n"
+                     "dates: %s .. %s\nchunks: %llu\ncommits: %llu\ncheck: ok\n",
+                     path, CRM_STORE_VERSION, sum.meta.money_scale,
+                     sum.meta.tz[0] ? sum.meta.tz : "(as written)",
+                     (unsigned long long)sum.stats.orders, (unsigned long long)sum.by_status[0],
+                     (unsigned long long)sum.by_status[1], (unsigned long long)sum.by_status[2],
+                     (unsigned long long)sum.by_status[3], sum.customers, sum.customer_rows, lo,
+                     hi, (unsigned long long)sum.stats.chunks,
+                     (unsigned long long)sum.stats.commits);
+    crm_out_raw(o, text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1);
+    cli_close_output(c, o);
+    return 0;
 }
 
 static int dump_store(struct cli *c, const char *path)
@@ -161,28 +160,8 @@ static int dump_store(struct cli *c, const char *path)
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
     cli_check(c, crm_store_open(path, &s, &e), &e);
-    int scale = crm_store_meta(s)->money_scale;
     struct crm_out *o = cli_open_output(c);
-    crm_out_header(o, "order_id,customer_id,order_time,amount,quantity,status,currency");
-    struct crm_chunk ch;
-    enum crm_err rc;
-    while ((rc = crm_store_next(s, &ch, CRM_COL_ALL, &e)) == CRM_OK && ch.n > 0) {
-        for (uint32_t i = 0; i < ch.n && !crm_out_failed(o); i++) {
-            char t[32];
-            size_t len, tl = crm_time_format(ch.time[i], t);
-            crm_out_str(o, ch.order_id_text + ch.order_id_off[i],
-                        ch.order_id_off[i + 1] - ch.order_id_off[i]);
-            const char *id = crm_store_customer_id(s, ch.customer[i], &len);
-            crm_out_str(o, id, len);
-            crm_out_str(o, t, tl);
-            crm_out_money(o, ch.amount[i], scale);
-            crm_out_int(o, ch.quantity[i]);
-            crm_out_cstr(o, crm_status_name((enum crm_status)ch.status[i]));
-            crm_out_cstr(o, ch.currency[i] == 255 ? "" : ch.currency_names[ch.currency[i]]);
-            crm_out_end_row(o);
-        }
-    }
-    cli_check(c, rc, &e);
+    cli_check(c, crm_store_dump(s, o, &e), &e);
     cli_close_output(c, o);
     crm_store_close(s);
     return 0;
@@ -210,7 +189,7 @@ static char *partition_path(const struct cli *c, const char *pattern, size_t i)
     return p;
 }
 
-static void open_outputs(struct cli *c, struct outputs *out, size_t n,
+static void open_outputs(struct cli *c, struct outputs *out, size_t n, int pattern,
                          const struct crm_store_meta *meta)
 {
     struct crm_errinfo e;
@@ -224,7 +203,7 @@ static void open_outputs(struct cli *c, struct outputs *out, size_t n,
     for (size_t i = 0; i < n; i++) {
         int fd = 1;
         if (c->output) {
-            out->path[i] = n > 1 ? partition_path(c, c->output, i) : strdup(c->output);
+            out->path[i] = pattern ? partition_path(c, c->output, i) : strdup(c->output);
             cli_check(c, crm_afile_open(out->path[i], &out->af[i], &e), &e);
             cli_track_temp(crm_afile_temp_path(out->af[i]));
             fd = crm_afile_fd(out->af[i]);
@@ -276,159 +255,189 @@ static void lock_store(struct cli *c, int fd, const char *path, long wait)
     }
 }
 
-int main(int argc, char **argv)
+struct options {
+    struct crm_import_opts o;
+    struct crm_store_meta meta;
+    const char *append, *customers, *rejects_path, *check, *dump, *statuses[32];
+    size_t nstatus, partitions;
+    int partitioned;   /* --partition given: -o is a pattern, even for N = 1 */
+    long lock_wait;
+};
+
+static void parse_map(struct cli *c, struct crm_import_opts *o, char *arg)
 {
-    struct cli c;
-    struct crm_import_opts o = {.max_reject_rate = 0.01};
-    struct crm_store_meta meta = {"", 2};
-    const char *append = NULL, *customers = NULL, *rejects_path = NULL, *statuses[32];
-    const char *check = NULL, *dump = NULL;
-    size_t nstatus = 0, partitions = 1;
-    long lock_wait = 60;
+    char *eq = strchr(arg, '=');
+    int f = -1;
+    if (eq) {
+        *eq = '\0';
+        f = crm_field_parse(arg);
+    }
+    if (f < 0 || !eq[1])
+        cli_usage_error(c, "--map %s: expected FIELD=COLUMN with FIELD one of order_id, "
+                        "customer_id, order_time, amount, quantity, unit_price, status, "
+                        "currency", arg);
+    o->map[f] = eq + 1;
+}
+
+static void parse(struct cli *c, struct options *op, int argc, char **argv)
+{
     int opt;
-    cli_init(&c, "crm-import", usage);
+    struct crm_import_opts *o = &op->o;
     while ((opt = getopt_long(argc, argv, "ho:qv", longopts, NULL)) != -1) {
-        if (cli_common(&c, opt, optarg))
+        if (cli_common(c, opt, optarg))
             continue;
         switch (opt) {
-        case OPT_APPEND: append = optarg; break;
+        case OPT_APPEND: op->append = optarg; break;
         case OPT_PRESET:
             if (!crm_import_preset_known(optarg))
-                cli_usage_error(&c, "--preset %s: known presets are cdnow, uci-online-retail, "
+                cli_usage_error(c, "--preset %s: known presets are cdnow, uci-online-retail, "
                                 "shopify, taobao", optarg);
-            o.preset = optarg;
+            o->preset = optarg;
             break;
-        case OPT_MAP: {
-            char *eq = strchr(optarg, '=');
-            int f = -1;
-            if (eq) {
-                *eq = '\0';
-                f = crm_field_parse(optarg);
-            }
-            if (f < 0 || !eq[1])
-                cli_usage_error(&c, "--map %s: expected FIELD=COLUMN with FIELD one of order_id, "
-                                "customer_id, order_time, amount, quantity, unit_price, status, "
-                                "currency", optarg);
-            o.map[f] = eq + 1;
-            break;
-        }
+        case OPT_MAP: parse_map(c, o, optarg); break;
         case OPT_STATUS:
-            if (nstatus == 32)
-                cli_usage_error(&c, "too many --status options");
-            statuses[nstatus++] = optarg;
+            if (op->nstatus == 32)
+                cli_usage_error(c, "too many --status options");
+            op->statuses[op->nstatus++] = optarg;
             break;
         case OPT_DELIM:
-            if ((o.csv.delimiter = crm_csvin_parse_delimiter(optarg)) < 0)
-                cli_usage_error(&c, "--delimiter %s: expected one character, tab or space", optarg);
+            if ((o->csv.delimiter = crm_csvin_parse_delimiter(optarg)) < 0)
+                cli_usage_error(c, "--delimiter %s: expected one character, tab or space", optarg);
             break;
-        case OPT_ENCODING: o.csv.encoding = optarg; break;
-        case OPT_DATEFMT: o.date_format = optarg; break;
+        case OPT_ENCODING: o->csv.encoding = optarg; break;
+        case OPT_DATEFMT: o->date_format = optarg; break;
         case OPT_TZ:
-            if (strchr(optarg, '\n') || strlen(optarg) >= sizeof meta.tz)
-                cli_usage_error(&c, "--tz %s: not a time zone name", optarg);
-            snprintf(meta.tz, sizeof meta.tz, "%s", optarg);
+            if (strchr(optarg, '\n') || strlen(optarg) >= sizeof op->meta.tz)
+                cli_usage_error(c, "--tz %s: not a time zone name", optarg);
+            snprintf(op->meta.tz, sizeof op->meta.tz, "%s", optarg);
             break;
         case OPT_ORDER_AMOUNT:
             if (strcmp(optarg, "once") != 0 && strcmp(optarg, "sum") != 0)
-                cli_usage_error(&c, "--order-amount %s: expected sum or once", optarg);
-            o.order_amount_once = strcmp(optarg, "once") == 0;
+                cli_usage_error(c, "--order-amount %s: expected sum or once", optarg);
+            o->order_amount_once = strcmp(optarg, "once") == 0;
             break;
-        case OPT_NO_HEADER: o.no_header = 1; break;
-        case OPT_CUSTOMERS: customers = optarg; break;
-        case OPT_REJECTS: rejects_path = optarg; break;
-        case OPT_MAX_REJECT: o.max_reject_rate = cli_number(&c, "--max-reject-rate", optarg, 0, 1); break;
-        case OPT_LOCK_WAIT: lock_wait = cli_integer(&c, "--lock-wait", optarg, 0, 86400); break;
-        case OPT_CHECK: check = optarg; break;   /* after all options: -o, --tsv apply */
-        case OPT_DUMP: dump = optarg; break;
-        case OPT_PARTITION: partitions = (size_t)cli_integer(&c, "--partition", optarg, 1, 4096); break;
+        case OPT_NO_HEADER: o->no_header = 1; break;
+        case OPT_CUSTOMERS: op->customers = optarg; break;
+        case OPT_REJECTS: op->rejects_path = optarg; break;
+        case OPT_MAX_REJECT:
+            o->max_reject_rate = cli_number(c, "--max-reject-rate", optarg, 0, 1);
+            break;
+        case OPT_LOCK_WAIT: op->lock_wait = cli_integer(c, "--lock-wait", optarg, 0, 86400); break;
+        case OPT_CHECK: op->check = optarg; break;   /* after all options: -o, --tsv apply */
+        case OPT_DUMP: op->dump = optarg; break;
+        case OPT_PARTITION:
+            op->partitions = (size_t)cli_integer(c, "--partition", optarg, 1, 4096);
+            op->partitioned = 1;
+            break;
         case OPT_PARTITION_KEY:
             if (strcmp(optarg, "customer") != 0)
-                cli_usage_error(&c, "--partition-key %s: only customer is supported (every "
+                cli_usage_error(c, "--partition-key %s: only customer is supported (every "
                                 "per-customer result needs all of a customer's orders)", optarg);
             break;
-        default: cli_usage_error(&c, "unexpected option");
+        default: cli_usage_error(c, "unexpected option");
         }
     }
-    if (check)
-        return check_store(&c, check);
-    if (dump)
-        return dump_store(&c, dump);
-    if (append && c.output)
+}
+
+/* Where the orders go: an existing store (--append, locked) or new stores. */
+static int open_stores(struct cli *c, struct options *op, struct outputs *out)
+{
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    if (!op->append) {
+        open_outputs(c, out, op->partitions, op->partitioned, &op->meta);
+        return -1;
+    }
+    int fd = open(op->append, O_RDWR);
+    if (fd < 0) {
+        cli_warn(c, "%s: cannot open store for --append: %s", op->append, strerror(errno));
+        exit(1);
+    }
+    lock_store(c, fd, op->append, op->lock_wait);
+    out->n = 1;
+    out->w = calloc(1, sizeof *out->w);
+    out->af = calloc(1, sizeof *out->af);
+    out->path = calloc(1, sizeof *out->path);
+    if (!out->w || !out->af || !out->path)
+        exit(1);
+    cli_check(c, crm_store_writer_append(fd, op->append, CRM_STORE_KEEP_IDS, &out->w[0], &e), &e);
+    const char *tz = crm_store_writer_meta(out->w[0])->tz;
+    if (op->meta.tz[0] && strcmp(op->meta.tz, tz) != 0)
+        cli_usage_error(c, "--tz %s: the store was imported with time zone \"%s\"",
+                        op->meta.tz, tz);
+    return fd;
+}
+
+/* Read every input file (stdin without any), with a progress bar on a terminal. */
+static void import_files(struct cli *c, struct crm_import *imp, char **files, int nfiles)
+{
+    struct crm_errinfo e;
+    struct progress_ctx pc = {0};
+    crm_errinfo_clear(&e);
+    crm_import_set_progress(imp, on_progress, &pc);
+    for (int i = 0; i < (nfiles ? nfiles : 1); i++) {
+        const char *path = nfiles ? files[i] : "-";
+        struct stat st;
+        pc.total = strcmp(path, "-") != 0 && stat(path, &st) == 0 ? (double)st.st_size : 0;
+        cli_progress_start(&pc.bar, c, strcmp(path, "-") ? path : "stdin");
+        enum crm_err rc = crm_import_file(imp, path, &e);
+        cli_progress_end(&pc.bar);
+        if (rc != CRM_OK)
+            cli_die(c, &e);   /* removes every temporary output, rejects included */
+        int d = crm_import_last_delimiter(imp);
+        cli_info(c, "%s: %s, %s-separated", strcmp(path, "-") ? path : "stdin",
+                 crm_import_last_encoding(imp),
+                 d == '\t' ? "tab" : d == ' ' ? "space" : d == ',' ? "comma" : (char[]){(char)d, 0});
+    }
+}
+
+int main(int argc, char **argv)
+{
+    struct cli c;
+    struct options op = {.o = {.max_reject_rate = 0.01}, .meta = {"", 2}, .partitions = 1,
+                         .lock_wait = 60};
+    cli_init(&c, "crm-import", usage);
+    parse(&c, &op, argc, argv);
+    if (op.check)
+        return check_store(&c, op.check);
+    if (op.dump)
+        return dump_store(&c, op.dump);
+    if (op.append && c.output)
         cli_usage_error(&c, "--append and -o both name the store; give one");
-    if (partitions > 1 && (!c.output || append))
+    if (op.partitioned && (!c.output || op.append))
         cli_usage_error(&c, "--partition needs -o with %%d naming the stores (not --append)");
-    if (!append && !c.output && isatty(1))
+    if (!op.append && !c.output && isatty(1))
         cli_usage_error(&c, "refusing to write a binary store to a terminal; use -o STORE or a pipe");
-    if (meta.tz[0]) {
+    if (op.meta.tz[0]) {
         char zonefile[128];
-        snprintf(zonefile, sizeof zonefile, "/usr/share/zoneinfo/%s", meta.tz);
-        if (strcmp(meta.tz, "UTC") != 0 && access(zonefile, R_OK) != 0)
-            cli_usage_error(&c, "--tz %s: unknown time zone (see /usr/share/zoneinfo)", meta.tz);
-        setenv("TZ", meta.tz, 1);
+        snprintf(zonefile, sizeof zonefile, "/usr/share/zoneinfo/%s", op.meta.tz);
+        if (strcmp(op.meta.tz, "UTC") != 0 && access(zonefile, R_OK) != 0)
+            cli_usage_error(&c, "--tz %s: unknown time zone (see /usr/share/zoneinfo)", op.meta.tz);
+        setenv("TZ", op.meta.tz, 1);
         tzset();
-        o.local_zone = 1;
+        op.o.local_zone = 1;
     }
 
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
     struct outputs out = {0};
-    int store_fd = -1;
-    if (append) {
-        store_fd = open(append, O_RDWR);
-        if (store_fd < 0) {
-            cli_warn(&c, "%s: cannot open store for --append: %s", append, strerror(errno));
-            return 1;
-        }
-        lock_store(&c, store_fd, append, lock_wait);
-        out.n = 1;
-        out.w = calloc(1, sizeof *out.w);
-        out.af = calloc(1, sizeof *out.af);
-        out.path = calloc(1, sizeof *out.path);
-        if (!out.w || !out.af || !out.path)
-            return 1;
-        cli_check(&c, crm_store_writer_append(store_fd, append, CRM_STORE_KEEP_IDS, &out.w[0], &e),
-                  &e);
-        if (meta.tz[0] && strcmp(meta.tz, crm_store_writer_meta(out.w[0])->tz) != 0)
-            cli_usage_error(&c, "--tz %s: the store was imported with time zone \"%s\"", meta.tz,
-                            crm_store_writer_meta(out.w[0])->tz);
-    } else {
-        open_outputs(&c, &out, partitions, &meta);
-    }
-
+    int store_fd = open_stores(&c, &op, &out);
     struct crm_afile *rej_file = NULL;
     struct crm_out *rejects = NULL;
-    if (rejects_path) {
-        cli_check(&c, crm_afile_open(rejects_path, &rej_file, &e), &e);
+    if (op.rejects_path) {
+        cli_check(&c, crm_afile_open(op.rejects_path, &rej_file, &e), &e);
         cli_track_temp(crm_afile_temp_path(rej_file));
-        rejects = crm_out_new(crm_afile_fd(rej_file), rejects_path, 0);
+        rejects = crm_out_new(crm_afile_fd(rej_file), op.rejects_path, 0);
     }
-    struct progress_ctx pc = {0};
-    o.progress = on_progress;
-    o.progress_ctx = &pc;
     struct crm_import *imp;
-    cli_check(&c, crm_import_new(&o, out.w, out.n, rejects, &imp, &e), &e);
-    for (size_t i = 0; i < nstatus; i++)
-        cli_check(&c, crm_import_add_status(imp, statuses[i], &e), &e);
-    if (append)
+    cli_check(&c, crm_import_new(&op.o, out.w, out.n, rejects, &imp, &e), &e);
+    for (size_t i = 0; i < op.nstatus; i++)
+        cli_check(&c, crm_import_add_status(imp, op.statuses[i], &e), &e);
+    if (op.append)
         cli_check(&c, crm_import_load_existing(imp, &e), &e);
-    if (customers)
-        cli_check(&c, crm_import_customers(imp, customers, &e), &e);
-
-    int nfiles = argc - optind;
-    for (int i = 0; i < (nfiles ? nfiles : 1); i++) {
-        const char *path = nfiles ? argv[optind + i] : "-";
-        struct stat st;
-        pc.total = strcmp(path, "-") != 0 && stat(path, &st) == 0 ? (double)st.st_size : 0;
-        cli_progress_start(&pc.bar, &c, strcmp(path, "-") ? path : "stdin");
-        enum crm_err rc = crm_import_file(imp, path, &e);
-        cli_progress_end(&pc.bar);
-        if (rc != CRM_OK)
-            cli_die(&c, &e);   /* removes every temporary output, rejects included */
-        int d = crm_import_last_delimiter(imp);
-        cli_info(&c, "%s: %s, %s-separated", strcmp(path, "-") ? path : "stdin",
-                 crm_import_last_encoding(imp),
-                 d == '\t' ? "tab" : d == ' ' ? "space" : d == ',' ? "comma" : (char[]){(char)d, 0});
-    }
+    if (op.customers)
+        cli_check(&c, crm_import_customers(imp, op.customers, &e), &e);
+    import_files(&c, imp, argv + optind, argc - optind);
     enum crm_err rc = crm_import_finish(imp, &e);
     summary(&c, crm_import_stats(imp));
     if (rejects) {
@@ -445,7 +454,7 @@ int main(int argc, char **argv)
     crm_import_free(imp);
     /* Over the reject rate: no END block, nothing committed, temporary files removed. */
     close_outputs(&c, &out, rc, &e);
-    if (append)
+    if (store_fd >= 0)
         close(store_fd);
     return 0;
 }

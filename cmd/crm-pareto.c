@@ -10,6 +10,7 @@
 #include "chart.h"
 #include "cli.h"
 #include "pareto.h"
+#include "scale.h"
 #include "store.h"
 #include "timeparse.h"
 
@@ -32,15 +33,22 @@ static const char usage[] =
     "      --summary         one metric,value row per figure instead of customer rows\n"
     "      --curve N         the Lorenz curve at N+1 evenly spaced points instead\n"
     "      --svg FILE        also draw the Pareto chart into FILE (SVG; atomically)\n"
+    "      --emit-partial FILE  scale-out (docs/SCALE.md): write this partition's value\n"
+    "                        runs (and, without --summary/--curve, its ranked customers) to\n"
+    "                        FILE (- for stdout) instead of a report; needs --as-of\n"
+    "      --merge-partials  read partial FILEs (the arguments; none or -: stdin) and print\n"
+    "                        the report of them all (customer rows need partial files)\n"
     "      --tsv, --bom      tab-separated; UTF-8 BOM and CRLF for spreadsheets\n"
     "  -v, --verbose         as-of date, window and counts on stderr\n"
     "  -h, --help            this help; --version\n"
     "\n"
     "Example:\n"
     "  crm-pareto --summary --svg pareto.svg shop.crm\n"
-    "  crm-import orders.csv | crm-pareto --as-of 2024-07-01 --abc 70,90 | head\n";
+    "  crm-import orders.csv | crm-pareto --as-of 2024-07-01 --abc 70,90 | head\n"
+    "  crm-pareto --summary --merge-partials pareto.0 pareto.1 pareto.2\n";
 
-enum { OPT_BY = CLI_TOOL_OPTS, OPT_NET, OPT_WINDOW, OPT_ABC, OPT_SUMMARY, OPT_CURVE, OPT_SVG };
+enum { OPT_BY = CLI_TOOL_OPTS, OPT_NET, OPT_WINDOW, OPT_ABC, OPT_SUMMARY, OPT_CURVE, OPT_SVG,
+       OPT_EMIT, OPT_MERGE };
 
 static const struct option longopts[] = {
     CLI_LONG_OPTIONS,
@@ -51,6 +59,8 @@ static const struct option longopts[] = {
     {"summary", no_argument, NULL, OPT_SUMMARY},
     {"curve", required_argument, NULL, OPT_CURVE},
     {"svg", required_argument, NULL, OPT_SVG},
+    {"emit-partial", required_argument, NULL, OPT_EMIT},
+    {"merge-partials", no_argument, NULL, OPT_MERGE},
     {NULL, 0, NULL, 0},
 };
 
@@ -61,6 +71,8 @@ struct opts {
     int summary;
     long curve;        /* 0: no curve */
     const char *svg;
+    const char *emit;  /* --emit-partial FILE */
+    int merge;         /* --merge-partials */
 };
 
 /* A value: money with the store's decimals, or a count. */
@@ -205,6 +217,8 @@ static void parse(struct cli *c, struct opts *op, int argc, char **argv)
         case OPT_SUMMARY: op->summary = 1; break;
         case OPT_CURVE: op->curve = cli_integer(c, "--curve", optarg, 1, 10000000); break;
         case OPT_SVG: op->svg = optarg; break;
+        case OPT_EMIT: op->emit = optarg; break;
+        case OPT_MERGE: op->merge = 1; break;
         default: cli_usage_error(c, "unexpected option");
         }
     }
@@ -214,16 +228,107 @@ static void parse(struct cli *c, struct opts *op, int argc, char **argv)
         op->by = CRM_PARETO_NET;
     if (op->summary && op->curve)
         cli_usage_error(c, "--summary and --curve are two reports; give one");
-    if (argc - optind > 1)
+    if (op->emit && op->merge)
+        cli_usage_error(c, "--emit-partial and --merge-partials are separate steps; give one");
+    if (op->emit && op->svg)
+        cli_usage_error(c, "--svg draws the whole: give it to --merge-partials");
+    if (op->emit && !c->as_of)
+        cli_usage_error(c, "--emit-partial needs --as-of: every partition must be ranked as of "
+                        "the same day");
+    if (argc - optind > 1 && !op->merge)
         cli_usage_error(c, "one INPUT at most (got %d)", argc - optind);
+}
+
+struct merged_rows {
+    struct crm_out *o;
+    const struct opts *op;
+    struct crm_pareto_cursor cur;
+    int scale;
+    enum crm_err rc;
+    struct crm_errinfo e;
+};
+
+static int merged_row(void *ctx, const char *id, size_t len, int64_t value)
+{
+    struct merged_rows *m = ctx;
+    struct crm_pareto_row row;
+    if ((m->rc = crm_pareto_cursor_next(&m->cur, value, &row, &m->e)) != CRM_OK)
+        return 1;
+    crm_out_int(m->o, (long long)row.rank);
+    crm_out_str(m->o, id, len);
+    put_value(m->o, m->op, row.value, m->scale);
+    crm_out_fixed(m->o, row.share, 7);
+    crm_out_fixed(m->o, row.cum_customers, 7);
+    crm_out_fixed(m->o, row.cum_value, 7);
+    crm_out_str(m->o, &row.abc, 1);
+    crm_out_end_row(m->o);
+    return crm_out_failed(m->o);
+}
+
+/* --merge-partials: the report of the whole from the partitions' partials. */
+static void merge(struct cli *c, const struct opts *op, char **paths, size_t npaths)
+{
+    struct crm_errinfo e;
+    struct crm_partial_opts run;
+    struct crm_scale_pareto *m;
+    int32_t as_of;
+    crm_errinfo_clear(&e);
+    crm_scale_pareto_options(&run, op->by, cli_as_of(c, &as_of) ? as_of : CRM_NO_DAY,
+                             op->window, NULL);
+    const int rows = !op->summary && !op->curve;
+    cli_check(c, crm_scale_pareto_merge((const char *const *)paths, npaths, &run, rows, &m, &e),
+              &e);
+    const struct crm_pareto *p = crm_scale_pareto_distribution(m);
+    const int scale = atoi(crm_partial_opts_get(crm_scale_pareto_options_of(m), "money-scale"));
+    if (c->verbose)
+        cli_warn(c, "%zu partials merged: %llu customers ranked", crm_scale_pareto_partials(m),
+                 (unsigned long long)crm_pareto_customers(p));
+    if (op->svg)
+        write_svg(op, p, scale, c);
+    struct crm_out *o = cli_open_output(c);
+    if (op->summary) {
+        write_summary(o, op, p, scale, c);
+    } else if (op->curve) {
+        write_curve(o, p, (size_t)op->curve, c);
+    } else {
+        struct merged_rows mr = {o, op, {0}, scale, CRM_OK, {0}};
+        crm_out_header(o, "rank,customer_id,value,share,cum_customers,cum_value,class");
+        crm_pareto_cursor_init(&mr.cur, p, op->a_bp, op->b_bp);
+        cli_check(c, crm_scale_pareto_each(m, merged_row, &mr, &e), &e);
+        cli_check(c, mr.rc, &mr.e);
+    }
+    cli_close_output(c, o);
+    crm_scale_pareto_free(m);
+}
+
+/* The report of one store: the chart (before the report, so that `| head` never leaves a
+ * half-written chart), then summary, curve or rows. */
+static void write_report(struct cli *c, const struct opts *op, struct crm_store *s,
+                         const struct crm_pareto_input *in, const struct crm_pareto *p,
+                         const uint32_t *order, int scale)
+{
+    if (op->svg)
+        write_svg(op, p, scale, c);
+    struct crm_out *o = cli_open_output(c);
+    if (op->summary)
+        write_summary(o, op, p, scale, c);
+    else if (op->curve)
+        write_curve(o, p, (size_t)op->curve, c);
+    else
+        write_rows(o, op, s, in, p, order, c);
+    cli_close_output(c, o);
 }
 
 int main(int argc, char **argv)
 {
     struct cli c;
-    struct opts op = {CRM_PARETO_MONETARY, 365, 8000, 9500, 0, 0, NULL};
+    struct opts op = {CRM_PARETO_MONETARY, 365, 8000, 9500, 0, 0, NULL, NULL, 0};
     cli_init(&c, "crm-pareto", usage);
     parse(&c, &op, argc, argv);
+    if (op.merge) {
+        merge(&c, &op, argv + optind, (size_t)(argc - optind));
+        return 0;
+    }
 
     struct crm_store *s = cli_open_store(&c, optind < argc ? argv[optind] : NULL);
     struct crm_agg_opts ao = {0};
@@ -264,16 +369,15 @@ int main(int argc, char **argv)
     }
 
     const int scale = crm_store_meta(s)->money_scale;
-    if (op.svg)  /* before the report, so that `| head` never leaves a half-written chart */
-        write_svg(&op, p, scale, &c);
-    struct crm_out *o = cli_open_output(&c);
-    if (op.summary)
-        write_summary(o, &op, p, scale, &c);
-    else if (op.curve)
-        write_curve(o, p, (size_t)op.curve, &c);
-    else
-        write_rows(o, &op, s, &in, p, order, &c);
-    cli_close_output(&c, o);
+    if (op.emit) {
+        struct crm_partial_opts po;
+        crm_scale_pareto_options(&po, op.by, ao.as_of, op.window, s);
+        struct crm_out *o = cli_open_partial(&c, op.emit);
+        cli_check(&c, crm_scale_pareto_emit(o, &po, p, &in, rows ? order : NULL, s, &e), &e);
+        cli_close_output(&c, o);
+    } else {
+        write_report(&c, &op, s, &in, p, order, scale);
+    }
     free(order);
     crm_pareto_free(p);
     crm_pareto_input_free(&in);

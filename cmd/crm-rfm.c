@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "outrows.h"
 #include "rfm.h"
+#include "scale.h"
 #include "store.h"
 #include "timeparse.h"
 
@@ -30,6 +31,12 @@ static const char usage[] =
     "      --weights W          score = wR*R + wF*F + wM*M (1,3,4)\n"
     "      --tiers LIST         lowest score of P, G and S (36,26,17); lower is B\n"
     "      --all                also list customers without paid orders (empty scores)\n"
+    "      --emit-partial FILE  scale-out, quintile scheme: write this partition's R, F, M\n"
+    "                           runs to FILE (- for stdout) instead of rows; needs --as-of\n"
+    "      --merge-partials     read partial FILEs (the arguments; none or -: stdin) and\n"
+    "                           print the quintile cut points of them all\n"
+    "      --cuts FILE          score with those cut points (the whole's) instead of this\n"
+    "                           input's; the as-of date defaults to theirs\n"
     "  -o, --output FILE        write FILE atomically instead of stdout\n"
     "      --tsv                tab-separated output\n"
     "      --bom                UTF-8 BOM and CRLF line ends, for spreadsheets\n"
@@ -39,9 +46,14 @@ static const char usage[] =
     "Example:\n"
     "  crm-import orders.csv -o shop.crm\n"
     "  crm-rfm --as-of 2024-07-01 shop.crm | head\n"
-    "  crm-rfm --scheme quintile --monetary total -v shop.crm -o rfm.csv\n";
+    "  crm-rfm --scheme quintile --monetary total -v shop.crm -o rfm.csv\n"
+    "  # partitions (docs/SCALE.md): partials, one merge, then every partition scored\n"
+    "  for i in 0 1 2; do crm-rfm --scheme quintile --as-of 2025-01-01 \\\n"
+    "      --emit-partial p.$i shop.$i.crm; done\n"
+    "  crm-rfm --scheme quintile --merge-partials p.0 p.1 p.2 -o cuts.crmp\n"
+    "  crm-rfm --scheme quintile --cuts cuts.crmp shop.1.crm | head\n";
 
-enum { OPT_WINDOW = CLI_TOOL_OPTS, OPT_RFM, OPT_NET, OPT_ALL };
+enum { OPT_WINDOW = CLI_TOOL_OPTS, OPT_RFM, OPT_NET, OPT_ALL, OPT_EMIT, OPT_MERGE, OPT_CUTS };
 
 static const struct option longopts[] = {
     CLI_LONG_OPTIONS,
@@ -55,6 +67,9 @@ static const struct option longopts[] = {
     {"tiers", required_argument, NULL, OPT_RFM},
     {"net", no_argument, NULL, OPT_NET},
     {"all", no_argument, NULL, OPT_ALL},
+    {"emit-partial", required_argument, NULL, OPT_EMIT},
+    {"merge-partials", no_argument, NULL, OPT_MERGE},
+    {"cuts", required_argument, NULL, OPT_CUTS},
     {NULL, 0, NULL, 0},
 };
 
@@ -107,13 +122,71 @@ static void customer_row(struct crm_out *o, size_t k, void *ctx)
         put_row(o, x->s, (uint32_t)k, &row, x->scale);
 }
 
+static void put_rows(struct cli *c, struct rows_ctx *x, uint32_t n)
+{
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    struct crm_out *o = cli_open_output(c);
+    crm_out_header(o, "customer_id,first_order,last_order,recency_days,frequency,"
+                      "monetary_total,monetary_avg,r,f,m,score,rfm,tier");
+    if (crm_outrows_write(o, n, customer_row, x, &e) != CRM_OK) {
+        crm_out_free(o);
+        cli_die(c, &e);
+    }
+    cli_close_output(c, o);
+}
+
+/* --merge-partials: the cut points of every partial given. */
+static void merge(struct cli *c, const struct crm_rfm_opts *ro, int32_t window, char **paths,
+                  size_t npaths)
+{
+    struct crm_errinfo e;
+    struct crm_partial_opts run;
+    struct crm_scale_cuts cuts;
+    int32_t as_of;
+    crm_errinfo_clear(&e);
+    crm_scale_rfm_options(&run, ro, cli_as_of(c, &as_of) ? as_of : CRM_NO_DAY, window, NULL);
+    cli_check(c, crm_scale_rfm_merge((const char *const *)paths, npaths, &run, &cuts, &e), &e);
+    const char *scale = crm_partial_opts_get(&cuts.options, "money-scale");
+    for (int d = 0; d < 3 && c->verbose; d++) {
+        char buf[512];
+        crm_rfm_describe_cut_points(&cuts.cut[d], "rfm"[d], ro->monetary, atoi(scale), buf,
+                                    sizeof buf);
+        cli_warn(c, "quintile cut points %s", buf);
+    }
+    if (c->verbose)
+        cli_warn(c, "%llu partials merged (%llu customers)", (unsigned long long)cuts.partials,
+                 (unsigned long long)cuts.customers);
+    c->out_flags = 0;
+    struct crm_out *o = cli_open_output(c);
+    cli_check(c, crm_scale_cuts_write(o, &cuts, &e), &e);
+    cli_close_output(c, o);
+}
+
+/* --cuts FILE: the whole's cut points replace this input's; the run's options must be the
+ * ones they were computed with. */
+static void use_cuts(struct cli *c, const struct crm_scale_cuts *cuts, const char *path,
+                     const struct crm_rfm_opts *ro, int32_t as_of, int32_t window,
+                     const struct crm_store *s, struct crm_rfm *r)
+{
+    struct crm_errinfo e;
+    struct crm_partial_opts run;
+    crm_errinfo_clear(&e);
+    crm_scale_rfm_options(&run, ro, as_of, window, s);
+    cli_check(c, crm_partial_opts_check(&cuts->options, path, &run, "the command line", &e), &e);
+    for (int d = 0; d < 3; d++)
+        crm_rfm_set_cuts(r, "rfm"[d], &cuts->cut[d]);
+}
+
 int main(int argc, char **argv)
 {
     struct cli c;
     struct crm_rfm_opts ro;
     struct crm_errinfo e;
     int32_t window = 365;
-    int net = 0, all = 0, opt, idx;
+    int net = 0, all = 0, merging = 0, opt, idx;
+    const char *emit = NULL, *cuts_path = NULL;
+    struct crm_scale_cuts cuts;
     crm_rfm_opts_default(&ro);
     crm_errinfo_clear(&e);
     cli_init(&c, "crm-rfm", usage);
@@ -126,12 +199,33 @@ int main(int argc, char **argv)
             break;
         case OPT_NET: net = 1; break;
         case OPT_ALL: all = 1; break;
+        case OPT_EMIT: emit = optarg; break;
+        case OPT_MERGE: merging = 1; break;
+        case OPT_CUTS: cuts_path = optarg; break;
         default: cli_usage_error(&c, "unexpected option");
         }
     }
+    ro.net = net;
+    if ((emit || merging || cuts_path) && ro.scheme != CRM_RFM_QUINTILE)
+        cli_usage_error(&c, "--emit-partial, --merge-partials and --cuts are for --scheme "
+                        "quintile (seed scores need no global step: score each partition)");
+    if (!!emit + merging + !!cuts_path > 1)
+        cli_usage_error(&c, "--emit-partial, --merge-partials and --cuts are separate steps; "
+                        "give one");
+    if (merging) {
+        merge(&c, &ro, window, argv + optind, (size_t)(argc - optind));
+        return 0;
+    }
     if (argc - optind > 1)
         cli_usage_error(&c, "one INPUT at most (got %d)", argc - optind);
-    ro.net = net;
+    if (emit && !c.as_of)
+        cli_usage_error(&c, "--emit-partial needs --as-of: every partition must be scored as of "
+                        "the same day");
+    if (cuts_path) {
+        cli_check(&c, crm_scale_cuts_read(cuts_path, &cuts, &e), &e);
+        if (!c.as_of)
+            c.as_of = crm_partial_opts_get(&cuts.options, "as-of");
+    }
 
     struct crm_store *s = cli_open_store(&c, optind < argc ? argv[optind] : NULL);
     struct crm_agg_opts ao = {.as_of = cli_resolve_as_of(&c, s), .window_days = window,
@@ -141,6 +235,15 @@ int main(int argc, char **argv)
     int scale = crm_store_meta(s)->money_scale;
     struct crm_rfm *r;
     cli_check(&c, crm_rfm_new(&ro, a, scale, &r, &e), &e);
+    if (cuts_path)
+        use_cuts(&c, &cuts, cuts_path, &ro, ao.as_of, window, s, r);
+    if (emit) {
+        struct crm_partial_opts po;
+        crm_scale_rfm_options(&po, &ro, ao.as_of, window, s);
+        struct crm_out *o = cli_open_partial(&c, emit);
+        cli_check(&c, crm_scale_rfm_emit(o, &po, r, s, &e), &e);
+        cli_close_output(&c, o);
+    }
     if (c.verbose) {
         char d[16], buf[512];
         crm_date_format(a->as_of, d);
@@ -156,15 +259,10 @@ int main(int argc, char **argv)
         }
     }
 
-    struct crm_out *o = cli_open_output(&c);
-    crm_out_header(o, "customer_id,first_order,last_order,recency_days,frequency,"
-                      "monetary_total,monetary_avg,r,f,m,score,rfm,tier");
-    struct rows_ctx x = {s, r, scale, all};
-    if (crm_outrows_write(o, a->n, customer_row, &x, &e) != CRM_OK) {
-        crm_out_free(o);
-        cli_die(&c, &e);
+    if (!emit) {
+        struct rows_ctx x = {s, r, scale, all};
+        put_rows(&c, &x, a->n);
     }
-    cli_close_output(&c, o);
     crm_rfm_free(r);
     crm_agg_free(a);
     crm_store_close(s);

@@ -9,6 +9,7 @@
 #include "kpi.h"
 #include "outrows.h"
 #include "rfm.h"
+#include "scale.h"
 #include "segment.h"
 #include "store.h"
 #include "timeparse.h"
@@ -44,6 +45,15 @@ static const char usage[] =
     "                           quintile (the segment's)\n"
     "      --monetary M, --net, --r-bins, --f-bins, --m-bins, --weights, --tiers\n"
     "                           RFM options as for crm-rfm (the tier uses the seed scheme)\n"
+    "      --emit-partial FILE  scale-out (docs/SCALE.md): write this partition's partial\n"
+    "                           to FILE (- for stdout) instead: quintile runs (default),\n"
+    "                           group counts (--summary) or period counts (--kpi); needs\n"
+    "                           --as-of\n"
+    "      --merge-partials     read partial FILEs (the arguments; none or -: stdin) and\n"
+    "                           print the segments' quintile cut points, or the --summary\n"
+    "                           or --kpi table of them all\n"
+    "      --cuts FILE          name segments with those cut points (the whole's); the\n"
+    "                           as-of date defaults to theirs\n"
     "  -o, --output FILE        write FILE atomically instead of stdout\n"
     "      --tsv, --bom         tab-separated; UTF-8 BOM and CRLF for spreadsheets\n"
     "  -v, --verbose            as-of date and counts on stderr\n"
@@ -54,11 +64,13 @@ static const char usage[] =
     "  crm-segment --as-of 2024-07-01 shop.crm | grep ',yes,' | head\n"
     "  crm-segment --summary --by segment --rules my-segments.csv shop.crm\n"
     "  crm-segment --care --as-of today shop.crm -o care-$(date +%F).csv\n"
-    "  crm-segment --kpi --period quarter shop.crm\n";
+    "  crm-segment --kpi --period quarter shop.crm\n"
+    "  crm-segment --summary --by segment --cuts cuts.crmp --emit-partial s.3 shop.3.crm\n";
 
 enum {
     OPT_WINDOW = CLI_TOOL_OPTS, OPT_RFM, OPT_SEG, OPT_NET, OPT_SUMMARY, OPT_BY, OPT_RULES,
-    OPT_CARE, OPT_ON, OPT_REASONS, OPT_REMIND, OPT_KPI, OPT_PERIOD,
+    OPT_CARE, OPT_ON, OPT_REASONS, OPT_REMIND, OPT_KPI, OPT_PERIOD, OPT_EMIT, OPT_MERGE,
+    OPT_CUTS,
 };
 
 static const struct option longopts[] = {
@@ -86,16 +98,15 @@ static const struct option longopts[] = {
     {"vip-remind", required_argument, NULL, OPT_REMIND},
     {"kpi", no_argument, NULL, OPT_KPI},
     {"period", required_argument, NULL, OPT_PERIOD},
+    {"emit-partial", required_argument, NULL, OPT_EMIT},
+    {"merge-partials", no_argument, NULL, OPT_MERGE},
+    {"cuts", required_argument, NULL, OPT_CUTS},
     {NULL, 0, NULL, 0},
 };
 
-static void put_summary(struct cli *c, const struct crm_segment *seg, enum crm_segment_by by,
-                        int scale)
+static void put_summary(struct cli *c, const struct crm_segment_summary *sum,
+                        enum crm_segment_by by, int scale)
 {
-    struct crm_errinfo e;
-    struct crm_segment_summary *sum;
-    crm_errinfo_clear(&e);
-    cli_check(c, crm_segment_summarize(seg, by, &sum, &e), &e);
     struct crm_out *o = cli_open_output(c);
     crm_out_header(o, by == CRM_SEGMENT_BY_CLASS ? "class,customers,share,revenue,"
                       "revenue_share,avg_order_value"
@@ -116,7 +127,6 @@ static void put_summary(struct cli *c, const struct crm_segment *seg, enum crm_s
         crm_out_end_row(o);
     }
     cli_close_output(c, o);
-    crm_segment_summary_free(sum);
 }
 
 struct rows_ctx {
@@ -227,123 +237,277 @@ static void put_kpi(struct cli *c, const struct crm_kpi *k, int scale)
     cli_close_output(c, o);
 }
 
-int main(int argc, char **argv)
+/* What a scale-out step needs to know of the command line. */
+struct step {
+    const struct crm_rfm_opts *ro;
+    const struct crm_segment_opts *so;
+    const struct crm_segment_rules *rules;
+    const struct crm_scale_cuts *cuts;    /* --cuts, NULL when not given */
+    enum crm_segment_by by;
+    int summary, kpi, period;
+    int32_t window;
+};
+
+/* --merge-partials: the segments' cut points, or the --summary / --kpi table of the whole. */
+static void merge(struct cli *c, const struct step *st, char **paths, size_t npaths)
 {
-    struct cli c;
+    const char *const *pp = (const char *const *)paths;
+    struct crm_errinfo e;
+    struct crm_partial_opts run, got;
+    int32_t as_of;
+    crm_errinfo_clear(&e);
+    if (!cli_as_of(c, &as_of))
+        as_of = CRM_NO_DAY;
+    if (st->kpi) {
+        struct crm_kpi *k;
+        crm_scale_kpi_options(&run, (enum crm_kpi_period)st->period, as_of, st->window, NULL);
+        cli_check(c, crm_scale_kpi_merge(pp, npaths, &run, (enum crm_kpi_period)st->period,
+                                         st->window, &k, &got, &e), &e);
+        put_kpi(c, k, atoi(crm_partial_opts_get(&got, "money-scale")));
+        crm_kpi_free(k);
+    } else if (st->summary) {
+        struct crm_segment_summary *sum;
+        crm_scale_segment_options(&run, st->ro, st->so, st->rules, st->cuts, st->by, as_of,
+                                  st->window, NULL);
+        if (!st->cuts)   /* the partials say which cut points they used */
+            crm_partial_opts_remove(&run, "cuts");
+        cli_check(c, crm_scale_segment_merge(pp, npaths, &run, &sum, &got, &e), &e);
+        put_summary(c, sum, st->by, atoi(crm_partial_opts_get(&got, "money-scale")));
+        crm_scale_summary_free(sum);
+    } else {
+        struct crm_scale_cuts cuts;
+        crm_scale_rfm_options(&run, st->ro, as_of, st->window, NULL);
+        cli_check(c, crm_scale_rfm_merge(pp, npaths, &run, &cuts, &e), &e);
+        c->out_flags = 0;
+        struct crm_out *o = cli_open_output(c);
+        cli_check(c, crm_scale_cuts_write(o, &cuts, &e), &e);
+        cli_close_output(c, o);
+    }
+}
+
+/* --cuts FILE: the whole's cut points name the segments. */
+static void use_cuts(struct cli *c, const struct crm_scale_cuts *cuts, const char *path,
+                     const struct crm_rfm_opts *ro, int32_t window, const struct crm_store *s,
+                     struct crm_segment *seg)
+{
+    struct crm_errinfo e;
+    struct crm_partial_opts run;
+    int32_t as_of;
+    crm_errinfo_clear(&e);
+    cli_as_of(c, &as_of);
+    crm_scale_rfm_options(&run, ro, as_of, window, s);
+    cli_check(c, crm_partial_opts_check(&cuts->options, path, &run, "the command line", &e), &e);
+    for (int d = 0; d < 3; d++)
+        crm_segment_set_cuts(seg, "rfm"[d], &cuts->cut[d]);
+}
+
+/* --emit-partial FILE: this partition's quintile runs, group counts or period counts. */
+static void emit_partial(struct cli *c, const struct step *st, const char *path,
+                         const struct crm_store *s, const struct crm_agg *a,
+                         const struct crm_segment *seg, const struct crm_kpi *k)
+{
+    struct crm_errinfo e;
+    struct crm_partial_opts po;
+    crm_errinfo_clear(&e);
+    struct crm_out *o = cli_open_partial(c, path);
+    enum crm_err rc;
+    if (st->kpi) {
+        crm_scale_kpi_options(&po, (enum crm_kpi_period)st->period, a->as_of, st->window, s);
+        rc = crm_scale_kpi_emit(o, &po, k, s, &e);
+    } else if (st->summary) {
+        struct crm_segment_summary *sum;
+        crm_scale_segment_options(&po, st->ro, st->so, st->rules, st->cuts, st->by, a->as_of,
+                                  st->window, s);
+        rc = crm_segment_summarize(seg, st->by, &sum, &e);
+        if (rc == CRM_OK)
+            rc = crm_scale_segment_emit(o, &po, sum, s, &e);
+        crm_segment_summary_free(sum);
+    } else {
+        crm_scale_rfm_options(&po, st->ro, a->as_of, st->window, s);
+        rc = crm_scale_rfm_emit(o, &po, crm_segment_quintile(seg), s, &e);
+    }
+    if (rc != CRM_OK) {
+        crm_out_free(o);
+        cli_die(c, &e);
+    }
+    cli_close_output(c, o);
+}
+
+struct options {
     struct crm_rfm_opts ro;
     struct crm_segment_opts so;
+    struct crm_care_opts co;
+    int32_t window;
+    int summary, care, kpi, period, merging;
+    enum crm_segment_by by;
+    const char *rules_path, *on, *emit, *cuts_path;
+};
+
+static void parse(struct cli *c, struct options *op, int argc, char **argv)
+{
     struct crm_errinfo e;
-    int32_t window = 365;
-    int summary = 0, care = 0, kpi = 0, period = CRM_KPI_MONTH, opt, idx;
-    enum crm_segment_by by = CRM_SEGMENT_BY_CLASS;
-    const char *rules_path = NULL, *on = NULL;
-    struct crm_care_opts co = {.reasons = CRM_CARE_ALL, .vip_remind = 30};
-    crm_rfm_opts_default(&ro);
-    crm_segment_opts_default(&so);
+    int opt, idx;
     crm_errinfo_clear(&e);
-    cli_init(&c, "crm-segment", usage);
     while ((opt = getopt_long(argc, argv, "ho:qv", longopts, &idx)) != -1) {
-        if (cli_common(&c, opt, optarg))
+        if (cli_common(c, opt, optarg))
             continue;
         switch (opt) {
-        case OPT_WINDOW: window = cli_days(&c, "--window", optarg, 1); break;
+        case OPT_WINDOW: op->window = cli_days(c, "--window", optarg, 1); break;
         case OPT_RFM:
-            cli_check(&c, crm_rfm_set_option(&ro, longopts[idx].name, optarg, &e), &e);
+            cli_check(c, crm_rfm_set_option(&op->ro, longopts[idx].name, optarg, &e), &e);
             break;
         case OPT_SEG:
-            cli_check(&c, crm_segment_set_option(&so, longopts[idx].name, optarg, &e), &e);
+            cli_check(c, crm_segment_set_option(&op->so, longopts[idx].name, optarg, &e), &e);
             break;
-        case OPT_NET: ro.net = 1; break;
-        case OPT_SUMMARY: summary = 1; break;
+        case OPT_NET: op->ro.net = 1; break;
+        case OPT_SUMMARY: op->summary = 1; break;
         case OPT_BY:
             if (strcmp(optarg, "class") == 0)
-                by = CRM_SEGMENT_BY_CLASS;
+                op->by = CRM_SEGMENT_BY_CLASS;
             else if (strcmp(optarg, "segment") == 0)
-                by = CRM_SEGMENT_BY_SEGMENT;
+                op->by = CRM_SEGMENT_BY_SEGMENT;
             else if (strcmp(optarg, "vip") == 0)
-                by = CRM_SEGMENT_BY_VIP;
+                op->by = CRM_SEGMENT_BY_VIP;
             else
-                cli_usage_error(&c, "--by %s: expected class, segment or vip", optarg);
+                cli_usage_error(c, "--by %s: expected class, segment or vip", optarg);
             break;
-        case OPT_RULES: rules_path = optarg; break;
-        case OPT_CARE: care = 1; break;
-        case OPT_ON: on = optarg; break;
-        case OPT_REASONS: cli_check(&c, crm_care_parse_reasons(optarg, &co.reasons, &e), &e);
+        case OPT_RULES: op->rules_path = optarg; break;
+        case OPT_CARE: op->care = 1; break;
+        case OPT_ON: op->on = optarg; break;
+        case OPT_REASONS:
+            cli_check(c, crm_care_parse_reasons(optarg, &op->co.reasons, &e), &e);
             break;
         case OPT_REMIND:
-            co.vip_remind = (int32_t)cli_integer(&c, "--vip-remind", optarg, 1, CRM_CARE_YEAR - 1);
+            op->co.vip_remind = (int32_t)cli_integer(c, "--vip-remind", optarg, 1,
+                                                     CRM_CARE_YEAR - 1);
             break;
-        case OPT_KPI: kpi = 1; break;
+        case OPT_KPI: op->kpi = 1; break;
         case OPT_PERIOD:
-            if ((period = crm_kpi_parse_period(optarg)) < 0)
-                cli_usage_error(&c, "--period %s: expected month, week or quarter", optarg);
+            if ((op->period = crm_kpi_parse_period(optarg)) < 0)
+                cli_usage_error(c, "--period %s: expected month, week or quarter", optarg);
             break;
-        default: cli_usage_error(&c, "unexpected option");
+        case OPT_EMIT: op->emit = optarg; break;
+        case OPT_MERGE: op->merging = 1; break;
+        case OPT_CUTS: op->cuts_path = optarg; break;
+        default: cli_usage_error(c, "unexpected option");
         }
     }
-    if (argc - optind > 1)
-        cli_usage_error(&c, "one INPUT at most (got %d)", argc - optind);
-    if (summary + care + kpi > 1)
-        cli_usage_error(&c, "--summary, --care and --kpi are separate reports; give one");
-    if (on && !care)
-        cli_usage_error(&c, "--on goes with --care (use --as-of otherwise)");
-    if (on)
-        c.as_of = on;   /* the care list is evaluated as of its day */
-    struct crm_segment_rules *rules = NULL;
-    if (rules_path)
-        cli_check(&c, crm_segment_rules_load(rules_path, &rules, &e), &e);
+    if (op->summary + op->care + op->kpi > 1)
+        cli_usage_error(c, "--summary, --care and --kpi are separate reports; give one");
+    if (op->on && !op->care)
+        cli_usage_error(c, "--on goes with --care (use --as-of otherwise)");
+    if (op->on)
+        c->as_of = op->on;   /* the care list is evaluated as of its day */
+    if (op->care && (op->emit || op->merging))
+        cli_usage_error(c, "the care list is per customer: run it on each partition and "
+                        "concatenate (no --emit-partial or --merge-partials)");
+    if (!!op->emit + op->merging > 1)
+        cli_usage_error(c, "--emit-partial and --merge-partials are separate steps; give one");
+}
 
-    struct crm_store *s = cli_open_store(&c, optind < argc ? argv[optind] : NULL);
-    struct crm_agg_opts ao = {.as_of = cli_resolve_as_of(&c, s), .window_days = window,
+/* One store: aggregate (with the care or KPI pass riding along), classify, report. */
+static void run(struct cli *c, struct options *op, struct step *st, struct crm_scale_cuts *cuts,
+                const char *input)
+{
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    struct crm_store *s = cli_open_store(c, input);
+    struct crm_agg_opts ao = {.as_of = cli_resolve_as_of(c, s), .window_days = op->window,
                               .history = 1};
     struct crm_care *ck = NULL;
     struct crm_kpi *kk = NULL;
-    if (care) {
+    if (op->care) {
         int64_t t;   /* the VIP pass reads the store again: hold a pipe in memory */
-        co.on = ao.as_of;
-        if (co.reasons >> CRM_CARE_VIP_EXPIRING & 1)
-            cli_check(&c, crm_store_max_time(s, &t, &e), &e);
-        cli_check(&c, crm_care_new(&co, &ck, &e), &e);
+        op->co.on = ao.as_of;
+        if (op->co.reasons >> CRM_CARE_VIP_EXPIRING & 1)
+            cli_check(c, crm_store_max_time(s, &t, &e), &e);
+        cli_check(c, crm_care_new(&op->co, &ck, &e), &e);
         ao.visit = crm_care_visit;
         ao.visit_ctx = ck;
-    } else if (kpi) {
-        cli_check(&c, crm_kpi_new((enum crm_kpi_period)period,
-                                  window ? ao.as_of - window : CRM_NO_DAY, ao.as_of, &kk, &e),
+    } else if (op->kpi) {
+        cli_check(c, crm_kpi_new((enum crm_kpi_period)op->period,
+                                 op->window ? ao.as_of - op->window : CRM_NO_DAY, ao.as_of,
+                                 &kk, &e),
                   &e);
         ao.visit = crm_kpi_visit;
         ao.visit_ctx = kk;
     }
     struct crm_agg *a;
-    cli_check(&c, crm_agg_run(s, &ao, &a, &e), &e);
+    cli_check(c, crm_agg_run(s, &ao, &a, &e), &e);
     int scale = crm_store_meta(s)->money_scale;
     const struct crm_customer_info *info;
     crm_store_customers(s, &info);
     struct crm_segment *seg = NULL;   /* the KPIs need no classes */
-    if (!kpi)
-        cli_check(&c, crm_segment_new(&so, &ro, a, info, rules, scale, &seg, &e), &e);
-    if (c.verbose) {
+    if (!op->kpi)
+        cli_check(c, crm_segment_new(&op->so, &op->ro, a, info, st->rules, scale, &seg, &e), &e);
+    if (seg && op->cuts_path)
+        use_cuts(c, cuts, op->cuts_path, &op->ro, op->window, s, seg);
+    if (c->verbose) {
         char d[16];
         crm_date_format(a->as_of, d);
-        cli_warn(&c, "as of %s: %llu orders read, %llu dated on or after the as-of date "
+        cli_warn(c, "as of %s: %llu orders read, %llu dated on or after the as-of date "
                  "ignored; %u customers in the store", d, (unsigned long long)a->orders,
                  (unsigned long long)a->orders_future, a->n);
     }
-    if (care) {
-        cli_check(&c, crm_care_finish(ck, s, a, seg, info, &e), &e);
-        put_care(&c, s, ck, scale);
-    } else if (kpi) {
-        cli_check(&c, crm_kpi_finish(kk, a, &e), &e);
-        put_kpi(&c, kk, scale);
-    } else if (summary) {
-        put_summary(&c, seg, by, scale);
+    if (op->kpi)
+        cli_check(c, crm_kpi_finish(kk, a, &e), &e);
+    if (op->emit) {
+        emit_partial(c, st, op->emit, s, a, seg, kk);
+    } else if (op->care) {
+        cli_check(c, crm_care_finish(ck, s, a, seg, info, &e), &e);
+        put_care(c, s, ck, scale);
+    } else if (op->kpi) {
+        put_kpi(c, kk, scale);
+    } else if (op->summary) {
+        struct crm_segment_summary *sum;
+        cli_check(c, crm_segment_summarize(seg, op->by, &sum, &e), &e);
+        put_summary(c, sum, op->by, scale);
+        crm_segment_summary_free(sum);
     } else {
-        put_customers(&c, s, a, seg, ro.scheme == CRM_RFM_QUINTILE, scale);
+        put_customers(c, s, a, seg, op->ro.scheme == CRM_RFM_QUINTILE, scale);
     }
     crm_care_free(ck);
     crm_kpi_free(kk);
     crm_segment_free(seg);
-    crm_segment_rules_free(rules);
     crm_agg_free(a);
     crm_store_close(s);
+}
+
+int main(int argc, char **argv)
+{
+    struct cli c;
+    struct options op = {.window = 365, .period = CRM_KPI_MONTH, .by = CRM_SEGMENT_BY_CLASS,
+                         .co = {.reasons = CRM_CARE_ALL, .vip_remind = 30}};
+    struct crm_errinfo e;
+    struct crm_scale_cuts cuts;
+    crm_rfm_opts_default(&op.ro);
+    crm_segment_opts_default(&op.so);
+    crm_errinfo_clear(&e);
+    cli_init(&c, "crm-segment", usage);
+    parse(&c, &op, argc, argv);
+    struct crm_segment_rules *rules = NULL;
+    if (op.rules_path)
+        cli_check(&c, crm_segment_rules_load(op.rules_path, &rules, &e), &e);
+    if (op.cuts_path) {
+        cli_check(&c, crm_scale_cuts_read(op.cuts_path, &cuts, &e), &e);
+        if (!c.as_of)
+            c.as_of = crm_partial_opts_get(&cuts.options, "as-of");
+    }
+    struct step st = {&op.ro, &op.so, rules, op.cuts_path ? &cuts : NULL, op.by, op.summary,
+                      op.kpi, op.period, op.window};
+    if (op.merging) {
+        merge(&c, &st, argv + optind, (size_t)(argc - optind));
+    } else {
+        if (argc - optind > 1)
+            cli_usage_error(&c, "one INPUT at most (got %d)", argc - optind);
+        if (op.emit && !c.as_of)
+            cli_usage_error(&c, "--emit-partial needs --as-of: every partition must be "
+                            "evaluated as of the same day");
+        if (op.emit && op.summary && op.by == CRM_SEGMENT_BY_SEGMENT && !op.cuts_path)
+            cli_usage_error(&c, "--summary --by segment of a partition needs --cuts: segments "
+                            "are named by the quintiles of all customers");
+        run(&c, &op, &st, &cuts, optind < argc ? argv[optind] : NULL);
+    }
+    crm_segment_rules_free(rules);
     return 0;
 }

@@ -233,10 +233,35 @@ static int cmp_spend(const void *pa, const void *pb)
     return a->mean_spend < b->mean_spend ? -1 : a->mean_spend > b->mean_spend;
 }
 
+/* Gamma-Gamma on summaries (x, mean spend of the repeat purchases in currency units, weight):
+ * they are sorted and equal ones joined first, so that the fit (its floating-point sums)
+ * depends neither on the order of the customers in the store nor on how they were split into
+ * partitions. s is reordered. */
+static enum crm_err fit_spend_obs(struct crm_churn *c, struct crm_btyd_spend *s, size_t n,
+                                  struct crm_errinfo *e)
+{
+    qsort(s, n, sizeof *s, cmp_spend);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (m > 0 && s[m - 1].x == s[i].x && s[m - 1].mean_spend == s[i].mean_spend)
+            s[m - 1].weight += s[i].weight;
+        else
+            s[m++] = s[i];
+    }
+    enum crm_err rc = CRM_OK;
+    if (m > 0) {
+        rc = crm_btyd_gg_fit(s, m, &c->gg_fit, e);
+        if (rc == CRM_OK) {
+            c->params.has_gg = 1;
+            c->params.gg = c->gg_fit.params;
+            c->params.gg_loglik = c->gg_fit.loglik;
+        }
+    }
+    return rc;
+}
+
 /* Gamma-Gamma on repeat customers with positive spend: mean spend of the repeat purchases
- * (FH13: the first purchase excluded) in currency units. The summaries are sorted and equal
- * ones merged first, so that the fit (its floating-point sums) does not depend on the order
- * of the customers in the store. */
+ * (FH13: the first purchase excluded) in currency units. */
 static enum crm_err fit_spend(struct crm_churn *c, const struct crm_btsum *b,
                               struct crm_errinfo *e)
 {
@@ -261,23 +286,7 @@ static enum crm_err fit_spend(struct crm_churn *c, const struct crm_btsum *b,
         s[n++] = (struct crm_btyd_spend){x, (double)money / c->minor_per_unit / x, 1.0};
     }
     c->gg_customers = (uint32_t)n;
-    qsort(s, n, sizeof *s, cmp_spend);
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (m > 0 && s[m - 1].x == s[i].x && s[m - 1].mean_spend == s[i].mean_spend)
-            s[m - 1].weight += 1.0;
-        else
-            s[m++] = s[i];
-    }
-    enum crm_err rc = CRM_OK;
-    if (m > 0) {
-        rc = crm_btyd_gg_fit(s, m, &c->gg_fit, e);
-        if (rc == CRM_OK) {
-            c->params.has_gg = 1;
-            c->params.gg = c->gg_fit.params;
-            c->params.gg_loglik = c->gg_fit.loglik;
-        }
-    }
+    enum crm_err rc = fit_spend_obs(c, s, n, e);
     free(s);
     return rc;
 }
@@ -370,6 +379,187 @@ enum crm_err crm_churn_model(const struct crm_btsum *b, const struct crm_churn_o
         rc = crm_btyd_gg_population_mean(&c->params.gg, &c->population_mean, e);
     if (rc == CRM_OK)
         rc = score_all(c, b, o, e);
+    if (rc != CRM_OK) {
+        crm_churn_free(c);
+        return rc;
+    }
+    *out = c;
+    return CRM_OK;
+}
+
+/* ---- scale-out summaries ---- */
+
+static int cmp_triple(const void *pa, const void *pb)
+{
+    const struct crm_churn_triple *a = pa, *b = pb;
+    if (a->x != b->x)
+        return a->x < b->x ? -1 : 1;
+    if (a->T != b->T)
+        return a->T < b->T ? -1 : 1;
+    return (a->t_x > b->t_x) - (a->t_x < b->t_x);
+}
+
+static int cmp_spend_money(const void *pa, const void *pb)
+{
+    const struct crm_churn_spend *a = pa, *b = pb;
+    if (a->x != b->x)
+        return a->x < b->x ? -1 : 1;
+    return (a->money > b->money) - (a->money < b->money);
+}
+
+/* Grow an array of `size`-byte items to hold one more. */
+static int grow(void **items, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 1024;
+    void *p = realloc(*items, c * size);
+    if (!p)
+        return -1;
+    *items = p;
+    *cap = c;
+    return 0;
+}
+
+enum crm_err crm_churn_summary_add_triple(struct crm_churn_summary *s,
+                                          const struct crm_churn_triple *t,
+                                          struct crm_errinfo *e)
+{
+    if (grow((void **)&s->tri, &s->tri_cap, s->ntri, sizeof *s->tri) != 0)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory for %zu triples", s->ntri);
+    s->tri[s->ntri++] = *t;
+    s->customers += t->count;
+    return CRM_OK;
+}
+
+enum crm_err crm_churn_summary_add_spend(struct crm_churn_summary *s,
+                                         const struct crm_churn_spend *sp,
+                                         struct crm_errinfo *e)
+{
+    if (grow((void **)&s->spend, &s->spend_cap, s->nspend, sizeof *s->spend) != 0)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory for %zu spend summaries",
+                               s->nspend);
+    s->spend[s->nspend++] = *sp;
+    return CRM_OK;
+}
+
+void crm_churn_summary_free(struct crm_churn_summary *s)
+{
+    if (!s)
+        return;
+    free(s->tri);
+    free(s->spend);
+    memset(s, 0, sizeof *s);
+}
+
+enum crm_err crm_churn_summarize(const struct crm_btsum *b, struct crm_churn_summary *out,
+                                 struct crm_errinfo *e)
+{
+    memset(out, 0, sizeof *out);
+    enum crm_err rc = CRM_OK;
+    for (uint32_t k = 0; k < b->n && rc == CRM_OK; k++) {
+        const struct crm_btsum_cust *u = &b->cust[k];
+        if (!crm_btsum_has(u))
+            continue;
+        uint32_t x = crm_btsum_x(u);
+        struct crm_churn_triple t = {x, u->last - u->first, b->end - u->first, 1};
+        rc = crm_churn_summary_add_triple(out, &t, e);
+        int64_t money = crm_btsum_repeat_money(u);
+        if (rc != CRM_OK || x == 0)
+            continue;
+        if (money <= 0) {
+            out->zero_spend++;
+            continue;
+        }
+        struct crm_churn_spend sp = {x, money, 1};
+        rc = crm_churn_summary_add_spend(out, &sp, e);
+    }
+    if (rc != CRM_OK) {
+        crm_churn_summary_free(out);
+        return rc;
+    }
+    crm_churn_summary_join(out);
+    return CRM_OK;
+}
+
+void crm_churn_summary_join(struct crm_churn_summary *out)
+{
+    qsort(out->tri, out->ntri, sizeof *out->tri, cmp_triple);
+    size_t m = 0;
+    for (size_t i = 0; i < out->ntri; i++) {
+        if (m && cmp_triple(&out->tri[m - 1], &out->tri[i]) == 0)
+            out->tri[m - 1].count += out->tri[i].count;
+        else
+            out->tri[m++] = out->tri[i];
+    }
+    out->ntri = m;
+    qsort(out->spend, out->nspend, sizeof *out->spend, cmp_spend_money);
+    m = 0;
+    for (size_t i = 0; i < out->nspend; i++) {
+        if (m && cmp_spend_money(&out->spend[m - 1], &out->spend[i]) == 0)
+            out->spend[m - 1].count += out->spend[i].count;
+        else
+            out->spend[m++] = out->spend[i];
+    }
+    out->nspend = m;
+}
+
+enum crm_err crm_churn_fit(const struct crm_churn_summary *s, enum crm_btyd_model model,
+                           double days_per_unit, int money_scale, struct crm_churn **out,
+                           struct crm_errinfo *e)
+{
+    *out = NULL;
+    struct crm_churn *c = calloc(1, sizeof *c);
+    struct crm_btyd_obs *obs = malloc((s->ntri ? s->ntri : 1) * sizeof *obs);
+    struct crm_btyd_spend *sp = malloc((s->nspend ? s->nspend : 1) * sizeof *sp);
+    enum crm_err rc = CRM_OK;
+    if (!c || !obs || !sp) {
+        rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory for %zu summaries", s->ntri);
+        goto done;
+    }
+    c->days_per_unit = days_per_unit;
+    c->minor_per_unit = pow(10.0, money_scale);
+    c->population_mean = NAN;
+    /* the same unit times as build_triples computes per customer: (int days) / unit */
+    uint64_t customers = 0, gg_customers = 0;
+    for (size_t i = 0; i < s->ntri; i++) {
+        const struct crm_churn_triple *t = &s->tri[i];
+        obs[i] = (struct crm_btyd_obs){(double)t->x, t->t_x / days_per_unit,
+                                       t->T / days_per_unit, (double)t->count};
+        customers += t->count;
+    }
+    if (customers == 0 || customers > UINT32_MAX) {
+        rc = crm_errinfo_set(e, CRM_EMODEL, customers ? "more than 2^32 customers" :
+                             "no customer has a paid order in the calibration period: nothing "
+                             "to model");
+        goto done;
+    }
+    c->customers = (uint32_t)customers;
+    if ((rc = crm_btyd_compact(obs, s->ntri, &c->tri, &c->triples, NULL, e)) != CRM_OK)
+        goto done;
+    c->fitted = 1;
+    c->params.bg_loglik = c->params.gg_loglik = NAN;
+    c->params.unit_days = days_per_unit;
+    rc = crm_btyd_fit(model, c->tri, c->triples, &c->bg_fit, e);
+    if (rc == CRM_OK) {
+        c->params.bg = c->bg_fit.params;
+        c->params.bg_loglik = c->bg_fit.loglik;
+        for (size_t i = 0; i < s->nspend; i++) {
+            const struct crm_churn_spend *u = &s->spend[i];
+            sp[i] = (struct crm_btyd_spend){u->x, (double)u->money / c->minor_per_unit / u->x,
+                                            (double)u->count};
+            gg_customers += u->count;
+        }
+        c->gg_customers = (uint32_t)gg_customers;
+        c->gg_zero_spend = (uint32_t)s->zero_spend;
+        rc = fit_spend_obs(c, sp, s->nspend, e);
+    }
+    crm_churn_params_round(&c->params);
+    if (rc == CRM_OK && c->params.has_gg)
+        rc = crm_btyd_gg_population_mean(&c->params.gg, &c->population_mean, e);
+done:
+    free(obs);
+    free(sp);
     if (rc != CRM_OK) {
         crm_churn_free(c);
         return rc;

@@ -142,6 +142,57 @@ enum crm_err crm_churn_chart(const struct crm_churn *c, const struct crm_btsum *
  * stderr with -v. Truncated to size; returns the length it needed. */
 size_t crm_churn_describe(const struct crm_churn *c, char *buf, size_t size);
 
+/* ---- scale-out: the fit's inputs as integers (SPEC §12) ----------------------------------
+ * What a fit reads of the customers, summarised so that partitions can be merged: distinct
+ * (x, t_x, T) triples in days with their customer counts, and distinct (x, repeat money)
+ * pairs of repeat customers with positive repeat spend. A fit on the merged summaries of the
+ * partitions (crm_churn_fit) is the fit crm_churn_model makes of the whole store, bit for
+ * bit: both build the same sorted, weighted arrays before the optimiser sees them. */
+struct crm_churn_triple {
+    uint32_t x;                   /* repeat purchases */
+    int32_t t_x, T;               /* days: last - first purchase, calibration end - first */
+    uint64_t count;
+};
+
+struct crm_churn_spend {
+    uint32_t x;                   /* >= 1 */
+    int64_t money;                /* money of the repeat purchases, minor units, > 0 */
+    uint64_t count;
+};
+
+struct crm_churn_summary {
+    struct crm_churn_triple *tri;   /* sorted by (x, T, t_x) and distinct after summarize */
+    size_t ntri, tri_cap;
+    struct crm_churn_spend *spend;  /* sorted by (x, money) and distinct after summarize */
+    size_t nspend, spend_cap;
+    uint64_t customers;             /* modelled customers (sum of the triple counts) */
+    uint64_t zero_spend;            /* repeat customers whose repeat purchases were free */
+};
+
+/* The summaries of b's modelled customers (calibration purchases). */
+enum crm_err crm_churn_summarize(const struct crm_btsum *b, struct crm_churn_summary *out,
+                                 struct crm_errinfo *e);
+
+/* Append one triple / spend row (any order, repeats allowed: the fit sorts and joins). */
+enum crm_err crm_churn_summary_add_triple(struct crm_churn_summary *s,
+                                          const struct crm_churn_triple *t,
+                                          struct crm_errinfo *e);
+enum crm_err crm_churn_summary_add_spend(struct crm_churn_summary *s,
+                                         const struct crm_churn_spend *sp,
+                                         struct crm_errinfo *e);
+void crm_churn_summary_free(struct crm_churn_summary *s);
+
+/* Sort the rows and join equal ones (counts add up): a merge keeps its memory at the number
+ * of distinct rows by joining now and then. */
+void crm_churn_summary_join(struct crm_churn_summary *s);
+
+/* Fit model (and Gamma-Gamma when some repeat customer spent money) on summaries, as
+ * crm_churn_model fits a store: the result holds params (rounded to 7 decimals), the fits
+ * and counts for crm_churn_describe and crm_churn_params_write; it scores nobody. */
+enum crm_err crm_churn_fit(const struct crm_churn_summary *s, enum crm_btyd_model model,
+                           double days_per_unit, int money_scale, struct crm_churn **out,
+                           struct crm_errinfo *e);
+
 /* ---- the per-customer report ---- */
 
 struct crm_churn_report {

@@ -827,13 +827,105 @@ static void prefetch_keys(const struct crm_import *imp, const struct keys *k)
     }
 }
 
+/* The row's time and quantity; 0, or 1 when the row was rejected. */
+static int parse_time_qty(struct rowctx *r, const struct colmap *m, struct row *rw)
+{
+    size_t len;
+    const char *s = fieldtext(r->rec, m, CRM_F_TIME, &len);
+    clean_text(&s, &len);
+    if (len) {
+        if (parse_time(r->imp, s, len, &rw->time) != 0) {
+            reject_row(r, CRM_REJ_TIME, "bad order_time \"%.*s\" in column %d",
+                       (int)cap_len(len, 64), s, m->col[CRM_F_TIME] + 1);
+            return 1;
+        }
+        rw->has_time = 1;
+    }
+    s = fieldtext(r->rec, m, CRM_F_QUANTITY, &len);
+    if (m->col[CRM_F_QUANTITY] >= 0 && len) {
+        if (parse_quantity(s, len, &rw->quantity) != 0) {
+            reject_row(r, CRM_REJ_QUANTITY, "bad quantity \"%.*s\" in column %d",
+                       (int)cap_len(len, 64), s, m->col[CRM_F_QUANTITY] + 1);
+            return 1;
+        }
+        rw->has_qty = 1;
+    }
+    return 0;
+}
+
+/* The row's money: the amount column, or quantity × unit_price computed exactly. */
+static int parse_amount(struct rowctx *r, const struct colmap *m, struct row *rw)
+{
+    size_t len;
+    int amount_col = m->col[CRM_F_AMOUNT] >= 0;
+    const char *s = fieldtext(r->rec, m, amount_col ? CRM_F_AMOUNT : CRM_F_UNIT_PRICE, &len);
+    enum crm_money_status ms;
+    if (amount_col) {
+        ms = crm_money_parse(s, len, CRM_MONEY_THOUSANDS, r->imp->scale, &rw->amount);
+    } else {
+        struct crm_decimal price, q = {rw->has_qty ? rw->quantity : 1, 0};
+        ms = crm_money_parse_decimal(s, len, CRM_MONEY_THOUSANDS, &price);
+        if (ms == CRM_MONEY_OK && crm_money_mul(price, q, r->imp->scale, &rw->amount) != CRM_MONEY_OK) {
+            reject_row(r, CRM_REJ_AMOUNT, "quantity × unit_price overflows");
+            return 1;
+        }
+    }
+    if (ms == CRM_MONEY_OK) {
+        rw->has_amount = 1;
+    } else if (ms != CRM_MONEY_EMPTY) {
+        reject_row(r, CRM_REJ_AMOUNT, "bad %s \"%.*s\" in column %d",
+                   amount_col ? "amount" : "unit_price", (int)cap_len(len, 64), s,
+                   (amount_col ? m->col[CRM_F_AMOUNT] : m->col[CRM_F_UNIT_PRICE]) + 1);
+        return 1;
+    }
+    return 0;
+}
+
+/* The row's status (UCI: a C invoice is a refund); a refund's negative money becomes the
+ * money returned, a sale's is a reject. */
+static int parse_status(struct rowctx *r, const struct colmap *m, unsigned rules,
+                        struct row *rw)
+{
+    rw->status = CRM_STATUS_PAID;
+    if (m->col[CRM_F_STATUS] >= 0) {
+        size_t len;
+        const char *s = fieldtext(r->rec, m, CRM_F_STATUS, &len);
+        clean_text(&s, &len);
+        if (len) {
+            int st = lookup_status(r->imp, s, len);
+            if (st < 0) {
+                reject_row(r, CRM_REJ_STATUS, "unknown status \"%.*s\" in column %d (map it "
+                           "with --status)", (int)cap_len(len, 64), s, m->col[CRM_F_STATUS] + 1);
+                return 1;
+            }
+            rw->status = (uint8_t)st;
+            rw->has_status = 1;
+        }
+    }
+    if ((rules & P_UCI) && rw->id_len && (rw->id[0] == 'C' || rw->id[0] == 'c')) {
+        rw->status = CRM_STATUS_REFUNDED;
+        rw->has_status = 1;
+    }
+    if ((rw->has_amount && rw->amount < 0) || (rw->has_qty && rw->quantity < 0)) {
+        if (rw->status == CRM_STATUS_PAID || rw->status == CRM_STATUS_PENDING) {
+            reject_row(r, CRM_REJ_NEGATIVE, "negative %s on a %s row (refunds need status "
+                       "refunded)", rw->has_amount && rw->amount < 0 ? "amount" : "quantity",
+                       crm_status_name((enum crm_status)rw->status));
+            return 1;
+        }
+        rw->amount = rw->amount < 0 ? -rw->amount : rw->amount;   /* money returned */
+        rw->quantity = rw->quantity < 0 ? -rw->quantity : rw->quantity;
+    }
+    return 0;
+}
+
+/* One data row: checked, parsed, then merged, held as a suspected duplicate, begun as a
+ * new order, skipped or rejected — exactly one of them (the nothing-lost invariant). */
 static enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struct keys *k,
                            struct crm_errinfo *e)
 {
     struct crm_import *imp = r->imp;
     const struct crm_record *rec = r->rec;
-    struct row rw;
-    memset(&rw, 0, sizeof rw);
     if (rec->bad_bytes) {
         reject_row(r, CRM_REJ_ENCODING, "bytes invalid in %s (shown as \\xNN)",
                    crm_csvin_encoding(r->in));
@@ -844,115 +936,25 @@ static enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struc
         return CRM_OK;
     }
     unsigned rules = imp->preset ? imp->preset->rules : 0;
-    const char *s;
-    size_t len;
-
-    rw.id = k->id;
-    rw.id_len = k->id_len;
-    rw.cust = k->cust;
-    rw.cust_len = k->cust_len;
-    rw.cust_h = k->cust_h;
-    rw.part = k->part;
-    if (rules & P_UCI) {
-        if (rw.id_len && (rw.id[0] == 'A' || rw.id[0] == 'a')) {
-            skip_row(r, CRM_SKIP_ADJUSTMENT);
-            return CRM_OK;
-        }
-        if (rw.cust_len == 0) {
-            skip_row(r, CRM_SKIP_NO_CUSTOMER);
-            return CRM_OK;
-        }
+    struct row rw = {.id = k->id, .id_len = k->id_len, .cust = k->cust, .cust_len = k->cust_len,
+                     .cust_h = k->cust_h, .part = k->part};
+    if ((rules & P_UCI) && rw.id_len && (rw.id[0] == 'A' || rw.id[0] == 'a')) {
+        skip_row(r, CRM_SKIP_ADJUSTMENT);
+        return CRM_OK;
     }
-
-    s = fieldtext(rec, m, CRM_F_TIME, &len);
-    clean_text(&s, &len);
-    if (len) {
-        if (parse_time(imp, s, len, &rw.time) != 0) {
-            reject_row(r, CRM_REJ_TIME, "bad order_time \"%.*s\" in column %d", (int)cap_len(len, 64), s,
-                       m->col[CRM_F_TIME] + 1);
-            return CRM_OK;
-        }
-        rw.has_time = 1;
+    if ((rules & P_UCI) && rw.cust_len == 0) {
+        skip_row(r, CRM_SKIP_NO_CUSTOMER);
+        return CRM_OK;
     }
-
-    s = fieldtext(rec, m, CRM_F_QUANTITY, &len);
-    if (m->col[CRM_F_QUANTITY] >= 0 && len) {
-        if (parse_quantity(s, len, &rw.quantity) != 0) {
-            reject_row(r, CRM_REJ_QUANTITY, "bad quantity \"%.*s\" in column %d",
-                       (int)cap_len(len, 64), s, m->col[CRM_F_QUANTITY] + 1);
-            return CRM_OK;
-        }
-        rw.has_qty = 1;
-    }
-
-    if (m->col[CRM_F_AMOUNT] >= 0) {
-        s = fieldtext(rec, m, CRM_F_AMOUNT, &len);
-        enum crm_money_status ms = crm_money_parse(s, len, CRM_MONEY_THOUSANDS, imp->scale,
-                                                   &rw.amount);
-        if (ms == CRM_MONEY_OK) {
-            rw.has_amount = 1;
-        } else if (ms != CRM_MONEY_EMPTY) {
-            reject_row(r, CRM_REJ_AMOUNT, "bad amount \"%.*s\" in column %d", (int)cap_len(len, 64), s,
-                       m->col[CRM_F_AMOUNT] + 1);
-            return CRM_OK;
-        }
-    } else {
-        s = fieldtext(rec, m, CRM_F_UNIT_PRICE, &len);
-        struct crm_decimal price;
-        enum crm_money_status ms = crm_money_parse_decimal(s, len, CRM_MONEY_THOUSANDS, &price);
-        if (ms == CRM_MONEY_OK) {
-            struct crm_decimal q = {rw.has_qty ? rw.quantity : 1, 0};
-            if (crm_money_mul(price, q, imp->scale, &rw.amount) != CRM_MONEY_OK) {
-                reject_row(r, CRM_REJ_AMOUNT, "quantity × unit_price overflows");
-                return CRM_OK;
-            }
-            rw.has_amount = 1;
-        } else if (ms != CRM_MONEY_EMPTY) {
-            reject_row(r, CRM_REJ_AMOUNT, "bad unit_price \"%.*s\" in column %d", (int)cap_len(len, 64), s,
-                       m->col[CRM_F_UNIT_PRICE] + 1);
-            return CRM_OK;
-        }
-    }
-
-    rw.status = CRM_STATUS_PAID;
-    if (m->col[CRM_F_STATUS] >= 0) {
-        s = fieldtext(rec, m, CRM_F_STATUS, &len);
-        clean_text(&s, &len);
-        if (len) {
-            int st = lookup_status(imp, s, len);
-            if (st < 0) {
-                reject_row(r, CRM_REJ_STATUS, "unknown status \"%.*s\" in column %d (map it "
-                           "with --status)", (int)cap_len(len, 64), s, m->col[CRM_F_STATUS] + 1);
-                return CRM_OK;
-            }
-            rw.status = (uint8_t)st;
-            rw.has_status = 1;
-        }
-    }
-    if ((rules & P_UCI) && rw.id_len && (rw.id[0] == 'C' || rw.id[0] == 'c')) {
-        rw.status = CRM_STATUS_REFUNDED;
-        rw.has_status = 1;
-    }
-    int sale = rw.status == CRM_STATUS_PAID || rw.status == CRM_STATUS_PENDING;
-    if ((rw.has_amount && rw.amount < 0) || (rw.has_qty && rw.quantity < 0)) {
-        if (sale) {
-            reject_row(r, CRM_REJ_NEGATIVE, "negative %s on a %s row (refunds need status "
-                       "refunded)", rw.has_amount && rw.amount < 0 ? "amount" : "quantity",
-                       crm_status_name((enum crm_status)rw.status));
-            return CRM_OK;
-        }
-        rw.amount = rw.amount < 0 ? -rw.amount : rw.amount;   /* money returned */
-        rw.quantity = rw.quantity < 0 ? -rw.quantity : rw.quantity;
-    }
+    if (parse_time_qty(r, m, &rw) || parse_amount(r, m, &rw) || parse_status(r, m, rules, &rw))
+        return CRM_OK;
     rw.cur = fieldtext(rec, m, CRM_F_CURRENCY, &rw.cur_len);
     clean_text(&rw.cur, &rw.cur_len);
 
     uint64_t h = k->id_h;
-    if (rw.id_len) {
-        if (!wmap_find(imp, h, rw.id, rw.id_len, NULL) &&
-            crm_idset_contains(imp->seen, rw.id, rw.id_len, h))
-            return hold_suspect(imp, r, m, &rw, e);
-    }
+    if (rw.id_len && !wmap_find(imp, h, rw.id, rw.id_len, NULL) &&
+        crm_idset_contains(imp->seen, rw.id, rw.id_len, h))
+        return hold_suspect(imp, r, m, &rw, e);
     char why[256];
     enum crm_reject reason;
     int placed = place_row(imp, m, &rw, h, &reason, why, sizeof why, e);
@@ -1603,6 +1605,13 @@ void crm_import_free(struct crm_import *imp)
 const struct crm_import_stats *crm_import_stats(const struct crm_import *imp)
 {
     return &imp->st;
+}
+
+void crm_import_set_progress(struct crm_import *imp,
+                             void (*fn)(void *ctx, unsigned long long bytes), void *ctx)
+{
+    imp->o.progress = fn;
+    imp->o.progress_ctx = ctx;
 }
 
 const char *crm_import_last_encoding(const struct crm_import *imp)

@@ -113,6 +113,10 @@ enum crm_err crm_import_finish(struct crm_import *imp, struct crm_errinfo *e);
 
 const struct crm_import_stats *crm_import_stats(const struct crm_import *imp);
 
+/* Set (or replace) the progress callback of crm_import_opts. */
+void crm_import_set_progress(struct crm_import *imp,
+                             void (*fn)(void *ctx, unsigned long long bytes), void *ctx);
+
 /* Encoding and delimiter chosen for the last file read (for the summary line). */
 const char *crm_import_last_encoding(const struct crm_import *imp);
 int crm_import_last_delimiter(const struct crm_import *imp);

@@ -262,3 +262,38 @@ void crm_kpi_row(const struct crm_kpi *k, size_t i, struct crm_kpi_row *row)
     row->refunds = s->refunds;
     row->refund_rate = ratio((double)s->refunds, (double)s->orders);
 }
+
+size_t crm_kpi_periods(const struct crm_kpi *k)
+{
+    return k->n;
+}
+
+void crm_kpi_counts_at(const struct crm_kpi *k, size_t i, struct crm_kpi_counts *c)
+{
+    const struct period_stats *s = &k->per[i];
+    c->period = k->base + (int32_t)i;
+    c->orders = s->orders;
+    c->paying = s->paying;
+    c->new_customers = s->new_customers;
+    c->refunds = s->refunds;
+    c->revenue = s->revenue;
+}
+
+enum crm_err crm_kpi_add_counts(struct crm_kpi *k, const struct crm_kpi_counts *c,
+                                struct crm_errinfo *e)
+{
+    if (c->period < k->floor || c->period > k->hi)
+        return crm_errinfo_set(e, CRM_EDATA, "period %d is outside the figures' range",
+                               (int)c->period);
+    struct period_stats *s = slot(k, c->period);
+    if (!s)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory for period figures");
+    s->orders += c->orders;
+    s->paying += c->paying;
+    s->new_customers += c->new_customers;
+    s->refunds += c->refunds;
+    s->revenue += c->revenue;
+    if (c->orders && c->period < k->first_paid)
+        k->first_paid = c->period;
+    return CRM_OK;
+}

@@ -66,4 +66,21 @@ struct crm_kpi_row {
 size_t crm_kpi_count(const struct crm_kpi *k);
 void crm_kpi_row(const struct crm_kpi *k, size_t i, struct crm_kpi_row *row);
 
+/* Scale-out (SPEC §12): the counters of one period, so that partitions' figures merge. The
+ * customers of partitions are disjoint, so paying and new customers add up like orders. */
+struct crm_kpi_counts {
+    int32_t period;                /* crm_kpi_period_of numbering */
+    uint64_t orders, paying, new_customers, refunds;
+    int64_t revenue;
+};
+
+/* The periods counted so far (after crm_kpi_finish: complete), i < crm_kpi_periods. */
+size_t crm_kpi_periods(const struct crm_kpi *k);
+void crm_kpi_counts_at(const struct crm_kpi *k, size_t i, struct crm_kpi_counts *c);
+
+/* Add another partition's counters of a period, for a crm_kpi made with the same period,
+ * first day and as_of, instead of visiting orders (CRM_EDATA for a period outside them). */
+enum crm_err crm_kpi_add_counts(struct crm_kpi *k, const struct crm_kpi_counts *c,
+                                struct crm_errinfo *e);
+
 #endif

@@ -506,13 +506,22 @@ static void add(char *buf, size_t size, size_t *n, const char *fmt, ...)
 size_t crm_rfm_describe_cuts(const struct crm_rfm *r, char dim, char *buf, size_t size)
 {
     const struct crm_rfm_cuts *c = crm_rfm_cuts(r, dim);
+    if (size)
+        buf[0] = '\0';
+    if (!c)
+        return 0;
+    return crm_rfm_describe_cut_points(c, dim, r->o.monetary, r->money_scale, buf, size);
+}
+
+size_t crm_rfm_describe_cut_points(const struct crm_rfm_cuts *c, char dim,
+                                   enum crm_rfm_monetary monetary, int money_scale, char *buf,
+                                   size_t size)
+{
     if (size == 0)
         return 0;
     buf[0] = '\0';
-    if (!c)
-        return 0;
     const char *what = dim == 'r' ? "recency_days <=" : dim == 'f' ? "frequency >="
-                     : r->o.monetary == CRM_RFM_AVG ? "monetary_avg >=" : "monetary_total >=";
+                     : monetary == CRM_RFM_AVG ? "monetary_avg >=" : "monetary_total >=";
     size_t n = 0;
     int parts = 0, unused = 0;
     add(buf, size, &n, "%c:", dim);
@@ -522,7 +531,7 @@ size_t crm_rfm_describe_cuts(const struct crm_rfm *r, char dim, char *buf, size_
             continue;
         char v[32];
         if (dim == 'm')
-            v[crm_money_format(c->cut[k], r->money_scale, v)] = '\0';
+            v[crm_money_format(c->cut[k], money_scale, v)] = '\0';
         else
             snprintf(v, sizeof v, "%lld", dim == 'r' ? -(long long)c->cut[k]
                                                      : (long long)c->cut[k]);

@@ -135,4 +135,9 @@ void crm_rfm_set_cuts(struct crm_rfm *r, char dim, const struct crm_rfm_cuts *cu
  * Returns the length (truncated to size − 1). */
 size_t crm_rfm_describe_cuts(const struct crm_rfm *r, char dim, char *buf, size_t size);
 
+/* The same description of cut points on their own (e.g. merged from partitions). */
+size_t crm_rfm_describe_cut_points(const struct crm_rfm_cuts *c, char dim,
+                                   enum crm_rfm_monetary monetary, int money_scale, char *buf,
+                                   size_t size);
+
 #endif

@@ -512,18 +512,33 @@ enum crm_err crm_segment_summarize(const struct crm_segment *s, enum crm_segment
         g[k].customers++;
         g[k].orders += row.seed.frequency;
         g[k].revenue += row.seed.monetary_total;
-        sum->customers++;
-        sum->revenue += row.seed.monetary_total;
     }
-    for (size_t k = 0; k < ng; k++) {
+    free(group_of);
+    sum->n = ng;
+    sum->group = g;
+    crm_segment_summary_finish(sum);
+    *out = sum;
+    return CRM_OK;
+}
+
+void crm_segment_summary_finish(struct crm_segment_summary *sum)
+{
+    struct crm_segment_group *g = sum->group;
+    sum->customers = 0;
+    sum->revenue = 0;
+    for (size_t k = 0; k < sum->n; k++) {
+        sum->customers += g[k].customers;
+        sum->revenue += g[k].revenue;
+    }
+    for (size_t k = 0; k < sum->n; k++) {
         g[k].share = sum->customers ? (double)g[k].customers / (double)sum->customers : NAN;
         g[k].revenue_share = sum->revenue ? (double)g[k].revenue / (double)sum->revenue : NAN;
         g[k].has_avg = g[k].orders > 0;
         g[k].avg_order_value = g[k].orders ? avg_of(g[k].revenue, g[k].orders) : 0;
     }
-    free(group_of);
-    sum->n = ng;
-    sum->group = g;
-    *out = sum;
-    return CRM_OK;
+}
+
+void crm_segment_set_cuts(struct crm_segment *s, char dim, const struct crm_rfm_cuts *cuts)
+{
+    crm_rfm_set_cuts(s->quint, dim, cuts);
 }

@@ -112,6 +112,10 @@ int64_t crm_segment_vip_money(const struct crm_segment *s);   /* minor units */
 int crm_segment_net(const struct crm_segment *s);
 const struct crm_rfm *crm_segment_quintile(const struct crm_segment *s);
 
+/* Scale-out (SPEC §12): score the segments with the quintile cut points of all partitions
+ * (dimension 'r', 'f' or 'm'; see crm_rfm_set_cuts). */
+void crm_segment_set_cuts(struct crm_segment *s, char dim, const struct crm_rfm_cuts *cuts);
+
 /* ---- summary ---------------------------------------------------------------------------- */
 
 enum crm_segment_by { CRM_SEGMENT_BY_CLASS, CRM_SEGMENT_BY_SEGMENT, CRM_SEGMENT_BY_VIP };
@@ -140,5 +144,10 @@ struct crm_segment_summary {
 enum crm_err crm_segment_summarize(const struct crm_segment *s, enum crm_segment_by by,
                                    struct crm_segment_summary **out, struct crm_errinfo *e);
 void crm_segment_summary_free(struct crm_segment_summary *sum);
+
+/* Fill customers, revenue, every share and average of a summary from its groups' customers,
+ * orders and revenue (what crm_segment_summarize ends with; a merge of partitions' groups
+ * ends with it too, so the shares are the same numbers). */
+void crm_segment_summary_finish(struct crm_segment_summary *sum);
 
 #endif

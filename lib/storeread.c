@@ -1172,6 +1172,14 @@ enum crm_err crm_store_max_time(struct crm_store *s, int64_t *max_time, struct c
         if (s->seekable && s->committed && s->committed >= s->first_block + BLOCK_HDR + END_PAYLOAD) {
             unsigned char tail[BLOCK_HDR + END_PAYLOAD];
             off_t at = (off_t)(s->committed - sizeof tail);
+            struct stat st;
+            if (fstat(s->fd, &st) == 0 && (uint64_t)st.st_size < s->committed) {
+                crm_errinfo_where(e, s->name, -1, -1, -1);
+                return crm_errinfo_set(e, CRM_ETRUNC, "the store is %lld bytes but its header "
+                                       "records %llu: truncated (copied while being written?)",
+                                       (long long)st.st_size,
+                                       (unsigned long long)s->committed);
+            }
             if (pread(s->fd, tail, sizeof tail, at) != (ssize_t)sizeof tail)
                 return truncated(s, e, "end block");
             if (crm_le_get(tail, 4) != T_END || crm_le_get(tail + 4, 4) != END_PAYLOAD ||

@@ -9,3 +9,4 @@ Example:
   crm-segment --summary --by segment --rules my-segments.csv shop.crm
   crm-segment --care --as-of today shop.crm -o care-$(date +%F).csv
   crm-segment --kpi --period quarter shop.crm
+  crm-segment --summary --by segment --cuts cuts.crmp --emit-partial s.3 shop.3.crm
