@@ -324,7 +324,7 @@ int main(int argc, char **argv)
     struct crm_out *o = cli_open_output(&c);
     struct crm_churn_report rep = {ch, &op.rules, b, s, op.m.days_per_unit, op.m.money_scale,
                                    op.cal != NULL};
-    crm_churn_write(o, &rep);
+    cli_check(&c, crm_churn_write(o, &rep, &e), &e);
     cli_close_output(&c, o);
     crm_churn_free(ch);
     crm_btsum_free(b);

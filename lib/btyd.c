@@ -23,12 +23,14 @@
 #include "btyd.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "optim.h"
+#include "radix.h"
 #include "special.h"
 
 #define EPS 2.220446049250313e-16
@@ -436,20 +438,7 @@ static enum crm_err distinct(const double *v, size_t n, uint32_t *idx, double **
 
 struct keyed {
     double x, T, t_x;
-    size_t group;
 };
-
-static int cmp_keyed(const void *pa, const void *pb)
-{
-    const struct keyed *a = pa, *b = pb;
-    if (a->x != b->x)
-        return a->x < b->x ? -1 : 1;
-    if (a->T != b->T)
-        return a->T < b->T ? -1 : 1;
-    if (a->t_x != b->t_x)
-        return a->t_x < b->t_x ? -1 : 1;
-    return 0;
-}
 
 enum crm_err crm_btyd_compact(const struct crm_btyd_obs *in, size_t n, struct crm_btyd_obs **out,
                               size_t *n_out, size_t *map, struct crm_errinfo *err)
@@ -471,6 +460,7 @@ enum crm_err crm_btyd_compact(const struct crm_btyd_obs *in, size_t n, struct cr
     double *wsum = malloc((n ? n : 1) * sizeof *wsum);
     size_t *rank = malloc((n ? n : 1) * sizeof *rank);
     struct crm_btyd_obs *o = NULL;
+    size_t *order = NULL;
     enum crm_err e = CRM_ENOMEM;
     if (!slot || !group || !keys || !wsum || !rank)
         goto done;
@@ -485,20 +475,23 @@ enum crm_err crm_btyd_compact(const struct crm_btyd_obs *in, size_t n, struct cr
             s = (s + 1) & (cap - 1);
         }
         if (!slot[s]) {
-            keys[ng] = (struct keyed){in[i].x, in[i].T, in[i].t_x, ng};
+            keys[ng] = (struct keyed){in[i].x, in[i].T, in[i].t_x};
             wsum[ng] = 0.0;
             slot[s] = (uint32_t)++ng;
         }
         group[i] = slot[s] - 1;
         wsum[group[i]] += in[i].weight;
     }
-    qsort(keys, ng, sizeof *keys, cmp_keyed);
+    static const size_t by[3] = {offsetof(struct keyed, x), offsetof(struct keyed, T),
+                                 offsetof(struct keyed, t_x)};
     o = malloc((ng ? ng : 1) * sizeof *o);
-    if (!o)
+    order = malloc((ng ? ng : 1) * sizeof *order);
+    if (!o || !order || crm_radix_order_doubles(keys, ng, sizeof *keys, by, 3, order) != 0)
         goto done;
-    for (size_t k = 0; k < ng; k++) {
-        rank[keys[k].group] = k;
-        o[k] = (struct crm_btyd_obs){keys[k].x, keys[k].t_x, keys[k].T, wsum[keys[k].group]};
+    for (size_t k = 0; k < ng; k++) {   /* keys[g] is group g, numbered as first seen */
+        const struct keyed *g = &keys[order[k]];
+        rank[order[k]] = k;
+        o[k] = (struct crm_btyd_obs){g->x, g->t_x, g->T, wsum[order[k]]};
     }
     if (map)
         for (size_t i = 0; i < n; i++)
@@ -513,6 +506,7 @@ done:
     free(keys);
     free(wsum);
     free(rank);
+    free(order);
     free(o);
     if (e == CRM_ENOMEM)
         crm_errinfo_set(err, e, "compact: out of memory for %zu summaries", n);

@@ -6,12 +6,15 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "chart.h"
 #include "csvin.h"
+#include "outrows.h"
+#include "radix.h"
 #include "store.h"
 #include "timeparse.h"
 
@@ -225,14 +228,6 @@ done:
     return rc;
 }
 
-static int cmp_spend(const void *pa, const void *pb)
-{
-    const struct crm_btyd_spend *a = pa, *b = pb;
-    if (a->x != b->x)
-        return a->x < b->x ? -1 : 1;
-    return a->mean_spend < b->mean_spend ? -1 : a->mean_spend > b->mean_spend;
-}
-
 /* Gamma-Gamma on summaries (x, mean spend of the repeat purchases in currency units, weight):
  * they are sorted and equal ones joined first, so that the fit (its floating-point sums)
  * depends neither on the order of the customers in the store nor on how they were split into
@@ -240,14 +235,26 @@ static int cmp_spend(const void *pa, const void *pb)
 static enum crm_err fit_spend_obs(struct crm_churn *c, struct crm_btyd_spend *s, size_t n,
                                   struct crm_errinfo *e)
 {
-    qsort(s, n, sizeof *s, cmp_spend);
+    static const size_t by[2] = {offsetof(struct crm_btyd_spend, x),
+                                 offsetof(struct crm_btyd_spend, mean_spend)};
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    struct crm_btyd_spend *sorted = malloc((n ? n : 1) * sizeof *sorted);
+    if (!order || !sorted || crm_radix_order_doubles(s, n, sizeof *s, by, 2, order) != 0) {
+        free(order);
+        free(sorted);
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory sorting %zu spend summaries", n);
+    }
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = s[order[i]];
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
-        if (m > 0 && s[m - 1].x == s[i].x && s[m - 1].mean_spend == s[i].mean_spend)
-            s[m - 1].weight += s[i].weight;
+        if (m > 0 && s[m - 1].x == sorted[i].x && s[m - 1].mean_spend == sorted[i].mean_spend)
+            s[m - 1].weight += sorted[i].weight;
         else
-            s[m++] = s[i];
+            s[m++] = sorted[i];
     }
+    free(order);
+    free(sorted);
     enum crm_err rc = CRM_OK;
     if (m > 0) {
         rc = crm_btyd_gg_fit(s, m, &c->gg_fit, e);
@@ -790,10 +797,54 @@ static void put_time(struct crm_out *o, double days, double unit)
         crm_out_fixed(o, days / unit, DECIMALS);
 }
 
-void crm_churn_write(struct crm_out *o, const struct crm_churn_report *r)
+/* The row of customer k, if modelled (called from two threads: reads only). */
+static void churn_row(struct crm_out *o, size_t i, void *ctx)
 {
+    const struct crm_churn_report *r = ctx;
     const struct crm_btsum *b = r->summaries;
     const double u = r->days_per_unit;
+    const uint32_t k = (uint32_t)i;
+    const struct crm_btsum_cust *s = &b->cust[k];
+    struct crm_churn_row m;
+    struct crm_churn_rule_row q;
+    if (r->model ? !crm_churn_row(r->model, b, k, &m) : !crm_churn_rule(b, k, r->rules, &q))
+        return;
+    size_t len;
+    const char *id = crm_store_customer_id(r->store, k, &len);
+    crm_out_str(o, id, len);
+    crm_out_int(o, crm_btsum_x(s));
+    put_time(o, s->last - s->first, u);
+    put_time(o, b->end - s->first, u);
+    if (r->model) {
+        crm_out_fixed(o, m.p_alive, DECIMALS);
+        crm_out_fixed(o, m.expected, DECIMALS);
+        crm_out_fixed(o, m.prob_no_purchase, DECIMALS);
+        if (m.has_value) {
+            crm_out_money(o, m.value_minor, r->money_scale);
+            crm_out_money(o, m.clv_minor, r->money_scale);
+        } else {
+            crm_out_empty(o);
+            crm_out_empty(o);
+        }
+        crm_out_cstr(o, crm_churn_risk_name(m.risk));
+    } else {
+        put_time(o, q.recency_days, u);
+        if (isnan(q.gap_days))
+            crm_out_empty(o);
+        else
+            crm_out_fixed(o, q.gap_days / u, DECIMALS);
+        crm_out_fixed(o, q.threshold_days / u, DECIMALS);
+        crm_out_cstr(o, crm_churn_risk_name(q.risk));
+        crm_out_cstr(o, q.reason);
+    }
+    if (r->holdout)
+        crm_out_int(o, s->holdout_days);
+    crm_out_end_row(o);
+}
+
+enum crm_err crm_churn_write(struct crm_out *o, const struct crm_churn_report *r,
+                             struct crm_errinfo *e)
+{
     char header[160];
     snprintf(header, sizeof header, "customer_id,x,t_x,T,%s%s",
              r->model ? "p_alive,expected_purchases,prob_no_purchase,expected_avg_value,clv,"
@@ -801,44 +852,7 @@ void crm_churn_write(struct crm_out *o, const struct crm_churn_report *r)
                       : "recency,mean_gap,threshold,churn_risk,reason",
              r->holdout ? ",actual_holdout" : "");
     crm_out_header(o, header);
-    for (uint32_t k = 0; k < b->n && !crm_out_failed(o); k++) {
-        const struct crm_btsum_cust *s = &b->cust[k];
-        struct crm_churn_row m;
-        struct crm_churn_rule_row q;
-        if (r->model ? !crm_churn_row(r->model, b, k, &m) : !crm_churn_rule(b, k, r->rules, &q))
-            continue;
-        size_t len;
-        const char *id = crm_store_customer_id(r->store, k, &len);
-        crm_out_str(o, id, len);
-        crm_out_int(o, crm_btsum_x(s));
-        put_time(o, s->last - s->first, u);
-        put_time(o, b->end - s->first, u);
-        if (r->model) {
-            crm_out_fixed(o, m.p_alive, DECIMALS);
-            crm_out_fixed(o, m.expected, DECIMALS);
-            crm_out_fixed(o, m.prob_no_purchase, DECIMALS);
-            if (m.has_value) {
-                crm_out_money(o, m.value_minor, r->money_scale);
-                crm_out_money(o, m.clv_minor, r->money_scale);
-            } else {
-                crm_out_empty(o);
-                crm_out_empty(o);
-            }
-            crm_out_cstr(o, crm_churn_risk_name(m.risk));
-        } else {
-            put_time(o, q.recency_days, u);
-            if (isnan(q.gap_days))
-                crm_out_empty(o);
-            else
-                crm_out_fixed(o, q.gap_days / u, DECIMALS);
-            crm_out_fixed(o, q.threshold_days / u, DECIMALS);
-            crm_out_cstr(o, crm_churn_risk_name(q.risk));
-            crm_out_cstr(o, q.reason);
-        }
-        if (r->holdout)
-            crm_out_int(o, s->holdout_days);
-        crm_out_end_row(o);
-    }
+    return crm_outrows_write(o, r->summaries->n, churn_row, (void *)r, e);
 }
 
 /* ---- dormancy rules ---- */

@@ -207,9 +207,11 @@ struct crm_churn_report {
 
 /* Header and one row per modelled customer, in the store's customer order. Model columns:
  * customer_id,x,t_x,T,p_alive,expected_purchases,prob_no_purchase,expected_avg_value,clv,
- * churn_risk; rules: customer_id,x,t_x,T,recency,mean_gap,threshold,churn_risk,reason. Stops
+ * churn_risk; rules: customer_id,x,t_x,T,recency,mean_gap,threshold,churn_risk,reason. Rows
+ * are formatted on two threads (lib/outrows; CRM_ENOMEM when a block cannot be held); stops
  * early when a write failed (crm_out_close reports it). */
-void crm_churn_write(struct crm_out *o, const struct crm_churn_report *r);
+enum crm_err crm_churn_write(struct crm_out *o, const struct crm_churn_report *r,
+                             struct crm_errinfo *e);
 
 /* ---- dormancy rules (--method rules) ---- */
 

@@ -45,7 +45,7 @@ static void flush(struct crm_out *o)
                 o->err = ENOMEM;
             }
         }
-        if (!o->err) {
+        if (!o->err && o->len) {   /* nothing written yet: mem may still be NULL */
             memcpy(o->mem + o->mem_len, o->buf, o->len);
             o->mem_len += o->len;
         }
@@ -128,7 +128,7 @@ const char *crm_out_mem(struct crm_out *o, size_t *len)
 {
     flush(o);
     *len = o->err ? 0 : o->mem_len;
-    return o->mem;
+    return o->mem ? o->mem : "";
 }
 
 void crm_out_mem_clear(struct crm_out *o)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "agg.h"
+#include "radix.h"
 
 __extension__ typedef unsigned __int128 u128;
 
@@ -22,75 +23,6 @@ struct crm_pareto {
     uint64_t customers;
     int64_t total;
 };
-
-/* ---- radix sort -------------------------------------------------------------------------
- * Stable LSD radix sort, 8-bit digits. All digit histograms come from one pass; a digit
- * that is the same in every key is skipped, so small value ranges cost few passes. */
-
-static uint64_t *radix_u64(uint64_t *a, uint64_t *b, size_t n, unsigned first_digit)
-{
-    size_t count[8][256];
-    memset(count, 0, sizeof count);
-    for (size_t i = 0; i < n; i++)
-        for (unsigned d = first_digit; d < 8; d++)
-            count[d][(a[i] >> (8 * d)) & 255]++;
-    for (unsigned d = first_digit; d < 8; d++) {
-        size_t *c = count[d];
-        if (c[(a[0] >> (8 * d)) & 255] == n)
-            continue;
-        size_t sum = 0;
-        for (unsigned v = 0; v < 256; v++) {
-            size_t k = c[v];
-            c[v] = sum;
-            sum += k;
-        }
-        for (size_t i = 0; i < n; i++)
-            b[c[(a[i] >> (8 * d)) & 255]++] = a[i];
-        uint64_t *t = a;
-        a = b;
-        b = t;
-    }
-    return a;
-}
-
-struct keyed {
-    uint64_t key;
-    uint64_t idx;
-};
-
-static uint64_t field(const struct keyed *k, int second)
-{
-    return second ? k->idx : k->key;
-}
-
-/* Sorts pairs by one of their two words (second: idx instead of key), digits from
- * first_digit up. */
-static struct keyed *radix_pairs(struct keyed *a, struct keyed *b, size_t n, int second,
-                                 unsigned first_digit)
-{
-    size_t count[8][256];
-    memset(count, 0, sizeof count);
-    for (size_t i = 0; i < n; i++)
-        for (unsigned d = first_digit; d < 8; d++)
-            count[d][(field(&a[i], second) >> (8 * d)) & 255]++;
-    for (unsigned d = first_digit; d < 8; d++) {
-        size_t *c = count[d];
-        if (c[(field(&a[0], second) >> (8 * d)) & 255] == n)
-            continue;
-        size_t sum = 0;
-        for (unsigned v = 0; v < 256; v++) {
-            size_t k = c[v];
-            c[v] = sum;
-            sum += k;
-        }
-        for (size_t i = 0; i < n; i++)
-            b[c[(field(&a[i], second) >> (8 * d)) & 255]++] = a[i];
-        struct keyed *t = a;
-        a = b;
-        b = t;
-    }
-    return a;
-}
 
 /* ---- ranking --------------------------------------------------------------------------- */
 
@@ -137,7 +69,7 @@ static enum crm_err rank_packed(const int64_t *value, size_t n, int64_t max,
         uint64_t key = (uint64_t)max - (uint64_t)value[i];
         a[slot] = key << 32 | (uint64_t)i;
     }
-    const uint64_t *sorted = radix_u64(a, b, n, 4);
+    const uint64_t *sorted = crm_radix_u64(a, b, n, 4);
     for (size_t r = 0; r < n; r++)
         order[r] = (uint32_t)sorted[r];
 out:
@@ -149,7 +81,7 @@ out:
 static enum crm_err rank_wide(const int64_t *value, size_t n, int64_t max,
                               const uint32_t *id_rank, uint32_t *order, struct crm_errinfo *err)
 {
-    struct keyed *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+    struct crm_radix_pair *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
     enum crm_err rc = CRM_OK;
     if (!a || !b) {
         rc = crm_errinfo_set(err, CRM_ENOMEM, "ranking %zu customers: out of memory", n);
@@ -169,7 +101,7 @@ static enum crm_err rank_wide(const int64_t *value, size_t n, int64_t max,
         a[slot].key = (uint64_t)max - (uint64_t)value[i];
         a[slot].idx = i;
     }
-    const struct keyed *sorted = radix_pairs(a, b, n, 0, 0);
+    const struct crm_radix_pair *sorted = crm_radix_pairs(a, b, n, 0, 0);
     for (size_t r = 0; r < n; r++)
         order[r] = (uint32_t)sorted[r].idx;
 out:
@@ -338,7 +270,7 @@ enum crm_err crm_pareto_rank_ids(const int64_t *value, size_t n,
     }
     if ((uint64_t)max - (uint64_t)min > UINT32_MAX) /* rare: money beyond 2^32 minor units */
         return crm_pareto_rank_cmp(value, n, idtext_cmp, &t, order, err);
-    struct keyed *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+    struct crm_radix_pair *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
     if (!a || !b) {
         free(a);
         free(b);
@@ -352,9 +284,9 @@ enum crm_err crm_pareto_rank_ids(const int64_t *value, size_t n,
         a[i].idx = ((uint64_t)max - (uint64_t)value[i]) << 32 | (uint64_t)i;
     }
     /* by key prefix, then stably by value: (value desc, prefix asc) */
-    struct keyed *sorted = radix_pairs(a, b, n, 0, 0);
-    struct keyed *spare = sorted == a ? b : a;
-    sorted = radix_pairs(sorted, spare, n, 1, 4);
+    struct crm_radix_pair *sorted = crm_radix_pairs(a, b, n, 0, 0);
+    struct crm_radix_pair *spare = sorted == a ? b : a;
+    sorted = crm_radix_pairs(sorted, spare, n, 1, 4);
     spare = sorted == a ? b : a;
     for (size_t r = 0; r < n; r++)
         order[r] = (uint32_t)sorted[r].idx;
@@ -468,7 +400,7 @@ enum crm_err crm_pareto_new(const int64_t *value, size_t n, struct crm_pareto **
         }
         a[i] = (uint64_t)value[i];
     }
-    const uint64_t *sorted = n ? radix_u64(a, b, n, 0) : a;
+    const uint64_t *sorted = n ? crm_radix_u64(a, b, n, 0) : a;
     for (size_t i = n; i-- > 0 && rc == CRM_OK;)
         rc = push(p, (int64_t)sorted[i], 1, err);
 out:
@@ -817,16 +749,9 @@ void crm_pareto_cursor_init(struct crm_pareto_cursor *c, const struct crm_pareto
     c->b_bp = b_bp;
 }
 
-enum crm_err crm_pareto_cursor_next(struct crm_pareto_cursor *c, int64_t value,
-                                    struct crm_pareto_row *row, struct crm_errinfo *err)
+void crm_pareto_row_at(const struct crm_pareto_cursor *c, int64_t value,
+                       struct crm_pareto_row *row)
 {
-    if (c->rank >= c->customers)
-        return crm_errinfo_set(err, CRM_EUSAGE, "more ranked customers than the %llu counted",
-                               (unsigned long long)c->customers);
-    if (value < 0 || value > c->last || value > c->total - c->cum)
-        return crm_errinfo_set(err, CRM_EUSAGE,
-                               "rank %llu: value %lld does not follow the ranked values",
-                               (unsigned long long)c->rank + 1, (long long)value);
     const double n = (double)c->customers;
     u128 before, a_lim, b_lim; /* class test: before < cut · whole */
     if (c->total > 0) {
@@ -846,6 +771,20 @@ enum crm_err crm_pareto_cursor_next(struct crm_pareto_cursor *c, int64_t value,
     row->rank = c->rank + 1;
     row->value = value;
     row->cum_customers = (double)(c->rank + 1) / n;
+}
+
+enum crm_err crm_pareto_cursor_next(struct crm_pareto_cursor *c, int64_t value,
+                                    struct crm_pareto_row *row, struct crm_errinfo *err)
+{
+    if (c->rank >= c->customers)
+        return crm_errinfo_set(err, CRM_EUSAGE, "more ranked customers than the %llu counted",
+                               (unsigned long long)c->customers);
+    if (value < 0 || value > c->last || value > c->total - c->cum)
+        return crm_errinfo_set(err, CRM_EUSAGE,
+                               "rank %llu: value %lld does not follow the ranked values",
+                               (unsigned long long)c->rank + 1, (long long)value);
+    if (row)
+        crm_pareto_row_at(c, value, row);
     c->rank++;
     c->cum += value;
     c->last = value;

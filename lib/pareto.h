@@ -178,10 +178,17 @@ struct crm_pareto_cursor {  /* fields are the cursor's own; read-only for caller
 void crm_pareto_cursor_init(struct crm_pareto_cursor *c, const struct crm_pareto *p,
                             unsigned a_bp, unsigned b_bp);
 
-/* The row of the next ranked customer, whose value is `value`. CRM_EUSAGE when the values
- * are not descending, negative, or more than the distribution holds. */
+/* The row of the next ranked customer, whose value is `value` (row may be NULL: only check
+ * and advance). CRM_EUSAGE when the values are not descending, negative, or more than the
+ * distribution holds. */
 enum crm_err crm_pareto_cursor_next(struct crm_pareto_cursor *c, int64_t value,
                                     struct crm_pareto_row *row, struct crm_errinfo *err);
+
+/* The row crm_pareto_cursor_next would give for `value` from the state c (unchecked, c not
+ * advanced): a copy of the cursor with rank and cum set from a first pass computes any row
+ * on its own, so rows can be formatted out of order (on two threads). */
+void crm_pareto_row_at(const struct crm_pareto_cursor *c, int64_t value,
+                       struct crm_pareto_row *row);
 
 /* ---- who is ranked: the population from lib/agg (SPEC §8) ------------------------------
  * crm-pareto ranks the customers with at least one paid order in the window — the

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "radix.h"
+
 struct crm_rfm {
     struct crm_rfm_opts o;
     int64_t m_minor[4];          /* m_bins in the store's minor units */
@@ -190,43 +192,19 @@ enum crm_err crm_rfm_runs(int64_t *values, size_t n, struct crm_rfm_run *runs, s
     *nruns = 0;
     if (n == 0)
         return CRM_OK;
-    /* LSD radix sort on the sign-flipped bits, one byte per pass; passes over bytes that
-     * every key shares are skipped (recency and frequency need one or two). */
+    /* radix sort on the sign-flipped bits (recency and frequency need one or two passes) */
     uint64_t *key = (uint64_t *)values, *tmp = malloc(n * sizeof *tmp);
-    size_t (*count)[256] = calloc(8, sizeof *count);
-    if (!tmp || !count) {
-        free(tmp);
-        free(count);
+    if (!tmp)
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory sorting %zu values", n);
-    }
-    for (size_t i = 0; i < n; i++) {
-        uint64_t k = key[i] ^ 0x8000000000000000u;
-        key[i] = k;
-        for (int b = 0; b < 8; b++)
-            count[b][(k >> (8 * b)) & 0xff]++;
-    }
-    uint64_t *src = key, *dst = tmp;
-    for (int b = 0; b < 8; b++) {
-        if (count[b][(src[0] >> (8 * b)) & 0xff] == n)
-            continue;
-        size_t pos[256], sum = 0;
-        for (int d = 0; d < 256; d++) {
-            pos[d] = sum;
-            sum += count[b][d];
-        }
-        for (size_t i = 0; i < n; i++)
-            dst[pos[(src[i] >> (8 * b)) & 0xff]++] = src[i];
-        uint64_t *t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != key)
-        memcpy(key, src, n * sizeof *key);
+    for (size_t i = 0; i < n; i++)
+        key[i] = crm_radix_int_key(values[i]);
+    const uint64_t *sorted = crm_radix_u64(key, tmp, n, 0);
+    if (sorted != key)
+        memcpy(key, sorted, n * sizeof *key);
     free(tmp);
-    free(count);
     size_t r = 0;
     for (size_t i = 0; i < n; i++) {
-        int64_t v = (int64_t)(key[i] ^ 0x8000000000000000u);
+        int64_t v = (int64_t)(key[i] ^ crm_radix_int_key(0));
         values[i] = v;
         if (r > 0 && runs[r - 1].value == v) {
             runs[r - 1].count++;

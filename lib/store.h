@@ -140,6 +140,9 @@ enum crm_err crm_store_rewind(struct crm_store *s, struct crm_errinfo *e);
 /* Dictionary as read so far (complete once crm_store_next returned the end). */
 uint32_t crm_store_customer_count(const struct crm_store *s);
 const char *crm_store_customer_id(const struct crm_store *s, uint32_t idx, size_t *len);
+/* Hints that customer idx's id will be wanted soon: step 1 fetches where it is, step 2
+ * (some rows later) the text itself. Loops over customers in random order use both. */
+void crm_store_customer_id_prefetch(const struct crm_store *s, uint32_t idx, int step);
 
 /* Customers-file rows read so far (later rows for a customer override earlier ones;
  * this returns them all in store order). */

@@ -695,6 +695,14 @@ const char *crm_store_customer_id(const struct crm_store *s, uint32_t idx, size_
     return s->dtext + s->doff[idx];
 }
 
+void crm_store_customer_id_prefetch(const struct crm_store *s, uint32_t idx, int step)
+{
+    if (step == 1)
+        __builtin_prefetch(&s->doff[idx]);
+    else
+        __builtin_prefetch(s->dtext + s->doff[idx]);
+}
+
 size_t crm_store_customers(const struct crm_store *s, const struct crm_customer_info **rows)
 {
     *rows = s->cust;

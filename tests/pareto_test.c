@@ -192,7 +192,13 @@ static void test_pareto_abc_cursor_agrees_with_summary(void **state)
     int64_t value[3] = {0};
     crm_pareto_cursor_init(&c, p, 7000, 9000);
     for (int r = 0; r < N; r++) {
+        struct crm_pareto_cursor at = c;   /* what crm-pareto's threads start from */
+        struct crm_pareto_row same;
+        memset(&same, 0, sizeof same);
+        memset(&row, 0, sizeof row);
+        crm_pareto_row_at(&at, v[order[r]], &same);
         assert_int_equal(crm_pareto_cursor_next(&c, v[order[r]], &row, NULL), CRM_OK);
+        assert_memory_equal(&same, &row, sizeof row);
         count[row.abc - 'A']++;
         value[row.abc - 'A'] += row.value;
     }

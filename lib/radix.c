@@ -1,0 +1,108 @@
+/* radix: LSD radix sorts (see radix.h). */
+#include "radix.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+uint64_t *crm_radix_u64(uint64_t *a, uint64_t *b, size_t n, unsigned first_digit)
+{
+    if (n == 0)
+        return a;
+    size_t count[8][256];
+    memset(count, 0, sizeof count);
+    for (size_t i = 0; i < n; i++)
+        for (unsigned d = first_digit; d < 8; d++)
+            count[d][(a[i] >> (8 * d)) & 255]++;
+    for (unsigned d = first_digit; d < 8; d++) {
+        size_t *c = count[d];
+        if (c[(a[0] >> (8 * d)) & 255] == n)
+            continue;
+        size_t sum = 0;
+        for (unsigned v = 0; v < 256; v++) {
+            size_t k = c[v];
+            c[v] = sum;
+            sum += k;
+        }
+        for (size_t i = 0; i < n; i++)
+            b[c[(a[i] >> (8 * d)) & 255]++] = a[i];
+        uint64_t *t = a;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+static uint64_t field(const struct crm_radix_pair *p, int by_idx)
+{
+    return by_idx ? p->idx : p->key;
+}
+
+struct crm_radix_pair *crm_radix_pairs(struct crm_radix_pair *a, struct crm_radix_pair *b,
+                                       size_t n, int by_idx, unsigned first_digit)
+{
+    if (n == 0)
+        return a;
+    size_t count[8][256];
+    memset(count, 0, sizeof count);
+    for (size_t i = 0; i < n; i++)
+        for (unsigned d = first_digit; d < 8; d++)
+            count[d][(field(&a[i], by_idx) >> (8 * d)) & 255]++;
+    for (unsigned d = first_digit; d < 8; d++) {
+        size_t *c = count[d];
+        if (c[(field(&a[0], by_idx) >> (8 * d)) & 255] == n)
+            continue;
+        size_t sum = 0;
+        for (unsigned v = 0; v < 256; v++) {
+            size_t k = c[v];
+            c[v] = sum;
+            sum += k;
+        }
+        for (size_t i = 0; i < n; i++)
+            b[c[(field(&a[i], by_idx) >> (8 * d)) & 255]++] = a[i];
+        struct crm_radix_pair *t = a;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+uint64_t crm_radix_double_key(double v)
+{
+    uint64_t u;
+    if (v == 0.0)
+        v = 0.0;
+    memcpy(&u, &v, sizeof u);
+    return (u & 0x8000000000000000u) ? ~u : u | 0x8000000000000000u;
+}
+
+static double double_at(const void *items, size_t size, size_t i, size_t off)
+{
+    double v;
+    memcpy(&v, (const char *)items + i * size + off, sizeof v);
+    return v;
+}
+
+int crm_radix_order_doubles(const void *items, size_t n, size_t size, const size_t *offs,
+                            int nkeys, size_t *order)
+{
+    struct crm_radix_pair *a = malloc((n ? n : 1) * sizeof *a);
+    struct crm_radix_pair *b = malloc((n ? n : 1) * sizeof *b);
+    if (!a || !b) {
+        free(a);
+        free(b);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        a[i].idx = i;
+    struct crm_radix_pair *r = a;
+    for (int k = nkeys - 1; k >= 0; k--) {   /* last criterion first: the sort is stable */
+        for (size_t i = 0; i < n; i++)
+            r[i].key = crm_radix_double_key(double_at(items, size, r[i].idx, offs[k]));
+        r = crm_radix_pairs(r, r == a ? b : a, n, 0, 0);
+    }
+    for (size_t i = 0; i < n; i++)
+        order[i] = (size_t)r[i].idx;
+    free(a);
+    free(b);
+    return 0;
+}
