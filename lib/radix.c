@@ -1,21 +1,35 @@
 /* radix: LSD radix sorts (see radix.h). */
 #include "radix.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-uint64_t *crm_radix_u64(uint64_t *a, uint64_t *b, size_t n, unsigned first_digit)
+static inline uint64_t key_at(const unsigned char *base, size_t i, size_t size, size_t off)
 {
+    uint64_t k;
+    memcpy(&k, base + i * size + off, sizeof k);
+    return k;
+}
+
+/* The one sort: n elements of `size` bytes, keyed by the 64-bit word at byte `off`. Always
+ * inlined, so each caller's constant size and offset give the code of a typed sort. */
+static inline __attribute__((always_inline)) void *
+radix(void *pa, void *pb, size_t n, size_t size, size_t off, unsigned first_digit)
+{
+    unsigned char *a = pa, *b = pb;
     if (n == 0)
         return a;
     size_t count[8][256];
     memset(count, 0, sizeof count);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        const uint64_t k = key_at(a, i, size, off);
         for (unsigned d = first_digit; d < 8; d++)
-            count[d][(a[i] >> (8 * d)) & 255]++;
+            count[d][(k >> (8 * d)) & 255]++;
+    }
     for (unsigned d = first_digit; d < 8; d++) {
         size_t *c = count[d];
-        if (c[(a[0] >> (8 * d)) & 255] == n)
+        if (c[(key_at(a, 0, size, off) >> (8 * d)) & 255] == n)
             continue;
         size_t sum = 0;
         for (unsigned v = 0; v < 256; v++) {
@@ -24,46 +38,26 @@ uint64_t *crm_radix_u64(uint64_t *a, uint64_t *b, size_t n, unsigned first_digit
             sum += k;
         }
         for (size_t i = 0; i < n; i++)
-            b[c[(a[i] >> (8 * d)) & 255]++] = a[i];
-        uint64_t *t = a;
+            memcpy(b + size * c[(key_at(a, i, size, off) >> (8 * d)) & 255]++, a + size * i,
+                   size);
+        unsigned char *t = a;
         a = b;
         b = t;
     }
     return a;
 }
 
-static uint64_t field(const struct crm_radix_pair *p, int by_idx)
+uint64_t *crm_radix_u64(uint64_t *a, uint64_t *b, size_t n, unsigned first_digit)
 {
-    return by_idx ? p->idx : p->key;
+    return radix(a, b, n, sizeof *a, 0, first_digit);
 }
 
 struct crm_radix_pair *crm_radix_pairs(struct crm_radix_pair *a, struct crm_radix_pair *b,
                                        size_t n, int by_idx, unsigned first_digit)
 {
-    if (n == 0)
-        return a;
-    size_t count[8][256];
-    memset(count, 0, sizeof count);
-    for (size_t i = 0; i < n; i++)
-        for (unsigned d = first_digit; d < 8; d++)
-            count[d][(field(&a[i], by_idx) >> (8 * d)) & 255]++;
-    for (unsigned d = first_digit; d < 8; d++) {
-        size_t *c = count[d];
-        if (c[(field(&a[0], by_idx) >> (8 * d)) & 255] == n)
-            continue;
-        size_t sum = 0;
-        for (unsigned v = 0; v < 256; v++) {
-            size_t k = c[v];
-            c[v] = sum;
-            sum += k;
-        }
-        for (size_t i = 0; i < n; i++)
-            b[c[(field(&a[i], by_idx) >> (8 * d)) & 255]++] = a[i];
-        struct crm_radix_pair *t = a;
-        a = b;
-        b = t;
-    }
-    return a;
+    if (by_idx)
+        return radix(a, b, n, sizeof *a, offsetof(struct crm_radix_pair, idx), first_digit);
+    return radix(a, b, n, sizeof *a, offsetof(struct crm_radix_pair, key), first_digit);
 }
 
 uint64_t crm_radix_double_key(double v)
