@@ -134,7 +134,7 @@ enum crm_err crm_churn_params_read(const char *path, struct crm_churn_params *p,
     memset(p, 0, sizeof *p);
     p->bg_loglik = p->gg_loglik = NAN;
     struct crm_csvin *in;
-    struct crm_csvin_opts co = {0, "utf-8"};
+    struct crm_csvin_opts co = {.encoding = "utf-8"};
     enum crm_err rc = crm_csvin_open(path, &co, &in, e);
     if (rc != CRM_OK)
         return rc;

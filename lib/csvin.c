@@ -1,12 +1,28 @@
 /* csvin: bytes → UTF-8 records with line numbers (see csvin.h).
- * Two threads: a reader thread reads (inflating gzip), runs libcsv and appends fields to a
- * batch (bytes back to back, NUL-terminated, with per-record line numbers and a flag for
- * records holding non-ASCII or NUL bytes); the caller's thread takes whole batches and
- * converts/validates only flagged records. Batches circulate through a small pool, so
- * memory stays bounded whatever the input size. Line counting: `line` is the physical
- * line the parser is on; libcsv reports every unquoted CR or LF (CSV_REPALL_NL), a CR
- * followed by LF counts once, and line breaks inside quoted fields are counted from the
- * field text when the block holds a quote character. */
+ * Reader threads parse, the caller's thread takes whole batches. A reader reads (inflating
+ * gzip), runs libcsv and appends fields to a batch (bytes back to back, NUL-terminated,
+ * with per-record line numbers), then builds the batch's records — converting or
+ * validating only records holding non-ASCII or NUL bytes — and runs the caller's per-row
+ * hook on them (crm_csvin_set_prep), so that work is off the caller's thread. Batches
+ * circulate through a small pool per reader, so memory stays bounded whatever the input
+ * size.
+ *
+ * A pipe, a gzip file or a small file has one reader, reading the stream from start to
+ * end. A large regular file is cut into segments of `segment_bytes`, read with pread by
+ * two readers, segment k by reader k % 2, each segment with a fresh parser, so parsing
+ * runs on two cores. Segment k nominally starts at byte k·Z of the data and really starts
+ * after the first line feed at or after that byte; it ends where segment k+1 starts.
+ * That guess is right unless a quoted field holds a line feed there, so it is verified:
+ * the reader of segment k checks that libcsv is between records when it reaches the end;
+ * if not, it goes on parsing the next segment's bytes itself (it "absorbs" the segment),
+ * checking again at the following start, and the caller throws away the other reader's
+ * parse of the absorbed segment. Each segment counts lines from 1; the caller adds the
+ * lines of the segments before it. The records are thus the same as one parser reading
+ * the whole file (tests/csvin_test.c checks this on random files).
+ *
+ * Line counting: `line` is the physical line the parser is on; libcsv reports every
+ * unquoted CR or LF (CSV_REPALL_NL), a CR followed by LF counts once, and line breaks
+ * inside quoted fields are counted from the field text when the block holds a quote. */
 #include "csvin.h"
 
 #include <csv.h>
@@ -20,18 +36,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
-#define BLOCK (1u << 20)           /* bytes read and parsed at a time */
+#define BLOCK (1u << 20)           /* bytes read and parsed at a time (one reader) */
+#define SEG_BLOCK (256u << 10)     /* bytes parsed at a time by a segment reader */
+#define SEGMENT (4u << 20)         /* default segment size */
 #define SNIFF (1u << 20)           /* bytes that decide the encoding */
 #define MAX_FIELD (256u << 20)     /* libcsv's field buffer may not grow past this */
 #define MAX_RECORD (256u << 20)    /* bytes of one record's fields, NULs included */
 #define MAX_FIELDS (1u << 20)      /* fields of one record */
 
-#define POOL 4                     /* batches in circulation */
+#define POOL 4                     /* batches in circulation (one reader) */
+#define LIBCSV_ROW_NOT_BEGUN 0     /* libcsv's pstate between records (libcsv 3.0) */
 
-/* Parsed records: filled by the reader thread, read by the caller. */
+/* Parsed records: filled by a reader thread, read by the caller. */
 struct batch {
     struct crm_buf text;           /* field bytes, each field NUL-terminated */
     size_t *foff, *flen;           /* per field */
@@ -40,7 +60,57 @@ struct batch {
     long long *rline;
     unsigned char *rhigh;          /* the record has a byte >= 0x80 or a NUL */
     size_t nr, rcap;
+    /* built by the reader for the caller */
+    struct crm_record *recs;
+    size_t recs_cap;
+    const char **out_field;        /* fields of the records */
+    size_t *out_len;
+    size_t out_cap;
+    struct crm_buf conv;           /* converted field text */
+    struct crm_buf prep;           /* the caller's per-row hook output */
+    int prepped;
+    /* segments */
+    long long seg;                 /* segment of these records */
+    int seg_end;                   /* the segment's last batch */
+    int eof;                       /* ... and the input's */
+    long long end_line;            /* at seg_end: the parser's line there */
+    long long absorbed_to;         /* at seg_end: the last segment this one absorbed */
+    int failed;                    /* at seg_end: `err` holds the segment's error */
+    struct crm_errinfo err;
+    struct reader *owner;
     struct batch *next;
+};
+
+struct reader {
+    struct crm_csvin *c;
+    int id;
+    struct csv_parser p;
+    int p_live;
+    iconv_t cd;                    /* its own conversion state (threads) */
+    long long line;
+    int pending_cr;
+    int scan_fields;               /* the current block may hold quoted line breaks */
+    size_t rec_fields;             /* fields of the record being parsed */
+    size_t rec_bytes;              /* and their bytes: a record must fit in memory */
+    long long too_long;            /* line of a record past MAX_RECORD or MAX_FIELDS, or 0 */
+    long long rec_line;
+    int rec_high;
+    int oom;
+    struct batch *fill;
+    struct crm_errinfo rerr;       /* one reader: its error, if any */
+    int finished;                  /* one reader: the last batch is handed over */
+    /* hand-over (under c->mu) */
+    struct batch *full_head, *full_tail, *free_list;
+    struct batch *pool;
+    int npool;
+    pthread_t thread;
+    int threaded;
+    /* segment reader */
+    unsigned char *buf;            /* bytes read */
+    long long seg;                 /* the segment it parses (or parses next) */
+    long long k;                   /* the segment whose end it is heading for */
+    long long pos, end;            /* file offsets: next byte to read, where to stop */
+    int seg_live;                  /* a segment is begun */
 };
 
 struct crm_csvin {
@@ -54,44 +124,33 @@ struct crm_csvin {
     int z_live;
     unsigned char *rawbuf;         /* compressed input */
     _Atomic unsigned long long bytes_in;
-    /* decoded bytes waiting to be parsed */
+    /* decoded bytes waiting to be parsed (one reader) */
     unsigned char *data;
     size_t data_len, data_pos;
     int started;                   /* BOM, encoding and delimiter decided */
     char encoding[32];
     int utf8;                      /* fields need validation only, no conversion */
-    iconv_t cd;
     int delim;
-    struct csv_parser p;
-    /* reader side: parser state and the batch being filled */
-    long long line;
-    int pending_cr;
-    int scan_fields;               /* the current block may hold quoted line breaks */
-    size_t rec_fields;             /* fields of the record being parsed */
-    size_t rec_bytes;              /* and their bytes: a record must fit in memory */
-    long long too_long;            /* line of a record past MAX_RECORD or MAX_FIELDS, or 0 */
-    long long rec_line;
-    int rec_high;
-    int oom;
-    struct batch *fill;
-    int finished;                  /* the reader has handed over its last batch */
-    struct crm_errinfo rerr;       /* the reader's error, if any */
-    /* hand-over between the threads */
-    pthread_t thread;
-    int threaded, stop;
+    /* segments: data in [seg_from, seg_to) of fd, segments of seg_size bytes */
+    int nreaders;
+    long long base_off;            /* fd's offset when opened, -1 when not seekable */
+    long long seg_from, seg_to, seg_size, nseg;
+    struct reader rd[2];
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    struct batch *full_head, *full_tail, *free_list;
-    struct batch pool[POOL];
+    int stop;
+    /* the caller's per-row hook (under mu) */
+    crm_csvin_prep_fn prep_fn;
+    void *prep_ctx;
+    size_t prep_size;
     /* caller side */
     struct batch *cur;             /* the batch being handed out */
     size_t rnext;
-    struct crm_record *recs;       /* records of cur */
-    size_t recs_cap;
-    const char **out_field;        /* fields of cur's records */
-    size_t *out_len;
-    size_t out_cap;
-    struct crm_buf conv;           /* converted field text */
+    long long cur_seg;             /* segment wanted next */
+    long long skip_to;             /* segments up to this one were absorbed */
+    long long line_base;           /* lines of the segments before cur_seg */
+    int done;                      /* the end of input was handed out */
+    struct crm_errinfo cerr;       /* the error that ended the input */
 };
 
 /* libcsv's field buffer. libcsv grows it by a fixed block per call, which copies a long
@@ -338,28 +397,15 @@ static enum crm_err start(struct crm_csvin *c, const struct crm_csvin_opts *o,
         for (char *q = c->encoding; *q; q++)
             if (*q >= 'a' && *q <= 'z')
                 *q = (char)(*q - 'a' + 'A');
-        c->cd = iconv_open("UTF-8", c->encoding);
-        if (c->cd == (iconv_t)-1) {
-            c->utf8 = 1;   /* keep close() simple */
+        iconv_t cd = iconv_open("UTF-8", c->encoding);
+        if (cd == (iconv_t)-1)
             return crm_errinfo_set(e, CRM_EUSAGE, "unknown encoding \"%s\"", enc);
-        }
+        iconv_close(cd);
         c->utf8 = 0;
     }
     c->delim = o && o->delimiter ? o->delimiter
                                  : detect_delimiter(c->data + c->data_pos,
                                                     c->data_len - c->data_pos);
-    unsigned char opts = CSV_REPALL_NL | CSV_APPEND_NULL |
-                         (c->delim == CRM_CSV_WHITESPACE ? CSV_EMPTY_IS_NULL : 0);
-    if (csv_init(&c->p, opts) != 0)
-        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-    csv_set_delim(&c->p, (unsigned char)(c->delim == CRM_CSV_WHITESPACE ? ' ' : c->delim));
-    if (c->delim == CRM_CSV_WHITESPACE) {
-        csv_set_space_func(&c->p, ws_space);
-        csv_set_delim(&c->p, ' ');
-    }
-    csv_set_realloc_func(&c->p, field_realloc);
-    csv_set_free_func(&c->p, field_free);
-    csv_set_blk_size(&c->p, 4096);
     c->started = 1;
     return CRM_OK;
 }
@@ -398,37 +444,37 @@ static int has_high(const unsigned char *s, size_t n)
 
 static void on_field(void *s, size_t len, void *data)
 {
-    struct crm_csvin *c = data;
-    struct batch *b = c->fill;
-    c->pending_cr = 0;
-    if (!s && c->delim == CRM_CSV_WHITESPACE)
+    struct reader *rd = data;
+    struct batch *b = rd->fill;
+    rd->pending_cr = 0;
+    if (!s && rd->c->delim == CRM_CSV_WHITESPACE)
         return;             /* runs of separators are one separator */
-    if (c->rec_fields == 0) {
-        c->rec_line = c->line;
-        c->rec_high = 0;
-        c->rec_bytes = 0;
+    if (rd->rec_fields == 0) {
+        rd->rec_line = rd->line;
+        rd->rec_high = 0;
+        rd->rec_bytes = 0;
     }
     /* A 1 GB line of short fields must not take gigabytes of field offsets: stop here and
-     * let reader_step report the record (the import fails; nothing is half-written). */
-    if (c->too_long || c->rec_fields >= MAX_FIELDS || len >= MAX_RECORD - c->rec_bytes) {
-        if (!c->too_long)
-            c->too_long = c->rec_line;
+     * let the step report the record (the import fails; nothing is half-written). */
+    if (rd->too_long || rd->rec_fields >= MAX_FIELDS || len >= MAX_RECORD - rd->rec_bytes) {
+        if (!rd->too_long)
+            rd->too_long = rd->rec_line;
         return;
     }
-    c->rec_bytes += len + 1;
-    if (s && c->scan_fields) {
+    rd->rec_bytes += len + 1;
+    if (s && rd->scan_fields) {
         const unsigned char *f = s;
         for (size_t i = 0; i < len; i++)
             if (f[i] == '\n' || (f[i] == '\r' && (i + 1 == len || f[i + 1] != '\n')))
-                c->line++;
+                rd->line++;
     }
-    if (s && !c->rec_high)
-        c->rec_high = has_high(s, len);
+    if (s && !rd->rec_high)
+        rd->rec_high = has_high(s, len);
     if (b->nf == b->fcap) {
         size_t fcap = b->fcap;
         if (grow((void **)&b->foff, &fcap, b->nf + 1, sizeof *b->foff) ||
             grow((void **)&b->flen, &b->fcap, b->nf + 1, sizeof *b->flen)) {
-            c->oom = 1;
+            rd->oom = 1;
             return;
         }
     }
@@ -442,173 +488,527 @@ static void on_field(void *s, size_t len, void *data)
     b->flen[b->nf] = len;
     b->text.len += len + 1;
     b->nf++;
-    c->rec_fields++;
+    rd->rec_fields++;
 }
 
 static void on_record(int ch, void *data)
 {
-    struct crm_csvin *c = data;
-    struct batch *b = c->fill;
+    struct reader *rd = data;
+    struct batch *b = rd->fill;
     if (ch == '\n') {
-        if (c->pending_cr && c->rec_fields == 0)
-            c->pending_cr = 0;       /* the LF of a CRLF */
+        if (rd->pending_cr && rd->rec_fields == 0)
+            rd->pending_cr = 0;      /* the LF of a CRLF */
         else
-            c->line++;
+            rd->line++;
     } else if (ch == '\r') {
-        c->line++;
-        c->pending_cr = 1;
+        rd->line++;
+        rd->pending_cr = 1;
     }
-    if (c->rec_fields == 0)
+    if (rd->rec_fields == 0)
         return;                      /* an empty line */
     size_t rcap = b->rcap, rcap2 = b->rcap;
     if (grow((void **)&b->rfirst, &rcap, b->nr + 2, sizeof *b->rfirst) ||
         grow((void **)&b->rhigh, &rcap2, b->nr + 2, sizeof *b->rhigh) ||
         grow((void **)&b->rline, &b->rcap, b->nr + 2, sizeof *b->rline)) {
-        c->oom = 1;
+        rd->oom = 1;
         return;
     }
-    b->rfirst[b->nr] = b->nf - c->rec_fields;
-    b->rline[b->nr] = c->rec_line;
-    b->rhigh[b->nr] = (unsigned char)c->rec_high;
+    b->rfirst[b->nr] = b->nf - rd->rec_fields;
+    b->rline[b->nr] = rd->rec_line;
+    b->rhigh[b->nr] = (unsigned char)rd->rec_high;
     b->nr++;
     b->rfirst[b->nr] = b->nf;
-    c->rec_fields = 0;
+    rd->rec_fields = 0;
+}
+
+static int reader_init_parser(struct reader *rd)
+{
+    const struct crm_csvin *c = rd->c;
+    if (rd->p_live)
+        csv_free(&rd->p);
+    rd->p_live = 0;
+    unsigned char opts = CSV_REPALL_NL | CSV_APPEND_NULL |
+                         (c->delim == CRM_CSV_WHITESPACE ? CSV_EMPTY_IS_NULL : 0);
+    if (csv_init(&rd->p, opts) != 0)
+        return -1;
+    rd->p_live = 1;
+    csv_set_delim(&rd->p, (unsigned char)(c->delim == CRM_CSV_WHITESPACE ? ' ' : c->delim));
+    if (c->delim == CRM_CSV_WHITESPACE)
+        csv_set_space_func(&rd->p, ws_space);
+    csv_set_realloc_func(&rd->p, field_realloc);
+    csv_set_free_func(&rd->p, field_free);
+    csv_set_blk_size(&rd->p, 4096);
+    rd->line = 1;
+    rd->pending_cr = 0;
+    rd->rec_fields = rd->rec_bytes = 0;
+    rd->too_long = 0;
+    rd->oom = 0;
+    return 0;
+}
+
+/* Append src to conv as UTF-8: validated (UTF-8 input) or converted; bad bytes as \xNN.
+ * Returns 1 when some byte was bad. */
+static int to_utf8(struct reader *rd, struct crm_buf *conv, const unsigned char *s, size_t n)
+{
+    int bad = 0;
+    size_t i = 0;
+    while (i < n) {
+        size_t run = i;
+        while (run < n && s[run] < 0x80 && s[run] != 0)
+            run++;
+        crm_buf_put(conv, s + i, run - i);
+        i = run;
+        if (i == n)
+            break;
+        if (s[i] == 0) {
+            crm_buf_put(conv, "\\x00", 4);
+            bad = 1;
+            i++;
+            continue;
+        }
+        if (rd->c->utf8) {
+            size_t k = utf8_seq(s + i, s + n, 0);
+            if (k) {
+                crm_buf_put(conv, s + i, k);
+                i += k;
+                continue;
+            }
+        } else {
+            /* Convert the rest of the field: GBK/GB18030 trail bytes may be ASCII, so the
+             * field is never split at them; a bad byte is escaped and conversion resumes. */
+            const unsigned char *nul = memchr(s + i, 0, n - i);
+            size_t stop = nul ? (size_t)(nul - s) : n;   /* a NUL is escaped, not converted */
+            char *in = (char *)(uintptr_t)(s + i);
+            size_t inleft = stop - i;
+            if (crm_buf_reserve(conv, inleft * 4 + 8) != 0)
+                return bad;
+            char *outp = (char *)conv->data + conv->len;
+            size_t outleft = conv->cap - conv->len;
+            iconv(rd->cd, NULL, NULL, NULL, NULL);
+            size_t r = iconv(rd->cd, &in, &inleft, &outp, &outleft);
+            if (r != (size_t)-1)
+                r = iconv(rd->cd, NULL, NULL, &outp, &outleft);
+            conv->len = (size_t)((unsigned char *)outp - conv->data);
+            i = (size_t)((const unsigned char *)in - s);
+            if (r != (size_t)-1 && inleft == 0) {
+                if (stop == n)
+                    break;
+                continue;
+            }
+        }
+        char esc[5];
+        snprintf(esc, sizeof esc, "\\x%02X", s[i]);
+        crm_buf_put(conv, esc, 4);
+        bad = 1;
+        i++;
+    }
+    return bad;
+}
+
+/* The batch's records for the caller; -1 when out of memory. */
+static int build_records(struct reader *rd, struct batch *b)
+{
+    size_t rc_cap = b->recs_cap, fcap = b->out_cap;
+    if (grow((void **)&b->recs, &rc_cap, b->nr + 1, sizeof *b->recs) ||
+        grow((void **)&b->out_field, &fcap, b->nf + 1, sizeof *b->out_field) ||
+        grow((void **)&b->out_len, &b->out_cap, b->nf + 1, sizeof *b->out_len))
+        return -1;
+    b->recs_cap = rc_cap;
+    b->conv.len = 0;
+    /* Converted fields go to conv, which may move: note offsets, fix pointers after. */
+    const size_t flag = (size_t)1 << (sizeof(size_t) * 8 - 1);
+    int converted = 0;
+    for (size_t r = 0; r < b->nr; r++) {
+        struct crm_record *rec = &b->recs[r];
+        size_t first = b->rfirst[r];
+        rec->nfields = b->rfirst[r + 1] - first;
+        rec->line = b->rline[r];
+        rec->bad_bytes = 0;
+        rec->field = b->out_field + first;
+        rec->len = b->out_len + first;
+        for (size_t i = first; i < first + rec->nfields; i++) {
+            const unsigned char *f = b->text.data + b->foff[i];
+            if (!b->rhigh[r] || !has_high(f, b->flen[i])) {
+                b->out_field[i] = (const char *)f;
+                b->out_len[i] = b->flen[i];
+                continue;
+            }
+            size_t at = b->conv.len;
+            rec->bad_bytes |= to_utf8(rd, &b->conv, f, b->flen[i]);
+            b->out_len[i] = (b->conv.len - at) | flag;
+            crm_buf_u8(&b->conv, 0);
+            b->out_field[i] = (const char *)(uintptr_t)at;
+            converted = 1;
+        }
+    }
+    if (b->conv.oom)
+        return -1;
+    if (converted)
+        for (size_t i = 0; i < b->nf; i++) {
+            if (b->out_len[i] & flag) {
+                b->out_len[i] &= ~flag;
+                b->out_field[i] = (const char *)b->conv.data + (uintptr_t)b->out_field[i];
+            }
+        }
+    return 0;
+}
+
+/* The caller's per-row hook, when set, on the batch's records. */
+static int run_prep(struct reader *rd, struct batch *b)
+{
+    struct crm_csvin *c = rd->c;
+    pthread_mutex_lock(&c->mu);
+    crm_csvin_prep_fn fn = c->prep_fn;
+    void *ctx = c->prep_ctx;
+    size_t size = c->prep_size;
+    pthread_mutex_unlock(&c->mu);
+    b->prepped = 0;
+    if (!fn || !b->nr)
+        return 0;
+    b->prep.len = 0;
+    if (crm_buf_reserve(&b->prep, b->nr * size) != 0)
+        return -1;
+    fn(ctx, b->recs, b->nr, b->prep.data);
+    b->prepped = 1;
+    return 0;
 }
 
 /* Take a free batch (waiting for the caller to return one); NULL when told to stop. */
-static struct batch *take_free(struct crm_csvin *c)
+static struct batch *take_free(struct reader *rd)
 {
+    struct crm_csvin *c = rd->c;
     pthread_mutex_lock(&c->mu);
-    while (!c->free_list && !c->stop)
+    while (!rd->free_list && !c->stop)
         pthread_cond_wait(&c->cv, &c->mu);
-    struct batch *b = c->stop ? NULL : c->free_list;
+    struct batch *b = c->stop ? NULL : rd->free_list;
     if (b)
-        c->free_list = b->next;
+        rd->free_list = b->next;
     pthread_mutex_unlock(&c->mu);
+    if (b) {
+        b->text.len = b->nf = b->nr = 0;
+        b->seg_end = b->eof = b->failed = 0;
+        b->prepped = 0;
+    }
     return b;
 }
 
-/* Queue the filled batch for the caller and start a new one, carrying over the fields
- * of a record the block boundary cut. Returns -1 when told to stop. */
-static int hand_over(struct crm_csvin *c, int last)
+/* Queue the filled batch for the caller. When `final` is 0 a new batch is started, carrying
+ * over the fields of a record the block boundary cut; else the reader has no batch until
+ * it takes one. Returns -1 when told to stop. */
+static int hand_over(struct reader *rd, int final)
 {
-    struct batch *b = c->fill, *nb = NULL;
-    if (!last) {
-        if (!(nb = take_free(c)))
+    struct crm_csvin *c = rd->c;
+    struct batch *b = rd->fill, *nb = NULL;
+    if (!final) {
+        if (!(nb = take_free(rd)))
             return -1;
-        nb->text.len = nb->nf = nb->nr = 0;
-        size_t keep = b->nf - c->rec_fields;
-        size_t from = c->rec_fields ? b->foff[keep] : b->text.len;
+        nb->seg = b->seg;
+        size_t keep = b->nf - rd->rec_fields;
+        size_t from = rd->rec_fields ? b->foff[keep] : b->text.len;
         crm_buf_put(&nb->text, b->text.data + from, b->text.len - from);
         size_t fcap = nb->fcap;
-        if (grow((void **)&nb->foff, &fcap, c->rec_fields + 1, sizeof *nb->foff) ||
-            grow((void **)&nb->flen, &nb->fcap, c->rec_fields + 1, sizeof *nb->flen)) {
-            c->oom = 1;
+        if (grow((void **)&nb->foff, &fcap, rd->rec_fields + 1, sizeof *nb->foff) ||
+            grow((void **)&nb->flen, &nb->fcap, rd->rec_fields + 1, sizeof *nb->flen)) {
+            rd->oom = 1;
         } else {
-            for (size_t i = 0; i < c->rec_fields; i++) {
+            for (size_t i = 0; i < rd->rec_fields; i++) {
                 nb->foff[i] = b->foff[keep + i] - from;
                 nb->flen[i] = b->flen[keep + i];
             }
-            nb->nf = c->rec_fields;
+            nb->nf = rd->rec_fields;
         }
         b->text.len = from;
         b->nf = keep;
     }
+    if (!b->failed && (build_records(rd, b) != 0 || run_prep(rd, b) != 0)) {
+        crm_errinfo_where(&rd->rerr, c->name, -1, -1, -1);
+        crm_errinfo_set(&rd->rerr, CRM_ENOMEM, "out of memory");
+        return -1;           /* the reader stops; the caller gets the error */
+    }
     b->next = NULL;
     pthread_mutex_lock(&c->mu);
-    if (c->full_tail)
-        c->full_tail->next = b;
+    if (rd->full_tail)
+        rd->full_tail->next = b;
     else
-        c->full_head = b;
-    c->full_tail = b;
-    if (last)
-        c->finished = 1;
+        rd->full_head = b;
+    rd->full_tail = b;
     pthread_cond_broadcast(&c->cv);
     pthread_mutex_unlock(&c->mu);
-    c->fill = nb;
+    rd->fill = nb;
     return 0;
 }
 
-static int record_too_long(struct crm_csvin *c)
+static void set_too_long(struct crm_errinfo *e, const char *name, long long line)
 {
-    crm_errinfo_where(&c->rerr, c->name, c->too_long, -1, -1);
-    crm_errinfo_set(&c->rerr, CRM_EDATA, "a record with more than %u fields or %u MiB of text "
+    crm_errinfo_where(e, name, line, -1, -1);
+    crm_errinfo_set(e, CRM_EDATA, "a record with more than %u fields or %u MiB of text "
                     "(broken quoting or not a CSV file?)", MAX_FIELDS, MAX_RECORD >> 20);
-    return -1;
 }
 
-/* Parse the next block; hand over a batch when it holds records. 0 to go on, 1 at the
- * end (last batch handed over), -1 on error (in c->rerr) or stop. */
-static int reader_step(struct crm_csvin *c)
+/* Parse one block of bytes; 0, or -1 with the error in *e. */
+static int parse_block(struct reader *rd, unsigned char *p, size_t n, struct crm_errinfo *e)
 {
-    if (c->data_pos == c->data_len) {
-        c->data_pos = c->data_len = 0;
-        ssize_t k = fill(c, BLOCK, &c->rerr);
-        if (k < 0)
-            return -1;
-        if (k == 0) {
-            csv_fini(&c->p, on_field, on_record, c);
-            if (c->too_long)
-                return record_too_long(c);
-            if (c->oom || c->fill->text.oom) {
-                crm_errinfo_set(&c->rerr, CRM_ENOMEM, "out of memory");
-                return -1;
-            }
-            return hand_over(c, 1) == 0 ? 1 : -1;
-        }
-    }
-    unsigned char *p = c->data + c->data_pos;
-    size_t n = c->data_len - c->data_pos;
+    struct crm_csvin *c = rd->c;
     if (c->delim == CRM_CSV_WHITESPACE)
         for (size_t i = 0; i < n; i++)
             if (p[i] == '\t')
                 p[i] = ' ';
-    c->scan_fields = c->p.quoted || memchr(p, '"', n) != NULL;
-    size_t done = csv_parse(&c->p, p, n, on_field, on_record, c);
-    c->data_pos = c->data_len;
+    rd->scan_fields = rd->p.quoted || memchr(p, '"', n) != NULL;
+    size_t done = csv_parse(&rd->p, p, n, on_field, on_record, rd);
     if (done != n) {
-        crm_errinfo_where(&c->rerr, c->name, c->line, -1, -1);
-        if (csv_error(&c->p) == CSV_ENOMEM)
-            crm_errinfo_set(&c->rerr, CRM_EDATA, "a field longer than %u MiB (broken quoting "
+        crm_errinfo_where(e, c->name, rd->line, -1, -1);
+        if (csv_error(&rd->p) == CSV_ENOMEM)
+            crm_errinfo_set(e, CRM_EDATA, "a field longer than %u MiB (broken quoting "
                             "or not a CSV file?)", MAX_FIELD >> 20);
         else
-            crm_errinfo_set(&c->rerr, CRM_EDATA, "CSV parse error: %s",
-                            csv_strerror(csv_error(&c->p)));
+            crm_errinfo_set(e, CRM_EDATA, "CSV parse error: %s",
+                            csv_strerror(csv_error(&rd->p)));
         return -1;
     }
-    if (c->too_long)
-        return record_too_long(c);
-    if (c->oom || c->fill->text.oom) {
-        crm_errinfo_set(&c->rerr, CRM_ENOMEM, "out of memory");
+    return 0;
+}
+
+/* After a block or csv_fini: a record too long or memory short; 0 when neither. */
+static int block_trouble(struct reader *rd, struct crm_errinfo *e)
+{
+    if (rd->too_long) {
+        set_too_long(e, rd->c->name, rd->too_long);
         return -1;
     }
-    if (c->fill->nr > 0 && hand_over(c, 0) != 0)
+    if (rd->oom || rd->fill->text.oom) {
+        crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- one reader: the stream from start to end ---- */
+
+/* Parse the next block; hand over a batch when it holds records. 0 to go on, 1 at the
+ * end (last batch handed over), -1 on error (in rd->rerr) or stop. */
+static int stream_step(struct reader *rd)
+{
+    struct crm_csvin *c = rd->c;
+    if (c->data_pos == c->data_len) {
+        c->data_pos = c->data_len = 0;
+        ssize_t k = fill(c, BLOCK, &rd->rerr);
+        if (k < 0)
+            return -1;
+        if (k == 0) {
+            csv_fini(&rd->p, on_field, on_record, rd);
+            if (block_trouble(rd, &rd->rerr) != 0)
+                return -1;
+            rd->fill->seg_end = rd->fill->eof = 1;
+            return hand_over(rd, 1) == 0 ? 1 : -1;
+        }
+    }
+    unsigned char *p = c->data + c->data_pos;
+    size_t n = c->data_len - c->data_pos;
+    c->data_pos = c->data_len;
+    if (parse_block(rd, p, n, &rd->rerr) != 0 || block_trouble(rd, &rd->rerr) != 0)
+        return -1;
+    if (rd->fill->nr > 0 && hand_over(rd, 0) != 0)
         return -1;
     return 0;
 }
 
-static void reader_fail(struct crm_csvin *c)
+/* ---- segment readers ---- */
+
+/* Read exactly n bytes at off; -1 with *e on failure (the file shrank or an I/O error). */
+static int read_at(struct crm_csvin *c, unsigned char *buf, size_t n, long long off,
+                   struct crm_errinfo *e)
 {
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = pread(c->fd, buf + got, n - got, (off_t)(off + (long long)got));
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            crm_errinfo_where(e, c->name, -1, -1, -1);
+            crm_errinfo_set(e, CRM_EIO, k < 0 ? "read failed: %s" : "%s",
+                            k < 0 ? strerror(errno) : "the file shrank while being read");
+            return -1;
+        }
+        got += (size_t)k;
+    }
+    return 0;
+}
+
+/* Where segment k really starts: just after the first line feed at or after its nominal
+ * start (the end of the data when there is none); -1 on a read error. */
+static long long seg_start(struct crm_csvin *c, long long k, struct crm_errinfo *e)
+{
+    if (k <= 0)
+        return c->seg_from;
+    if (k >= c->nseg)
+        return c->seg_to;
+    unsigned char tmp[4096];
+    long long q = c->seg_from + k * c->seg_size - 1;
+    while (q < c->seg_to) {
+        size_t n = c->seg_to - q < (long long)sizeof tmp ? (size_t)(c->seg_to - q) : sizeof tmp;
+        if (read_at(c, tmp, n, q, e) != 0)
+            return -1;
+        const unsigned char *lf = memchr(tmp, '\n', n);
+        if (lf)
+            return q + (lf - tmp) + 1;
+        q += (long long)n;
+    }
+    return c->seg_to;
+}
+
+/* The segment failed: its last batch carries the error (lines relative to the segment). */
+static int seg_fail(struct reader *rd, long long k, const struct crm_errinfo *e)
+{
+    struct batch *b = rd->fill;
+    b->failed = 1;
+    b->err = *e;
+    b->nr = 0;
+    b->seg_end = 1;
+    b->absorbed_to = k;
+    rd->seg_live = 0;
+    rd->seg += rd->c->nreaders;
+    return hand_over(rd, 1);
+}
+
+static void seg_finish_fields(struct reader *rd, int eof)
+{
+    struct batch *b = rd->fill;
+    b->seg_end = 1;
+    b->eof = eof;
+    b->end_line = rd->line;
+    b->absorbed_to = rd->k;
+}
+
+/* One step of a segment reader: begin a segment, parse a block, or end the segment (or
+ * absorb the next). 0 to go on, 1 when the reader has no segments left, -1 on stop. */
+static int seg_step(struct reader *rd)
+{
+    struct crm_csvin *c = rd->c;
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    if (!rd->seg_live) {
+        if (rd->seg >= c->nseg)
+            return 1;
+        if (!rd->fill && !(rd->fill = take_free(rd)))
+            return -1;
+        rd->fill->seg = rd->seg;
+        rd->k = rd->seg;
+        rd->seg_live = 1;
+        if (reader_init_parser(rd) != 0) {
+            crm_errinfo_set(&e, CRM_ENOMEM, "out of memory");
+            return seg_fail(rd, rd->k, &e);
+        }
+        if ((rd->pos = seg_start(c, rd->seg, &e)) < 0 ||
+            (rd->end = seg_start(c, rd->seg + 1, &e)) < 0)
+            return seg_fail(rd, rd->k, &e);
+        return 0;
+    }
+    if (rd->pos < rd->end) {
+        size_t n = rd->end - rd->pos < SEG_BLOCK ? (size_t)(rd->end - rd->pos) : SEG_BLOCK;
+        if (read_at(c, rd->buf, n, rd->pos, &e) != 0)
+            return seg_fail(rd, rd->k, &e);
+        rd->pos += (long long)n;
+        c->bytes_in += n;
+        if (parse_block(rd, rd->buf, n, &e) != 0 || block_trouble(rd, &e) != 0)
+            return seg_fail(rd, rd->k, &e);
+        if (rd->fill->nr > 0 && hand_over(rd, 0) != 0)
+            return -1;
+        return 0;
+    }
+    if (rd->end >= c->seg_to) {                /* the end of the data */
+        csv_fini(&rd->p, on_field, on_record, rd);
+        if (block_trouble(rd, &e) != 0)
+            return seg_fail(rd, rd->k, &e);
+        seg_finish_fields(rd, 1);
+    } else if (rd->rec_fields == 0 && rd->p.pstate == LIBCSV_ROW_NOT_BEGUN) {
+        seg_finish_fields(rd, 0);              /* the guess was right */
+    } else {
+        rd->k++;                               /* inside a record: absorb segment k */
+        if ((rd->end = seg_start(c, rd->k + 1, &e)) < 0)
+            return seg_fail(rd, rd->k, &e);
+        return 0;
+    }
+    rd->seg_live = 0;
+    rd->seg += c->nreaders;
+    return hand_over(rd, 1);
+}
+
+static int reader_step(struct reader *rd)
+{
+    return rd->c->nseg ? seg_step(rd) : stream_step(rd);
+}
+
+static void reader_done(struct reader *rd, int r)
+{
+    struct crm_csvin *c = rd->c;
     pthread_mutex_lock(&c->mu);
-    c->finished = 1;
-    if (c->rerr.code == CRM_OK)
-        c->rerr.code = CRM_EIO;   /* stopped: the caller is closing anyway */
+    rd->finished = 1;
+    if (r < 0 && rd->rerr.code == CRM_OK)
+        rd->rerr.code = CRM_EIO;   /* stopped: the caller is closing anyway */
     pthread_cond_broadcast(&c->cv);
     pthread_mutex_unlock(&c->mu);
 }
 
 static void *reader_main(void *arg)
 {
-    struct crm_csvin *c = arg;
+    struct reader *rd = arg;
     int r;
-    while ((r = reader_step(c)) == 0)
+    while ((r = reader_step(rd)) == 0)
         ;
-    if (r < 0)
-        reader_fail(c);
+    reader_done(rd, r);
     return NULL;
 }
 
 /* ---- public ---- */
+
+/* Decide whether the input is a large regular file read in segments. */
+static void plan_segments(struct crm_csvin *c, const struct crm_csvin_opts *o)
+{
+    size_t z = o && o->segment_bytes ? o->segment_bytes : SEGMENT;
+    struct stat st;
+    if (c->gz || c->head_len || c->base_off < 0 || z == (size_t)-1 ||
+        fstat(c->fd, &st) != 0 || !S_ISREG(st.st_mode))
+        return;
+    long long from = c->base_off + (long long)c->data_pos;   /* after a BOM */
+    if ((long long)st.st_size - from <= (long long)z)
+        return;
+    c->seg_from = from;
+    c->seg_to = (long long)st.st_size;
+    c->seg_size = (long long)z;
+    c->nseg = (c->seg_to - c->seg_from + c->seg_size - 1) / c->seg_size;
+    c->nreaders = 2;
+    c->bytes_in = 0;
+}
+
+static enum crm_err setup_readers(struct crm_csvin *c, struct crm_errinfo *e)
+{
+    for (int r = 0; r < c->nreaders; r++) {
+        struct reader *rd = &c->rd[r];
+        rd->c = c;
+        rd->id = r;
+        if (!c->utf8 && (rd->cd = iconv_open("UTF-8", c->encoding)) == (iconv_t)-1)
+            return crm_errinfo_set(e, CRM_EUSAGE, "unknown encoding \"%s\"", c->encoding);
+        rd->npool = c->nseg ? (int)(c->seg_size / SEG_BLOCK) + 3 : POOL;
+        if (!(rd->pool = calloc((size_t)rd->npool, sizeof *rd->pool)))
+            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+        for (int i = 0; i < rd->npool; i++) {
+            rd->pool[i].owner = rd;
+            rd->pool[i].next = rd->free_list;
+            rd->free_list = &rd->pool[i];
+        }
+        if (c->nseg) {
+            rd->seg = r;
+            if (!(rd->buf = malloc(SEG_BLOCK)))
+                return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+        } else {
+            rd->fill = rd->free_list;
+            rd->free_list = rd->fill->next;
+            if (reader_init_parser(rd) != 0)
+                return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+        }
+    }
+    return CRM_OK;
+}
 
 enum crm_err crm_csvin_open_fd(int fd, const char *name, const void *head, size_t head_len,
                                const struct crm_csvin_opts *o, struct crm_csvin **out,
@@ -620,20 +1020,16 @@ enum crm_err crm_csvin_open_fd(int fd, const char *name, const void *head, size_
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     c->fd = fd;
     c->utf8 = 1;
-    c->cd = (iconv_t)-1;
-    c->line = 1;
+    c->nreaders = 1;
+    c->rd[0].cd = c->rd[1].cd = (iconv_t)-1;
     c->head = head;
     c->head_len = head ? head_len : 0;
-    crm_errinfo_clear(&c->rerr);
+    c->skip_to = -1;
+    crm_errinfo_clear(&c->cerr);
     snprintf(c->name, sizeof c->name, "%s", name ? name : "stdin");
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
-    for (int i = 0; i < POOL; i++) {
-        c->pool[i].next = c->free_list;
-        c->free_list = &c->pool[i];
-    }
-    c->fill = c->free_list;
-    c->free_list = c->fill->next;
+    c->base_off = c->head_len ? -1 : (long long)lseek(fd, 0, SEEK_CUR);
     c->data = malloc(SNIFF > BLOCK ? SNIFF : BLOCK);
     if (!c->data) {
         crm_csvin_close(c);
@@ -661,14 +1057,20 @@ enum crm_err crm_csvin_open_fd(int fd, const char *name, const void *head, size_
         c->data_len = (size_t)k;
     }
     enum crm_err rc = start(c, o, e);
+    if (rc == CRM_OK) {
+        plan_segments(c, o);
+        rc = setup_readers(c, e);
+    }
     if (rc != CRM_OK) {
         if (!e->file[0])
             crm_errinfo_where(e, c->name, -1, -1, -1);
         crm_csvin_close(c);
         return rc;
     }
-    /* Without a thread (none to be had) the caller parses on demand: same steps. */
-    c->threaded = pthread_create(&c->thread, NULL, reader_main, c) == 0;
+    /* A reader without a thread (none to be had) is run by the caller: same steps. */
+    for (int r = 0; r < c->nreaders; r++)
+        c->rd[r].threaded =
+            pthread_create(&c->rd[r].thread, NULL, reader_main, &c->rd[r]) == 0;
     *out = c;
     return CRM_OK;
 }
@@ -695,214 +1097,172 @@ void crm_csvin_close(struct crm_csvin *c)
 {
     if (!c)
         return;
-    if (c->threaded) {
-        pthread_mutex_lock(&c->mu);
-        c->stop = 1;
-        pthread_cond_broadcast(&c->cv);
-        pthread_mutex_unlock(&c->mu);
-        pthread_join(c->thread, NULL);
+    pthread_mutex_lock(&c->mu);
+    c->stop = 1;
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    for (int r = 0; r < 2; r++) {
+        struct reader *rd = &c->rd[r];
+        if (rd->threaded)
+            pthread_join(rd->thread, NULL);
+        if (rd->p_live)
+            csv_free(&rd->p);
+        if (rd->cd != (iconv_t)-1)
+            iconv_close(rd->cd);
+        for (int i = 0; i < rd->npool; i++) {
+            struct batch *b = &rd->pool[i];
+            crm_buf_free(&b->text);
+            free(b->foff);
+            free(b->flen);
+            free(b->rfirst);
+            free(b->rline);
+            free(b->rhigh);
+            free(b->recs);
+            free(b->out_field);
+            free(b->out_len);
+            crm_buf_free(&b->conv);
+            crm_buf_free(&b->prep);
+        }
+        free(rd->pool);
+        free(rd->buf);
     }
-    if (c->started)
-        csv_free(&c->p);
-    if (c->cd != (iconv_t)-1)
-        iconv_close(c->cd);
     if (c->gz)
         inflateEnd(&c->z);
     if (c->own_fd)
         close(c->fd);
-    for (int i = 0; i < POOL; i++) {
-        struct batch *b = &c->pool[i];
-        crm_buf_free(&b->text);
-        free(b->foff);
-        free(b->flen);
-        free(b->rfirst);
-        free(b->rline);
-        free(b->rhigh);
-    }
     pthread_mutex_destroy(&c->mu);
     pthread_cond_destroy(&c->cv);
     free(c->rawbuf);
     free(c->data);
-    free(c->recs);
-    free(c->out_field);
-    free(c->out_len);
-    crm_buf_free(&c->conv);
     free(c);
 }
 
-/* Append src to conv as UTF-8: validated (UTF-8 input) or converted; bad bytes as \xNN.
- * Returns 1 when some byte was bad. */
-static int to_utf8(struct crm_csvin *c, const unsigned char *s, size_t n)
+void crm_csvin_set_prep(struct crm_csvin *c, crm_csvin_prep_fn fn, void *ctx, size_t size)
 {
-    int bad = 0;
-    size_t i = 0;
-    while (i < n) {
-        size_t run = i;
-        while (run < n && s[run] < 0x80 && s[run] != 0)
-            run++;
-        crm_buf_put(&c->conv, s + i, run - i);
-        i = run;
-        if (i == n)
-            break;
-        if (s[i] == 0) {
-            crm_buf_put(&c->conv, "\\x00", 4);
-            bad = 1;
-            i++;
-            continue;
-        }
-        if (c->utf8) {
-            size_t k = utf8_seq(s + i, s + n, 0);
-            if (k) {
-                crm_buf_put(&c->conv, s + i, k);
-                i += k;
-                continue;
-            }
-        } else {
-            /* Convert the rest of the field: GBK/GB18030 trail bytes may be ASCII, so the
-             * field is never split at them; a bad byte is escaped and conversion resumes. */
-            const unsigned char *nul = memchr(s + i, 0, n - i);
-            size_t stop = nul ? (size_t)(nul - s) : n;   /* a NUL is escaped, not converted */
-            char *in = (char *)(uintptr_t)(s + i);
-            size_t inleft = stop - i;
-            if (crm_buf_reserve(&c->conv, inleft * 4 + 8) != 0)
-                return bad;
-            char *outp = (char *)c->conv.data + c->conv.len;
-            size_t outleft = c->conv.cap - c->conv.len;
-            iconv(c->cd, NULL, NULL, NULL, NULL);
-            size_t r = iconv(c->cd, &in, &inleft, &outp, &outleft);
-            if (r != (size_t)-1)
-                r = iconv(c->cd, NULL, NULL, &outp, &outleft);
-            c->conv.len = (size_t)((unsigned char *)outp - c->conv.data);
-            i = (size_t)((const unsigned char *)in - s);
-            if (r != (size_t)-1 && inleft == 0) {
-                if (stop == n)
-                    break;
-                continue;
-            }
-        }
-        char esc[5];
-        snprintf(esc, sizeof esc, "\\x%02X", s[i]);
-        crm_buf_put(&c->conv, esc, 4);
-        bad = 1;
-        i++;
-    }
-    return bad;
+    pthread_mutex_lock(&c->mu);
+    c->prep_fn = fn;
+    c->prep_ctx = ctx;
+    c->prep_size = size;
+    pthread_mutex_unlock(&c->mu);
 }
 
-/* Give the current batch back and take the next one; NULL at the end or on error. */
+/* A batch popped by the caller (mu held): its records for the caller, or NULL when it
+ * holds none for it (a segment another absorbed, an empty batch). Ends the input at the
+ * last batch or a segment's error. */
+static struct batch *take_batch(struct crm_csvin *c, struct batch *b)
+{
+    int keep = b->seg > c->skip_to && !b->failed && b->nr > 0;
+    if (b->seg > c->skip_to) {
+        if (b->failed) {
+            c->cerr = b->err;
+            if (c->cerr.line > 0)
+                c->cerr.line += c->line_base;
+            c->done = 1;
+        } else if (c->line_base && keep) {
+            for (size_t r = 0; r < b->nr; r++)
+                b->recs[r].line += c->line_base;
+        }
+        if (b->seg_end) {
+            c->line_base += b->end_line - 1;
+            c->skip_to = b->absorbed_to;
+            if (b->eof)
+                c->done = 1;
+        }
+    }
+    if (b->seg_end)
+        c->cur_seg++;
+    if (keep)
+        return b;
+    b->next = b->owner->free_list;
+    b->owner->free_list = b;
+    pthread_cond_broadcast(&c->cv);
+    return NULL;
+}
+
+/* Give the current batch back and take the next one with records; NULL at the end or on
+ * error (in *e). */
 static struct batch *next_full(struct crm_csvin *c, struct crm_errinfo *e)
 {
     pthread_mutex_lock(&c->mu);
     if (c->cur) {
-        c->cur->next = c->free_list;
-        c->free_list = c->cur;
+        c->cur->next = c->cur->owner->free_list;
+        c->cur->owner->free_list = c->cur;
         c->cur = NULL;
         pthread_cond_broadcast(&c->cv);
     }
-    for (;;) {
-        if (c->full_head) {
-            struct batch *b = c->full_head;
-            c->full_head = b->next;
-            if (!c->full_head)
-                c->full_tail = NULL;
-            pthread_mutex_unlock(&c->mu);
-            return b;
+    while (!c->done) {
+        struct reader *rd = &c->rd[c->cur_seg % c->nreaders];
+        if (rd->full_head) {
+            struct batch *b = rd->full_head;
+            rd->full_head = b->next;
+            if (!rd->full_head)
+                rd->full_tail = NULL;
+            if ((b = take_batch(c, b))) {
+                pthread_mutex_unlock(&c->mu);
+                return b;
+            }
+            continue;
         }
-        if (c->finished)
+        if (rd->finished) {
+            c->cerr = rd->rerr;
+            c->done = 1;
             break;
-        if (c->threaded) {
+        }
+        if (rd->threaded) {
             pthread_cond_wait(&c->cv, &c->mu);
             continue;
         }
         pthread_mutex_unlock(&c->mu);
-        int r = reader_step(c);   /* no thread: parse here */
-        if (r < 0)
-            reader_fail(c);
+        int r = reader_step(rd);   /* no thread: parse here */
+        if (r != 0)
+            reader_done(rd, r);
         pthread_mutex_lock(&c->mu);
     }
     pthread_mutex_unlock(&c->mu);
-    if (c->rerr.code != CRM_OK) {
-        *e = c->rerr;
-        return NULL;
-    }
+    if (c->cerr.code != CRM_OK)
+        *e = c->cerr;
     return NULL;
+}
+
+enum crm_err crm_csvin_next_batch_prep(struct crm_csvin *c, const struct crm_record **recs,
+                                       size_t *n, const void **prep, struct crm_errinfo *e)
+{
+    *recs = NULL;
+    *n = 0;
+    *prep = NULL;
+    struct batch *b = c->cur;
+    if (!b || c->rnext == b->nr) {
+        if (!(b = next_full(c, e)))
+            return c->cerr.code;
+        c->cur = b;
+        c->rnext = 0;
+    }
+    *recs = b->recs + c->rnext;
+    *n = b->nr - c->rnext;
+    if (b->prepped)
+        *prep = b->prep.data + c->rnext * c->prep_size;
+    c->rnext = b->nr;
+    return CRM_OK;
 }
 
 enum crm_err crm_csvin_next_batch(struct crm_csvin *c, const struct crm_record **recs,
                                   size_t *n, struct crm_errinfo *e)
 {
-    *recs = NULL;
-    *n = 0;
-    if (c->cur && c->rnext < c->cur->nr) {    /* the rest of a batch begun by _next */
-        *recs = c->recs + c->rnext;
-        *n = c->cur->nr - c->rnext;
-        c->rnext = c->cur->nr;
-        return CRM_OK;
-    }
-    struct batch *b = next_full(c, e);
-    if (!b)
-        return c->rerr.code;
-    c->cur = b;
-    c->rnext = b->nr;
-    size_t rc_cap = c->recs_cap, fcap = c->out_cap;
-    if (grow((void **)&c->recs, &rc_cap, b->nr + 1, sizeof *c->recs) ||
-        grow((void **)&c->out_field, &fcap, b->nf + 1, sizeof *c->out_field) ||
-        grow((void **)&c->out_len, &c->out_cap, b->nf + 1, sizeof *c->out_len))
-        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-    c->recs_cap = rc_cap;
-    c->conv.len = 0;
-    /* Converted fields go to conv, which may move: note offsets, fix pointers after. */
-    for (size_t r = 0; r < b->nr; r++) {
-        struct crm_record *rec = &c->recs[r];
-        size_t first = b->rfirst[r];
-        rec->nfields = b->rfirst[r + 1] - first;
-        rec->line = b->rline[r];
-        rec->bad_bytes = 0;
-        for (size_t i = first; i < first + rec->nfields; i++) {
-            const unsigned char *f = b->text.data + b->foff[i];
-            if (!b->rhigh[r] || !has_high(f, b->flen[i])) {
-                c->out_field[i] = (const char *)f;
-                c->out_len[i] = b->flen[i];
-                continue;
-            }
-            size_t at = c->conv.len;
-            rec->bad_bytes |= to_utf8(c, f, b->flen[i]);
-            c->out_len[i] = c->conv.len - at;
-            crm_buf_u8(&c->conv, 0);
-            c->out_len[i] |= (size_t)1 << (sizeof(size_t) * 8 - 1);
-            c->out_field[i] = (const char *)(uintptr_t)at;
-        }
-    }
-    if (c->conv.oom)
-        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-    const size_t flag = (size_t)1 << (sizeof(size_t) * 8 - 1);
-    for (size_t i = 0; i < b->nf; i++) {
-        if (c->out_len[i] & flag) {
-            c->out_len[i] &= ~flag;
-            c->out_field[i] = (const char *)c->conv.data + (uintptr_t)c->out_field[i];
-        }
-    }
-    for (size_t r = 0; r < b->nr; r++) {
-        c->recs[r].field = c->out_field + b->rfirst[r];
-        c->recs[r].len = c->out_len + b->rfirst[r];
-    }
-    *recs = c->recs;
-    *n = b->nr;
-    return CRM_OK;
+    const void *prep;
+    return crm_csvin_next_batch_prep(c, recs, n, &prep, e);
 }
 
 enum crm_err crm_csvin_next(struct crm_csvin *c, struct crm_record *rec, struct crm_errinfo *e)
 {
     memset(rec, 0, sizeof *rec);
     while (!c->cur || c->rnext == c->cur->nr) {
-        const struct crm_record *recs;
-        size_t n;
-        enum crm_err rc = crm_csvin_next_batch(c, &recs, &n, e);
-        if (rc != CRM_OK || !c->cur)
-            return rc;
+        struct batch *b = next_full(c, e);
+        if (!b)
+            return c->cerr.code;
+        c->cur = b;
         c->rnext = 0;
     }
-    *rec = c->recs[c->rnext++];
+    *rec = c->cur->recs[c->rnext++];
     return CRM_OK;
 }
 

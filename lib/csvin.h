@@ -18,6 +18,8 @@
 struct crm_csvin_opts {
     int delimiter;            /* 0: detect; ',', '\t', ';', '|', CRM_CSV_WHITESPACE, ... */
     const char *encoding;     /* NULL/"auto", or an iconv name ("gbk", "latin1", ...) */
+    size_t segment_bytes;     /* a regular file larger than this is parsed in segments on
+                                 two threads; 0: 4 MiB; (size_t)-1: never (tests) */
 };
 
 struct crm_record {
@@ -46,6 +48,19 @@ enum crm_err crm_csvin_next(struct crm_csvin *c, struct crm_record *rec, struct 
  * at the end of input. After crm_csvin_next, it returns the rest of that record's batch. */
 enum crm_err crm_csvin_next_batch(struct crm_csvin *c, const struct crm_record **recs,
                                   size_t *n, struct crm_errinfo *e);
+
+/* A per-row hook run by the reader threads on each batch once set (batches parsed before
+ * come without): fn(ctx, recs, n, out) fills n entries of `size` bytes at out. It runs
+ * while the caller works on earlier batches, so it may only read what the caller leaves
+ * unchanged; ctx must outlive the reader (crm_csvin_close). */
+typedef void (*crm_csvin_prep_fn)(void *ctx, const struct crm_record *recs, size_t n,
+                                  void *out);
+void crm_csvin_set_prep(struct crm_csvin *c, crm_csvin_prep_fn fn, void *ctx, size_t size);
+
+/* crm_csvin_next_batch, and the hook's entries for those records (*prep NULL when the
+ * batch was parsed before the hook was set). */
+enum crm_err crm_csvin_next_batch_prep(struct crm_csvin *c, const struct crm_record **recs,
+                                       size_t *n, const void **prep, struct crm_errinfo *e);
 
 const char *crm_csvin_name(const struct crm_csvin *c);
 const char *crm_csvin_encoding(const struct crm_csvin *c);   /* "UTF-8", "GB18030", ... */

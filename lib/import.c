@@ -482,8 +482,10 @@ static enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
     struct open_order *o = &imp->win[imp->win_head];
     if (imp->win_count > 16) {      /* the order that closes 16 steps from now */
         const struct open_order *ahead = &imp->win[(imp->win_head + 16) % CRM_IMPORT_WINDOW];
-        if (ahead->hash)
+        if (ahead->hash) {
             crm_idset_prefetch(imp->seen, ahead->hash);
+            __builtin_prefetch(&imp->wmap[(size_t)ahead->hash & (WMAP_SIZE - 1)]);
+        }
         __builtin_prefetch(&imp->win[(imp->win_head + 32) % CRM_IMPORT_WINDOW]);
     }
     if (o->hash) {
@@ -733,21 +735,19 @@ static void strip_leading_zeros(const char **s, size_t *len)
     *len -= i;
 }
 
-/* Merge a validated row into its open order or begin a new order. Returns 0 when placed,
+/* Merge a validated row into its open order `o` (the window's entry for its id, found by
+ * the caller, or NULL) or begin a new order. Returns 0 when placed,
  * 1 when rejected (reason and text filled), -1 on error (e filled). */
 static int place_row(struct crm_import *imp, const struct colmap *m, const struct row *rw,
-                     uint64_t h, enum crm_reject *reason, char *why, size_t whysz,
-                     struct crm_errinfo *e)
+                     uint64_t h, struct open_order *o, enum crm_reject *reason, char *why,
+                     size_t whysz, struct crm_errinfo *e)
 {
-    if (h) {
-        struct open_order *o = wmap_find(imp, h, rw->id, rw->id_len, NULL);
-        if (o) {
-            const char *what;
-            if (!merge_row(imp, o, rw, &what, reason))
-                return 0;
-            snprintf(why, whysz, "order %.*s: %s", (int)cap_len(rw->id_len, 64), rw->id, what);
-            return 1;
-        }
+    if (o) {
+        const char *what;
+        if (!merge_row(imp, o, rw, &what, reason))
+            return 0;
+        snprintf(why, whysz, "order %.*s: %s", (int)cap_len(rw->id_len, 64), rw->id, what);
+        return 1;
     }
     if (!rw->cust_len) {
         *reason = CRM_REJ_CUSTOMER;
@@ -952,12 +952,12 @@ static enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struc
     clean_text(&rw.cur, &rw.cur_len);
 
     uint64_t h = k->id_h;
-    if (rw.id_len && !wmap_find(imp, h, rw.id, rw.id_len, NULL) &&
-        crm_idset_contains(imp->seen, rw.id, rw.id_len, h))
+    struct open_order *o = rw.id_len ? wmap_find(imp, h, rw.id, rw.id_len, NULL) : NULL;
+    if (rw.id_len && !o && crm_idset_contains(imp->seen, rw.id, rw.id_len, h))
         return hold_suspect(imp, r, m, &rw, e);
     char why[256];
     enum crm_reject reason;
-    int placed = place_row(imp, m, &rw, h, &reason, why, sizeof why, e);
+    int placed = place_row(imp, m, &rw, h, o, &reason, why, sizeof why, e);
     if (placed < 0)
         return e->code;
     if (placed > 0)
@@ -1292,7 +1292,7 @@ enum crm_err crm_import_customers(struct crm_import *imp, const char *path,
                                   struct crm_errinfo *e)
 {
     struct crm_csvin *in;
-    struct crm_csvin_opts co = {0, imp->o.csv.encoding};
+    struct crm_csvin_opts co = {.encoding = imp->o.csv.encoding};
     enum crm_err rc = crm_csvin_open(path, &co, &in, e);
     if (rc != CRM_OK)
         return rc;
@@ -1470,8 +1470,9 @@ static enum crm_err settle_suspects(struct crm_import *imp, struct crm_errinfo *
         rw.part = (uint32_t)crm_import_partition(rw.cust, rw.cust_len, imp->nw);
         enum crm_reject reason;
         char why[256];
-        int placed = place_row(imp, &imp->files[s->file].map, &rw, v.hash[i], &reason, why,
-                               sizeof why, e);
+        struct open_order *o = wmap_find(imp, v.hash[i], rw.id, rw.id_len, NULL);
+        int placed = place_row(imp, &imp->files[s->file].map, &rw, v.hash[i], o, &reason,
+                               why, sizeof why, e);
         if (placed < 0) {
             rc = e->code;
         } else if (placed > 0) {

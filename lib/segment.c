@@ -203,7 +203,7 @@ enum crm_err crm_segment_rules_load(const char *path, struct crm_segment_rules *
 {
     *out = NULL;
     struct crm_csvin *in;
-    struct crm_csvin_opts co = {',', NULL};
+    struct crm_csvin_opts co = {.delimiter = ','};
     enum crm_err rc = crm_csvin_open(path, &co, &in, e);
     if (rc != CRM_OK)
         return rc;

@@ -146,7 +146,7 @@ static void test_csvin_invalid_bytes_flag_only_their_row(void **state)
     const char t[] = "name,amount\n张三,1\nbad\xFF\xFEname,2\nok,3\n";
     struct rows r;
     struct crm_errinfo e;
-    struct crm_csvin_opts o = {0, "utf-8"};
+    struct crm_csvin_opts o = {.encoding = "utf-8"};
     assert_int_equal(read_rows(write_temp(t, sizeof t - 1), &o, &r, &e, NULL), CRM_OK);
     assert_int_equal(r.n, 4);
     assert_int_equal(r.bad[1], 0);
@@ -366,6 +366,153 @@ static void test_csvin_parse_delimiter_option(void **state)
     assert_int_equal(crm_csvin_parse_delimiter("\""), -1);
 }
 
+/* ---- segments: a large file parsed on two threads gives what one parser gives ---- */
+
+struct dump {
+    char *p;
+    size_t len, cap;
+};
+
+static void dump_put(struct dump *d, const void *s, size_t n)
+{
+    if (d->len + n > d->cap) {
+        d->cap = (d->len + n) * 2 + 256;
+        d->p = realloc(d->p, d->cap);
+        assert_non_null(d->p);
+    }
+    memcpy(d->p + d->len, s, n);
+    d->len += n;
+}
+
+/* The prep hook of the test: per record, its field count plus the sum of its bytes. */
+static void prep_sum(void *ctx, const struct crm_record *recs, size_t n, void *out)
+{
+    (void)ctx;
+    uint64_t *o = out;
+    for (size_t r = 0; r < n; r++) {
+        uint64_t v = recs[r].nfields;
+        for (size_t i = 0; i < recs[r].nfields; i++)
+            for (size_t k = 0; k < recs[r].len[i]; k++)
+                v = v * 31 + (unsigned char)recs[r].field[i][k];
+        o[r] = v;
+    }
+}
+
+/* Every record (line, bad flag, fields) and the final status, as bytes; checks the prep
+ * hook's entries against the records whenever a batch has them. */
+static void dump_file(const char *path, size_t segment, struct dump *d, size_t *prepped)
+{
+    struct crm_csvin_opts o = {.segment_bytes = segment};
+    struct crm_csvin *c;
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    d->len = 0;
+    enum crm_err rc = crm_csvin_open(path, &o, &c, &e);
+    char head[600];
+    if (rc != CRM_OK) {
+        snprintf(head, sizeof head, "open %d %lld %s\n", rc, e.line, e.msg);
+        dump_put(d, head, strlen(head));
+        return;
+    }
+    struct crm_record rec;
+    rc = crm_csvin_next(c, &rec, &e);
+    int first = 1;
+    crm_csvin_set_prep(c, prep_sum, NULL, sizeof(uint64_t));
+    for (;;) {
+        const struct crm_record *recs = &rec;
+        size_t n = rc == CRM_OK && rec.nfields ? 1 : 0;
+        const void *prep = NULL;
+        if (!first) {
+            rc = crm_csvin_next_batch_prep(c, &recs, &n, &prep, &e);
+            if (rc != CRM_OK || n == 0)
+                break;
+        } else if (!n) {
+            break;
+        }
+        first = 0;
+        uint64_t want[1];
+        for (size_t r = 0; r < n; r++) {
+            if (prep) {
+                prep_sum(NULL, &recs[r], 1, want);
+                assert_true(((const uint64_t *)prep)[r] == want[0]);
+                ++*prepped;
+            }
+            snprintf(head, sizeof head, "L%lld B%d N%zu:", recs[r].line, recs[r].bad_bytes,
+                     recs[r].nfields);
+            dump_put(d, head, strlen(head));
+            for (size_t i = 0; i < recs[r].nfields; i++) {
+                snprintf(head, sizeof head, "%zu=", recs[r].len[i]);
+                dump_put(d, head, strlen(head));
+                dump_put(d, recs[r].field[i], recs[r].len[i] + 1);
+            }
+        }
+    }
+    snprintf(head, sizeof head, "end %d %lld %s %s %d\n", rc, rc ? e.line : 0,
+             rc ? e.msg : "", crm_csvin_encoding(c), crm_csvin_delimiter(c));
+    dump_put(d, head, strlen(head));
+    crm_csvin_close(c);
+}
+
+static void test_csvin_segments_give_the_records_of_one_parser(void **state)
+{
+    (void)state;
+    static const char *const tok[] = {"a", "bc", "12.5", ",", ",", ",", "\"", "\"\"", "\n",
+                                      "\n", "\r\n", "\r", " ", "\t", "\xE4\xB8\xAD", "\n\n",
+                                      "x,\"q\nq\",y\n", "\xFF", "\"a,b\""};
+    const size_t ntok = sizeof tok / sizeof *tok;
+    const size_t sizes[] = {3, 16, 61, 250};
+    struct dump one = {0}, seg = {0};
+    char *text = malloc(1 << 16);
+    assert_non_null(text);
+    size_t prepped = 0, absorbed_files = 0;
+    uint64_t rng = 12345;
+    for (int round = 0; round < 160; round++) {
+        size_t len = 0, want = 200 + (size_t)(round * 37 % 3000);
+        if (round % 5 == 0) {
+            memcpy(text, "\xEF\xBB\xBF", 3);
+            len = 3;
+        }
+        memcpy(text + len, round % 3 ? "id,name,amount\n" : "id name amount\r\n", 15);
+        len += 15;
+        while (len < want) {
+            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+            unsigned pick = (unsigned)(rng >> 33);
+            /* mostly plain rows; some rounds heavy in quotes and odd bytes */
+            const char *t = pick % 4 == 0 || round % 7 == 3 ? tok[(pick >> 3) % ntok]
+                                                             : tok[(pick >> 3) % 8];
+            if (round % 11 == 5 && (pick >> 12) % 97 == 0)
+                t = "\0";
+            size_t tl = t[0] ? strlen(t) : 1;
+            memcpy(text + len, t, tl);
+            len += tl;
+        }
+        if (round % 2)
+            text[len++] = '\n';
+        const char *path = write_temp(text, len);
+        dump_file(path, (size_t)-1, &one, &prepped);
+        if (memchr(text, '"', len))
+            absorbed_files++;
+        for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+            dump_file(path, sizes[k], &seg, &prepped);
+            if (one.len != seg.len || memcmp(one.p, seg.p, one.len) != 0) {
+                FILE *f = fopen("/tmp/crm-csvin-seg-input", "wb");
+                if (f) {
+                    fwrite(text, 1, len, f);
+                    fclose(f);
+                }
+                fail_msg("round %d, segments of %zu bytes: records differ from one parser's",
+                         round, sizes[k]);
+            }
+        }
+        unlink(path);
+    }
+    assert_true(prepped > 10000);
+    assert_true(absorbed_files > 50);
+    free(text);
+    free(one.p);
+    free(seg.p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -385,6 +532,7 @@ int main(void)
         cmocka_unit_test(test_csvin_format_record_quotes_what_needs_it),
         cmocka_unit_test(test_csvin_utf16_is_refused_with_advice),
         cmocka_unit_test(test_csvin_parse_delimiter_option),
+        cmocka_unit_test(test_csvin_segments_give_the_records_of_one_parser),
     };
     return cmocka_run_group_tests_name("csvin", tests, NULL, NULL);
 }

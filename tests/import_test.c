@@ -599,7 +599,7 @@ static void import_phase(struct gen *g, int fd, int append)
 
     /* every bad row exactly once, with its physical line and reason */
     struct crm_csvin *c;
-    struct crm_csvin_opts ro = {',', "utf-8"};
+    struct crm_csvin_opts ro = {.delimiter = ',', .encoding = "utf-8"};
     assert_int_equal(crm_csvin_open(rej, &ro, &c, &e), CRM_OK);
     struct crm_record rec;
     assert_int_equal(crm_csvin_next(c, &rec, &e), CRM_OK);
