@@ -231,6 +231,7 @@ struct crm_import {
     char last_encoding[32];
     int last_delim;
     struct crm_buf scratch, raw, keybuf;
+    struct colmap stream_map;           /* the file's columns, read by prep_rows */
     int oom;
 };
 
@@ -262,10 +263,15 @@ static void write_reject(struct crm_import *imp, const char *file, long long lin
     crm_out_end_row(imp->rejects);
 }
 
+/* A row being read. `quiet`: a reader thread parsing ahead (import_stream), which writes
+ * nothing and changes nothing in imp — a row it cannot take whole is left to the caller's
+ * thread, which parses it again and rejects or skips it. */
 struct rowctx {
     struct crm_import *imp;
     struct crm_csvin *in;
     const struct crm_record *rec;
+    int quiet;
+    size_t *last_status;     /* the status table entry matched last (a cache) */
 };
 
 /* A record that is not stored, to the rejects file: the reason, then the record as text. */
@@ -287,6 +293,8 @@ static void reject_row(struct rowctx *r, enum crm_reject why, const char *fmt, .
 static void reject_row(struct rowctx *r, enum crm_reject why, const char *fmt, ...)
 {
     va_list ap;
+    if (r->quiet)
+        return;
     r->imp->st.rejected[why]++;
     r->imp->st.rejected_total++;
     va_start(ap, fmt);
@@ -308,6 +316,8 @@ static void reject_record(struct crm_import *imp, struct crm_csvin *in,
 
 static void skip_row(struct rowctx *r, enum crm_skip why)
 {
+    if (r->quiet)
+        return;
     r->imp->st.skipped[why]++;
     r->imp->st.skipped_total++;
     reject_record(r->imp, r->in, r->rec, "skipped: %s for preset %s", skip_names[why],
@@ -405,7 +415,8 @@ enum crm_err crm_import_add_status(struct crm_import *imp, const char *spec,
 }
 
 /* -1 when the text is not in the table. */
-static int lookup_status(struct crm_import *imp, const char *s, size_t len)
+static int lookup_status(const struct crm_import *imp, size_t *last_status, const char *s,
+                         size_t len)
 {
     char key[256];
     if (len >= sizeof key)
@@ -413,12 +424,12 @@ static int lookup_status(struct crm_import *imp, const char *s, size_t len)
     for (size_t i = 0; i < len; i++)
         key[i] = (char)((unsigned char)s[i] < 0x80 ? tolower((unsigned char)s[i]) : s[i]);
     key[len] = '\0';
-    const struct status_entry *last = &imp->statuses[imp->last_status];
+    const struct status_entry *last = &imp->statuses[*last_status];
     if (imp->nstatus && last->len == len && memcmp(last->text, key, len) == 0)
         return last->status;
     for (size_t i = 0; i < imp->nstatus; i++) {
         if (imp->statuses[i].len == len && memcmp(imp->statuses[i].text, key, len) == 0) {
-            imp->last_status = i;
+            *last_status = i;
             return imp->statuses[i].status;
         }
     }
@@ -892,7 +903,7 @@ static int parse_status(struct rowctx *r, const struct colmap *m, unsigned rules
         const char *s = fieldtext(r->rec, m, CRM_F_STATUS, &len);
         clean_text(&s, &len);
         if (len) {
-            int st = lookup_status(r->imp, s, len);
+            int st = lookup_status(r->imp, r->last_status, s, len);
             if (st < 0) {
                 reject_row(r, CRM_REJ_STATUS, "unknown status \"%.*s\" in column %d (map it "
                            "with --status)", (int)cap_len(len, 64), s, m->col[CRM_F_STATUS] + 1);
@@ -919,38 +930,77 @@ static int parse_status(struct rowctx *r, const struct colmap *m, unsigned rules
     return 0;
 }
 
-/* One data row: checked, parsed, then merged, held as a suspected duplicate, begun as a
- * new order, skipped or rejected — exactly one of them (the nothing-lost invariant). */
-static enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struct keys *k,
-                           struct crm_errinfo *e)
+/* A data row checked and parsed: 0, or 1 when it was rejected or skipped (written, unless
+ * quiet). Depends on the row and imp's settings only. */
+static int parse_row(struct rowctx *r, const struct colmap *m, const struct keys *k,
+                     struct row *rw)
 {
-    struct crm_import *imp = r->imp;
+    const struct crm_import *imp = r->imp;
     const struct crm_record *rec = r->rec;
     if (rec->bad_bytes) {
         reject_row(r, CRM_REJ_ENCODING, "bytes invalid in %s (shown as \\xNN)",
                    crm_csvin_encoding(r->in));
-        return CRM_OK;
+        return 1;
     }
     if (rec->nfields != m->ncols) {
         reject_row(r, CRM_REJ_FIELDS, "%zu fields, expected %zu", rec->nfields, m->ncols);
-        return CRM_OK;
+        return 1;
     }
     unsigned rules = imp->preset ? imp->preset->rules : 0;
-    struct row rw = {.id = k->id, .id_len = k->id_len, .cust = k->cust, .cust_len = k->cust_len,
-                     .cust_h = k->cust_h, .part = k->part};
-    if ((rules & P_UCI) && rw.id_len && (rw.id[0] == 'A' || rw.id[0] == 'a')) {
+    *rw = (struct row){.id = k->id, .id_len = k->id_len, .cust = k->cust,
+                       .cust_len = k->cust_len, .cust_h = k->cust_h, .part = k->part};
+    if ((rules & P_UCI) && rw->id_len && (rw->id[0] == 'A' || rw->id[0] == 'a')) {
         skip_row(r, CRM_SKIP_ADJUSTMENT);
-        return CRM_OK;
+        return 1;
     }
-    if ((rules & P_UCI) && rw.cust_len == 0) {
+    if ((rules & P_UCI) && rw->cust_len == 0) {
         skip_row(r, CRM_SKIP_NO_CUSTOMER);
-        return CRM_OK;
+        return 1;
     }
-    if (parse_time_qty(r, m, &rw) || parse_amount(r, m, &rw) || parse_status(r, m, rules, &rw))
-        return CRM_OK;
-    rw.cur = fieldtext(rec, m, CRM_F_CURRENCY, &rw.cur_len);
-    clean_text(&rw.cur, &rw.cur_len);
+    if (parse_time_qty(r, m, rw) || parse_amount(r, m, rw) || parse_status(r, m, rules, rw))
+        return 1;
+    rw->cur = fieldtext(rec, m, CRM_F_CURRENCY, &rw->cur_len);
+    clean_text(&rw->cur, &rw->cur_len);
+    return 0;
+}
 
+/* A row prepared ahead: its keys, and when `parsed` its values, checked (parse_row). */
+struct prow {
+    struct keys k;
+    struct row rw;
+    int parsed;
+};
+
+/* The per-row hook of import_stream (crm_csvin_set_prep), run by the reader threads — or
+ * by import_stream itself for a batch parsed before the hook was set. */
+static void prep_rows(void *ctx, const struct crm_record *recs, size_t n, void *out)
+{
+    struct crm_import *imp = ctx;
+    struct prow *p = out;
+    size_t last_status = 0;
+    struct rowctx r = {imp, NULL, NULL, 1, &last_status};
+    for (size_t i = 0; i < n; i++) {
+        prepare_keys(imp, &recs[i], &imp->stream_map, &p[i].k);
+        r.rec = &recs[i];
+        p[i].parsed = p[i].k.usable && parse_row(&r, &imp->stream_map, &p[i].k, &p[i].rw) == 0;
+    }
+}
+
+/* One data row: checked, parsed, then merged, held as a suspected duplicate, begun as a
+ * new order, skipped or rejected — exactly one of them (the nothing-lost invariant). */
+static enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struct prow *p,
+                           struct crm_errinfo *e)
+{
+    struct crm_import *imp = r->imp;
+    struct row rw_slow;
+    const struct row *prw = &p->rw;
+    if (!p->parsed) {
+        if (parse_row(r, m, &p->k, &rw_slow))
+            return CRM_OK;
+        prw = &rw_slow;
+    }
+    struct row rw = *prw;
+    const struct keys *k = &p->k;
     uint64_t h = k->id_h;
     struct open_order *o = rw.id_len ? wmap_find(imp, h, rw.id, rw.id_len, NULL) : NULL;
     if (rw.id_len && !o && crm_idset_contains(imp->seen, rw.id, rw.id_len, h))
@@ -1141,30 +1191,35 @@ static enum crm_err import_stream(struct crm_import *imp, struct crm_csvin *in,
         else
             memcpy(hdr[i], rec.field[i], rec.len[i] + 1);
     }
-    struct rowctx r = {imp, in, &rec};
+    struct rowctx r = {imp, in, &rec, 0, &imp->last_status};
+    imp->stream_map = m;
+    crm_csvin_set_prep(in, prep_rows, imp, sizeof(struct prow));
     const struct crm_record *recs = &rec;
     size_t n = is_header ? 0 : 1;     /* without a header the first record is data */
     const size_t ahead = 8;           /* prefetch distance in rows */
     for (;;) {
         if (rc != CRM_OK)
             break;
+        const void *prep = NULL;
         if (n == 0) {
-            rc = crm_csvin_next_batch(in, &recs, &n, e);
+            rc = crm_csvin_next_batch_prep(in, &recs, &n, &prep, e);
             if (rc != CRM_OK || n == 0)
                 break;
         }
-        if (crm_buf_reserve(&imp->keybuf, n * sizeof(struct keys)) != 0) {
-            rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-            break;
+        if (!prep) {               /* parsed before the hook was set: prepare here */
+            if (crm_buf_reserve(&imp->keybuf, n * sizeof(struct prow)) != 0) {
+                rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+                break;
+            }
+            prep_rows(imp, recs, n, imp->keybuf.data);
+            prep = imp->keybuf.data;
         }
-        struct keys *keys = (struct keys *)(void *)imp->keybuf.data;
-        for (size_t i = 0; i < n; i++)
-            prepare_keys(imp, &recs[i], &m, &keys[i]);
+        const struct prow *p = prep;
         for (size_t i = 0; i < n && i < ahead; i++)
-            prefetch_keys(imp, &keys[i]);
+            prefetch_keys(imp, &p[i].k);
         for (size_t i = 0; i < n && rc == CRM_OK; i++) {
             if (i + ahead < n)
-                prefetch_keys(imp, &keys[i + ahead]);
+                prefetch_keys(imp, &p[i + ahead].k);
             r.rec = &recs[i];
             if (nh && same_record(r.rec, hdr, hlen, nh)) {
                 imp->st.repeated_headers++;
@@ -1172,12 +1227,13 @@ static enum crm_err import_stream(struct crm_import *imp, struct crm_csvin *in,
             }
             if ((++imp->st.rows & 0x3fff) == 0 && imp->o.progress)
                 imp->o.progress(imp->o.progress_ctx, crm_csvin_bytes(in));
-            rc = do_row(&r, &m, &keys[i], e);
+            rc = do_row(&r, &m, &p[i], e);
         }
         if (rc == CRM_OK && imp->rejects && crm_out_failed(imp->rejects))
             rc = crm_errinfo_set(e, CRM_EIO, "cannot write the rejects file");
         n = 0;
     }
+    crm_csvin_set_prep(in, NULL, NULL, 0);
     for (size_t i = 0; i < nh; i++)
         free(hdr[i]);
     free(hdr);
