@@ -41,8 +41,8 @@
 #include <zlib.h>
 
 #define BLOCK (1u << 20)           /* bytes read and parsed at a time (one reader) */
-#define SEG_BLOCK (256u << 10)     /* bytes parsed at a time by a segment reader */
-#define SEGMENT (4u << 20)         /* default segment size */
+#define SEG_BLOCK (128u << 10)     /* bytes parsed at a time by a segment reader */
+#define SEGMENT (1u << 20)         /* default segment size */
 #define SNIFF (1u << 20)           /* bytes that decide the encoding */
 #define MAX_FIELD (256u << 20)     /* libcsv's field buffer may not grow past this */
 #define MAX_RECORD (256u << 20)    /* bytes of one record's fields, NULs included */

@@ -19,7 +19,7 @@ struct crm_csvin_opts {
     int delimiter;            /* 0: detect; ',', '\t', ';', '|', CRM_CSV_WHITESPACE, ... */
     const char *encoding;     /* NULL/"auto", or an iconv name ("gbk", "latin1", ...) */
     size_t segment_bytes;     /* a regular file larger than this is parsed in segments on
-                                 two threads; 0: 4 MiB; (size_t)-1: never (tests) */
+                                 two threads; 0: 1 MiB; (size_t)-1: never (tests) */
 };
 
 struct crm_record {

@@ -24,7 +24,7 @@
 #include "money.h"
 #include "timeparse.h"
 
-#define WMAP_SIZE (2u * CRM_IMPORT_WINDOW)
+#define WMAP_SIZE (4u * CRM_IMPORT_WINDOW)   /* a quarter full: short probe runs */
 
 static const char *const field_names[CRM_F_COUNT] = {
     "order_id", "customer_id", "order_time", "amount", "quantity", "unit_price", "status",
@@ -349,7 +349,7 @@ static enum crm_err add_status_text(struct crm_import *imp, uint8_t status, cons
     if (!copy)
         return CRM_ENOMEM;
     for (size_t i = 0; i < len; i++)
-        copy[i] = (char)((unsigned char)t[i] < 0x80 ? tolower((unsigned char)t[i]) : t[i]);
+        copy[i] = t[i] >= 'A' && t[i] <= 'Z' ? (char)(t[i] - 'A' + 'a') : t[i];
     copy[len] = '\0';
     imp->statuses[imp->nstatus].text = copy;
     imp->statuses[imp->nstatus].len = len;
@@ -414,21 +414,30 @@ enum crm_err crm_import_add_status(struct crm_import *imp, const char *spec,
     return CRM_OK;
 }
 
+/* s equals the lower-case key t, ASCII letters compared without case. */
+static int same_status_text(const char *s, const char *t, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c - 'A' + 'a');
+        if (c != (unsigned char)t[i])
+            return 0;
+    }
+    return 1;
+}
+
 /* -1 when the text is not in the table. */
 static int lookup_status(const struct crm_import *imp, size_t *last_status, const char *s,
                          size_t len)
 {
-    char key[256];
-    if (len >= sizeof key)
+    if (!imp->nstatus)
         return -1;
-    for (size_t i = 0; i < len; i++)
-        key[i] = (char)((unsigned char)s[i] < 0x80 ? tolower((unsigned char)s[i]) : s[i]);
-    key[len] = '\0';
     const struct status_entry *last = &imp->statuses[*last_status];
-    if (imp->nstatus && last->len == len && memcmp(last->text, key, len) == 0)
+    if (last->len == len && same_status_text(s, last->text, len))
         return last->status;
     for (size_t i = 0; i < imp->nstatus; i++) {
-        if (imp->statuses[i].len == len && memcmp(imp->statuses[i].text, key, len) == 0) {
+        if (imp->statuses[i].len == len && same_status_text(s, imp->statuses[i].text, len)) {
             *last_status = i;
             return imp->statuses[i].status;
         }
@@ -455,6 +464,15 @@ static struct open_order *wmap_find(struct crm_import *imp, uint64_t h, const ch
         pos = (pos + 1) & mask;
     }
     return NULL;
+}
+
+/* Where the window map holds ring slot `slot` of hash h (it must be there). */
+static size_t wmap_where(const struct crm_import *imp, uint64_t h, uint32_t slot)
+{
+    size_t mask = WMAP_SIZE - 1, pos = (size_t)h & mask;
+    while (imp->wmap[pos].slot1 != slot + 1)
+        pos = (pos + 1) & mask;
+    return pos;
 }
 
 static void wmap_insert(struct crm_import *imp, uint64_t h, uint32_t slot)
@@ -499,11 +517,8 @@ static enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
         }
         __builtin_prefetch(&imp->win[(imp->win_head + 32) % CRM_IMPORT_WINDOW]);
     }
-    if (o->hash) {
-        size_t pos;
-        if (wmap_find(imp, o->hash, o->id, o->id_len, &pos))
-            wmap_delete(imp, pos);
-    }
+    if (o->hash)
+        wmap_delete(imp, wmap_where(imp, o->hash, (uint32_t)imp->win_head));
     struct crm_order ord = {
         .customer = o->customer,
         .time = o->time,
