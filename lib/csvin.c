@@ -442,12 +442,27 @@ static int has_high(const unsigned char *s, size_t n)
     return (acc & 0x8080808080808080ull) != 0;
 }
 
+/* has_high for a field of at most 16 bytes when 16 bytes at s may be read. */
+static int has_high16(const unsigned char *s, size_t len)
+{
+    const uint64_t ones = 0x0101010101010101ull;
+    uint64_t a, b;
+    memcpy(&a, s, 8);
+    memcpy(&b, s + 8, 8);
+    uint64_t ma = len >= 8 ? ~0ull : (1ull << (8 * len)) - 1;
+    uint64_t mb = len >= 16 ? ~0ull : len <= 8 ? 0 : (1ull << (8 * (len - 8))) - 1;
+    a = (a & ma) | (ones & ~ma);            /* bytes past the field count as plain */
+    b = (b & mb) | (ones & ~mb);
+    uint64_t acc = a | ((a - ones) & ~a) | b | ((b - ones) & ~b);
+    return (acc & 0x8080808080808080ull) != 0;
+}
+
 static void on_field(void *s, size_t len, void *data)
 {
     struct reader *rd = data;
     struct batch *b = rd->fill;
     rd->pending_cr = 0;
-    if (!s && rd->c->delim == CRM_CSV_WHITESPACE)
+    if (__builtin_expect(!s, 0) && rd->c->delim == CRM_CSV_WHITESPACE)
         return;             /* runs of separators are one separator */
     if (rd->rec_fields == 0) {
         rd->rec_line = rd->line;
@@ -462,15 +477,13 @@ static void on_field(void *s, size_t len, void *data)
         return;
     }
     rd->rec_bytes += len + 1;
-    if (s && rd->scan_fields) {
+    if (__builtin_expect(s && rd->scan_fields, 0)) {
         const unsigned char *f = s;
         for (size_t i = 0; i < len; i++)
             if (f[i] == '\n' || (f[i] == '\r' && (i + 1 == len || f[i + 1] != '\n')))
                 rd->line++;
     }
-    if (s && !rd->rec_high)
-        rd->rec_high = has_high(s, len);
-    if (b->nf == b->fcap) {
+    if (__builtin_expect(b->nf == b->fcap, 0)) {
         size_t fcap = b->fcap;
         if (grow((void **)&b->foff, &fcap, b->nf + 1, sizeof *b->foff) ||
             grow((void **)&b->flen, &b->fcap, b->nf + 1, sizeof *b->flen)) {
@@ -478,11 +491,21 @@ static void on_field(void *s, size_t len, void *data)
             return;
         }
     }
-    if (crm_buf_reserve(&b->text, len + 1) != 0)
+    if (__builtin_expect(b->text.cap - b->text.len < len + 17, 0) &&
+        crm_buf_reserve(&b->text, len + 17) != 0)
         return;                      /* text.oom is checked after the block */
     unsigned char *dst = b->text.data + b->text.len;
-    if (len)
+    if (len <= 16 && s && rd->p.entry_size >= 16) {
+        /* A short field: 16 bytes copied at once (libcsv's field buffer holds them,
+         * dst has room), no call to memcpy. */
+        memcpy(dst, s, 16);
+        if (!rd->rec_high)
+            rd->rec_high = has_high16(s, len);
+    } else if (s) {
         memcpy(dst, s, len);
+        if (!rd->rec_high)
+            rd->rec_high = has_high(s, len);
+    }
     dst[len] = '\0';
     b->foff[b->nf] = b->text.len;
     b->flen[b->nf] = len;
@@ -605,7 +628,8 @@ static int to_utf8(struct reader *rd, struct crm_buf *conv, const unsigned char 
     return bad;
 }
 
-/* The batch's records for the caller; -1 when out of memory. */
+/* The batch's records for the caller; -1 when out of memory. Fields of a record without
+ * a byte >= 0x80 or NUL are used where they lie; others are converted into conv. */
 static int build_records(struct reader *rd, struct batch *b)
 {
     size_t rc_cap = b->recs_cap, fcap = b->out_cap;
@@ -615,20 +639,27 @@ static int build_records(struct reader *rd, struct batch *b)
         return -1;
     b->recs_cap = rc_cap;
     b->conv.len = 0;
+    const unsigned char *text = b->text.data;
     /* Converted fields go to conv, which may move: note offsets, fix pointers after. */
     const size_t flag = (size_t)1 << (sizeof(size_t) * 8 - 1);
     int converted = 0;
     for (size_t r = 0; r < b->nr; r++) {
         struct crm_record *rec = &b->recs[r];
-        size_t first = b->rfirst[r];
-        rec->nfields = b->rfirst[r + 1] - first;
+        size_t first = b->rfirst[r], end = b->rfirst[r + 1];
+        rec->nfields = end - first;
         rec->line = b->rline[r];
         rec->bad_bytes = 0;
         rec->field = b->out_field + first;
+        if (!b->rhigh[r]) {
+            rec->len = b->flen + first;
+            for (size_t i = first; i < end; i++)
+                b->out_field[i] = (const char *)text + b->foff[i];
+            continue;
+        }
         rec->len = b->out_len + first;
-        for (size_t i = first; i < first + rec->nfields; i++) {
-            const unsigned char *f = b->text.data + b->foff[i];
-            if (!b->rhigh[r] || !has_high(f, b->flen[i])) {
+        for (size_t i = first; i < end; i++) {
+            const unsigned char *f = text + b->foff[i];
+            if (!has_high(f, b->flen[i])) {
                 b->out_field[i] = (const char *)f;
                 b->out_len[i] = b->flen[i];
                 continue;
@@ -643,13 +674,16 @@ static int build_records(struct reader *rd, struct batch *b)
     }
     if (b->conv.oom)
         return -1;
-    if (converted)
-        for (size_t i = 0; i < b->nf; i++) {
+    for (size_t r = 0; converted && r < b->nr; r++) {
+        if (!b->rhigh[r])
+            continue;
+        for (size_t i = b->rfirst[r]; i < b->rfirst[r + 1]; i++) {
             if (b->out_len[i] & flag) {
                 b->out_len[i] &= ~flag;
                 b->out_field[i] = (const char *)b->conv.data + (uintptr_t)b->out_field[i];
             }
         }
+    }
     return 0;
 }
 
