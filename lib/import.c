@@ -962,8 +962,17 @@ static int parse_row(struct rowctx *r, const struct colmap *m, const struct keys
         return 1;
     }
     unsigned rules = imp->preset ? imp->preset->rules : 0;
-    *rw = (struct row){.id = k->id, .id_len = k->id_len, .cust = k->cust,
-                       .cust_len = k->cust_len, .cust_h = k->cust_h, .part = k->part};
+    rw->id = k->id;              /* field by field: a compound literal zeroes it all */
+    rw->id_len = k->id_len;
+    rw->cust = k->cust;
+    rw->cust_len = k->cust_len;
+    rw->cust_h = k->cust_h;
+    rw->part = k->part;
+    rw->cur = NULL;
+    rw->cur_len = 0;
+    rw->time = rw->amount = rw->quantity = 0;
+    rw->has_time = rw->has_amount = rw->has_qty = rw->has_status = 0;
+    rw->status = 0;
     if ((rules & P_UCI) && rw->id_len && (rw->id[0] == 'A' || rw->id[0] == 'a')) {
         skip_row(r, CRM_SKIP_ADJUSTMENT);
         return 1;
@@ -979,12 +988,50 @@ static int parse_row(struct rowctx *r, const struct colmap *m, const struct keys
     return 0;
 }
 
-/* A row prepared ahead: its keys, and when `parsed` its values, checked (parse_row). */
+/* A row prepared ahead: its keys, and when `parsed` its values, checked (parse_row) —
+ * what struct row holds beyond the keys, packed: it crosses between threads. */
 struct prow {
     struct keys k;
-    struct row rw;
-    int parsed;
+    int64_t time, amount, quantity;
+    const char *cur;
+    uint32_t cur_len;
+    uint8_t parsed, status, has_time, has_amount, has_qty, has_status;
 };
+
+static void prow_pack(struct prow *p, const struct row *rw)
+{
+    p->time = rw->time;
+    p->amount = rw->amount;
+    p->quantity = rw->quantity;
+    p->cur = rw->cur;
+    p->cur_len = (uint32_t)rw->cur_len;
+    p->status = rw->status;
+    p->has_time = (uint8_t)rw->has_time;
+    p->has_amount = (uint8_t)rw->has_amount;
+    p->has_qty = (uint8_t)rw->has_qty;
+    p->has_status = (uint8_t)rw->has_status;
+}
+
+static void prow_unpack(const struct prow *p, struct row *rw)
+{
+    const struct keys *k = &p->k;
+    rw->id = k->id;
+    rw->id_len = k->id_len;
+    rw->cust = k->cust;
+    rw->cust_len = k->cust_len;
+    rw->cust_h = k->cust_h;
+    rw->part = k->part;
+    rw->cur = p->cur;
+    rw->cur_len = p->cur_len;
+    rw->time = p->time;
+    rw->amount = p->amount;
+    rw->quantity = p->quantity;
+    rw->status = p->status;
+    rw->has_time = p->has_time;
+    rw->has_amount = p->has_amount;
+    rw->has_qty = p->has_qty;
+    rw->has_status = p->has_status;
+}
 
 /* The per-row hook of import_stream (crm_csvin_set_prep), run by the reader threads — or
  * by import_stream itself for a batch parsed before the hook was set. */
@@ -994,10 +1041,13 @@ static void prep_rows(void *ctx, const struct crm_record *recs, size_t n, void *
     struct prow *p = out;
     size_t last_status = 0;
     struct rowctx r = {imp, NULL, NULL, 1, &last_status};
+    struct row rw;
     for (size_t i = 0; i < n; i++) {
         prepare_keys(imp, &recs[i], &imp->stream_map, &p[i].k);
         r.rec = &recs[i];
-        p[i].parsed = p[i].k.usable && parse_row(&r, &imp->stream_map, &p[i].k, &p[i].rw) == 0;
+        p[i].parsed = p[i].k.usable && parse_row(&r, &imp->stream_map, &p[i].k, &rw) == 0;
+        if (p[i].parsed)
+            prow_pack(&p[i], &rw);
     }
 }
 
@@ -1007,14 +1057,13 @@ static enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struc
                            struct crm_errinfo *e)
 {
     struct crm_import *imp = r->imp;
-    struct row rw_slow;
-    const struct row *prw = &p->rw;
+    struct row rw;
     if (!p->parsed) {
-        if (parse_row(r, m, &p->k, &rw_slow))
+        if (parse_row(r, m, &p->k, &rw))
             return CRM_OK;
-        prw = &rw_slow;
+    } else {
+        prow_unpack(p, &rw);
     }
-    struct row rw = *prw;
     const struct keys *k = &p->k;
     uint64_t h = k->id_h;
     struct open_order *o = rw.id_len ? wmap_find(imp, h, rw.id, rw.id_len, NULL) : NULL;
