@@ -447,19 +447,17 @@ static int lookup_status(const struct crm_import *imp, size_t *last_status, cons
 
 /* ---- the window of open orders ---- */
 
+/* The open order with this id, or NULL. */
 static struct open_order *wmap_find(struct crm_import *imp, uint64_t h, const char *id,
-                                    size_t len, size_t *where)
+                                    size_t len)
 {
     size_t mask = WMAP_SIZE - 1, pos = (size_t)h & mask;
     uint32_t tag = (uint32_t)h;
     while (imp->wmap[pos].slot1) {
         if (imp->wmap[pos].tag == tag) {
             struct open_order *o = &imp->win[imp->wmap[pos].slot1 - 1];
-            if (o->hash == h && o->id_len == len && memcmp(o->id, id, len) == 0) {
-                if (where)
-                    *where = pos;
+            if (o->hash == h && o->id_len == len && memcmp(o->id, id, len) == 0)
                 return o;
-            }
         }
         pos = (pos + 1) & mask;
     }
@@ -1066,7 +1064,7 @@ static enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struc
     }
     const struct keys *k = &p->k;
     uint64_t h = k->id_h;
-    struct open_order *o = rw.id_len ? wmap_find(imp, h, rw.id, rw.id_len, NULL) : NULL;
+    struct open_order *o = rw.id_len ? wmap_find(imp, h, rw.id, rw.id_len) : NULL;
     if (rw.id_len && !o && crm_idset_contains(imp->seen, rw.id, rw.id_len, h))
         return hold_suspect(imp, r, m, &rw, e);
     char why[256];
@@ -1590,7 +1588,7 @@ static enum crm_err settle_suspects(struct crm_import *imp, struct crm_errinfo *
         rw.part = (uint32_t)crm_import_partition(rw.cust, rw.cust_len, imp->nw);
         enum crm_reject reason;
         char why[256];
-        struct open_order *o = wmap_find(imp, v.hash[i], rw.id, rw.id_len, NULL);
+        struct open_order *o = wmap_find(imp, v.hash[i], rw.id, rw.id_len);
         int placed = place_row(imp, &imp->files[s->file].map, &rw, v.hash[i], o, &reason,
                                why, sizeof why, e);
         if (placed < 0) {
