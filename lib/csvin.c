@@ -83,7 +83,6 @@ struct batch {
 
 struct reader {
     struct crm_csvin *c;
-    int id;
     struct csv_parser p;
     int p_live;
     iconv_t cd;                    /* its own conversion state (threads) */
@@ -127,7 +126,6 @@ struct crm_csvin {
     /* decoded bytes waiting to be parsed (one reader) */
     unsigned char *data;
     size_t data_len, data_pos;
-    int started;                   /* BOM, encoding and delimiter decided */
     char encoding[32];
     int utf8;                      /* fields need validation only, no conversion */
     int delim;
@@ -406,7 +404,6 @@ static enum crm_err start(struct crm_csvin *c, const struct crm_csvin_opts *o,
     c->delim = o && o->delimiter ? o->delimiter
                                  : detect_delimiter(c->data + c->data_pos,
                                                     c->data_len - c->data_pos);
-    c->started = 1;
     return CRM_OK;
 }
 
@@ -816,6 +813,16 @@ static int block_trouble(struct reader *rd, struct crm_errinfo *e)
     return 0;
 }
 
+/* Mark the batch being filled as its segment's last (one reader: the input's last). */
+static void mark_seg_end(struct reader *rd, int eof)
+{
+    struct batch *b = rd->fill;
+    b->seg_end = 1;
+    b->eof = eof;
+    b->end_line = rd->line;
+    b->absorbed_to = rd->k;
+}
+
 /* ---- one reader: the stream from start to end ---- */
 
 /* Parse the next block; hand over a batch when it holds records. 0 to go on, 1 at the
@@ -832,7 +839,7 @@ static int stream_step(struct reader *rd)
             csv_fini(&rd->p, on_field, on_record, rd);
             if (block_trouble(rd, &rd->rerr) != 0)
                 return -1;
-            rd->fill->seg_end = rd->fill->eof = 1;
+            mark_seg_end(rd, 1);
             return hand_over(rd, 1) == 0 ? 1 : -1;
         }
     }
@@ -890,27 +897,23 @@ static long long seg_start(struct crm_csvin *c, long long k, struct crm_errinfo 
     return c->seg_to;
 }
 
-/* The segment failed: its last batch carries the error (lines relative to the segment). */
-static int seg_fail(struct reader *rd, long long k, const struct crm_errinfo *e)
+/* End the segment: hand over its last batch; the reader's next segment is nreaders on. */
+static int seg_close(struct reader *rd, int eof)
 {
-    struct batch *b = rd->fill;
-    b->failed = 1;
-    b->err = *e;
-    b->nr = 0;
-    b->seg_end = 1;
-    b->absorbed_to = k;
+    mark_seg_end(rd, eof);
     rd->seg_live = 0;
     rd->seg += rd->c->nreaders;
     return hand_over(rd, 1);
 }
 
-static void seg_finish_fields(struct reader *rd, int eof)
+/* The segment failed: its last batch carries the error (lines relative to the segment). */
+static int seg_fail(struct reader *rd, const struct crm_errinfo *e)
 {
     struct batch *b = rd->fill;
-    b->seg_end = 1;
-    b->eof = eof;
-    b->end_line = rd->line;
-    b->absorbed_to = rd->k;
+    b->failed = 1;
+    b->err = *e;
+    b->nr = 0;
+    return seg_close(rd, 0);
 }
 
 /* One step of a segment reader: begin a segment, parse a block, or end the segment (or
@@ -930,21 +933,21 @@ static int seg_step(struct reader *rd)
         rd->seg_live = 1;
         if (reader_init_parser(rd) != 0) {
             crm_errinfo_set(&e, CRM_ENOMEM, "out of memory");
-            return seg_fail(rd, rd->k, &e);
+            return seg_fail(rd, &e);
         }
         if ((rd->pos = seg_start(c, rd->seg, &e)) < 0 ||
             (rd->end = seg_start(c, rd->seg + 1, &e)) < 0)
-            return seg_fail(rd, rd->k, &e);
+            return seg_fail(rd, &e);
         return 0;
     }
     if (rd->pos < rd->end) {
         size_t n = rd->end - rd->pos < SEG_BLOCK ? (size_t)(rd->end - rd->pos) : SEG_BLOCK;
         if (read_at(c, rd->buf, n, rd->pos, &e) != 0)
-            return seg_fail(rd, rd->k, &e);
+            return seg_fail(rd, &e);
         rd->pos += (long long)n;
         c->bytes_in += n;
         if (parse_block(rd, rd->buf, n, &e) != 0 || block_trouble(rd, &e) != 0)
-            return seg_fail(rd, rd->k, &e);
+            return seg_fail(rd, &e);
         if (rd->fill->nr > 0 && hand_over(rd, 0) != 0)
             return -1;
         return 0;
@@ -952,19 +955,15 @@ static int seg_step(struct reader *rd)
     if (rd->end >= c->seg_to) {                /* the end of the data */
         csv_fini(&rd->p, on_field, on_record, rd);
         if (block_trouble(rd, &e) != 0)
-            return seg_fail(rd, rd->k, &e);
-        seg_finish_fields(rd, 1);
-    } else if (rd->rec_fields == 0 && rd->p.pstate == LIBCSV_ROW_NOT_BEGUN) {
-        seg_finish_fields(rd, 0);              /* the guess was right */
-    } else {
-        rd->k++;                               /* inside a record: absorb segment k */
-        if ((rd->end = seg_start(c, rd->k + 1, &e)) < 0)
-            return seg_fail(rd, rd->k, &e);
-        return 0;
+            return seg_fail(rd, &e);
+        return seg_close(rd, 1);
     }
-    rd->seg_live = 0;
-    rd->seg += c->nreaders;
-    return hand_over(rd, 1);
+    if (rd->rec_fields == 0 && rd->p.pstate == LIBCSV_ROW_NOT_BEGUN)
+        return seg_close(rd, 0);               /* the guess was right */
+    rd->k++;                                   /* inside a record: absorb segment k */
+    if ((rd->end = seg_start(c, rd->k + 1, &e)) < 0)
+        return seg_fail(rd, &e);
+    return 0;
 }
 
 static int reader_step(struct reader *rd)
@@ -1019,7 +1018,6 @@ static enum crm_err setup_readers(struct crm_csvin *c, struct crm_errinfo *e)
     for (int r = 0; r < c->nreaders; r++) {
         struct reader *rd = &c->rd[r];
         rd->c = c;
-        rd->id = r;
         if (!c->utf8 && (rd->cd = iconv_open("UTF-8", c->encoding)) == (iconv_t)-1)
             return crm_errinfo_set(e, CRM_EUSAGE, "unknown encoding \"%s\"", c->encoding);
         rd->npool = c->nseg ? (int)(c->seg_size / SEG_BLOCK) + 3 : POOL;
@@ -1258,19 +1256,29 @@ static struct batch *next_full(struct crm_csvin *c, struct crm_errinfo *e)
     return NULL;
 }
 
+/* The batch holding the next record (taking the next batch when this one is used up);
+ * NULL at the end of input or on error (in *e). */
+static struct batch *current(struct crm_csvin *c, struct crm_errinfo *e)
+{
+    if (!c->cur || c->rnext == c->cur->nr) {
+        struct batch *b = next_full(c, e);
+        if (!b)
+            return NULL;
+        c->cur = b;
+        c->rnext = 0;
+    }
+    return c->cur;
+}
+
 enum crm_err crm_csvin_next_batch_prep(struct crm_csvin *c, const struct crm_record **recs,
                                        size_t *n, const void **prep, struct crm_errinfo *e)
 {
     *recs = NULL;
     *n = 0;
     *prep = NULL;
-    struct batch *b = c->cur;
-    if (!b || c->rnext == b->nr) {
-        if (!(b = next_full(c, e)))
-            return c->cerr.code;
-        c->cur = b;
-        c->rnext = 0;
-    }
+    struct batch *b = current(c, e);
+    if (!b)
+        return c->cerr.code;
     *recs = b->recs + c->rnext;
     *n = b->nr - c->rnext;
     if (b->prepped)
@@ -1289,14 +1297,10 @@ enum crm_err crm_csvin_next_batch(struct crm_csvin *c, const struct crm_record *
 enum crm_err crm_csvin_next(struct crm_csvin *c, struct crm_record *rec, struct crm_errinfo *e)
 {
     memset(rec, 0, sizeof *rec);
-    while (!c->cur || c->rnext == c->cur->nr) {
-        struct batch *b = next_full(c, e);
-        if (!b)
-            return c->cerr.code;
-        c->cur = b;
-        c->rnext = 0;
-    }
-    *rec = c->cur->recs[c->rnext++];
+    struct batch *b = current(c, e);
+    if (!b)
+        return c->cerr.code;
+    *rec = b->recs[c->rnext++];
     return CRM_OK;
 }
 
