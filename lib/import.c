@@ -943,6 +943,17 @@ static int parse_status(struct rowctx *r, const struct colmap *m, unsigned rules
     return 0;
 }
 
+/* The row's key fields from its keys (the rest is set by the caller). */
+static void row_keys(struct row *rw, const struct keys *k)
+{
+    rw->id = k->id;
+    rw->id_len = k->id_len;
+    rw->cust = k->cust;
+    rw->cust_len = k->cust_len;
+    rw->cust_h = k->cust_h;
+    rw->part = k->part;
+}
+
 /* A data row checked and parsed: 0, or 1 when it was rejected or skipped (written, unless
  * quiet). Depends on the row and imp's settings only. */
 static int parse_row(struct rowctx *r, const struct colmap *m, const struct keys *k,
@@ -960,12 +971,7 @@ static int parse_row(struct rowctx *r, const struct colmap *m, const struct keys
         return 1;
     }
     unsigned rules = imp->preset ? imp->preset->rules : 0;
-    rw->id = k->id;              /* field by field: a compound literal zeroes it all */
-    rw->id_len = k->id_len;
-    rw->cust = k->cust;
-    rw->cust_len = k->cust_len;
-    rw->cust_h = k->cust_h;
-    rw->part = k->part;
+    row_keys(rw, k);             /* field by field: a compound literal zeroes it all */
     rw->cur = NULL;
     rw->cur_len = 0;
     rw->time = rw->amount = rw->quantity = 0;
@@ -1012,13 +1018,7 @@ static void prow_pack(struct prow *p, const struct row *rw)
 
 static void prow_unpack(const struct prow *p, struct row *rw)
 {
-    const struct keys *k = &p->k;
-    rw->id = k->id;
-    rw->id_len = k->id_len;
-    rw->cust = k->cust;
-    rw->cust_len = k->cust_len;
-    rw->cust_h = k->cust_h;
-    rw->part = k->part;
+    row_keys(rw, &p->k);
     rw->cur = p->cur;
     rw->cur_len = p->cur_len;
     rw->time = p->time;
