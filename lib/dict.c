@@ -4,7 +4,8 @@
  * load <= 1/2) has 16-byte slots: the entry's index + 1 (0 = empty), its length, and the
  * id itself when it fits in SHORT bytes — so a lookup of a short id (most customer ids)
  * touches one cache line and never the text; longer ids keep 32 bits of hash there and
- * are compared with the text on a match. */
+ * are compared with the text on a match. Slots are written and compared as the two words
+ * key_words makes, built with fixed-size loads (no variable memcpy on the lookup path). */
 #include "dict.h"
 
 #include <stdlib.h>
@@ -69,18 +70,60 @@ void crm_dict_free(struct crm_dict *d)
     free(d);
 }
 
+void crm_dict_prefetch(const struct crm_dict *d, uint64_t h)
+{
+    __builtin_prefetch(&d->table[(size_t)h & d->mask]);
+}
+
+/* Bytes 4..15 of a slot (length and key) as two words, for one-shot compares. */
+static inline void slot_words(const struct slot *s, uint64_t *a, uint32_t *b)
+{
+    memcpy(a, (const char *)s + 4, 8);
+    memcpy(b, (const char *)s + 12, 4);
+}
+
+/* n (<= 8) bytes at p as a little-endian word, the rest zero: fixed-size loads only
+ * (two overlapping ones), so no call and no store to read back. */
+static inline uint64_t load_upto8(const char *p, size_t n)
+{
+    uint32_t a, b;
+    if (n >= 4) {
+        memcpy(&a, p, 4);
+        memcpy(&b, p + n - 4, 4);
+        return (uint64_t)a | ((uint64_t)b << (8 * (n - 4)));
+    }
+    if (n == 0)
+        return 0;
+    const unsigned char *u = (const unsigned char *)p;
+    return (uint64_t)u[0] | ((uint64_t)u[n / 2] << (8 * (n / 2))) |
+           ((uint64_t)u[n - 1] << (8 * (n - 1)));
+}
+
+/* The words slot_words reads from the slot fill_slot would make for this id. */
+static inline void key_words(const char *id, size_t len, uint64_t h, uint64_t *a, uint32_t *b)
+{
+    if (len > SHORT) {
+        *a = LONG | ((uint64_t)(uint32_t)(h >> 32) << 8);
+        *b = 0;
+    } else if (len <= 7) {
+        *a = (uint64_t)len | (load_upto8(id, len) << 8);
+        *b = 0;
+    } else {
+        uint64_t lo = load_upto8(id, 7), hi = load_upto8(id + 7, len - 7);
+        *a = (uint64_t)len | (lo << 8);
+        *b = (uint32_t)hi;
+    }
+}
+
+/* A slot for id number idx1 - 1: the same words probe compares (any byte order). */
 static void fill_slot(struct slot *s, uint32_t idx1, const char *id, size_t len, uint64_t h)
 {
-    memset(s, 0, sizeof *s);
+    uint64_t a;
+    uint32_t b;
+    key_words(id, len, h, &a, &b);
     s->idx1 = idx1;
-    if (len <= SHORT) {
-        s->len = (uint8_t)len;
-        memcpy(s->key, id, len);
-    } else {
-        uint32_t tag = (uint32_t)(h >> 32);
-        s->len = LONG;
-        memcpy(s->key, &tag, sizeof tag);
-    }
+    memcpy((char *)s + 4, &a, 8);
+    memcpy((char *)s + 12, &b, 4);
 }
 
 static int grow_table(struct crm_dict *d)
@@ -103,27 +146,13 @@ static int grow_table(struct crm_dict *d)
     return 0;
 }
 
-void crm_dict_prefetch(const struct crm_dict *d, uint64_t h)
-{
-    __builtin_prefetch(&d->table[(size_t)h & d->mask]);
-}
-
-/* Bytes 4..15 of a slot (length and key) as two words, for one-shot compares. */
-static inline void slot_words(const struct slot *s, uint64_t *a, uint32_t *b)
-{
-    memcpy(a, (const char *)s + 4, 8);
-    memcpy(b, (const char *)s + 12, 4);
-}
-
 static size_t probe(const struct crm_dict *d, const char *id, size_t len, uint64_t h,
                     uint32_t *found)
 {
     size_t pos = (size_t)h & d->mask;
-    struct slot want;
-    fill_slot(&want, 0, id, len, h);
     uint64_t wa, sa;
     uint32_t wb, sb;
-    slot_words(&want, &wa, &wb);
+    key_words(id, len, h, &wa, &wb);
     for (;;) {
         const struct slot *s = &d->table[pos];
         if (!s->idx1) {

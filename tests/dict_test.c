@@ -51,11 +51,50 @@ static void test_dict_short_ids_that_differ_only_in_length_or_bytes(void **state
     crm_dict_free(d);
 }
 
+/* Every length up to past the inline limit, each id differing from a base in one byte
+ * position (or by a trailing NUL): all distinct, each found again as itself. */
+static void test_dict_ids_differing_in_any_one_byte_are_distinct(void **state)
+{
+    (void)state;
+    struct crm_dict *d = crm_dict_new();
+    char id[16];
+    uint32_t next = 0, idx;
+    int added;
+    for (size_t len = 0; len <= 14; len++) {
+        for (size_t p = 0; p <= len; p++) {      /* p == len: the base id itself */
+            memset(id, 'k', sizeof id);
+            if (p < len)
+                id[p] = (char)('A' + p);
+            assert_int_equal(crm_dict_intern(d, id, len, &idx, &added), CRM_OK);
+            assert_true(added);
+            assert_int_equal(idx, next++);
+        }
+        memset(id, 'k', sizeof id);
+        id[len] = '\0';                          /* the base with a NUL after it */
+        assert_int_equal(crm_dict_intern(d, id, len + 1, &idx, &added), CRM_OK);
+        assert_true(added);
+        next++;
+    }
+    next = 0;
+    for (size_t len = 0; len <= 14; len++) {
+        for (size_t p = 0; p <= len; p++) {
+            memset(id, 'k', sizeof id);
+            if (p < len)
+                id[p] = (char)('A' + p);
+            assert_true(crm_dict_find(d, id, len, &idx));
+            assert_int_equal(idx, next++);
+        }
+        next++;
+    }
+    crm_dict_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dict_indexes_are_dense_and_stable_across_growth),
         cmocka_unit_test(test_dict_short_ids_that_differ_only_in_length_or_bytes),
+        cmocka_unit_test(test_dict_ids_differing_in_any_one_byte_are_distinct),
     };
     return cmocka_run_group_tests_name("dict", tests, NULL, NULL);
 }
