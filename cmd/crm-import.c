@@ -42,6 +42,8 @@ static const char usage[] =
     "      --partition N        write N stores, -o naming them with %d (0..N-1), each\n"
     "                           customer's orders in one: crm_hash_stable(customer_id) % N\n"
     "      --partition-key KEY  what to partition by: customer (the only key)\n"
+    "      --compress           deflate the store's columns on a pipe too (a store piped\n"
+    "                           to another tool is written uncompressed, to be read once)\n"
     "      --check STORE        verify every chunk of STORE and print what it holds\n"
     "      --dump STORE         print STORE's orders as CSV (with --tsv, --bom, -o)\n"
     "  -q, --quiet              no summary on stderr\n"
@@ -58,6 +60,7 @@ enum {
     OPT_APPEND = CLI_TOOL_OPTS, OPT_PRESET, OPT_MAP, OPT_STATUS, OPT_DELIM, OPT_ENCODING,
     OPT_DATEFMT, OPT_TZ, OPT_ORDER_AMOUNT, OPT_NO_HEADER, OPT_CUSTOMERS, OPT_REJECTS,
     OPT_MAX_REJECT, OPT_LOCK_WAIT, OPT_CHECK, OPT_DUMP, OPT_PARTITION, OPT_PARTITION_KEY,
+    OPT_COMPRESS,
 };
 
 static const struct option longopts[] = {
@@ -80,6 +83,7 @@ static const struct option longopts[] = {
     {"dump", required_argument, NULL, OPT_DUMP},
     {"partition", required_argument, NULL, OPT_PARTITION},
     {"partition-key", required_argument, NULL, OPT_PARTITION_KEY},
+    {"compress", no_argument, NULL, OPT_COMPRESS},
     {NULL, 0, NULL, 0},
 };
 
@@ -189,8 +193,17 @@ static char *partition_path(const struct cli *c, const char *pattern, size_t i)
     return p;
 }
 
+/* A store on stdout that is a pipe or a socket goes straight to a reader that reads it
+ * once: its columns are stored raw (zlib's work would cost both ends more than the bytes
+ * it saves), unless --compress. A store in a file is always compressed. */
+static int stdout_streams(void)
+{
+    struct stat st;
+    return fstat(1, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+}
+
 static void open_outputs(struct cli *c, struct outputs *out, size_t n, int pattern,
-                         const struct crm_store_meta *meta)
+                         int compress, const struct crm_store_meta *meta)
 {
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
@@ -208,8 +221,11 @@ static void open_outputs(struct cli *c, struct outputs *out, size_t n, int patte
             cli_track_temp(crm_afile_temp_path(out->af[i]));
             fd = crm_afile_fd(out->af[i]);
         }
-        cli_check(c, crm_store_writer_new(fd, c->output ? out->path[i] : "stdout", meta,
-                                          CRM_STORE_KEEP_IDS, &out->w[i], &e), &e);
+        unsigned flags = CRM_STORE_KEEP_IDS;
+        if (!c->output && !compress && stdout_streams())
+            flags |= CRM_STORE_RAW;
+        cli_check(c, crm_store_writer_new(fd, c->output ? out->path[i] : "stdout", meta, flags,
+                                          &out->w[i], &e), &e);
     }
 }
 
@@ -261,6 +277,7 @@ struct options {
     const char *append, *customers, *rejects_path, *check, *dump, *statuses[32];
     size_t nstatus, partitions;
     int partitioned;   /* --partition given: -o is a pattern, even for N = 1 */
+    int compress;      /* --compress: deflate the columns even on a pipe */
     long lock_wait;
 };
 
@@ -323,6 +340,7 @@ static void parse(struct cli *c, struct options *op, int argc, char **argv)
             o->max_reject_rate = cli_number(c, "--max-reject-rate", optarg, 0, 1);
             break;
         case OPT_LOCK_WAIT: op->lock_wait = cli_integer(c, "--lock-wait", optarg, 0, 86400); break;
+        case OPT_COMPRESS: op->compress = 1; break;
         case OPT_CHECK: op->check = optarg; break;   /* after all options: -o, --tsv apply */
         case OPT_DUMP: op->dump = optarg; break;
         case OPT_PARTITION:
@@ -345,7 +363,7 @@ static int open_stores(struct cli *c, struct options *op, struct outputs *out)
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
     if (!op->append) {
-        open_outputs(c, out, op->partitions, op->partitioned, &op->meta);
+        open_outputs(c, out, op->partitions, op->partitioned, op->compress, &op->meta);
         return -1;
     }
     int fd = open(op->append, O_RDWR);

@@ -15,6 +15,8 @@ void crm_zctx_free(struct crm_zctx *z)
 
 int crm_col_deflate(struct crm_zctx *z, const unsigned char *in, size_t n, struct crm_buf *out)
 {
+    if (z->raw)
+        return -1;
     if (!z->d_ok) {
         memset(&z->d, 0, sizeof z->d);
         if (deflateInit2(&z->d, 1, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)

@@ -21,10 +21,12 @@
 struct crm_zctx {
     z_stream d, i;
     int d_ok, i_ok;
+    int raw;                   /* set by the owner: crm_col_deflate declines, columns stay raw */
 };
 
 void crm_zctx_free(struct crm_zctx *z);
-/* Raw deflate (level 1) of in[0..n) into out (replacing its content); -1 on failure. */
+/* Raw deflate (level 1) of in[0..n) into out (replacing its content); -1 on failure or
+ * when z->raw is set (the caller then stores the bytes as they are). */
 int crm_col_deflate(struct crm_zctx *z, const unsigned char *in, size_t n, struct crm_buf *out);
 /* Inflate exactly outn bytes; -1 when the data is damaged or has another size. */
 int crm_col_inflate(struct crm_zctx *z, const unsigned char *in, size_t n, unsigned char *out,

@@ -370,6 +370,7 @@ static struct crm_store_writer *writer_alloc(int fd, const char *name, unsigned 
     w->fd = fd;
     w->keep_ids = (flags & CRM_STORE_KEEP_IDS) != 0;
     w->no_sync = (flags & CRM_STORE_NO_SYNC) != 0;
+    w->z.raw = (flags & CRM_STORE_RAW) != 0;
     w->cached = -1;
     snprintf(w->name, sizeof w->name, "%s", name ? name : "stdout");
     struct stat st;

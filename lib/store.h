@@ -159,6 +159,8 @@ struct crm_store_writer;
 #define CRM_STORE_KEEP_IDS 1u  /* keep every chunk's order-id column (compressed, as
                                   written) so crm_store_writer_order_id can look ids up */
 #define CRM_STORE_NO_SYNC 2u   /* a scratch store: skip fsync */
+#define CRM_STORE_RAW 4u       /* columns not deflated (a store streamed to a reader that
+                                  reads it once: compressing costs more than it saves) */
 
 /* Start a new store on fd (stdout, a temporary file, ...). When fd is a regular file the
  * header's committed length is filled in by crm_store_writer_finish. */
