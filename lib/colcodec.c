@@ -139,7 +139,7 @@ void crm_col_planes_pack(struct crm_zctx *z, const int64_t *v, size_t n, int64_t
     for (int j = 0; j < w; j++) {
         const unsigned char *plane = scratch->data + (size_t)j * n;
         /* Random bytes do not deflate; a plane under ~7 bits/byte usually does. */
-        int tried = n >= 256 && plane_entropy(plane, n) < 7.0;
+        int tried = !z->raw && n >= 256 && plane_entropy(plane, n) < 7.0;
         if (tried && crm_col_deflate(z, plane, n, packed) == 0 && packed->len < n - n / 8) {
             crm_buf_le(out, packed->len, 4);
             crm_buf_put(out, packed->data, packed->len);
