@@ -102,8 +102,9 @@ static void put_row(struct crm_out *o, const struct opts *op, int scale, const c
 struct ranked_rows {
     const struct opts *op;
     const struct crm_store *s;
-    const struct crm_pareto_input *in;
-    const uint32_t *order;
+    size_t n;
+    const uint32_t *customer;        /* in rank order */
+    const int64_t *value;            /* in rank order */
     const int64_t *cum;              /* value of the ranks before each row */
     struct crm_pareto_cursor start;  /* the cursor before the first row */
     int scale;
@@ -116,39 +117,53 @@ static void ranked_row(struct crm_out *o, size_t r, void *ctx)
     struct crm_pareto_row row;
     cur.rank = r;
     cur.cum = x->cum[r];
-    if (r + 16 < x->in->n)
-        crm_store_customer_id_prefetch(x->s, x->in->customer[x->order[r + 16]], 1);
-    if (r + 4 < x->in->n)
-        crm_store_customer_id_prefetch(x->s, x->in->customer[x->order[r + 4]], 2);
-    crm_pareto_row_at(&cur, x->in->value[x->order[r]], &row);
+    if (r + 16 < x->n)
+        crm_store_customer_id_prefetch(x->s, x->customer[r + 16], 1);
+    if (r + 4 < x->n)
+        crm_store_customer_id_prefetch(x->s, x->customer[r + 4], 2);
+    crm_pareto_row_at(&cur, x->value[r], &row);
     size_t len;
-    const char *id = crm_store_customer_id(x->s, x->in->customer[x->order[r]], &len);
+    const char *id = crm_store_customer_id(x->s, x->customer[r], &len);
     put_row(o, x->op, x->scale, id, len, &row);
 }
 
-/* The ranked rows: a first pass checks the values and keeps the running totals, then rows
- * are formatted on two threads (lib/outrows), byte for byte as one cursor would. */
+/* The ranked rows: a first pass checks the values, keeps the running totals and gathers
+ * values and customers into rank order (the formatting threads then read them in
+ * sequence, not at random through `order`); then rows are formatted on two threads
+ * (lib/outrows), byte for byte as one cursor would. */
 static void write_rows(struct crm_out *o, const struct opts *op, struct crm_store *s,
                        const struct crm_pareto_input *in, const struct crm_pareto *p,
                        const uint32_t *order, const struct cli *c)
 {
-    struct ranked_rows x = {op, s, in, order, NULL, {0}, crm_store_meta(s)->money_scale};
+    struct ranked_rows x = {op, s, in->n, NULL, NULL, NULL, {0}, crm_store_meta(s)->money_scale};
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
     crm_out_header(o, "rank,customer_id,value,share,cum_customers,cum_value,class");
     crm_pareto_cursor_init(&x.start, p, op->a_bp, op->b_bp);
-    int64_t *cum = malloc((in->n ? in->n : 1) * sizeof *cum);
-    if (!cum)
+    size_t n = in->n ? in->n : 1;
+    int64_t *cum = malloc(n * sizeof *cum), *value = malloc(n * sizeof *value);
+    uint32_t *customer = malloc(n * sizeof *customer);
+    if (!cum || !value || !customer)
         cli_check(c, crm_errinfo_set(&e, CRM_ENOMEM, "ranks of %zu customers: out of memory",
                                      in->n), &e);
     struct crm_pareto_cursor cur = x.start;
     for (size_t r = 0; r < in->n; r++) {
+        if (r + 16 < in->n) {
+            __builtin_prefetch(&in->value[order[r + 16]]);
+            __builtin_prefetch(&in->customer[order[r + 16]]);
+        }
         cum[r] = cur.cum;
-        cli_check(c, crm_pareto_cursor_next(&cur, in->value[order[r]], NULL, &e), &e);
+        value[r] = in->value[order[r]];
+        customer[r] = in->customer[order[r]];
+        cli_check(c, crm_pareto_cursor_next(&cur, value[r], NULL, &e), &e);
     }
     x.cum = cum;
+    x.value = value;
+    x.customer = customer;
     cli_check(c, crm_outrows_write(o, in->n, ranked_row, &x, &e), &e);
     free(cum);
+    free(value);
+    free(customer);
 }
 
 /* metric,value rows: counts, values (money or counts) and ratios — empty when there are no
