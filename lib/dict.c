@@ -17,10 +17,11 @@
 #define SHORT 11
 #define LONG 255
 
+/* The layout; bytes 4..15 are only ever written and read as the two words of key_words. */
 struct slot {
     uint32_t idx1;
-    uint8_t len;               /* id length, or LONG */
-    char key[SHORT];           /* the id, or for LONG ids 4 bytes of hash */
+    uint8_t len;               /* id length, or LONG (on a little-endian host) */
+    char key[SHORT];           /* the id, or for LONG ids 4 bytes of hash (ditto) */
 };
 
 _Static_assert(sizeof(struct slot) == 16, "dict slots are 16 bytes");

@@ -156,8 +156,9 @@ const struct crm_store_stats *crm_store_stats(const struct crm_store *s);
 struct crm_store_writer;
 
 /* Writer flags. */
-#define CRM_STORE_KEEP_IDS 1u  /* keep every chunk's order-id column (compressed, as
-                                  written) so crm_store_writer_order_id can look ids up */
+#define CRM_STORE_KEEP_IDS 1u  /* keep every chunk's order-id column (as written:
+                                  compressed unless CRM_STORE_RAW) so
+                                  crm_store_writer_order_id can look ids up */
 #define CRM_STORE_NO_SYNC 2u   /* a scratch store: skip fsync */
 #define CRM_STORE_RAW 4u       /* columns not deflated (a store streamed to a reader that
                                   reads it once: compressing costs more than it saves) */
