@@ -129,6 +129,7 @@ struct crm_csvin {
     char encoding[32];
     int utf8;                      /* fields need validation only, no conversion */
     int delim;
+    int plain_split;               /* quote-free lines split without libcsv */
     /* segments: data in [seg_from, seg_to) of fd, segments of seg_size bytes */
     int nreaders;
     long long base_off;            /* fd's offset when opened, -1 when not seekable */
@@ -404,6 +405,8 @@ static enum crm_err start(struct crm_csvin *c, const struct crm_csvin_opts *o,
     c->delim = o && o->delimiter ? o->delimiter
                                  : detect_delimiter(c->data + c->data_pos,
                                                     c->data_len - c->data_pos);
+    c->plain_split = !(o && o->libcsv_only) && c->delim != CRM_CSV_WHITESPACE &&
+                     c->delim != '"' && c->delim != '\r' && c->delim != '\n';
     return CRM_OK;
 }
 
@@ -454,6 +457,16 @@ static int has_high16(const unsigned char *s, size_t len)
     return (acc & 0x8080808080808080ull) != 0;
 }
 
+/* Room for one more field's offset and length; -1 when out of memory. */
+static int field_room(struct batch *b)
+{
+    size_t fcap = b->fcap;
+    return grow((void **)&b->foff, &fcap, b->nf + 1, sizeof *b->foff) ||
+                   grow((void **)&b->flen, &b->fcap, b->nf + 1, sizeof *b->flen)
+               ? -1
+               : 0;
+}
+
 static void on_field(void *s, size_t len, void *data)
 {
     struct reader *rd = data;
@@ -480,13 +493,9 @@ static void on_field(void *s, size_t len, void *data)
             if (f[i] == '\n' || (f[i] == '\r' && (i + 1 == len || f[i + 1] != '\n')))
                 rd->line++;
     }
-    if (__builtin_expect(b->nf == b->fcap, 0)) {
-        size_t fcap = b->fcap;
-        if (grow((void **)&b->foff, &fcap, b->nf + 1, sizeof *b->foff) ||
-            grow((void **)&b->flen, &b->fcap, b->nf + 1, sizeof *b->flen)) {
-            rd->oom = 1;
-            return;
-        }
+    if (__builtin_expect(b->nf == b->fcap, 0) && field_room(b) != 0) {
+        rd->oom = 1;
+        return;
     }
     if (__builtin_expect(b->text.cap - b->text.len < len + 17, 0) &&
         crm_buf_reserve(&b->text, len + 17) != 0)
@@ -511,10 +520,10 @@ static void on_field(void *s, size_t len, void *data)
     rd->rec_fields++;
 }
 
-static void on_record(int ch, void *data)
+/* A line end as libcsv reports it (CSV_REPALL_NL: every CR and LF): the LF of a CRLF
+ * ends no line of its own. */
+static void count_line_end(struct reader *rd, int ch)
 {
-    struct reader *rd = data;
-    struct batch *b = rd->fill;
     if (ch == '\n') {
         if (rd->pending_cr && rd->rec_fields == 0)
             rd->pending_cr = 0;      /* the LF of a CRLF */
@@ -524,8 +533,13 @@ static void on_record(int ch, void *data)
         rd->line++;
         rd->pending_cr = 1;
     }
+}
+
+/* The record of the fields since the last one, if any (none: an empty line). */
+static void end_record(struct reader *rd, struct batch *b)
+{
     if (rd->rec_fields == 0)
-        return;                      /* an empty line */
+        return;
     size_t rcap = b->rcap, rcap2 = b->rcap;
     if (grow((void **)&b->rfirst, &rcap, b->nr + 2, sizeof *b->rfirst) ||
         grow((void **)&b->rhigh, &rcap2, b->nr + 2, sizeof *b->rhigh) ||
@@ -539,6 +553,125 @@ static void on_record(int ch, void *data)
     b->nr++;
     b->rfirst[b->nr] = b->nf;
     rd->rec_fields = 0;
+}
+
+static void on_record(int ch, void *data)
+{
+    struct reader *rd = data;
+    count_line_end(rd, ch);
+    end_record(rd, rd->fill);
+}
+
+/* ---- quote-free lines without libcsv ----
+ * Where a block has no quote character and libcsv is between records, every field up to
+ * the block's last line end is unquoted, and libcsv would do no more than this: end a
+ * field at each delimiter and a record at each CR or LF, drop the spaces and tabs (those
+ * that are not the delimiter) around each field, and report a line of nothing else as an
+ * empty line. split_plain does exactly that on a copy of those lines in the batch — eight
+ * bytes at a time, with no call per field — and libcsv parses the rest of the block.
+ * tests/csvin_test.c checks both against libcsv alone on random files. */
+
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* The high bit of every byte of w equal to the byte repeated in pat (exact: no carries). */
+static inline uint64_t bytes_equal(uint64_t w, uint64_t pat)
+{
+    uint64_t x = w ^ pat;
+    return ~(((x & ~HIGHS) + ~HIGHS) | x) & HIGHS;
+}
+
+/* One field of the line being split, [s, e) of the batch text t, trimmed; 0 or -1. */
+static int plain_field(struct reader *rd, struct batch *b, unsigned char *t, size_t s,
+                       size_t e, unsigned char sp2)
+{
+    while (s < e && (t[s] == ' ' || t[s] == sp2))
+        s++;
+    while (e > s && (t[e - 1] == ' ' || t[e - 1] == sp2))
+        e--;
+    t[e] = '\0';
+    if (rd->rec_fields == 0) {
+        rd->rec_line = rd->line;
+    } else if (rd->rec_fields >= MAX_FIELDS) {
+        if (!rd->too_long)
+            rd->too_long = rd->rec_line;
+        return 0;
+    }
+    if (__builtin_expect(b->nf == b->fcap, 0) && field_room(b) != 0)
+        return -1;
+    b->foff[b->nf] = (size_t)(t - b->text.data) + s;
+    b->flen[b->nf] = e - s;
+    b->nf++;
+    rd->rec_fields++;
+    rd->pending_cr = 0;
+    return 0;
+}
+
+/* Split n bytes of whole quote-free lines (the last byte a CR or LF) into the batch, as
+ * libcsv between records would; -1 when out of memory (rd->oom set). */
+static int split_plain(struct reader *rd, const unsigned char *src, size_t n)
+{
+    struct batch *b = rd->fill;
+    if (crm_buf_reserve(&b->text, n + 17) != 0) {
+        rd->oom = 1;
+        return -1;
+    }
+    unsigned char *t = b->text.data + b->text.len;
+    memcpy(t, src, n);
+    b->text.len += n;
+    const unsigned char delim = (unsigned char)rd->c->delim;
+    const unsigned char sp2 = delim == '\t' ? ' ' : '\t';   /* the other space libcsv skips */
+    const uint64_t dpat = ONES * delim, lf = ONES * '\n', cr = ONES * '\r';
+    size_t fstart = 0;
+    int high = 0;                                     /* a byte >= 0x80 or NUL in the record */
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t w;
+        memcpy(&w, t + i, 8);                         /* the batch text has 16 bytes to spare */
+        uint64_t m = bytes_equal(w, dpat) | bytes_equal(w, lf) | bytes_equal(w, cr);
+        uint64_t hb = (w | bytes_equal(w, 0)) & HIGHS;
+        if (n - i < 8) {
+            uint64_t keep = (1ull << (8 * (n - i))) - 1;
+            m &= keep;
+            hb &= keep;
+        }
+        while (m) {
+            unsigned k = (unsigned)__builtin_ctzll(m) >> 3;
+            size_t pos = i + k;
+            m &= m - 1;
+            if (hb) {                                 /* bytes before pos are this record's */
+                uint64_t before = (1ull << (8 * k)) - 1;
+                high |= (hb & before) != 0;
+                hb &= ~before;
+            }
+            unsigned char ch = t[pos];
+            if (ch == delim) {
+                rd->rec_high = high;
+                if (plain_field(rd, b, t, fstart, pos, sp2) != 0)
+                    goto oom;
+                fstart = pos + 1;
+                continue;
+            }
+            size_t s = fstart;
+            while (s < pos && (t[s] == ' ' || t[s] == sp2))
+                s++;
+            if (rd->rec_fields || s < pos) {
+                rd->rec_high = high;
+                if (plain_field(rd, b, t, s, pos, sp2) != 0)
+                    goto oom;
+            }
+            count_line_end(rd, ch);
+            end_record(rd, b);
+            if (rd->oom)
+                return -1;
+            high = 0;
+            fstart = pos + 1;
+        }
+        high |= hb != 0;
+    }
+    return 0;
+oom:
+    rd->oom = 1;
+    return -1;
 }
 
 static int reader_init_parser(struct reader *rd)
@@ -776,6 +909,9 @@ static void set_too_long(struct crm_errinfo *e, const char *name, long long line
                     "(broken quoting or not a CSV file?)", MAX_FIELDS, MAX_RECORD >> 20);
 }
 
+static int libcsv_parse(struct reader *rd, unsigned char *p, size_t n,
+                        struct crm_errinfo *e);
+
 /* Parse one block of bytes; 0, or -1 with the error in *e. */
 static int parse_block(struct reader *rd, unsigned char *p, size_t n, struct crm_errinfo *e)
 {
@@ -785,6 +921,35 @@ static int parse_block(struct reader *rd, unsigned char *p, size_t n, struct crm
             if (p[i] == '\t')
                 p[i] = ' ';
     rd->scan_fields = rd->p.quoted || memchr(p, '"', n) != NULL;
+    if (!rd->scan_fields && c->plain_split) {
+        /* libcsv ends the record the block boundary cut, split_plain takes the whole
+         * lines after it, libcsv the rest */
+        size_t from = 0;
+        if (rd->rec_fields || rd->p.pstate != LIBCSV_ROW_NOT_BEGUN) {
+            while (from < n && p[from] != '\n' && p[from] != '\r')
+                from++;
+            if (from < n)
+                from++;
+            if (libcsv_parse(rd, p, from, e) != 0)
+                return -1;
+        }
+        size_t to = n;
+        while (to > from && p[to - 1] != '\n' && p[to - 1] != '\r')
+            to--;
+        if (to > from && rd->p.pstate == LIBCSV_ROW_NOT_BEGUN && !rd->rec_fields) {
+            if (split_plain(rd, p + from, to - from) != 0)
+                return 0;                /* out of memory: block_trouble reports it */
+            from = to;
+        }
+        return libcsv_parse(rd, p + from, n - from, e);
+    }
+    return libcsv_parse(rd, p, n, e);
+}
+
+/* Parse n bytes with libcsv; 0, or -1 with the error in *e. */
+static int libcsv_parse(struct reader *rd, unsigned char *p, size_t n, struct crm_errinfo *e)
+{
+    struct crm_csvin *c = rd->c;
     size_t done = csv_parse(&rd->p, p, n, on_field, on_record, rd);
     if (done != n) {
         crm_errinfo_where(e, c->name, rd->line, -1, -1);

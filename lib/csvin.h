@@ -20,6 +20,7 @@ struct crm_csvin_opts {
     const char *encoding;     /* NULL/"auto", or an iconv name ("gbk", "latin1", ...) */
     size_t segment_bytes;     /* a regular file larger than this is parsed in segments on
                                  two threads; 0: 1 MiB; (size_t)-1: never (tests) */
+    int libcsv_only;          /* tests: every line through libcsv, none split directly */
 };
 
 struct crm_record {

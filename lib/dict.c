@@ -1,7 +1,11 @@
 /* dict: customer-id dictionary (see dict.h).
  * Invariants: ids are stored back to back in `text`, each followed by a NUL; off[i] is
- * where id i starts and off[count] is the end. The open-addressing table (linear probing,
- * load <= 1/2) has 16-byte slots: the entry's index + 1 (0 = empty), its length, and the
+ * where id i starts and off[count] is the end. An id of the numeric form of the first id
+ * interned (lib/numid: "C0468932", "12346") whose number falls in a page of the direct map
+ * is found there, by its number, at 4 bytes an entry — and only there; every other id is
+ * in the table. Pages are made only while the map is dense enough, so a page exists
+ * before any id of its numbers is interned or never. The open-addressing table (linear
+ * probing, load <= 1/2) has 16-byte slots: the entry's index + 1 (0 = empty), its length, and the
  * id itself when it fits in SHORT bytes — so a lookup of a short id (most customer ids)
  * touches one cache line and never the text; longer ids keep 32 bits of hash there and
  * are compared with the text on a match. Slots are written and compared as the two words
@@ -13,9 +17,14 @@
 
 #include "bigmem.h"
 #include "hash.h"
+#include "numid.h"
 
 #define SHORT 11
 #define LONG 255
+#define DPAGE 4096u                /* direct-map entries a page (16 KB) */
+#define DMAX_PAGES (1u << 16)      /* a span of 2^28 numbers from the base */
+#define DFREE_PAGES 256u           /* pages (4 MB) made before density counts: ids come
+                                      in any order, the first ones spread thin */
 
 /* The layout; bytes 4..15 are only ever written and read as the two words of key_words. */
 struct slot {
@@ -33,6 +42,13 @@ struct crm_dict {
     uint32_t count, off_cap;
     struct slot *table;
     size_t mask;               /* table size - 1 */
+    uint32_t hashed;           /* ids in the table */
+    /* direct map: dpage[p][i] is index + 1 of the id of number base + p * DPAGE + i */
+    struct crm_numform form;   /* kind NONE until the first intern (and if it has none) */
+    int form_set, closed;      /* closed: too sparse, no more pages */
+    int64_t base;
+    uint32_t **dpage;
+    size_t ndir, npages, direct;
 };
 
 #define SEED 0x2545f4914f6cdd1dull
@@ -68,12 +84,93 @@ void crm_dict_free(struct crm_dict *d)
     free(d->text);
     free(d->off);
     crm_big_free(d->table, (d->mask + 1) * sizeof *d->table);
+    for (size_t p = 0; p < d->ndir; p++)
+        free(d->dpage[p]);
+    free(d->dpage);
     free(d);
 }
 
-void crm_dict_prefetch(const struct crm_dict *d, uint64_t h)
+void crm_dict_key(struct crm_dict_key *k, const char *id, size_t len)
+{
+    k->id = id;
+    k->len = len;
+    k->hash = crm_dict_hash(id, len);
+    k->num = crm_numid_split(id, len);
+}
+
+/* ---- the direct map ---- */
+
+/* k's entry in the direct map, or NULL when k's id is not one of its ids. */
+static uint32_t *direct_entry(const struct crm_dict *d, const struct crm_dict_key *k)
+{
+    int64_t v = crm_numform_number(&d->form, k->id, k->len, k->num);
+    if (v < d->base)
+        return NULL;
+    uint64_t at = (uint64_t)(v - d->base);
+    size_t p = (size_t)(at / DPAGE);
+    if (p >= d->ndir || !d->dpage[p])
+        return NULL;
+    return &d->dpage[p][at % DPAGE];
+}
+
+/* Make the page of k's number when the map may grow: k's entry, or NULL when the id goes
+ * to the table (no numeric form, out of the span, the map too sparse, no memory). */
+static uint32_t *direct_add_page(struct crm_dict *d, const struct crm_dict_key *k)
+{
+    if (!d->form_set) {
+        crm_numform_of(&d->form, k->id, k->len);
+        d->form_set = 1;
+        /* from 0 when the span reaches that far (customer numbers come in any order),
+         * else with a quarter of the span below the first */
+        int64_t span = (int64_t)DMAX_PAGES * DPAGE;
+        d->base = k->num.number < span / 2 ? 0 : k->num.number - span / 4;
+    }
+    int64_t v = crm_numform_number(&d->form, k->id, k->len, k->num);
+    if (d->closed || v < d->base || (uint64_t)(v - d->base) / DPAGE >= DMAX_PAGES)
+        return NULL;
+    /* past the free pages, at least one entry in eight used (about the table's 32 bytes
+     * an id), or no more pages */
+    if (d->npages >= DFREE_PAGES &&
+        (d->npages + 1) * (DPAGE / 8) > d->direct + DFREE_PAGES * (DPAGE / 8)) {
+        d->closed = 1;
+        return NULL;
+    }
+    size_t p = (size_t)((uint64_t)(v - d->base) / DPAGE);
+    if (p >= d->ndir) {
+        size_t n = d->ndir ? d->ndir : 64;
+        while (n <= p)
+            n *= 2;
+        uint32_t **dir = realloc(d->dpage, n * sizeof *dir);
+        if (!dir) {
+            d->closed = 1;             /* a page made later would hide this id */
+            return NULL;
+        }
+        memset(dir + d->ndir, 0, (n - d->ndir) * sizeof *dir);
+        d->dpage = dir;
+        d->ndir = n;
+    }
+    if (!(d->dpage[p] = calloc(DPAGE, sizeof **d->dpage))) {
+        d->closed = 1;
+        return NULL;
+    }
+    d->npages++;
+    return &d->dpage[p][(uint64_t)(v - d->base) % DPAGE];
+}
+
+/* ---- the table ---- */
+
+static void table_prefetch(const struct crm_dict *d, uint64_t h)
 {
     __builtin_prefetch(&d->table[(size_t)h & d->mask]);
+}
+
+void crm_dict_prefetch(const struct crm_dict *d, const struct crm_dict_key *k)
+{
+    const uint32_t *de = direct_entry(d, k);
+    if (de)
+        __builtin_prefetch(de);
+    else
+        table_prefetch(d, k->hash);
 }
 
 /* Bytes 4..15 of a slot (length and key) as two words, for one-shot compares. */
@@ -135,7 +232,11 @@ static int grow_table(struct crm_dict *d)
         return -1;
     for (uint32_t i = 0; i < d->count; i++) {
         size_t len = (size_t)(d->off[i + 1] - d->off[i] - 1);
-        uint64_t h = crm_dict_hash(d->text + d->off[i], len);
+        struct crm_dict_key k;
+        crm_dict_key(&k, d->text + d->off[i], len);
+        if (direct_entry(d, &k))
+            continue;                          /* in the direct map, not the table */
+        uint64_t h = k.hash;
         size_t pos = (size_t)h & mask;
         while (t[pos].idx1)
             pos = (pos + 1) & mask;
@@ -173,11 +274,14 @@ static size_t probe(const struct crm_dict *d, const char *id, size_t len, uint64
     }
 }
 
-int crm_dict_find_hashed(const struct crm_dict *d, const char *id, size_t len, uint64_t h,
-                         uint32_t *idx)
+int crm_dict_find_key(const struct crm_dict *d, const struct crm_dict_key *k, uint32_t *idx)
 {
+    const uint32_t *de = direct_entry(d, k);
     uint32_t found;
-    probe(d, id, len, h, &found);
+    if (de)
+        found = *de;
+    else
+        probe(d, k->id, k->len, k->hash, &found);
     if (!found)
         return 0;
     *idx = found - 1;
@@ -186,36 +290,30 @@ int crm_dict_find_hashed(const struct crm_dict *d, const char *id, size_t len, u
 
 int crm_dict_find(const struct crm_dict *d, const char *id, size_t len, uint32_t *idx)
 {
-    return crm_dict_find_hashed(d, id, len, crm_dict_hash(id, len), idx);
+    struct crm_dict_key k;
+    crm_dict_key(&k, id, len);
+    return crm_dict_find_key(d, &k, idx);
 }
 
-enum crm_err crm_dict_intern_hashed(struct crm_dict *d, const char *id, size_t len, uint64_t h,
-                                    uint32_t *idx, int *added)
+/* Append id as entry `count`; its index, or -1 (ENOMEM) / -2 (EDATA: too many). */
+static int64_t append_id(struct crm_dict *d, const char *id, size_t len)
 {
-    uint32_t found;
-    size_t pos = probe(d, id, len, h, &found);
-    if (found) {
-        *idx = found - 1;
-        if (added)
-            *added = 0;
-        return CRM_OK;
-    }
     if (d->count >= UINT32_MAX - 2)
-        return CRM_EDATA;
+        return -2;
     if (d->text_len + len + 1 > d->text_cap) {
         size_t cap = d->text_cap * 2;
         while (cap < d->text_len + len + 1)
             cap *= 2;
         char *t = realloc(d->text, cap);
         if (!t)
-            return CRM_ENOMEM;
+            return -1;
         d->text = t;
         d->text_cap = cap;
     }
     if (d->count + 1 >= d->off_cap) {
         uint64_t *o = realloc(d->off, (size_t)d->off_cap * 2 * sizeof *o);
         if (!o)
-            return CRM_ENOMEM;
+            return -1;
         d->off = o;
         d->off_cap *= 2;
     }
@@ -223,11 +321,41 @@ enum crm_err crm_dict_intern_hashed(struct crm_dict *d, const char *id, size_t l
     d->text[d->text_len + len] = '\0';
     d->text_len += len + 1;
     d->off[d->count + 1] = d->text_len;
-    fill_slot(&d->table[pos], d->count + 1, id, len, h);
-    *idx = d->count++;
+    return d->count++;
+}
+
+enum crm_err crm_dict_intern_key(struct crm_dict *d, const struct crm_dict_key *k,
+                                 uint32_t *idx, int *added)
+{
+    uint32_t *de = direct_entry(d, k);
+    uint32_t found = 0;
+    size_t pos = 0;
+    if (de)
+        found = *de;
+    else
+        pos = probe(d, k->id, k->len, k->hash, &found);
+    if (found) {
+        *idx = found - 1;
+        if (added)
+            *added = 0;
+        return CRM_OK;
+    }
+    if (!de)
+        de = direct_add_page(d, k);
+    int64_t i = append_id(d, k->id, k->len);
+    if (i < 0)
+        return i == -1 ? CRM_ENOMEM : CRM_EDATA;
+    *idx = (uint32_t)i;
     if (added)
         *added = 1;
-    if ((size_t)d->count * 2 > d->mask + 1 && grow_table(d) != 0)
+    if (de) {
+        *de = (uint32_t)i + 1;
+        d->direct++;
+        return CRM_OK;
+    }
+    fill_slot(&d->table[pos], (uint32_t)i + 1, k->id, k->len, k->hash);
+    d->hashed++;
+    if ((size_t)d->hashed * 2 > d->mask + 1 && grow_table(d) != 0)
         return CRM_ENOMEM; /* the entry is in; lookups still work, only slower */
     return CRM_OK;
 }
@@ -235,7 +363,9 @@ enum crm_err crm_dict_intern_hashed(struct crm_dict *d, const char *id, size_t l
 enum crm_err crm_dict_intern(struct crm_dict *d, const char *id, size_t len, uint32_t *idx,
                              int *added)
 {
-    return crm_dict_intern_hashed(d, id, len, crm_dict_hash(id, len), idx, added);
+    struct crm_dict_key k;
+    crm_dict_key(&k, id, len);
+    return crm_dict_intern_key(d, &k, idx, added);
 }
 
 uint32_t crm_dict_count(const struct crm_dict *d)
@@ -252,5 +382,6 @@ const char *crm_dict_id(const struct crm_dict *d, uint32_t idx, size_t *len)
 
 size_t crm_dict_memory(const struct crm_dict *d)
 {
-    return d->text_cap + (size_t)d->off_cap * sizeof *d->off + (d->mask + 1) * sizeof *d->table;
+    return d->text_cap + (size_t)d->off_cap * sizeof *d->off + (d->mask + 1) * sizeof *d->table +
+           d->npages * DPAGE * sizeof **d->dpage + d->ndir * sizeof *d->dpage;
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "numid.h"
 
 struct crm_dict;
 
@@ -28,13 +29,21 @@ uint32_t crm_dict_count(const struct crm_dict *d);
  * valid until the next intern. */
 const char *crm_dict_id(const struct crm_dict *d, uint32_t idx, size_t *len);
 
-/* Batch lookups: hash an id once, prefetch its slot, then find or intern with the hash. */
+/* Batch lookups: make an id's key once (maybe on another thread: it reads nothing of the
+ * dictionary), prefetch where it lives, then find or intern it by the key. */
+struct crm_dict_key {
+    const char *id;
+    size_t len;
+    uint64_t hash;             /* crm_dict_hash(id, len) */
+    struct crm_numid num;      /* crm_numid_split(id, len) */
+};
+
 uint64_t crm_dict_hash(const char *id, size_t len);
-void crm_dict_prefetch(const struct crm_dict *d, uint64_t h);
-int crm_dict_find_hashed(const struct crm_dict *d, const char *id, size_t len, uint64_t h,
-                         uint32_t *idx);
-enum crm_err crm_dict_intern_hashed(struct crm_dict *d, const char *id, size_t len, uint64_t h,
-                                    uint32_t *idx, int *added);
+void crm_dict_key(struct crm_dict_key *k, const char *id, size_t len);
+void crm_dict_prefetch(const struct crm_dict *d, const struct crm_dict_key *k);
+int crm_dict_find_key(const struct crm_dict *d, const struct crm_dict_key *k, uint32_t *idx);
+enum crm_err crm_dict_intern_key(struct crm_dict *d, const struct crm_dict_key *k,
+                                 uint32_t *idx, int *added);
 
 /* Bytes of heap the dictionary holds (for memory reports). */
 size_t crm_dict_memory(const struct crm_dict *d);

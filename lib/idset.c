@@ -9,19 +9,15 @@
 
 #include "bigmem.h"
 #include "hash.h"
+#include "numid.h"
 
 #define PAGE_BITS 4096u
 #define MAX_PAGES (1u << 22)       /* a span of 2^34 numbers */
 #define MIN_PER_PAGE 32u           /* denser than this or the bitmap costs more than hashes */
-#define MAX_PREFIX 16
-
-enum form { FORM_UNSET, FORM_FIXED, FORM_PLAIN, FORM_NONE };
-
 struct crm_idset {
     /* numeric form */
-    enum form form;
-    char prefix[MAX_PREFIX];
-    size_t plen, width;            /* width: digits of FORM_FIXED ids */
+    int form_set;
+    struct crm_numform form;       /* kind NONE: no bitmap (never, or no more) */
     int64_t base;
     uint64_t **pages;
     size_t npages_dir, npages;
@@ -138,70 +134,23 @@ void crm_idset_prefetch(const struct crm_idset *s, uint64_t h)
 
 /* The number of an id of the set's form, or -1 when it is not of that form (or is below
  * the base or beyond the span). */
-static int64_t number_of(const struct crm_idset *s, const char *id, size_t len)
+static int64_t number_of(const struct crm_idset *s, const char *id, size_t len,
+                         struct crm_numid n)
 {
-    if (s->form != FORM_FIXED && s->form != FORM_PLAIN)
-        return -1;
-    if (len <= s->plen)
-        return -1;
-    for (size_t i = 0; i < s->plen; i++)     /* a few bytes: no call to memcmp */
-        if (id[i] != s->prefix[i])
-            return -1;
-    size_t d = len - s->plen;
-    if (d > 18 || (s->form == FORM_FIXED && d != s->width) ||
-        (s->form == FORM_PLAIN && id[s->plen] == '0' && d > 1))
-        return -1;
-    int64_t v = 0;
-    for (size_t i = s->plen; i < len; i++) {
-        unsigned c = (unsigned char)id[i] - '0';
-        if (c > 9)
-            return -1;
-        v = v * 10 + (int64_t)c;
-    }
+    int64_t v = crm_numform_number(&s->form, id, len, n);
     if (v < s->base || (uint64_t)(v - s->base) / PAGE_BITS >= MAX_PAGES)
         return -1;
     return v;
 }
 
 /* Fix the numeric form from the first id inserted. */
-static void choose_form(struct crm_idset *s, const char *id, size_t len)
+static void choose_form(struct crm_idset *s, const char *id, size_t len, struct crm_numid n)
 {
-    size_t d = 0;
-    while (d < len && id[len - 1 - d] >= '0' && id[len - 1 - d] <= '9')
-        d++;
-    if (d == 0 || d > 18 || len - d > MAX_PREFIX) {
-        s->form = FORM_NONE;
-        return;
-    }
-    s->plen = len - d;
-    memcpy(s->prefix, id, s->plen);
-    s->width = d;
-    s->form = id[s->plen] == '0' && d > 1 ? FORM_FIXED : FORM_PLAIN;
-    int64_t v = 0;
-    for (size_t i = s->plen; i < len; i++)
-        v = v * 10 + (id[i] - '0');
-    s->base = v - (int64_t)(PAGE_BITS * 64);   /* room for somewhat smaller numbers */
+    crm_numform_of(&s->form, id, len);
+    s->form_set = 1;
+    s->base = n.number - (int64_t)(PAGE_BITS * 64);   /* room for somewhat smaller numbers */
     if (s->base < 0)
         s->base = 0;
-}
-
-/* The id text of number v in the set's form. */
-static size_t format_number(const struct crm_idset *s, int64_t v, char *out)
-{
-    char tmp[24];
-    size_t k = 0;
-    do {
-        tmp[k++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v > 0);
-    memcpy(out, s->prefix, s->plen);
-    size_t n = s->plen;
-    if (s->form == FORM_FIXED)
-        for (size_t z = k; z < s->width; z++)
-            out[n++] = '0';
-    while (k > 0)
-        out[n++] = tmp[--k];
-    return n;
 }
 
 /* The bitmap has become too sparse: every number goes into the hash table, for good. */
@@ -209,7 +158,7 @@ static int migrate(struct crm_idset *s)
 {
     if (hash_grow(s, s->hashed_count + s->numeric_count) != 0)
         return -1;
-    char text[MAX_PREFIX + 24];
+    char text[CRM_NUMID_PREFIX + 24];
     for (size_t p = 0; p < s->npages_dir; p++) {
         if (!s->pages[p])
             continue;
@@ -219,7 +168,7 @@ static int migrate(struct crm_idset *s)
                 int b = __builtin_ctzll(bits);
                 bits &= bits - 1;
                 int64_t v = s->base + (int64_t)(p * PAGE_BITS + w * 64 + (size_t)b);
-                size_t len = format_number(s, v, text);
+                size_t len = crm_numform_format(&s->form, v, text);
                 if (hash_insert(s, crm_idset_hash(text, len)) != 0)
                     return -1;
             }
@@ -228,28 +177,29 @@ static int migrate(struct crm_idset *s)
     free_pages(s);
     s->numeric_count = 0;
     s->migrated = 1;
-    s->form = FORM_NONE;
+    s->form.kind = CRM_NUMFORM_NONE;
     return 0;
 }
 
-int crm_idset_insert(struct crm_idset *s, const char *id, size_t len, uint64_t h)
+int crm_idset_insert(struct crm_idset *s, const char *id, size_t len, uint64_t h,
+                     struct crm_numid n)
 {
-    if (s->form == FORM_UNSET)
-        choose_form(s, id, len);
-    int64_t v = number_of(s, id, len);
+    if (!s->form_set)
+        choose_form(s, id, len, n);
+    int64_t v = number_of(s, id, len, n);
     if (v < 0)
         return hash_insert(s, h);
     size_t bit = (size_t)(v - s->base), page = bit / PAGE_BITS;
     if (page >= s->npages_dir) {
-        size_t n = s->npages_dir ? s->npages_dir : 64;
-        while (n <= page)
-            n *= 2;
-        uint64_t **d = realloc(s->pages, n * sizeof *d);
+        size_t ndir = s->npages_dir ? s->npages_dir : 64;
+        while (ndir <= page)
+            ndir *= 2;
+        uint64_t **d = realloc(s->pages, ndir * sizeof *d);
         if (!d)
             return -1;
-        memset(d + s->npages_dir, 0, (n - s->npages_dir) * sizeof *d);
+        memset(d + s->npages_dir, 0, (ndir - s->npages_dir) * sizeof *d);
         s->pages = d;
-        s->npages_dir = n;
+        s->npages_dir = ndir;
     }
     if (!s->pages[page]) {
         if (!(s->pages[page] = calloc(PAGE_BITS / 64, sizeof(uint64_t))))
@@ -266,9 +216,10 @@ int crm_idset_insert(struct crm_idset *s, const char *id, size_t len, uint64_t h
     return 0;
 }
 
-int crm_idset_contains(const struct crm_idset *s, const char *id, size_t len, uint64_t h)
+int crm_idset_contains(const struct crm_idset *s, const char *id, size_t len, uint64_t h,
+                       struct crm_numid n)
 {
-    int64_t v = number_of(s, id, len);
+    int64_t v = number_of(s, id, len, n);
     if (v < 0)
         return hash_contains(s, h);
     size_t bit = (size_t)(v - s->base), page = bit / PAGE_BITS;
@@ -290,5 +241,5 @@ size_t crm_idset_memory(const struct crm_idset *s)
 
 int crm_idset_numeric(const struct crm_idset *s)
 {
-    return s->form == FORM_FIXED || s->form == FORM_PLAIN;
+    return s->form.kind != CRM_NUMFORM_NONE;
 }

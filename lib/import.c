@@ -1,8 +1,9 @@
 /* import: rows → orders → store (see import.h for the nothing-lost invariant).
  * Data structures: `win` is a ring of the last CRM_IMPORT_WINDOW orders begun, still open
- * for more line items, with `wmap` (open addressing, backward-shift deletion) from order
- * id to ring slot; an order leaves the ring (oldest first) when the ring is full or at
- * finish, and is then written. `seen` holds the 64-bit hashes of all written order ids
+ * for more line items, with `wmap` from order id to the order's sequence number (its ring
+ * slot is that modulo the ring size); an order leaves the ring (oldest first) when the ring
+ * is full or at finish, and is then written — its map entry is not removed but is dead
+ * from then on, because only the sequence numbers [win_seq, win_seq + win_count) are open. `seen` holds the 64-bit hashes of all written order ids
  * (8 bytes a slot); a row whose id hash is there is held as a suspect and settled at
  * finish against the exact ids the writer kept: a duplicate is skipped, anything else is
  * imported. */
@@ -16,6 +17,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "bigmem.h"
 #include "buf.h"
 #include "dict.h"
 #include "hash.h"
@@ -24,7 +26,8 @@
 #include "money.h"
 #include "timeparse.h"
 
-#define WMAP_SIZE (4u * CRM_IMPORT_WINDOW)   /* a quarter full: short probe runs */
+#define WMAP_BUCKETS (CRM_IMPORT_WINDOW / 2)   /* ~2 open orders a bucket of 7 ways */
+#define WMAP_WAYS 7
 
 static const char *const field_names[CRM_F_COUNT] = {
     "order_id", "customer_id", "order_time", "amount", "quantity", "unit_price", "status",
@@ -175,6 +178,7 @@ struct open_order {
     char cur[16];
     char *id;                /* points to id_inline or to the heap */
     uint32_t id_len;
+    struct crm_numid id_num;
     char id_inline[32];
 };
 
@@ -192,12 +196,23 @@ struct colmap {
     size_t ncols;
 };
 
-/* Window map slot: ring slot + 1 (0 = empty) and the low 32 bits of the id hash, so a
- * probe rarely has to look at the ring. */
+/* Window map: one cache line a bucket, of ways holding an order's sequence number (low 32
+ * bits) and a tag from the id hash (low 32 bits, | 1; 0 = never used), so a lookup rarely
+ * looks at the ring. An entry is live while its order is open; a dead one is reused. A
+ * bucket whose ways were all live sends an insert on to the next bucket and notes that
+ * order's number in `spill_seq`: lookups go on past the bucket while that order (the
+ * newest to spill, so the last to close) is open. */
 struct wslot {
-    uint32_t slot1;
+    uint32_t seq;
     uint32_t tag;
 };
+
+struct wbucket {
+    uint32_t spill_seq, spilled;
+    struct wslot way[WMAP_WAYS];
+};
+
+_Static_assert(sizeof(struct wbucket) == 64, "a window-map bucket is one cache line");
 
 struct held_file {
     char *name;
@@ -219,7 +234,8 @@ struct crm_import {
     /* window */
     struct open_order *win;
     size_t win_head, win_count;
-    struct wslot *wmap;
+    uint64_t win_seq;                   /* sequence number of the order at win_head */
+    struct wbucket *wmap;
     struct crm_idset *seen;             /* written order ids */
     /* suspects */
     struct suspect *sus;
@@ -447,59 +463,51 @@ static int lookup_status(const struct crm_import *imp, size_t *last_status, cons
 
 /* ---- the window of open orders ---- */
 
+static size_t wbucket_of(uint64_t h)
+{
+    return (size_t)(h >> 40) & (WMAP_BUCKETS - 1);      /* bits the tag does not use */
+}
+
+/* The order of sequence number seq (low 32 bits) is open. */
+static int wlive(const struct crm_import *imp, uint32_t seq)
+{
+    return (uint32_t)(seq - (uint32_t)imp->win_seq) < imp->win_count;
+}
+
 /* The open order with this id, or NULL. */
 static struct open_order *wmap_find(struct crm_import *imp, uint64_t h, const char *id,
                                     size_t len)
 {
-    size_t mask = WMAP_SIZE - 1, pos = (size_t)h & mask;
-    uint32_t tag = (uint32_t)h;
-    while (imp->wmap[pos].slot1) {
-        if (imp->wmap[pos].tag == tag) {
-            struct open_order *o = &imp->win[imp->wmap[pos].slot1 - 1];
-            if (o->hash == h && o->id_len == len && memcmp(o->id, id, len) == 0)
-                return o;
-        }
-        pos = (pos + 1) & mask;
-    }
-    return NULL;
-}
-
-/* Where the window map holds ring slot `slot` of hash h (it must be there). */
-static size_t wmap_where(const struct crm_import *imp, uint64_t h, uint32_t slot)
-{
-    size_t mask = WMAP_SIZE - 1, pos = (size_t)h & mask;
-    while (imp->wmap[pos].slot1 != slot + 1)
-        pos = (pos + 1) & mask;
-    return pos;
-}
-
-static void wmap_insert(struct crm_import *imp, uint64_t h, uint32_t slot)
-{
-    size_t mask = WMAP_SIZE - 1, pos = (size_t)h & mask;
-    while (imp->wmap[pos].slot1)
-        pos = (pos + 1) & mask;
-    imp->wmap[pos].slot1 = slot + 1;
-    imp->wmap[pos].tag = (uint32_t)h;
-}
-
-/* Remove the entry at pos, shifting later entries of the run back (linear probing). */
-static void wmap_delete(struct crm_import *imp, size_t pos)
-{
-    size_t mask = WMAP_SIZE - 1, i = pos, j = pos;
-    for (;;) {
-        imp->wmap[i].slot1 = 0;
-        for (;;) {
-            j = (j + 1) & mask;
-            if (!imp->wmap[j].slot1)
-                return;
-            size_t home = (size_t)imp->wmap[j].tag & mask;
-            int movable = (i <= j) ? (home <= i || home > j) : (home <= i && home > j);
-            if (movable) {
-                imp->wmap[i] = imp->wmap[j];
-                i = j;
-                break;
+    uint32_t tag = (uint32_t)h | 1;
+    for (size_t b = wbucket_of(h);; b = (b + 1) & (WMAP_BUCKETS - 1)) {
+        const struct wbucket *k = &imp->wmap[b];
+        for (int i = 0; i < WMAP_WAYS; i++) {
+            if (k->way[i].tag == tag && wlive(imp, k->way[i].seq)) {
+                struct open_order *o = &imp->win[k->way[i].seq % CRM_IMPORT_WINDOW];
+                if (o->hash == h && o->id_len == len && memcmp(o->id, id, len) == 0)
+                    return o;
             }
         }
+        if (!k->spilled || !wlive(imp, k->spill_seq))
+            return NULL;
+    }
+}
+
+/* Map the open order of sequence number seq (already counted in win_count). */
+static void wmap_insert(struct crm_import *imp, uint64_t h, uint64_t seq)
+{
+    uint32_t tag = (uint32_t)h | 1;
+    for (size_t b = wbucket_of(h);; b = (b + 1) & (WMAP_BUCKETS - 1)) {
+        struct wbucket *k = &imp->wmap[b];
+        for (int i = 0; i < WMAP_WAYS; i++) {
+            if (!k->way[i].tag || !wlive(imp, k->way[i].seq)) {
+                k->way[i].seq = (uint32_t)seq;
+                k->way[i].tag = tag;
+                return;
+            }
+        }
+        k->spilled = 1;
+        k->spill_seq = (uint32_t)seq;
     }
 }
 
@@ -509,14 +517,10 @@ static enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
     struct open_order *o = &imp->win[imp->win_head];
     if (imp->win_count > 16) {      /* the order that closes 16 steps from now */
         const struct open_order *ahead = &imp->win[(imp->win_head + 16) % CRM_IMPORT_WINDOW];
-        if (ahead->hash) {
+        if (ahead->hash)
             crm_idset_prefetch(imp->seen, ahead->hash);
-            __builtin_prefetch(&imp->wmap[(size_t)ahead->hash & (WMAP_SIZE - 1)]);
-        }
         __builtin_prefetch(&imp->win[(imp->win_head + 32) % CRM_IMPORT_WINDOW]);
     }
-    if (o->hash)
-        wmap_delete(imp, wmap_where(imp, o->hash, (uint32_t)imp->win_head));
     struct crm_order ord = {
         .customer = o->customer,
         .time = o->time,
@@ -529,13 +533,15 @@ static enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
         .currency_len = o->cur_len,
     };
     enum crm_err rc = crm_store_writer_add(imp->w[o->part], &ord, e);
-    if (rc == CRM_OK && o->hash && crm_idset_insert(imp->seen, o->id, o->id_len, o->hash) != 0)
+    if (rc == CRM_OK && o->hash &&
+        crm_idset_insert(imp->seen, o->id, o->id_len, o->hash, o->id_num) != 0)
         rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     imp->st.orders++;
     if (o->id != o->id_inline)
         free(o->id);
     o->id = NULL;
     imp->win_head = (imp->win_head + 1) % CRM_IMPORT_WINDOW;
+    imp->win_seq++;                     /* its map entry is dead from here on */
     imp->win_count--;
     return rc;
 }
@@ -545,12 +551,19 @@ static enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
 struct row {
     const char *cust, *id, *cur;
     size_t cust_len, id_len, cur_len;
+    struct crm_numid id_num;            /* crm_numid_split of id */
     uint64_t cust_h;                    /* crm_dict_hash of cust, when cust_len > 0 */
+    struct crm_numid cust_num;          /* crm_numid_split of cust */
     uint32_t part;                      /* the customer's partition */
     int64_t time, amount, quantity;
     int has_time, has_amount, has_qty, has_status;
     uint8_t status;
 };
+
+static struct crm_dict_key cust_key(const struct row *rw)
+{
+    return (struct crm_dict_key){rw->cust, rw->cust_len, rw->cust_h, rw->cust_num};
+}
 
 /* Begin a new order from a row that has all it needs. */
 static enum crm_err open_order(struct crm_import *imp, const struct row *rw, uint64_t h,
@@ -559,8 +572,8 @@ static enum crm_err open_order(struct crm_import *imp, const struct row *rw, uin
     uint32_t cust;
     enum crm_err rc;
     int added;
-    rc = crm_dict_intern_hashed(imp->dict[rw->part], rw->cust, rw->cust_len, rw->cust_h, &cust,
-                                &added);
+    struct crm_dict_key key = cust_key(rw);
+    rc = crm_dict_intern_key(imp->dict[rw->part], &key, &cust, &added);
     if (rc != CRM_OK)
         return crm_errinfo_set(e, rc, "cannot add customer: %s", crm_strerror(rc));
     imp->st.customers_new += (uint64_t)added;
@@ -580,6 +593,7 @@ static enum crm_err open_order(struct crm_import *imp, const struct row *rw, uin
     o->cur_len = (uint8_t)cap_len(rw->cur_len, sizeof o->cur);
     memcpy(o->cur, rw->cur, o->cur_len);
     o->id_len = (uint32_t)rw->id_len;
+    o->id_num = rw->id_num;
     if (rw->id_len <= sizeof o->id_inline) {
         o->id = o->id_inline;
     } else if (!(o->id = malloc(rw->id_len))) {
@@ -588,7 +602,7 @@ static enum crm_err open_order(struct crm_import *imp, const struct row *rw, uin
     memcpy(o->id, rw->id, rw->id_len);
     imp->win_count++;
     if (h)
-        wmap_insert(imp, h, slot);
+        wmap_insert(imp, h, imp->win_seq + imp->win_count - 1);
     return CRM_OK;
 }
 
@@ -600,8 +614,8 @@ static int merge_row(struct crm_import *imp, struct open_order *o, const struct 
     *reason = CRM_REJ_CONFLICT;
     if (rw->cust_len) {
         uint32_t cust;
-        if (rw->part != o->part ||
-            !crm_dict_find_hashed(imp->dict[o->part], rw->cust, rw->cust_len, rw->cust_h, &cust) ||
+        struct crm_dict_key key = cust_key(rw);
+        if (rw->part != o->part || !crm_dict_find_key(imp->dict[o->part], &key, &cust) ||
             cust != o->customer) {
             *what = "customer_id differs from the order's";
             return 1;
@@ -803,7 +817,9 @@ static int place_row(struct crm_import *imp, const struct colmap *m, const struc
 struct keys {
     const char *id, *cust;
     size_t id_len, cust_len;
+    struct crm_numid id_num;
     uint64_t id_h, cust_h;
+    struct crm_numid cust_num;
     uint32_t part;
     int usable;                         /* field count and bytes fine */
 };
@@ -814,6 +830,7 @@ static void prepare_keys(const struct crm_import *imp, const struct crm_record *
     k->usable = !rec->bad_bytes && rec->nfields == m->ncols;
     k->id_len = k->cust_len = 0;
     k->id_h = k->cust_h = 0;
+    k->id_num = k->cust_num = (struct crm_numid){0, 0};
     if (!k->usable)
         return;
     unsigned rules = imp->preset ? imp->preset->rules : 0;
@@ -825,11 +842,14 @@ static void prepare_keys(const struct crm_import *imp, const struct crm_record *
         k->cust_len -= 2;
     if (rules & P_CDNOW)
         strip_leading_zeros(&k->cust, &k->cust_len);
-    if (k->id_len)
+    if (k->id_len) {
         k->id_h = crm_idset_hash(k->id, k->id_len);
+        k->id_num = crm_numid_split(k->id, k->id_len);
+    }
     k->part = 0;
     if (k->cust_len) {
         k->cust_h = crm_dict_hash(k->cust, k->cust_len);
+        k->cust_num = crm_numid_split(k->cust, k->cust_len);
         k->part = (uint32_t)crm_import_partition(k->cust, k->cust_len, imp->nw);
     }
 }
@@ -843,11 +863,13 @@ static void prefetch_keys(const struct crm_import *imp, const struct keys *k)
 {
     if (!k->usable)
         return;
-    if (k->cust_len)
-        crm_dict_prefetch(imp->dict[k->part], k->cust_h);
+    if (k->cust_len) {
+        struct crm_dict_key key = {k->cust, k->cust_len, k->cust_h, k->cust_num};
+        crm_dict_prefetch(imp->dict[k->part], &key);
+    }
     if (k->id_h) {
         crm_idset_prefetch(imp->seen, k->id_h);
-        __builtin_prefetch(&imp->wmap[(size_t)k->id_h & (WMAP_SIZE - 1)]);
+        __builtin_prefetch(&imp->wmap[wbucket_of(k->id_h)]);
     }
 }
 
@@ -948,9 +970,11 @@ static void row_keys(struct row *rw, const struct keys *k)
 {
     rw->id = k->id;
     rw->id_len = k->id_len;
+    rw->id_num = k->id_num;
     rw->cust = k->cust;
     rw->cust_len = k->cust_len;
     rw->cust_h = k->cust_h;
+    rw->cust_num = k->cust_num;
     rw->part = k->part;
 }
 
@@ -1065,7 +1089,7 @@ static enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struc
     const struct keys *k = &p->k;
     uint64_t h = k->id_h;
     struct open_order *o = rw.id_len ? wmap_find(imp, h, rw.id, rw.id_len) : NULL;
-    if (rw.id_len && !o && crm_idset_contains(imp->seen, rw.id, rw.id_len, h))
+    if (rw.id_len && !o && crm_idset_contains(imp->seen, rw.id, rw.id_len, h, rw.id_num))
         return hold_suspect(imp, r, m, &rw, e);
     char why[256];
     enum crm_reject reason;
@@ -1496,7 +1520,8 @@ static int register_existing(void *ctx, uint64_t order_no, const char *id, size_
 {
     struct crm_import *imp = ctx;
     (void)order_no;
-    if (crm_idset_insert(imp->seen, id, len, crm_idset_hash(id, len)) != 0) {
+    if (crm_idset_insert(imp->seen, id, len, crm_idset_hash(id, len),
+                         crm_numid_split(id, len)) != 0) {
         imp->oom = 1;
         return 1;
     }
@@ -1577,7 +1602,7 @@ static enum crm_err settle_suspects(struct crm_import *imp, struct crm_errinfo *
             continue;
         }
         struct row rw = {
-            .id = text, .id_len = s->id_len,
+            .id = text, .id_len = s->id_len, .id_num = crm_numid_split(text, s->id_len),
             .cust = text + s->id_len, .cust_len = s->cust_len,
             .cur = text + s->id_len + s->cust_len, .cur_len = s->cur_len,
             .time = s->time, .amount = s->amount, .quantity = s->quantity,
@@ -1585,6 +1610,7 @@ static enum crm_err settle_suspects(struct crm_import *imp, struct crm_errinfo *
             .has_status = s->has_status, .status = s->status,
         };
         rw.cust_h = rw.cust_len ? crm_dict_hash(rw.cust, rw.cust_len) : 0;
+        rw.cust_num = crm_numid_split(rw.cust, rw.cust_len);
         rw.part = (uint32_t)crm_import_partition(rw.cust, rw.cust_len, imp->nw);
         enum crm_reject reason;
         char why[256];
@@ -1667,7 +1693,8 @@ enum crm_err crm_import_new(const struct crm_import_opts *o, struct crm_store_wr
     if (imp->preset && (imp->preset->rules & P_CDNOW) && !o->csv.delimiter)
         imp->o.csv.delimiter = 0;   /* whitespace (.txt) or comma (.csv): detected */
     imp->win = calloc(CRM_IMPORT_WINDOW, sizeof *imp->win);
-    imp->wmap = calloc(WMAP_SIZE, sizeof *imp->wmap);
+    /* 2 MiB: mapped (page-aligned buckets, pages zeroed as they are touched) */
+    imp->wmap = crm_big_calloc(WMAP_BUCKETS * sizeof *imp->wmap);
     imp->seen = crm_idset_new();
     if (!imp->win || !imp->wmap || !imp->seen) {
         crm_import_free(imp);
@@ -1706,7 +1733,7 @@ void crm_import_free(struct crm_import *imp)
         }
     }
     free(imp->win);
-    free(imp->wmap);
+    crm_big_free(imp->wmap, WMAP_BUCKETS * sizeof *imp->wmap);
     crm_idset_free(imp->seen);
     free(imp->w);
     free(imp->dict);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,22 @@ int crm_store_is_store(const void *head, size_t n)
 }
 
 /* ======================================================================== writer == */
+
+/* A full chunk's rows, handed from the caller to the writer's thread, which encodes,
+ * compresses and writes them (with the DICT block before them) while the caller fills
+ * the next chunk. dict_ids holds the new dictionary entries, copied at hand-over: the
+ * caller goes on adding to the dictionary. */
+struct chunk_rows {
+    uint32_t n;
+    int64_t *col[4];
+    int64_t *status, *currency;
+    uint32_t *id_off;
+    struct crm_buf id_text;
+    char *cur_names[255];
+    unsigned cur_count;
+    struct crm_buf dict_ids;   /* varint length + bytes per entry */
+    uint32_t dict_from, dict_to;
+};
 
 /* One chunk's order-id column as stored (kept for duplicate checks on import). */
 struct id_chunk {
@@ -77,6 +94,16 @@ struct crm_store_writer {
     struct crm_buf block, raw, ztmp, io, packed;
     struct crm_zctx z;
     int64_t *scratch;          /* CRM_CHUNK_ROWS */
+    /* the writer's thread: while `busy` it owns `job` and everything the w_* functions
+     * touch (block, raw, ztmp, io, packed, z, scratch, the archive, written, blocks, st,
+     * dict_written); the caller waits for it (settle) before it touches any of those */
+    struct chunk_rows job;
+    pthread_t thread;
+    int thread_live, busy, quit;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    enum crm_err job_rc;       /* the first failure of a job; the next settle returns it */
+    struct crm_errinfo job_err;
     /* order-id archive (CRM_STORE_KEEP_IDS) */
     int keep_ids, no_sync;
     int64_t amount_total;      /* of the orders this writer added (an appended store's old
@@ -235,57 +262,75 @@ static enum crm_err w_block(struct crm_store_writer *w, uint32_t type, struct cr
     return rc;
 }
 
-/* DICT block with the entries added since the last one. */
+/* The dictionary's entries [from, count) as a DICT column: varint length + bytes each. */
+static void dict_ids(const struct crm_dict *d, uint32_t from, uint32_t count, struct crm_buf *out)
+{
+    out->len = 0;
+    for (uint32_t i = from; i < count; i++) {
+        size_t len;
+        const char *id = crm_dict_id(d, i, &len);
+        crm_buf_varint(out, len);
+        crm_buf_put(out, id, len);
+    }
+}
+
+/* DICT block of entries [from, to), their ids in `ids`. */
+static enum crm_err w_dict_block(struct crm_store_writer *w, uint32_t from, uint32_t to,
+                                 const struct crm_buf *ids, struct crm_errinfo *e)
+{
+    if (from == to)
+        return CRM_OK;
+    if (ids->oom)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory building a block");
+    crm_buf_le(&w->block, from, 4);
+    crm_buf_le(&w->block, to - from, 4);
+    put_column(w, COL_D_IDS, ENC_VARLEN, 0, ids->data, ids->len);
+    w->dict_written = to;
+    w->st.customers = to;
+    return w_block(w, T_DICT, e);
+}
+
+/* DICT block with the entries added since the last one (the caller's thread, settled). */
 static enum crm_err w_dict(struct crm_store_writer *w, struct crm_errinfo *e)
 {
     uint32_t count = crm_dict_count(w->dict);
     if (w->dict_written == count)
         return CRM_OK;
-    w->raw.len = 0;
-    for (uint32_t i = w->dict_written; i < count; i++) {
-        size_t len;
-        const char *id = crm_dict_id(w->dict, i, &len);
-        crm_buf_varint(&w->raw, len);
-        crm_buf_put(&w->raw, id, len);
-    }
-    crm_buf_le(&w->block, w->dict_written, 4);
-    crm_buf_le(&w->block, count - w->dict_written, 4);
-    put_column(w, COL_D_IDS, ENC_VARLEN, 0, w->raw.data, w->raw.len);
-    w->dict_written = count;
-    w->st.customers = count;
-    return w_block(w, T_DICT, e);
+    dict_ids(w->dict, w->dict_written, count, &w->raw);
+    return w_dict_block(w, w->dict_written, count, &w->raw, e);
 }
 
-static enum crm_err w_chunk(struct crm_store_writer *w, struct crm_errinfo *e)
+/* Write chunk c: its DICT block, then its ORDS block; c is emptied. */
+static enum crm_err w_chunk_rows(struct crm_store_writer *w, struct chunk_rows *c,
+                                 struct crm_errinfo *e)
 {
-    if (w->n == 0)
-        return CRM_OK;
-    enum crm_err rc = w_dict(w, e);
-    if (rc != CRM_OK)
+    enum crm_err rc = w_dict_block(w, c->dict_from, c->dict_to, &c->dict_ids, e);
+    c->dict_from = c->dict_to;
+    if (rc != CRM_OK || c->n == 0)
         return rc;
-    size_t n = w->n;
-    int64_t lo = w->col[1][0], hi = lo;
+    size_t n = c->n;
+    int64_t lo = c->col[1][0], hi = lo;
     for (size_t i = 1; i < n; i++) {
-        if (w->col[1][i] < lo)
-            lo = w->col[1][i];
-        if (w->col[1][i] > hi)
-            hi = w->col[1][i];
+        if (c->col[1][i] < lo)
+            lo = c->col[1][i];
+        if (c->col[1][i] > hi)
+            hi = c->col[1][i];
     }
-    int has_ids = w->id_off[n] > 0;
-    unsigned ncols = 5u + (has_ids ? 1u : 0u) + (w->cur_count > 0 ? 1u : 0u);
+    int has_ids = c->id_off[n] > 0;
+    unsigned ncols = 5u + (has_ids ? 1u : 0u) + (c->cur_count > 0 ? 1u : 0u);
     crm_buf_le(&w->block, n, 4);
     crm_buf_le(&w->block, ncols, 4);
     crm_buf_le(&w->block, (uint64_t)lo, 8);
     crm_buf_le(&w->block, (uint64_t)hi, 8);
-    put_int_column(w, COL_CUSTOMER, w->col[0], n);
-    put_int_column(w, COL_TIME, w->col[1], n);
-    put_int_column(w, COL_AMOUNT, w->col[2], n);
-    put_int_column(w, COL_QUANTITY, w->col[3], n);
-    put_int_column(w, COL_STATUS, w->status, n);
+    put_int_column(w, COL_CUSTOMER, c->col[0], n);
+    put_int_column(w, COL_TIME, c->col[1], n);
+    put_int_column(w, COL_AMOUNT, c->col[2], n);
+    put_int_column(w, COL_QUANTITY, c->col[3], n);
+    put_int_column(w, COL_STATUS, c->status, n);
     if (has_ids) {
         size_t at = w->block.len;
         int64_t base;
-        unsigned enc = crm_col_ids_encode((const char *)w->id_text.data, w->id_off, n,
+        unsigned enc = crm_col_ids_encode((const char *)c->id_text.data, c->id_off, n,
                                           w->scratch, &w->raw, &base);
         put_column(w, COL_ORDER_ID, enc, base, w->raw.data, w->raw.len);
         if (w->keep_ids && !w->block.oom &&
@@ -295,16 +340,16 @@ static enum crm_err w_chunk(struct crm_store_writer *w, struct crm_errinfo *e)
     } else if (w->keep_ids && archive_add(w, (uint32_t)n, 0, 0, 0, NULL, 0)) {
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     }
-    if (w->cur_count > 0) {
+    if (c->cur_count > 0) {
         w->raw.len = 0;
-        crm_buf_u8(&w->raw, w->cur_count);
-        for (unsigned k = 0; k < w->cur_count; k++) {
-            size_t len = strlen(w->cur_names[k]);
+        crm_buf_u8(&w->raw, c->cur_count);
+        for (unsigned k = 0; k < c->cur_count; k++) {
+            size_t len = strlen(c->cur_names[k]);
             crm_buf_u8(&w->raw, (unsigned)len);
-            crm_buf_put(&w->raw, w->cur_names[k], len);
+            crm_buf_put(&w->raw, c->cur_names[k], len);
         }
         for (size_t i = 0; i < n; i++)
-            crm_buf_u8(&w->raw, (unsigned)w->currency[i]);
+            crm_buf_u8(&w->raw, (unsigned)c->currency[i]);
         put_column(w, COL_CURRENCY, ENC_VARLEN, 0, w->raw.data, w->raw.len);
     }
     if (w->st.orders == 0 || lo < w->st.min_time)
@@ -313,13 +358,104 @@ static enum crm_err w_chunk(struct crm_store_writer *w, struct crm_errinfo *e)
         w->st.max_time = hi;
     w->st.orders += n;
     w->st.chunks++;
-    w->n = 0;
-    w->id_off[0] = 0;
-    w->id_text.len = 0;
-    for (unsigned k = 0; k < w->cur_count; k++)
-        free(w->cur_names[k]);
-    w->cur_count = 0;
+    c->n = 0;
+    c->id_off[0] = 0;
+    c->id_text.len = 0;
+    for (unsigned k = 0; k < c->cur_count; k++)
+        free(c->cur_names[k]);
+    c->cur_count = 0;
     return w_block(w, T_ORDS, e);
+}
+
+/* ---- the writer's thread ---- */
+
+/* Wait until the writer's thread has written what it was given; its first failure, if
+ * any (it stays: every later settle returns it too). */
+static enum crm_err settle(struct crm_store_writer *w, struct crm_errinfo *e)
+{
+    if (!w->thread_live)
+        return w->job_rc == CRM_OK ? CRM_OK : (*e = w->job_err, w->job_rc);
+    pthread_mutex_lock(&w->mu);
+    while (w->busy)
+        pthread_cond_wait(&w->cv, &w->mu);
+    enum crm_err rc = w->job_rc;
+    if (rc != CRM_OK)
+        *e = w->job_err;
+    pthread_mutex_unlock(&w->mu);
+    return rc;
+}
+
+static void *writer_main(void *arg)
+{
+    struct crm_store_writer *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->busy && !w->quit)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (!w->busy)
+            break;
+        pthread_mutex_unlock(&w->mu);
+        struct crm_errinfo e;
+        crm_errinfo_clear(&e);
+        enum crm_err rc = w_chunk_rows(w, &w->job, &e);
+        pthread_mutex_lock(&w->mu);
+        if (rc != CRM_OK && w->job_rc == CRM_OK) {
+            w->job_rc = rc;
+            w->job_err = e;
+        }
+        w->busy = 0;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+#define SWAP(type, a, b)                                                                   \
+    do {                                                                                   \
+        type swap_ = (a);                                                                  \
+        (a) = (b);                                                                         \
+        (b) = swap_;                                                                       \
+    } while (0)
+
+/* Hand the chunk being built (and the dictionary entries it may use) to the writer's
+ * thread, and take its emptied buffers to build the next; without a thread, write it
+ * here. A failure of an earlier chunk is returned here. */
+static enum crm_err hand_over(struct crm_store_writer *w, struct crm_errinfo *e)
+{
+    enum crm_err rc = settle(w, e);
+    if (rc != CRM_OK)
+        return rc;
+    struct chunk_rows *c = &w->job;
+    c->dict_from = w->dict_written;
+    c->dict_to = crm_dict_count(w->dict);
+    dict_ids(w->dict, c->dict_from, c->dict_to, &c->dict_ids);
+    SWAP(uint32_t, c->n, w->n);
+    for (int k = 0; k < 4; k++)
+        SWAP(int64_t *, c->col[k], w->col[k]);
+    SWAP(int64_t *, c->status, w->status);
+    SWAP(int64_t *, c->currency, w->currency);
+    SWAP(uint32_t *, c->id_off, w->id_off);
+    SWAP(struct crm_buf, c->id_text, w->id_text);
+    for (unsigned k = 0; k < 255; k++)
+        SWAP(char *, c->cur_names[k], w->cur_names[k]);
+    SWAP(unsigned, c->cur_count, w->cur_count);
+    if (!w->thread_live && !w->quit) {
+        w->thread_live = pthread_create(&w->thread, NULL, writer_main, w) == 0;
+        w->quit = !w->thread_live;     /* no thread to be had: write here from now on */
+    }
+    if (!w->thread_live) {
+        rc = w_chunk_rows(w, c, e);
+        if (rc != CRM_OK) {
+            w->job_rc = rc;
+            w->job_err = *e;
+        }
+        return rc;
+    }
+    pthread_mutex_lock(&w->mu);
+    w->busy = 1;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    return CRM_OK;
 }
 
 static enum crm_err w_customers(struct crm_store_writer *w, struct crm_errinfo *e)
@@ -380,12 +516,20 @@ static struct crm_store_writer *writer_alloc(int fd, const char *name, unsigned 
         w->col[c] = malloc(CRM_CHUNK_ROWS * sizeof(int64_t));
     w->status = malloc(CRM_CHUNK_ROWS * sizeof(int64_t));
     w->currency = malloc(CRM_CHUNK_ROWS * sizeof(int64_t));
+    for (int c = 0; c < 4; c++)
+        w->job.col[c] = malloc(CRM_CHUNK_ROWS * sizeof(int64_t));
+    w->job.status = malloc(CRM_CHUNK_ROWS * sizeof(int64_t));
+    w->job.currency = malloc(CRM_CHUNK_ROWS * sizeof(int64_t));
+    w->job.id_off = calloc(CRM_CHUNK_ROWS + 1, sizeof *w->job.id_off);
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
     w->cache_off = malloc((CRM_CHUNK_ROWS + 1) * sizeof *w->cache_off);
     w->id_off = calloc(CRM_CHUNK_ROWS + 1, sizeof *w->id_off);
     w->scratch = malloc(CRM_CHUNK_ROWS * sizeof *w->scratch);
     if (!w->cache_off || !w->id_off || !w->scratch ||
         !w->dict || !w->col[0] || !w->col[1] || !w->col[2] || !w->col[3] || !w->status ||
-        !w->currency) {
+        !w->currency || !w->job.col[0] || !w->job.col[1] || !w->job.col[2] ||
+        !w->job.col[3] || !w->job.status || !w->job.currency || !w->job.id_off) {
         crm_store_writer_free(w);
         return NULL;
     }
@@ -504,7 +648,7 @@ enum crm_err crm_store_writer_add(struct crm_store_writer *w, const struct crm_o
                 break;
         if (cur == w->cur_count) {
             if (w->cur_count == 254) {
-                enum crm_err rc = w_chunk(w, e);
+                enum crm_err rc = hand_over(w, e);
                 if (rc != CRM_OK)
                     return rc;
                 cur = 0;
@@ -530,7 +674,7 @@ enum crm_err crm_store_writer_add(struct crm_store_writer *w, const struct crm_o
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     w->added++;
     if (++w->n == CRM_CHUNK_ROWS)
-        return w_chunk(w, e);
+        return hand_over(w, e);
     return CRM_OK;
 }
 
@@ -547,8 +691,10 @@ enum crm_err crm_store_writer_add_customer(struct crm_store_writer *w,
         w->cust_cap = cap;
     }
     w->cust[w->cust_n++] = *c;
-    if (w->cust_n == CRM_CHUNK_ROWS)
-        return w_customers(w, e);
+    if (w->cust_n == CRM_CHUNK_ROWS) {
+        enum crm_err rc = settle(w, e);
+        return rc == CRM_OK ? w_customers(w, e) : rc;
+    }
     return CRM_OK;
 }
 
@@ -564,7 +710,9 @@ uint64_t crm_store_writer_base_chunks(const struct crm_store_writer *w)
 
 enum crm_err crm_store_writer_finish(struct crm_store_writer *w, struct crm_errinfo *e)
 {
-    enum crm_err rc = w_chunk(w, e);
+    enum crm_err rc = w->n ? hand_over(w, e) : CRM_OK;
+    if (rc == CRM_OK)
+        rc = settle(w, e);
     if (rc == CRM_OK)
         rc = w_customers(w, e);
     if (rc == CRM_OK)
@@ -596,6 +744,24 @@ void crm_store_writer_free(struct crm_store_writer *w)
 {
     if (!w)
         return;
+    if (w->thread_live) {
+        pthread_mutex_lock(&w->mu);
+        w->quit = 1;
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+        pthread_join(w->thread, NULL);   /* after the chunk it is writing, if any */
+    }
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    for (int c = 0; c < 4; c++)
+        free(w->job.col[c]);
+    free(w->job.status);
+    free(w->job.currency);
+    free(w->job.id_off);
+    for (unsigned k = 0; k < w->job.cur_count; k++)
+        free(w->job.cur_names[k]);
+    crm_buf_free(&w->job.id_text);
+    crm_buf_free(&w->job.dict_ids);
     crm_dict_free(w->dict);
     for (int c = 0; c < 4; c++)
         free(w->col[c]);
@@ -622,8 +788,10 @@ void crm_store_writer_free(struct crm_store_writer *w)
     free(w);
 }
 
-uint64_t crm_store_writer_order_count(const struct crm_store_writer *w)
+uint64_t crm_store_writer_order_count(struct crm_store_writer *w)
 {
+    struct crm_errinfo e;
+    (void)settle(w, &e);                /* st is the writer thread's until then */
     return w->st.orders + w->n;
 }
 
@@ -666,6 +834,9 @@ enum crm_err crm_store_writer_order_id(struct crm_store_writer *w, uint64_t orde
 {
     if (!w->keep_ids)
         return crm_errinfo_set(e, CRM_EUSAGE, "order ids were not kept");
+    enum crm_err src = settle(w, e);
+    if (src != CRM_OK)
+        return src;
     if (order_no >= w->arch_orders) {      /* in the chunk being built */
         uint64_t row = order_no - w->arch_orders;
         if (row >= w->n)
@@ -696,6 +867,9 @@ enum crm_err crm_store_writer_each_order_id(struct crm_store_writer *w,
                                                       const char *id, size_t len),
                                             void *ctx, struct crm_errinfo *e)
 {
+    enum crm_err src = settle(w, e);
+    if (src != CRM_OK)
+        return src;
     for (size_t k = 0; k < w->arch_n; k++) {
         if (w->arch[k].blob_len == 0)
             continue;

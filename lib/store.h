@@ -201,7 +201,7 @@ uint64_t crm_store_writer_base_chunks(const struct crm_store_writer *w);
 
 /* Orders in the store so far, old and new: the next order's number (orders are numbered
  * from 0 in store order). */
-uint64_t crm_store_writer_order_count(const struct crm_store_writer *w);
+uint64_t crm_store_writer_order_count(struct crm_store_writer *w);
 
 /* With CRM_STORE_KEEP_IDS: the order id of order number `order_no` (valid until the next
  * call into the writer), and every stored id in order. fn returning nonzero stops. */

@@ -400,9 +400,10 @@ static void prep_sum(void *ctx, const struct crm_record *recs, size_t n, void *o
 
 /* Every record (line, bad flag, fields) and the final status, as bytes; checks the prep
  * hook's entries against the records whenever a batch has them. */
-static void dump_file(const char *path, size_t segment, struct dump *d, size_t *prepped)
+static void dump_file(const char *path, size_t segment, int libcsv_only, struct dump *d,
+                      size_t *prepped)
 {
-    struct crm_csvin_opts o = {.segment_bytes = segment};
+    struct crm_csvin_opts o = {.segment_bytes = segment, .libcsv_only = libcsv_only};
     struct crm_csvin *c;
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
@@ -489,11 +490,11 @@ static void test_csvin_segments_give_the_records_of_one_parser(void **state)
         if (round % 2)
             text[len++] = '\n';
         const char *path = write_temp(text, len);
-        dump_file(path, (size_t)-1, &one, &prepped);
+        dump_file(path, (size_t)-1, 1, &one, &prepped);
         if (memchr(text, '"', len))
             absorbed_files++;
         for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
-            dump_file(path, sizes[k], &seg, &prepped);
+            dump_file(path, sizes[k], 0, &seg, &prepped);
             if (one.len != seg.len || memcmp(one.p, seg.p, one.len) != 0) {
                 FILE *f = fopen("/tmp/crm-csvin-seg-input", "wb");
                 if (f) {
@@ -511,6 +512,68 @@ static void test_csvin_segments_give_the_records_of_one_parser(void **state)
     free(text);
     free(one.p);
     free(seg.p);
+}
+
+/* Quote-free lines are split without libcsv (split_plain); what comes out must be what
+ * libcsv alone gives, whatever the spaces, tabs, line ends, delimiters, empty and blank
+ * lines, NUL or high bytes — and with quoted fields in some blocks, so the two hand over
+ * mid-file. One reader (whole blocks) and segments of 3 to 250 bytes (many boundaries). */
+static void test_csvin_quote_free_lines_split_as_libcsv_does(void **state)
+{
+    (void)state;
+    static const char *const tok[] = {"a", "bc", "12.5", " x ", " ", "  ", "\t", "\t \t",
+                                      ",", ",", ";", "\t", "|", "\n", "\n", "\r\n", "\r",
+                                      "\n\n", "  \n", " \t\r\n", ",\n", "\xE4\xB8\xAD", "\xFF",
+                                      "\0", "\"q,\nq\""};
+    static const char *const head[] = {"id,name,amount\n", "id;name;amount\n",
+                                       "id\tname\tamount\n", "id|name|amount\r\n"};
+    const size_t ntok = sizeof tok / sizeof *tok;
+    const size_t sizes[] = {(size_t)-1, 3, 16, 61, 250};
+    struct dump ref = {0}, got = {0};
+    char *text = malloc(1 << 16);
+    assert_non_null(text);
+    size_t prepped = 0, dumped = 0;
+    uint64_t rng = 987654321;
+    for (int round = 0; round < 200; round++) {
+        size_t len = strlen(head[round % 4]), want = 100 + (size_t)(round * 53 % 4000);
+        memcpy(text, head[round % 4], len);
+        while (len < want) {
+            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+            unsigned pick = (unsigned)(rng >> 33);
+            size_t k = (pick >> 3) % ntok;
+            if (k == ntok - 1 && round % 3)            /* quotes in a third of the files */
+                k = 0;
+            if (k == ntok - 2 && round % 5)            /* NUL bytes in a fifth */
+                k = 1;
+            const char *t = tok[k];
+            size_t tl = t[0] ? strlen(t) : 1;
+            memcpy(text + len, t, tl);
+            len += tl;
+        }
+        if (round % 2)
+            text[len++] = '\n';
+        const char *path = write_temp(text, len);
+        dump_file(path, (size_t)-1, 1, &ref, &prepped);
+        dumped += ref.len;
+        for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+            dump_file(path, sizes[s], 0, &got, &prepped);
+            if (ref.len != got.len || memcmp(ref.p, got.p, ref.len) != 0) {
+                FILE *f = fopen("/tmp/crm-csvin-plain-input", "wb");
+                if (f) {
+                    fwrite(text, 1, len, f);
+                    fclose(f);
+                }
+                fail_msg("round %d, segments of %zu bytes: records differ from libcsv's",
+                         round, sizes[s]);
+            }
+        }
+        unlink(path);
+    }
+    assert_true(prepped > 10000);
+    assert_true(dumped > 100000);
+    free(text);
+    free(ref.p);
+    free(got.p);
 }
 
 int main(void)
@@ -533,6 +596,7 @@ int main(void)
         cmocka_unit_test(test_csvin_utf16_is_refused_with_advice),
         cmocka_unit_test(test_csvin_parse_delimiter_option),
         cmocka_unit_test(test_csvin_segments_give_the_records_of_one_parser),
+        cmocka_unit_test(test_csvin_quote_free_lines_split_as_libcsv_does),
     };
     return cmocka_run_group_tests_name("csvin", tests, NULL, NULL);
 }

@@ -89,10 +89,93 @@ static void test_dict_ids_differing_in_any_one_byte_are_distinct(void **state)
     crm_dict_free(d);
 }
 
+/* Ids of the first id's numeric form live in the direct map, all others in the table:
+ * together they still give dense indexes in order of first appearance, and ids that look
+ * alike across the forms ("C0000001", "C1", "C00000001", "D0000001") stay distinct. */
+static void test_dict_numeric_ids_and_ids_of_other_forms_are_all_distinct(void **state)
+{
+    (void)state;
+    struct crm_dict *d = crm_dict_new();
+    static const char *const fmt[] = {"C%07d", "C%d", "C%08d", "D%07d", "%07d", "C%07dx"};
+    char id[32];
+    uint32_t next = 0, idx;
+    int added;
+    for (int round = 0; round < 2; round++) {
+        next = 0;
+        for (int i = 0; i < 30000; i++) {
+            int num = (i * 7919) % 30011;             /* scrambled, some below the first */
+            for (int f = 0; f < 6; f++) {
+                if (f > 0 && i % (f + 1))
+                    continue;
+                int n = snprintf(id, sizeof id, fmt[f], num + 5000);
+                assert_int_equal(crm_dict_intern(d, id, (size_t)n, &idx, &added), CRM_OK);
+                assert_int_equal(added, round == 0);
+                assert_int_equal(idx, next++);
+                assert_true(crm_dict_find(d, id, (size_t)n, &idx));
+                assert_int_equal(idx, next - 1);
+                size_t len;
+                assert_string_equal(crm_dict_id(d, idx, &len), id);
+            }
+        }
+    }
+    assert_int_equal(crm_dict_count(d), next);
+    assert_false(crm_dict_find(d, "C0000000", 8, &idx));    /* in a page, never interned */
+    assert_false(crm_dict_find(d, "C", 1, &idx));
+    crm_dict_free(d);
+}
+
+/* Sequential numeric ids take about 4 bytes of map each, not the table's 32. */
+static void test_dict_sequential_numeric_ids_are_stored_compactly(void **state)
+{
+    (void)state;
+    struct crm_dict *d = crm_dict_new();
+    char id[32];
+    for (int i = 0; i < 100000; i++) {
+        int n = snprintf(id, sizeof id, "%d", 12346 + i);
+        uint32_t idx;
+        assert_int_equal(crm_dict_intern(d, id, (size_t)n, &idx, NULL), CRM_OK);
+    }
+    assert_true(crm_dict_memory(d) < 100000u * 30);
+    crm_dict_free(d);
+}
+
+/* Numbers spread over ten digits: the direct map stops growing when it turns sparse (and
+ * most are past its span anyway); ids go to the table and are all found, including ids in
+ * pages made before it closed. */
+static void test_dict_sparse_numbers_close_the_map_and_lose_nothing(void **state)
+{
+    (void)state;
+    struct crm_dict *d = crm_dict_new();
+    char id[32];
+    uint64_t rng = 42;
+    int64_t nums[20000];
+    uint32_t idx;
+    for (int i = 0; i < 20000; i++) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        nums[i] = i % 4 == 0 ? 1000000000 + (int64_t)(rng >> 44)          /* near the first */
+                             : 1000000000 + (int64_t)(rng >> 31) % 9000000000;
+        int n = snprintf(id, sizeof id, "%lld", (long long)nums[i]);
+        int added;
+        assert_int_equal(crm_dict_intern(d, id, (size_t)n, &idx, &added), CRM_OK);
+        if (added)
+            assert_int_equal(idx, crm_dict_count(d) - 1);
+    }
+    for (int i = 0; i < 20000; i++) {
+        int n = snprintf(id, sizeof id, "%lld", (long long)nums[i]);
+        assert_true(crm_dict_find(d, id, (size_t)n, &idx));
+        assert_string_equal(crm_dict_id(d, idx, NULL), id);
+    }
+    assert_true(crm_dict_memory(d) < (4u << 20) + 20000u * 200);   /* free pages + table */
+    crm_dict_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dict_indexes_are_dense_and_stable_across_growth),
+        cmocka_unit_test(test_dict_numeric_ids_and_ids_of_other_forms_are_all_distinct),
+        cmocka_unit_test(test_dict_sequential_numeric_ids_are_stored_compactly),
+        cmocka_unit_test(test_dict_sparse_numbers_close_the_map_and_lose_nothing),
         cmocka_unit_test(test_dict_short_ids_that_differ_only_in_length_or_bytes),
         cmocka_unit_test(test_dict_ids_differing_in_any_one_byte_are_distinct),
     };

@@ -1,0 +1,66 @@
+/* numid: ids as a prefix and a decimal number (see numid.h). Invariant: for a form f and
+ * v >= 0, crm_numform_number(f, crm_numform_format(f, v)) == v, and an id of the form is
+ * exactly the text crm_numform_format gives for its number. */
+#include "numid.h"
+
+#include <string.h>
+
+struct crm_numid crm_numid_split(const char *id, size_t len)
+{
+    struct crm_numid n = {0, 0};
+    size_t d = 0;
+    while (d < len && id[len - 1 - d] >= '0' && id[len - 1 - d] <= '9')
+        d++;
+    if (d == 0 || d > CRM_NUMID_DIGITS)
+        return n;
+    int64_t v = 0;
+    for (size_t i = len - d; i < len; i++)
+        v = v * 10 + (id[i] - '0');
+    n.number = v;
+    n.digits = (uint32_t)d;
+    return n;
+}
+
+void crm_numform_of(struct crm_numform *f, const char *id, size_t len)
+{
+    struct crm_numid n = crm_numid_split(id, len);
+    memset(f, 0, sizeof *f);
+    if (!n.digits || len - n.digits > CRM_NUMID_PREFIX)
+        return;
+    f->plen = len - n.digits;
+    memcpy(f->prefix, id, f->plen);
+    f->width = n.digits;
+    f->kind = id[f->plen] == '0' && n.digits > 1 ? CRM_NUMFORM_FIXED : CRM_NUMFORM_PLAIN;
+}
+
+int64_t crm_numform_number(const struct crm_numform *f, const char *id, size_t len,
+                           struct crm_numid n)
+{
+    if (f->kind == CRM_NUMFORM_NONE || !n.digits || len - n.digits != f->plen)
+        return -1;
+    for (size_t i = 0; i < f->plen; i++)     /* a few bytes: no call to memcmp */
+        if (id[i] != f->prefix[i])
+            return -1;
+    if (f->kind == CRM_NUMFORM_FIXED ? n.digits != f->width
+                                     : id[f->plen] == '0' && n.digits > 1)
+        return -1;
+    return n.number;
+}
+
+size_t crm_numform_format(const struct crm_numform *f, int64_t v, char *out)
+{
+    char tmp[24];
+    size_t k = 0;
+    do {
+        tmp[k++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    memcpy(out, f->prefix, f->plen);
+    size_t n = f->plen;
+    if (f->kind == CRM_NUMFORM_FIXED)
+        for (size_t z = k; z < f->width; z++)
+            out[n++] = '0';
+    while (k > 0)
+        out[n++] = tmp[--k];
+    return n;
+}

@@ -1,0 +1,102 @@
+/* Tests for lib/numid: an id's trailing number, forms fixed by one id, and the text of a
+ * number in a form. */
+#include "testutil.h"
+
+#include "numid.h"
+
+static int64_t num(const struct crm_numform *f, const char *id)
+{
+    return crm_numform_number(f, id, strlen(id), crm_numid_split(id, strlen(id)));
+}
+
+static void test_numid_split_takes_the_trailing_digits(void **state)
+{
+    (void)state;
+    struct crm_numid n = crm_numid_split("O00000123", 9);
+    assert_int_equal(n.digits, 8);
+    assert_int_equal(n.number, 123);
+    n = crm_numid_split("A1B22", 5);
+    assert_int_equal(n.digits, 2);
+    assert_int_equal(n.number, 22);
+    assert_int_equal(crm_numid_split("abc", 3).digits, 0);
+    assert_int_equal(crm_numid_split("", 0).digits, 0);
+    assert_int_equal(crm_numid_split("999999999999999999", 18).number, 999999999999999999LL);
+    assert_int_equal(crm_numid_split("1000000000000000000", 19).digits, 0);   /* 19 digits */
+}
+
+static void test_numid_fixed_form_keeps_its_width(void **state)
+{
+    (void)state;
+    struct crm_numform f;
+    crm_numform_of(&f, "C0468932", 8);
+    assert_int_equal(f.kind, CRM_NUMFORM_FIXED);
+    assert_int_equal(num(&f, "C0000001"), 1);
+    assert_int_equal(num(&f, "C9999999"), 9999999);
+    assert_int_equal(num(&f, "C1"), -1);           /* other width */
+    assert_int_equal(num(&f, "C00000001"), -1);
+    assert_int_equal(num(&f, "D0000001"), -1);     /* other prefix */
+    assert_int_equal(num(&f, "C"), -1);
+    assert_int_equal(num(&f, "C00000x1"), -1);
+    char out[48];
+    size_t n = crm_numform_format(&f, 42, out);
+    assert_int_equal(n, 8);
+    assert_memory_equal(out, "C0000042", 8);
+}
+
+static void test_numid_plain_form_refuses_leading_zeros(void **state)
+{
+    (void)state;
+    struct crm_numform f;
+    crm_numform_of(&f, "12346", 5);
+    assert_int_equal(f.kind, CRM_NUMFORM_PLAIN);
+    assert_int_equal(f.plen, 0);
+    assert_int_equal(num(&f, "7"), 7);
+    assert_int_equal(num(&f, "0"), 0);
+    assert_int_equal(num(&f, "123456789"), 123456789);
+    assert_int_equal(num(&f, "012"), -1);          /* "012" is not the text of 12 */
+    assert_int_equal(num(&f, "x12"), -1);
+    char out[48];
+    assert_int_equal(crm_numform_format(&f, 0, out), 1);
+    assert_int_equal(out[0], '0');
+}
+
+static void test_numid_no_form_without_a_number_or_with_a_long_prefix(void **state)
+{
+    (void)state;
+    struct crm_numform f;
+    crm_numform_of(&f, "alice@example.com", 17);
+    assert_int_equal(f.kind, CRM_NUMFORM_NONE);
+    assert_int_equal(num(&f, "1"), -1);
+    crm_numform_of(&f, "a-very-long-prefix-1", 20);
+    assert_int_equal(f.kind, CRM_NUMFORM_NONE);
+}
+
+/* Every number's text in a form reads back as that number, and only its text does. */
+static void test_numid_format_and_number_are_inverse(void **state)
+{
+    (void)state;
+    const char *firsts[] = {"INV000123", "X7", "5"};
+    for (int k = 0; k < 3; k++) {
+        struct crm_numform f;
+        crm_numform_of(&f, firsts[k], strlen(firsts[k]));
+        for (int64_t v = 0; v < 200000; v += 7) {
+            char out[48];
+            size_t n = crm_numform_format(&f, v, out);
+            if (f.kind == CRM_NUMFORM_FIXED && v >= 1000000)
+                break;
+            assert_int_equal(crm_numform_number(&f, out, n, crm_numid_split(out, n)), v);
+        }
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_numid_split_takes_the_trailing_digits),
+        cmocka_unit_test(test_numid_fixed_form_keeps_its_width),
+        cmocka_unit_test(test_numid_plain_form_refuses_leading_zeros),
+        cmocka_unit_test(test_numid_no_form_without_a_number_or_with_a_long_prefix),
+        cmocka_unit_test(test_numid_format_and_number_are_inverse),
+    };
+    return cmocka_run_group_tests_name("numid", tests, NULL, NULL);
+}
