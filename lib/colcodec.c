@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "numid.h"
+
 void crm_zctx_free(struct crm_zctx *z)
 {
     if (z->d_ok)
@@ -192,12 +194,15 @@ int crm_col_planes_unpack(struct crm_zctx *z, const unsigned char *stored, size_
 /* ---- order ids ---- */
 
 /* Split an id into prefix (up to the trailing digit run) and its digits. */
-static size_t digit_run(const char *s, size_t len)
+/* a == b for n bytes: a loop for the usual prefix of a few bytes, memcmp past that */
+static int same_prefix(const char *a, const char *b, size_t n)
 {
-    size_t k = len;
-    while (k > 0 && s[k - 1] >= '0' && s[k - 1] <= '9')
-        k--;
-    return len - k;
+    if (n > 8)
+        return memcmp(a, b, n) == 0;
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
 }
 
 unsigned crm_col_ids_encode(const char *text, const uint32_t *off, size_t n, int64_t *scratch,
@@ -212,24 +217,23 @@ unsigned crm_col_ids_encode(const char *text, const uint32_t *off, size_t n, int
     int same_width = 1, no_lead = 1;
     for (size_t i = 0; i < n && numeric; i++) {
         const char *s = text + off[i];
-        size_t len = off[i + 1] - off[i], d = digit_run(s, len);
-        if (d == 0 || d > 18 || len - d > 255) {
+        size_t len = off[i + 1] - off[i];
+        struct crm_numid num = crm_numid_split(s, len);
+        size_t d = num.digits;
+        if (d == 0 || len - d > 255) {
             numeric = 0;
             break;
         }
         if (i == 0) {
             plen = len - d;
             width = d;
-        } else if (len - d != plen || memcmp(s, text + off[0], plen) != 0) {
+        } else if (len - d != plen || !same_prefix(s, text + off[0], plen)) {
             numeric = 0;
             break;
         }
         same_width &= d == width;
         no_lead &= s[plen] != '0' || d == 1;
-        int64_t v = 0;
-        for (size_t k = plen; k < len; k++)
-            v = v * 10 + (s[k] - '0');
-        scratch[i] = v;
+        scratch[i] = num.number;
     }
     if (numeric && (same_width || no_lead)) {
         int64_t lo = scratch[0], hi = lo;

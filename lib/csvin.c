@@ -582,8 +582,8 @@ static inline uint64_t bytes_equal(uint64_t w, uint64_t pat)
 }
 
 /* One field of the line being split, [s, e) of the batch text t, trimmed; 0 or -1. */
-static int plain_field(struct reader *rd, struct batch *b, unsigned char *t, size_t s,
-                       size_t e, unsigned char sp2)
+static inline int plain_field(struct reader *rd, struct batch *b, unsigned char *t, size_t s,
+                              size_t e, unsigned char sp2)
 {
     while (s < e && (t[s] == ' ' || t[s] == sp2))
         s++;

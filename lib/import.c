@@ -2,11 +2,11 @@
  * Data structures: `win` is a ring of the last CRM_IMPORT_WINDOW orders begun, still open
  * for more line items, with `wmap` from order id to the order's sequence number (its ring
  * slot is that modulo the ring size); an order leaves the ring (oldest first) when the ring
- * is full or at finish, and is then written — its map entry is not removed but is dead
- * from then on, because only the sequence numbers [win_seq, win_seq + win_count) are open. `seen` holds the 64-bit hashes of all written order ids
- * (8 bytes a slot); a row whose id hash is there is held as a suspect and settled at
- * finish against the exact ids the writer kept: a duplicate is skipped, anything else is
- * imported. */
+ * is full or at finish, and is then written. Its map entry is not removed: only sequence
+ * numbers in [win_seq, win_seq + win_count) are open, so it is dead from then on.
+ * `seen` (lib/idset) holds every written order id, as a bit or as a 64-bit hash; a row
+ * whose id is there is held as a suspect and settled at finish against the exact ids the
+ * writer kept: a duplicate is skipped, anything else is imported. */
 #include "import.h"
 
 #include <ctype.h>
@@ -168,19 +168,23 @@ static const char *const builtin_statuses =
 
 /* ---- the importer ---- */
 
+/* Two cache lines exactly (the ring is page-aligned), written when an order begins and
+ * read when it closes 65,536 orders later. */
 struct open_order {
     uint64_t hash;           /* of the order id; 0: no id */
+    int64_t time, amount, quantity;
+    int64_t id_number;       /* the id's crm_numid_split */
+    char *id;                /* points to id_inline or to the heap */
     uint32_t customer;       /* in the dictionary of partition `part` */
     uint32_t part;
     uint32_t rows;
-    int64_t time, amount, quantity;
-    uint8_t status, has_amount, cur_len;
-    char cur[16];
-    char *id;                /* points to id_inline or to the heap */
     uint32_t id_len;
-    struct crm_numid id_num;
-    char id_inline[32];
+    uint8_t id_digits, status, has_amount, cur_len;
+    char cur[16];
+    char id_inline[44];
 };
+
+_Static_assert(sizeof(struct open_order) == 128, "a window entry is two cache lines");
 
 /* A row whose order id hash was already stored: held until finish. */
 struct suspect {
@@ -534,7 +538,8 @@ static enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
     };
     enum crm_err rc = crm_store_writer_add(imp->w[o->part], &ord, e);
     if (rc == CRM_OK && o->hash &&
-        crm_idset_insert(imp->seen, o->id, o->id_len, o->hash, o->id_num) != 0)
+        crm_idset_insert(imp->seen, o->id, o->id_len, o->hash,
+                         (struct crm_numid){o->id_number, o->id_digits}) != 0)
         rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     imp->st.orders++;
     if (o->id != o->id_inline)
@@ -593,7 +598,8 @@ static enum crm_err open_order(struct crm_import *imp, const struct row *rw, uin
     o->cur_len = (uint8_t)cap_len(rw->cur_len, sizeof o->cur);
     memcpy(o->cur, rw->cur, o->cur_len);
     o->id_len = (uint32_t)rw->id_len;
-    o->id_num = rw->id_num;
+    o->id_number = rw->id_num.number;
+    o->id_digits = (uint8_t)rw->id_num.digits;        /* at most CRM_NUMID_DIGITS */
     if (rw->id_len <= sizeof o->id_inline) {
         o->id = o->id_inline;
     } else if (!(o->id = malloc(rw->id_len))) {
@@ -1692,7 +1698,7 @@ enum crm_err crm_import_new(const struct crm_import_opts *o, struct crm_store_wr
     }
     if (imp->preset && (imp->preset->rules & P_CDNOW) && !o->csv.delimiter)
         imp->o.csv.delimiter = 0;   /* whitespace (.txt) or comma (.csv): detected */
-    imp->win = calloc(CRM_IMPORT_WINDOW, sizeof *imp->win);
+    imp->win = crm_big_calloc(CRM_IMPORT_WINDOW * sizeof *imp->win);   /* page-aligned */
     /* 2 MiB: mapped (page-aligned buckets, pages zeroed as they are touched) */
     imp->wmap = crm_big_calloc(WMAP_BUCKETS * sizeof *imp->wmap);
     imp->seen = crm_idset_new();
@@ -1732,7 +1738,7 @@ void crm_import_free(struct crm_import *imp)
                 free(o->id);
         }
     }
-    free(imp->win);
+    crm_big_free(imp->win, CRM_IMPORT_WINDOW * sizeof *imp->win);
     crm_big_free(imp->wmap, WMAP_BUCKETS * sizeof *imp->wmap);
     crm_idset_free(imp->seen);
     free(imp->w);

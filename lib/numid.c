@@ -7,15 +7,21 @@
 
 struct crm_numid crm_numid_split(const char *id, size_t len)
 {
+    static const int64_t p10[CRM_NUMID_DIGITS] = {
+        1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000,
+        10000000000, 100000000000, 1000000000000, 10000000000000, 100000000000000,
+        1000000000000000, 10000000000000000, 100000000000000000};
     struct crm_numid n = {0, 0};
-    size_t d = 0;
-    while (d < len && id[len - 1 - d] >= '0' && id[len - 1 - d] <= '9')
-        d++;
-    if (d == 0 || d > CRM_NUMID_DIGITS)
-        return n;
     int64_t v = 0;
-    for (size_t i = len - d; i < len; i++)
-        v = v * 10 + (id[i] - '0');
+    size_t d = 0;
+    for (; d < len; d++) {                     /* one pass, from the last digit back */
+        unsigned c = (unsigned char)id[len - 1 - d] - '0';
+        if (c > 9)
+            break;
+        if (d == CRM_NUMID_DIGITS)
+            return n;                          /* too many digits: no number */
+        v += (int64_t)c * p10[d];
+    }
     n.number = v;
     n.digits = (uint32_t)d;
     return n;
@@ -31,20 +37,6 @@ void crm_numform_of(struct crm_numform *f, const char *id, size_t len)
     memcpy(f->prefix, id, f->plen);
     f->width = n.digits;
     f->kind = id[f->plen] == '0' && n.digits > 1 ? CRM_NUMFORM_FIXED : CRM_NUMFORM_PLAIN;
-}
-
-int64_t crm_numform_number(const struct crm_numform *f, const char *id, size_t len,
-                           struct crm_numid n)
-{
-    if (f->kind == CRM_NUMFORM_NONE || !n.digits || len - n.digits != f->plen)
-        return -1;
-    for (size_t i = 0; i < f->plen; i++)     /* a few bytes: no call to memcmp */
-        if (id[i] != f->prefix[i])
-            return -1;
-    if (f->kind == CRM_NUMFORM_FIXED ? n.digits != f->width
-                                     : id[f->plen] == '0' && n.digits > 1)
-        return -1;
-    return n.number;
 }
 
 size_t crm_numform_format(const struct crm_numform *f, int64_t v, char *out)
