@@ -193,7 +193,6 @@ int crm_col_planes_unpack(struct crm_zctx *z, const unsigned char *stored, size_
 
 /* ---- order ids ---- */
 
-/* Split an id into prefix (up to the trailing digit run) and its digits. */
 /* a == b for n bytes: a loop for the usual prefix of a few bytes, memcmp past that */
 static int same_prefix(const char *a, const char *b, size_t n)
 {

@@ -40,6 +40,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "thread.h"
+
 #define BLOCK (1u << 20)           /* bytes read and parsed at a time (one reader) */
 #define SEG_BLOCK (128u << 10)     /* bytes parsed at a time by a segment reader */
 #define SEGMENT (1u << 20)         /* default segment size */
@@ -1150,6 +1152,7 @@ static void reader_done(struct reader *rd, int r)
 static void *reader_main(void *arg)
 {
     struct reader *rd = arg;
+    crm_thread_set_helper();
     int r;
     while ((r = reader_step(rd)) == 0)
         ;

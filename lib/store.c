@@ -23,6 +23,7 @@
 #include "dict.h"
 #include "money.h"
 #include "storefmt.h"
+#include "thread.h"
 
 static const char *const status_names[CRM_STATUS_COUNT] = {"paid", "cancelled", "refunded",
                                                            "pending"};
@@ -388,6 +389,7 @@ static enum crm_err settle(struct crm_store_writer *w, struct crm_errinfo *e)
 static void *writer_main(void *arg)
 {
     struct crm_store_writer *w = arg;
+    crm_thread_set_helper();
     pthread_mutex_lock(&w->mu);
     for (;;) {
         while (!w->busy && !w->quit)
