@@ -252,6 +252,9 @@ struct crm_import {
     int last_delim;
     struct crm_buf scratch, raw, keybuf;
     struct colmap stream_map;           /* the file's columns, read by prep_rows */
+    char **stream_hdr;                  /* its header, to spot a repeat (prep_rows); */
+    size_t *stream_hlen;                /* kept until the next file or free: the reader */
+    size_t stream_nh;                   /* threads may read it until the input closes */
     int oom;
 };
 
@@ -1030,6 +1033,7 @@ struct prow {
     const char *cur;
     uint32_t cur_len;
     uint8_t parsed, status, has_time, has_amount, has_qty, has_status;
+    uint8_t header;                     /* the file's header line again */
 };
 
 static void prow_pack(struct prow *p, const struct row *rw)
@@ -1061,6 +1065,17 @@ static void prow_unpack(const struct prow *p, struct row *rw)
     rw->has_status = p->has_status;
 }
 
+static int same_record(const struct crm_record *a, char *const *hdr, const size_t *hlen,
+                       size_t n)
+{
+    if (a->nfields != n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (a->len[i] != hlen[i] || memcmp(a->field[i], hdr[i], hlen[i]) != 0)
+            return 0;
+    return 1;
+}
+
 /* The per-row hook of import_stream (crm_csvin_set_prep), run by the reader threads — or
  * by import_stream itself for a batch parsed before the hook was set. */
 static void prep_rows(void *ctx, const struct crm_record *recs, size_t n, void *out)
@@ -1071,6 +1086,8 @@ static void prep_rows(void *ctx, const struct crm_record *recs, size_t n, void *
     struct rowctx r = {imp, NULL, NULL, 1, &last_status};
     struct row rw;
     for (size_t i = 0; i < n; i++) {
+        p[i].header = imp->stream_nh &&
+                      same_record(&recs[i], imp->stream_hdr, imp->stream_hlen, imp->stream_nh);
         prepare_keys(imp, &recs[i], &imp->stream_map, &p[i].k);
         r.rec = &recs[i];
         p[i].parsed = p[i].k.usable && parse_row(&r, &imp->stream_map, &p[i].k, &rw) == 0;
@@ -1231,15 +1248,15 @@ static enum crm_err map_columns(struct crm_import *imp, struct crm_csvin *in,
     return CRM_OK;
 }
 
-static int same_record(const struct crm_record *a, char *const *hdr, const size_t *hlen,
-                       size_t n)
+static void free_stream_header(struct crm_import *imp)
 {
-    if (a->nfields != n)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (a->len[i] != hlen[i] || memcmp(a->field[i], hdr[i], hlen[i]) != 0)
-            return 0;
-    return 1;
+    for (size_t i = 0; i < imp->stream_nh; i++)
+        free(imp->stream_hdr[i]);
+    free(imp->stream_hdr);
+    free(imp->stream_hlen);
+    imp->stream_hdr = NULL;
+    imp->stream_hlen = NULL;
+    imp->stream_nh = 0;
 }
 
 static enum crm_err import_stream(struct crm_import *imp, struct crm_csvin *in,
@@ -1285,6 +1302,10 @@ static enum crm_err import_stream(struct crm_import *imp, struct crm_csvin *in,
     }
     struct rowctx r = {imp, in, &rec, 0, &imp->last_status};
     imp->stream_map = m;
+    free_stream_header(imp);            /* the last file's input is closed by now */
+    imp->stream_hdr = hdr;
+    imp->stream_hlen = hlen;
+    imp->stream_nh = nh;
     crm_csvin_set_prep(in, prep_rows, imp, sizeof(struct prow));
     const struct crm_record *recs = &rec;
     size_t n = is_header ? 0 : 1;     /* without a header the first record is data */
@@ -1313,7 +1334,7 @@ static enum crm_err import_stream(struct crm_import *imp, struct crm_csvin *in,
             if (i + ahead < n)
                 prefetch_keys(imp, &p[i + ahead].k);
             r.rec = &recs[i];
-            if (nh && same_record(r.rec, hdr, hlen, nh)) {
+            if (p[i].header) {
                 imp->st.repeated_headers++;
                 continue;
             }
@@ -1326,10 +1347,6 @@ static enum crm_err import_stream(struct crm_import *imp, struct crm_csvin *in,
         n = 0;
     }
     crm_csvin_set_prep(in, NULL, NULL, 0);
-    for (size_t i = 0; i < nh; i++)
-        free(hdr[i]);
-    free(hdr);
-    free(hlen);
     return rc;
 }
 
@@ -1741,6 +1758,7 @@ void crm_import_free(struct crm_import *imp)
     crm_big_free(imp->win, CRM_IMPORT_WINDOW * sizeof *imp->win);
     crm_big_free(imp->wmap, WMAP_BUCKETS * sizeof *imp->wmap);
     crm_idset_free(imp->seen);
+    free_stream_header(imp);
     free(imp->w);
     free(imp->dict);
     free(imp->sus);
