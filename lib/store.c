@@ -78,8 +78,11 @@ struct crm_store_writer {
     uint32_t blocks;           /* blocks in the store so far */
     struct crm_store_stats st; /* cumulative totals, an appended store's included */
     uint64_t base_chunks;
-    uint64_t added;
-    /* the chunk being built */
+    /* the chunk being built: the caller writes here on every order, so it starts a cache
+     * line of its own, away from what the writer's thread writes */
+    _Alignas(64) uint64_t added;
+    int64_t amount_total;      /* of the orders this writer added (an appended store's old
+                                  ones are checked by readers) */
     uint32_t n;
     int64_t *col[4];           /* customer, time, amount, quantity, widened */
     int64_t *status;
@@ -92,7 +95,7 @@ struct crm_store_writer {
     struct crm_customer_info *cust;
     size_t cust_n, cust_cap;
     /* scratch */
-    struct crm_buf block, raw, ztmp, io, packed;
+    _Alignas(64) struct crm_buf block, raw, ztmp, io, packed;
     struct crm_zctx z;
     int64_t *scratch;          /* CRM_CHUNK_ROWS */
     /* the writer's thread: while `busy` it owns `job` and everything the w_* functions
@@ -107,8 +110,6 @@ struct crm_store_writer {
     struct crm_errinfo job_err;
     /* order-id archive (CRM_STORE_KEEP_IDS) */
     int keep_ids, no_sync;
-    int64_t amount_total;      /* of the orders this writer added (an appended store's old
-                                  ones are checked by readers) */
     struct id_chunk *arch;
     size_t arch_n, arch_cap;
     uint64_t arch_orders;        /* orders covered by the archive */
@@ -502,9 +503,10 @@ static enum crm_err w_end(struct crm_store_writer *w, struct crm_errinfo *e)
 
 static struct crm_store_writer *writer_alloc(int fd, const char *name, unsigned flags)
 {
-    struct crm_store_writer *w = calloc(1, sizeof *w);
+    struct crm_store_writer *w = aligned_alloc(_Alignof(struct crm_store_writer), sizeof *w);
     if (!w)
         return NULL;
+    memset(w, 0, sizeof *w);
     w->fd = fd;
     w->keep_ids = (flags & CRM_STORE_KEEP_IDS) != 0;
     w->no_sync = (flags & CRM_STORE_NO_SYNC) != 0;
