@@ -526,17 +526,28 @@ static void on_field(void *s, size_t len, void *data)
 
 /* A line end as libcsv reports it (CSV_REPALL_NL: every CR and LF): the LF of a CRLF
  * ends no line of its own. */
-static void count_line_end(struct reader *rd, int ch)
+static inline void count_line_end(long long *line, int *pending_cr, size_t rec_fields, int ch)
 {
     if (ch == '\n') {
-        if (rd->pending_cr && rd->rec_fields == 0)
-            rd->pending_cr = 0;      /* the LF of a CRLF */
+        if (*pending_cr && rec_fields == 0)
+            *pending_cr = 0;         /* the LF of a CRLF */
         else
-            rd->line++;
+            ++*line;
     } else if (ch == '\r') {
-        rd->line++;
-        rd->pending_cr = 1;
+        ++*line;
+        *pending_cr = 1;
     }
+}
+
+/* Room for one more record (and the end mark after it); -1 when out of memory. */
+static int record_room(struct batch *b)
+{
+    size_t rcap = b->rcap, rcap2 = b->rcap;
+    return grow((void **)&b->rfirst, &rcap, b->nr + 2, sizeof *b->rfirst) ||
+                   grow((void **)&b->rhigh, &rcap2, b->nr + 2, sizeof *b->rhigh) ||
+                   grow((void **)&b->rline, &b->rcap, b->nr + 2, sizeof *b->rline)
+               ? -1
+               : 0;
 }
 
 /* The record of the fields since the last one, if any (none: an empty line). */
@@ -544,10 +555,7 @@ static void end_record(struct reader *rd, struct batch *b)
 {
     if (rd->rec_fields == 0)
         return;
-    size_t rcap = b->rcap, rcap2 = b->rcap;
-    if (grow((void **)&b->rfirst, &rcap, b->nr + 2, sizeof *b->rfirst) ||
-        grow((void **)&b->rhigh, &rcap2, b->nr + 2, sizeof *b->rhigh) ||
-        grow((void **)&b->rline, &b->rcap, b->nr + 2, sizeof *b->rline)) {
+    if (record_room(b) != 0) {
         rd->oom = 1;
         return;
     }
@@ -562,7 +570,7 @@ static void end_record(struct reader *rd, struct batch *b)
 static void on_record(int ch, void *data)
 {
     struct reader *rd = data;
-    count_line_end(rd, ch);
+    count_line_end(&rd->line, &rd->pending_cr, rd->rec_fields, ch);
     end_record(rd, rd->fill);
 }
 
@@ -585,29 +593,44 @@ static inline uint64_t bytes_equal(uint64_t w, uint64_t pat)
     return ~(((x & ~HIGHS) + ~HIGHS) | x) & HIGHS;
 }
 
-/* One field of the line being split, [s, e) of the batch text t, trimmed; 0 or -1. */
-static inline int plain_field(struct reader *rd, struct batch *b, unsigned char *t, size_t s,
-                              size_t e, unsigned char sp2)
+/* What split_plain keeps in registers while it splits (written back at the end): the
+ * batch's field count and arrays, the record being made, the line count. */
+struct plain {
+    size_t nf, fcap, rec_fields;
+    size_t *foff, *flen;
+    long long line, rec_line;
+    int pending_cr;
+};
+
+/* A field [s, e) of the batch text t (tbase: where t is in it), trimmed at the end (the
+ * start is trimmed already); 0, or -1 when out of memory. */
+static inline int plain_field(struct reader *rd, struct plain *q, unsigned char *t,
+                              size_t tbase, size_t s, size_t e, unsigned char sp2)
 {
-    while (s < e && (t[s] == ' ' || t[s] == sp2))
-        s++;
     while (e > s && (t[e - 1] == ' ' || t[e - 1] == sp2))
         e--;
     t[e] = '\0';
-    if (rd->rec_fields == 0) {
-        rd->rec_line = rd->line;
-    } else if (rd->rec_fields >= MAX_FIELDS) {
+    if (q->rec_fields == 0) {
+        q->rec_line = q->line;
+    } else if (q->rec_fields >= MAX_FIELDS) {
         if (!rd->too_long)
-            rd->too_long = rd->rec_line;
+            rd->too_long = q->rec_line;
         return 0;
     }
-    if (__builtin_expect(b->nf == b->fcap, 0) && field_room(b) != 0)
-        return -1;
-    b->foff[b->nf] = (size_t)(t - b->text.data) + s;
-    b->flen[b->nf] = e - s;
-    b->nf++;
-    rd->rec_fields++;
-    rd->pending_cr = 0;
+    if (__builtin_expect(q->nf == q->fcap, 0)) {
+        struct batch *b = rd->fill;
+        b->nf = q->nf;
+        if (field_room(b) != 0)
+            return -1;
+        q->foff = b->foff;
+        q->flen = b->flen;
+        q->fcap = b->fcap;
+    }
+    q->foff[q->nf] = tbase + s;
+    q->flen[q->nf] = e - s;
+    q->nf++;
+    q->rec_fields++;
+    q->pending_cr = 0;
     return 0;
 }
 
@@ -620,18 +643,23 @@ static int split_plain(struct reader *rd, const unsigned char *src, size_t n)
         rd->oom = 1;
         return -1;
     }
-    unsigned char *t = b->text.data + b->text.len;
+    const size_t tbase = b->text.len;
+    unsigned char *t = b->text.data + tbase;
     memcpy(t, src, n);
     b->text.len += n;
     const unsigned char delim = (unsigned char)rd->c->delim;
     const unsigned char sp2 = delim == '\t' ? ' ' : '\t';   /* the other space libcsv skips */
     const uint64_t dpat = ONES * delim, lf = ONES * '\n', cr = ONES * '\r';
+    struct plain q = {b->nf, b->fcap, rd->rec_fields, b->foff, b->flen, rd->line,
+                      rd->rec_line, rd->pending_cr};
     size_t fstart = 0;
     int high = 0;                                     /* a byte >= 0x80 or NUL in the record */
-    for (size_t i = 0; i < n; i += 8) {
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i += 8) {
         uint64_t w;
         memcpy(&w, t + i, 8);                         /* the batch text has 16 bytes to spare */
-        uint64_t m = bytes_equal(w, dpat) | bytes_equal(w, lf) | bytes_equal(w, cr);
+        uint64_t ends = bytes_equal(w, lf) | bytes_equal(w, cr);
+        uint64_t m = bytes_equal(w, dpat) | ends;
         uint64_t hb = (w | bytes_equal(w, 0)) & HIGHS;
         if (n - i < 8) {
             uint64_t keep = (1ull << (8 * (n - i))) - 1;
@@ -639,43 +667,54 @@ static int split_plain(struct reader *rd, const unsigned char *src, size_t n)
             hb &= keep;
         }
         while (m) {
+            uint64_t bit = m & (~m + 1);
             unsigned k = (unsigned)__builtin_ctzll(m) >> 3;
-            size_t pos = i + k;
-            m &= m - 1;
+            size_t pos = i + k, s = fstart;
+            m ^= bit;
+            fstart = pos + 1;
             if (hb) {                                 /* bytes before pos are this record's */
                 uint64_t before = (1ull << (8 * k)) - 1;
                 high |= (hb & before) != 0;
                 hb &= ~before;
             }
-            unsigned char ch = t[pos];
-            if (ch == delim) {
-                rd->rec_high = high;
-                if (plain_field(rd, b, t, fstart, pos, sp2) != 0)
-                    goto oom;
-                fstart = pos + 1;
-                continue;
-            }
-            size_t s = fstart;
             while (s < pos && (t[s] == ' ' || t[s] == sp2))
                 s++;
-            if (rd->rec_fields || s < pos) {
-                rd->rec_high = high;
-                if (plain_field(rd, b, t, s, pos, sp2) != 0)
-                    goto oom;
+            if (!(ends & bit)) {                      /* a delimiter ends a field */
+                if ((rc = plain_field(rd, &q, t, tbase, s, pos, sp2)) != 0)
+                    break;
+                continue;
             }
-            count_line_end(rd, ch);
-            end_record(rd, b);
-            if (rd->oom)
-                return -1;
+            /* a line end ends the record, if the line had a field or anything not space */
+            unsigned char ch = t[pos];                /* before plain_field puts a NUL there */
+            if ((q.rec_fields || s < pos) &&
+                (rc = plain_field(rd, &q, t, tbase, s, pos, sp2)) != 0)
+                break;
+            count_line_end(&q.line, &q.pending_cr, q.rec_fields, ch);
+            if (q.rec_fields) {
+                if (__builtin_expect(b->nr + 2 > b->rcap, 0) && record_room(b) != 0) {
+                    rc = -1;
+                    break;
+                }
+                b->rfirst[b->nr] = q.nf - q.rec_fields;
+                b->rline[b->nr] = q.rec_line;
+                b->rhigh[b->nr] = (unsigned char)high;
+                b->nr++;
+                b->rfirst[b->nr] = q.nf;
+                q.rec_fields = 0;
+            }
             high = 0;
-            fstart = pos + 1;
         }
         high |= hb != 0;
     }
-    return 0;
-oom:
-    rd->oom = 1;
-    return -1;
+    b->nf = q.nf;
+    rd->rec_fields = q.rec_fields;
+    rd->line = q.line;
+    rd->rec_line = q.rec_line;
+    rd->pending_cr = q.pending_cr;
+    rd->rec_high = 0;
+    if (rc != 0)
+        rd->oom = 1;
+    return rc;
 }
 
 static int reader_init_parser(struct reader *rd)
