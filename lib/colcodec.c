@@ -204,7 +204,8 @@ static int same_prefix(const char *a, const char *b, size_t n)
     return 1;
 }
 
-unsigned crm_col_ids_encode(const char *text, const uint32_t *off, size_t n, int64_t *scratch,
+unsigned crm_col_ids_encode(const char *text, const uint32_t *off, size_t n,
+                            const int64_t *numbers, const uint8_t *digits, int64_t *scratch,
                             struct crm_buf *raw, int64_t *base)
 {
     raw->len = 0;
@@ -217,7 +218,8 @@ unsigned crm_col_ids_encode(const char *text, const uint32_t *off, size_t n, int
     for (size_t i = 0; i < n && numeric; i++) {
         const char *s = text + off[i];
         size_t len = off[i + 1] - off[i];
-        struct crm_numid num = crm_numid_split(s, len);
+        struct crm_numid num = digits && digits[i] ? (struct crm_numid){numbers[i], digits[i]}
+                                                   : crm_numid_split(s, len);
         size_t d = num.digits;
         if (d == 0 || len - d > 255) {
             numeric = 0;

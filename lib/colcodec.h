@@ -55,8 +55,11 @@ int crm_col_planes_unpack(struct crm_zctx *z, const unsigned char *stored, size_
                           int64_t *out);
 
 /* Encode n ids (text + offsets off[0..n]) into raw; returns the encoding bits and sets
- * *base (the integer base for CRM_ENC_NUMID). scratch holds n int64. */
-unsigned crm_col_ids_encode(const char *text, const uint32_t *off, size_t n, int64_t *scratch,
+ * *base (the integer base for CRM_ENC_NUMID). scratch holds n int64. numbers and digits
+ * (both may be NULL) are the ids' crm_numid_split where the caller has it: an id whose
+ * digits entry is 0 is split here. */
+unsigned crm_col_ids_encode(const char *text, const uint32_t *off, size_t n,
+                            const int64_t *numbers, const uint8_t *digits, int64_t *scratch,
                             struct crm_buf *raw, int64_t *base);
 /* Decode ids into text (NUL-terminated at the end) and off[0..n]; -1 when damaged. */
 int crm_col_ids_decode(unsigned enc, const unsigned char *raw, size_t raw_len, size_t n,

@@ -542,6 +542,7 @@ static enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
         .status = o->status,
         .order_id = o->id,
         .order_id_len = o->id_len,
+        .order_id_num = {o->id_number, o->id_digits},
         .currency = o->cur,
         .currency_len = o->cur_len,
     };

@@ -50,6 +50,8 @@ struct chunk_rows {
     int64_t *status, *currency;
     uint32_t *id_off;
     struct crm_buf id_text;
+    int64_t *id_number;        /* the ids' crm_numid_split, from the caller */
+    uint8_t *id_digits;
     char *cur_names[255];
     unsigned cur_count;
     struct crm_buf dict_ids;   /* varint length + bytes per entry */
@@ -89,6 +91,8 @@ struct crm_store_writer {
     int64_t *currency;
     uint32_t *id_off;          /* CRM_CHUNK_ROWS + 1 offsets into id_text */
     struct crm_buf id_text;
+    int64_t *id_number;        /* the ids' crm_numid_split, from the caller */
+    uint8_t *id_digits;
     char *cur_names[255];
     unsigned cur_count;
     /* customers-file rows not yet written */
@@ -333,7 +337,8 @@ static enum crm_err w_chunk_rows(struct crm_store_writer *w, struct chunk_rows *
         size_t at = w->block.len;
         int64_t base;
         unsigned enc = crm_col_ids_encode((const char *)c->id_text.data, c->id_off, n,
-                                          w->scratch, &w->raw, &base);
+                                          c->id_number, c->id_digits, w->scratch, &w->raw,
+                                          &base);
         put_column(w, COL_ORDER_ID, enc, base, w->raw.data, w->raw.len);
         if (w->keep_ids && !w->block.oom &&
             archive_add(w, (uint32_t)n, w->block.data[at + 1], base, w->raw.len,
@@ -439,6 +444,8 @@ static enum crm_err hand_over(struct crm_store_writer *w, struct crm_errinfo *e)
     SWAP(int64_t *, c->currency, w->currency);
     SWAP(uint32_t *, c->id_off, w->id_off);
     SWAP(struct crm_buf, c->id_text, w->id_text);
+    SWAP(int64_t *, c->id_number, w->id_number);
+    SWAP(uint8_t *, c->id_digits, w->id_digits);
     for (unsigned k = 0; k < 255; k++)
         SWAP(char *, c->cur_names[k], w->cur_names[k]);
     SWAP(unsigned, c->cur_count, w->cur_count);
@@ -525,6 +532,10 @@ static struct crm_store_writer *writer_alloc(int fd, const char *name, unsigned 
     w->job.status = malloc(CRM_CHUNK_ROWS * sizeof(int64_t));
     w->job.currency = malloc(CRM_CHUNK_ROWS * sizeof(int64_t));
     w->job.id_off = calloc(CRM_CHUNK_ROWS + 1, sizeof *w->job.id_off);
+    w->job.id_number = malloc(CRM_CHUNK_ROWS * sizeof *w->job.id_number);
+    w->job.id_digits = malloc(CRM_CHUNK_ROWS * sizeof *w->job.id_digits);
+    w->id_number = malloc(CRM_CHUNK_ROWS * sizeof *w->id_number);
+    w->id_digits = malloc(CRM_CHUNK_ROWS * sizeof *w->id_digits);
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
     w->cache_off = malloc((CRM_CHUNK_ROWS + 1) * sizeof *w->cache_off);
@@ -533,7 +544,8 @@ static struct crm_store_writer *writer_alloc(int fd, const char *name, unsigned 
     if (!w->cache_off || !w->id_off || !w->scratch ||
         !w->dict || !w->col[0] || !w->col[1] || !w->col[2] || !w->col[3] || !w->status ||
         !w->currency || !w->job.col[0] || !w->job.col[1] || !w->job.col[2] ||
-        !w->job.col[3] || !w->job.status || !w->job.currency || !w->job.id_off) {
+        !w->job.col[3] || !w->job.status || !w->job.currency || !w->job.id_off ||
+        !w->job.id_number || !w->job.id_digits || !w->id_number || !w->id_digits) {
         crm_store_writer_free(w);
         return NULL;
     }
@@ -674,6 +686,8 @@ enum crm_err crm_store_writer_add(struct crm_store_writer *w, const struct crm_o
     w->currency[i] = cur;
     crm_buf_put(&w->id_text, o->order_id, o->order_id_len);
     w->id_off[i + 1] = (uint32_t)w->id_text.len;
+    w->id_number[i] = o->order_id_num.number;
+    w->id_digits[i] = (uint8_t)o->order_id_num.digits;     /* at most CRM_NUMID_DIGITS */
     if (w->id_text.oom || w->id_text.len > UINT32_MAX / 2)
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     w->added++;
@@ -762,6 +776,10 @@ void crm_store_writer_free(struct crm_store_writer *w)
     free(w->job.status);
     free(w->job.currency);
     free(w->job.id_off);
+    free(w->job.id_number);
+    free(w->job.id_digits);
+    free(w->id_number);
+    free(w->id_digits);
     for (unsigned k = 0; k < w->job.cur_count; k++)
         free(w->job.cur_names[k]);
     crm_buf_free(&w->job.id_text);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "numid.h"
 
 #define CRM_CHUNK_ROWS 65536
 #define CRM_STORE_MAGIC "CRMSTORE"
@@ -51,6 +52,8 @@ struct crm_order {
     uint8_t status;           /* enum crm_status */
     const char *order_id;     /* may be NULL/empty */
     size_t order_id_len;
+    struct crm_numid order_id_num; /* crm_numid_split of order_id when the caller has it
+                                      (digits 0: the writer splits it itself) */
     const char *currency;     /* may be NULL/empty */
     size_t currency_len;
 };
