@@ -987,11 +987,13 @@ static void row_keys(struct row *rw, const struct keys *k)
 {
     rw->id = k->id;
     rw->id_len = k->id_len;
-    rw->id_num = k->id_num;
+    rw->id_num.number = k->id_num.number;     /* field by field: a 16-byte copy of what */
+    rw->id_num.digits = k->id_num.digits;     /* was just stored as 8 + 4 bytes stalls */
     rw->cust = k->cust;
     rw->cust_len = k->cust_len;
     rw->cust_h = k->cust_h;
-    rw->cust_num = k->cust_num;
+    rw->cust_num.number = k->cust_num.number;
+    rw->cust_num.digits = k->cust_num.digits;
     rw->part = k->part;
 }
 
