@@ -62,8 +62,12 @@ static void add_chunk(struct crm_agg *a, const struct crm_chunk *ch, int32_t *da
     for (uint32_t i = 0; i < ch->n; i++)
         day[i] = crm_time_day(ch->time[i]);
     for (uint32_t i = 0; i < ch->n; i++) {
-        if (i + 16 < ch->n)
-            __builtin_prefetch(&cust[ch->customer[i + 16]], 1);
+        if (i + 48 < ch->n) {         /* 48 rows ahead: 16 was too late for memory on 1 M
+                                         customers (-5 % wall); 96 too early */
+            __builtin_prefetch(&cust[ch->customer[i + 48]], 1);
+            if (ch->status[i + 48] != CRM_STATUS_PAID)
+                __builtin_prefetch(&a->more[ch->customer[i + 48]], 1);
+        }
         int32_t d = day[i];
         if (d >= as_of) {
             a->orders_future++;

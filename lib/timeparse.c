@@ -65,14 +65,6 @@ void crm_civil_from_days(int32_t days, int *y, unsigned *m, unsigned *d)
     *y = (int)(yoe + era * 400 + (*m <= 2));
 }
 
-int32_t crm_time_day(int64_t secs)
-{
-    int64_t q = secs / CRM_SECS_PER_DAY;
-    if (secs % CRM_SECS_PER_DAY < 0)
-        q--;
-    return (int32_t)q;
-}
-
 /* Days since 1970-01-01 for a valid date of years 0..9999: Hinnant's days_from_civil in
  * unsigned arithmetic, the year moved up one era (146097 days) so nothing is negative. */
 static int32_t days_0_9999(const struct civil *c)

@@ -38,7 +38,13 @@ void crm_civil_from_days(int32_t days, int *y, unsigned *m, unsigned *d);
 int crm_days_in_month(int y, unsigned m);
 
 /* floor(secs / 86400) for negative times too. */
-int32_t crm_time_day(int64_t secs);
+static inline int32_t crm_time_day(int64_t secs)   /* inline: once per order in agg */
+{
+    int64_t q = secs / CRM_SECS_PER_DAY;
+    if (secs % CRM_SECS_PER_DAY < 0)
+        q--;
+    return (int32_t)q;
+}
 
 /* "YYYY-MM-DD" (buf >= 11 bytes) / "YYYY-MM-DD HH:MM:SS" (buf >= 20); return length. */
 size_t crm_date_format(int32_t days, char *buf);
