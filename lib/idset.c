@@ -135,20 +135,21 @@ void crm_idset_prefetch(const struct crm_idset *s, uint64_t h)
 /* The number of an id of the set's form, or -1 when it is not of that form (or is below
  * the base or beyond the span). */
 static int64_t number_of(const struct crm_idset *s, const char *id, size_t len,
-                         struct crm_numid n)
+                         const struct crm_numid *n)
 {
-    int64_t v = crm_numform_number(&s->form, id, len, n);
+    int64_t v = crm_numform_number(&s->form, id, len, *n);
     if (v < s->base || (uint64_t)(v - s->base) / PAGE_BITS >= MAX_PAGES)
         return -1;
     return v;
 }
 
 /* Fix the numeric form from the first id inserted. */
-static void choose_form(struct crm_idset *s, const char *id, size_t len, struct crm_numid n)
+static void choose_form(struct crm_idset *s, const char *id, size_t len,
+                        const struct crm_numid *n)
 {
     crm_numform_of(&s->form, id, len);
     s->form_set = 1;
-    s->base = n.number - (int64_t)(PAGE_BITS * 64);   /* room for somewhat smaller numbers */
+    s->base = n->number - (int64_t)(PAGE_BITS * 64);   /* room for somewhat smaller numbers */
     if (s->base < 0)
         s->base = 0;
 }
@@ -182,7 +183,7 @@ static int migrate(struct crm_idset *s)
 }
 
 int crm_idset_insert(struct crm_idset *s, const char *id, size_t len, uint64_t h,
-                     struct crm_numid n)
+                     const struct crm_numid *n)
 {
     if (!s->form_set)
         choose_form(s, id, len, n);
@@ -217,7 +218,7 @@ int crm_idset_insert(struct crm_idset *s, const char *id, size_t len, uint64_t h
 }
 
 int crm_idset_contains(const struct crm_idset *s, const char *id, size_t len, uint64_t h,
-                       struct crm_numid n)
+                       const struct crm_numid *n)
 {
     int64_t v = number_of(s, id, len, n);
     if (v < 0)

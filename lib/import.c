@@ -549,7 +549,7 @@ static enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
     enum crm_err rc = crm_store_writer_add(imp->w[o->part], &ord, e);
     if (rc == CRM_OK && o->hash &&
         crm_idset_insert(imp->seen, o->id, o->id_len, o->hash,
-                         (struct crm_numid){o->id_number, o->id_digits}) != 0)
+                         &(struct crm_numid){o->id_number, o->id_digits}) != 0)
         rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     imp->st.orders++;
     if (o->id != o->id_inline)
@@ -575,9 +575,14 @@ struct row {
     uint8_t status;
 };
 
-static struct crm_dict_key cust_key(const struct row *rw)
+/* Field by field: a struct copy of cust_num, just stored as 8 + 4 bytes, stalls. */
+static void cust_key(const struct row *rw, struct crm_dict_key *k)
 {
-    return (struct crm_dict_key){rw->cust, rw->cust_len, rw->cust_h, rw->cust_num};
+    k->id = rw->cust;
+    k->len = rw->cust_len;
+    k->hash = rw->cust_h;
+    k->num.number = rw->cust_num.number;
+    k->num.digits = rw->cust_num.digits;
 }
 
 /* Begin a new order from a row that has all it needs. */
@@ -587,7 +592,8 @@ static enum crm_err open_order(struct crm_import *imp, const struct row *rw, uin
     uint32_t cust;
     enum crm_err rc;
     int added;
-    struct crm_dict_key key = cust_key(rw);
+    struct crm_dict_key key;
+    cust_key(rw, &key);
     rc = crm_dict_intern_key(imp->dict[rw->part], &key, &cust, &added);
     if (rc != CRM_OK)
         return crm_errinfo_set(e, rc, "cannot add customer: %s", crm_strerror(rc));
@@ -630,7 +636,8 @@ static int merge_row(struct crm_import *imp, struct open_order *o, const struct 
     *reason = CRM_REJ_CONFLICT;
     if (rw->cust_len) {
         uint32_t cust;
-        struct crm_dict_key key = cust_key(rw);
+        struct crm_dict_key key;
+        cust_key(rw, &key);
         if (rw->part != o->part || !crm_dict_find_key(imp->dict[o->part], &key, &cust) ||
             cust != o->customer) {
             *what = "customer_id differs from the order's";
@@ -1122,7 +1129,7 @@ static enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struc
     const struct keys *k = &p->k;
     uint64_t h = k->id_h;
     struct open_order *o = rw.id_len ? wmap_find(imp, h, rw.id, rw.id_len) : NULL;
-    if (rw.id_len && !o && crm_idset_contains(imp->seen, rw.id, rw.id_len, h, rw.id_num))
+    if (rw.id_len && !o && crm_idset_contains(imp->seen, rw.id, rw.id_len, h, &p->k.id_num))
         return hold_suspect(imp, r, m, &rw, e);
     char why[256];
     enum crm_reject reason;
@@ -1553,8 +1560,8 @@ static int register_existing(void *ctx, uint64_t order_no, const char *id, size_
 {
     struct crm_import *imp = ctx;
     (void)order_no;
-    if (crm_idset_insert(imp->seen, id, len, crm_idset_hash(id, len),
-                         crm_numid_split(id, len)) != 0) {
+    struct crm_numid num = crm_numid_split(id, len);
+    if (crm_idset_insert(imp->seen, id, len, crm_idset_hash(id, len), &num) != 0) {
         imp->oom = 1;
         return 1;
     }

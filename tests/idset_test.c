@@ -6,14 +6,14 @@
 
 static int add(struct crm_idset *s, const char *id)
 {
-    return crm_idset_insert(s, id, strlen(id), crm_idset_hash(id, strlen(id)),
-                            crm_numid_split(id, strlen(id)));
+    struct crm_numid n = crm_numid_split(id, strlen(id));
+    return crm_idset_insert(s, id, strlen(id), crm_idset_hash(id, strlen(id)), &n);
 }
 
 static int has(const struct crm_idset *s, const char *id)
 {
-    return crm_idset_contains(s, id, strlen(id), crm_idset_hash(id, strlen(id)),
-                              crm_numid_split(id, strlen(id)));
+    struct crm_numid n = crm_numid_split(id, strlen(id));
+    return crm_idset_contains(s, id, strlen(id), crm_idset_hash(id, strlen(id)), &n);
 }
 
 static void test_idset_zero_padded_ids_use_the_bitmap_and_keep_their_width(void **state)
