@@ -293,20 +293,11 @@ int crm_col_ids_decode(unsigned enc, const unsigned char *raw, size_t raw_len, s
             int64_t v = scratch[i];
             if (v < 0 || v > 999999999999999999LL)
                 return -1;
-            char tmp[20];
-            size_t k = 0;
-            do {
-                tmp[k++] = (char)('0' + v % 10);
-                v /= 10;
-            } while (v > 0);
-            if (digits && k > digits)
-                return -1;
             memcpy(text->data + text->len, prefix, plen);
-            text->len += plen;
-            for (size_t z = k; z < digits; z++)
-                text->data[text->len++] = '0';
-            while (k > 0)
-                text->data[text->len++] = (unsigned char)tmp[--k];
+            size_t k = crm_numid_format(v, digits, (char *)text->data + text->len + plen);
+            if (!k)
+                return -1;                 /* more digits than the column's width */
+            text->len += plen + k;
             off[i + 1] = (uint32_t)text->len;
         }
     } else {

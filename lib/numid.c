@@ -39,20 +39,26 @@ void crm_numform_of(struct crm_numform *f, const char *id, size_t len)
     f->kind = id[f->plen] == '0' && n.digits > 1 ? CRM_NUMFORM_FIXED : CRM_NUMFORM_PLAIN;
 }
 
-size_t crm_numform_format(const struct crm_numform *f, int64_t v, char *out)
+size_t crm_numid_format(int64_t v, size_t width, char *out)
 {
     char tmp[24];
-    size_t k = 0;
+    size_t k = 0, n = 0;
     do {
         tmp[k++] = (char)('0' + v % 10);
         v /= 10;
     } while (v > 0);
-    memcpy(out, f->prefix, f->plen);
-    size_t n = f->plen;
-    if (f->kind == CRM_NUMFORM_FIXED)
-        for (size_t z = k; z < f->width; z++)
-            out[n++] = '0';
+    if (width && k > width)
+        return 0;
+    for (size_t z = k; z < width; z++)
+        out[n++] = '0';
     while (k > 0)
         out[n++] = tmp[--k];
     return n;
+}
+
+size_t crm_numform_format(const struct crm_numform *f, int64_t v, char *out)
+{
+    memcpy(out, f->prefix, f->plen);
+    return f->plen + crm_numid_format(v, f->kind == CRM_NUMFORM_FIXED ? f->width : 0,
+                                      out + f->plen);
 }

@@ -49,6 +49,10 @@ static inline int64_t crm_numform_number(const struct crm_numform *f, const char
     return n.number;
 }
 
+/* v (>= 0) in decimal, zero-padded to `width` digits (0: no padding), written to out
+ * (room for 20 bytes, or width); its length, or 0 when v has more than `width` digits. */
+size_t crm_numid_format(int64_t v, size_t width, char *out);
+
 /* The id of number v (>= 0) in form f, written to out (room for CRM_NUMID_PREFIX + 20
  * bytes); its length. */
 size_t crm_numform_format(const struct crm_numform *f, int64_t v, char *out);

@@ -454,6 +454,30 @@ static void dump_file(const char *path, size_t segment, int libcsv_only, struct 
     crm_csvin_close(c);
 }
 
+/* The file `text` read by libcsv alone on one thread (into ref), then as usual with each
+ * of the segment sizes (into got): the same records, or the input is saved (save_as) and
+ * the test fails. */
+static void check_file(const char *text, size_t len, const size_t *sizes, size_t nsizes,
+                       struct dump *ref, struct dump *got, size_t *prepped,
+                       const char *save_as, const char *whose, int round)
+{
+    const char *path = write_temp(text, len);
+    dump_file(path, (size_t)-1, 1, ref, prepped);
+    for (size_t k = 0; k < nsizes; k++) {
+        dump_file(path, sizes[k], 0, got, prepped);
+        if (ref->len == got->len && memcmp(ref->p, got->p, ref->len) == 0)
+            continue;
+        FILE *f = fopen(save_as, "wb");
+        if (f) {
+            fwrite(text, 1, len, f);
+            fclose(f);
+        }
+        fail_msg("round %d, segments of %zu bytes: records differ from %s", round, sizes[k],
+                 whose);
+    }
+    unlink(path);
+}
+
 static void test_csvin_segments_give_the_records_of_one_parser(void **state)
 {
     (void)state;
@@ -489,23 +513,10 @@ static void test_csvin_segments_give_the_records_of_one_parser(void **state)
         }
         if (round % 2)
             text[len++] = '\n';
-        const char *path = write_temp(text, len);
-        dump_file(path, (size_t)-1, 1, &one, &prepped);
         if (memchr(text, '"', len))
             absorbed_files++;
-        for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
-            dump_file(path, sizes[k], 0, &seg, &prepped);
-            if (one.len != seg.len || memcmp(one.p, seg.p, one.len) != 0) {
-                FILE *f = fopen("/tmp/crm-csvin-seg-input", "wb");
-                if (f) {
-                    fwrite(text, 1, len, f);
-                    fclose(f);
-                }
-                fail_msg("round %d, segments of %zu bytes: records differ from one parser's",
-                         round, sizes[k]);
-            }
-        }
-        unlink(path);
+        check_file(text, len, sizes, sizeof sizes / sizeof *sizes, &one, &seg, &prepped,
+                   "/tmp/crm-csvin-seg-input", "one parser's", round);
     }
     assert_true(prepped > 10000);
     assert_true(absorbed_files > 50);
@@ -552,22 +563,9 @@ static void test_csvin_quote_free_lines_split_as_libcsv_does(void **state)
         }
         if (round % 2)
             text[len++] = '\n';
-        const char *path = write_temp(text, len);
-        dump_file(path, (size_t)-1, 1, &ref, &prepped);
+        check_file(text, len, sizes, sizeof sizes / sizeof *sizes, &ref, &got, &prepped,
+                   "/tmp/crm-csvin-plain-input", "libcsv's", round);
         dumped += ref.len;
-        for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
-            dump_file(path, sizes[s], 0, &got, &prepped);
-            if (ref.len != got.len || memcmp(ref.p, got.p, ref.len) != 0) {
-                FILE *f = fopen("/tmp/crm-csvin-plain-input", "wb");
-                if (f) {
-                    fwrite(text, 1, len, f);
-                    fclose(f);
-                }
-                fail_msg("round %d, segments of %zu bytes: records differ from libcsv's",
-                         round, sizes[s]);
-            }
-        }
-        unlink(path);
     }
     assert_true(prepped > 10000);
     assert_true(dumped > 100000);
