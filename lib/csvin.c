@@ -104,6 +104,7 @@ struct reader {
     int finished;                  /* one reader: the last batch is handed over */
     /* hand-over (under c->mu) */
     struct batch *full_head, *full_tail, *free_list;
+    pthread_cond_t free_cv;        /* a batch came back to free_list (or stop) */
     struct batch *pool;
     int npool;
     pthread_t thread;
@@ -886,7 +887,7 @@ static struct batch *take_free(struct reader *rd)
     struct crm_csvin *c = rd->c;
     pthread_mutex_lock(&c->mu);
     while (!rd->free_list && !c->stop)
-        pthread_cond_wait(&c->cv, &c->mu);
+        pthread_cond_wait(&rd->free_cv, &c->mu);
     struct batch *b = c->stop ? NULL : rd->free_list;
     if (b)
         rd->free_list = b->next;
@@ -939,7 +940,7 @@ static int hand_over(struct reader *rd, int final)
     else
         rd->full_head = b;
     rd->full_tail = b;
-    pthread_cond_broadcast(&c->cv);
+    pthread_cond_signal(&c->cv);   /* only the caller waits on cv */
     pthread_mutex_unlock(&c->mu);
     rd->fill = nb;
     return 0;
@@ -1186,7 +1187,7 @@ static void reader_done(struct reader *rd, int r)
     rd->finished = 1;
     if (r < 0 && rd->rerr.code == CRM_OK)
         rd->rerr.code = CRM_EIO;   /* stopped: the caller is closing anyway */
-    pthread_cond_broadcast(&c->cv);
+    pthread_cond_signal(&c->cv);
     pthread_mutex_unlock(&c->mu);
 }
 
@@ -1275,7 +1276,9 @@ enum crm_err crm_csvin_open_fd(int fd, const char *name, const void *head, size_
     crm_errinfo_clear(&c->cerr);
     snprintf(c->name, sizeof c->name, "%s", name ? name : "stdin");
     pthread_mutex_init(&c->mu, NULL);
-    pthread_cond_init(&c->cv, NULL);
+    pthread_cond_init(&c->cv, NULL);   /* the caller waits here for full batches */
+    pthread_cond_init(&c->rd[0].free_cv, NULL);
+    pthread_cond_init(&c->rd[1].free_cv, NULL);
     c->base_off = c->head_len ? -1 : (long long)lseek(fd, 0, SEEK_CUR);
     c->data = malloc(SNIFF > BLOCK ? SNIFF : BLOCK);
     if (!c->data) {
@@ -1347,6 +1350,8 @@ void crm_csvin_close(struct crm_csvin *c)
     pthread_mutex_lock(&c->mu);
     c->stop = 1;
     pthread_cond_broadcast(&c->cv);
+    pthread_cond_broadcast(&c->rd[0].free_cv);
+    pthread_cond_broadcast(&c->rd[1].free_cv);
     pthread_mutex_unlock(&c->mu);
     for (int r = 0; r < 2; r++) {
         struct reader *rd = &c->rd[r];
@@ -1379,6 +1384,8 @@ void crm_csvin_close(struct crm_csvin *c)
         close(c->fd);
     pthread_mutex_destroy(&c->mu);
     pthread_cond_destroy(&c->cv);
+    pthread_cond_destroy(&c->rd[0].free_cv);
+    pthread_cond_destroy(&c->rd[1].free_cv);
     free(c->rawbuf);
     free(c->data);
     free(c);
@@ -1422,7 +1429,7 @@ static struct batch *take_batch(struct crm_csvin *c, struct batch *b)
         return b;
     b->next = b->owner->free_list;
     b->owner->free_list = b;
-    pthread_cond_broadcast(&c->cv);
+    pthread_cond_signal(&b->owner->free_cv);
     return NULL;
 }
 
@@ -1434,8 +1441,8 @@ static struct batch *next_full(struct crm_csvin *c, struct crm_errinfo *e)
     if (c->cur) {
         c->cur->next = c->cur->owner->free_list;
         c->cur->owner->free_list = c->cur;
+        pthread_cond_signal(&c->cur->owner->free_cv);
         c->cur = NULL;
-        pthread_cond_broadcast(&c->cv);
     }
     while (!c->done) {
         struct reader *rd = &c->rd[c->cur_seg % c->nreaders];
