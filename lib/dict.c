@@ -103,7 +103,7 @@ void crm_dict_key(struct crm_dict_key *k, const char *id, size_t len)
 /* k's entry in the direct map, or NULL when k's id is not one of its ids. */
 static uint32_t *direct_entry(const struct crm_dict *d, const struct crm_dict_key *k)
 {
-    int64_t v = crm_numform_number(&d->form, k->id, k->len, k->num);
+    int64_t v = crm_numform_number(&d->form, k->id, k->len, k->num.number, k->num.digits);
     if (v < d->base)
         return NULL;
     uint64_t at = (uint64_t)(v - d->base);
@@ -125,7 +125,7 @@ static uint32_t *direct_add_page(struct crm_dict *d, const struct crm_dict_key *
         int64_t span = (int64_t)DMAX_PAGES * DPAGE;
         d->base = k->num.number < span / 2 ? 0 : k->num.number - span / 4;
     }
-    int64_t v = crm_numform_number(&d->form, k->id, k->len, k->num);
+    int64_t v = crm_numform_number(&d->form, k->id, k->len, k->num.number, k->num.digits);
     if (d->closed || v < d->base || (uint64_t)(v - d->base) / DPAGE >= DMAX_PAGES)
         return NULL;
     /* past the free pages, at least one entry in eight used (about the table's 32 bytes

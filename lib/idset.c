@@ -137,7 +137,7 @@ void crm_idset_prefetch(const struct crm_idset *s, uint64_t h)
 static int64_t number_of(const struct crm_idset *s, const char *id, size_t len,
                          const struct crm_numid *n)
 {
-    int64_t v = crm_numform_number(&s->form, id, len, *n);
+    int64_t v = crm_numform_number(&s->form, id, len, n->number, n->digits);
     if (v < s->base || (uint64_t)(v - s->base) / PAGE_BITS >= MAX_PAGES)
         return -1;
     return v;

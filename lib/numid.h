@@ -33,20 +33,21 @@ struct crm_numid crm_numid_split(const char *id, size_t len);
 /* The form of id (kind NONE when id does not end in a number or its prefix is too long). */
 void crm_numform_of(struct crm_numform *f, const char *id, size_t len);
 
-/* The number of id in form f, or -1 when id is not of that form; n = crm_numid_split(id).
- * Inline: it runs for every row on the importer's main thread. */
+/* The number of id in form f, or -1 when id is not of that form; number and digits are
+ * crm_numid_split(id)'s, passed apart: a struct copy of what was just stored field by
+ * field (8 + 4 bytes and padding) fails store forwarding. Inline: it runs for every row
+ * on the importer's main thread. */
 static inline int64_t crm_numform_number(const struct crm_numform *f, const char *id, size_t len,
-                                         struct crm_numid n)
+                                         int64_t number, uint32_t digits)
 {
-    if (f->kind == CRM_NUMFORM_NONE || !n.digits || len - n.digits != f->plen)
+    if (f->kind == CRM_NUMFORM_NONE || !digits || len - digits != f->plen)
         return -1;
     for (size_t i = 0; i < f->plen; i++)     /* a few bytes: no call to memcmp */
         if (id[i] != f->prefix[i])
             return -1;
-    if (f->kind == CRM_NUMFORM_FIXED ? n.digits != f->width
-                                     : id[f->plen] == '0' && n.digits > 1)
+    if (f->kind == CRM_NUMFORM_FIXED ? digits != f->width : id[f->plen] == '0' && digits > 1)
         return -1;
-    return n.number;
+    return number;
 }
 
 /* v (>= 0) in decimal, zero-padded to `width` digits (0: no padding), written to out
