@@ -161,6 +161,36 @@ static void test_import_order_id_seen_before_the_window_is_a_duplicate(void **st
     free(csv);
 }
 
+/* The second line item of every order comes when 65,535 other orders have begun since its
+ * first: each order is then the oldest open one, and every second row must find it — among
+ * 65,536 open orders, so window-map buckets fill up and lookups follow the spills. */
+static void test_import_every_order_found_anywhere_in_the_window(void **state)
+{
+    (void)state;
+    const int orders = 150000, gap = CRM_IMPORT_WINDOW - 1;
+    size_t cap = 16u << 20, n = 0;
+    char *csv = malloc(cap);
+    assert_non_null(csv);
+    n += (size_t)sprintf(csv, "order_id,customer_id,order_time,amount\n");
+    for (int s = 0; s < orders + gap; s++) {
+        if (s < orders)
+            n += (size_t)sprintf(csv + n, "W%d,c%d,2024-01-01,1.00\n", s, s % 977);
+        if (s >= gap)
+            n += (size_t)sprintf(csv + n, "W%d,c%d,2024-01-02,2.00\n", s - gap,
+                                 (s - gap) % 977);
+    }
+    struct crm_import_opts o = {0};
+    struct result *r = malloc(sizeof *r);
+    run(csv, NULL, &o, NULL, r);
+    assert_int_equal(r->rc, CRM_OK);
+    assert_int_equal(r->st.rows, 2 * orders);
+    assert_int_equal(r->st.orders, orders);
+    assert_int_equal(r->st.merged, orders);
+    assert_int_equal(r->st.duplicates, 0);
+    free(r);
+    free(csv);
+}
+
 static void test_import_uci_preset_refunds_skips_and_ids(void **state)
 {
     (void)state;
@@ -714,6 +744,7 @@ int main(void)
         cmocka_unit_test(test_import_merges_line_items_sum_quantity_earliest_time),
         cmocka_unit_test(test_import_order_amount_once_takes_the_repeated_total_once),
         cmocka_unit_test(test_import_order_id_seen_before_the_window_is_a_duplicate),
+        cmocka_unit_test(test_import_every_order_found_anywhere_in_the_window),
         cmocka_unit_test(test_import_uci_preset_refunds_skips_and_ids),
         cmocka_unit_test(test_import_cdnow_preset_positional_without_header),
         cmocka_unit_test(test_import_unknown_status_is_rejected_and_status_option_maps_it),
