@@ -33,7 +33,7 @@ HELPERS  := $(HELPER_SRC:scripts/%.c=$(B)/scripts/%)
 MANS     := $(sort $(wildcard man/*.1))
 
 .PHONY: all test check check-unit check-cli check-real check-docs check-san demo bench fuzz \
-        install uninstall clean deps fuzz-build check-fuzz check-valgrind
+        install uninstall clean deps fuzz-build check-fuzz check-valgrind check-tsan
 .DELETE_ON_ERROR:
 
 all: $(TOOLS) $(HELPERS)
@@ -87,7 +87,8 @@ check-san:
 	@B=build/san ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run unit cli real
 
 # test: set-up, optimised build + every test, then the sanitizer build, a short fuzz run of
-# every target and the golden cases under valgrind; one summary line.
+# every target, the golden cases under valgrind and the threads under ThreadSanitizer; one
+# summary line.
 test: deps
 	@$(MAKE) --no-print-directory all $(TESTS)
 	@rm -f build/test-results
@@ -95,6 +96,7 @@ test: deps
 	@RESULTS=$(CURDIR)/build/test-results $(MAKE) --no-print-directory check-san || true
 	@RESULTS=$(CURDIR)/build/test-results $(MAKE) --no-print-directory check-fuzz || true
 	@RESULTS=$(CURDIR)/build/test-results $(MAKE) --no-print-directory check-valgrind || true
+	@RESULTS=$(CURDIR)/build/test-results $(MAKE) --no-print-directory check-tsan || true
 	@tests/run summary build/test-results
 
 demo: deps
@@ -134,6 +136,11 @@ check-fuzz: all
 
 check-valgrind: all
 	@B=$(B) scripts/valgrind-cli --quick
+
+# The threaded paths of every tool built with ThreadSanitizer (build/tsan), on generated
+# orders: any data race fails its case (scripts/tsan-threads).
+check-tsan: all
+	@B=$(B) scripts/tsan-threads
 
 COMPDIR = $(PREFIX)/share/bash-completion/completions
 

@@ -107,7 +107,8 @@ struct crm_store_writer {
      * dict_written); the caller waits for it (settle) before it touches any of those */
     struct chunk_rows job;
     pthread_t thread;
-    int thread_live, busy, quit;
+    int thread_tried, thread_live;     /* the caller's */
+    int busy, quit;                    /* under mu */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     enum crm_err job_rc;       /* the first failure of a job; the next settle returns it */
@@ -449,9 +450,9 @@ static enum crm_err hand_over(struct crm_store_writer *w, struct crm_errinfo *e)
     for (unsigned k = 0; k < 255; k++)
         SWAP(char *, c->cur_names[k], w->cur_names[k]);
     SWAP(unsigned, c->cur_count, w->cur_count);
-    if (!w->thread_live && !w->quit) {
+    if (!w->thread_tried) {            /* without a thread, write here from now on */
+        w->thread_tried = 1;
         w->thread_live = pthread_create(&w->thread, NULL, writer_main, w) == 0;
-        w->quit = !w->thread_live;     /* no thread to be had: write here from now on */
     }
     if (!w->thread_live) {
         rc = w_chunk_rows(w, c, e);
