@@ -21,7 +21,8 @@ void crm_idset_free(struct crm_idset *s);
 
 /* h is the caller's 64-bit hash of the id (nonzero), used when the id is not a number of
  * the set's form; *n is crm_numid_split of the id (split ahead by the caller, maybe on
- * another thread; by pointer: a copy of what was just stored field by field stalls). contains: 1 when present (for a hash, possibly a collision), else 0. */
+ * another thread; by pointer: a copy of what was just stored field by field stalls).
+ * contains: 1 when present (for a hash, possibly a collision), else 0. */
 int crm_idset_contains(const struct crm_idset *s, const char *id, size_t len, uint64_t h,
                        const struct crm_numid *n);
 /* 0, or -1 when out of memory. */
