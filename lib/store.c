@@ -46,9 +46,9 @@ int crm_store_is_store(const void *head, size_t n)
  * caller goes on adding to the dictionary. */
 struct chunk_rows {
     uint32_t n;
-    int64_t *col[4];
+    int64_t *col[4];           /* customer, time, amount, quantity, widened */
     int64_t *status, *currency;
-    uint32_t *id_off;
+    uint32_t *id_off;          /* CRM_CHUNK_ROWS + 1 offsets into id_text */
     struct crm_buf id_text;
     int64_t *id_number;        /* the ids' crm_numid_split, from the caller */
     uint8_t *id_digits;
@@ -57,6 +57,37 @@ struct chunk_rows {
     struct crm_buf dict_ids;   /* varint length + bytes per entry */
     uint32_t dict_from, dict_to;
 };
+
+/* A chunk's column buffers; 0, or -1 when out of memory (rows_free cleans up either way). */
+static int rows_alloc(struct chunk_rows *c)
+{
+    for (int k = 0; k < 4; k++)
+        c->col[k] = malloc(CRM_CHUNK_ROWS * sizeof *c->col[k]);
+    c->status = malloc(CRM_CHUNK_ROWS * sizeof *c->status);
+    c->currency = malloc(CRM_CHUNK_ROWS * sizeof *c->currency);
+    c->id_off = calloc(CRM_CHUNK_ROWS + 1, sizeof *c->id_off);
+    c->id_number = malloc(CRM_CHUNK_ROWS * sizeof *c->id_number);
+    c->id_digits = malloc(CRM_CHUNK_ROWS * sizeof *c->id_digits);
+    return c->col[0] && c->col[1] && c->col[2] && c->col[3] && c->status && c->currency &&
+                   c->id_off && c->id_number && c->id_digits
+               ? 0
+               : -1;
+}
+
+static void rows_free(struct chunk_rows *c)
+{
+    for (int k = 0; k < 4; k++)
+        free(c->col[k]);
+    free(c->status);
+    free(c->currency);
+    free(c->id_off);
+    free(c->id_number);
+    free(c->id_digits);
+    for (unsigned k = 0; k < c->cur_count; k++)
+        free(c->cur_names[k]);
+    crm_buf_free(&c->id_text);
+    crm_buf_free(&c->dict_ids);
+}
 
 /* One chunk's order-id column as stored (kept for duplicate checks on import). */
 struct id_chunk {
@@ -85,16 +116,7 @@ struct crm_store_writer {
     _Alignas(64) uint64_t added;
     int64_t amount_total;      /* of the orders this writer added (an appended store's old
                                   ones are checked by readers) */
-    uint32_t n;
-    int64_t *col[4];           /* customer, time, amount, quantity, widened */
-    int64_t *status;
-    int64_t *currency;
-    uint32_t *id_off;          /* CRM_CHUNK_ROWS + 1 offsets into id_text */
-    struct crm_buf id_text;
-    int64_t *id_number;        /* the ids' crm_numid_split, from the caller */
-    uint8_t *id_digits;
-    char *cur_names[255];
-    unsigned cur_count;
+    struct chunk_rows rows;
     /* customers-file rows not yet written */
     struct crm_customer_info *cust;
     size_t cust_n, cust_cap;
@@ -381,8 +403,11 @@ static enum crm_err w_chunk_rows(struct crm_store_writer *w, struct chunk_rows *
  * any (it stays: every later settle returns it too). */
 static enum crm_err settle(struct crm_store_writer *w, struct crm_errinfo *e)
 {
-    if (!w->thread_live)
-        return w->job_rc == CRM_OK ? CRM_OK : (*e = w->job_err, w->job_rc);
+    if (!w->thread_live) {
+        if (w->job_rc != CRM_OK)
+            *e = w->job_err;
+        return w->job_rc;
+    }
     pthread_mutex_lock(&w->mu);
     while (w->busy)
         pthread_cond_wait(&w->cv, &w->mu);
@@ -419,13 +444,6 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-#define SWAP(type, a, b)                                                                   \
-    do {                                                                                   \
-        type swap_ = (a);                                                                  \
-        (a) = (b);                                                                         \
-        (b) = swap_;                                                                       \
-    } while (0)
-
 /* Hand the chunk being built (and the dictionary entries it may use) to the writer's
  * thread, and take its emptied buffers to build the next; without a thread, write it
  * here. A failure of an earlier chunk is returned here. */
@@ -434,22 +452,13 @@ static enum crm_err hand_over(struct crm_store_writer *w, struct crm_errinfo *e)
     enum crm_err rc = settle(w, e);
     if (rc != CRM_OK)
         return rc;
+    struct chunk_rows emptied = w->job;     /* w_chunk_rows left it empty */
+    w->job = w->rows;
+    w->rows = emptied;
     struct chunk_rows *c = &w->job;
     c->dict_from = w->dict_written;
     c->dict_to = crm_dict_count(w->dict);
     dict_ids(w->dict, c->dict_from, c->dict_to, &c->dict_ids);
-    SWAP(uint32_t, c->n, w->n);
-    for (int k = 0; k < 4; k++)
-        SWAP(int64_t *, c->col[k], w->col[k]);
-    SWAP(int64_t *, c->status, w->status);
-    SWAP(int64_t *, c->currency, w->currency);
-    SWAP(uint32_t *, c->id_off, w->id_off);
-    SWAP(struct crm_buf, c->id_text, w->id_text);
-    SWAP(int64_t *, c->id_number, w->id_number);
-    SWAP(uint8_t *, c->id_digits, w->id_digits);
-    for (unsigned k = 0; k < 255; k++)
-        SWAP(char *, c->cur_names[k], w->cur_names[k]);
-    SWAP(unsigned, c->cur_count, w->cur_count);
     if (!w->thread_tried) {            /* without a thread, write here from now on */
         w->thread_tried = 1;
         w->thread_live = pthread_create(&w->thread, NULL, writer_main, w) == 0;
@@ -524,29 +533,12 @@ static struct crm_store_writer *writer_alloc(int fd, const char *name, unsigned 
     struct stat st;
     w->regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     w->dict = crm_dict_new();
-    for (int c = 0; c < 4; c++)
-        w->col[c] = malloc(CRM_CHUNK_ROWS * sizeof(int64_t));
-    w->status = malloc(CRM_CHUNK_ROWS * sizeof(int64_t));
-    w->currency = malloc(CRM_CHUNK_ROWS * sizeof(int64_t));
-    for (int c = 0; c < 4; c++)
-        w->job.col[c] = malloc(CRM_CHUNK_ROWS * sizeof(int64_t));
-    w->job.status = malloc(CRM_CHUNK_ROWS * sizeof(int64_t));
-    w->job.currency = malloc(CRM_CHUNK_ROWS * sizeof(int64_t));
-    w->job.id_off = calloc(CRM_CHUNK_ROWS + 1, sizeof *w->job.id_off);
-    w->job.id_number = malloc(CRM_CHUNK_ROWS * sizeof *w->job.id_number);
-    w->job.id_digits = malloc(CRM_CHUNK_ROWS * sizeof *w->job.id_digits);
-    w->id_number = malloc(CRM_CHUNK_ROWS * sizeof *w->id_number);
-    w->id_digits = malloc(CRM_CHUNK_ROWS * sizeof *w->id_digits);
+    int rows_ok = rows_alloc(&w->rows) == 0 && rows_alloc(&w->job) == 0;
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
     w->cache_off = malloc((CRM_CHUNK_ROWS + 1) * sizeof *w->cache_off);
-    w->id_off = calloc(CRM_CHUNK_ROWS + 1, sizeof *w->id_off);
     w->scratch = malloc(CRM_CHUNK_ROWS * sizeof *w->scratch);
-    if (!w->cache_off || !w->id_off || !w->scratch ||
-        !w->dict || !w->col[0] || !w->col[1] || !w->col[2] || !w->col[3] || !w->status ||
-        !w->currency || !w->job.col[0] || !w->job.col[1] || !w->job.col[2] ||
-        !w->job.col[3] || !w->job.status || !w->job.currency || !w->job.id_off ||
-        !w->job.id_number || !w->job.id_digits || !w->id_number || !w->id_digits) {
+    if (!rows_ok || !w->cache_off || !w->scratch || !w->dict) {
         crm_store_writer_free(w);
         return NULL;
     }
@@ -657,14 +649,16 @@ enum crm_err crm_store_writer_add(struct crm_store_writer *w, const struct crm_o
                                amount);
     }
     w->amount_total = total;
+    struct chunk_rows *c = &w->rows;
     unsigned cur = 255;
     if (o->currency_len > 0) {
         size_t len = o->currency_len > 255 ? 255 : o->currency_len;
-        for (cur = 0; cur < w->cur_count; cur++)
-            if (strlen(w->cur_names[cur]) == len && memcmp(w->cur_names[cur], o->currency, len) == 0)
+        for (cur = 0; cur < c->cur_count; cur++)
+            if (strlen(c->cur_names[cur]) == len &&
+                memcmp(c->cur_names[cur], o->currency, len) == 0)
                 break;
-        if (cur == w->cur_count) {
-            if (w->cur_count == 254) {
+        if (cur == c->cur_count) {
+            if (c->cur_count == 254) {
                 enum crm_err rc = hand_over(w, e);
                 if (rc != CRM_OK)
                     return rc;
@@ -675,24 +669,24 @@ enum crm_err crm_store_writer_add(struct crm_store_writer *w, const struct crm_o
                 return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
             memcpy(name, o->currency, len);
             name[len] = '\0';
-            w->cur_names[w->cur_count++] = name;
+            c->cur_names[c->cur_count++] = name;
         }
     }
-    uint32_t i = w->n;
-    w->col[0][i] = o->customer;
-    w->col[1][i] = o->time;
-    w->col[2][i] = o->amount;
-    w->col[3][i] = o->quantity;
-    w->status[i] = o->status;
-    w->currency[i] = cur;
-    crm_buf_put(&w->id_text, o->order_id, o->order_id_len);
-    w->id_off[i + 1] = (uint32_t)w->id_text.len;
-    w->id_number[i] = o->order_id_num.number;
-    w->id_digits[i] = (uint8_t)o->order_id_num.digits;     /* at most CRM_NUMID_DIGITS */
-    if (w->id_text.oom || w->id_text.len > UINT32_MAX / 2)
+    uint32_t i = c->n;
+    c->col[0][i] = o->customer;
+    c->col[1][i] = o->time;
+    c->col[2][i] = o->amount;
+    c->col[3][i] = o->quantity;
+    c->status[i] = o->status;
+    c->currency[i] = cur;
+    crm_buf_put(&c->id_text, o->order_id, o->order_id_len);
+    c->id_off[i + 1] = (uint32_t)c->id_text.len;
+    c->id_number[i] = o->order_id_num.number;
+    c->id_digits[i] = (uint8_t)o->order_id_num.digits;     /* at most CRM_NUMID_DIGITS */
+    if (c->id_text.oom || c->id_text.len > UINT32_MAX / 2)
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     w->added++;
-    if (++w->n == CRM_CHUNK_ROWS)
+    if (++c->n == CRM_CHUNK_ROWS)
         return hand_over(w, e);
     return CRM_OK;
 }
@@ -729,7 +723,7 @@ uint64_t crm_store_writer_base_chunks(const struct crm_store_writer *w)
 
 enum crm_err crm_store_writer_finish(struct crm_store_writer *w, struct crm_errinfo *e)
 {
-    enum crm_err rc = w->n ? hand_over(w, e) : CRM_OK;
+    enum crm_err rc = w->rows.n ? hand_over(w, e) : CRM_OK;
     if (rc == CRM_OK)
         rc = settle(w, e);
     if (rc == CRM_OK)
@@ -772,31 +766,12 @@ void crm_store_writer_free(struct crm_store_writer *w)
     }
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->cv);
-    for (int c = 0; c < 4; c++)
-        free(w->job.col[c]);
-    free(w->job.status);
-    free(w->job.currency);
-    free(w->job.id_off);
-    free(w->job.id_number);
-    free(w->job.id_digits);
-    free(w->id_number);
-    free(w->id_digits);
-    for (unsigned k = 0; k < w->job.cur_count; k++)
-        free(w->job.cur_names[k]);
-    crm_buf_free(&w->job.id_text);
-    crm_buf_free(&w->job.dict_ids);
+    rows_free(&w->rows);
+    rows_free(&w->job);
     crm_dict_free(w->dict);
-    for (int c = 0; c < 4; c++)
-        free(w->col[c]);
-    free(w->status);
-    free(w->currency);
-    for (unsigned k = 0; k < w->cur_count; k++)
-        free(w->cur_names[k]);
     free(w->cust);
-    free(w->id_off);
     free(w->scratch);
     crm_zctx_free(&w->z);
-    crm_buf_free(&w->id_text);
     crm_buf_free(&w->block);
     crm_buf_free(&w->raw);
     crm_buf_free(&w->ztmp);
@@ -815,7 +790,7 @@ uint64_t crm_store_writer_order_count(struct crm_store_writer *w)
 {
     struct crm_errinfo e;
     (void)settle(w, &e);                /* st is the writer thread's until then */
-    return w->st.orders + w->n;
+    return w->st.orders + w->rows.n;
 }
 
 /* Decode archive chunk k into the cache. */
@@ -862,10 +837,10 @@ enum crm_err crm_store_writer_order_id(struct crm_store_writer *w, uint64_t orde
         return src;
     if (order_no >= w->arch_orders) {      /* in the chunk being built */
         uint64_t row = order_no - w->arch_orders;
-        if (row >= w->n)
+        if (row >= w->rows.n)
             return crm_errinfo_set(e, CRM_EUSAGE, "no order %llu", (unsigned long long)order_no);
-        *id = (const char *)w->id_text.data + w->id_off[row];
-        *len = w->id_off[row + 1] - w->id_off[row];
+        *id = (const char *)w->rows.id_text.data + w->rows.id_off[row];
+        *len = w->rows.id_off[row + 1] - w->rows.id_off[row];
         return CRM_OK;
     }
     size_t lo = 0, hi = w->arch_n;
@@ -905,9 +880,9 @@ enum crm_err crm_store_writer_each_order_id(struct crm_store_writer *w,
                 return CRM_OK;
         }
     }
-    for (uint32_t r = 0; r < w->n; r++) {   /* the chunk being built */
-        uint32_t a = w->id_off[r], b = w->id_off[r + 1];
-        if (b > a && fn(ctx, w->arch_orders + r, (const char *)w->id_text.data + a, b - a))
+    for (uint32_t r = 0; r < w->rows.n; r++) {   /* the chunk being built */
+        uint32_t a = w->rows.id_off[r], b = w->rows.id_off[r + 1];
+        if (b > a && fn(ctx, w->arch_orders + r, (const char *)w->rows.id_text.data + a, b - a))
             return CRM_OK;
     }
     return CRM_OK;
