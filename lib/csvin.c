@@ -40,6 +40,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "bigmem.h"
 #include "thread.h"
 
 #define BLOCK (1u << 20)           /* bytes read and parsed at a time (one reader) */
@@ -551,20 +552,29 @@ static int record_room(struct batch *b)
                : 0;
 }
 
+/* A record of the last `fields` of the batch's nf fields; -1 when out of memory. */
+static inline int push_record(struct batch *b, size_t nf, size_t fields, long long line,
+                              int high)
+{
+    if (__builtin_expect(b->nr + 2 > b->rcap, 0) && record_room(b) != 0)
+        return -1;
+    b->rfirst[b->nr] = nf - fields;
+    b->rline[b->nr] = line;
+    b->rhigh[b->nr] = (unsigned char)high;
+    b->nr++;
+    b->rfirst[b->nr] = nf;
+    return 0;
+}
+
 /* The record of the fields since the last one, if any (none: an empty line). */
 static void end_record(struct reader *rd, struct batch *b)
 {
     if (rd->rec_fields == 0)
         return;
-    if (record_room(b) != 0) {
+    if (push_record(b, b->nf, rd->rec_fields, rd->rec_line, rd->rec_high) != 0) {
         rd->oom = 1;
         return;
     }
-    b->rfirst[b->nr] = b->nf - rd->rec_fields;
-    b->rline[b->nr] = rd->rec_line;
-    b->rhigh[b->nr] = (unsigned char)rd->rec_high;
-    b->nr++;
-    b->rfirst[b->nr] = b->nf;
     rd->rec_fields = 0;
 }
 
@@ -692,15 +702,8 @@ static int split_plain(struct reader *rd, const unsigned char *src, size_t n)
                 break;
             count_line_end(&q.line, &q.pending_cr, q.rec_fields, ch);
             if (q.rec_fields) {
-                if (__builtin_expect(b->nr + 2 > b->rcap, 0) && record_room(b) != 0) {
-                    rc = -1;
+                if ((rc = push_record(b, q.nf, q.rec_fields, q.rec_line, high)) != 0)
                     break;
-                }
-                b->rfirst[b->nr] = q.nf - q.rec_fields;
-                b->rline[b->nr] = q.rec_line;
-                b->rhigh[b->nr] = (unsigned char)high;
-                b->nr++;
-                b->rfirst[b->nr] = q.nf;
                 q.rec_fields = 0;
             }
             high = 0;
@@ -1261,9 +1264,7 @@ enum crm_err crm_csvin_open_fd(int fd, const char *name, const void *head, size_
                                struct crm_errinfo *e)
 {
     *out = NULL;
-    struct crm_csvin *c = aligned_alloc(_Alignof(struct crm_csvin), sizeof *c);
-    if (c)
-        memset(c, 0, sizeof *c);
+    struct crm_csvin *c = crm_calloc_aligned(_Alignof(struct crm_csvin), sizeof *c);
     if (!c)
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     c->fd = fd;
