@@ -22,6 +22,14 @@ void *crm_big_calloc(size_t size)
     return p;
 }
 
+void *crm_calloc_aligned(size_t align, size_t size)
+{
+    void *p = aligned_alloc(align, size);
+    if (p)
+        memset(p, 0, size);
+    return p;
+}
+
 void crm_big_free(void *p, size_t size)
 {
     if (!p)

@@ -13,4 +13,8 @@ void crm_big_free(void *p, size_t size);
  * (p untouched). */
 void *crm_big_realloc(void *p, size_t old_size, size_t new_size);
 
+/* A zeroed struct aligned as its type asks (align: its _Alignof, a power of two dividing
+ * size), so members marked _Alignas(64) start cache lines of their own; freed with free(). */
+void *crm_calloc_aligned(size_t align, size_t size);
+
 #endif

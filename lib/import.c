@@ -1708,9 +1708,7 @@ enum crm_err crm_import_new(const struct crm_import_opts *o, struct crm_store_wr
 {
     *out = NULL;
     /* aligned as the struct asks, so `st` is on a cache line of its own */
-    struct crm_import *imp = aligned_alloc(_Alignof(struct crm_import), sizeof *imp);
-    if (imp)
-        memset(imp, 0, sizeof *imp);
+    struct crm_import *imp = crm_calloc_aligned(_Alignof(struct crm_import), sizeof *imp);
     if (!imp)
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     imp->o = *o;

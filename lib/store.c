@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "bigmem.h"
 #include "buf.h"
 #include "colcodec.h"
 #include "dict.h"
@@ -520,10 +521,9 @@ static enum crm_err w_end(struct crm_store_writer *w, struct crm_errinfo *e)
 
 static struct crm_store_writer *writer_alloc(int fd, const char *name, unsigned flags)
 {
-    struct crm_store_writer *w = aligned_alloc(_Alignof(struct crm_store_writer), sizeof *w);
+    struct crm_store_writer *w = crm_calloc_aligned(_Alignof(struct crm_store_writer), sizeof *w);
     if (!w)
         return NULL;
-    memset(w, 0, sizeof *w);
     w->fd = fd;
     w->keep_ids = (flags & CRM_STORE_KEEP_IDS) != 0;
     w->no_sync = (flags & CRM_STORE_NO_SYNC) != 0;
