@@ -15,17 +15,26 @@ void crm_zctx_free(struct crm_zctx *z)
     z->d_ok = z->i_ok = 0;
 }
 
-int crm_col_deflate(struct crm_zctx *z, const unsigned char *in, size_t n, struct crm_buf *out)
+/* Raw deflate of in[0..n) at level 1 with the given zlib strategy (the stream is reset and
+ * reused; deflateParams on a reset stream only records the strategy). */
+static int deflate_with(struct crm_zctx *z, const unsigned char *in, size_t n,
+                        struct crm_buf *out, int strategy)
 {
     if (z->raw)
         return -1;
     if (!z->d_ok) {
         memset(&z->d, 0, sizeof z->d);
-        if (deflateInit2(&z->d, 1, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        if (deflateInit2(&z->d, 1, Z_DEFLATED, -15, 8, strategy) != Z_OK)
             return -1;
         z->d_ok = 1;
+        z->d_strategy = strategy;
     } else if (deflateReset(&z->d) != Z_OK) {
         return -1;
+    }
+    if (strategy != z->d_strategy) {
+        if (deflateParams(&z->d, 1, strategy) != Z_OK)
+            return -1;
+        z->d_strategy = strategy;
     }
     size_t bound = (size_t)deflateBound(&z->d, (uLong)n);
     out->len = 0;
@@ -39,6 +48,11 @@ int crm_col_deflate(struct crm_zctx *z, const unsigned char *in, size_t n, struc
         return -1;
     out->len = z->d.total_out;
     return 0;
+}
+
+int crm_col_deflate(struct crm_zctx *z, const unsigned char *in, size_t n, struct crm_buf *out)
+{
+    return deflate_with(z, in, n, out, Z_DEFAULT_STRATEGY);
 }
 
 int crm_col_inflate(struct crm_zctx *z, const unsigned char *in, size_t n, unsigned char *out,
@@ -112,13 +126,16 @@ void crm_col_planes_get(const unsigned char *raw, size_t n, int w, int shuffled,
     }
 }
 
-/* Shannon entropy of a byte plane in bits per byte, from a sample of at most 4096 bytes. */
-static double plane_entropy(const unsigned char *p, size_t n)
+/* What a byte plane looks like, from a sample of at most 4096 of its bytes: the Shannon
+ * entropy in bits per byte, and the share of sampled bytes equal to the byte before them. */
+static void plane_stats(const unsigned char *p, size_t n, double *entropy, double *repeats)
 {
     unsigned count[256] = {0};
-    size_t step = n > 4096 ? n / 4096 : 1, m = 0;
-    for (size_t i = 0; i < n; i += step, m++)
+    size_t step = n > 4096 ? n / 4096 : 1, m = 0, same = 0;
+    for (size_t i = 1; i < n; i += step, m++) {
         count[p[i]]++;
+        same += p[i] == p[i - 1];
+    }
     double h = 0;
     for (int b = 0; b < 256; b++) {
         if (!count[b])
@@ -126,7 +143,8 @@ static double plane_entropy(const unsigned char *p, size_t n)
         double q = (double)count[b] / (double)m;
         h -= q * log2(q);
     }
-    return h;
+    *entropy = h;
+    *repeats = m ? (double)same / (double)m : 0;
 }
 
 void crm_col_planes_pack(struct crm_zctx *z, const int64_t *v, size_t n, int64_t lo, int w,
@@ -140,9 +158,17 @@ void crm_col_planes_pack(struct crm_zctx *z, const int64_t *v, size_t n, int64_t
         return;
     for (int j = 0; j < w; j++) {
         const unsigned char *plane = scratch->data + (size_t)j * n;
-        /* Random bytes do not deflate; a plane under ~7 bits/byte usually does. */
-        int tried = !z->raw && n >= 256 && plane_entropy(plane, n) < 7.0;
-        if (tried && crm_col_deflate(z, plane, n, packed) == 0 && packed->len < n - n / 8) {
+        /* Random bytes do not deflate; a plane under ~7 bits/byte usually does. A plane is
+         * one byte of each value, so what deflate finds there is runs of a byte (high bytes
+         * of sorted or small values: run-length matches only) or skewed byte frequencies
+         * (Huffman codes only): both are found at a fraction of the cost of the general
+         * match search, which seldom finds anything longer in a plane. */
+        double entropy = 8, repeats = 0;
+        if (!z->raw && n >= 256)
+            plane_stats(plane, n, &entropy, &repeats);
+        int strategy = repeats >= 0.5 ? Z_RLE : Z_HUFFMAN_ONLY;
+        if (entropy < 7.0 && deflate_with(z, plane, n, packed, strategy) == 0 &&
+            packed->len < n - n / 8) {
             crm_buf_le(out, packed->len, 4);
             crm_buf_put(out, packed->data, packed->len);
             *mask |= 1u << j;

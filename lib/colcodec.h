@@ -21,6 +21,7 @@
 struct crm_zctx {
     z_stream d, i;
     int d_ok, i_ok;
+    int d_strategy;            /* the deflate stream's zlib strategy */
     int raw;                   /* set by the owner: crm_col_deflate declines, columns stay raw */
 };
 

@@ -1,0 +1,151 @@
+/* Tests for lib/colcodec's byte planes: every plane decodes to what was packed, and each
+ * kind of plane is stored the way that pays (runs, skewed bytes, random bytes). */
+#include "testutil.h"
+
+#include "colcodec.h"
+#include "rng.h"
+
+#define N 65536
+
+struct packed {
+    struct crm_zctx z;
+    struct crm_buf scratch, tmp, out;
+    unsigned mask;
+};
+
+static void pack(struct packed *p, const int64_t *v, size_t n, int64_t lo, int w)
+{
+    memset(p, 0, sizeof *p);
+    crm_col_planes_pack(&p->z, v, n, lo, w, &p->scratch, &p->tmp, &p->out, &p->mask);
+    assert_false(p->out.oom);
+}
+
+/* Stored bytes of plane j (after its u32 length). */
+static size_t plane_len(const struct packed *p, int j)
+{
+    size_t at = 0;
+    for (int k = 0; k < j; k++)
+        at += 4 + (size_t)crm_le_get(p->out.data + at, 4);
+    return (size_t)crm_le_get(p->out.data + at, 4);
+}
+
+static void unpack_equals(struct packed *p, const int64_t *v, size_t n, int64_t lo, int w)
+{
+    unsigned char *plane = malloc(n);
+    int64_t *back = malloc(n * sizeof *back);
+    assert_non_null(plane);
+    assert_non_null(back);
+    assert_int_equal(crm_col_planes_unpack(&p->z, p->out.data, p->out.len, n, w, p->mask, lo,
+                                           plane, back),
+                     0);
+    for (size_t i = 0; i < n; i++)
+        if (back[i] != v[i])
+            fail_msg("value %zu: %lld, expected %lld", i, (long long)back[i], (long long)v[i]);
+    /* a damaged length or a byte less is an error, not a misread */
+    assert_int_not_equal(crm_col_planes_unpack(&p->z, p->out.data, p->out.len - 1, n, w,
+                                               p->mask, lo, plane, back),
+                         0);
+    free(plane);
+    free(back);
+    crm_zctx_free(&p->z);
+    crm_buf_free(&p->scratch);
+    crm_buf_free(&p->tmp);
+    crm_buf_free(&p->out);
+}
+
+/* A status-like column: long runs of one value, a few others. */
+static void test_colcodec_runs_store_in_a_sliver(void **state)
+{
+    (void)state;
+    int64_t *v = malloc(N * sizeof *v);
+    assert_non_null(v);
+    struct crm_rng r;
+    crm_rng_seed(&r, 7);
+    int64_t cur = 0;
+    for (size_t i = 0; i < N; i++) {
+        if (crm_rng_next(&r) % 500 == 0)
+            cur = (int64_t)(crm_rng_next(&r) % 4);
+        v[i] = cur;
+    }
+    struct packed p;
+    pack(&p, v, N, 0, 1);
+    assert_int_equal(p.mask, 1u);
+    assert_true(plane_len(&p, 0) < N / 100);      /* run-length matches, not bytes */
+    unpack_equals(&p, v, N, 0, 1);
+    free(v);
+}
+
+/* A quantity-like column: small values, skewed (about 2 bits of entropy), no runs. */
+static void test_colcodec_skewed_bytes_take_their_entropy(void **state)
+{
+    (void)state;
+    int64_t *v = malloc(N * sizeof *v);
+    assert_non_null(v);
+    struct crm_rng r;
+    crm_rng_seed(&r, 11);
+    for (size_t i = 0; i < N; i++) {
+        uint64_t x = crm_rng_next(&r);
+        int k = 0;
+        while (k < 9 && (x & 1)) {                /* P(k) = 2^-(k+1) */
+            x >>= 1;
+            k++;
+        }
+        v[i] = 1 + k;
+    }
+    struct packed p;
+    pack(&p, v, N, 1, 1);
+    assert_int_equal(p.mask, 1u);
+    assert_true(plane_len(&p, 0) < N * 29 / 100);  /* Huffman codes: ~2.0 bits a byte */
+    unpack_equals(&p, v, N, 1, 1);
+    free(v);
+}
+
+/* Amount-like values of three bytes: random low bytes stay raw, the skewed high byte is
+ * deflated, and everything decodes. */
+static void test_colcodec_random_planes_stay_raw(void **state)
+{
+    (void)state;
+    int64_t *v = malloc(N * sizeof *v);
+    assert_non_null(v);
+    struct crm_rng r;
+    crm_rng_seed(&r, 3);
+    for (size_t i = 0; i < N; i++) {
+        uint64_t x = crm_rng_next(&r);
+        v[i] = 100 + (int64_t)(x & 0xffff) + ((x >> 60) == 0 ? (int64_t)((x >> 16) & 0xff) << 16 : 0);
+    }
+    struct packed p;
+    pack(&p, v, N, 100, 3);
+    assert_int_equal(p.mask, 4u);
+    assert_int_equal(plane_len(&p, 0), N);
+    assert_int_equal(plane_len(&p, 1), N);
+    assert_true(plane_len(&p, 2) < N / 2);
+    unpack_equals(&p, v, N, 100, 3);
+    free(v);
+}
+
+/* With z.raw set (a store on a pipe) nothing is deflated. */
+static void test_colcodec_raw_context_keeps_every_plane(void **state)
+{
+    (void)state;
+    int64_t *v = calloc(N, sizeof *v);
+    assert_non_null(v);
+    struct packed p;
+    memset(&p, 0, sizeof p);
+    p.z.raw = 1;
+    crm_col_planes_pack(&p.z, v, N, 0, 2, &p.scratch, &p.tmp, &p.out, &p.mask);
+    assert_int_equal(p.mask, 0u);
+    assert_int_equal(p.out.len, 2 * (4 + N));
+    unpack_equals(&p, v, N, 0, 2);
+    free(v);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_colcodec_runs_store_in_a_sliver),
+        cmocka_unit_test(test_colcodec_skewed_bytes_take_their_entropy),
+        cmocka_unit_test(test_colcodec_random_planes_stay_raw),
+        cmocka_unit_test(test_colcodec_raw_context_keeps_every_plane),
+    };
+    return cmocka_run_group_tests_name("colcodec_test", tests, NULL, NULL);
+}
