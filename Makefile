@@ -4,7 +4,7 @@
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
-CFLAGS  ?= -O2 -g
+CFLAGS  ?= -O3 -g
 B       ?= build
 
 STD  = -std=c11 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE

@@ -348,7 +348,7 @@ enum crm_err crm_btyd_clv(const struct crm_btyd_params *p, double x, double t_x,
                           struct crm_errinfo *err)
 {
     struct crm_btyd_obs o = {x, t_x, T, 1.0};
-    struct crm_btyd_score s;
+    struct crm_btyd_score s = {0};
     *clv = NAN;
     if (!isfinite(value))
         return crm_errinfo_set(err, CRM_EUSAGE, "clv: value %g is not finite", value);

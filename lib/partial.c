@@ -567,7 +567,7 @@ enum crm_err crm_partial_row(struct crm_partial *p, char **field, size_t nfield,
 enum crm_err crm_partial_skip_rows(struct crm_partial *p, struct crm_errinfo *e)
 {
     while (p->rows_left) {
-        int have;
+        int have = 0;
         enum crm_err rc = read_line(p, &have, e);
         if (rc != CRM_OK)
             return rc;

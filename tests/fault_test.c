@@ -64,7 +64,7 @@ static int teardown(void **state)
 
 static const char *in_dir(const char *name)
 {
-    char want[256];
+    char want[512];
     snprintf(want, sizeof want, "%s/%s", dir, name);
     for (int i = 0; i < npaths; i++)
         if (strcmp(paths[i], want) == 0)
@@ -983,7 +983,7 @@ static void test_fault_nul_bytes_and_mixed_line_endings(void **state)
     free(err);
     char *r = slurp(rej, NULL);
     assert_non_null(strstr(r, "file,line,reason,raw\n"));
-    char line4[256], line8[256];
+    char line4[8300], line8[8300];
     snprintf(line4, sizeof line4, "%s,4,", in);
     snprintf(line8, sizeof line8, "%s,8,", in);
     assert_non_null(strstr(r, line4));
