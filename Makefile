@@ -38,23 +38,31 @@ MANS     := $(sort $(wildcard man/*.1))
 
 all: $(TOOLS) $(HELPERS)
 
-$(B)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(B)/lib
+# Every object depends on the compiler and flags it was built with: `make CFLAGS=...` or
+# an edited default rebuilds everything instead of mixing old and new objects.
+FLAGS_LINE := $(CC) $(ALL_CFLAGS) | $(LDFLAGS) | $(LIBS)
+$(B)/flags: FORCE | $(B)/lib
+	@echo '$(FLAGS_LINE)' | cmp -s - $@ || echo '$(FLAGS_LINE)' > $@
+.PHONY: FORCE
+FORCE:
+
+$(B)/lib/%.o: lib/%.c $(wildcard lib/*.h) $(B)/flags | $(B)/lib
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIBCRM): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(B)/cmd/%.o: cmd/%.c cmd/cli.h $(wildcard lib/*.h) | $(B)/cmd
+$(B)/cmd/%.o: cmd/%.c cmd/cli.h $(wildcard lib/*.h) $(B)/flags | $(B)/cmd
 	$(CC) $(ALL_CFLAGS) -Icmd -c -o $@ $<
 
 $(B)/bin/%: $(B)/cmd/%.o $(CLI_OBJ) $(LIBCRM) | $(B)/bin
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CLI_OBJ) $(LIBCRM) $(LIBS)
 
-$(B)/scripts/%: scripts/%.c $(LIBCRM) | $(B)/scripts
+$(B)/scripts/%: scripts/%.c $(LIBCRM) $(B)/flags | $(B)/scripts
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCRM) $(LIBS)
 
-$(B)/tests/%: tests/%.c tests/testutil.h $(LIBCRM) | $(B)/tests
+$(B)/tests/%: tests/%.c tests/testutil.h $(LIBCRM) $(B)/flags | $(B)/tests
 	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Itests -Wno-conversion $(LDFLAGS) -o $@ $< \
 	    $(LIBCRM) $(CMOCKA_LIBS) $(LIBS)
 
