@@ -46,6 +46,27 @@ static void test_timeparse_iso_date_time(void **state)
     assert_int_equal(tp("2024-03-01T08:26:00"), 1709281560);
 }
 
+/* Rows in time order share a date, which the parser remembers: each row is still read in
+ * full, a bad time on a remembered date is bad, a bad date is never remembered. */
+static void test_timeparse_rows_of_one_date(void **state)
+{
+    (void)state;
+    const int64_t d = (D20240301 - 1) * 86400;                  /* 2024-02-29 */
+    assert_int_equal(tp("2024-02-29 10:00:00"), d + hms(10, 0, 0));
+    assert_int_equal(tp("2024-02-29 23:59:59"), d + hms(23, 59, 59));
+    assert_int_equal(tp("2024-02-29 24:00:00"), INT64_MIN);
+    assert_int_equal(tp("2024-02-29 10:60:00"), INT64_MIN);
+    assert_int_equal(tp("2024-02-29 10:00:60"), INT64_MIN);
+    assert_int_equal(tp("2024-02-29 1x:00:00"), INT64_MIN);
+    assert_int_equal(tp("2024-02-29T00:00:01"), d + 1);
+    assert_int_equal(tp("2023-02-29 10:00:00"), INT64_MIN);      /* not a leap year */
+    assert_int_equal(tp("2023-02-29 10:00:00"), INT64_MIN);      /* nor the second time */
+    assert_int_equal(tp("2024-03-01 00:00:00"), S20240301);
+    assert_int_equal(tp("2024-02-29 00:00:00"), d);
+    assert_int_equal(tp("2024-02-2x 00:00:00"), INT64_MIN);
+    assert_int_equal(tp("2024-02-29 00:00:00"), d);
+}
+
 static void test_timeparse_iso_variants(void **state)
 {
     (void)state;
@@ -549,6 +570,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_timeparse_iso_date_time),
+        cmocka_unit_test(test_timeparse_rows_of_one_date),
         cmocka_unit_test(test_timeparse_iso_variants),
         cmocka_unit_test(test_timeparse_offsets),
         cmocka_unit_test(test_timeparse_compact_digits),
