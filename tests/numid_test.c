@@ -3,6 +3,7 @@
 #include "testutil.h"
 
 #include "numid.h"
+#include "rng.h"
 
 static int64_t num(const struct crm_numform *f, const char *id)
 {
@@ -23,6 +24,46 @@ static void test_numid_split_takes_the_trailing_digits(void **state)
     assert_int_equal(crm_numid_split("", 0).digits, 0);
     assert_int_equal(crm_numid_split("999999999999999999", 18).number, 999999999999999999LL);
     assert_int_equal(crm_numid_split("1000000000000000000", 19).digits, 0);   /* 19 digits */
+}
+
+/* The definition, one byte at a time. */
+static struct crm_numid split_slowly(const char *id, size_t len)
+{
+    struct crm_numid n = {0, 0};
+    size_t d = 0;
+    while (d < len && id[len - 1 - d] >= '0' && id[len - 1 - d] <= '9')
+        d++;
+    if (d > CRM_NUMID_DIGITS)
+        return n;
+    for (size_t i = len - d; i < len; i++)
+        n.number = n.number * 10 + (id[i] - '0');
+    n.digits = (uint32_t)d;
+    return n;
+}
+
+/* Random ids of every length up to 24, digits mixed with their byte neighbours ('/', ':'),
+ * letters, NUL and bytes >= 0x80: the word-at-a-time split agrees with the definition. */
+static void test_numid_split_agrees_with_the_definition(void **state)
+{
+    (void)state;
+    static const char other[] = {'/', ':', 'A', 'z', ' ', '.', '\0', (char)0x80, (char)0xb0,
+                                 (char)0xff, (char)0xb9};
+    struct crm_rng r;
+    crm_rng_seed(&r, 42);
+    char id[32];
+    for (int round = 0; round < 200000; round++) {
+        size_t len = (size_t)(crm_rng_next(&r) % 25);
+        unsigned digit_pct = (unsigned)(crm_rng_next(&r) % 101);
+        for (size_t i = 0; i < len; i++) {
+            uint64_t x = crm_rng_next(&r);
+            id[i] = x % 100 < digit_pct ? (char)('0' + (x >> 8) % 10)
+                                        : other[(x >> 8) % sizeof other];
+        }
+        struct crm_numid want = split_slowly(id, len), got = crm_numid_split(id, len);
+        if (got.digits != want.digits || got.number != want.number)
+            fail_msg("\"%.*s\": %u digits %lld, expected %u digits %lld", (int)len, id,
+                     got.digits, (long long)got.number, want.digits, (long long)want.number);
+    }
 }
 
 static void test_numid_fixed_form_keeps_its_width(void **state)
@@ -95,6 +136,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_numid_split_takes_the_trailing_digits),
+        cmocka_unit_test(test_numid_split_agrees_with_the_definition),
         cmocka_unit_test(test_numid_fixed_form_keeps_its_width),
         cmocka_unit_test(test_numid_plain_form_refuses_leading_zeros),
         cmocka_unit_test(test_numid_no_form_without_a_number_or_with_a_long_prefix),
