@@ -759,6 +759,16 @@ static int parse_time(struct crm_import *imp, const char *s, size_t len, int64_t
 /* Integer quantity ("3", "3.0", "-2"); -1 when not one. */
 static int parse_quantity(const char *s, size_t len, int64_t *q)
 {
+    if (len <= 9) {                     /* the usual "1" or "12": digits only, < 2^31 */
+        int64_t v = 0;
+        size_t i = 0;
+        while (i < len && (unsigned)(s[i] - '0') <= 9)
+            v = v * 10 + (s[i++] - '0');
+        if (i == len && len > 0) {
+            *q = v;
+            return 0;
+        }
+    }
     struct crm_decimal d;
     if (crm_money_parse_decimal(s, len, CRM_MONEY_THOUSANDS, &d) != CRM_MONEY_OK)
         return -1;
