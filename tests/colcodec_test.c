@@ -53,66 +53,75 @@ static void unpack_equals(struct packed *p, const int64_t *v, size_t n, int64_t 
     crm_buf_free(&p->out);
 }
 
-/* A status-like column: long runs of one value, a few others. */
+/* N values made by gen from a seeded generator (prev: the value before, 0 at first). */
+static int64_t *column(uint64_t seed, int64_t (*gen)(struct crm_rng *r, int64_t prev))
+{
+    int64_t *v = malloc(N * sizeof *v);
+    assert_non_null(v);
+    struct crm_rng r;
+    crm_rng_seed(&r, seed);
+    for (size_t i = 0; i < N; i++)
+        v[i] = gen(&r, i ? v[i - 1] : 0);
+    return v;
+}
+
+/* Status-like: long runs of one value, a few others. */
+static int64_t runs(struct crm_rng *r, int64_t prev)
+{
+    return crm_rng_next(r) % 500 == 0 ? (int64_t)(crm_rng_next(r) % 4) : prev;
+}
+
+/* Quantity-like: 1 + k with P(k) = 2^-(k+1), about 2 bits of entropy, no runs. */
+static int64_t skewed(struct crm_rng *r, int64_t prev)
+{
+    (void)prev;
+    uint64_t x = crm_rng_next(r);
+    int k = 0;
+    while (k < 9 && (x & 1)) {
+        x >>= 1;
+        k++;
+    }
+    return 1 + k;
+}
+
+/* Amount-like, three bytes: random low bytes, a high byte mostly zero. */
+static int64_t amounts(struct crm_rng *r, int64_t prev)
+{
+    (void)prev;
+    uint64_t x = crm_rng_next(r);
+    return 100 + (int64_t)(x & 0xffff) + ((x >> 60) == 0 ? (int64_t)((x >> 16) & 0xff) << 16 : 0);
+}
+
+/* A one-byte column of gen's values is deflated into fewer than `limit` bytes and decodes. */
+static void one_plane_under(uint64_t seed, int64_t (*gen)(struct crm_rng *r, int64_t prev),
+                            int64_t lo, size_t limit)
+{
+    int64_t *v = column(seed, gen);
+    struct packed p;
+    pack(&p, v, N, lo, 1);
+    assert_int_equal(p.mask, 1u);
+    assert_true(plane_len(&p, 0) < limit);
+    unpack_equals(&p, v, N, lo, 1);
+    free(v);
+}
+
 static void test_colcodec_runs_store_in_a_sliver(void **state)
 {
     (void)state;
-    int64_t *v = malloc(N * sizeof *v);
-    assert_non_null(v);
-    struct crm_rng r;
-    crm_rng_seed(&r, 7);
-    int64_t cur = 0;
-    for (size_t i = 0; i < N; i++) {
-        if (crm_rng_next(&r) % 500 == 0)
-            cur = (int64_t)(crm_rng_next(&r) % 4);
-        v[i] = cur;
-    }
-    struct packed p;
-    pack(&p, v, N, 0, 1);
-    assert_int_equal(p.mask, 1u);
-    assert_true(plane_len(&p, 0) < N / 100);      /* run-length matches, not bytes */
-    unpack_equals(&p, v, N, 0, 1);
-    free(v);
+    one_plane_under(7, runs, 0, N / 100);           /* run-length matches, not bytes */
 }
 
-/* A quantity-like column: small values, skewed (about 2 bits of entropy), no runs. */
 static void test_colcodec_skewed_bytes_take_their_entropy(void **state)
 {
     (void)state;
-    int64_t *v = malloc(N * sizeof *v);
-    assert_non_null(v);
-    struct crm_rng r;
-    crm_rng_seed(&r, 11);
-    for (size_t i = 0; i < N; i++) {
-        uint64_t x = crm_rng_next(&r);
-        int k = 0;
-        while (k < 9 && (x & 1)) {                /* P(k) = 2^-(k+1) */
-            x >>= 1;
-            k++;
-        }
-        v[i] = 1 + k;
-    }
-    struct packed p;
-    pack(&p, v, N, 1, 1);
-    assert_int_equal(p.mask, 1u);
-    assert_true(plane_len(&p, 0) < N * 29 / 100);  /* Huffman codes: ~2.0 bits a byte */
-    unpack_equals(&p, v, N, 1, 1);
-    free(v);
+    one_plane_under(11, skewed, 1, N * 29 / 100);   /* Huffman codes: ~2.0 bits a byte */
 }
 
-/* Amount-like values of three bytes: random low bytes stay raw, the skewed high byte is
- * deflated, and everything decodes. */
+/* Random low bytes stay raw, the skewed high byte is deflated, and everything decodes. */
 static void test_colcodec_random_planes_stay_raw(void **state)
 {
     (void)state;
-    int64_t *v = malloc(N * sizeof *v);
-    assert_non_null(v);
-    struct crm_rng r;
-    crm_rng_seed(&r, 3);
-    for (size_t i = 0; i < N; i++) {
-        uint64_t x = crm_rng_next(&r);
-        v[i] = 100 + (int64_t)(x & 0xffff) + ((x >> 60) == 0 ? (int64_t)((x >> 16) & 0xff) << 16 : 0);
-    }
+    int64_t *v = column(3, amounts);
     struct packed p;
     pack(&p, v, N, 100, 3);
     assert_int_equal(p.mask, 4u);
