@@ -17,7 +17,7 @@ void *crm_big_calloc(size_t size)
     if (p == MAP_FAILED)
         return NULL;
 #ifdef MADV_HUGEPAGE
-    if (!getenv("CRM_NOHUGE")) (void)madvise(p, size, MADV_HUGEPAGE);
+    (void)madvise(p, size, MADV_HUGEPAGE);
 #endif
     return p;
 }
