@@ -44,7 +44,8 @@ void crm_col_planes_get(const unsigned char *raw, size_t n, int w, int shuffled,
 /* Per-plane form of a fixed-width column: each byte plane is deflated on its own when
  * that pays (an entropy estimate skips the attempt for near-random planes, typically the
  * low bytes of ids, times and amounts, which are stored as they are and decode at memcpy
- * speed). Stored bytes: for each plane, u32 stored length and the plane (raw or raw
+ * speed), with zlib's run-length strategy when most sampled bytes repeat the one before
+ * and with Huffman codes only otherwise. Stored bytes: for each plane, u32 stored length and the plane (raw or raw
  * deflate). *mask gets bit j set when plane j is deflated. Appends to out; scratch and
  * packed are work buffers kept by the caller (reused, so no page is zeroed twice). */
 void crm_col_planes_pack(struct crm_zctx *z, const int64_t *v, size_t n, int64_t lo, int w,
