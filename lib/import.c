@@ -563,26 +563,36 @@ static enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
 
 /* ---- parsed rows ---- */
 
+/* A row's order id and customer id, cleaned, with their hashes: computed for a whole batch
+ * first so the hash-table slots can be prefetched a few rows ahead of their use. */
+struct keys {
+    const char *id, *cust;
+    size_t id_len, cust_len;
+    struct crm_numid id_num;
+    uint64_t id_h, cust_h;
+    struct crm_numid cust_num;
+    uint32_t part;
+    int usable;                         /* field count and bytes fine */
+};
+
+/* A data row: its keys, and its values once parse_row has checked them. The reader threads
+ * fill one in place in a struct prow (no copy crosses between threads). */
 struct row {
-    const char *cust, *id, *cur;
-    size_t cust_len, id_len, cur_len;
-    struct crm_numid id_num;            /* crm_numid_split of id */
-    uint64_t cust_h;                    /* crm_dict_hash of cust, when cust_len > 0 */
-    struct crm_numid cust_num;          /* crm_numid_split of cust */
-    uint32_t part;                      /* the customer's partition */
+    struct keys k;
+    const char *cur;
+    size_t cur_len;
     int64_t time, amount, quantity;
-    int has_time, has_amount, has_qty, has_status;
-    uint8_t status;
+    uint8_t has_time, has_amount, has_qty, has_status, status;
 };
 
 /* Field by field: a struct copy of cust_num, just stored as 8 + 4 bytes, stalls. */
 static void cust_key(const struct row *rw, struct crm_dict_key *k)
 {
-    k->id = rw->cust;
-    k->len = rw->cust_len;
-    k->hash = rw->cust_h;
-    k->num.number = rw->cust_num.number;
-    k->num.digits = rw->cust_num.digits;
+    k->id = rw->k.cust;
+    k->len = rw->k.cust_len;
+    k->hash = rw->k.cust_h;
+    k->num.number = rw->k.cust_num.number;
+    k->num.digits = rw->k.cust_num.digits;
 }
 
 /* Begin a new order from a row that has all it needs. */
@@ -594,7 +604,7 @@ static enum crm_err open_order(struct crm_import *imp, const struct row *rw, uin
     int added;
     struct crm_dict_key key;
     cust_key(rw, &key);
-    rc = crm_dict_intern_key(imp->dict[rw->part], &key, &cust, &added);
+    rc = crm_dict_intern_key(imp->dict[rw->k.part], &key, &cust, &added);
     if (rc != CRM_OK)
         return crm_errinfo_set(e, rc, "cannot add customer: %s", crm_strerror(rc));
     imp->st.customers_new += (uint64_t)added;
@@ -604,7 +614,7 @@ static enum crm_err open_order(struct crm_import *imp, const struct row *rw, uin
     struct open_order *o = &imp->win[slot];
     o->hash = h;
     o->customer = cust;
-    o->part = rw->part;
+    o->part = rw->k.part;
     o->rows = 1;
     o->time = rw->time;
     o->amount = rw->amount;
@@ -613,15 +623,15 @@ static enum crm_err open_order(struct crm_import *imp, const struct row *rw, uin
     o->status = rw->status;
     o->cur_len = (uint8_t)cap_len(rw->cur_len, sizeof o->cur);
     memcpy(o->cur, rw->cur, o->cur_len);
-    o->id_len = (uint32_t)rw->id_len;
-    o->id_number = rw->id_num.number;
-    o->id_digits = (uint8_t)rw->id_num.digits;        /* at most CRM_NUMID_DIGITS */
-    if (rw->id_len <= sizeof o->id_inline) {
+    o->id_len = (uint32_t)rw->k.id_len;
+    o->id_number = rw->k.id_num.number;
+    o->id_digits = (uint8_t)rw->k.id_num.digits;        /* at most CRM_NUMID_DIGITS */
+    if (rw->k.id_len <= sizeof o->id_inline) {
         o->id = o->id_inline;
-    } else if (!(o->id = malloc(rw->id_len))) {
+    } else if (!(o->id = malloc(rw->k.id_len))) {
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     }
-    memcpy(o->id, rw->id, rw->id_len);
+    memcpy(o->id, rw->k.id, rw->k.id_len);
     imp->win_count++;
     if (h)
         wmap_insert(imp, h, imp->win_seq + imp->win_count - 1);
@@ -634,11 +644,11 @@ static int merge_row(struct crm_import *imp, struct open_order *o, const struct 
                      const char **what, enum crm_reject *reason)
 {
     *reason = CRM_REJ_CONFLICT;
-    if (rw->cust_len) {
+    if (rw->k.cust_len) {
         uint32_t cust;
         struct crm_dict_key key;
         cust_key(rw, &key);
-        if (rw->part != o->part || !crm_dict_find_key(imp->dict[o->part], &key, &cust) ||
+        if (rw->k.part != o->part || !crm_dict_find_key(imp->dict[o->part], &key, &cust) ||
             cust != o->customer) {
             *what = "customer_id differs from the order's";
             return 1;
@@ -697,11 +707,11 @@ static enum crm_err hold_suspect(struct crm_import *imp, struct rowctx *r,
     struct suspect *s = &imp->sus[imp->nsus];
     memset(s, 0, sizeof *s);
     s->text = imp->sus_text.len;
-    s->id_len = (uint32_t)rw->id_len;
-    s->cust_len = (uint32_t)rw->cust_len;
+    s->id_len = (uint32_t)rw->k.id_len;
+    s->cust_len = (uint32_t)rw->k.cust_len;
     s->cur_len = (uint32_t)rw->cur_len;
-    crm_buf_put(&imp->sus_text, rw->id, rw->id_len);
-    crm_buf_put(&imp->sus_text, rw->cust, rw->cust_len);
+    crm_buf_put(&imp->sus_text, rw->k.id, rw->k.id_len);
+    crm_buf_put(&imp->sus_text, rw->k.cust, rw->k.cust_len);
     crm_buf_put(&imp->sus_text, rw->cur, rw->cur_len);
     imp->raw.len = 0;
     crm_csvin_format_record(r->in, r->rec, &imp->raw);
@@ -817,10 +827,10 @@ static int place_row(struct crm_import *imp, const struct colmap *m, const struc
         const char *what;
         if (!merge_row(imp, o, rw, &what, reason))
             return 0;
-        snprintf(why, whysz, "order %.*s: %s", (int)cap_len(rw->id_len, 64), rw->id, what);
+        snprintf(why, whysz, "order %.*s: %s", (int)cap_len(rw->k.id_len, 64), rw->k.id, what);
         return 1;
     }
-    if (!rw->cust_len) {
+    if (!rw->k.cust_len) {
         *reason = CRM_REJ_CUSTOMER;
         snprintf(why, whysz, "empty customer_id in column %d", m->col[CRM_F_CUSTOMER] + 1);
         return 1;
@@ -845,22 +855,12 @@ static int place_row(struct crm_import *imp, const struct colmap *m, const struc
     return open_order(imp, rw, h, e) == CRM_OK ? 0 : -1;
 }
 
-/* A row's order id and customer id, cleaned, with their hashes: computed for a whole batch
- * first so the hash-table slots can be prefetched a few rows ahead of their use. */
-struct keys {
-    const char *id, *cust;
-    size_t id_len, cust_len;
-    struct crm_numid id_num;
-    uint64_t id_h, cust_h;
-    struct crm_numid cust_num;
-    uint32_t part;
-    int usable;                         /* field count and bytes fine */
-};
-
 static void prepare_keys(const struct crm_import *imp, const struct crm_record *rec,
                          const struct colmap *m, struct keys *k)
 {
     k->usable = !rec->bad_bytes && rec->nfields == m->ncols;
+    k->id = k->cust = "";
+    k->part = 0;
     k->id_len = k->cust_len = 0;
     k->id_h = k->cust_h = 0;
     k->id_num = (struct crm_numid){0, 0};
@@ -880,7 +880,6 @@ static void prepare_keys(const struct crm_import *imp, const struct crm_record *
         k->id_h = crm_idset_hash(k->id, k->id_len);
         k->id_num = crm_numid_split(k->id, k->id_len);
     }
-    k->part = 0;
     if (k->cust_len) {
         k->cust_h = crm_dict_hash(k->cust, k->cust_len);
         k->cust_num = crm_numid_split(k->cust, k->cust_len);
@@ -982,7 +981,7 @@ static int parse_status(struct rowctx *r, const struct colmap *m, unsigned rules
             rw->has_status = 1;
         }
     }
-    if ((rules & P_UCI) && rw->id_len && (rw->id[0] == 'C' || rw->id[0] == 'c')) {
+    if ((rules & P_UCI) && rw->k.id_len && (rw->k.id[0] == 'C' || rw->k.id[0] == 'c')) {
         rw->status = CRM_STATUS_REFUNDED;
         rw->has_status = 1;
     }
@@ -999,25 +998,9 @@ static int parse_status(struct rowctx *r, const struct colmap *m, unsigned rules
     return 0;
 }
 
-/* The row's key fields from its keys (the rest is set by the caller). */
-static void row_keys(struct row *rw, const struct keys *k)
-{
-    rw->id = k->id;
-    rw->id_len = k->id_len;
-    rw->id_num.number = k->id_num.number;     /* field by field: a 16-byte copy of what */
-    rw->id_num.digits = k->id_num.digits;     /* was just stored as 8 + 4 bytes stalls */
-    rw->cust = k->cust;
-    rw->cust_len = k->cust_len;
-    rw->cust_h = k->cust_h;
-    rw->cust_num.number = k->cust_num.number;
-    rw->cust_num.digits = k->cust_num.digits;
-    rw->part = k->part;
-}
-
 /* A data row checked and parsed: 0, or 1 when it was rejected or skipped (written, unless
  * quiet). Depends on the row and imp's settings only. */
-static int parse_row(struct rowctx *r, const struct colmap *m, const struct keys *k,
-                     struct row *rw)
+static int parse_row(struct rowctx *r, const struct colmap *m, struct row *rw)
 {
     const struct crm_import *imp = r->imp;
     const struct crm_record *rec = r->rec;
@@ -1031,17 +1014,16 @@ static int parse_row(struct rowctx *r, const struct colmap *m, const struct keys
         return 1;
     }
     unsigned rules = imp->preset ? imp->preset->rules : 0;
-    row_keys(rw, k);             /* field by field: a compound literal zeroes it all */
-    rw->cur = NULL;
+    rw->cur = NULL;                     /* the keys are set; the values start empty */
     rw->cur_len = 0;
     rw->time = rw->amount = rw->quantity = 0;
     rw->has_time = rw->has_amount = rw->has_qty = rw->has_status = 0;
     rw->status = 0;
-    if ((rules & P_UCI) && rw->id_len && (rw->id[0] == 'A' || rw->id[0] == 'a')) {
+    if ((rules & P_UCI) && rw->k.id_len && (rw->k.id[0] == 'A' || rw->k.id[0] == 'a')) {
         skip_row(r, CRM_SKIP_ADJUSTMENT);
         return 1;
     }
-    if ((rules & P_UCI) && rw->cust_len == 0) {
+    if ((rules & P_UCI) && rw->k.cust_len == 0) {
         skip_row(r, CRM_SKIP_NO_CUSTOMER);
         return 1;
     }
@@ -1052,45 +1034,13 @@ static int parse_row(struct rowctx *r, const struct colmap *m, const struct keys
     return 0;
 }
 
-/* A row prepared ahead: its keys, and when `parsed` its values, checked (parse_row) —
- * what struct row holds beyond the keys, packed: it crosses between threads. */
+/* A row prepared ahead by a reader thread: its keys, and when `parsed` its values, checked
+ * (parse_row). */
 struct prow {
-    struct keys k;
-    int64_t time, amount, quantity;
-    const char *cur;
-    uint32_t cur_len;
-    uint8_t parsed, status, has_time, has_amount, has_qty, has_status;
+    struct row r;
+    uint8_t parsed;
     uint8_t header;                     /* the file's header line again */
 };
-
-static void prow_pack(struct prow *p, const struct row *rw)
-{
-    p->time = rw->time;
-    p->amount = rw->amount;
-    p->quantity = rw->quantity;
-    p->cur = rw->cur;
-    p->cur_len = (uint32_t)rw->cur_len;
-    p->status = rw->status;
-    p->has_time = (uint8_t)rw->has_time;
-    p->has_amount = (uint8_t)rw->has_amount;
-    p->has_qty = (uint8_t)rw->has_qty;
-    p->has_status = (uint8_t)rw->has_status;
-}
-
-static void prow_unpack(const struct prow *p, struct row *rw)
-{
-    row_keys(rw, &p->k);
-    rw->cur = p->cur;
-    rw->cur_len = p->cur_len;
-    rw->time = p->time;
-    rw->amount = p->amount;
-    rw->quantity = p->quantity;
-    rw->status = p->status;
-    rw->has_time = p->has_time;
-    rw->has_amount = p->has_amount;
-    rw->has_qty = p->has_qty;
-    rw->has_status = p->has_status;
-}
 
 static int same_record(const struct crm_record *a, char *const *hdr, const size_t *hlen,
                        size_t n)
@@ -1111,15 +1061,12 @@ static void prep_rows(void *ctx, const struct crm_record *recs, size_t n, void *
     struct prow *p = out;
     size_t last_status = 0;
     struct rowctx r = {imp, NULL, NULL, 1, &last_status};
-    struct row rw;
     for (size_t i = 0; i < n; i++) {
         p[i].header = imp->stream_nh &&
                       same_record(&recs[i], imp->stream_hdr, imp->stream_hlen, imp->stream_nh);
-        prepare_keys(imp, &recs[i], &imp->stream_map, &p[i].k);
+        prepare_keys(imp, &recs[i], &imp->stream_map, &p[i].r.k);
         r.rec = &recs[i];
-        p[i].parsed = p[i].k.usable && parse_row(&r, &imp->stream_map, &p[i].k, &rw) == 0;
-        if (p[i].parsed)
-            prow_pack(&p[i], &rw);
+        p[i].parsed = p[i].r.k.usable && parse_row(&r, &imp->stream_map, &p[i].r) == 0;
     }
 }
 
@@ -1129,21 +1076,22 @@ static enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struc
                            struct crm_errinfo *e)
 {
     struct crm_import *imp = r->imp;
-    struct row rw;
-    if (!p->parsed) {
-        if (parse_row(r, m, &p->k, &rw))
+    const struct row *rw = &p->r;
+    struct row again;
+    if (!p->parsed) {                   /* parsed here, so that a reject is written */
+        again.k = p->r.k;
+        if (parse_row(r, m, &again))
             return CRM_OK;
-    } else {
-        prow_unpack(p, &rw);
+        rw = &again;
     }
-    const struct keys *k = &p->k;
-    uint64_t h = k->id_h;
-    struct open_order *o = rw.id_len ? wmap_find(imp, h, rw.id, rw.id_len) : NULL;
-    if (rw.id_len && !o && crm_idset_contains(imp->seen, rw.id, rw.id_len, h, &p->k.id_num))
-        return hold_suspect(imp, r, m, &rw, e);
+    uint64_t h = rw->k.id_h;
+    struct open_order *o = rw->k.id_len ? wmap_find(imp, h, rw->k.id, rw->k.id_len) : NULL;
+    if (rw->k.id_len && !o &&
+        crm_idset_contains(imp->seen, rw->k.id, rw->k.id_len, h, &rw->k.id_num))
+        return hold_suspect(imp, r, m, rw, e);
     char why[256];
     enum crm_reject reason;
-    int placed = place_row(imp, m, &rw, h, o, &reason, why, sizeof why, e);
+    int placed = place_row(imp, m, rw, h, o, &reason, why, sizeof why, e);
     if (placed < 0)
         return e->code;
     if (placed > 0)
@@ -1356,10 +1304,10 @@ static enum crm_err import_stream(struct crm_import *imp, struct crm_csvin *in,
         }
         const struct prow *p = prep;
         for (size_t i = 0; i < n && i < ahead; i++)
-            prefetch_keys(imp, &p[i].k);
+            prefetch_keys(imp, &p[i].r.k);
         for (size_t i = 0; i < n && rc == CRM_OK; i++) {
             if (i + ahead < n)
-                prefetch_keys(imp, &p[i + ahead].k);
+                prefetch_keys(imp, &p[i + ahead].r.k);
             r.rec = &recs[i];
             if (p[i].header) {
                 imp->st.repeated_headers++;
@@ -1652,19 +1600,20 @@ static enum crm_err settle_suspects(struct crm_import *imp, struct crm_errinfo *
             continue;
         }
         struct row rw = {
-            .id = text, .id_len = s->id_len, .id_num = crm_numid_split(text, s->id_len),
-            .cust = text + s->id_len, .cust_len = s->cust_len,
+            .k = {.id = text, .id_len = s->id_len, .id_num = crm_numid_split(text, s->id_len),
+                  .id_h = v.hash[i], .cust = text + s->id_len, .cust_len = s->cust_len,
+                  .usable = 1},
             .cur = text + s->id_len + s->cust_len, .cur_len = s->cur_len,
             .time = s->time, .amount = s->amount, .quantity = s->quantity,
             .has_time = s->has_time, .has_amount = s->has_amount, .has_qty = s->has_qty,
             .has_status = s->has_status, .status = s->status,
         };
-        rw.cust_h = rw.cust_len ? crm_dict_hash(rw.cust, rw.cust_len) : 0;
-        rw.cust_num = crm_numid_split(rw.cust, rw.cust_len);
-        rw.part = (uint32_t)crm_import_partition(rw.cust, rw.cust_len, imp->nw);
+        rw.k.cust_h = rw.k.cust_len ? crm_dict_hash(rw.k.cust, rw.k.cust_len) : 0;
+        rw.k.cust_num = crm_numid_split(rw.k.cust, rw.k.cust_len);
+        rw.k.part = (uint32_t)crm_import_partition(rw.k.cust, rw.k.cust_len, imp->nw);
         enum crm_reject reason;
         char why[256];
-        struct open_order *o = wmap_find(imp, v.hash[i], rw.id, rw.id_len);
+        struct open_order *o = wmap_find(imp, v.hash[i], rw.k.id, rw.k.id_len);
         int placed = place_row(imp, &imp->files[s->file].map, &rw, v.hash[i], o, &reason,
                                why, sizeof why, e);
         if (placed < 0) {
