@@ -191,6 +191,83 @@ static void test_import_every_order_found_anywhere_in_the_window(void **state)
     free(csv);
 }
 
+/* Order id `s` of the long-ids test: its number, padded with letters to 1–300 bytes from
+ * order 300,000 on and to a few bytes more before (ids differ, lengths vary). */
+static size_t long_id(int s, char *out)
+{
+    size_t len = s < 300000 ? (size_t)(s % 5) : 1 + (size_t)((s * 7919u) % 300u);
+    size_t k = (size_t)sprintf(out, "%d", s);
+    if (k > len)
+        len = k;
+    for (; k < len; k++)
+        out[k] = (char)('a' + (s + (int)k) % 26);
+    out[len] = '\0';
+    return len;
+}
+
+/* Ids of every length in the window: 300,000 orders of short ids, then ids of 1 to 300
+ * bytes (past what a window entry holds inline); two line items of each order 40,000
+ * orders apart, every third order with a currency. Every order comes back whole: its exact
+ * id, its currency, both items merged. */
+static void test_import_long_ids_and_currencies_in_the_window(void **state)
+{
+    (void)state;
+    const int orders = 400000, gap = 40000;
+    size_t cap = 128u << 20, n = 0;
+    char *csv = malloc(cap), id[320];
+    assert_non_null(csv);
+    n += (size_t)sprintf(csv, "order_id,customer_id,order_time,amount,currency\n");
+    for (int s = 0; s < orders + gap; s++) {
+        if (s < orders) {
+            long_id(s, id);
+            n += (size_t)sprintf(csv + n, "%s,c%d,2024-01-01,1.00,%s\n", id, s % 977,
+                                 s % 3 == 0 ? "EUR" : "");
+        }
+        if (s >= gap) {
+            long_id(s - gap, id);
+            n += (size_t)sprintf(csv + n, "%s,c%d,2024-01-02,2.00,\n", id, (s - gap) % 977);
+        }
+    }
+    char in[64], store[64] = "/tmp/crm-import-store-XXXXXX";
+    strcpy(in, temp_with(csv, n));
+    int sfd = mkstemp(store);
+    struct crm_store_meta meta = {"", 2};
+    struct crm_store_writer *w;
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    assert_int_equal(crm_store_writer_new(sfd, store, &meta, 0, &w, &e), CRM_OK);
+    struct crm_import_opts o = {.max_reject_rate = 1};
+    struct crm_import *imp;
+    assert_int_equal(crm_import_new(&o, &w, 1, NULL, &imp, &e), CRM_OK);
+    assert_int_equal(crm_import_file(imp, in, &e), CRM_OK);
+    assert_int_equal(crm_import_finish(imp, &e), CRM_OK);
+    assert_int_equal(crm_import_stats(imp)->orders, orders);
+    assert_int_equal(crm_import_stats(imp)->merged, orders);
+    crm_import_free(imp);
+    assert_int_equal(crm_store_writer_finish(w, &e), CRM_OK);
+    crm_store_writer_free(w);
+    struct crm_store *st;
+    assert_int_equal(crm_store_open(store, &st, &e), CRM_OK);
+    struct crm_chunk c;
+    int s = 0;
+    while (crm_store_next(st, &c, CRM_COL_ALL, &e) == CRM_OK && c.n > 0) {
+        for (uint32_t i = 0; i < c.n; i++, s++) {
+            size_t len = long_id(s, id), got = c.order_id_off[i + 1] - c.order_id_off[i];
+            if (got != len || memcmp(c.order_id_text + c.order_id_off[i], id, len) != 0)
+                fail_msg("order %d: id of %zu bytes, expected %zu", s, got, len);
+            const char *cur = c.currency[i] == 255 ? "" : c.currency_names[c.currency[i]];
+            assert_string_equal(cur, s % 3 == 0 ? "EUR" : "");
+            assert_int_equal(c.amount[i], 300);
+        }
+    }
+    assert_int_equal(s, orders);
+    crm_store_close(st);
+    close(sfd);
+    unlink(in);
+    unlink(store);
+    free(csv);
+}
+
 static void test_import_uci_preset_refunds_skips_and_ids(void **state)
 {
     (void)state;
@@ -745,6 +822,7 @@ int main(void)
         cmocka_unit_test(test_import_order_amount_once_takes_the_repeated_total_once),
         cmocka_unit_test(test_import_order_id_seen_before_the_window_is_a_duplicate),
         cmocka_unit_test(test_import_every_order_found_anywhere_in_the_window),
+        cmocka_unit_test(test_import_long_ids_and_currencies_in_the_window),
         cmocka_unit_test(test_import_uci_preset_refunds_skips_and_ids),
         cmocka_unit_test(test_import_cdnow_preset_positional_without_header),
         cmocka_unit_test(test_import_unknown_status_is_rejected_and_status_option_maps_it),
