@@ -1401,6 +1401,14 @@ void crm_csvin_set_prep(struct crm_csvin *c, crm_csvin_prep_fn fn, void *ctx, si
     pthread_mutex_unlock(&c->mu);
 }
 
+/* Return batch b to its reader's free list and wake that reader (under c->mu). */
+static void give_back(struct batch *b)
+{
+    b->next = b->owner->free_list;
+    b->owner->free_list = b;
+    pthread_cond_signal(&b->owner->free_cv);
+}
+
 /* A batch popped by the caller (mu held): its records for the caller, or NULL when it
  * holds none for it (a segment another absorbed, an empty batch). Ends the input at the
  * last batch or a segment's error. */
@@ -1428,9 +1436,7 @@ static struct batch *take_batch(struct crm_csvin *c, struct batch *b)
         c->cur_seg++;
     if (keep)
         return b;
-    b->next = b->owner->free_list;
-    b->owner->free_list = b;
-    pthread_cond_signal(&b->owner->free_cv);
+    give_back(b);
     return NULL;
 }
 
@@ -1440,9 +1446,7 @@ static struct batch *next_full(struct crm_csvin *c, struct crm_errinfo *e)
 {
     pthread_mutex_lock(&c->mu);
     if (c->cur) {
-        c->cur->next = c->cur->owner->free_list;
-        c->cur->owner->free_list = c->cur;
-        pthread_cond_signal(&c->cur->owner->free_cv);
+        give_back(c->cur);
         c->cur = NULL;
     }
     while (!c->done) {
