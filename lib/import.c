@@ -855,6 +855,21 @@ static int place_row(struct crm_import *imp, const struct colmap *m, const struc
     return open_order(imp, rw, h, e) == CRM_OK ? 0 : -1;
 }
 
+/* The hashes, split numbers and partition of k's cleaned ids (those of an empty id stay
+ * as they are: zero). */
+static void key_numbers(const struct crm_import *imp, struct keys *k)
+{
+    if (k->id_len) {
+        k->id_h = crm_idset_hash(k->id, k->id_len);
+        k->id_num = crm_numid_split(k->id, k->id_len);
+    }
+    if (k->cust_len) {
+        k->cust_h = crm_dict_hash(k->cust, k->cust_len);
+        k->cust_num = crm_numid_split(k->cust, k->cust_len);
+        k->part = (uint32_t)crm_import_partition(k->cust, k->cust_len, imp->nw);
+    }
+}
+
 static void prepare_keys(const struct crm_import *imp, const struct crm_record *rec,
                          const struct colmap *m, struct keys *k)
 {
@@ -876,15 +891,7 @@ static void prepare_keys(const struct crm_import *imp, const struct crm_record *
         k->cust_len -= 2;
     if (rules & P_CDNOW)
         strip_leading_zeros(&k->cust, &k->cust_len);
-    if (k->id_len) {
-        k->id_h = crm_idset_hash(k->id, k->id_len);
-        k->id_num = crm_numid_split(k->id, k->id_len);
-    }
-    if (k->cust_len) {
-        k->cust_h = crm_dict_hash(k->cust, k->cust_len);
-        k->cust_num = crm_numid_split(k->cust, k->cust_len);
-        k->part = (uint32_t)crm_import_partition(k->cust, k->cust_len, imp->nw);
-    }
+    key_numbers(imp, k);
 }
 
 size_t crm_import_partition(const char *customer_id, size_t len, size_t n)
@@ -1600,17 +1607,14 @@ static enum crm_err settle_suspects(struct crm_import *imp, struct crm_errinfo *
             continue;
         }
         struct row rw = {
-            .k = {.id = text, .id_len = s->id_len, .id_num = crm_numid_split(text, s->id_len),
-                  .id_h = v.hash[i], .cust = text + s->id_len, .cust_len = s->cust_len,
-                  .usable = 1},
+            .k = {.id = text, .id_len = s->id_len, .cust = text + s->id_len,
+                  .cust_len = s->cust_len, .usable = 1},
             .cur = text + s->id_len + s->cust_len, .cur_len = s->cur_len,
             .time = s->time, .amount = s->amount, .quantity = s->quantity,
             .has_time = s->has_time, .has_amount = s->has_amount, .has_qty = s->has_qty,
             .has_status = s->has_status, .status = s->status,
         };
-        rw.k.cust_h = rw.k.cust_len ? crm_dict_hash(rw.k.cust, rw.k.cust_len) : 0;
-        rw.k.cust_num = crm_numid_split(rw.k.cust, rw.k.cust_len);
-        rw.k.part = (uint32_t)crm_import_partition(rw.k.cust, rw.k.cust_len, imp->nw);
+        key_numbers(imp, &rw.k);             /* id_h: v.hash[i] again */
         enum crm_reject reason;
         char why[256];
         struct open_order *o = wmap_find(imp, v.hash[i], rw.k.id, rw.k.id_len);
