@@ -78,17 +78,27 @@ static int32_t days_0_9999(const struct civil *c)
     return (int32_t)(era * 146097 + doe) - (719468 + 146097);
 }
 
+static int valid_clock(const struct civil *c)
+{
+    return c->hour <= 23 && c->minute <= 59 && c->second <= 59;
+}
+
 static int valid(const struct civil *c)
 {
     return c->year >= 0 && c->year <= 9999 && c->month - 1 < 12 && c->day >= 1 &&
            (c->day <= 28 || c->day <= (unsigned)crm_days_in_month(c->year, c->month)) &&
-           c->hour <= 23 && c->minute <= 59 && c->second <= 59;
+           valid_clock(c);
 }
 
-static int64_t civil_secs(const struct civil *c)
+/* Store day number `day` at c's time of day with the offset; 0. */
+static int store_time(int32_t day, const struct civil *c, int has_offset, int32_t offset,
+                      struct crm_time_parsed *out)
 {
-    return (int64_t)days_0_9999(c) * CRM_SECS_PER_DAY +
-           (int64_t)(c->hour * 3600 + c->minute * 60 + c->second);
+    out->secs = (int64_t)day * CRM_SECS_PER_DAY +
+                (int64_t)(c->hour * 3600 + c->minute * 60 + c->second);
+    out->has_offset = has_offset;
+    out->offset_secs = has_offset ? offset : 0;
+    return 0;
 }
 
 /* Validate c and store it with the offset; 0 or -1. */
@@ -97,12 +107,8 @@ static int finish(const struct civil *c, int has_offset, int32_t offset,
 {
     if (!valid(c))
         return -1;
-    out->secs = civil_secs(c);
-    out->has_offset = has_offset;
-    out->offset_secs = has_offset ? offset : 0;
-    return 0;
+    return store_time(days_0_9999(c), c, has_offset, offset, out);
 }
-
 
 /* 1..maxw digits into *v; returns the count (0: no digit). */
 static int read_num(const char **pp, const char *e, int maxw, unsigned *v)
@@ -214,7 +220,7 @@ static int parse_fixed19(const char *s, struct crm_time_parsed *out)
     c.hour = two_digits(s + 11, &bad);
     c.minute = two_digits(s + 14, &bad);
     c.second = two_digits(s + 17, &bad);
-    if (bad || c.hour > 23 || c.minute > 59 || c.second > 59)
+    if (bad || !valid_clock(&c))
         return -1;
     int32_t day;
     if (memcmp(s, last_date.text, 10) == 0) {
@@ -229,11 +235,7 @@ static int parse_fixed19(const char *s, struct crm_time_parsed *out)
         memcpy(last_date.text, s, 10);
         last_date.day = day;
     }
-    out->secs = (int64_t)day * CRM_SECS_PER_DAY +
-                (int64_t)(c.hour * 3600 + c.minute * 60 + c.second);
-    out->has_offset = 0;
-    out->offset_secs = 0;
-    return 0;
+    return store_time(day, &c, 0, 0, out);
 }
 
 #define U8_NIAN "\xE5\xB9\xB4"  /* 年 */
