@@ -20,7 +20,8 @@ CSV_LIBS    ?= -lcsv
 ALL_CFLAGS = $(STD) $(WARN) $(CFLAGS) -Ilib $(ZLIB_CFLAGS)
 LIBS       = $(CSV_LIBS) $(ZLIB_LIBS) -lm -lpthread
 
-LIB_SRC  := $(sort $(wildcard lib/*.c))
+LIB_SRC  := $(sort $(wildcard lib/*/*.c))
+LIB_HDR  := $(sort $(wildcard lib/*/*.h))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 LIBCRM   := $(B)/libcrm.a
 CLI_OBJ  := $(B)/cmd/cli.o
@@ -33,7 +34,8 @@ HELPERS  := $(HELPER_SRC:scripts/%.c=$(B)/scripts/%)
 MANS     := $(sort $(wildcard man/*.1))
 
 .PHONY: all test check check-unit check-cli check-real check-docs check-san demo bench fuzz \
-        install uninstall clean deps fuzz-build check-fuzz check-valgrind check-tsan
+        install uninstall clean deps fuzz-build check-fuzz check-valgrind check-tsan \
+        check-layers
 .DELETE_ON_ERROR:
 
 all: $(TOOLS) $(HELPERS)
@@ -46,14 +48,15 @@ $(B)/flags: FORCE | $(B)/lib
 .PHONY: FORCE
 FORCE:
 
-$(B)/lib/%.o: lib/%.c $(wildcard lib/*.h) $(B)/flags | $(B)/lib
+$(B)/lib/%.o: lib/%.c $(LIB_HDR) $(B)/flags | $(B)/lib
+	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIBCRM): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(B)/cmd/%.o: cmd/%.c cmd/cli.h $(wildcard lib/*.h) $(B)/flags | $(B)/cmd
+$(B)/cmd/%.o: cmd/%.c cmd/cli.h $(LIB_HDR) $(B)/flags | $(B)/cmd
 	$(CC) $(ALL_CFLAGS) -Icmd -c -o $@ $<
 
 $(B)/bin/%: $(B)/cmd/%.o $(CLI_OBJ) $(LIBCRM) | $(B)/bin
@@ -73,7 +76,7 @@ deps:
 	@scripts/setup-deps
 
 # check: every test against the current build (no set-up).
-check: check-unit check-cli check-real check-docs
+check: check-layers check-unit check-cli check-real check-docs
 
 check-unit: $(TESTS) $(TOOLS) $(HELPERS)
 	@B=$(B) tests/run unit
@@ -86,6 +89,11 @@ check-real: $(TOOLS) $(HELPERS)
 
 check-docs: $(TOOLS) $(HELPERS)
 	@B=$(B) tests/run docs
+
+# The folder graph of lib/README.md: no upward include, no private header used outside its
+# folder (scripts/check-layers), and the check itself failing on planted offences.
+check-layers:
+	@B=$(B) tests/run layers
 
 # Sanitizer build of the library, tools and tests in its own directory.
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

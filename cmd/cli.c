@@ -11,10 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agg.h"
-#include "source.h"
-#include "store.h"
-#include "timeparse.h"
+#include "customer/agg.h"
+#include "import/source.h"
+#include "store/store.h"
+#include "text/timeparse.h"
 
 /* Temporary files of atomic outputs, removed if a signal ends the run. */
 #define MAX_TEMPS 4100

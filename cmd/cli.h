@@ -9,9 +9,9 @@
 #include <stdint.h>
 #include <stdnoreturn.h>
 
-#include "afile.h"
-#include "err.h"
-#include "out.h"
+#include "base/afile.h"
+#include "base/err.h"
+#include "text/out.h"
 
 #define CRM_VERSION "1.0.0"
 

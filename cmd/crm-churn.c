@@ -4,12 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "btsum.h"
-#include "churn.h"
+#include "customer/btsum.h"
+#include "model/churn.h"
 #include "cli.h"
-#include "scale.h"
-#include "store.h"
-#include "timeparse.h"
+#include "scale/scale.h"
+#include "store/store.h"
+#include "text/timeparse.h"
 
 static const char usage[] =
     "Usage: crm-churn [OPTIONS] [INPUT]\n"

@@ -10,10 +10,10 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "import.h"
-#include "store.h"
-#include "storeinfo.h"
-#include "timeparse.h"
+#include "import/import.h"
+#include "store/store.h"
+#include "store/storeinfo.h"
+#include "text/timeparse.h"
 
 static const char usage[] =
     "Usage: crm-import [OPTIONS] [FILE...] [-o STORE]\n"

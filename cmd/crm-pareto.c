@@ -6,14 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agg.h"
-#include "chart.h"
+#include "customer/agg.h"
+#include "chart/chart.h"
 #include "cli.h"
-#include "outrows.h"
-#include "pareto.h"
-#include "scale.h"
-#include "store.h"
-#include "timeparse.h"
+#include "text/outrows.h"
+#include "customer/pareto.h"
+#include "scale/scale.h"
+#include "store/store.h"
+#include "text/timeparse.h"
 
 static const char usage[] =
     "Usage: crm-pareto [OPTIONS] [INPUT]\n"

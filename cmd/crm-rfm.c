@@ -3,13 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agg.h"
+#include "customer/agg.h"
 #include "cli.h"
-#include "outrows.h"
-#include "rfm.h"
-#include "scale.h"
-#include "store.h"
-#include "timeparse.h"
+#include "text/outrows.h"
+#include "customer/rfm.h"
+#include "scale/scale.h"
+#include "store/store.h"
+#include "text/timeparse.h"
 
 static const char usage[] =
     "Usage: crm-rfm [OPTIONS] [INPUT]\n"

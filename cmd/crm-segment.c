@@ -3,16 +3,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agg.h"
-#include "care.h"
+#include "customer/agg.h"
+#include "customer/care.h"
 #include "cli.h"
-#include "kpi.h"
-#include "outrows.h"
-#include "rfm.h"
-#include "scale.h"
-#include "segment.h"
-#include "store.h"
-#include "timeparse.h"
+#include "customer/kpi.h"
+#include "text/outrows.h"
+#include "customer/rfm.h"
+#include "scale/scale.h"
+#include "customer/segment.h"
+#include "store/store.h"
+#include "text/timeparse.h"
 
 static const char usage[] =
     "Usage: crm-segment [OPTIONS] [INPUT]\n"

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "pareto.h"
+#include "customer/pareto.h"
 
 static uint64_t rnd(uint64_t *s) /* splitmix64 */
 {

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "btyd.h"
+#include "model/btyd.h"
 
 static double now(void)
 {

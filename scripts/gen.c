@@ -28,7 +28,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rng.h"
+#include "base/rng.h"
 
 #define PROG "gen"
 #define OUTBUF_SIZE (4u << 20)

@@ -11,7 +11,7 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 
-#include "afile.h"
+#include "base/afile.h"
 
 static char dir[64];
 

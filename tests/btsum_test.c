@@ -5,9 +5,9 @@
 
 #include <sys/wait.h>
 
-#include "btsum.h"
-#include "rng.h"
-#include "timeparse.h"
+#include "customer/btsum.h"
+#include "base/rng.h"
+#include "text/timeparse.h"
 
 struct o {
     const char *cust;

@@ -7,7 +7,7 @@
 #include <math.h>
 #include <zlib.h>
 
-#include "btyd.h"
+#include "model/btyd.h"
 
 static void assert_near(double got, double want, double tol, const char *what)
 {

@@ -5,7 +5,7 @@
 #include "testutil.h"
 
 #include "teststore.h"
-#include "care.h"
+#include "customer/care.h"
 
 #define P CRM_STATUS_PAID
 

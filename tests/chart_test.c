@@ -4,7 +4,7 @@
 
 #include <math.h>
 
-#include "chart.h"
+#include "chart/chart.h"
 
 static char *render_checked(struct crm_svg *s)
 {

@@ -6,8 +6,8 @@
 
 #include <math.h>
 
-#include "churn.h"
-#include "timeparse.h"
+#include "model/churn.h"
+#include "text/timeparse.h"
 
 static void assert_near(double got, double want, double tol, const char *what)
 {

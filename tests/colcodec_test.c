@@ -2,8 +2,8 @@
  * kind of plane is stored the way that pays (runs, skewed bytes, random bytes). */
 #include "testutil.h"
 
-#include "colcodec.h"
-#include "rng.h"
+#include "store/colcodec.h"
+#include "base/rng.h"
 
 #define N 65536
 

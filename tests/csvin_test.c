@@ -3,7 +3,7 @@
 
 #include <zlib.h>
 
-#include "csvin.h"
+#include "text/csvin.h"
 
 static char tmpl[64];
 

@@ -1,7 +1,7 @@
 /* Tests for lib/dict: dense indexes in order of first appearance, short and long ids. */
 #include "testutil.h"
 
-#include "dict.h"
+#include "store/dict.h"
 
 static void test_dict_indexes_are_dense_and_stable_across_growth(void **state)
 {

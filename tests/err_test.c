@@ -1,7 +1,7 @@
 /* Tests for lib/err: messages and location formatting. */
 #include "testutil.h"
 
-#include "err.h"
+#include "base/err.h"
 
 static void test_err_strerror_names_every_code(void **state)
 {

@@ -2,7 +2,7 @@
  * and lookups that always agree with a plain reference set. */
 #include "testutil.h"
 
-#include "idset.h"
+#include "import/idset.h"
 
 static int add(struct crm_idset *s, const char *id)
 {

@@ -2,8 +2,8 @@
  * the nothing-lost invariant. */
 #include "testutil.h"
 
-#include "import.h"
-#include "timeparse.h"
+#include "import/import.h"
+#include "text/timeparse.h"
 
 struct result {
     enum crm_err rc;

@@ -5,7 +5,7 @@
 #include "testutil.h"
 
 #include "teststore.h"
-#include "kpi.h"
+#include "customer/kpi.h"
 
 #define P CRM_STATUS_PAID
 

@@ -5,7 +5,7 @@
 #include <csv.h>
 #include <zlib.h>
 
-#include "money.h"
+#include "text/money.h"
 
 #define T CRM_MONEY_THOUSANDS
 

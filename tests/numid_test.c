@@ -2,8 +2,8 @@
  * number in a form. */
 #include "testutil.h"
 
-#include "numid.h"
-#include "rng.h"
+#include "text/numid.h"
+#include "base/rng.h"
 
 static int64_t num(const struct crm_numform *f, const char *id)
 {

@@ -4,7 +4,7 @@
 
 #include <math.h>
 
-#include "optim.h"
+#include "model/optim.h"
 
 static double rosenbrock(const double *x, double *g, void *ctx)
 {

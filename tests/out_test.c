@@ -4,7 +4,7 @@
 
 #include <math.h>
 
-#include "out.h"
+#include "text/out.h"
 
 /* Found while writing the --params fuzz target: a value past ~1e48 overran the 64-byte
  * buffer (printf's full length was used), so `crm-churn --params-out` wrote a loglik of

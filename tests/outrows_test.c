@@ -5,8 +5,8 @@
 
 #include "testutil.h"
 
-#include "out.h"
-#include "outrows.h"
+#include "text/out.h"
+#include "text/outrows.h"
 
 /* Rows of varying length (some quoted, some skipped, dates and money), index-determined. */
 static void row(struct crm_out *o, size_t i, void *ctx)

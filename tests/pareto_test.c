@@ -4,8 +4,8 @@
 
 #include <math.h>
 
-#include "agg.h"
-#include "pareto.h"
+#include "customer/agg.h"
+#include "customer/pareto.h"
 
 /* splitmix64 (Steele, Lea & Flood 2014): a seeded generator so runs repeat exactly. */
 static uint64_t rnd(uint64_t *s)

@@ -4,8 +4,8 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include "out.h"
-#include "partial.h"
+#include "text/out.h"
+#include "scale/partial.h"
 
 /* A temporary file name (the file is created empty). */
 static void tmp_path(char *path)

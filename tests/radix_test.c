@@ -4,8 +4,8 @@
 
 #include "testutil.h"
 
-#include "radix.h"
-#include "rng.h"
+#include "base/radix.h"
+#include "base/rng.h"
 
 static int cmp_u64(const void *pa, const void *pb)
 {

@@ -3,7 +3,7 @@
 #include "testutil.h"
 
 #include "teststore.h"
-#include "rfm.h"
+#include "customer/rfm.h"
 
 /* An aggregate built by hand: customer i has paid[i] orders, money[i] (minor units) and
  * last paid order recency[i] days before as_of. */

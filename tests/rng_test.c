@@ -4,7 +4,7 @@
 
 #include <math.h>
 
-#include "rng.h"
+#include "base/rng.h"
 
 static void test_rng_matches_reference_sequence(void **state)
 {

@@ -7,14 +7,14 @@
 
 #include "teststore.h"
 
-#include "btsum.h"
-#include "churn.h"
-#include "import.h"
-#include "kpi.h"
-#include "pareto.h"
-#include "rfm.h"
-#include "scale.h"
-#include "segment.h"
+#include "customer/btsum.h"
+#include "model/churn.h"
+#include "import/import.h"
+#include "customer/kpi.h"
+#include "customer/pareto.h"
+#include "customer/rfm.h"
+#include "scale/scale.h"
+#include "customer/segment.h"
 
 #define CUSTOMERS 90
 #define MAX_ORDERS 2000

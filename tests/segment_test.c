@@ -3,7 +3,7 @@
 #include "testutil.h"
 
 #include "teststore.h"
-#include "segment.h"
+#include "customer/segment.h"
 
 #define P CRM_STATUS_PAID
 

@@ -5,7 +5,7 @@
 #include <float.h>
 #include <math.h>
 
-#include "special.h"
+#include "model/special.h"
 
 #define EULER_GAMMA 0.57721566490153286061
 

@@ -7,8 +7,8 @@
 #include <sys/wait.h>
 #include <zlib.h>
 
-#include "buf.h"
-#include "store.h"
+#include "base/buf.h"
+#include "store/store.h"
 
 static const struct crm_store_meta META = {"Asia/Shanghai", 2};
 

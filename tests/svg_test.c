@@ -8,7 +8,7 @@
 #include <math.h>
 #include <signal.h>
 
-#include "svg.h"
+#include "chart/svg.h"
 
 static int have_xmllint(void)
 {

@@ -4,9 +4,9 @@
 #ifndef CRM_TESTSTORE_H
 #define CRM_TESTSTORE_H
 
-#include "agg.h"
-#include "store.h"
-#include "timeparse.h"
+#include "customer/agg.h"
+#include "store/store.h"
+#include "text/timeparse.h"
 
 struct t_order {
     const char *cust;

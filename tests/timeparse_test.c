@@ -5,7 +5,7 @@
 
 #include <zlib.h>
 
-#include "timeparse.h"
+#include "text/timeparse.h"
 
 #define D20240301 19783LL /* days from 1970-01-01 to 2024-03-01 */
 #define S20240301 (D20240301 * 86400)

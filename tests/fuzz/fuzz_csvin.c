@@ -6,7 +6,7 @@
  * encoding (bits 3-4), gzip the rest (bit 5), read by batches (bit 6). */
 #include "fuzzutil.h"
 
-#include "csvin.h"
+#include "text/csvin.h"
 
 /* Physical lines of a text: LF, CR LF and a lone CR each end one. */
 static long long count_lines(const unsigned char *p, size_t n)

@@ -6,10 +6,10 @@
  * Option byte: encoding (bits 0-1), an order file imported after the customers (bit 2). */
 #include "fuzzutil.h"
 
-#include "csvin.h"
-#include "import.h"
-#include "store.h"
-#include "timeparse.h"
+#include "text/csvin.h"
+#include "import/import.h"
+#include "store/store.h"
+#include "text/timeparse.h"
 
 static uint64_t count_records(int fd, const char *encoding, int *ok)
 {

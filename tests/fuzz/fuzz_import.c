@@ -10,9 +10,9 @@
  * (2) delimiter (bits 0-2) and encoding (bits 3-4) as in fuzz_csvin. */
 #include "fuzzutil.h"
 
-#include "csvin.h"
-#include "import.h"
-#include "store.h"
+#include "text/csvin.h"
+#include "import/import.h"
+#include "store/store.h"
 
 static const char *const presets[8] = {NULL, "cdnow", "uci-online-retail", "shopify",
                                        "taobao", NULL, NULL, NULL};

@@ -4,7 +4,7 @@
  * Option byte: thousands flag (bit 0), scale 0..7 (bits 1-3). */
 #include "fuzzutil.h"
 
-#include "money.h"
+#include "text/money.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,4 +1,4 @@
-/* fuzz_params: any bytes as a crm-churn --params file (lib/churn.c). Checks: a file is
+/* fuzz_params: any bytes as a crm-churn --params file (lib/model/churn.c). Checks: a file is
  * either read or refused as a usage error naming the file; what is read has a BG model with
  * r, alpha, a, b positive and finite, unit_days 0, 1 or 7, and Gamma-Gamma parameters
  * positive with q > 1 when present; writing it (crm_churn_params_write) and reading that
@@ -8,8 +8,8 @@
 
 #include <math.h>
 
-#include "churn.h"
-#include "out.h"
+#include "model/churn.h"
+#include "text/out.h"
 
 static int pos(double v)
 {

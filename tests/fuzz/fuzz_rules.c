@@ -1,11 +1,11 @@
-/* fuzz_rules: any bytes as a crm-segment --rules file (lib/segment.c). Checks: a file is
+/* fuzz_rules: any bytes as a crm-segment --rules file (lib/customer/segment.c). Checks: a file is
  * either loaded or refused as a usage error naming the file (and a line); a loaded table
  * has at least one rule, each with a name of valid UTF-8 without NUL and ranges
  * 1 <= min <= max <= 5; and crm_segment_rules_match gives, for every (r, f, m), the first
  * rule that holds it, computed here independently. No option byte. */
 #include "fuzzutil.h"
 
-#include "segment.h"
+#include "customer/segment.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

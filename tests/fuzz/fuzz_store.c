@@ -1,5 +1,5 @@
-/* fuzz_store: any bytes as a store (lib/storeread.c, lib/colcodec.c, and the append path of
- * lib/store.c). Random bytes rarely pass a CRC32, so by default the target first repairs
+/* fuzz_store: any bytes as a store (lib/store/storeread.c, lib/store/colcodec.c, and the append path of
+ * lib/store/store.c). Random bytes rarely pass a CRC32, so by default the target first repairs
  * every checksum the input's own structure implies (header, commit record, each block that
  * fits) and sets the committed length; the fuzzer then explores what lies behind the
  * checksums: lengths, counts, encodings, dictionary indexes, END totals. Checks: reading
@@ -13,8 +13,8 @@
  * latest time first; bit 7 a time filter. */
 #include "fuzzutil.h"
 
-#include "store.h"
-#include "storefmt.h"
+#include "store/store.h"
+#include "store/storefmt.h"
 
 static uint32_t le32(const unsigned char *p)
 {

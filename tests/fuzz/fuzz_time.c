@@ -6,7 +6,7 @@
  * format mode, bit 1 the format comes from the input, bits 2-7 pick a table format. */
 #include "fuzzutil.h"
 
-#include "timeparse.h"
+#include "text/timeparse.h"
 
 static const char *const formats[] = {
     "%m/%d/%Y %H:%M", "%Y-%m-%d", "%d.%m.%Y", "%Y%m%d", "%F %T", "%D %R", "%d %b %Y",

@@ -37,7 +37,7 @@ if [ -r "$D/online_retail_uci_2010-2011.csv.gz" ]; then
     check "uci: refunded money in cents" "$r" "$refund"
     check "uci: dates" "$(sed -n 's/^dates: //p' "$T/uci.check")" "2010-12-01 .. 2011-12-09"
     # The same file unpacked is a large regular file: parsed in segments on two threads
-    # (lib/csvin.c), it must give the same store byte for byte, rejects and summary too.
+    # (lib/text/csvin.c), it must give the same store byte for byte, rejects and summary too.
     zcat "$f" >"$T/uci.csv"
     crm-import --preset uci-online-retail "$T/uci.csv" -o "$T/uci-seg.crm" \
         --rejects "$T/uci-seg.rej" 2>"$T/uci-seg.err"

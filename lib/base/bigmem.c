@@ -1,0 +1,53 @@
+/* bigmem: huge-page-friendly zeroed allocations (see bigmem.h). Invariant: a block is
+ * mmap'ed exactly when its size is >= BIG, so crm_big_free knows how to release it from
+ * the size alone. */
+#include "base/bigmem.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define BIG (2u << 20)
+
+void *crm_big_calloc(size_t size)
+{
+    if (size < BIG)
+        return calloc(1, size ? size : 1);
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, size, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
+void *crm_calloc_aligned(size_t align, size_t size)
+{
+    void *p = aligned_alloc(align, size);
+    if (p)
+        memset(p, 0, size);
+    return p;
+}
+
+void crm_big_free(void *p, size_t size)
+{
+    if (!p)
+        return;
+    if (size < BIG)
+        free(p);
+    else
+        munmap(p, size);
+}
+
+void *crm_big_realloc(void *p, size_t old_size, size_t new_size)
+{
+    void *q = crm_big_calloc(new_size);
+    if (!q)
+        return NULL;
+    if (p) {
+        memcpy(q, p, old_size < new_size ? old_size : new_size);
+        crm_big_free(p, old_size);
+    }
+    return q;
+}

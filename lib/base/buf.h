@@ -1,0 +1,110 @@
+/* internal to lib/: the tools in cmd/ do not include it. */
+/* buf: a growable byte buffer and little-endian/varint encoding helpers for the store.
+ * Invariant: data[0..len) is content, cap >= len; a failed allocation sets `oom` and
+ * later appends are dropped, so callers check once at the end. */
+#ifndef CRM_BUF_H
+#define CRM_BUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct crm_buf {
+    unsigned char *data;
+    size_t len, cap;
+    int oom;
+};
+
+static inline int crm_buf_reserve(struct crm_buf *b, size_t extra)
+{
+    if (b->oom)
+        return -1;
+    if (b->len + extra <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + extra)
+        cap *= 2;
+    unsigned char *d = realloc(b->data, cap);
+    if (!d) {
+        b->oom = 1;
+        return -1;
+    }
+    b->data = d;
+    b->cap = cap;
+    return 0;
+}
+
+static inline void crm_buf_put(struct crm_buf *b, const void *p, size_t n)
+{
+    if (n == 0 || crm_buf_reserve(b, n) != 0)
+        return;
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+}
+
+static inline void crm_buf_u8(struct crm_buf *b, unsigned v)
+{
+    unsigned char c = (unsigned char)v;
+    crm_buf_put(b, &c, 1);
+}
+
+static inline void crm_le_put(unsigned char *p, uint64_t v, int nbytes)
+{
+    for (int i = 0; i < nbytes; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static inline uint64_t crm_le_get(const unsigned char *p, int nbytes)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < nbytes; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+static inline void crm_buf_le(struct crm_buf *b, uint64_t v, int nbytes)
+{
+    unsigned char tmp[8];
+    crm_le_put(tmp, v, nbytes);
+    crm_buf_put(b, tmp, (size_t)nbytes);
+}
+
+static inline void crm_buf_varint(struct crm_buf *b, uint64_t v)
+{
+    unsigned char tmp[10];
+    int n = 0;
+    while (v >= 0x80) {
+        tmp[n++] = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    tmp[n++] = (unsigned char)v;
+    crm_buf_put(b, tmp, (size_t)n);
+}
+
+/* Read a varint from p[*pos..end); -1 when it runs past end or over 64 bits. */
+static inline int crm_varint_get(const unsigned char *p, size_t end, size_t *pos, uint64_t *v)
+{
+    uint64_t r = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+        if (*pos >= end)
+            return -1;
+        unsigned char c = p[(*pos)++];
+        r |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80)) {
+            *v = r;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static inline void crm_buf_free(struct crm_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+    b->oom = 0;
+}
+
+#endif

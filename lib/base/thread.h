@@ -1,0 +1,13 @@
+/* internal to lib/: the tools in cmd/ do not include it. */
+/* thread: what crmkit's helper threads share. The importer's main thread must see every
+ * row in order and sets the pace; the helpers (CSV readers, the store writer) work ahead
+ * of it or behind it, bounded by their queues. With more runnable threads than cores, an
+ * even share left the main thread waiting for a core; helpers therefore give way. */
+#ifndef CRM_THREAD_H
+#define CRM_THREAD_H
+
+/* Lower the calling thread's priority a little (Linux: 5 nice levels, relative to where
+ * it is, so never a request to raise it); elsewhere, or if refused, nothing changes. */
+void crm_thread_set_helper(void);
+
+#endif

@@ -1,0 +1,246 @@
+/* idset: order ids already written, as numbers in a bitmap or as hashes (see idset.h).
+ * Invariants: `form` is fixed by the first id inserted; a number n is in the bitmap iff
+ * bit n - base of page (n - base) / PAGE_BITS is set; after `migrated` every id is in the
+ * hash table and the bitmap is gone. */
+#include "import/idset.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/bigmem.h"
+#include "base/hash.h"
+#include "text/numid.h"
+
+#define PAGE_BITS 4096u
+#define MAX_PAGES (1u << 22)       /* a span of 2^34 numbers */
+#define MIN_PER_PAGE 32u           /* denser than this or the bitmap costs more than hashes */
+struct crm_idset {
+    /* numeric form */
+    int form_set;
+    struct crm_numform form;       /* kind NONE: no bitmap (never, or no more) */
+    int64_t base;
+    uint64_t **pages;
+    size_t npages_dir, npages;
+    size_t numeric_count;
+    int migrated;
+    /* hashes */
+    uint64_t *table;
+    size_t mask, hashed_count;
+};
+
+uint64_t crm_idset_hash(const char *id, size_t len)
+{
+    uint64_t h = crm_hash_bytes(id, len, 0x9e3779b97f4a7c15ull);
+    return h ? h : 1;
+}
+
+struct crm_idset *crm_idset_new(void)
+{
+    struct crm_idset *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->mask = 65535;
+    s->table = crm_big_calloc((s->mask + 1) * sizeof *s->table);
+    if (!s->table) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static void free_pages(struct crm_idset *s)
+{
+    for (size_t i = 0; i < s->npages_dir; i++)
+        free(s->pages[i]);
+    free(s->pages);
+    s->pages = NULL;
+    s->npages_dir = s->npages = 0;
+}
+
+void crm_idset_free(struct crm_idset *s)
+{
+    if (!s)
+        return;
+    free_pages(s);
+    crm_big_free(s->table, (s->mask + 1) * sizeof *s->table);
+    free(s);
+}
+
+/* ---- hashes ---- */
+
+static int hash_grow(struct crm_idset *s, size_t need)
+{
+    size_t size = s->mask + 1;
+    if (need * 4 <= size * 3)
+        return 0;
+    while (need * 4 > size * 3)
+        size *= size >= (1u << 20) ? 2 : 4;
+    size_t mask = size - 1;
+    uint64_t *t = crm_big_calloc(size * sizeof *t);
+    if (!t)
+        return -1;
+    for (size_t i = 0; i <= s->mask; i++) {
+        uint64_t v = s->table[i];
+        if (!v)
+            continue;
+        size_t pos = (size_t)v & mask;
+        while (t[pos])
+            pos = (pos + 1) & mask;
+        t[pos] = v;
+    }
+    crm_big_free(s->table, (s->mask + 1) * sizeof *s->table);
+    s->table = t;
+    s->mask = mask;
+    return 0;
+}
+
+static int hash_insert(struct crm_idset *s, uint64_t h)
+{
+    if (hash_grow(s, s->hashed_count + 1) != 0)
+        return -1;
+    size_t pos = (size_t)h & s->mask;
+    while (s->table[pos]) {
+        if (s->table[pos] == h)
+            return 0;
+        pos = (pos + 1) & s->mask;
+    }
+    s->table[pos] = h;
+    s->hashed_count++;
+    return 0;
+}
+
+static int hash_contains(const struct crm_idset *s, uint64_t h)
+{
+    size_t pos = (size_t)h & s->mask;
+    while (s->table[pos]) {
+        if (s->table[pos] == h)
+            return 1;
+        pos = (pos + 1) & s->mask;
+    }
+    return 0;
+}
+
+int crm_idset_reserve(struct crm_idset *s, size_t n)
+{
+    return hash_grow(s, s->hashed_count + n);
+}
+
+void crm_idset_prefetch(const struct crm_idset *s, uint64_t h)
+{
+    __builtin_prefetch(&s->table[(size_t)h & s->mask]);
+}
+
+/* ---- numbers ---- */
+
+/* The number of an id of the set's form, or -1 when it is not of that form (or is below
+ * the base or beyond the span). */
+static int64_t number_of(const struct crm_idset *s, const char *id, size_t len,
+                         const struct crm_numid *n)
+{
+    int64_t v = crm_numform_number(&s->form, id, len, n->number, n->digits);
+    if (v < s->base || (uint64_t)(v - s->base) / PAGE_BITS >= MAX_PAGES)
+        return -1;
+    return v;
+}
+
+/* Fix the numeric form from the first id inserted. */
+static void choose_form(struct crm_idset *s, const char *id, size_t len,
+                        const struct crm_numid *n)
+{
+    crm_numform_of(&s->form, id, len);
+    s->form_set = 1;
+    s->base = n->number - (int64_t)(PAGE_BITS * 64);   /* room for somewhat smaller numbers */
+    if (s->base < 0)
+        s->base = 0;
+}
+
+/* The bitmap has become too sparse: every number goes into the hash table, for good. */
+static int migrate(struct crm_idset *s)
+{
+    if (hash_grow(s, s->hashed_count + s->numeric_count) != 0)
+        return -1;
+    char text[CRM_NUMID_PREFIX + 24];
+    for (size_t p = 0; p < s->npages_dir; p++) {
+        if (!s->pages[p])
+            continue;
+        for (size_t w = 0; w < PAGE_BITS / 64; w++) {
+            uint64_t bits = s->pages[p][w];
+            while (bits) {
+                int b = __builtin_ctzll(bits);
+                bits &= bits - 1;
+                int64_t v = s->base + (int64_t)(p * PAGE_BITS + w * 64 + (size_t)b);
+                size_t len = crm_numform_format(&s->form, v, text);
+                if (hash_insert(s, crm_idset_hash(text, len)) != 0)
+                    return -1;
+            }
+        }
+    }
+    free_pages(s);
+    s->numeric_count = 0;
+    s->migrated = 1;
+    s->form.kind = CRM_NUMFORM_NONE;
+    return 0;
+}
+
+int crm_idset_insert(struct crm_idset *s, const char *id, size_t len, uint64_t h,
+                     const struct crm_numid *n)
+{
+    if (!s->form_set)
+        choose_form(s, id, len, n);
+    int64_t v = number_of(s, id, len, n);
+    if (v < 0)
+        return hash_insert(s, h);
+    size_t bit = (size_t)(v - s->base), page = bit / PAGE_BITS;
+    if (page >= s->npages_dir) {
+        size_t ndir = s->npages_dir ? s->npages_dir : 64;
+        while (ndir <= page)
+            ndir *= 2;
+        uint64_t **d = realloc(s->pages, ndir * sizeof *d);
+        if (!d)
+            return -1;
+        memset(d + s->npages_dir, 0, (ndir - s->npages_dir) * sizeof *d);
+        s->pages = d;
+        s->npages_dir = ndir;
+    }
+    if (!s->pages[page]) {
+        if (!(s->pages[page] = calloc(PAGE_BITS / 64, sizeof(uint64_t))))
+            return -1;
+        s->npages++;
+        if (s->npages > 16 && s->npages * MIN_PER_PAGE > s->numeric_count + 16 * MIN_PER_PAGE)
+            return migrate(s) == 0 ? hash_insert(s, h) : -1;
+    }
+    uint64_t *word = &s->pages[page][(bit % PAGE_BITS) / 64], m = 1ull << (bit % 64);
+    if (!(*word & m)) {
+        *word |= m;
+        s->numeric_count++;
+    }
+    return 0;
+}
+
+int crm_idset_contains(const struct crm_idset *s, const char *id, size_t len, uint64_t h,
+                       const struct crm_numid *n)
+{
+    int64_t v = number_of(s, id, len, n);
+    if (v < 0)
+        return hash_contains(s, h);
+    size_t bit = (size_t)(v - s->base), page = bit / PAGE_BITS;
+    if (page >= s->npages_dir || !s->pages[page])
+        return 0;
+    return (s->pages[page][(bit % PAGE_BITS) / 64] >> (bit % 64)) & 1;
+}
+
+size_t crm_idset_count(const struct crm_idset *s)
+{
+    return s->numeric_count + s->hashed_count;
+}
+
+size_t crm_idset_memory(const struct crm_idset *s)
+{
+    return (s->mask + 1) * sizeof *s->table + s->npages * (PAGE_BITS / 8) +
+           s->npages_dir * sizeof *s->pages;
+}
+
+int crm_idset_numeric(const struct crm_idset *s)
+{
+    return s->form.kind != CRM_NUMFORM_NONE;
+}

@@ -1,0 +1,127 @@
+/* import: order files → store (SPEC §4). Rows are mapped to the canonical schema (by
+ * --map, a preset, or recognised header names in English and Chinese), validated, merged
+ * into orders (rows sharing an order_id among the last CRM_IMPORT_WINDOW orders begun),
+ * checked against every earlier order id (duplicates are skipped and counted) and handed
+ * to the store writer. Invariant — nothing is lost: every data row read is counted in
+ * exactly one of: part of a stored order, rejected (with a reason, to the rejects file),
+ * duplicate, or expected skip declared by a preset. */
+#ifndef CRM_IMPORT_H
+#define CRM_IMPORT_H
+
+#include <stdint.h>
+
+#include "text/csvin.h"
+#include "base/err.h"
+#include "text/out.h"
+#include "store/store.h"
+
+#define CRM_IMPORT_WINDOW 65536
+
+enum crm_field {
+    CRM_F_ORDER_ID, CRM_F_CUSTOMER, CRM_F_TIME, CRM_F_AMOUNT, CRM_F_QUANTITY,
+    CRM_F_UNIT_PRICE, CRM_F_STATUS, CRM_F_CURRENCY, CRM_F_COUNT
+};
+const char *crm_field_name(enum crm_field f);   /* "customer_id", ... */
+int crm_field_parse(const char *name);           /* -1 when unknown */
+
+enum crm_reject {
+    CRM_REJ_FIELDS,       /* wrong number of fields */
+    CRM_REJ_ENCODING,     /* bytes invalid in the file's encoding */
+    CRM_REJ_CUSTOMER,     /* empty customer_id */
+    CRM_REJ_TIME,         /* missing or unparseable time */
+    CRM_REJ_AMOUNT,       /* missing or unparseable amount/price */
+    CRM_REJ_QUANTITY,     /* unparseable quantity */
+    CRM_REJ_NEGATIVE,     /* negative amount on a paid row */
+    CRM_REJ_STATUS,       /* status text not in the status map */
+    CRM_REJ_CONFLICT,     /* row disagrees with its order's customer or status */
+    CRM_REJ_COUNT
+};
+const char *crm_reject_name(enum crm_reject r);
+
+enum crm_skip {
+    CRM_SKIP_NO_CUSTOMER, /* preset: rows without a customer are expected (UCI) */
+    CRM_SKIP_ADJUSTMENT,  /* preset: bookkeeping rows (UCI 'A' invoices) */
+    CRM_SKIP_COUNT
+};
+const char *crm_skip_name(enum crm_skip s);
+
+struct crm_import_opts {
+    const char *preset;                 /* NULL, cdnow, uci-online-retail, shopify, taobao */
+    const char *map[CRM_F_COUNT];       /* column header name or 1-based number */
+    struct crm_csvin_opts csv;
+    const char *date_format;            /* strftime-style; NULL: auto-detect per value */
+    int local_zone;                     /* convert explicit offsets to the process's local
+                                           zone (TZ) instead of UTC */
+    int order_amount_once;              /* amount repeated on every row of an order */
+    int no_header;                      /* the first line is data */
+    double max_reject_rate;             /* default 0.01 */
+    /* called now and then with the input bytes read so far in the current file */
+    void (*progress)(void *ctx, unsigned long long bytes);
+    void *progress_ctx;
+};
+
+struct crm_import_stats {
+    uint64_t rows;                      /* data rows read (headers not counted) */
+    uint64_t repeated_headers;          /* header lines met again inside the data */
+    uint64_t orders;                    /* orders written */
+    uint64_t merged;                    /* rows merged into an order another row began */
+    uint64_t rejected[CRM_REJ_COUNT];
+    uint64_t rejected_total;
+    uint64_t duplicates;                /* rows whose order_id was already stored */
+    uint64_t skipped[CRM_SKIP_COUNT];
+    uint64_t skipped_total;
+    uint64_t customers_new;             /* ids added to the dictionary */
+    uint64_t customer_rows;             /* customers-file rows stored */
+    uint64_t customer_rejects;
+    uint64_t future_rows;               /* (not used by import) */
+};
+
+struct crm_import;
+
+/* w[0..nw): the store writers (their dictionaries and, with CRM_STORE_KEEP_IDS, their
+ * order ids are used). With nw > 1 each customer's orders (and customers-file row) go to
+ * writer crm_hash_stable(customer_id) % nw — the partitions of SPEC §12. rejects: where
+ * rejected rows go (CSV file,line,reason,raw), may be NULL. */
+enum crm_err crm_import_new(const struct crm_import_opts *o, struct crm_store_writer *const *w,
+                            size_t nw, struct crm_out *rejects, struct crm_import **out,
+                            struct crm_errinfo *e);
+
+/* The partition of a customer id among n (what crm_import_new routes by). */
+size_t crm_import_partition(const char *customer_id, size_t len, size_t n);
+void crm_import_free(struct crm_import *imp);
+
+/* --status STATUS=TEXT[,TEXT...]: these texts map to STATUS (paid, cancelled, refunded,
+ * pending), ahead of the built-in table. CRM_EUSAGE on a malformed spec. */
+enum crm_err crm_import_add_status(struct crm_import *imp, const char *spec,
+                                   struct crm_errinfo *e);
+
+/* Appending: register the order ids already in the store (needs CRM_STORE_KEEP_IDS). */
+enum crm_err crm_import_load_existing(struct crm_import *imp, struct crm_errinfo *e);
+
+/* Import one order file (NULL or "-": stdin). head: bytes already read from fd. */
+enum crm_err crm_import_file(struct crm_import *imp, const char *path, struct crm_errinfo *e);
+enum crm_err crm_import_fd(struct crm_import *imp, int fd, const char *name, const void *head,
+                           size_t head_len, struct crm_errinfo *e);
+
+/* The customers file (customer_id + any of signup_time, birthday, blocked). */
+enum crm_err crm_import_customers(struct crm_import *imp, const char *path,
+                                  struct crm_errinfo *e);
+
+/* Write the orders still open, settle suspected duplicates, and check the reject rate
+ * (CRM_EDATA when over it: the caller must not commit the store). */
+enum crm_err crm_import_finish(struct crm_import *imp, struct crm_errinfo *e);
+
+const struct crm_import_stats *crm_import_stats(const struct crm_import *imp);
+
+/* Set (or replace) the progress callback of crm_import_opts. */
+void crm_import_set_progress(struct crm_import *imp,
+                             void (*fn)(void *ctx, unsigned long long bytes), void *ctx);
+
+/* Encoding and delimiter chosen for the last file read (for the summary line). */
+const char *crm_import_last_encoding(const struct crm_import *imp);
+int crm_import_last_delimiter(const struct crm_import *imp);
+
+/* 1 when name is a known preset. */
+int crm_import_preset_known(const char *name);
+
+#endif

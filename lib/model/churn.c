@@ -1,0 +1,919 @@
+/* churn: crm-churn's models, rules, holdout report, tracking series and parameter files
+ * (see churn.h). Money enters the Gamma-Gamma model in currency units (minor units /
+ * 10^scale), so γ reads like the published CDNOW figure (15.44 dollars), and leaves it
+ * rounded to the minor unit. */
+#include "model/churn.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chart/chart.h"
+#include "text/csvin.h"
+#include "text/outrows.h"
+#include "base/radix.h"
+#include "store/store.h"
+#include "text/timeparse.h"
+
+#define DECIMALS 7
+
+const char *crm_churn_risk_name(enum crm_churn_risk r)
+{
+    return r == CRM_CHURN_HIGH ? "high" : r == CRM_CHURN_MEDIUM ? "medium" : "low";
+}
+
+/* ---- parameter files ---- */
+
+static void put_param(struct crm_out *o, const char *model, const char *name, double v)
+{
+    crm_out_cstr(o, model);
+    crm_out_cstr(o, name);
+    crm_out_fixed(o, v, DECIMALS);
+    crm_out_end_row(o);
+}
+
+void crm_churn_params_write(struct crm_out *o, const struct crm_churn_params *p)
+{
+    const char *m = crm_btyd_model_name(p->bg.model);
+    crm_out_header(o, "model,parameter,value");
+    put_param(o, m, "r", p->bg.r);
+    put_param(o, m, "alpha", p->bg.alpha);
+    put_param(o, m, "a", p->bg.a);
+    put_param(o, m, "b", p->bg.b);
+    if (isfinite(p->bg_loglik))
+        put_param(o, m, "loglik", p->bg_loglik);
+    if (p->unit_days > 0)
+        put_param(o, m, "unit_days", p->unit_days);
+    if (!p->has_gg)
+        return;
+    put_param(o, "gammagamma", "p", p->gg.p);
+    put_param(o, "gammagamma", "q", p->gg.q);
+    put_param(o, "gammagamma", "gamma", p->gg.gamma);
+    if (isfinite(p->gg_loglik))
+        put_param(o, "gammagamma", "loglik", p->gg_loglik);
+}
+
+static double round_fixed(double v)
+{
+    char buf[64];
+    if (!isfinite(v))
+        return v;
+    crm_fmt_fixed(v, DECIMALS, buf);
+    return strtod(buf, NULL);
+}
+
+void crm_churn_params_round(struct crm_churn_params *p)
+{
+    double *bg[4] = {&p->bg.r, &p->bg.alpha, &p->bg.a, &p->bg.b};
+    for (int i = 0; i < 4; i++)
+        *bg[i] = round_fixed(*bg[i]);
+    p->bg_loglik = round_fixed(p->bg_loglik);
+    p->gg.p = round_fixed(p->gg.p);
+    p->gg.q = round_fixed(p->gg.q);
+    p->gg.gamma = round_fixed(p->gg.gamma);
+    p->gg_loglik = round_fixed(p->gg_loglik);
+}
+
+static const char *const PARAM_NAMES[2][6] = {{"r", "alpha", "a", "b", "loglik", "unit_days"},
+                                              {"p", "q", "gamma", "loglik", NULL, NULL}};
+
+/* One data row into p; seen[] marks what was set (bit per parameter, per block). */
+static enum crm_err params_row(const struct crm_record *r, struct crm_churn_params *p,
+                               unsigned seen[2], int *bg_model, struct crm_errinfo *e)
+{
+    if (r->nfields != 3)
+        return crm_errinfo_set(e, CRM_EUSAGE, "expected 3 fields (model,parameter,value), "
+                               "got %zu", r->nfields);
+    const char *model = r->field[0], *name = r->field[1], *text = r->field[2];
+    int block;
+    if (strcmp(model, "bgnbd") == 0 || strcmp(model, "mbgnbd") == 0) {
+        int m = model[0] == 'm' ? CRM_BTYD_MBGNBD : CRM_BTYD_BGNBD;
+        if (*bg_model >= 0 && *bg_model != m)
+            return crm_errinfo_set(e, CRM_EUSAGE, "both bgnbd and mbgnbd rows: one model "
+                                   "per file");
+        *bg_model = m;
+        block = 0;
+    } else if (strcmp(model, "gammagamma") == 0) {
+        block = 1;
+    } else {
+        return crm_errinfo_set(e, CRM_EUSAGE, "unknown model \"%s\" (bgnbd, mbgnbd, "
+                               "gammagamma)", model);
+    }
+    int which = -1;
+    for (int i = 0; i < 6 && PARAM_NAMES[block][i]; i++)
+        if (strcmp(name, PARAM_NAMES[block][i]) == 0)
+            which = i;
+    if (which < 0)
+        return crm_errinfo_set(e, CRM_EUSAGE, "unknown %s parameter \"%s\"", model, name);
+    if (seen[block] & (1u << which))
+        return crm_errinfo_set(e, CRM_EUSAGE, "%s %s given twice", model, name);
+    seen[block] |= 1u << which;
+    char *end;
+    double v = strtod(text, &end);
+    int loglik = strcmp(name, "loglik") == 0;
+    if (end == text || *end || !isfinite(v) || (!loglik && !(v > 0)))
+        return crm_errinfo_set(e, CRM_EUSAGE, "%s %s: \"%s\" is not a %s number", model, name,
+                               text, loglik ? "finite" : "positive");
+    double *slot[2][4] = {{&p->bg.r, &p->bg.alpha, &p->bg.a, &p->bg.b},
+                          {&p->gg.p, &p->gg.q, &p->gg.gamma, &p->gg_loglik}};
+    if (block == 0 && which == 4)
+        p->bg_loglik = v;
+    else if (block == 0 && which == 5)
+        p->unit_days = v;
+    else
+        *slot[block][which] = v;
+    return CRM_OK;
+}
+
+enum crm_err crm_churn_params_read(const char *path, struct crm_churn_params *p,
+                                   struct crm_errinfo *e)
+{
+    memset(p, 0, sizeof *p);
+    p->bg_loglik = p->gg_loglik = NAN;
+    struct crm_csvin *in;
+    struct crm_csvin_opts co = {.encoding = "utf-8"};
+    enum crm_err rc = crm_csvin_open(path, &co, &in, e);
+    if (rc != CRM_OK)
+        return rc;
+    struct crm_record r;
+    unsigned seen[2] = {0, 0};
+    int bg_model = -1;
+    long long line = 0;
+    rc = crm_csvin_next(in, &r, e);
+    if (rc == CRM_OK && (r.nfields != 3 || strcmp(r.field[0], "model") != 0 ||
+                         strcmp(r.field[1], "parameter") != 0 || strcmp(r.field[2], "value") != 0))
+        rc = crm_errinfo_set(e, CRM_EUSAGE, "expected the header model,parameter,value");
+    line = r.line;
+    while (rc == CRM_OK && (rc = crm_csvin_next(in, &r, e)) == CRM_OK && r.nfields > 0) {
+        line = r.line;
+        rc = params_row(&r, p, seen, &bg_model, e);
+    }
+    if (rc == CRM_OK) {
+        line = -1;
+        if (bg_model < 0 || (seen[0] & 15u) != 15u)
+            rc = crm_errinfo_set(e, CRM_EUSAGE, "needs the rows r, alpha, a and b of bgnbd or "
+                                 "mbgnbd");
+        else if (seen[1] && (seen[1] & 7u) != 7u)
+            rc = crm_errinfo_set(e, CRM_EUSAGE, "gammagamma needs all of p, q and gamma");
+        else if ((seen[0] & 32u) && p->unit_days != 7 && p->unit_days != 1)
+            rc = crm_errinfo_set(e, CRM_EUSAGE, "unit_days = %g: expected 7 (weeks) or 1 (days)",
+                                 p->unit_days);
+        else if (seen[1] && !(p->gg.q > 1))
+            rc = crm_errinfo_set(e, CRM_EUSAGE, "gammagamma q = %g <= 1: no finite mean spend",
+                                 p->gg.q);
+    }
+    if (rc != CRM_OK) {
+        if (rc == CRM_EUSAGE || rc == CRM_EDATA)
+            crm_errinfo_where(e, path, line, -1, -1);
+        rc = rc == CRM_EDATA ? CRM_EUSAGE : rc;
+        e->code = rc;
+    }
+    crm_csvin_close(in);
+    if (rc == CRM_OK) {
+        p->bg.model = (enum crm_btyd_model)bg_model;
+        p->has_gg = seen[1] != 0;
+        if (!(seen[1] & 8u))
+            p->gg_loglik = NAN;
+    }
+    return rc;
+}
+
+/* ---- the model ---- */
+
+void crm_churn_free(struct crm_churn *c)
+{
+    if (!c)
+        return;
+    free(c->tri);
+    free(c->score);
+    free(c->holdout_expected);
+    free(c->map);
+    free(c);
+}
+
+/* (x, t_x, T) of the modelled customers in unit time, compacted to weighted triples;
+ * c->map gets each customer's triple. */
+static enum crm_err build_triples(struct crm_churn *c, const struct crm_btsum *b,
+                                  struct crm_errinfo *e)
+{
+    size_t n = b->customers, pos = 0;
+    struct crm_btyd_obs *obs = malloc((n ? n : 1) * sizeof *obs);
+    size_t *map = malloc((n ? n : 1) * sizeof *map);
+    c->map = malloc(((size_t)b->n ? b->n : 1) * sizeof *c->map);
+    enum crm_err rc = CRM_ENOMEM;
+    if (!obs || !map || !c->map)
+        goto done;
+    double u = c->days_per_unit;
+    for (uint32_t k = 0; k < b->n; k++) {
+        const struct crm_btsum_cust *s = &b->cust[k];
+        if (crm_btsum_has(s))
+            obs[pos++] = (struct crm_btyd_obs){(double)crm_btsum_x(s), (s->last - s->first) / u,
+                                               (b->end - s->first) / u, 1.0};
+    }
+    rc = crm_btyd_compact(obs, pos, &c->tri, &c->triples, map, e);
+    if (rc != CRM_OK)
+        goto done;
+    pos = 0;
+    for (uint32_t k = 0; k < b->n; k++)
+        c->map[k] = crm_btsum_has(&b->cust[k]) ? (uint32_t)map[pos++] : UINT32_MAX;
+    c->customers = (uint32_t)pos;
+done:
+    free(obs);
+    free(map);
+    if (rc == CRM_ENOMEM)
+        crm_errinfo_set(e, rc, "out of memory for %zu customer summaries", n);
+    return rc;
+}
+
+/* Gamma-Gamma on summaries (x, mean spend of the repeat purchases in currency units, weight):
+ * they are sorted and equal ones joined first, so that the fit (its floating-point sums)
+ * depends neither on the order of the customers in the store nor on how they were split into
+ * partitions. s is reordered. */
+static enum crm_err fit_spend_obs(struct crm_churn *c, struct crm_btyd_spend *s, size_t n,
+                                  struct crm_errinfo *e)
+{
+    static const size_t by[2] = {offsetof(struct crm_btyd_spend, x),
+                                 offsetof(struct crm_btyd_spend, mean_spend)};
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    struct crm_btyd_spend *sorted = malloc((n ? n : 1) * sizeof *sorted);
+    if (!order || !sorted || crm_radix_order_doubles(s, n, sizeof *s, by, 2, order) != 0) {
+        free(order);
+        free(sorted);
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory sorting %zu spend summaries", n);
+    }
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = s[order[i]];
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (m > 0 && s[m - 1].x == sorted[i].x && s[m - 1].mean_spend == sorted[i].mean_spend)
+            s[m - 1].weight += sorted[i].weight;
+        else
+            s[m++] = sorted[i];
+    }
+    free(order);
+    free(sorted);
+    enum crm_err rc = CRM_OK;
+    if (m > 0) {
+        rc = crm_btyd_gg_fit(s, m, &c->gg_fit, e);
+        if (rc == CRM_OK) {
+            c->params.has_gg = 1;
+            c->params.gg = c->gg_fit.params;
+            c->params.gg_loglik = c->gg_fit.loglik;
+        }
+    }
+    return rc;
+}
+
+/* Gamma-Gamma on repeat customers with positive spend: mean spend of the repeat purchases
+ * (FH13: the first purchase excluded) in currency units. */
+static enum crm_err fit_spend(struct crm_churn *c, const struct crm_btsum *b,
+                              struct crm_errinfo *e)
+{
+    size_t n = 0;
+    for (uint32_t k = 0; k < b->n; k++)
+        if (crm_btsum_has(&b->cust[k]) && crm_btsum_x(&b->cust[k]) > 0)
+            n++;
+    struct crm_btyd_spend *s = malloc((n ? n : 1) * sizeof *s);
+    if (!s)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory for %zu spend summaries", n);
+    n = 0;
+    for (uint32_t k = 0; k < b->n; k++) {
+        const struct crm_btsum_cust *u = &b->cust[k];
+        uint32_t x = crm_btsum_has(u) ? crm_btsum_x(u) : 0;
+        if (x == 0)
+            continue;
+        int64_t money = crm_btsum_repeat_money(u);
+        if (money <= 0) {
+            c->gg_zero_spend++;
+            continue;
+        }
+        s[n++] = (struct crm_btyd_spend){x, (double)money / c->minor_per_unit / x, 1.0};
+    }
+    c->gg_customers = (uint32_t)n;
+    enum crm_err rc = fit_spend_obs(c, s, n, e);
+    free(s);
+    return rc;
+}
+
+/* The holdout comparison, grouped by calibration frequency. */
+static void holdout_groups(struct crm_churn *c, const struct crm_btsum *b)
+{
+    for (uint32_t k = 0; k < b->n; k++) {
+        if (c->map[k] == UINT32_MAX)
+            continue;
+        const struct crm_btsum_cust *s = &b->cust[k];
+        double pred = c->holdout_expected[c->map[k]], act = s->holdout_days;
+        uint32_t x = crm_btsum_x(s);
+        struct crm_churn_group *g[2] = {&c->group[x < 7 ? x : 7], &c->group[8]};
+        for (int i = 0; i < 2; i++) {
+            g[i]->customers += 1;
+            g[i]->actual += act;
+            g[i]->predicted += pred;
+            g[i]->abs_err += fabs(pred - act);
+            g[i]->sq_err += (pred - act) * (pred - act);
+        }
+    }
+}
+
+static enum crm_err score_all(struct crm_churn *c, const struct crm_btsum *b,
+                              const struct crm_churn_opts *o, struct crm_errinfo *e)
+{
+    double u = c->days_per_unit;
+    struct crm_btyd_horizon hz = {o->horizon_days / u, o->annual_discount, u};
+    c->score = malloc((c->triples ? c->triples : 1) * sizeof *c->score);
+    if (!c->score)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    enum crm_err rc = crm_btyd_score(&c->params.bg, c->tri, c->triples, &hz, c->score, e);
+    if (rc != CRM_OK || c->holdout_days == 0)
+        return rc;
+    c->holdout_expected = malloc((c->triples ? c->triples : 1) * sizeof *c->holdout_expected);
+    if (!c->holdout_expected)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    if (c->holdout_days == o->horizon_days) {
+        for (size_t i = 0; i < c->triples; i++)
+            c->holdout_expected[i] = c->score[i].expected;
+    } else {
+        struct crm_btyd_horizon hh = {c->holdout_days / u, 0.0, u};
+        struct crm_btyd_score *tmp = malloc((c->triples ? c->triples : 1) * sizeof *tmp);
+        if (!tmp)
+            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+        rc = crm_btyd_score(&c->params.bg, c->tri, c->triples, &hh, tmp, e);
+        for (size_t i = 0; rc == CRM_OK && i < c->triples; i++)
+            c->holdout_expected[i] = tmp[i].expected;
+        free(tmp);
+    }
+    if (rc == CRM_OK)
+        holdout_groups(c, b);
+    return rc;
+}
+
+enum crm_err crm_churn_model(const struct crm_btsum *b, const struct crm_churn_opts *o,
+                             struct crm_churn **out, struct crm_errinfo *e)
+{
+    *out = NULL;
+    struct crm_churn *c = calloc(1, sizeof *c);
+    if (!c)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    c->days_per_unit = o->days_per_unit;
+    c->horizon = o->horizon_days / o->days_per_unit;
+    c->risk_high = o->risk_high;
+    c->risk_medium = o->risk_medium;
+    c->minor_per_unit = pow(10.0, o->money_scale);
+    c->holdout_days = b->end < b->as_of - 1 ? b->as_of - 1 - b->end : 0;
+    c->population_mean = NAN;
+    enum crm_err rc = build_triples(c, b, e);
+    if (rc == CRM_OK && c->customers == 0)
+        rc = crm_errinfo_set(e, CRM_EMODEL, "no customer has a paid order in the calibration "
+                             "period: nothing to model");
+    if (rc == CRM_OK && o->params) {
+        c->params = *o->params;
+    } else if (rc == CRM_OK) {
+        c->fitted = 1;
+        c->params.bg_loglik = c->params.gg_loglik = NAN;
+        c->params.unit_days = o->days_per_unit;
+        rc = crm_btyd_fit(o->model, c->tri, c->triples, &c->bg_fit, e);
+        if (rc == CRM_OK) {
+            c->params.bg = c->bg_fit.params;
+            c->params.bg_loglik = c->bg_fit.loglik;
+            rc = fit_spend(c, b, e);
+        }
+        crm_churn_params_round(&c->params);
+    }
+    if (rc == CRM_OK && c->params.has_gg)
+        rc = crm_btyd_gg_population_mean(&c->params.gg, &c->population_mean, e);
+    if (rc == CRM_OK)
+        rc = score_all(c, b, o, e);
+    if (rc != CRM_OK) {
+        crm_churn_free(c);
+        return rc;
+    }
+    *out = c;
+    return CRM_OK;
+}
+
+/* ---- scale-out summaries ---- */
+
+static int cmp_triple(const void *pa, const void *pb)
+{
+    const struct crm_churn_triple *a = pa, *b = pb;
+    if (a->x != b->x)
+        return a->x < b->x ? -1 : 1;
+    if (a->T != b->T)
+        return a->T < b->T ? -1 : 1;
+    return (a->t_x > b->t_x) - (a->t_x < b->t_x);
+}
+
+static int cmp_spend_money(const void *pa, const void *pb)
+{
+    const struct crm_churn_spend *a = pa, *b = pb;
+    if (a->x != b->x)
+        return a->x < b->x ? -1 : 1;
+    return (a->money > b->money) - (a->money < b->money);
+}
+
+/* Grow an array of `size`-byte items to hold one more. */
+static int grow(void **items, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 1024;
+    void *p = realloc(*items, c * size);
+    if (!p)
+        return -1;
+    *items = p;
+    *cap = c;
+    return 0;
+}
+
+enum crm_err crm_churn_summary_add_triple(struct crm_churn_summary *s,
+                                          const struct crm_churn_triple *t,
+                                          struct crm_errinfo *e)
+{
+    if (grow((void **)&s->tri, &s->tri_cap, s->ntri, sizeof *s->tri) != 0)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory for %zu triples", s->ntri);
+    s->tri[s->ntri++] = *t;
+    s->customers += t->count;
+    return CRM_OK;
+}
+
+enum crm_err crm_churn_summary_add_spend(struct crm_churn_summary *s,
+                                         const struct crm_churn_spend *sp,
+                                         struct crm_errinfo *e)
+{
+    if (grow((void **)&s->spend, &s->spend_cap, s->nspend, sizeof *s->spend) != 0)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory for %zu spend summaries",
+                               s->nspend);
+    s->spend[s->nspend++] = *sp;
+    return CRM_OK;
+}
+
+void crm_churn_summary_free(struct crm_churn_summary *s)
+{
+    if (!s)
+        return;
+    free(s->tri);
+    free(s->spend);
+    memset(s, 0, sizeof *s);
+}
+
+enum crm_err crm_churn_summarize(const struct crm_btsum *b, struct crm_churn_summary *out,
+                                 struct crm_errinfo *e)
+{
+    memset(out, 0, sizeof *out);
+    enum crm_err rc = CRM_OK;
+    for (uint32_t k = 0; k < b->n && rc == CRM_OK; k++) {
+        const struct crm_btsum_cust *u = &b->cust[k];
+        if (!crm_btsum_has(u))
+            continue;
+        uint32_t x = crm_btsum_x(u);
+        struct crm_churn_triple t = {x, u->last - u->first, b->end - u->first, 1};
+        rc = crm_churn_summary_add_triple(out, &t, e);
+        int64_t money = crm_btsum_repeat_money(u);
+        if (rc != CRM_OK || x == 0)
+            continue;
+        if (money <= 0) {
+            out->zero_spend++;
+            continue;
+        }
+        struct crm_churn_spend sp = {x, money, 1};
+        rc = crm_churn_summary_add_spend(out, &sp, e);
+    }
+    if (rc != CRM_OK) {
+        crm_churn_summary_free(out);
+        return rc;
+    }
+    crm_churn_summary_join(out);
+    return CRM_OK;
+}
+
+void crm_churn_summary_join(struct crm_churn_summary *out)
+{
+    qsort(out->tri, out->ntri, sizeof *out->tri, cmp_triple);
+    size_t m = 0;
+    for (size_t i = 0; i < out->ntri; i++) {
+        if (m && cmp_triple(&out->tri[m - 1], &out->tri[i]) == 0)
+            out->tri[m - 1].count += out->tri[i].count;
+        else
+            out->tri[m++] = out->tri[i];
+    }
+    out->ntri = m;
+    qsort(out->spend, out->nspend, sizeof *out->spend, cmp_spend_money);
+    m = 0;
+    for (size_t i = 0; i < out->nspend; i++) {
+        if (m && cmp_spend_money(&out->spend[m - 1], &out->spend[i]) == 0)
+            out->spend[m - 1].count += out->spend[i].count;
+        else
+            out->spend[m++] = out->spend[i];
+    }
+    out->nspend = m;
+}
+
+enum crm_err crm_churn_fit(const struct crm_churn_summary *s, enum crm_btyd_model model,
+                           double days_per_unit, int money_scale, struct crm_churn **out,
+                           struct crm_errinfo *e)
+{
+    *out = NULL;
+    struct crm_churn *c = calloc(1, sizeof *c);
+    struct crm_btyd_obs *obs = malloc((s->ntri ? s->ntri : 1) * sizeof *obs);
+    struct crm_btyd_spend *sp = malloc((s->nspend ? s->nspend : 1) * sizeof *sp);
+    enum crm_err rc = CRM_OK;
+    if (!c || !obs || !sp) {
+        rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory for %zu summaries", s->ntri);
+        goto done;
+    }
+    c->days_per_unit = days_per_unit;
+    c->minor_per_unit = pow(10.0, money_scale);
+    c->population_mean = NAN;
+    /* the same unit times as build_triples computes per customer: (int days) / unit */
+    uint64_t customers = 0, gg_customers = 0;
+    for (size_t i = 0; i < s->ntri; i++) {
+        const struct crm_churn_triple *t = &s->tri[i];
+        obs[i] = (struct crm_btyd_obs){(double)t->x, t->t_x / days_per_unit,
+                                       t->T / days_per_unit, (double)t->count};
+        customers += t->count;
+    }
+    if (customers == 0 || customers > UINT32_MAX) {
+        rc = crm_errinfo_set(e, CRM_EMODEL, customers ? "more than 2^32 customers" :
+                             "no customer has a paid order in the calibration period: nothing "
+                             "to model");
+        goto done;
+    }
+    c->customers = (uint32_t)customers;
+    if ((rc = crm_btyd_compact(obs, s->ntri, &c->tri, &c->triples, NULL, e)) != CRM_OK)
+        goto done;
+    c->fitted = 1;
+    c->params.bg_loglik = c->params.gg_loglik = NAN;
+    c->params.unit_days = days_per_unit;
+    rc = crm_btyd_fit(model, c->tri, c->triples, &c->bg_fit, e);
+    if (rc == CRM_OK) {
+        c->params.bg = c->bg_fit.params;
+        c->params.bg_loglik = c->bg_fit.loglik;
+        for (size_t i = 0; i < s->nspend; i++) {
+            const struct crm_churn_spend *u = &s->spend[i];
+            sp[i] = (struct crm_btyd_spend){u->x, (double)u->money / c->minor_per_unit / u->x,
+                                            (double)u->count};
+            gg_customers += u->count;
+        }
+        c->gg_customers = (uint32_t)gg_customers;
+        c->gg_zero_spend = (uint32_t)s->zero_spend;
+        rc = fit_spend_obs(c, sp, s->nspend, e);
+    }
+    crm_churn_params_round(&c->params);
+    if (rc == CRM_OK && c->params.has_gg)
+        rc = crm_btyd_gg_population_mean(&c->params.gg, &c->population_mean, e);
+done:
+    free(obs);
+    free(sp);
+    if (rc != CRM_OK) {
+        crm_churn_free(c);
+        return rc;
+    }
+    *out = c;
+    return CRM_OK;
+}
+
+static int64_t to_minor(double v)
+{
+    return (int64_t)llround(v);
+}
+
+int crm_churn_row(const struct crm_churn *c, const struct crm_btsum *b, uint32_t k,
+                  struct crm_churn_row *row)
+{
+    if (k >= b->n || c->map[k] == UINT32_MAX)
+        return 0;
+    const struct crm_btsum_cust *s = &b->cust[k];
+    const struct crm_btyd_obs *t = &c->tri[c->map[k]];
+    const struct crm_btyd_score *sc = &c->score[c->map[k]];
+    row->x = t->x;
+    row->t_x = t->t_x;
+    row->T = t->T;
+    row->p_alive = sc->p_alive;
+    row->expected = sc->expected;
+    row->prob_no_purchase = sc->prob_no_purchase;
+    row->risk = sc->p_alive < c->risk_high     ? CRM_CHURN_HIGH
+                : sc->p_alive < c->risk_medium ? CRM_CHURN_MEDIUM
+                                               : CRM_CHURN_LOW;
+    row->has_value = c->params.has_gg;
+    row->value_minor = row->clv_minor = 0;
+    if (row->has_value) {
+        /* FHL05b eq. 5 for repeat customers with spend; the population mean otherwise
+         * (one-time buyers, and repeat customers whose repeat purchases were all free) */
+        int64_t money = crm_btsum_repeat_money(s);
+        double value = c->population_mean;
+        if (t->x > 0 && money > 0)
+            crm_btyd_gg_expected_value(&c->params.gg, t->x,
+                                       (double)money / c->minor_per_unit / t->x, &value, NULL);
+        row->value_minor = to_minor(value * c->minor_per_unit);
+        row->clv_minor = to_minor(value * sc->discounted_expected * c->minor_per_unit);
+    }
+    row->holdout_expected = c->holdout_expected ? c->holdout_expected[c->map[k]] : NAN;
+    row->holdout_actual = s->holdout_days;
+    return 1;
+}
+
+/* ---- the holdout report ---- */
+
+void crm_churn_report_write(const struct crm_churn *c, struct crm_out *o)
+{
+    crm_out_header(o, "calibration_x,customers,mean_actual,mean_predicted,total_actual,"
+                      "total_predicted,mae,rmse");
+    for (int i = 0; i < CRM_CHURN_GROUPS; i++) {
+        const struct crm_churn_group *g = &c->group[i];
+        char label[8];
+        snprintf(label, sizeof label, i < 7 ? "%d" : i == 7 ? "7+" : "all", i);
+        crm_out_cstr(o, label);
+        crm_out_int(o, (long long)g->customers);
+        if (g->customers > 0) {
+            crm_out_fixed(o, g->actual / g->customers, DECIMALS);
+            crm_out_fixed(o, g->predicted / g->customers, DECIMALS);
+            crm_out_int(o, (long long)g->actual);
+            crm_out_fixed(o, g->predicted, DECIMALS);
+            crm_out_fixed(o, g->abs_err / g->customers, DECIMALS);
+            crm_out_fixed(o, sqrt(g->sq_err / g->customers), DECIMALS);
+        } else {
+            for (int j = 0; j < 6; j++)
+                crm_out_empty(o);
+        }
+        crm_out_end_row(o);
+    }
+}
+
+/* ---- the tracking plot ---- */
+
+void crm_churn_tracking_free(struct crm_churn_tracking *t)
+{
+    free(t->x);
+    free(t->actual);
+    free(t->predicted);
+    memset(t, 0, sizeof *t);
+}
+
+enum crm_err crm_churn_tracking(const struct crm_churn *c, const struct crm_btsum *b,
+                                struct crm_churn_tracking *t, struct crm_errinfo *e)
+{
+    memset(t, 0, sizeof *t);
+    if (!b->repeat)
+        return crm_errinfo_set(e, CRM_EUSAGE, "tracking plot: the summaries were built "
+                               "without tracking");
+    int32_t start = INT32_MAX, last = b->as_of - 1;
+    for (uint32_t k = 0; k < b->n; k++)
+        if (crm_btsum_has(&b->cust[k]) && b->cust[k].first < start)
+            start = b->cust[k].first;
+    if (start == INT32_MAX)
+        return crm_errinfo_set(e, CRM_EMODEL, "tracking plot: no modelled customer");
+    size_t span = (size_t)(last - start) + 1;   /* days start .. last */
+    size_t weeks = (span + 6) / 7;
+    double *cohort = calloc(span, sizeof *cohort);     /* first purchases per day */
+    double *ex = malloc(span * sizeof *ex);            /* E[X(m days)], m = 0 .. span-1 */
+    t->n = weeks + 1;
+    t->x = malloc(t->n * sizeof *t->x);
+    t->actual = malloc(t->n * sizeof *t->actual);
+    t->predicted = malloc(t->n * sizeof *t->predicted);
+    enum crm_err rc = CRM_OK;
+    if (!cohort || !ex || !t->x || !t->actual || !t->predicted) {
+        rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory for the tracking plot");
+        goto done;
+    }
+    for (uint32_t k = 0; k < b->n; k++)
+        if (crm_btsum_has(&b->cust[k]))
+            cohort[b->cust[k].first - start] += 1;
+    /* a customer who first bought on day s has made E[X(D - s)] repeat purchases by the end
+     * of day D: the same clock as T = end - first */
+    for (size_t m = 0; m < span && rc == CRM_OK; m++)
+        rc = crm_btyd_expected_unconditional(&c->params.bg, (double)m / c->days_per_unit,
+                                             &ex[m], e);
+    if (rc != CRM_OK)
+        goto done;
+    t->start = start;
+    t->calibration_end = (double)(b->end - start + 1) / 7.0;
+    t->x[0] = t->actual[0] = t->predicted[0] = 0.0;
+    double cum = 0.0;
+    for (size_t w = 1; w <= weeks; w++) {
+        size_t from = (w - 1) * 7, to = w * 7 < span ? w * 7 : span; /* day offsets [from, to) */
+        for (size_t d = from; d < to; d++) {
+            size_t k = (size_t)(last - start) - d;               /* repeat[] runs backwards */
+            cum += k < b->nrepeat ? b->repeat[k] : 0;
+        }
+        double pred = 0.0;
+        for (size_t s = 0; s < to; s++)
+            if (cohort[s] > 0)
+                pred += cohort[s] * ex[to - 1 - s];
+        t->x[w] = (double)to / 7.0;
+        t->actual[w] = cum;
+        t->predicted[w] = pred;
+    }
+done:
+    free(cohort);
+    free(ex);
+    if (rc != CRM_OK)
+        crm_churn_tracking_free(t);
+    return rc;
+}
+
+enum crm_err crm_churn_chart(const struct crm_churn *c, const struct crm_btsum *b,
+                             struct crm_svg **out, struct crm_errinfo *e)
+{
+    struct crm_churn_tracking t;
+    char sub[160], d0[16], d1[16];
+    *out = NULL;
+    enum crm_err rc = crm_churn_tracking(c, b, &t, e);
+    if (rc != CRM_OK)
+        return rc;
+    crm_date_format(t.start, d0);
+    crm_date_format(b->end, d1);
+    snprintf(sub, sizeof sub, "%s fit on %u customers; week 0 begins %s; calibration to %s",
+             crm_btyd_model_name(c->params.bg.model), c->customers, d0, d1);
+    struct crm_chart_tracking_opts co = {.subtitle = sub, .calibration_end = t.calibration_end};
+    rc = crm_chart_tracking(t.x, t.actual, t.predicted, t.n, &co, out, e);
+    crm_churn_tracking_free(&t);
+    return rc;
+}
+
+/* ---- the fit report ---- */
+
+struct text {
+    char *buf;
+    size_t size, len;
+};
+
+static void add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(struct text *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(t->len < t->size ? t->buf + t->len : NULL,
+                      t->len < t->size ? t->size - t->len : 0, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        t->len += (size_t)n;
+}
+
+size_t crm_churn_describe(const struct crm_churn *c, char *buf, size_t size)
+{
+    struct text t = {buf, size, 0};
+    const struct crm_churn_params *p = &c->params;
+    const char *m = crm_btyd_model_name(p->bg.model);
+    if (size)
+        buf[0] = '\0';
+    if (!c->fitted) {
+        add(&t, "%s parameters from the file: r=%.7f alpha=%.7f a=%.7f b=%.7f\n", m, p->bg.r,
+            p->bg.alpha, p->bg.a, p->bg.b);
+    } else {
+        const struct crm_btyd_fit *f = &c->bg_fit;
+        add(&t, "%s fit on %u customers (%zu distinct x, t_x, T): r=%.7f (se %.4g) alpha=%.7f "
+            "(se %.4g) a=%.7f (se %.4g) b=%.7f (se %.4g); log-likelihood %.7f; converged in %d "
+            "iterations (%d evaluations, gradient %.2g)\n", m, c->customers, c->triples, p->bg.r,
+            f->se[0], p->bg.alpha, f->se[1], p->bg.a, f->se[2], p->bg.b, f->se[3], f->loglik,
+            f->iterations, f->evaluations, f->grad_norm);
+        const struct crm_btyd_gg_fit *g = &c->gg_fit;
+        if (p->has_gg)
+            add(&t, "gammagamma fit on %u repeat customers: p=%.7f (se %.4g) q=%.7f (se %.4g) "
+                "gamma=%.7f (se %.4g); log-likelihood %.7f; converged in %d iterations\n",
+                c->gg_customers, p->gg.p, g->se[0], p->gg.q, g->se[1], p->gg.gamma, g->se[2],
+                g->loglik, g->iterations);
+        if (c->gg_zero_spend)
+            add(&t, "gammagamma: %u repeat customer%s with mean spend 0 left out of the fit "
+                "(given the population mean)\n",
+                c->gg_zero_spend, c->gg_zero_spend == 1 ? "" : "s");
+    }
+    if (p->has_gg)
+        add(&t, "gammagamma: population mean order value %.2f\n", c->population_mean);
+    if (size && t.len >= size)
+        buf[size - 1] = '\0';
+    return t.len;
+}
+
+/* ---- the per-customer report ---- */
+
+static void put_time(struct crm_out *o, double days, double unit)
+{
+    if (unit == 1.0)
+        crm_out_int(o, (long long)days);
+    else
+        crm_out_fixed(o, days / unit, DECIMALS);
+}
+
+/* The row of customer k, if modelled (called from two threads: reads only). */
+static void churn_row(struct crm_out *o, size_t i, void *ctx)
+{
+    const struct crm_churn_report *r = ctx;
+    const struct crm_btsum *b = r->summaries;
+    const double u = r->days_per_unit;
+    const uint32_t k = (uint32_t)i;
+    const struct crm_btsum_cust *s = &b->cust[k];
+    struct crm_churn_row m;
+    struct crm_churn_rule_row q;
+    if (r->model ? !crm_churn_row(r->model, b, k, &m) : !crm_churn_rule(b, k, r->rules, &q))
+        return;
+    size_t len;
+    const char *id = crm_store_customer_id(r->store, k, &len);
+    crm_out_str(o, id, len);
+    crm_out_int(o, crm_btsum_x(s));
+    put_time(o, s->last - s->first, u);
+    put_time(o, b->end - s->first, u);
+    if (r->model) {
+        crm_out_fixed(o, m.p_alive, DECIMALS);
+        crm_out_fixed(o, m.expected, DECIMALS);
+        crm_out_fixed(o, m.prob_no_purchase, DECIMALS);
+        if (m.has_value) {
+            crm_out_money(o, m.value_minor, r->money_scale);
+            crm_out_money(o, m.clv_minor, r->money_scale);
+        } else {
+            crm_out_empty(o);
+            crm_out_empty(o);
+        }
+        crm_out_cstr(o, crm_churn_risk_name(m.risk));
+    } else {
+        put_time(o, q.recency_days, u);
+        if (isnan(q.gap_days))
+            crm_out_empty(o);
+        else
+            crm_out_fixed(o, q.gap_days / u, DECIMALS);
+        crm_out_fixed(o, q.threshold_days / u, DECIMALS);
+        crm_out_cstr(o, crm_churn_risk_name(q.risk));
+        crm_out_cstr(o, q.reason);
+    }
+    if (r->holdout)
+        crm_out_int(o, s->holdout_days);
+    crm_out_end_row(o);
+}
+
+enum crm_err crm_churn_write(struct crm_out *o, const struct crm_churn_report *r,
+                             struct crm_errinfo *e)
+{
+    char header[160];
+    snprintf(header, sizeof header, "customer_id,x,t_x,T,%s%s",
+             r->model ? "p_alive,expected_purchases,prob_no_purchase,expected_avg_value,clv,"
+                        "churn_risk"
+                      : "recency,mean_gap,threshold,churn_risk,reason",
+             r->holdout ? ",actual_holdout" : "");
+    crm_out_header(o, header);
+    return crm_outrows_write(o, r->summaries->n, churn_row, (void *)r, e);
+}
+
+/* ---- dormancy rules ---- */
+
+static void days_text(double v, int decimals, char *buf)
+{
+    crm_fmt_fixed(v, decimals, buf);
+}
+
+int crm_churn_rule(const struct crm_btsum *b, uint32_t k, const struct crm_churn_rules *r,
+                   struct crm_churn_rule_row *row)
+{
+    if (k >= b->n || !crm_btsum_has(&b->cust[k]))
+        return 0;
+    const struct crm_btsum_cust *s = &b->cust[k];
+    uint32_t x = crm_btsum_x(s);
+    char rec[32], lim[32], kk[32];
+    row->recency_days = b->end - s->last;
+    days_text(row->recency_days, 0, rec);
+    days_text(r->k, 2, kk);
+    /* drop trailing zeros of k: "2", "1.5" */
+    for (size_t n = strlen(kk); n > 0 && (kk[n - 1] == '0' || kk[n - 1] == '.'); n--) {
+        char ch = kk[n - 1];
+        kk[n - 1] = '\0';
+        if (ch == '.')
+            break;
+    }
+    if (x > 0) {
+        row->gap_days = (double)(s->last - s->first) / x;
+        row->threshold_days = r->k * row->gap_days;
+        days_text(row->gap_days, 1, lim);
+        if (row->recency_days > row->threshold_days) {
+            row->risk = CRM_CHURN_HIGH;
+            snprintf(row->reason, sizeof row->reason,
+                     "no purchase for %s days: over %s x the mean gap of %s days", rec, kk, lim);
+        } else if (row->recency_days > row->gap_days) {
+            row->risk = CRM_CHURN_MEDIUM;
+            snprintf(row->reason, sizeof row->reason,
+                     "no purchase for %s days: over the mean gap of %s days", rec, lim);
+        } else {
+            row->risk = CRM_CHURN_LOW;
+            snprintf(row->reason, sizeof row->reason,
+                     "last purchase %s days ago: within the mean gap of %s days", rec, lim);
+        }
+        return 1;
+    }
+    row->gap_days = NAN;
+    row->threshold_days = r->floor_days;
+    days_text(r->floor_days, 0, lim);
+    if (row->recency_days > r->floor_days) {
+        row->risk = CRM_CHURN_HIGH;
+        snprintf(row->reason, sizeof row->reason,
+                 "single purchase %s days ago: over the floor of %s days", rec, lim);
+    } else if (row->recency_days > r->floor_days / r->k) {
+        row->risk = CRM_CHURN_MEDIUM;
+        snprintf(row->reason, sizeof row->reason,
+                 "single purchase %s days ago: over 1/%s of the floor of %s days", rec, kk, lim);
+    } else {
+        row->risk = CRM_CHURN_LOW;
+        snprintf(row->reason, sizeof row->reason,
+                 "single purchase %s days ago: within 1/%s of the floor of %s days", rec, kk, lim);
+    }
+    return 1;
+}

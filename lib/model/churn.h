@@ -1,0 +1,235 @@
+/* churn: what crm-churn computes (SPEC §9) from the purchase summaries of lib/btsum with the
+ * models of lib/btyd — the BG/NBD or MBG/NBD fit on compacted (x, t_x, T) triples, the
+ * Gamma-Gamma spend fit, per-customer P(alive), expected purchases, P(no purchase),
+ * expected order value, CLV and churn-risk label; the dormancy rules; holdout validation
+ * (report and tracking series); and the `model,parameter,value` parameter files.
+ *
+ * Invariants: a fitted model's parameters are rounded to the 7 decimals a parameter file
+ * holds before anything is scored, so scoring with `--params` of a saved fit gives the same
+ * output byte for byte (and partitions scored with one saved fit match the whole store);
+ * the fit costs O(distinct triples) per likelihood evaluation; a customer's row depends only
+ * on that customer's summary and the parameters. */
+#ifndef CRM_CHURN_H
+#define CRM_CHURN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "customer/btsum.h"
+#include "model/btyd.h"
+#include "base/err.h"
+#include "text/out.h"
+#include "chart/svg.h"
+
+enum crm_churn_risk { CRM_CHURN_LOW, CRM_CHURN_MEDIUM, CRM_CHURN_HIGH };
+
+/* "low", "medium", "high" */
+const char *crm_churn_risk_name(enum crm_churn_risk r);
+
+/* A model's parameters as a parameter file holds them. */
+struct crm_churn_params {
+    struct crm_btyd_params bg;
+    double unit_days;            /* days per time unit of the fit (7: weeks, 1: days); 0 when
+                                    a file does not say */
+    double bg_loglik;            /* NaN when unknown */
+    int has_gg;                  /* Gamma-Gamma parameters present */
+    struct crm_btyd_gg_params gg;
+    double gg_loglik;            /* NaN when unknown */
+};
+
+/* Write the CSV `model,parameter,value` (SPEC §9): r, alpha, a, b, loglik and unit_days (the
+ * time unit α is in: 7 for weeks, 1 for days) of the BG model, then p, q, gamma, loglik of
+ * gammagamma when present; 7 decimals. */
+void crm_churn_params_write(struct crm_out *o, const struct crm_churn_params *p);
+
+/* Read such a file (any delimiter, a BOM, CRLF, gzip). Rows may come in any order; the BG
+ * model (bgnbd or mbgnbd, one of them) needs all of r, alpha, a, b; gammagamma is optional
+ * but all-or-nothing; loglik and unit_days rows are optional. CRM_EUSAGE naming the line
+ * for anything else: an unknown model or parameter, a repeated row, a value that is not a
+ * positive number, unit_days other than 7 or 1, q <= 1. */
+enum crm_err crm_churn_params_read(const char *path, struct crm_churn_params *p,
+                                   struct crm_errinfo *e);
+
+/* Round every parameter to 7 decimals exactly as crm_churn_params_write prints it. */
+void crm_churn_params_round(struct crm_churn_params *p);
+
+struct crm_churn_opts {
+    enum crm_btyd_model model;      /* to fit (ignored with params) */
+    double days_per_unit;           /* 7: weeks, 1: days */
+    int32_t horizon_days;           /* the prediction window after the end of calibration */
+    double annual_discount;         /* CLV discount rate (monthly discounting); 0: none */
+    double risk_high, risk_medium;  /* p_alive below risk_high: high; below risk_medium:
+                                       medium; else low */
+    int money_scale;                /* decimals of the store's minor unit */
+    const struct crm_churn_params *params; /* use these instead of fitting; NULL: fit */
+};
+
+/* Per-calibration-frequency holdout comparison: groups x = 0..6, 7 or more, and all. */
+#define CRM_CHURN_GROUPS 9
+struct crm_churn_group {
+    double customers;
+    double actual, predicted;   /* totals over the group */
+    double abs_err, sq_err;     /* Σ|predicted - actual|, Σ(predicted - actual)² */
+};
+
+struct crm_churn {
+    struct crm_churn_params params;   /* what every row was scored with */
+    int fitted;                       /* params come from the fits below */
+    struct crm_btyd_fit bg_fit;       /* when fitted */
+    struct crm_btyd_gg_fit gg_fit;    /* when fitted and has_gg */
+    size_t triples;                   /* distinct (x, t_x, T) */
+    uint32_t customers;               /* modelled customers */
+    uint32_t gg_customers;            /* repeat customers in the Gamma-Gamma fit */
+    uint32_t gg_zero_spend;           /* repeat customers left out: mean spend 0 */
+    double population_mean;           /* Gamma-Gamma mean order value (currency); NaN: none */
+    int32_t holdout_days;             /* 0: no holdout */
+    struct crm_churn_group group[CRM_CHURN_GROUPS];
+    /* internals */
+    double days_per_unit, horizon;
+    double risk_high, risk_medium;
+    double minor_per_unit;            /* 10^money_scale */
+    struct crm_btyd_obs *tri;
+    struct crm_btyd_score *score;     /* per triple, over the horizon */
+    double *holdout_expected;         /* per triple, over the holdout (NULL: none) */
+    uint32_t *map;                    /* dictionary index -> triple; UINT32_MAX: not modelled */
+};
+
+/* Fit (or take opts->params) and score every customer with a calibration purchase.
+ * CRM_EMODEL with the library's message when a model cannot be fitted. */
+enum crm_err crm_churn_model(const struct crm_btsum *b, const struct crm_churn_opts *o,
+                             struct crm_churn **out, struct crm_errinfo *e);
+void crm_churn_free(struct crm_churn *c);
+
+struct crm_churn_row {
+    double x, t_x, T;              /* in the model's unit */
+    double p_alive, expected, prob_no_purchase;
+    int64_t value_minor;           /* expected average order value, minor units */
+    int64_t clv_minor;             /* expected purchases in the horizon × value, discounted */
+    int has_value;                 /* 0: no Gamma-Gamma model (value and clv empty) */
+    enum crm_churn_risk risk;
+    double holdout_expected;       /* expected purchases in the holdout period */
+    uint32_t holdout_actual;       /* distinct purchase days in it */
+};
+
+/* The row of customer k (dictionary index); 0 when k is not modelled. */
+int crm_churn_row(const struct crm_churn *c, const struct crm_btsum *b, uint32_t k,
+                  struct crm_churn_row *row);
+
+/* The holdout report as CSV: one row per calibration frequency (0..6, 7+) and `all`, with
+ * customers, mean and total actual and predicted purchases, MAE and RMSE. */
+void crm_churn_report_write(const struct crm_churn *c, struct crm_out *o);
+
+/* The tracking plot's series (FHL 2005 fig. 3): cumulative repeat purchases of the
+ * modelled customers, actual and predicted (Σ over first-purchase days s of n_s E[X(t-s)]),
+ * at the end of every week from the earliest first purchase to the last day before as_of
+ * (x in weeks; the last point may end a partial week). Arrays are allocated; free() each. */
+struct crm_churn_tracking {
+    double *x, *actual, *predicted;
+    size_t n;
+    double calibration_end;        /* x of the end of calibration */
+    int32_t start;                 /* day of x = 0 */
+};
+enum crm_err crm_churn_tracking(const struct crm_churn *c, const struct crm_btsum *b,
+                                struct crm_churn_tracking *t, struct crm_errinfo *e);
+void crm_churn_tracking_free(struct crm_churn_tracking *t);
+
+/* The tracking plot of those series (lib/chart), subtitled with the model and the dates. */
+enum crm_err crm_churn_chart(const struct crm_churn *c, const struct crm_btsum *b,
+                             struct crm_svg **out, struct crm_errinfo *e);
+
+/* The fit report as lines ending in '\n' (parameters with standard errors, log-likelihood,
+ * iterations, the Gamma-Gamma fit and customers left out of it, the population mean), for
+ * stderr with -v. Truncated to size; returns the length it needed. */
+size_t crm_churn_describe(const struct crm_churn *c, char *buf, size_t size);
+
+/* ---- scale-out: the fit's inputs as integers (SPEC §12) ----------------------------------
+ * What a fit reads of the customers, summarised so that partitions can be merged: distinct
+ * (x, t_x, T) triples in days with their customer counts, and distinct (x, repeat money)
+ * pairs of repeat customers with positive repeat spend. A fit on the merged summaries of the
+ * partitions (crm_churn_fit) is the fit crm_churn_model makes of the whole store, bit for
+ * bit: both build the same sorted, weighted arrays before the optimiser sees them. */
+struct crm_churn_triple {
+    uint32_t x;                   /* repeat purchases */
+    int32_t t_x, T;               /* days: last - first purchase, calibration end - first */
+    uint64_t count;
+};
+
+struct crm_churn_spend {
+    uint32_t x;                   /* >= 1 */
+    int64_t money;                /* money of the repeat purchases, minor units, > 0 */
+    uint64_t count;
+};
+
+struct crm_churn_summary {
+    struct crm_churn_triple *tri;   /* sorted by (x, T, t_x) and distinct after summarize */
+    size_t ntri, tri_cap;
+    struct crm_churn_spend *spend;  /* sorted by (x, money) and distinct after summarize */
+    size_t nspend, spend_cap;
+    uint64_t customers;             /* modelled customers (sum of the triple counts) */
+    uint64_t zero_spend;            /* repeat customers whose repeat purchases were free */
+};
+
+/* The summaries of b's modelled customers (calibration purchases). */
+enum crm_err crm_churn_summarize(const struct crm_btsum *b, struct crm_churn_summary *out,
+                                 struct crm_errinfo *e);
+
+/* Append one triple / spend row (any order, repeats allowed: the fit sorts and joins). */
+enum crm_err crm_churn_summary_add_triple(struct crm_churn_summary *s,
+                                          const struct crm_churn_triple *t,
+                                          struct crm_errinfo *e);
+enum crm_err crm_churn_summary_add_spend(struct crm_churn_summary *s,
+                                         const struct crm_churn_spend *sp,
+                                         struct crm_errinfo *e);
+void crm_churn_summary_free(struct crm_churn_summary *s);
+
+/* Sort the rows and join equal ones (counts add up): a merge keeps its memory at the number
+ * of distinct rows by joining now and then. */
+void crm_churn_summary_join(struct crm_churn_summary *s);
+
+/* Fit model (and Gamma-Gamma when some repeat customer spent money) on summaries, as
+ * crm_churn_model fits a store: the result holds params (rounded to 7 decimals), the fits
+ * and counts for crm_churn_describe and crm_churn_params_write; it scores nobody. */
+enum crm_err crm_churn_fit(const struct crm_churn_summary *s, enum crm_btyd_model model,
+                           double days_per_unit, int money_scale, struct crm_churn **out,
+                           struct crm_errinfo *e);
+
+/* ---- the per-customer report ---- */
+
+struct crm_churn_report {
+    const struct crm_churn *model;        /* the model's columns (SPEC §9), or ... */
+    const struct crm_churn_rules *rules;  /* ... the rules' columns when model is NULL */
+    const struct crm_btsum *summaries;
+    const struct crm_store *store;        /* customer ids */
+    double days_per_unit;                 /* 1: times as whole days; 7: weeks, 7 decimals */
+    int money_scale;
+    int holdout;                          /* add actual_holdout */
+};
+
+/* Header and one row per modelled customer, in the store's customer order. Model columns:
+ * customer_id,x,t_x,T,p_alive,expected_purchases,prob_no_purchase,expected_avg_value,clv,
+ * churn_risk; rules: customer_id,x,t_x,T,recency,mean_gap,threshold,churn_risk,reason. Rows
+ * are formatted on two threads (lib/outrows; CRM_ENOMEM when a block cannot be held); stops
+ * early when a write failed (crm_out_close reports it). */
+enum crm_err crm_churn_write(struct crm_out *o, const struct crm_churn_report *r,
+                             struct crm_errinfo *e);
+
+/* ---- dormancy rules (--method rules) ---- */
+
+struct crm_churn_rules {
+    double k;             /* at risk when recency > k × mean inter-purchase gap */
+    int32_t floor_days;   /* the threshold of one-time buyers */
+};
+
+struct crm_churn_rule_row {
+    int32_t recency_days;   /* end of calibration - last purchase */
+    double gap_days;        /* t_x / x; NaN for one-time buyers */
+    double threshold_days;  /* k × gap, or the floor */
+    enum crm_churn_risk risk; /* high: recency > threshold; medium: > threshold / k; low */
+    char reason[192];
+};
+
+/* 0 when customer k is not modelled (no calibration purchase). */
+int crm_churn_rule(const struct crm_btsum *b, uint32_t k, const struct crm_churn_rules *r,
+                   struct crm_churn_rule_row *row);
+
+#endif

@@ -1,0 +1,387 @@
+/* dict: customer-id dictionary (see dict.h).
+ * Invariants: ids are stored back to back in `text`, each followed by a NUL; off[i] is
+ * where id i starts and off[count] is the end. An id of the numeric form of the first id
+ * interned (lib/numid: "C0468932", "12346") whose number falls in a page of the direct map
+ * is found there, by its number, at 4 bytes an entry — and only there; every other id is
+ * in the table. Pages are made only while the map is dense enough, so a page exists
+ * before any id of its numbers is interned or never. The open-addressing table (linear
+ * probing, load <= 1/2) has 16-byte slots: the entry's index + 1 (0 = empty), its length, and the
+ * id itself when it fits in SHORT bytes — so a lookup of a short id (most customer ids)
+ * touches one cache line and never the text; longer ids keep 32 bits of hash there and
+ * are compared with the text on a match. Slots are written and compared as the two words
+ * key_words makes, built with fixed-size loads (no variable memcpy on the lookup path). */
+#include "store/dict.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/bigmem.h"
+#include "base/hash.h"
+#include "text/numid.h"
+
+#define SHORT 11
+#define LONG 255
+#define DPAGE 4096u                /* direct-map entries a page (16 KB) */
+#define DMAX_PAGES (1u << 16)      /* a span of 2^28 numbers from the base */
+#define DFREE_PAGES 256u           /* pages (4 MB) made before density counts: ids come
+                                      in any order, the first ones spread thin */
+
+/* The layout; bytes 4..15 are only ever written and read as the two words of key_words. */
+struct slot {
+    uint32_t idx1;
+    uint8_t len;               /* id length, or LONG (on a little-endian host) */
+    char key[SHORT];           /* the id, or for LONG ids 4 bytes of hash (ditto) */
+};
+
+_Static_assert(sizeof(struct slot) == 16, "dict slots are 16 bytes");
+
+struct crm_dict {
+    char *text;
+    size_t text_len, text_cap;
+    uint64_t *off;             /* count + 1 entries */
+    uint32_t count, off_cap;
+    struct slot *table;
+    size_t mask;               /* table size - 1 */
+    uint32_t hashed;           /* ids in the table */
+    /* direct map: dpage[p][i] is index + 1 of the id of number base + p * DPAGE + i */
+    struct crm_numform form;   /* kind NONE until the first intern (and if it has none) */
+    int form_set, closed;      /* closed: too sparse, no more pages */
+    int64_t base;
+    uint32_t **dpage;
+    size_t ndir, npages, direct;
+};
+
+#define SEED 0x2545f4914f6cdd1dull
+
+uint64_t crm_dict_hash(const char *id, size_t len)
+{
+    return crm_hash_bytes(id, len, SEED);
+}
+
+struct crm_dict *crm_dict_new(void)
+{
+    struct crm_dict *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    d->off_cap = 1024;
+    d->off = malloc(d->off_cap * sizeof *d->off);
+    d->text_cap = 16384;
+    d->text = malloc(d->text_cap);
+    d->mask = 2047;
+    d->table = crm_big_calloc((d->mask + 1) * sizeof *d->table);
+    if (!d->off || !d->text || !d->table) {
+        crm_dict_free(d);
+        return NULL;
+    }
+    d->off[0] = 0;
+    return d;
+}
+
+void crm_dict_free(struct crm_dict *d)
+{
+    if (!d)
+        return;
+    free(d->text);
+    free(d->off);
+    crm_big_free(d->table, (d->mask + 1) * sizeof *d->table);
+    for (size_t p = 0; p < d->ndir; p++)
+        free(d->dpage[p]);
+    free(d->dpage);
+    free(d);
+}
+
+void crm_dict_key(struct crm_dict_key *k, const char *id, size_t len)
+{
+    k->id = id;
+    k->len = len;
+    k->hash = crm_dict_hash(id, len);
+    k->num = crm_numid_split(id, len);
+}
+
+/* ---- the direct map ---- */
+
+/* k's entry in the direct map, or NULL when k's id is not one of its ids. */
+static uint32_t *direct_entry(const struct crm_dict *d, const struct crm_dict_key *k)
+{
+    int64_t v = crm_numform_number(&d->form, k->id, k->len, k->num.number, k->num.digits);
+    if (v < d->base)
+        return NULL;
+    uint64_t at = (uint64_t)(v - d->base);
+    size_t p = (size_t)(at / DPAGE);
+    if (p >= d->ndir || !d->dpage[p])
+        return NULL;
+    return &d->dpage[p][at % DPAGE];
+}
+
+/* Make the page of k's number when the map may grow: k's entry, or NULL when the id goes
+ * to the table (no numeric form, out of the span, the map too sparse, no memory). */
+static uint32_t *direct_add_page(struct crm_dict *d, const struct crm_dict_key *k)
+{
+    if (!d->form_set) {
+        crm_numform_of(&d->form, k->id, k->len);
+        d->form_set = 1;
+        /* from 0 when the span reaches that far (customer numbers come in any order),
+         * else with a quarter of the span below the first */
+        int64_t span = (int64_t)DMAX_PAGES * DPAGE;
+        d->base = k->num.number < span / 2 ? 0 : k->num.number - span / 4;
+    }
+    int64_t v = crm_numform_number(&d->form, k->id, k->len, k->num.number, k->num.digits);
+    if (d->closed || v < d->base || (uint64_t)(v - d->base) / DPAGE >= DMAX_PAGES)
+        return NULL;
+    /* past the free pages, at least one entry in eight used (about the table's 32 bytes
+     * an id), or no more pages */
+    if (d->npages >= DFREE_PAGES &&
+        (d->npages + 1) * (DPAGE / 8) > d->direct + DFREE_PAGES * (DPAGE / 8)) {
+        d->closed = 1;
+        return NULL;
+    }
+    size_t p = (size_t)((uint64_t)(v - d->base) / DPAGE);
+    if (p >= d->ndir) {
+        size_t n = d->ndir ? d->ndir : 64;
+        while (n <= p)
+            n *= 2;
+        uint32_t **dir = realloc(d->dpage, n * sizeof *dir);
+        if (!dir) {
+            d->closed = 1;             /* a page made later would hide this id */
+            return NULL;
+        }
+        memset(dir + d->ndir, 0, (n - d->ndir) * sizeof *dir);
+        d->dpage = dir;
+        d->ndir = n;
+    }
+    if (!(d->dpage[p] = calloc(DPAGE, sizeof **d->dpage))) {
+        d->closed = 1;
+        return NULL;
+    }
+    d->npages++;
+    return &d->dpage[p][(uint64_t)(v - d->base) % DPAGE];
+}
+
+/* ---- the table ---- */
+
+static void table_prefetch(const struct crm_dict *d, uint64_t h)
+{
+    __builtin_prefetch(&d->table[(size_t)h & d->mask]);
+}
+
+void crm_dict_prefetch(const struct crm_dict *d, const struct crm_dict_key *k)
+{
+    const uint32_t *de = direct_entry(d, k);
+    if (de)
+        __builtin_prefetch(de);
+    else
+        table_prefetch(d, k->hash);
+}
+
+/* Bytes 4..15 of a slot (length and key) as two words, for one-shot compares. */
+static inline void slot_words(const struct slot *s, uint64_t *a, uint32_t *b)
+{
+    memcpy(a, (const char *)s + 4, 8);
+    memcpy(b, (const char *)s + 12, 4);
+}
+
+/* n (<= 8) bytes at p as a little-endian word, the rest zero: fixed-size loads only
+ * (two overlapping ones), so no call and no store to read back. */
+static inline uint64_t load_upto8(const char *p, size_t n)
+{
+    uint32_t a, b;
+    if (n >= 4) {
+        memcpy(&a, p, 4);
+        memcpy(&b, p + n - 4, 4);
+        return (uint64_t)a | ((uint64_t)b << (8 * (n - 4)));
+    }
+    if (n == 0)
+        return 0;
+    const unsigned char *u = (const unsigned char *)p;
+    return (uint64_t)u[0] | ((uint64_t)u[n / 2] << (8 * (n / 2))) |
+           ((uint64_t)u[n - 1] << (8 * (n - 1)));
+}
+
+/* The words slot_words reads from the slot fill_slot would make for this id. */
+static inline void key_words(const char *id, size_t len, uint64_t h, uint64_t *a, uint32_t *b)
+{
+    if (len > SHORT) {
+        *a = LONG | ((uint64_t)(uint32_t)(h >> 32) << 8);
+        *b = 0;
+    } else if (len <= 7) {
+        *a = (uint64_t)len | (load_upto8(id, len) << 8);
+        *b = 0;
+    } else {
+        uint64_t lo = load_upto8(id, 7), hi = load_upto8(id + 7, len - 7);
+        *a = (uint64_t)len | (lo << 8);
+        *b = (uint32_t)hi;
+    }
+}
+
+/* A slot for id number idx1 - 1: the same words probe compares (any byte order). */
+static void fill_slot(struct slot *s, uint32_t idx1, const char *id, size_t len, uint64_t h)
+{
+    uint64_t a;
+    uint32_t b;
+    key_words(id, len, h, &a, &b);
+    s->idx1 = idx1;
+    memcpy((char *)s + 4, &a, 8);
+    memcpy((char *)s + 12, &b, 4);
+}
+
+static int grow_table(struct crm_dict *d)
+{
+    size_t size = (d->mask + 1) * 2, mask = size - 1;
+    struct slot *t = crm_big_calloc(size * sizeof *t);
+    if (!t)
+        return -1;
+    for (uint32_t i = 0; i < d->count; i++) {
+        size_t len = (size_t)(d->off[i + 1] - d->off[i] - 1);
+        struct crm_dict_key k;
+        crm_dict_key(&k, d->text + d->off[i], len);
+        if (direct_entry(d, &k))
+            continue;                          /* in the direct map, not the table */
+        uint64_t h = k.hash;
+        size_t pos = (size_t)h & mask;
+        while (t[pos].idx1)
+            pos = (pos + 1) & mask;
+        fill_slot(&t[pos], i + 1, d->text + d->off[i], len, h);
+    }
+    crm_big_free(d->table, (d->mask + 1) * sizeof *d->table);
+    d->table = t;
+    d->mask = mask;
+    return 0;
+}
+
+static size_t probe(const struct crm_dict *d, const char *id, size_t len, uint64_t h,
+                    uint32_t *found)
+{
+    size_t pos = (size_t)h & d->mask;
+    uint64_t wa, sa;
+    uint32_t wb, sb;
+    key_words(id, len, h, &wa, &wb);
+    for (;;) {
+        const struct slot *s = &d->table[pos];
+        if (!s->idx1) {
+            *found = 0;
+            return pos;
+        }
+        slot_words(s, &sa, &sb);
+        if (sa == wa && sb == wb) {
+            uint32_t i = s->idx1 - 1;
+            if (len <= SHORT || (d->off[i + 1] - d->off[i] - 1 == len &&
+                                 memcmp(d->text + d->off[i], id, len) == 0)) {
+                *found = s->idx1;
+                return pos;
+            }
+        }
+        pos = (pos + 1) & d->mask;
+    }
+}
+
+int crm_dict_find_key(const struct crm_dict *d, const struct crm_dict_key *k, uint32_t *idx)
+{
+    const uint32_t *de = direct_entry(d, k);
+    uint32_t found;
+    if (de)
+        found = *de;
+    else
+        probe(d, k->id, k->len, k->hash, &found);
+    if (!found)
+        return 0;
+    *idx = found - 1;
+    return 1;
+}
+
+int crm_dict_find(const struct crm_dict *d, const char *id, size_t len, uint32_t *idx)
+{
+    struct crm_dict_key k;
+    crm_dict_key(&k, id, len);
+    return crm_dict_find_key(d, &k, idx);
+}
+
+/* Append id as entry `count`; its index, or -1 (ENOMEM) / -2 (EDATA: too many). */
+static int64_t append_id(struct crm_dict *d, const char *id, size_t len)
+{
+    if (d->count >= UINT32_MAX - 2)
+        return -2;
+    if (d->text_len + len + 1 > d->text_cap) {
+        size_t cap = d->text_cap * 2;
+        while (cap < d->text_len + len + 1)
+            cap *= 2;
+        char *t = realloc(d->text, cap);
+        if (!t)
+            return -1;
+        d->text = t;
+        d->text_cap = cap;
+    }
+    if (d->count + 1 >= d->off_cap) {
+        uint64_t *o = realloc(d->off, (size_t)d->off_cap * 2 * sizeof *o);
+        if (!o)
+            return -1;
+        d->off = o;
+        d->off_cap *= 2;
+    }
+    memcpy(d->text + d->text_len, id, len);
+    d->text[d->text_len + len] = '\0';
+    d->text_len += len + 1;
+    d->off[d->count + 1] = d->text_len;
+    return d->count++;
+}
+
+enum crm_err crm_dict_intern_key(struct crm_dict *d, const struct crm_dict_key *k,
+                                 uint32_t *idx, int *added)
+{
+    uint32_t *de = direct_entry(d, k);
+    uint32_t found = 0;
+    size_t pos = 0;
+    if (de)
+        found = *de;
+    else
+        pos = probe(d, k->id, k->len, k->hash, &found);
+    if (found) {
+        *idx = found - 1;
+        if (added)
+            *added = 0;
+        return CRM_OK;
+    }
+    if (!de)
+        de = direct_add_page(d, k);
+    int64_t i = append_id(d, k->id, k->len);
+    if (i < 0)
+        return i == -1 ? CRM_ENOMEM : CRM_EDATA;
+    *idx = (uint32_t)i;
+    if (added)
+        *added = 1;
+    if (de) {
+        *de = (uint32_t)i + 1;
+        d->direct++;
+        return CRM_OK;
+    }
+    fill_slot(&d->table[pos], (uint32_t)i + 1, k->id, k->len, k->hash);
+    d->hashed++;
+    if ((size_t)d->hashed * 2 > d->mask + 1 && grow_table(d) != 0)
+        return CRM_ENOMEM; /* the entry is in; lookups still work, only slower */
+    return CRM_OK;
+}
+
+enum crm_err crm_dict_intern(struct crm_dict *d, const char *id, size_t len, uint32_t *idx,
+                             int *added)
+{
+    struct crm_dict_key k;
+    crm_dict_key(&k, id, len);
+    return crm_dict_intern_key(d, &k, idx, added);
+}
+
+uint32_t crm_dict_count(const struct crm_dict *d)
+{
+    return d->count;
+}
+
+const char *crm_dict_id(const struct crm_dict *d, uint32_t idx, size_t *len)
+{
+    if (len)
+        *len = (size_t)(d->off[idx + 1] - d->off[idx] - 1);
+    return d->text + d->off[idx];
+}
+
+size_t crm_dict_memory(const struct crm_dict *d)
+{
+    return d->text_cap + (size_t)d->off_cap * sizeof *d->off + (d->mask + 1) * sizeof *d->table +
+           d->npages * DPAGE * sizeof **d->dpage + d->ndir * sizeof *d->dpage;
+}

@@ -1,0 +1,982 @@
+/* store: columnar order store, writer and reader (format: docs/FORMAT.md).
+ * Reader invariant: blocks are consumed strictly in order; the counts of blocks, chunks,
+ * orders, dictionary entries and customer rows are what has been read so far, and every
+ * END block must repeat them exactly, so a store that lost or gained a block is an error,
+ * never a silently partial result. Writer invariant: every dictionary entry is written
+ * (DICT) before the first chunk that uses it; nothing becomes visible to a reader of a
+ * regular file before finish rewrites the header's commit record. */
+#include "store/store.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "base/bigmem.h"
+#include "base/buf.h"
+#include "store/colcodec.h"
+#include "store/dict.h"
+#include "text/money.h"
+#include "store/storefmt.h"
+#include "base/thread.h"
+
+static const char *const status_names[CRM_STATUS_COUNT] = {"paid", "cancelled", "refunded",
+                                                           "pending"};
+
+const char *crm_status_name(enum crm_status s)
+{
+    return (unsigned)s < CRM_STATUS_COUNT ? status_names[s] : "?";
+}
+
+int crm_store_is_store(const void *head, size_t n)
+{
+    return n >= 8 && memcmp(head, CRM_STORE_MAGIC, 8) == 0;
+}
+
+/* ======================================================================== writer == */
+
+/* A full chunk's rows, handed from the caller to the writer's thread, which encodes,
+ * compresses and writes them (with the DICT block before them) while the caller fills
+ * the next chunk. dict_ids holds the new dictionary entries, copied at hand-over: the
+ * caller goes on adding to the dictionary. */
+struct chunk_rows {
+    uint32_t n;
+    int64_t *col[4];           /* customer, time, amount, quantity, widened */
+    int64_t *status, *currency;
+    uint32_t *id_off;          /* CRM_CHUNK_ROWS + 1 offsets into id_text */
+    struct crm_buf id_text;
+    int64_t *id_number;        /* the ids' crm_numid_split, from the caller */
+    uint8_t *id_digits;
+    char *cur_names[255];
+    unsigned cur_count;
+    struct crm_buf dict_ids;   /* varint length + bytes per entry */
+    uint32_t dict_from, dict_to;
+};
+
+/* A chunk's column buffers; 0, or -1 when out of memory (rows_free cleans up either way). */
+static int rows_alloc(struct chunk_rows *c)
+{
+    for (int k = 0; k < 4; k++)
+        c->col[k] = malloc(CRM_CHUNK_ROWS * sizeof *c->col[k]);
+    c->status = malloc(CRM_CHUNK_ROWS * sizeof *c->status);
+    c->currency = malloc(CRM_CHUNK_ROWS * sizeof *c->currency);
+    c->id_off = calloc(CRM_CHUNK_ROWS + 1, sizeof *c->id_off);
+    c->id_number = malloc(CRM_CHUNK_ROWS * sizeof *c->id_number);
+    c->id_digits = malloc(CRM_CHUNK_ROWS * sizeof *c->id_digits);
+    return c->col[0] && c->col[1] && c->col[2] && c->col[3] && c->status && c->currency &&
+                   c->id_off && c->id_number && c->id_digits
+               ? 0
+               : -1;
+}
+
+static void rows_free(struct chunk_rows *c)
+{
+    for (int k = 0; k < 4; k++)
+        free(c->col[k]);
+    free(c->status);
+    free(c->currency);
+    free(c->id_off);
+    free(c->id_number);
+    free(c->id_digits);
+    for (unsigned k = 0; k < c->cur_count; k++)
+        free(c->cur_names[k]);
+    crm_buf_free(&c->id_text);
+    crm_buf_free(&c->dict_ids);
+}
+
+/* One chunk's order-id column as stored (kept for duplicate checks on import). */
+struct id_chunk {
+    uint64_t first;          /* order number of its first row */
+    uint32_t rows;
+    unsigned enc;            /* its encoding bits; no ids when blob_len == 0 */
+    int64_t base;
+    size_t raw_len, blob_len;
+    unsigned char *blob;
+};
+
+
+struct crm_store_writer {
+    int fd;
+    int regular;               /* fd is a regular file: the commit record is written */
+    char name[256];
+    struct crm_store_meta meta;
+    struct crm_dict *dict;
+    uint32_t dict_written;     /* dictionary entries already in DICT blocks */
+    uint64_t written;          /* absolute offset of the next byte */
+    uint32_t blocks;           /* blocks in the store so far */
+    struct crm_store_stats st; /* cumulative totals, an appended store's included */
+    uint64_t base_chunks;
+    /* the chunk being built: the caller writes here on every order, so it starts a cache
+     * line of its own, away from what the writer's thread writes */
+    _Alignas(64) uint64_t added;
+    int64_t amount_total;      /* of the orders this writer added (an appended store's old
+                                  ones are checked by readers) */
+    struct chunk_rows rows;
+    /* customers-file rows not yet written */
+    struct crm_customer_info *cust;
+    size_t cust_n, cust_cap;
+    /* scratch */
+    _Alignas(64) struct crm_buf block, raw, ztmp, io, packed;
+    struct crm_zctx z;
+    int64_t *scratch;          /* CRM_CHUNK_ROWS */
+    /* the writer's thread: while `busy` it owns `job` and everything the w_* functions
+     * touch (block, raw, ztmp, io, packed, z, scratch, the archive, written, blocks, st,
+     * dict_written); the caller waits for it (settle) before it touches any of those */
+    struct chunk_rows job;
+    pthread_t thread;
+    int thread_tried, thread_live;     /* the caller's */
+    int busy, quit;                    /* under mu */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    enum crm_err job_rc;       /* the first failure of a job; the next settle returns it */
+    struct crm_errinfo job_err;
+    /* order-id archive (CRM_STORE_KEEP_IDS) */
+    int keep_ids, no_sync;
+    struct id_chunk *arch;
+    size_t arch_n, arch_cap;
+    uint64_t arch_orders;        /* orders covered by the archive */
+    long long cached;            /* archive chunk decoded in cache_raw/cache_off, -1: none */
+    struct crm_buf cache_raw, cache_text;
+    uint32_t *cache_off;         /* CRM_CHUNK_ROWS + 1 */
+};
+
+static int archive_add(struct crm_store_writer *w, uint32_t rows, unsigned enc, int64_t base,
+                       size_t raw_len, const unsigned char *stored, size_t stored_len)
+{
+    if (w->arch_n == w->arch_cap) {
+        size_t cap = w->arch_cap ? w->arch_cap * 2 : 64;
+        struct id_chunk *a = realloc(w->arch, cap * sizeof *a);
+        if (!a)
+            return -1;
+        w->arch = a;
+        w->arch_cap = cap;
+    }
+    struct id_chunk *c = &w->arch[w->arch_n];
+    c->first = w->arch_orders;
+    c->rows = rows;
+    c->enc = enc;
+    c->base = base;
+    c->raw_len = raw_len;
+    c->blob_len = stored_len;
+    c->blob = NULL;
+    if (stored_len) {
+        c->blob = malloc(stored_len);
+        if (!c->blob)
+            return -1;
+        memcpy(c->blob, stored, stored_len);
+    }
+    w->arch_n++;
+    w->arch_orders += rows;
+    return 0;
+}
+
+/* Append a column descriptor and its bytes, deflated when that saves space. */
+static void put_column(struct crm_store_writer *w, unsigned id, unsigned enc, int64_t base,
+                       const unsigned char *raw, size_t raw_len)
+{
+    const unsigned char *stored = raw;
+    size_t stored_len = raw_len;
+    if (raw_len > 64 && crm_col_deflate(&w->z, raw, raw_len, &w->ztmp) == 0 &&
+        w->ztmp.len < raw_len) {
+        stored = w->ztmp.data;
+        stored_len = w->ztmp.len;
+        enc |= ENC_DEFLATE;
+    }
+    struct crm_buf *b = &w->block;
+    crm_buf_u8(b, id);
+    crm_buf_u8(b, enc);
+    crm_buf_le(b, 0, 2);
+    crm_buf_le(b, raw_len, 4);
+    crm_buf_le(b, stored_len, 4);
+    crm_buf_le(b, (uint64_t)base, 8);
+    crm_buf_put(b, stored, stored_len);
+}
+
+/* Fixed-width column: value - min in the fewest whole bytes, as byte planes; big columns
+ * compress plane by plane so near-random planes stay raw (fast to read). */
+static void put_int_column(struct crm_store_writer *w, unsigned id, const int64_t *v, size_t n)
+{
+    if (n >= 256) {
+        int64_t lo = v[0], hi = lo;
+        for (size_t i = 1; i < n; i++) {
+            lo = v[i] < lo ? v[i] : lo;
+            hi = v[i] > hi ? v[i] : hi;
+        }
+        int width = crm_col_width((uint64_t)hi - (uint64_t)lo);
+        if (width > 0) {
+            unsigned mask;
+            w->ztmp.len = 0;
+            crm_col_planes_pack(&w->z, v, n, lo, width, &w->raw, &w->packed, &w->ztmp, &mask);
+            struct crm_buf *b = &w->block;
+            crm_buf_u8(b, id);
+            crm_buf_u8(b, (unsigned)width | (width > 1 ? ENC_SHUFFLE : 0u));
+            crm_buf_le(b, PLANES | mask, 2);
+            crm_buf_le(b, n * (size_t)width, 4);
+            crm_buf_le(b, w->ztmp.len, 4);
+            crm_buf_le(b, (uint64_t)lo, 8);
+            crm_buf_put(b, w->ztmp.data, w->ztmp.len);
+            return;
+        }
+    }
+    int64_t lo = n ? v[0] : 0, hi = lo;
+    for (size_t i = 1; i < n; i++) {
+        if (v[i] < lo)
+            lo = v[i];
+        if (v[i] > hi)
+            hi = v[i];
+    }
+    int width = crm_col_width((uint64_t)hi - (uint64_t)lo);
+    w->raw.len = 0;
+    crm_col_planes_put(&w->raw, v, n, lo, width);
+    put_column(w, id, (unsigned)width | (width > 1 ? ENC_SHUFFLE : 0u), lo, w->raw.data,
+               w->raw.len);
+}
+
+static enum crm_err w_flush_io(struct crm_store_writer *w, struct crm_errinfo *e)
+{
+    size_t off = 0;
+    while (off < w->io.len) {
+        ssize_t k = write(w->fd, w->io.data + off, w->io.len - off);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            int err = errno;
+            w->io.len = 0;
+            crm_errinfo_where(e, w->name, -1, -1, -1);
+            if (err == EPIPE)
+                return crm_errinfo_set(e, CRM_EPIPE, "broken pipe");
+            return crm_errinfo_set(e, CRM_EIO, "write failed: %s", strerror(err));
+        }
+        off += (size_t)k;
+    }
+    w->io.len = 0;
+    return CRM_OK;
+}
+
+static enum crm_err w_emit(struct crm_store_writer *w, const void *p, size_t n,
+                           struct crm_errinfo *e)
+{
+    crm_buf_put(&w->io, p, n);
+    if (w->io.oom)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    w->written += n;
+    if (w->io.len >= (1u << 20))
+        return w_flush_io(w, e);
+    return CRM_OK;
+}
+
+/* Write w->block as one block of the given type and empty it. */
+static enum crm_err w_block(struct crm_store_writer *w, uint32_t type, struct crm_errinfo *e)
+{
+    unsigned char hdr[BLOCK_HDR];
+    if (w->block.oom || w->raw.oom || w->ztmp.oom)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory building a block");
+    if (w->block.len > MAX_PAYLOAD)
+        return crm_errinfo_set(e, CRM_EDATA, "block of %zu bytes is over the format limit",
+                               w->block.len);
+    crm_le_put(hdr, type, 4);
+    crm_le_put(hdr + 4, w->block.len, 4);
+    crm_le_put(hdr + 8, w->blocks, 4);
+    crm_le_put(hdr + 12, crc_of(crc_of(0, hdr, 12), w->block.data, w->block.len), 4);
+    enum crm_err rc = w_emit(w, hdr, BLOCK_HDR, e);
+    if (rc == CRM_OK)
+        rc = w_emit(w, w->block.data, w->block.len, e);
+    w->blocks++;
+    w->block.len = 0;
+    return rc;
+}
+
+/* The dictionary's entries [from, count) as a DICT column: varint length + bytes each. */
+static void dict_ids(const struct crm_dict *d, uint32_t from, uint32_t count, struct crm_buf *out)
+{
+    out->len = 0;
+    for (uint32_t i = from; i < count; i++) {
+        size_t len;
+        const char *id = crm_dict_id(d, i, &len);
+        crm_buf_varint(out, len);
+        crm_buf_put(out, id, len);
+    }
+}
+
+/* DICT block of entries [from, to), their ids in `ids`. */
+static enum crm_err w_dict_block(struct crm_store_writer *w, uint32_t from, uint32_t to,
+                                 const struct crm_buf *ids, struct crm_errinfo *e)
+{
+    if (from == to)
+        return CRM_OK;
+    if (ids->oom)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory building a block");
+    crm_buf_le(&w->block, from, 4);
+    crm_buf_le(&w->block, to - from, 4);
+    put_column(w, COL_D_IDS, ENC_VARLEN, 0, ids->data, ids->len);
+    w->dict_written = to;
+    w->st.customers = to;
+    return w_block(w, T_DICT, e);
+}
+
+/* DICT block with the entries added since the last one (the caller's thread, settled). */
+static enum crm_err w_dict(struct crm_store_writer *w, struct crm_errinfo *e)
+{
+    uint32_t count = crm_dict_count(w->dict);
+    if (w->dict_written == count)
+        return CRM_OK;
+    dict_ids(w->dict, w->dict_written, count, &w->raw);
+    return w_dict_block(w, w->dict_written, count, &w->raw, e);
+}
+
+/* Write chunk c: its DICT block, then its ORDS block; c is emptied. */
+static enum crm_err w_chunk_rows(struct crm_store_writer *w, struct chunk_rows *c,
+                                 struct crm_errinfo *e)
+{
+    enum crm_err rc = w_dict_block(w, c->dict_from, c->dict_to, &c->dict_ids, e);
+    c->dict_from = c->dict_to;
+    if (rc != CRM_OK || c->n == 0)
+        return rc;
+    size_t n = c->n;
+    int64_t lo = c->col[1][0], hi = lo;
+    for (size_t i = 1; i < n; i++) {
+        if (c->col[1][i] < lo)
+            lo = c->col[1][i];
+        if (c->col[1][i] > hi)
+            hi = c->col[1][i];
+    }
+    int has_ids = c->id_off[n] > 0;
+    unsigned ncols = 5u + (has_ids ? 1u : 0u) + (c->cur_count > 0 ? 1u : 0u);
+    crm_buf_le(&w->block, n, 4);
+    crm_buf_le(&w->block, ncols, 4);
+    crm_buf_le(&w->block, (uint64_t)lo, 8);
+    crm_buf_le(&w->block, (uint64_t)hi, 8);
+    put_int_column(w, COL_CUSTOMER, c->col[0], n);
+    put_int_column(w, COL_TIME, c->col[1], n);
+    put_int_column(w, COL_AMOUNT, c->col[2], n);
+    put_int_column(w, COL_QUANTITY, c->col[3], n);
+    put_int_column(w, COL_STATUS, c->status, n);
+    if (has_ids) {
+        size_t at = w->block.len;
+        int64_t base;
+        unsigned enc = crm_col_ids_encode((const char *)c->id_text.data, c->id_off, n,
+                                          c->id_number, c->id_digits, w->scratch, &w->raw,
+                                          &base);
+        put_column(w, COL_ORDER_ID, enc, base, w->raw.data, w->raw.len);
+        if (w->keep_ids && !w->block.oom &&
+            archive_add(w, (uint32_t)n, w->block.data[at + 1], base, w->raw.len,
+                        w->block.data + at + COLDESC, (size_t)crm_le_get(w->block.data + at + 8, 4)))
+            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    } else if (w->keep_ids && archive_add(w, (uint32_t)n, 0, 0, 0, NULL, 0)) {
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    }
+    if (c->cur_count > 0) {
+        w->raw.len = 0;
+        crm_buf_u8(&w->raw, c->cur_count);
+        for (unsigned k = 0; k < c->cur_count; k++) {
+            size_t len = strlen(c->cur_names[k]);
+            crm_buf_u8(&w->raw, (unsigned)len);
+            crm_buf_put(&w->raw, c->cur_names[k], len);
+        }
+        for (size_t i = 0; i < n; i++)
+            crm_buf_u8(&w->raw, (unsigned)c->currency[i]);
+        put_column(w, COL_CURRENCY, ENC_VARLEN, 0, w->raw.data, w->raw.len);
+    }
+    if (w->st.orders == 0 || lo < w->st.min_time)
+        w->st.min_time = lo;
+    if (w->st.orders == 0 || hi > w->st.max_time)
+        w->st.max_time = hi;
+    w->st.orders += n;
+    w->st.chunks++;
+    c->n = 0;
+    c->id_off[0] = 0;
+    c->id_text.len = 0;
+    for (unsigned k = 0; k < c->cur_count; k++)
+        free(c->cur_names[k]);
+    c->cur_count = 0;
+    return w_block(w, T_ORDS, e);
+}
+
+/* ---- the writer's thread ---- */
+
+/* Wait until the writer's thread has written what it was given; its first failure, if
+ * any (it stays: every later settle returns it too). */
+static enum crm_err settle(struct crm_store_writer *w, struct crm_errinfo *e)
+{
+    if (!w->thread_live) {
+        if (w->job_rc != CRM_OK)
+            *e = w->job_err;
+        return w->job_rc;
+    }
+    pthread_mutex_lock(&w->mu);
+    while (w->busy)
+        pthread_cond_wait(&w->cv, &w->mu);
+    enum crm_err rc = w->job_rc;
+    if (rc != CRM_OK)
+        *e = w->job_err;
+    pthread_mutex_unlock(&w->mu);
+    return rc;
+}
+
+static void *writer_main(void *arg)
+{
+    struct crm_store_writer *w = arg;
+    crm_thread_set_helper();
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->busy && !w->quit)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (!w->busy)
+            break;
+        pthread_mutex_unlock(&w->mu);
+        struct crm_errinfo e;
+        crm_errinfo_clear(&e);
+        enum crm_err rc = w_chunk_rows(w, &w->job, &e);
+        pthread_mutex_lock(&w->mu);
+        if (rc != CRM_OK && w->job_rc == CRM_OK) {
+            w->job_rc = rc;
+            w->job_err = e;
+        }
+        w->busy = 0;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* Hand the chunk being built (and the dictionary entries it may use) to the writer's
+ * thread, and take its emptied buffers to build the next; without a thread, write it
+ * here. A failure of an earlier chunk is returned here. */
+static enum crm_err hand_over(struct crm_store_writer *w, struct crm_errinfo *e)
+{
+    enum crm_err rc = settle(w, e);
+    if (rc != CRM_OK)
+        return rc;
+    struct chunk_rows emptied = w->job;     /* w_chunk_rows left it empty */
+    w->job = w->rows;
+    w->rows = emptied;
+    struct chunk_rows *c = &w->job;
+    c->dict_from = w->dict_written;
+    c->dict_to = crm_dict_count(w->dict);
+    dict_ids(w->dict, c->dict_from, c->dict_to, &c->dict_ids);
+    if (!w->thread_tried) {            /* without a thread, write here from now on */
+        w->thread_tried = 1;
+        w->thread_live = pthread_create(&w->thread, NULL, writer_main, w) == 0;
+    }
+    if (!w->thread_live) {
+        rc = w_chunk_rows(w, c, e);
+        if (rc != CRM_OK) {
+            w->job_rc = rc;
+            w->job_err = *e;
+        }
+        return rc;
+    }
+    pthread_mutex_lock(&w->mu);
+    w->busy = 1;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    return CRM_OK;
+}
+
+static enum crm_err w_customers(struct crm_store_writer *w, struct crm_errinfo *e)
+{
+    size_t n = w->cust_n;
+    if (n == 0)
+        return CRM_OK;
+    enum crm_err rc = w_dict(w, e);
+    if (rc != CRM_OK)
+        return rc;
+    int64_t *v = malloc(n * sizeof *v);
+    if (!v)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    crm_buf_le(&w->block, n, 4);
+    crm_buf_le(&w->block, 5, 4);
+    for (int c = 0; c < 5; c++) {
+        for (size_t i = 0; i < n; i++) {
+            const struct crm_customer_info *r = &w->cust[i];
+            v[i] = c == 0 ? (int64_t)r->customer : c == 1 ? (int64_t)r->signup_day
+                 : c == 2 ? (int64_t)r->birth_day : c == 3 ? (int64_t)r->birth_year_known
+                 : (int64_t)r->blocked;
+        }
+        put_int_column(w, COL_C_CUSTOMER + (unsigned)c, v, n);
+    }
+    free(v);
+    w->st.customer_rows += n;
+    w->cust_n = 0;
+    return w_block(w, T_CUST, e);
+}
+
+static enum crm_err w_end(struct crm_store_writer *w, struct crm_errinfo *e)
+{
+    crm_buf_le(&w->block, w->st.orders, 8);
+    crm_buf_le(&w->block, w->st.chunks, 8);
+    crm_buf_le(&w->block, w->st.customers, 8);
+    crm_buf_le(&w->block, w->st.customer_rows, 8);
+    crm_buf_le(&w->block, (uint64_t)w->st.min_time, 8);
+    crm_buf_le(&w->block, (uint64_t)w->st.max_time, 8);
+    crm_buf_le(&w->block, w->blocks + 1u, 8);     /* blocks including this one */
+    return w_block(w, T_END, e);
+}
+
+static struct crm_store_writer *writer_alloc(int fd, const char *name, unsigned flags)
+{
+    struct crm_store_writer *w = crm_calloc_aligned(_Alignof(struct crm_store_writer), sizeof *w);
+    if (!w)
+        return NULL;
+    w->fd = fd;
+    w->keep_ids = (flags & CRM_STORE_KEEP_IDS) != 0;
+    w->no_sync = (flags & CRM_STORE_NO_SYNC) != 0;
+    w->z.raw = (flags & CRM_STORE_RAW) != 0;
+    w->cached = -1;
+    snprintf(w->name, sizeof w->name, "%s", name ? name : "stdout");
+    struct stat st;
+    w->regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    w->dict = crm_dict_new();
+    int rows_ok = rows_alloc(&w->rows) == 0 && rows_alloc(&w->job) == 0;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    w->cache_off = malloc((CRM_CHUNK_ROWS + 1) * sizeof *w->cache_off);
+    w->scratch = malloc(CRM_CHUNK_ROWS * sizeof *w->scratch);
+    if (!rows_ok || !w->cache_off || !w->scratch || !w->dict) {
+        crm_store_writer_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+static void header_bytes(struct crm_buf *b, const struct crm_store_meta *m)
+{
+    char meta[MAX_META];
+    int mlen = snprintf(meta, sizeof meta, "format=crmkit-store\nmoney_scale=%d\ntz=%s\n",
+                        m->money_scale, m->tz);
+    unsigned char fixed[HDR_FIXED];
+    memset(fixed, 0, sizeof fixed);
+    memcpy(fixed, CRM_STORE_MAGIC, 8);
+    crm_le_put(fixed + 8, CRM_STORE_VERSION, 2);
+    crm_le_put(fixed + 10, 0, 2);
+    crm_le_put(fixed + 12, (uint64_t)mlen, 4);
+    crm_le_put(fixed + 16, crc_of(crc_of(0, fixed, 16), meta, (size_t)mlen), 4);
+    crm_le_put(fixed + HDR_COMMIT_OFF, commit_crc(0, 0), 4);   /* length unknown yet */
+    crm_buf_put(b, fixed, HDR_FIXED);
+    crm_buf_put(b, meta, (size_t)mlen);
+}
+
+enum crm_err crm_store_writer_new(int fd, const char *name, const struct crm_store_meta *m,
+                                  unsigned flags, struct crm_store_writer **out,
+                                  struct crm_errinfo *e)
+{
+    *out = NULL;
+    /* A store must start its file: one written after other bytes (`crm-import x.csv >>
+     * old.crm`) is unreadable or, after an old store, silently ignored. In append mode
+     * (O_APPEND) pwrite cannot place the commit record, so the store is left a stream. */
+    struct stat st;
+    int fl = fcntl(fd, F_GETFL), appending = fl != -1 && (fl & O_APPEND);
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        off_t at = appending ? st.st_size : lseek(fd, 0, SEEK_CUR);
+        if (at > 0) {
+            crm_errinfo_where(e, name, -1, -1, -1);
+            return crm_errinfo_set(e, CRM_EUSAGE, "the output file already holds %lld bytes "
+                                   "(stdout appended to with >>?): a store must start its "
+                                   "file; write a new store with -o, add orders with --append",
+                                   (long long)at);
+        }
+    }
+    struct crm_store_writer *w = writer_alloc(fd, name, flags);
+    if (!w)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    if (appending)
+        w->regular = 0;
+    w->meta = *m;
+    if (w->meta.money_scale < 0 || w->meta.money_scale > 6)
+        w->meta.money_scale = 2;
+    w->meta.tz[sizeof w->meta.tz - 1] = '\0';
+    if (strchr(w->meta.tz, '\n'))
+        w->meta.tz[0] = '\0';
+    struct crm_buf hdr = {0};
+    header_bytes(&hdr, &w->meta);
+    enum crm_err rc = hdr.oom ? crm_errinfo_set(e, CRM_ENOMEM, "out of memory")
+                              : w_emit(w, hdr.data, hdr.len, e);
+    crm_buf_free(&hdr);
+    if (rc != CRM_OK) {
+        crm_store_writer_free(w);
+        return rc;
+    }
+    *out = w;
+    return CRM_OK;
+}
+
+const struct crm_store_meta *crm_store_writer_meta(const struct crm_store_writer *w)
+{
+    return &w->meta;
+}
+
+enum crm_err crm_store_writer_customer(struct crm_store_writer *w, const char *id, size_t len,
+                                       uint32_t *idx, struct crm_errinfo *e)
+{
+    enum crm_err rc = crm_dict_intern(w->dict, id, len, idx, NULL);
+    if (rc != CRM_OK)
+        return crm_errinfo_set(e, rc, "cannot add customer: %s", crm_strerror(rc));
+    return CRM_OK;
+}
+
+struct crm_dict *crm_store_writer_dict(struct crm_store_writer *w)
+{
+    return w->dict;
+}
+
+int crm_store_writer_find_customer(const struct crm_store_writer *w, const char *id, size_t len,
+                                   uint32_t *idx)
+{
+    return crm_dict_find(w->dict, id, len, idx);
+}
+
+enum crm_err crm_store_writer_add(struct crm_store_writer *w, const struct crm_order *o,
+                                  struct crm_errinfo *e)
+{
+    /* Amounts are >= 0 and all of a store's together fit int64, so that every sum a tool
+     * makes (per customer, per period, over everyone) fits too: a column of ids or phone
+     * numbers taken for money must stop here, not wrap negative in a report. */
+    int64_t total;
+    if (o->amount < 0 || __builtin_add_overflow(w->amount_total, o->amount, &total)) {
+        crm_errinfo_where(e, w->name, -1, -1, -1);
+        char amount[32];
+        crm_money_format(o->amount, w->meta.money_scale, amount);
+        return crm_errinfo_set(e, CRM_EDATA, o->amount < 0
+                               ? "an order with a negative amount (%s)"
+                               : "the amounts add up past 2^63 minor units with an order of %s: "
+                                 "not money (ids or phone numbers in the amount column?)",
+                               amount);
+    }
+    w->amount_total = total;
+    struct chunk_rows *c = &w->rows;
+    unsigned cur = 255;
+    if (o->currency_len > 0) {
+        size_t len = o->currency_len > 255 ? 255 : o->currency_len;
+        for (cur = 0; cur < c->cur_count; cur++)
+            if (strlen(c->cur_names[cur]) == len &&
+                memcmp(c->cur_names[cur], o->currency, len) == 0)
+                break;
+        if (cur == c->cur_count) {
+            if (c->cur_count == 254) {
+                enum crm_err rc = hand_over(w, e);
+                if (rc != CRM_OK)
+                    return rc;
+                cur = 0;
+            }
+            char *name = malloc(len + 1);
+            if (!name)
+                return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+            memcpy(name, o->currency, len);
+            name[len] = '\0';
+            c->cur_names[c->cur_count++] = name;
+        }
+    }
+    uint32_t i = c->n;
+    c->col[0][i] = o->customer;
+    c->col[1][i] = o->time;
+    c->col[2][i] = o->amount;
+    c->col[3][i] = o->quantity;
+    c->status[i] = o->status;
+    c->currency[i] = cur;
+    crm_buf_put(&c->id_text, o->order_id, o->order_id_len);
+    c->id_off[i + 1] = (uint32_t)c->id_text.len;
+    c->id_number[i] = o->order_id_num.number;
+    c->id_digits[i] = (uint8_t)o->order_id_num.digits;     /* at most CRM_NUMID_DIGITS */
+    if (c->id_text.oom || c->id_text.len > UINT32_MAX / 2)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    w->added++;
+    if (++c->n == CRM_CHUNK_ROWS)
+        return hand_over(w, e);
+    return CRM_OK;
+}
+
+enum crm_err crm_store_writer_add_customer(struct crm_store_writer *w,
+                                           const struct crm_customer_info *c,
+                                           struct crm_errinfo *e)
+{
+    if (w->cust_n == w->cust_cap) {
+        size_t cap = w->cust_cap ? w->cust_cap * 2 : 1024;
+        struct crm_customer_info *p = realloc(w->cust, cap * sizeof *p);
+        if (!p)
+            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+        w->cust = p;
+        w->cust_cap = cap;
+    }
+    w->cust[w->cust_n++] = *c;
+    if (w->cust_n == CRM_CHUNK_ROWS) {
+        enum crm_err rc = settle(w, e);
+        return rc == CRM_OK ? w_customers(w, e) : rc;
+    }
+    return CRM_OK;
+}
+
+uint64_t crm_store_writer_orders(const struct crm_store_writer *w)
+{
+    return w->added;
+}
+
+uint64_t crm_store_writer_base_chunks(const struct crm_store_writer *w)
+{
+    return w->base_chunks;
+}
+
+enum crm_err crm_store_writer_finish(struct crm_store_writer *w, struct crm_errinfo *e)
+{
+    enum crm_err rc = w->rows.n ? hand_over(w, e) : CRM_OK;
+    if (rc == CRM_OK)
+        rc = settle(w, e);
+    if (rc == CRM_OK)
+        rc = w_customers(w, e);
+    if (rc == CRM_OK)
+        rc = w_dict(w, e);
+    if (rc == CRM_OK)
+        rc = w_end(w, e);
+    if (rc == CRM_OK)
+        rc = w_flush_io(w, e);
+    if (rc != CRM_OK || !w->regular)
+        return rc;
+    /* Data first, durably; then the commit record that makes it visible. */
+    crm_errinfo_where(e, w->name, -1, -1, -1);
+    if (!w->no_sync && fsync(w->fd) != 0)
+        return crm_errinfo_set(e, CRM_EIO, "fsync failed: %s", strerror(errno));
+    unsigned char rec[20];
+    uint64_t seq = w->st.commits + 1;
+    crm_le_put(rec, commit_crc(w->written, seq), 4);
+    crm_le_put(rec + 4, w->written, 8);
+    crm_le_put(rec + 12, seq, 8);
+    if (pwrite(w->fd, rec, sizeof rec, HDR_COMMIT_OFF) != (ssize_t)sizeof rec)
+        return crm_errinfo_set(e, CRM_EIO, "cannot write commit record: %s", strerror(errno));
+    if (!w->no_sync && fsync(w->fd) != 0)
+        return crm_errinfo_set(e, CRM_EIO, "fsync failed: %s", strerror(errno));
+    w->st.commits = seq;
+    return CRM_OK;
+}
+
+void crm_store_writer_free(struct crm_store_writer *w)
+{
+    if (!w)
+        return;
+    if (w->thread_live) {
+        pthread_mutex_lock(&w->mu);
+        w->quit = 1;
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+        pthread_join(w->thread, NULL);   /* after the chunk it is writing, if any */
+    }
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    rows_free(&w->rows);
+    rows_free(&w->job);
+    crm_dict_free(w->dict);
+    free(w->cust);
+    free(w->scratch);
+    crm_zctx_free(&w->z);
+    crm_buf_free(&w->block);
+    crm_buf_free(&w->raw);
+    crm_buf_free(&w->ztmp);
+    crm_buf_free(&w->io);
+    crm_buf_free(&w->packed);
+    for (size_t i = 0; i < w->arch_n; i++)
+        free(w->arch[i].blob);
+    free(w->arch);
+    free(w->cache_off);
+    crm_buf_free(&w->cache_raw);
+    crm_buf_free(&w->cache_text);
+    free(w);
+}
+
+uint64_t crm_store_writer_order_count(struct crm_store_writer *w)
+{
+    struct crm_errinfo e;
+    (void)settle(w, &e);                /* st is the writer thread's until then */
+    return w->st.orders + w->rows.n;
+}
+
+/* Decode archive chunk k into the cache. */
+static enum crm_err load_archived(struct crm_store_writer *w, size_t k, struct crm_errinfo *e)
+{
+    if (w->cached == (long long)k)
+        return CRM_OK;
+    struct id_chunk *c = &w->arch[k];
+    w->cached = -1;
+    if (c->blob_len == 0) {
+        memset(w->cache_off, 0, (c->rows + 1) * sizeof *w->cache_off);
+        w->cache_text.len = 0;
+        crm_buf_u8(&w->cache_text, 0);
+        w->cached = (long long)k;
+        return CRM_OK;
+    }
+    const unsigned char *raw = c->blob;
+    /* The bytes as stored: raw ones must be exactly the raw length (the reader checks the
+     * same in col_raw; found by fuzz_store reading past an archived blob). */
+    if (!(c->enc & ENC_DEFLATE) && c->blob_len != c->raw_len)
+        return crm_errinfo_set(e, CRM_ECORRUPT, "order-id archive chunk %zu damaged", k);
+    if (c->enc & ENC_DEFLATE) {
+        w->cache_raw.len = 0;
+        if (crm_buf_reserve(&w->cache_raw, c->raw_len + 1) != 0)
+            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+        if (crm_col_inflate(&w->z, c->blob, c->blob_len, w->cache_raw.data, c->raw_len) != 0)
+            return crm_errinfo_set(e, CRM_ECORRUPT, "order-id archive chunk %zu damaged", k);
+        raw = w->cache_raw.data;
+    }
+    if (crm_col_ids_decode(c->enc, raw, c->raw_len, c->rows, c->base, w->scratch,
+                           &w->cache_text, w->cache_off) != 0)
+        return crm_errinfo_set(e, CRM_ECORRUPT, "order-id archive chunk %zu damaged", k);
+    w->cached = (long long)k;
+    return CRM_OK;
+}
+
+enum crm_err crm_store_writer_order_id(struct crm_store_writer *w, uint64_t order_no,
+                                       const char **id, size_t *len, struct crm_errinfo *e)
+{
+    if (!w->keep_ids)
+        return crm_errinfo_set(e, CRM_EUSAGE, "order ids were not kept");
+    enum crm_err src = settle(w, e);
+    if (src != CRM_OK)
+        return src;
+    if (order_no >= w->arch_orders) {      /* in the chunk being built */
+        uint64_t row = order_no - w->arch_orders;
+        if (row >= w->rows.n)
+            return crm_errinfo_set(e, CRM_EUSAGE, "no order %llu", (unsigned long long)order_no);
+        *id = (const char *)w->rows.id_text.data + w->rows.id_off[row];
+        *len = w->rows.id_off[row + 1] - w->rows.id_off[row];
+        return CRM_OK;
+    }
+    size_t lo = 0, hi = w->arch_n;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (w->arch[mid].first <= order_no)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    enum crm_err rc = load_archived(w, lo, e);
+    if (rc != CRM_OK)
+        return rc;
+    uint32_t row = (uint32_t)(order_no - w->arch[lo].first);
+    *id = (const char *)w->cache_text.data + w->cache_off[row];
+    *len = w->cache_off[row + 1] - w->cache_off[row];
+    return CRM_OK;
+}
+
+enum crm_err crm_store_writer_each_order_id(struct crm_store_writer *w,
+                                            int (*fn)(void *ctx, uint64_t order_no,
+                                                      const char *id, size_t len),
+                                            void *ctx, struct crm_errinfo *e)
+{
+    enum crm_err src = settle(w, e);
+    if (src != CRM_OK)
+        return src;
+    for (size_t k = 0; k < w->arch_n; k++) {
+        if (w->arch[k].blob_len == 0)
+            continue;
+        enum crm_err rc = load_archived(w, k, e);
+        if (rc != CRM_OK)
+            return rc;
+        for (uint32_t r = 0; r < w->arch[k].rows; r++) {
+            uint32_t a = w->cache_off[r], b = w->cache_off[r + 1];
+            if (b > a && fn(ctx, w->arch[k].first + r, (const char *)w->cache_text.data + a, b - a))
+                return CRM_OK;
+        }
+    }
+    for (uint32_t r = 0; r < w->rows.n; r++) {   /* the chunk being built */
+        uint32_t a = w->rows.id_off[r], b = w->rows.id_off[r + 1];
+        if (b > a && fn(ctx, w->arch_orders + r, (const char *)w->rows.id_text.data + a, b - a))
+            return CRM_OK;
+    }
+    return CRM_OK;
+}
+
+/* ======================================================================== append == */
+
+static int archive_cb(void *ctx, uint32_t rows, unsigned enc, int64_t base, size_t raw_len,
+                      const unsigned char *stored, size_t stored_len)
+{
+    struct crm_store_writer *w = ctx;
+    return w->keep_ids ? archive_add(w, rows, stored_len ? enc : 0, base, raw_len, stored,
+                                     stored_len)
+                       : 0;
+}
+
+/* A store that was written as a stream and then saved to a file has no committed length:
+ * a reader reads it to the end, so blocks left by a killed append would break it. Commit
+ * its current length first (a store written once counts as one commit). */
+static enum crm_err commit_stream(struct crm_store_writer *w, struct crm_errinfo *e)
+{
+    unsigned char rec[20];
+    if (pread(w->fd, rec, sizeof rec, HDR_COMMIT_OFF) != (ssize_t)sizeof rec) {
+        crm_errinfo_where(e, w->name, -1, -1, -1);
+        return crm_errinfo_set(e, CRM_EIO, "cannot read the commit record");
+    }
+    if (crm_le_get(rec + 4, 8) != 0)
+        return CRM_OK;
+    if (w->st.commits == 0)
+        w->st.commits = 1;
+    crm_le_put(rec, commit_crc(w->written, w->st.commits), 4);
+    crm_le_put(rec + 4, w->written, 8);
+    crm_le_put(rec + 12, w->st.commits, 8);
+    if ((!w->no_sync && fsync(w->fd) != 0) ||
+        pwrite(w->fd, rec, sizeof rec, HDR_COMMIT_OFF) != (ssize_t)sizeof rec ||
+        (!w->no_sync && fsync(w->fd) != 0)) {
+        int err = errno;
+        crm_errinfo_where(e, w->name, -1, -1, -1);
+        return crm_errinfo_set(e, CRM_EIO, "cannot write the commit record: %s", strerror(err));
+    }
+    return CRM_OK;
+}
+
+enum crm_err crm_store_writer_append(int fd, const char *name, unsigned flags,
+                                     struct crm_store_writer **out, struct crm_errinfo *e)
+{
+    *out = NULL;
+    if (lseek(fd, 0, SEEK_SET) != 0) {
+        crm_errinfo_where(e, name, -1, -1, -1);
+        return crm_errinfo_set(e, CRM_EIO, "cannot append: not a regular file");
+    }
+    struct crm_store_writer *w = writer_alloc(fd, name, flags);
+    if (!w)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    struct crm_store *s;
+    enum crm_err rc = crm_store_open_fd(fd, name, NULL, 0, &s, e);
+    if (rc != CRM_OK) {
+        crm_store_writer_free(w);
+        return rc;
+    }
+    struct crm_store_tail tail;
+    rc = crm_store_verify(s, archive_cb, w, &tail, e);
+    uint32_t count = crm_store_customer_count(s);
+    for (uint32_t i = 0; rc == CRM_OK && i < count; i++) {
+        size_t len;
+        const char *id = crm_store_customer_id(s, i, &len);
+        uint32_t idx;
+        rc = crm_dict_intern(w->dict, id, len, &idx, NULL);
+        if (rc == CRM_OK && idx != i) {
+            crm_errinfo_where(e, name, -1, -1, -1);
+            rc = crm_errinfo_set(e, CRM_ECORRUPT, "customer id %u appears twice in the "
+                                 "dictionary", i);
+        }
+    }
+    if (rc == CRM_OK) {
+        w->meta = *crm_store_meta(s);
+        w->dict_written = count;
+        w->st = tail.stats;
+        w->blocks = tail.blocks;
+        w->base_chunks = tail.stats.chunks;
+        w->written = tail.end;
+        w->regular = 1;
+        if (ftruncate(fd, (off_t)w->written) != 0 || lseek(fd, (off_t)w->written, SEEK_SET) < 0) {
+            crm_errinfo_where(e, name, -1, -1, -1);
+            rc = crm_errinfo_set(e, CRM_EIO, "cannot prepare append: %s", strerror(errno));
+        }
+    }
+    if (rc == CRM_OK)
+        rc = commit_stream(w, e);
+    crm_store_close(s);
+    if (rc != CRM_OK) {
+        crm_store_writer_free(w);
+        return rc;
+    }
+    *out = w;
+    return CRM_OK;
+}
