@@ -16,9 +16,11 @@ ZLIB_LIBS   ?= $(shell $(PKG_CONFIG) --libs zlib 2>/dev/null || echo -lz)
 CMOCKA_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   ?= $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 CSV_LIBS    ?= -lcsv
+XLSX_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags xlsxwriter 2>/dev/null)
+XLSX_LIBS   ?= $(shell $(PKG_CONFIG) --libs xlsxwriter 2>/dev/null || echo -lxlsxwriter)
 
-ALL_CFLAGS = $(STD) $(WARN) $(CFLAGS) -Ilib $(ZLIB_CFLAGS)
-LIBS       = $(CSV_LIBS) $(ZLIB_LIBS) -lm -lpthread
+ALL_CFLAGS = $(STD) $(WARN) $(CFLAGS) -Ilib $(ZLIB_CFLAGS) $(XLSX_CFLAGS)
+LIBS       = $(CSV_LIBS) $(XLSX_LIBS) $(ZLIB_LIBS) -lm -lpthread
 
 LIB_SRC  := $(sort $(wildcard lib/*/*.c))
 LIB_HDR  := $(sort $(wildcard lib/*/*.h))
@@ -34,7 +36,7 @@ HELPERS  := $(HELPER_SRC:scripts/%.c=$(B)/scripts/%)
 MANS     := $(sort $(wildcard man/*.1))
 
 .PHONY: all test check check-unit check-cli check-real check-docs check-san demo bench fuzz \
-        install uninstall clean deps fuzz-build check-fuzz check-valgrind check-tsan \
+        install uninstall clean deps test-deps fuzz-build check-fuzz check-valgrind check-tsan \
         check-layers
 .DELETE_ON_ERROR:
 
@@ -75,6 +77,9 @@ $(B)/lib $(B)/cmd $(B)/bin $(B)/tests $(B)/scripts:
 deps:
 	@scripts/setup-deps
 
+test-deps:
+	@scripts/setup-deps --test
+
 # check: every test against the current build (no set-up).
 check: check-layers check-unit check-cli check-real check-docs
 
@@ -105,7 +110,7 @@ check-san:
 # test: set-up, optimised build + every test, then the sanitizer build, a short fuzz run of
 # every target, the golden cases under valgrind and the threads under ThreadSanitizer; one
 # summary line.
-test: deps
+test: test-deps
 	@$(MAKE) --no-print-directory all $(TESTS)
 	@rm -f build/test-results
 	@RESULTS=$(CURDIR)/build/test-results $(MAKE) --no-print-directory check || true
