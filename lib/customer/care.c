@@ -183,12 +183,6 @@ enum crm_err crm_care_visit(void *ctx, const struct crm_chunk *c, const int32_t 
 
 /* ---- VIP status ---- */
 
-static int qualifies(int64_t orders, int64_t items, int64_t money, uint32_t vo, uint32_t vi,
-                     int64_t vm)
-{
-    return orders >= (int64_t)vo && items >= (int64_t)vi && money >= vm;
-}
-
 int crm_care_vip_status(const struct crm_care_event *ev, size_t n, uint32_t vip_orders,
                         uint32_t vip_items, int64_t vip_money, int32_t on, int32_t *since,
                         int32_t *until, int *assured)
@@ -202,7 +196,7 @@ int crm_care_vip_status(const struct crm_care_event *ev, size_t n, uint32_t vip_
         int32_t next = i < n && ev[i].day < on ? ev[i].day : INT32_MAX;
         if (vip && lapse <= next && lapse <= on) {
             /* re-evaluation on the lapse day: the orders of the status year q .. lapse − 1 */
-            if (qualifies(to, ti, tm, vip_orders, vip_items, vip_money)) {
+            if (crm_segment_vip_qualifies(vip_orders, vip_items, vip_money, to, ti, tm)) {
                 q = lapse;
                 lapse = q + CRM_CARE_YEAR;
                 to = ti = tm = 0;
@@ -232,7 +226,7 @@ int crm_care_vip_status(const struct crm_care_event *ev, size_t n, uint32_t vip_
             wi -= ev[j].items;
             wm -= ev[j].money;
         }
-        if (!vip && qualifies(wo, wi, wm, vip_orders, vip_items, vip_money)) {
+        if (!vip && crm_segment_vip_qualifies(vip_orders, vip_items, vip_money, wo, wi, wm)) {
             vip = 1;
             q = next;
             lapse = next + CRM_CARE_YEAR;
@@ -245,7 +239,7 @@ int crm_care_vip_status(const struct crm_care_event *ev, size_t n, uint32_t vip_
         return 0;
     *since = q;
     *until = lapse;
-    *assured = qualifies(to, ti, tm, vip_orders, vip_items, vip_money);
+    *assured = crm_segment_vip_qualifies(vip_orders, vip_items, vip_money, to, ti, tm);
     return 1;
 }
 
@@ -388,8 +382,8 @@ static enum crm_err vip_reminders(struct crm_care *k, struct crm_store *s,
     for (size_t c = 0; c < k->cap && c < a->n; c++) {
         slot_of[c] = -1;
         enum crm_class cls;
-        if (qualifies(k->q_orders[c], k->q_items[c], k->q_money[c], so->vip_orders,
-                      so->vip_items, vm) &&
+        if (crm_segment_vip_qualifies(so->vip_orders, so->vip_items, vm, k->q_orders[c],
+                                      k->q_items[c], k->q_money[c]) &&
             (cls = crm_segment_class(seg, (uint32_t)c)) != CRM_CLASS_MALICIOUS &&
             cls != CRM_CLASS_NONE)
             cand[ncand++] = (uint32_t)c;

@@ -367,6 +367,12 @@ const struct crm_segment_opts *crm_segment_options(const struct crm_segment *s)
     return &s->o;
 }
 
+int crm_segment_vip_qualifies(uint32_t vip_orders, uint32_t vip_items, int64_t vip_money,
+                              int64_t orders, int64_t items, int64_t money)
+{
+    return orders >= (int64_t)vip_orders && items >= (int64_t)vip_items && money >= vip_money;
+}
+
 int64_t crm_segment_vip_money(const struct crm_segment *s)
 {
     return s->vip_money;
@@ -428,8 +434,8 @@ void crm_segment_customer(const struct crm_segment *s, uint32_t c, struct crm_se
     enum crm_class k = tree(s, c);
     row->cls = k == CRM_CLASS_COUNT ? tier_class(row->seed.tier) : k;
     const struct crm_cust *cu = &s->a->cust[c];
-    row->vip = cu->paid_orders >= s->o.vip_orders && cu->items >= s->o.vip_items &&
-               row->seed.monetary_total >= s->vip_money;
+    row->vip = crm_segment_vip_qualifies(s->o.vip_orders, s->o.vip_items, s->vip_money,
+                                         cu->paid_orders, cu->items, row->seed.monetary_total);
     row->segment = row->quint.scored
                    ? (long)crm_segment_rules_match(s->rules, row->quint.r, row->quint.f,
                                                    row->quint.m)

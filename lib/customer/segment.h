@@ -109,6 +109,12 @@ const char *crm_segment_name(const struct crm_segment *s, long segment);
 const struct crm_rfm *crm_segment_seed(const struct crm_segment *s);
 const struct crm_segment_opts *crm_segment_options(const struct crm_segment *s);
 int64_t crm_segment_vip_money(const struct crm_segment *s);   /* minor units */
+
+/* The VIP rule (SPEC §7), written once: at least vip_orders paid orders, vip_items items and
+ * vip_money minor units, all three. crm-segment's vip flag and the care list's VIP status
+ * (care.c) both ask it. */
+int crm_segment_vip_qualifies(uint32_t vip_orders, uint32_t vip_items, int64_t vip_money,
+                              int64_t orders, int64_t items, int64_t money);
 int crm_segment_net(const struct crm_segment *s);
 const struct crm_rfm *crm_segment_quintile(const struct crm_segment *s);
 
