@@ -3,7 +3,7 @@
 // (scripts/bench compares them, sorted).
 //   node bench-chdb.mjs QUERY FORM SRC AS_OF OUT [REPS]
 // FORM: parquet (SRC = the .parquet DuckDB wrote) | csv (SRC = the orders CSV); absolute paths.
-// QUERY: rfm | pareto | cohort, as in bench-duckdb.mjs.
+// QUERY: rfm | pareto | segment | cohort, as in bench-duckdb.mjs.
 // The query (reading SRC, computing, writing OUT with INTO OUTFILE) runs REPS times (default 3)
 // in one warm process; start-up (loading libchdb) is not timed. Prints the medians
 // "wall_seconds cpu_seconds" on stdout. ClickHouse uses every core (max_threads = cores).
@@ -75,7 +75,36 @@ const cohort = `with
          as ${header('cohort,period_index,active,revenue,orders')}
   from g left join a on a.c = g.c and a.k = g.k order by g.c, g.k`;
 
-const queries = { rfm, pareto, cohort };
+// crm-segment --summary, the class tree of SPEC §7 (see bench-duckdb.mjs).
+const segment = `with
+  o as (select customer_id, toDate(order_time) d, toInt64(amount * 100) cents, status from ${src}
+        where toDate(order_time) < ${day} and toDate(order_time) >= ${day} - 365),
+  c as (select customer_id, toInt64(countIf(status = 'paid')) n, sumIf(cents, status = 'paid') total,
+               minIf(d, status = 'paid') fp, maxIf(d, status = 'paid') lp
+        from o group by customer_id),
+  s as (select n, total, toInt64(${day} - fp) first_age, toInt64(${day} - lp) rec,
+          multiIf(rec <= 30, 5, rec <= 90, 4, rec <= 120, 3, rec <= 210, 2, 1)
+          + 3 * multiIf(n >= 6, 5, n >= 4, 4, n = 3, 3, n = 2, 2, 1)
+          + 4 * multiIf(total >= 200000 * n, 5, total >= 100000 * n, 4, total >= 50000 * n, 3,
+                        total >= 30000 * n, 2, 1) score
+        from c),
+  g as (select multiIf(n = 0, 'no-sale', first_age <= 30, 'new', rec > 180, 'dormant',
+                       score >= 36, 'P', score >= 26, 'G', score >= 17, 'S', 'B') cls,
+               toInt64(count()) customers, toInt64(sum(n)) orders, toInt64(sum(total)) revenue
+        from s group by cls),
+  l as (select * from values('cls String, i UInt8', ('malicious', 0), ('no-order', 1),
+                             ('no-sale', 2), ('new', 3), ('dormant', 4), ('P', 5), ('G', 6),
+                             ('S', 7), ('B', 8))),
+  r as (select l.i i, l.cls cls, ifNull(g.customers, 0) customers, ifNull(g.orders, 0) orders,
+               ifNull(g.revenue, 0) cents, sum(customers) over () tc, sum(cents) over () tr
+        from l left join g on g.cls = l.cls)
+  select concat(cls, ',', toString(customers), ',', printf('%.7f', customers / tc), ',',
+                ${money('cents')}, ',', printf('%.7f', cents / tr), ',',
+                if(orders > 0, ${money('intDiv(2 * cents + orders, 2 * orders)')}, ''))
+         as ${header('class,customers,share,revenue,revenue_share,avg_order_value')}
+  from r order by i`;
+
+const queries = { rfm, pareto, cohort, segment };
 if (!src || !queries[what]) throw new Error(`bench-chdb: usage QUERY parquet|csv SRC AS_OF OUT`);
 const sql = `${queries[what]} into outfile '${out}' truncate format TSVRawWithNames`;
 const median = (v) => { const s = [...v].sort((x, y) => x - y); const n = s.length;

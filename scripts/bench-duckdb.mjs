@@ -5,6 +5,7 @@
 //   node bench-duckdb.mjs QUERY FORM SRC AS_OF OUT [REPS]
 // FORM: native (SRC = the DB file, table `orders`) | parquet (SRC = .parquet) | csv (SRC = .csv)
 // QUERY: rfm (seed scheme, crm-rfm defaults) | pareto (crm-pareto rows) |
+//        segment (crm-segment --summary) |
 //        cohort (monthly cohorts: cohort,period_index,active,revenue,orders).
 // The query (reading SRC, computing, writing OUT) runs REPS times (default 3) in one warm
 // process; start-up, opening the database and loading are not timed. Prints the medians
@@ -73,7 +74,42 @@ const cohort = (src) => `
          printf('%.2f', coalesce(revenue, 0)) revenue, coalesce(orders, 0) orders
   from g left join a on a.c = g.c and a.k = g.k order by g.c, g.k`;
 
-const queries = { rfm, pareto, cohort };
+// crm-segment --summary: every customer with an order in the window, in the class tree of
+// SPEC §7 (no customers file, so no malicious; all history is in the window, so no no-order):
+// no-sale (no paid order), new (first paid order <= 30 days before AS_OF), dormant (last
+// paid order > 180 days before), else the seed tier; one row per class, in the tool's order.
+const segment = (src) => `
+  with o as (select customer_id, order_time::date d, amount, status from ${src}
+             where order_time::date < date '${asOf}' and order_time::date >= date '${asOf}' - 365),
+  c as (select customer_id, count(*) filter (where status = 'paid') n,
+               coalesce(sum(amount) filter (where status = 'paid'), 0) total,
+               min(d) filter (where status = 'paid') fp, max(d) filter (where status = 'paid') lp
+        from o group by customer_id),
+  s as (select *,
+          case when date '${asOf}' - lp <= 30 then 5 when date '${asOf}' - lp <= 90 then 4
+               when date '${asOf}' - lp <= 120 then 3 when date '${asOf}' - lp <= 210 then 2 else 1 end
+          + 3 * case when n >= 6 then 5 when n >= 4 then 4 when n = 3 then 3 when n = 2 then 2 else 1 end
+          + 4 * case when total >= 2000 * n then 5 when total >= 1000 * n then 4
+                     when total >= 500 * n then 3 when total >= 300 * n then 2 else 1 end score
+        from c),
+  k as (select case when n = 0 then 'no-sale' when date '${asOf}' - fp <= 30 then 'new'
+                    when date '${asOf}' - lp > 180 then 'dormant' when score >= 36 then 'P'
+                    when score >= 26 then 'G' when score >= 17 then 'S' else 'B' end cls, n, total
+        from s),
+  g as (select cls, count(*) customers, sum(n) orders, sum(total) revenue from k group by cls),
+  l as (select * from (values ('malicious', 0), ('no-order', 1), ('no-sale', 2), ('new', 3),
+                              ('dormant', 4), ('P', 5), ('G', 6), ('S', 7), ('B', 8)) v(cls, i)),
+  r as (select l.i, l.cls, coalesce(customers, 0) customers, coalesce(orders, 0) orders,
+               (coalesce(revenue, 0) * 100)::bigint cents from l left join g using (cls)),
+  t as (select sum(customers) tc, sum(cents) tr from r)
+  select cls as "class", customers, printf('%.7f', customers / tc) "share",
+         printf('%d.%02d', cents // 100, cents % 100) revenue,
+         printf('%.7f', cents::double / tr::double) revenue_share,
+         case when orders > 0 then printf('%d.%02d', ((2 * cents + orders) // (2 * orders)) // 100,
+                                          ((2 * cents + orders) // (2 * orders)) % 100) end avg_order_value
+  from r, t order by i`;
+
+const queries = { rfm, pareto, cohort, segment };
 const median = (v) => { const s = [...v].sort((x, y) => x - y); const n = s.length;
   return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2; };
 

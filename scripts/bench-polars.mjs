@@ -4,7 +4,7 @@
 // (scripts/bench compares them, sorted).
 //   node bench-polars.mjs QUERY FORM SRC AS_OF OUT [REPS]
 // FORM: parquet (SRC = the .parquet DuckDB wrote) | csv (SRC = the orders CSV).
-// QUERY: rfm | pareto | cohort, as in bench-duckdb.mjs.
+// QUERY: rfm | pareto | segment | cohort, as in bench-duckdb.mjs.
 // The query runs REPS times (default 3) in one warm process; start-up is not timed. Prints
 // the medians "wall_seconds cpu_seconds" on stdout. Polars uses every core.
 // Money is integer cents: amounts are read as Float64 (CSV) or Decimal(18,2) (Parquet) and
@@ -118,7 +118,45 @@ function cohort() {
     .sort(['cohort', 'period_index']);
 }
 
-const queries = { rfm, pareto, cohort };
+// crm-segment --summary, the class tree of SPEC §7 (see bench-duckdb.mjs); the nine classes
+// are a small frame joined on, in the tool's order.
+function segment() {
+  const paid = col('status').eq(lit('paid')), n = col('n'), t = col('total');
+  const c = scan().select(col('customer_id'), col('status'), days(col('d')).alias('d'), col('cents'))
+    .filter(col('d').lt(int(A)).and(col('d').gtEq(int(A - 365))))
+    .groupBy('customer_id').agg(paid.cast(pl.Int64).sum().alias('n'),
+      col('cents').filter(paid).sum().alias('total'), col('d').filter(paid).min().alias('fp'),
+      col('d').filter(paid).max().alias('lp'))
+    .withColumns(int(A).minus(col('lp')).alias('rec'), int(A).minus(col('fp')).alias('age'));
+  const score = steps(col('rec'), [[(e) => e.ltEq(30), 5], [(e) => e.ltEq(90), 4],
+      [(e) => e.ltEq(120), 3], [(e) => e.ltEq(210), 2]])
+    .plus(steps(n, [[(e) => e.gtEq(6), 5], [(e) => e.gtEq(4), 4], [(e) => e.eq(3), 3],
+      [(e) => e.eq(2), 2]]).mul(int(3)))
+    .plus(steps(t, [[(e) => e.gtEq(n.mul(int(200000))), 5], [(e) => e.gtEq(n.mul(int(100000))), 4],
+      [(e) => e.gtEq(n.mul(int(50000))), 3], [(e) => e.gtEq(n.mul(int(30000))), 2]]).mul(int(4)));
+  const s = col('score');
+  const g = c.withColumns(score.alias('score'))
+    .withColumns(pl.when(n.eq(int(0))).then(lit('no-sale')).when(col('age').ltEq(int(30)))
+      .then(lit('new')).when(col('rec').gt(int(180))).then(lit('dormant'))
+      .when(s.gtEq(int(36))).then(lit('P')).when(s.gtEq(int(26))).then(lit('G'))
+      .when(s.gtEq(int(17))).then(lit('S')).otherwise(lit('B')).alias('class'))
+    .groupBy('class').agg(pl.len().cast(pl.Int64).alias('customers'), n.sum().alias('orders'),
+      t.fillNull(int(0)).sum().alias('cents'));
+  const names = ['malicious', 'no-order', 'no-sale', 'new', 'dormant', 'P', 'G', 'S', 'B'];
+  const cu = col('customers'), o = col('orders'), v = col('cents');
+  return pl.DataFrame({ class: names, i: names.map((_, k) => k) }).lazy()
+    .join(g, { on: 'class', how: 'left' })
+    .withColumns(cu.fillNull(int(0)), o.fillNull(int(0)), v.fillNull(int(0)))
+    .withColumns(cu.sum().alias('tc'), v.sum().alias('tr'))
+    .sort('i')
+    .select(col('class'), cu, frac7(cu.cast(pl.Float64).div(col('tc').cast(pl.Float64))).alias('share'),
+      money(v).alias('revenue'),
+      frac7(v.cast(pl.Float64).div(col('tr').cast(pl.Float64))).alias('revenue_share'),
+      pl.when(o.gt(int(0))).then(money(idiv(v.mul(int(2)).plus(o), o.mul(int(2)))))
+        .otherwise(pl.lit(null, pl.Utf8)).alias('avg_order_value'));
+}
+
+const queries = { rfm, pareto, cohort, segment };
 if (!queries[what]) throw new Error(`bench-polars: unknown query ${what}`);
 const median = (v) => { const s = [...v].sort((x, y) => x - y); const n = s.length;
   return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2; };
