@@ -132,7 +132,8 @@ enum crm_err crm_chart_heatmap(const struct crm_cohort *co, enum crm_cohort_metr
 {
     size_t rows = crm_cohort_count(co), cols = crm_cohort_max_periods(co);
     double cw = cols ? fmax(12, fmin(56, 900.0 / (double)cols)) : 56;
-    double width = LEFT + cw * (double)cols + 30, height = TOP + ROW_H * (double)rows + 40;
+    double width = fmax(760, LEFT + cw * (double)cols + 30);
+    double height = TOP + ROW_H * (double)rows + 40;
     struct crm_buf b = {0};
     char t[160];
     put(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/"
