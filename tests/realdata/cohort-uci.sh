@@ -32,7 +32,8 @@ for m in customers:5 retention:6 revenue:7 orders:8 cum-revenue:9; do
         $1 != c { if (c != "") print line; c = $1; line = $1 "," $4; n = 0 }
         { line = line "," $col; n++; if (n > w) w = n }
         END { print line }' "$T/month.csv" |
-        awk -F, 'NR == 1 { w = NF } { printf "%s", $0; for (i = NF; i < w; i++) printf ","; print "" }' \
+        awk -F, 'NR == 1 { w = NF }
+                 { printf "%s", $0; for (i = NF; i < w; i++) printf ","; print "" }' \
         >"$T/pivot.body"
     { printf 'cohort,cohort_size'; for ((k = 0; k < 13; k++)); do printf ',%d' $k; done; echo
       cat "$T/pivot.body"; } >"$T/pivot.csv"
