@@ -218,6 +218,7 @@ static void measure(struct cli *c, const struct opts *op, const char *input)
     struct crm_campaign_opts mo = {from, (int32_t)op->days, cli_resolve_as_of(c, s),
                                    op->level};
     struct crm_campaign_result r;
+    crm_errinfo_clear(&e);
     cli_check(c, crm_campaign_measure(s, g, &mo, crm_store_meta(s)->money_scale, &r, &e), &e);
     if (r.days_measured < mo.days) {
         char last[16];

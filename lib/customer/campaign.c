@@ -321,9 +321,9 @@ static int map_new(struct pass *p, struct crm_campaign_groups *g, const struct c
     for (uint32_t c = p->mapped; c < n; c++) {
         size_t len;
         const char *id = crm_store_customer_id(s, c, &len);
-        size_t i = slot(g, crm_hash_bytes(id, len, 0x6361), id, len);
-        p->map[c] = g->e[i].len ? i : SIZE_MAX;
-        if (g->e[i].len)
+        size_t i = g->cap ? slot(g, crm_hash_bytes(id, len, 0x6361), id, len) : 0;
+        p->map[c] = g->cap && g->e[i].len ? i : SIZE_MAX;
+        if (p->map[c] != SIZE_MAX)
             g->e[i].found = 1;
     }
     p->mapped = n;
