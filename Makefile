@@ -37,7 +37,7 @@ MANS     := $(sort $(wildcard man/*.1))
 
 .PHONY: all test check check-unit check-cli check-real check-docs check-san demo bench fuzz \
         install uninstall clean deps test-deps fuzz-build check-fuzz check-valgrind check-tsan \
-        check-layers
+        check-layers check-campaign
 .DELETE_ON_ERROR:
 
 all: $(TOOLS) $(HELPERS)
@@ -81,7 +81,7 @@ test-deps:
 	@scripts/setup-deps --test
 
 # check: every test against the current build (no set-up).
-check: check-layers check-unit check-cli check-real check-docs
+check: check-layers check-unit check-cli check-real check-docs check-campaign
 
 check-unit: $(TESTS) $(TOOLS) $(HELPERS)
 	@B=$(B) tests/run unit
@@ -94,6 +94,10 @@ check-real: $(TOOLS) $(HELPERS)
 
 check-docs: $(TOOLS) $(HELPERS)
 	@B=$(B) tests/run docs
+
+# crm-campaign: stable groups and simulated campaigns (tests/campaign/*.sh)
+check-campaign: $(TOOLS) $(HELPERS)
+	@B=$(B) tests/run campaign
 
 # The folder graph of lib/README.md: no upward include, no private header used outside its
 # folder (scripts/check-layers), and the check itself failing on planted offences.

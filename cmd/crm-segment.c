@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "customer/agg.h"
+#include "customer/campaign.h"
 #include "customer/care.h"
 #include "cli.h"
 #include "customer/kpi.h"
@@ -38,6 +39,9 @@ static const char usage[] =
     "      --on DATE            the day of the care list (default: the as-of date)\n"
     "      --reasons LIST       only these reasons (comma-separated)\n"
     "      --vip-remind DAYS    list VIPs this many days before their status lapses (30)\n"
+    "      --holdout F          with --care: add a group column, control for about F of the\n"
+    "                           customers (as crm-campaign split; needs --salt NAME)\n"
+    "      --salt NAME          names the campaign whose control group --holdout draws\n"
     "      --kpi                shop figures per period: orders, paying/new/returning\n"
     "                           customers, repeat rate, revenue, average order value, growth\n"
     "      --period P           with --kpi: month (default), week or quarter\n"
@@ -70,7 +74,7 @@ static const char usage[] =
 enum {
     OPT_WINDOW = CLI_TOOL_OPTS, OPT_RFM, OPT_SEG, OPT_NET, OPT_SUMMARY, OPT_BY, OPT_RULES,
     OPT_CARE, OPT_ON, OPT_REASONS, OPT_REMIND, OPT_KPI, OPT_PERIOD, OPT_EMIT, OPT_MERGE,
-    OPT_CUTS,
+    OPT_CUTS, OPT_HOLDOUT, OPT_SALT,
 };
 
 static const struct option longopts[] = {
@@ -101,6 +105,8 @@ static const struct option longopts[] = {
     {"emit-partial", required_argument, NULL, OPT_EMIT},
     {"merge-partials", no_argument, NULL, OPT_MERGE},
     {"cuts", required_argument, NULL, OPT_CUTS},
+    {"holdout", required_argument, NULL, OPT_HOLDOUT},
+    {"salt", required_argument, NULL, OPT_SALT},
     {NULL, 0, NULL, 0},
 };
 
@@ -181,11 +187,13 @@ static void put_customers(struct cli *c, const struct crm_store *s, const struct
     cli_close_output(c, o);
 }
 
+/* The care list; with a salt, each row's control or treatment group (crm-campaign split). */
 static void put_care(struct cli *c, const struct crm_store *s, const struct crm_care *k,
-                     int scale)
+                     int scale, double holdout, const char *salt)
 {
     struct crm_out *o = cli_open_output(c);
-    crm_out_header(o, "customer_id,reason,due_date,class,tier,last_order,detail");
+    crm_out_header(o, salt ? "customer_id,reason,due_date,class,tier,last_order,detail,group"
+                           : "customer_id,reason,due_date,class,tier,last_order,detail");
     for (size_t i = 0; i < crm_care_count(k) && !crm_out_failed(o); i++) {
         const struct crm_care_item *it = crm_care_item(k, i);
         char detail[160];
@@ -201,6 +209,9 @@ static void put_care(struct cli *c, const struct crm_store *s, const struct crm_
         else
             crm_out_empty(o);
         crm_out_str(o, detail, dl);
+        if (salt)
+            crm_out_cstr(o, crm_campaign_group_name(crm_campaign_assign(salt, strlen(salt), id,
+                                                                        len, holdout)));
         crm_out_end_row(o);
     }
     cli_close_output(c, o);
@@ -341,6 +352,8 @@ struct options {
     int summary, care, kpi, period, merging;
     enum crm_segment_by by;
     const char *rules_path, *on, *emit, *cuts_path;
+    double holdout;
+    const char *salt;
 };
 
 static void parse(struct cli *c, struct options *op, int argc, char **argv)
@@ -389,11 +402,20 @@ static void parse(struct cli *c, struct options *op, int argc, char **argv)
         case OPT_EMIT: op->emit = optarg; break;
         case OPT_MERGE: op->merging = 1; break;
         case OPT_CUTS: op->cuts_path = optarg; break;
+        case OPT_HOLDOUT: op->holdout = cli_number(c, "--holdout", optarg, 0, 1); break;
+        case OPT_SALT: op->salt = optarg; break;
         default: cli_usage_error(c, "unexpected option");
         }
     }
     if (op->summary + op->care + op->kpi > 1)
         cli_usage_error(c, "--summary, --care and --kpi are separate reports; give one");
+    if ((op->holdout > 0 || op->salt) && !op->care)
+        cli_usage_error(c, "--holdout and --salt split the care list: add --care (or use "
+                        "crm-campaign split on another list)");
+    if (op->care && (op->holdout > 0 || op->salt) &&
+        (!op->salt || !*op->salt || !(op->holdout > 0 && op->holdout < 1)))
+        cli_usage_error(c, "--care needs both --holdout F (0 < F < 1) and --salt NAME to draw "
+                        "a control group, e.g. --holdout 0.1 --salt care-2024-06-01");
     if (op->on && !op->care)
         cli_usage_error(c, "--on goes with --care (use --as-of otherwise)");
     if (op->on)
@@ -455,7 +477,7 @@ static void run(struct cli *c, struct options *op, struct step *st, struct crm_s
         emit_partial(c, st, op->emit, s, a, seg, kk);
     } else if (op->care) {
         cli_check(c, crm_care_finish(ck, s, a, seg, info, &e), &e);
-        put_care(c, s, ck, scale);
+        put_care(c, s, ck, scale, op->holdout, op->salt);
     } else if (op->kpi) {
         put_kpi(c, kk, scale);
     } else if (op->summary) {

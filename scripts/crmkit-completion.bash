@@ -1,5 +1,5 @@
 # bash completion for the crmkit tools (crm-import, crm-rfm, crm-segment, crm-pareto,
-# crm-churn). Options come from each tool's own --help, so they never drift from it.
+# crm-churn, crm-cohort, crm-campaign). Options come from each tool's own --help, so they never drift from it.
 # Installed by `make install` into share/bash-completion/completions/; or: source this file.
 
 _crmkit_options()
@@ -29,6 +29,8 @@ _crmkit()
         --as-of|--on) words="today" ;;
         --by) [ "$cmd" = crm-pareto ] && words="monetary frequency" || words="class segment vip" ;;
         --period) words="month week quarter" ;;
+        --metric) words="customers retention revenue orders cum-revenue" ;;
+        --holdout) words="0.1 0.2 0.5" ;;
         --reasons) words="birthday after-7d after-28d vip-expiring win-back" ;;
         --model) words="bgnbd mbgnbd" ;;
         --method) words="model rules" ;;
@@ -42,6 +44,10 @@ _crmkit()
         [ "${COMPREPLY[0]: -1}" = "=" ] && compopt -o nospace 2>/dev/null
         return
     fi
+    if [ "$cmd" = crm-campaign ] && [ "$COMP_CWORD" = 1 ]; then
+        COMPREPLY=($(compgen -W "split measure" -- "$cur"))
+        return
+    fi
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$(_crmkit_options "${COMP_WORDS[0]}")" -- "$cur"))
         return
@@ -49,4 +55,5 @@ _crmkit()
     COMPREPLY=($(compgen -f -- "$cur"))
 }
 
-complete -o filenames -F _crmkit crm-import crm-rfm crm-segment crm-pareto crm-churn
+complete -o filenames -F _crmkit crm-import crm-rfm crm-segment crm-pareto crm-churn \
+    crm-cohort crm-campaign

@@ -1357,3 +1357,116 @@ enum crm_err crm_scale_kpi_merge(const char *const *paths, size_t npaths,
     *out = l.x.k;
     return CRM_OK;
 }
+
+/* ---- crm-cohort ---- */
+
+void crm_scale_cohort_options(struct crm_partial_opts *o, enum crm_kpi_period period,
+                              int32_t as_of, const struct crm_store *s)
+{
+    o->n = 0;
+    crm_scale_base_options(o, as_of, s);
+    crm_partial_opts_add(o, "period", "%s", period == CRM_KPI_WEEK ? "week"
+                                            : period == CRM_KPI_QUARTER ? "quarter" : "month");
+}
+
+enum crm_err crm_scale_cohort_emit(struct crm_out *o, const struct crm_partial_opts *opts,
+                                   const struct crm_cohort *co, const struct crm_store *s,
+                                   struct crm_errinfo *e)
+{
+    struct crm_partial_writer *w;
+    enum crm_err rc = begin(o, "cohort", opts, s, &w, e);
+    if (rc != CRM_OK)
+        return rc;
+    crm_partial_section(w, "cells", crm_cohort_cells(co));
+    size_t pos = 0;
+    struct crm_cohort_cell c;
+    while (crm_cohort_cell_next(co, &pos, &c)) {
+        crm_partial_i64(w, c.cohort);
+        crm_partial_i64(w, c.k);
+        crm_partial_u64(w, c.active);
+        crm_partial_u64(w, c.orders);
+        crm_partial_i64(w, c.revenue);
+        crm_partial_end_row(w);
+    }
+    return crm_partial_writer_finish(w, e);
+}
+
+struct cohort_merge {
+    struct crm_cohort *co;
+    enum crm_kpi_period period;
+    unsigned seen;
+};
+
+static enum crm_err cohort_cell(struct crm_partial *p, struct crm_cohort *co,
+                                struct crm_errinfo *e)
+{
+    char *f[5];
+    int64_t cohort, k;
+    struct crm_cohort_cell c;
+    enum crm_err rc;
+    if ((rc = crm_partial_row(p, f, 5, e)) != CRM_OK ||
+        (rc = crm_partial_parse_i64(p, f[0], "cohort", &cohort, e)) != CRM_OK ||
+        (rc = crm_partial_parse_i64(p, f[1], "period index", &k, e)) != CRM_OK ||
+        (rc = crm_partial_parse_u64(p, f[2], "active", &c.active, e)) != CRM_OK ||
+        (rc = crm_partial_parse_u64(p, f[3], "orders", &c.orders, e)) != CRM_OK ||
+        (rc = crm_partial_parse_i64(p, f[4], "revenue", &c.revenue, e)) != CRM_OK)
+        return rc;
+    if (cohort < INT32_MIN || cohort > INT32_MAX || k < -1 || k > INT32_MAX)
+        return crm_partial_fail(p, e, CRM_EDATA, "cohort or period index out of range");
+    c.cohort = (int32_t)cohort;
+    c.k = (int32_t)k;
+    if ((rc = crm_cohort_add(co, &c, e)) != CRM_OK)
+        return crm_partial_fail(p, e, rc, "%s", e->msg);
+    return CRM_OK;
+}
+
+static enum crm_err cohort_section(struct merger *m, struct crm_partial *p, const char *name,
+                                   uint64_t rows, const char *path, struct crm_errinfo *e)
+{
+    (void)path;
+    struct cohort_merge *x = m->ctx;
+    if (strcmp(name, "cells") != 0)
+        return unknown_section(p, name, m->kind, e);
+    enum crm_err rc = once(p, &x->seen, 1u, name, e);
+    if (rc == CRM_OK && !x->co) {   /* the first partial's as-of date sets the range */
+        int32_t as_of;
+        rc = crm_scale_as_of(&m->ref, crm_partial_name(p), &as_of, e);
+        if (rc == CRM_OK)
+            rc = crm_cohort_new(x->period, as_of, &x->co, e);
+    }
+    for (uint64_t i = 0; i < rows && rc == CRM_OK; i++)
+        rc = cohort_cell(p, x->co, e);
+    return rc;
+}
+
+static enum crm_err cohort_done(struct merger *m, struct crm_partial *p,
+                                const struct crm_partial_head *h, struct crm_errinfo *e)
+{
+    (void)h;
+    struct cohort_merge *x = m->ctx;
+    unsigned seen = x->seen;
+    x->seen = 0;
+    return seen ? CRM_OK : crm_partial_fail(p, e, CRM_EDATA, "the partial has no cells");
+}
+
+enum crm_err crm_scale_cohort_merge(const char *const *paths, size_t npaths,
+                                    const struct crm_partial_opts *run,
+                                    enum crm_kpi_period period, struct crm_cohort **out,
+                                    struct crm_partial_opts *options, struct crm_errinfo *e)
+{
+    *out = NULL;
+    struct cohort_merge x = {NULL, period, 0};
+    struct merger m;
+    merger_init(&m, "cohort", "crm-cohort --emit-partial", run, &x);
+    m.section = cohort_section;
+    m.done = cohort_done;
+    enum crm_err rc = merge_all(&m, paths, npaths, e);
+    if (rc != CRM_OK) {
+        crm_cohort_free(x.co);
+        return rc;
+    }
+    if (options)
+        *options = m.ref;
+    *out = x.co;
+    return CRM_OK;
+}

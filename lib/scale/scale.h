@@ -8,6 +8,7 @@
  *   churn           (x, t_x, T) triple counts, repeat spend  -> one BG/NBD + Gamma-Gamma fit
  *   segment-summary customers, orders, revenue per group     -> the --summary table
  *   segment-kpi     per-period order and customer counts     -> the --kpi table
+ *   cohort          cohort sizes and (cohort, period) cells      -> crm-cohort's report
  *
  * Invariants: a merge reads only integers (counts, days, minor units), so the merged figure
  * is computed from exactly the numbers the single store gives and prints byte for byte the
@@ -23,6 +24,7 @@
 #include "model/btyd.h"
 #include "model/churn.h"
 #include "base/err.h"
+#include "customer/cohort.h"
 #include "customer/kpi.h"
 #include "text/out.h"
 #include "customer/pareto.h"
@@ -171,5 +173,22 @@ enum crm_err crm_scale_kpi_merge(const char *const *paths, size_t npaths,
                                  const struct crm_partial_opts *run, enum crm_kpi_period period,
                                  int32_t window_days, struct crm_kpi **out,
                                  struct crm_partial_opts *options, struct crm_errinfo *e);
+
+/* ---- crm-cohort ---- */
+
+/* as-of, period and the base options. */
+void crm_scale_cohort_options(struct crm_partial_opts *o, enum crm_kpi_period period,
+                              int32_t as_of, const struct crm_store *s);
+
+enum crm_err crm_scale_cohort_emit(struct crm_out *o, const struct crm_partial_opts *opts,
+                                   const struct crm_cohort *co, const struct crm_store *s,
+                                   struct crm_errinfo *e);
+
+/* The table of the whole (cells of disjoint customers add up); options (may be NULL) gets
+ * the partials' options. */
+enum crm_err crm_scale_cohort_merge(const char *const *paths, size_t npaths,
+                                    const struct crm_partial_opts *run,
+                                    enum crm_kpi_period period, struct crm_cohort **out,
+                                    struct crm_partial_opts *options, struct crm_errinfo *e);
 
 #endif

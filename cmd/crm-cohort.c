@@ -1,0 +1,264 @@
+/* crm-cohort: retention by cohort (SPEC §15) — the long table, the matrix of one metric, an
+ * SVG heatmap, and the partials of a scale-out run. Options and I/O only: lib/customer/cohort
+ * computes, lib/chart/heatmap draws, lib/scale merges. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "chart/heatmap.h"
+#include "cli.h"
+#include "customer/cohort.h"
+#include "scale/scale.h"
+#include "store/store.h"
+#include "text/timeparse.h"
+
+static const char usage[] =
+    "Usage: crm-cohort [OPTIONS] [INPUT]\n"
+    "Retention by cohort: customers grouped by the period of their first paid order, and for\n"
+    "each period since, how many were active, their orders, revenue and cumulative revenue\n"
+    "per cohort customer. All paid orders before the as-of date count (no window).\n"
+    "INPUT is a store from crm-import, or any order file (imported on the fly); omitted or -\n"
+    "is stdin.\n"
+    "\n"
+    "      --as-of DATE         evaluation date, YYYY-MM-DD or today (default: the day after\n"
+    "                           the latest order)\n"
+    "      --period P           month (default), week (cohorts named by their Monday) or\n"
+    "                           quarter\n"
+    "      --matrix             one row per cohort, one column per period index, of --metric\n"
+    "      --metric M           customers (active; default), retention, revenue, orders or\n"
+    "                           cum-revenue (per cohort customer)\n"
+    "      --svg FILE           also draw the heatmap of --metric into FILE (atomically)\n"
+    "      --emit-partial FILE  scale-out (docs/SCALE.md): this partition's cells to FILE (-\n"
+    "                           for stdout) instead of the report; needs --as-of\n"
+    "      --merge-partials     read partial FILEs (the arguments; none or -: stdin) and print\n"
+    "                           the report of them all\n"
+    "  -o, --output FILE        write FILE atomically instead of stdout\n"
+    "      --tsv, --bom         tab-separated; UTF-8 BOM and CRLF for spreadsheets\n"
+    "  -v, --verbose            as-of date and counts on stderr\n"
+    "  -h, --help               this help; --version\n"
+    "\n"
+    "Example:\n"
+    "  crm-cohort shop.crm | head\n"
+    "  crm-cohort --matrix --metric retention --svg cohorts.svg shop.crm\n"
+    "  crm-cohort --period quarter --matrix --metric revenue shop.crm\n";
+
+enum { OPT_PERIOD = CLI_TOOL_OPTS, OPT_METRIC, OPT_MATRIX, OPT_SVG, OPT_EMIT, OPT_MERGE };
+
+static const struct option longopts[] = {
+    CLI_LONG_OPTIONS,
+    {"period", required_argument, NULL, OPT_PERIOD},
+    {"metric", required_argument, NULL, OPT_METRIC},
+    {"matrix", no_argument, NULL, OPT_MATRIX},
+    {"svg", required_argument, NULL, OPT_SVG},
+    {"emit-partial", required_argument, NULL, OPT_EMIT},
+    {"merge-partials", no_argument, NULL, OPT_MERGE},
+    {NULL, 0, NULL, 0},
+};
+
+struct opts {
+    int period, metric, matrix, merge;
+    const char *svg, *emit;
+};
+
+static const char *period_name(int p)
+{
+    return p == CRM_KPI_WEEK ? "week" : p == CRM_KPI_QUARTER ? "quarter" : "month";
+}
+
+static void put_long(struct cli *c, const struct crm_cohort *co, int scale)
+{
+    struct crm_out *o = cli_open_output(c);
+    crm_out_header(o, "cohort,period_index,period_start,cohort_size,active,retention,revenue,"
+                      "orders,cum_revenue_per_customer");
+    for (size_t i = 0; i < crm_cohort_count(co) && !crm_out_failed(o); i++) {
+        for (size_t k = 0; k < crm_cohort_periods(co, i); k++) {
+            struct crm_cohort_row r;
+            crm_cohort_row(co, i, k, &r);
+            crm_out_cstr(o, r.cohort);
+            crm_out_int(o, r.period_index);
+            crm_out_date(o, r.period_start);
+            crm_out_int(o, (long long)r.cohort_size);
+            crm_out_int(o, (long long)r.active);
+            crm_out_fixed(o, r.retention, 7);
+            crm_out_money(o, r.revenue, scale);
+            crm_out_int(o, (long long)r.orders);
+            crm_out_money(o, r.cum_revenue_per_customer, scale);
+            crm_out_end_row(o);
+        }
+    }
+    cli_close_output(c, o);
+}
+
+static void put_cell(struct crm_out *o, const struct crm_cohort_row *r, int metric, int scale)
+{
+    switch (metric) {
+    case CRM_COHORT_RETENTION: crm_out_fixed(o, r->retention, 7); break;
+    case CRM_COHORT_REVENUE: crm_out_money(o, r->revenue, scale); break;
+    case CRM_COHORT_ORDERS: crm_out_int(o, (long long)r->orders); break;
+    case CRM_COHORT_CUM_REVENUE: crm_out_money(o, r->cum_revenue_per_customer, scale); break;
+    default: crm_out_int(o, (long long)r->active);
+    }
+}
+
+static void put_matrix(struct cli *c, const struct crm_cohort *co, int metric, int scale)
+{
+    struct crm_out *o = cli_open_output(c);
+    size_t cols = crm_cohort_max_periods(co);
+    crm_out_cstr(o, "cohort");
+    crm_out_cstr(o, "cohort_size");
+    for (size_t k = 0; k < cols; k++)
+        crm_out_int(o, (long long)k);
+    crm_out_end_row(o);
+    for (size_t i = 0; i < crm_cohort_count(co) && !crm_out_failed(o); i++) {
+        struct crm_cohort_row r;
+        size_t n = crm_cohort_periods(co, i);
+        for (size_t k = 0; k < cols; k++) {
+            if (k < n) {
+                crm_cohort_row(co, i, k, &r);
+                if (k == 0) {
+                    crm_out_cstr(o, r.cohort);
+                    crm_out_int(o, (long long)r.cohort_size);
+                }
+                put_cell(o, &r, metric, scale);
+            } else {
+                crm_out_empty(o);
+            }
+        }
+        crm_out_end_row(o);
+    }
+    cli_close_output(c, o);
+}
+
+static void write_svg(const struct cli *c, const struct opts *op, const struct crm_cohort *co,
+                      int scale)
+{
+    struct crm_errinfo e;
+    struct crm_afile *af = NULL;
+    char *doc;
+    size_t len;
+    crm_errinfo_clear(&e);
+    cli_check(c, crm_chart_heatmap(co, (enum crm_cohort_metric)op->metric,
+                                   period_name(op->period), scale, &doc, &len, &e), &e);
+    enum crm_err rc = crm_afile_open(op->svg, &af, &e);
+    if (rc == CRM_OK) {
+        struct crm_out *w = crm_out_new(crm_afile_fd(af), op->svg, 0);
+        if (w)
+            crm_out_raw(w, doc, len);
+        rc = w ? crm_out_close(w, &e) : crm_errinfo_set(&e, CRM_ENOMEM, "out of memory");
+    }
+    if (rc == CRM_OK) {
+        rc = crm_afile_commit(af, &e);
+        af = NULL;
+    }
+    crm_afile_abort(af);
+    free(doc);
+    if (rc != CRM_OK)
+        crm_errinfo_where(&e, op->svg, -1, -1, -1);
+    cli_check(c, rc, &e);
+    if (c->verbose)
+        cli_warn(c, "heatmap written to %s", op->svg);
+}
+
+static void report(struct cli *c, const struct opts *op, const struct crm_cohort *co, int scale)
+{
+    if (op->svg)
+        write_svg(c, op, co, scale);
+    if (op->matrix)
+        put_matrix(c, co, op->metric, scale);
+    else
+        put_long(c, co, scale);
+}
+
+static void parse(struct cli *c, struct opts *op, int argc, char **argv)
+{
+    int opt, metric_given = 0;
+    while ((opt = getopt_long(argc, argv, "ho:qv", longopts, NULL)) != -1) {
+        if (cli_common(c, opt, optarg))
+            continue;
+        switch (opt) {
+        case OPT_PERIOD:
+            if ((op->period = crm_kpi_parse_period(optarg)) < 0)
+                cli_usage_error(c, "--period %s: expected month, week or quarter", optarg);
+            break;
+        case OPT_METRIC:
+            if ((op->metric = crm_cohort_parse_metric(optarg)) < 0)
+                cli_usage_error(c, "--metric %s: expected customers, retention, revenue, "
+                                "orders or cum-revenue", optarg);
+            metric_given = 1;
+            break;
+        case OPT_MATRIX: op->matrix = 1; break;
+        case OPT_SVG: op->svg = optarg; break;
+        case OPT_EMIT: op->emit = optarg; break;
+        case OPT_MERGE: op->merge = 1; break;
+        default: cli_usage_error(c, "unexpected option");
+        }
+    }
+    if (metric_given && !op->matrix && !op->svg)
+        cli_usage_error(c, "--metric chooses what --matrix or --svg shows (the long table "
+                        "has every metric): add --matrix");
+    if (op->emit && op->merge)
+        cli_usage_error(c, "--emit-partial and --merge-partials are separate steps; give one");
+    if (op->emit && (op->svg || op->matrix))
+        cli_usage_error(c, "--emit-partial writes cells only: give --matrix and --svg to "
+                        "--merge-partials");
+    if (op->emit && !c->as_of)
+        cli_usage_error(c, "--emit-partial needs --as-of: every partition must be evaluated "
+                        "as of the same day");
+    if (argc - optind > 1 && !op->merge)
+        cli_usage_error(c, "one INPUT at most (got %d)", argc - optind);
+}
+
+static void merge(struct cli *c, const struct opts *op, char **paths, size_t npaths)
+{
+    struct crm_errinfo e;
+    struct crm_partial_opts run, got;
+    struct crm_cohort *co;
+    int32_t as_of;
+    crm_errinfo_clear(&e);
+    crm_scale_cohort_options(&run, (enum crm_kpi_period)op->period,
+                             cli_as_of(c, &as_of) ? as_of : CRM_NO_DAY, NULL);
+    cli_check(c, crm_scale_cohort_merge((const char *const *)paths, npaths, &run,
+                                        (enum crm_kpi_period)op->period, &co, &got, &e), &e);
+    report(c, op, co, atoi(crm_partial_opts_get(&got, "money-scale")));
+    crm_cohort_free(co);
+}
+
+int main(int argc, char **argv)
+{
+    struct cli c;
+    struct opts op = {CRM_KPI_MONTH, CRM_COHORT_CUSTOMERS, 0, 0, NULL, NULL};
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    cli_init(&c, "crm-cohort", usage);
+    parse(&c, &op, argc, argv);
+    if (op.merge) {
+        merge(&c, &op, argv + optind, (size_t)(argc - optind));
+        return 0;
+    }
+    struct crm_store *s = cli_open_store(&c, optind < argc ? argv[optind] : NULL);
+    int32_t as_of = cli_resolve_as_of(&c, s);
+    int64_t t;   /* two passes: on a pipe the store is held in memory */
+    cli_check(&c, crm_store_max_time(s, &t, &e), &e);
+    struct crm_cohort *co;
+    uint64_t ignored;
+    cli_check(&c, crm_cohort_new((enum crm_kpi_period)op.period, as_of, &co, &e), &e);
+    cli_check(&c, crm_cohort_scan(co, s, &ignored, &e), &e);
+    if (c.verbose) {
+        char d[16];
+        crm_date_format(as_of, d);
+        cli_warn(&c, "as of %s: %zu cohorts; %llu orders dated on or after the as-of date "
+                 "ignored", d, crm_cohort_count(co), (unsigned long long)ignored);
+    }
+    int scale = crm_store_meta(s)->money_scale;
+    if (op.emit) {
+        struct crm_partial_opts po;
+        crm_scale_cohort_options(&po, (enum crm_kpi_period)op.period, as_of, s);
+        struct crm_out *o = cli_open_partial(&c, op.emit);
+        cli_check(&c, crm_scale_cohort_emit(o, &po, co, s, &e), &e);
+        cli_close_output(&c, o);
+    } else {
+        report(&c, &op, co, scale);
+    }
+    crm_cohort_free(co);
+    crm_store_close(s);
+    return 0;
+}
