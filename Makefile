@@ -133,6 +133,7 @@ test: test-deps
 	@$(MAKE) --no-print-directory all $(TESTS)
 	@rm -f build/test-results
 	@RESULTS=$(CURDIR)/build/test-results $(MAKE) --no-print-directory check || true
+	@RESULTS=$(CURDIR)/build/test-results $(MAKE) --no-print-directory check-static || true
 	@RESULTS=$(CURDIR)/build/test-results $(MAKE) --no-print-directory check-san || true
 	@RESULTS=$(CURDIR)/build/test-results $(MAKE) --no-print-directory check-fuzz || true
 	@RESULTS=$(CURDIR)/build/test-results $(MAKE) --no-print-directory check-valgrind || true
