@@ -15,6 +15,8 @@ runs them: Dask (`client.submit`), Spark (`rdd.map` over partition numbers), Air
     run(tool, store, out, args)        a tool on one partition (e.g. scored with --cuts,
                                        --params), its report to out
     concat_rows(outputs, out)          per-partition reports -> one (one header)
+    store_bytes(lines)                 an engine partition's order lines -> store bytes, once
+    run_bytes(store, argv, files)      a tool on store bytes -> its output lines (Spark)
     score(store, out, params, as_of)   crm-churn rows scored with the fit of the whole (the
                                        model is the fit's: pipeline(model=...) passes it on)
 
@@ -34,8 +36,9 @@ import datetime
 import os
 import subprocess
 import sys
+import tempfile
 
-__all__ = ["CrmError", "partition", "merge_stores", "latest_day", "global_as_of", "emit",
+__all__ = ["CrmError", "store_bytes", "run_bytes", "partition", "merge_stores", "latest_day", "global_as_of", "emit",
            "merge_partials", "run", "score", "concat_rows", "pipeline"]
 
 # Where the crmkit binaries are: CRMKIT_BIN (set on the workers, or here before submitting:
@@ -47,17 +50,54 @@ class CrmError(RuntimeError):
     """A crmkit command failed: the command line, its exit status and its stderr."""
 
 
-def _cmd(argv):
-    """Run one crmkit command; its stdout as bytes. CrmError (with stderr) on failure."""
+def _cmd(argv, data=None, cwd=None):
+    """Run one crmkit command (stdin: data bytes, or nothing); its stdout as bytes.
+    CrmError (with stderr) on failure."""
     env = dict(os.environ)
-    if env.get(BIN_ENV):
-        env["PATH"] = env[BIN_ENV] + os.pathsep + env.get("PATH", "")
-    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                       check=False)
+    if env.get(BIN_ENV):  # absolute: a relative CRMKIT_BIN (Spark --archives) and cwd=...
+        env["PATH"] = os.path.abspath(env[BIN_ENV]) + os.pathsep + env.get("PATH", "")
+    p = subprocess.run(argv, input=data if data is not None else b"", stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, env=env, cwd=cwd, check=False)
     if p.returncode != 0:
         raise CrmError("%s: exit %d: %s" % (" ".join(argv), p.returncode,
                                              p.stderr.decode("utf-8", "replace").strip()))
     return p.stdout
+
+
+# The columns of build/scripts/gen's CSV, for header-less order lines (a shuffle's output).
+GEN_COLUMNS = ("--map", "order_id=1", "--map", "customer_id=2", "--map", "order_time=3",
+               "--map", "amount=4", "--map", "quantity=5", "--map", "status=6")
+
+
+def store_bytes(lines, import_args=GEN_COLUMNS):
+    """Order lines without a header (an engine partition's elements, str) -> the bytes of
+    one store, imported once: an engine keeps them (Spark: a persisted RDD of (k, bytes))
+    and runs every pass on them, never on the CSV text again. No lines: an empty store."""
+    data = "".join(l.rstrip("\r\n") + "\n" for l in lines).encode("utf-8")
+    with tempfile.TemporaryDirectory(prefix="crmkit-") as d:
+        out = os.path.join(d, "part.crm")
+        if data:
+            _cmd(["crm-import", "-q", "--no-header", *import_args, "-o", out, "-"], data)
+        else:
+            tz = [a for i, a in enumerate(import_args) if i and import_args[i - 1] == "--tz"]
+            _cmd(["crm-import", "-q", *(["--tz", tz[-1]] if tz else []), "-o", out, "-"],
+                 b"order_id,customer_id,order_time,amount\n")
+        with open(out, "rb") as f:
+            return f.read()
+
+
+def run_bytes(store, argv, files=None, keep_header=True):
+    """`argv... STORE` on a store given as bytes, in a temporary directory where files
+    ({name: text}: the merged cut points or parameters) are written first; the lines of its
+    output (str), the first dropped unless keep_header."""
+    with tempfile.TemporaryDirectory(prefix="crmkit-") as d:
+        with open(os.path.join(d, "part.crm"), "wb") as f:
+            f.write(store)
+        for name, text in (files or {}).items():
+            with open(os.path.join(d, name), "w", encoding="utf-8") as f:
+                f.write(text)
+        lines = _cmd([*argv, "part.crm"], cwd=d).decode("utf-8").split("\n")[:-1]
+    return lines if keep_header else lines[1:]
 
 
 def partition(split, n, work, name=None, import_args=()):
