@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/hash.h"
@@ -63,7 +64,10 @@ const struct crm_merge_stats *crm_merge_stats(const struct crm_merge *m)
 
 int crm_merge_is_store_file(const char *path)
 {
-    if (!path || strcmp(path, "-") == 0)
+    struct stat st;
+    /* Only a regular file is peeked at: reading a pipe (a FIFO, /dev/fd/N) would take its
+     * first bytes from the importer. */
+    if (!path || strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
         return 0;
     int fd = open(path, O_RDONLY);
     if (fd < 0)

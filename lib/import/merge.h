@@ -42,8 +42,8 @@ enum crm_err crm_merge_store(struct crm_merge *m, struct crm_store *s, struct cr
 
 const struct crm_merge_stats *crm_merge_stats(const struct crm_merge *m);
 
-/* 1 when the file at path begins with the store magic (0 when not, or unreadable: the
- * importer then reports it). */
+/* 1 when path is a regular file that begins with the store magic (0 when not, when
+ * unreadable — the importer then reports it — and for pipes, which are never read here). */
 int crm_merge_is_store_file(const char *path);
 
 #endif
