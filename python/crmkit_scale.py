@@ -38,8 +38,8 @@ import subprocess
 import sys
 import tempfile
 
-__all__ = ["CrmError", "store_bytes", "run_bytes", "partition", "merge_stores", "latest_day", "global_as_of", "emit",
-           "merge_partials", "run", "score", "concat_rows", "pipeline"]
+__all__ = ["CrmError", "store_bytes", "run_bytes", "partition", "merge_stores", "latest_day",
+           "global_as_of", "emit", "merge_partials", "run", "score", "concat_rows", "pipeline"]
 
 # Where the crmkit binaries are: CRMKIT_BIN (set on the workers, or here before submitting:
 # functions read it when they run) ahead of PATH.
@@ -199,10 +199,11 @@ def pipeline(splits, n, work, submit, as_of=None, import_args=(), model=None,
     as_of = as_of or global_as_of(_all([submit(latest_day, s) for s in stores]))
     A = ("--as-of", as_of)
     Q = ("--scheme", "quintile")
-    K = range(n)
     # phase 1: the partials of every global step
-    rfm_p = [submit(emit, "crm-rfm", s, w("rfm.%d.part" % k), A + Q) for k, s in enumerate(stores)]
-    par_p = [submit(emit, "crm-pareto", s, w("pareto.%d.part" % k), A) for k, s in enumerate(stores)]
+    rfm_p = [submit(emit, "crm-rfm", s, w("rfm.%d.part" % k), A + Q)
+             for k, s in enumerate(stores)]
+    par_p = [submit(emit, "crm-pareto", s, w("pareto.%d.part" % k), A)
+             for k, s in enumerate(stores)]
     chu_p = [submit(emit, "crm-churn", s, w("churn.%d.part" % k), A + tuple(churn_args))
              for k, s in enumerate(stores)]
     kpi_p = [submit(emit, "crm-segment", s, w("kpi.%d.part" % k), A + ("--kpi",))
