@@ -95,9 +95,11 @@ check-real: $(TOOLS) $(HELPERS)
 check-docs: $(TOOLS) $(HELPERS)
 	@B=$(B) tests/run docs
 
-# SPEC §18: the partitioned path on a real Dask cluster (scheduler + 2 workers on 127.0.0.1)
-# through python/crmkit_scale.py, once with a worker killed mid-way (tests/engine/*.sh;
-# about 4 s; skips without Debian's python3-distributed).
+# SPEC §18 on real engines (tests/engine/*.sh, 20-40 s): a Dask cluster (scheduler + 2
+# workers on 127.0.0.1) running the partitioned path through python/crmkit_scale.py, once
+# with a worker killed mid-way; a single-node Slurm cluster running the job-array recipe
+# with a failed task re-run; GNU parallel -S over a stand-in ssh. Each skips when its
+# packages are missing (scripts/setup-deps --test installs them).
 check-engine: $(TOOLS)
 	@B=$(B) tests/run engine
 
