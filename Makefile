@@ -98,16 +98,16 @@ check-docs: $(TOOLS) $(HELPERS)
 # SPEC §18 on real engines (tests/engine/*.sh, 20-40 s): a Dask cluster (scheduler + 2
 # workers on 127.0.0.1) running the partitioned path through python/crmkit_scale.py, once
 # with a worker killed mid-way; a single-node Slurm cluster running the job-array recipe
-# with a failed task re-run; GNU parallel -S over a stand-in ssh. Each skips when its
-# packages are missing (scripts/setup-deps --test installs them).
+# with a failed task re-run; GNU parallel -S over an sshd of the test's own. Each skips
+# when its packages are missing (scripts/setup-deps --test installs them).
 check-engine: $(TOOLS)
 	@B=$(B) tests/run engine
 
 # Static binaries for cluster nodes without libcsv (docs/SCALE.md): libcsv, zlib, libm and
 # glibc linked in (Debian ships libcsv.a, libz.a, libc.a). Debian ships no
 # libxlsxwriter.a: give one built from source as STATIC_XLSX=/path/libxlsxwriter.a when the
-# tools use it. check-static runs them with no library path but an empty directory and
-# checks that ldd finds nothing dynamic.
+# tools use it. check-static: no NEEDED entry in any binary, and the tools run the
+# partitioned path with libcsv hidden in a mount namespace (tests/static/static.sh).
 STATIC_XLSX ?= $(shell f=$$($(CC) -print-file-name=libxlsxwriter.a); [ -f "$$f" ] && echo "$$f")
 static:
 	@$(MAKE) --no-print-directory B=build/static LDFLAGS="-static $(LDFLAGS)" \

@@ -56,7 +56,7 @@ static const char usage[] =
     "  crm-import orders-2024-06-01.csv --append shop.crm --rejects rejects.csv\n"
     "  crm-import orders.csv | crm-rfm --as-of 2024-07-01 | head\n"
     "  crm-import --partition 16 orders.csv -o 'shop.%d.crm'\n"
-    "  crm-import day1.3.crm day2.3.crm -o shop.3.crm     (stores in: merged, duplicates skipped)\n";
+    "  crm-import day1.3.crm day2.3.crm -o shop.3.crm   (stores merged, duplicates skipped)\n";
 
 enum {
     OPT_APPEND = CLI_TOOL_OPTS, OPT_PRESET, OPT_MAP, OPT_STATUS, OPT_DELIM, OPT_ENCODING,
