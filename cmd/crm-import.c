@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "import/import.h"
+#include "import/merge.h"
 #include "store/store.h"
 #include "store/storeinfo.h"
 #include "text/timeparse.h"
@@ -54,7 +55,8 @@ static const char usage[] =
     "  crm-import --preset uci-online-retail online_retail.csv.gz -o retail.crm\n"
     "  crm-import orders-2024-06-01.csv --append shop.crm --rejects rejects.csv\n"
     "  crm-import orders.csv | crm-rfm --as-of 2024-07-01 | head\n"
-    "  crm-import --partition 16 orders.csv -o 'shop.%d.crm'\n";
+    "  crm-import --partition 16 orders.csv -o 'shop.%d.crm'\n"
+    "  crm-import day1.3.crm day2.3.crm -o shop.3.crm   (stores merged, duplicates skipped)\n";
 
 enum {
     OPT_APPEND = CLI_TOOL_OPTS, OPT_PRESET, OPT_MAP, OPT_STATUS, OPT_DELIM, OPT_ENCODING,
@@ -409,6 +411,54 @@ static void import_files(struct cli *c, struct crm_import *imp, char **files, in
     }
 }
 
+/* Stores given as input are merged (SPEC §18), duplicates skipped: into -o, into N
+ * partitions (--partition) or onto --append. Returns 1 when the inputs are stores. */
+static int merge_stores(struct cli *c, struct options *op, char **files, int nfiles)
+{
+    int stores = 0;
+    for (int i = 0; i < nfiles; i++)
+        stores += crm_merge_is_store_file(files[i]);
+    if (stores == 0)
+        return 0;
+    if (stores < nfiles || op->customers || op->rejects_path)
+        cli_usage_error(c, "stores and order files cannot be mixed (nor --customers or "
+                        "--rejects given with stores): merge the stores, then --append the "
+                        "order files");
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    struct crm_store *s;
+    cli_check(c, crm_store_open(files[0], &s, &e), &e);
+    if (op->meta.tz[0] && strcmp(op->meta.tz, crm_store_meta(s)->tz) != 0)
+        cli_usage_error(c, "--tz %s: %s was imported with time zone \"%s\"", op->meta.tz,
+                        files[0], crm_store_meta(s)->tz);
+    op->meta = *crm_store_meta(s);
+    struct outputs out = {0};
+    int store_fd = open_stores(c, op, &out);
+    struct crm_merge *m;
+    enum crm_err rc = crm_merge_new(out.w, out.n, &m, &e);
+    if (rc == CRM_OK && op->append)
+        rc = crm_merge_load_existing(m, &e);
+    for (int i = 0; rc == CRM_OK && i < nfiles; i++) {
+        if (i > 0 && (rc = crm_store_open(files[i], &s, &e)) != CRM_OK)
+            break;
+        if ((rc = crm_merge_store(m, s, &e)) != CRM_OK && !e.file[0])
+            crm_errinfo_where(&e, files[i], -1, -1, -1);
+        crm_store_close(s);
+    }
+    if (rc != CRM_OK)
+        cli_die(c, &e);
+    const struct crm_merge_stats *st = crm_merge_stats(m);
+    cli_info(c, "%llu stores merged: %llu orders read, %llu orders written, %llu duplicates "
+             "skipped, %llu customers-file rows", (unsigned long long)st->stores,
+             (unsigned long long)st->orders_read, (unsigned long long)st->orders,
+             (unsigned long long)st->duplicates, (unsigned long long)st->customer_rows);
+    crm_merge_free(m);
+    close_outputs(c, &out, rc, &e);
+    if (store_fd >= 0)
+        close(store_fd);
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     struct cli c;
@@ -426,6 +476,8 @@ int main(int argc, char **argv)
         cli_usage_error(&c, "--partition needs -o with %%d naming the stores (not --append)");
     if (!op.append && !c.output && isatty(1))
         cli_usage_error(&c, "refusing to write a binary store to a terminal; use -o STORE or a pipe");
+    if (merge_stores(&c, &op, argv + optind, argc - optind))
+        return 0;
     if (op.meta.tz[0]) {
         char zonefile[128];
         snprintf(zonefile, sizeof zonefile, "/usr/share/zoneinfo/%s", op.meta.tz);

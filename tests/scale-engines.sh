@@ -5,9 +5,12 @@
 #    "key TAB line" grouped into 4 reducers by customer and sorted by key, as the framework
 #    does), scripts/scale/crm-reduce.sh per reducer, its lines without a tab given one
 #    (TextOutputFormat does that), then the merge steps of the docs;
-#  - Spark RDD.pipe: scripts/scale/crm_spark.py's functions on a stand-in RDD whose pipe()
-#    does what PySpark's does (shlex-split command, only the given environment, one process
-#    per partition, even an empty one).
+#    and the import-once variant (scripts/scale/crm-store.sh: one store per reducer put on a
+#    stand-in for `hdfs dfs`, then map-only passes over the list of stores);
+#  - Spark: scripts/scale/crm_spark.py's functions on a stand-in RDD (mapPartitionsWithIndex,
+#    flatMap, one call per partition), the CSV imported once per partition (counted).
+# No Hadoop or Spark can run here (no JVM cluster on this machine; python3-distributed's Dask
+# is the real engine of tests/engine/dask.sh), so these two stay on stand-ins.
 # Prints "same NAME" or "DIFFERENT NAME" per comparison. Run from the repository root with
 # the tools on PATH.
 set -euo pipefail
@@ -91,11 +94,39 @@ done
 cat "$H"/churn-once/part-* | crm-churn --merge-partials - >"$H/fit-once.csv"
 same "$S/fit.csv" "$H/fit-once.csv" "hadoop map-only over partitioned files: crm-churn parameters"
 
-# ---- Spark RDD.pipe ----
+# import once: a job whose reducers write one store each to "HDFS" (crm-store.sh import),
+# then map-only passes over the list of stores (crm-store.sh run), CSV text never read again
+printf '#!/bin/sh\n# stand-in for hdfs dfs: -put -f SRC DST | -get SRC DST\ncase $1 in -put) cp "$3" "$4" ;; -get) cp "$2" "$3" ;; esac\n' >"$H/hdfs"
+chmod +x "$H/hdfs"
+mkdir -p "$H/stores" "$H/store-list" "$H/passes"
+for r in $(seq 0 $((R - 1))); do
+    mapreduce_task_partition=$r CRM_HDFS="$H/hdfs" sh scripts/scale/crm-store.sh import \
+        "$H/stores" <"$H/shuffle.$r" >"$H/store-list/part-0000$r"
+done
+for r in $(seq 0 $((R - 1))); do   # NLineInputFormat: "offset TAB path", one per mapper
+    awk '{ print NR TAB $0 }' TAB="$TAB" "$H/store-list/part-0000$r" |
+        CRM_HDFS="$H/hdfs" sh scripts/scale/crm-store.sh run crm-churn $A --emit-partial - \
+        >"$H/passes/churn.$r"
+done
+cat "$H"/passes/churn.* | crm-churn --merge-partials - >"$H/fit-stores.csv"
+same "$S/fit.csv" "$H/fit-stores.csv" "hadoop import once, map-only pass over stores: crm-churn parameters"
+cp "$H/fit.csv" "$H/passes/"
+for r in $(seq 0 $((R - 1))); do
+    (cd "$H/passes" && awk '{ print NR TAB $0 }' TAB="$TAB" "$H/store-list/part-0000$r" |
+        CRM_HDFS="$H/hdfs" CRM_SKIP_HEADER=1 sh "$OLDPWD/scripts/scale/crm-store.sh" run \
+        crm-churn $A --params fit.csv)
+done | sort >"$H/churn-stores"
+same "$S/churn" "$H/churn-stores" "hadoop import once, map-only pass over stores: crm-churn rows (sorted)"
+
+# ---- Spark: import once (mapPartitionsWithIndex), every pass on the persisted stores ----
 P=$D/spark
-mkdir -p "$P"
-CRM_PATH=$(dirname "$(command -v crm-rfm)"):/usr/bin:/bin python3 - "$IN" "$P" <<'EOF'
-import os, shlex, subprocess, sys
+mkdir -p "$P/bin"
+# crm-import counted: the CSV text is imported once per partition, not once per pass
+real=$(command -v crm-import)
+printf '#!/bin/sh\necho x >>"%s"\nexec "%s" "$@"\n' "$P/imports" "$real" >"$P/bin/crm-import"
+chmod +x "$P/bin/crm-import"
+CRMKIT_BIN=$P/bin PYTHONPATH=python python3 - "$IN" "$P" <<'EOF'
+import os, sys
 sys.path.insert(0, "scripts/scale")
 import crm_spark
 
@@ -117,17 +148,10 @@ class RDD:
         return RDD([[v for _, v in p] for p in self.parts])
     def persist(self):
         return self
-    def pipe(self, command, env=None, checkCode=False):
-        out = []
-        for p in self.parts:
-            proc = subprocess.Popen(shlex.split(command), env=env or {},
-                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-            data = "".join(str(x).rstrip("\n") + "\n" for x in p).encode("utf-8")
-            stdout, _ = proc.communicate(data)
-            if checkCode and proc.returncode:
-                raise RuntimeError("pipe %s exited %d" % (command, proc.returncode))
-            out.append([l.decode("utf-8") for l in stdout.split(b"\n")[:-1]])
-        return RDD(out)
+    def mapPartitionsWithIndex(self, f):
+        return RDD([list(f(k, iter(p))) for k, p in enumerate(self.parts)])
+    def flatMap(self, f):
+        return RDD([[y for x in p for y in f(x)] for p in self.parts])
     def collect(self):
         return [x for p in self.parts for x in p]
 
@@ -136,7 +160,8 @@ with open(src, encoding="utf-8") as f:
     lines = f.read().split("\n")[:-1]
 files = [lines[:7001], lines[:1] + lines[7001:14001], lines[:1] + lines[14001:]]
 orders = crm_spark.by_customer(RDD(files), 5)   # 5 partitions; some customers' split files
-rows = crm_spark.run(orders, "2025-01-01", out)
+stores = crm_spark.import_once(orders).persist()
+rows = crm_spark.run(stores, "2025-01-01", out)
 for name, rdd in rows.items():
     with open(os.path.join(out, name), "w", encoding="utf-8") as f:
         f.write("".join(sorted(l + "\n" for l in rdd.collect())))
@@ -149,3 +174,6 @@ same "$S/pareto-summary.csv" "$P/pareto-summary.csv" "spark crm-pareto --summary
 same "$S/pareto.svg" "$P/pareto.svg" "spark crm-pareto --svg"
 same "$S/fit.csv" "$P/fit.csv" "spark crm-churn parameters"
 same "$S/churn" "$P/churn" "spark crm-churn rows (sorted)"
+echo "$(wc -l <"$P/imports") imports" >"$P/imports-count"
+echo "5 imports" >"$P/imports-want"
+same "$P/imports-want" "$P/imports-count" "spark crm-import runs once per partition (5), not per pass"

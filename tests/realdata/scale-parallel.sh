@@ -59,8 +59,14 @@ if [ -r "$D/online_retail_uci_2010-2011.csv.gz" ]; then
         { last = $1; print > (second ? "in2.csv" : "in1.csv") }'
     parallel crm-import -q --preset uci-online-retail --partition $N {} -o 'in{#}.%d.crm' \
         ::: in1.csv in2.csv
-    parallel 'for f in in*.{}.crm; do crm-import --dump "$f"; done |
-        crm-import -q - -o byfile.{}.crm' ::: $P
+    parallel 'crm-import -q $(ls in*.{}.crm | sort -V) -o byfile.{}.crm' ::: $P
+    for i in $P; do
+        crm-import --dump shop.$i.crm >dump1.$i.csv
+        crm-import --dump byfile.$i.crm >dump2.$i.csv
+        cmp -s dump1.$i.csv dump2.$i.csv || echo "partition $i"
+    done >dumps.diff
+    check "uci: merged per-file partitions = one --partition import (--dump, 8 partitions)" \
+        "$(wc -l <dumps.diff)" 0
     parallel crm-rfm --scheme quintile --as-of $AS --emit-partial byfile.{}.part \
         byfile.{}.crm ::: $P
     crm-rfm --scheme quintile --merge-partials byfile.*.part -o cuts2.crmp
