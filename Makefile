@@ -81,7 +81,7 @@ test-deps:
 	@scripts/setup-deps --test
 
 # check: every test against the current build (no set-up).
-check: check-layers check-unit check-cli check-real check-docs
+check: check-layers check-unit check-cli check-real check-docs check-fault
 
 check-unit: $(TESTS) $(TOOLS) $(HELPERS)
 	@B=$(B) tests/run unit
@@ -94,6 +94,10 @@ check-real: $(TOOLS) $(HELPERS)
 
 check-docs: $(TOOLS) $(HELPERS)
 	@B=$(B) tests/run docs
+
+# tests/fault/*.sh: files and concurrency that cannot lose data (SPEC §13.3, docs/RELIABILITY.md)
+check-fault: $(TOOLS) $(HELPERS)
+	@B=$(B) tests/run fault
 
 # The folder graph of lib/README.md: no upward include, no private header used outside its
 # folder (scripts/check-layers), and the check itself failing on planted offences.

@@ -920,7 +920,8 @@ static int parse_time_qty(struct rowctx *r, const struct colmap *m, struct row *
     const char *s = fieldtext(r->rec, m, CRM_F_TIME, &len);
     clean_text(&s, &len);
     if (len) {
-        if (parse_time(r->imp, s, len, &rw->time) != 0) {
+        if (parse_time(r->imp, s, len, &rw->time) != 0 || rw->time < CRM_TIME_MIN ||
+            rw->time > CRM_TIME_MAX) {   /* a store keeps the years 1-9999 */
             reject_row(r, CRM_REJ_TIME, "bad order_time \"%.*s\" in column %d",
                        (int)cap_len(len, 64), s, m->col[CRM_F_TIME] + 1);
             return 1;
