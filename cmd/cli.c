@@ -172,7 +172,6 @@ struct crm_out *cli_open_output(struct cli *c)
     int fd = 1;
     crm_errinfo_clear(&e);
     if (c->output) {
-        cli_check(c, crm_afile_claim(c->output, "-o", &e), &e);
         cli_check(c, crm_afile_open(c->output, &c->afile, &e), &e);
         cli_track_temp(crm_afile_temp_path(c->afile));
         fd = crm_afile_fd(c->afile);
@@ -205,6 +204,13 @@ void cli_close_output(struct cli *c, struct crm_out *o)
         cli_untrack_temp(crm_afile_temp_path(a));
         cli_check(c, crm_afile_commit(a, &e), &e);
     }
+}
+
+void cli_claim(const struct cli *c, const char *path, const char *what)
+{
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    cli_check(c, crm_afile_claim(path, what, &e), &e);
 }
 
 double cli_number(const struct cli *c, const char *opt, const char *arg, double lo, double hi)
@@ -306,6 +312,7 @@ struct crm_store *cli_open_store(const struct cli *c, const char *path)
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
     cli_check(c, crm_afile_claim(path, "input", &e), &e);
+    cli_check(c, crm_afile_claim(c->output, "-o", &e), &e);
     cli_check(c, crm_source_open(path, &s, &info, &e), &e);
     snprintf(store_zone, sizeof store_zone, "%s", crm_store_meta(s)->tz);
     const char *name = path && strcmp(path, "-") != 0 ? path : "stdin";
