@@ -370,7 +370,7 @@ static void open_stores(struct cli *c, struct options *op, struct outputs *out)
               &e);
     out->w[0] = crm_storefile_writer(out->sf[0]);
     if (created)
-        cli_info(c, "%s: no store there yet; created it (time zone %s)", op->append,
+        cli_warn(c, "%s: no store there yet; created it (time zone %s)", op->append,
                  op->meta.tz[0] ? op->meta.tz : "as written");
     if (!op->meta.tz[0])
         snprintf(op->meta.tz, sizeof op->meta.tz, "%s", crm_store_writer_meta(out->w[0])->tz);
