@@ -319,7 +319,7 @@ static void parse(struct cli *c, struct options *op, int argc, char **argv)
         case OPT_ENCODING: o->csv.encoding = optarg; break;
         case OPT_DATEFMT: o->date_format = optarg; break;
         case OPT_TZ:
-            if (strchr(optarg, '\n') || strlen(optarg) >= sizeof op->meta.tz)
+            if (!*optarg || strchr(optarg, '\n') || strlen(optarg) >= sizeof op->meta.tz)
                 cli_usage_error(c, "--tz %s: not a time zone name", optarg);
             snprintf(op->meta.tz, sizeof op->meta.tz, "%s", optarg);
             break;
