@@ -3,7 +3,7 @@
 # waited: all exit 0, 1,300,000 orders gone"). Each run: a store; one `-o` writer (150,000
 # orders), two `--append` writers (A: 60,000 orders, B: 3,000) and three readers running
 # `crm-import --check` in a loop. Odd runs start -o first and the appends while it holds the
-# lock; even runs start append A first, then -o and B while A holds it. Every writer must
+# lock; even runs start append A first, then B (which waits for A), then -o. Every writer must
 # exit 0; every read must see a whole store; the final store must be valid and hold exactly
 # what the order the writers finished in implies: -o's orders, plus those of each append
 # that finished after -o (an append that finished before -o was replaced by it, as -o
@@ -27,6 +27,7 @@ prefix() { awk -F, -v p="$1" 'NR > 1 {$1 = p $1} 1' OFS=,; }
 declare -A size=([o]=150000 [A]=60000 [B]=3000)
 
 locked() { ! flock -n s.crm true 2>/dev/null; }
+has_temp() { compgen -G 's.crm.tmp-*' >/dev/null; }
 wait_until() { # condition (a command), what
     for _ in $(seq 1 300); do "$@" && return 0; sleep 0.02; done
     return 1
@@ -58,16 +59,16 @@ for run in $(seq 1 "$RUNS"); do
     if [ $((run % 2)) -eq 1 ]; then
         scenario="-o first"
         writer o x.csv -o s.crm & wo=$!
-        wait_until locked || echo "# run $run: -o did not hold the lock in time"
+        wait_until has_temp || echo "# run $run: -o did not start in time"
         writer A a.csv --append s.crm & wa=$!
         writer B b.csv --append s.crm & wb=$!
     else
         scenario="append first"
         writer A a.csv --append s.crm & wa=$!
         wait_until locked || echo "# run $run: append A did not hold the lock in time"
-        writer o x.csv -o s.crm & wo=$!
-        wait_until says_waiting o.err || echo "# run $run: -o did not wait"
         writer B b.csv --append s.crm & wb=$!
+        wait_until says_waiting B.err || echo "# run $run: append B did not wait"
+        writer o x.csv -o s.crm & wo=$!
     fi
     wait $wo $wa $wb
     touch stop

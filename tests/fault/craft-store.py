@@ -90,6 +90,10 @@ def ords_with(col_id, enc, raw_len, stored, base=0, lo=None, hi=None):
     mn = mn if lo is None else lo
     mx = mx if hi is None else hi
     b[i][1] = struct.pack('<IIqq', n, nc, mn, mx) + pack_cols(cols)
+    if lo is not None:     # the END blocks' totals agree (one chunk: its range is the store's)
+        for blk in b:
+            if blk[0] == b'END.':
+                blk[1] = blk[1][:32] + struct.pack('<qq', mn, mx) + blk[1][48:]
     return b, n
 
 
