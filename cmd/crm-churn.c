@@ -41,6 +41,8 @@ static const char usage[] =
     "                           once and print the parameters (score with --params)\n"
     "      --as-of DATE         day after the end of the data (default: the day after the\n"
     "                           latest order)\n"
+    "      --max-age DAYS       exit 1 when the newest order is more than DAYS days\n"
+    "                           before the as-of date (a stale export)\n"
     "  -o, --output FILE        write FILE atomically instead of stdout\n"
     "      --tsv, --bom         tab-separated output; UTF-8 BOM and CRLF for spreadsheets\n"
     "  -v, --verbose            counts, the fit (parameters, log-likelihood, convergence)\n"

@@ -138,7 +138,7 @@ def ids_raw(ids):
 W8, DEFL = 8, 0x20
 YEAR1 = -62135596800
 YEAR9999_END = 253402300799
-BIG = 120 << 20
+BIG = int(__import__('os').environ.get('CRAFT_BIG_MB', '120')) << 20
 
 # a column declaring 120 MB for its rows (at most 8 bytes a row): refused before inflating
 b, n = ords_with(2, W8 | DEFL, BIG, deflate(bytes(BIG)))
@@ -147,7 +147,7 @@ write('bomb-declared-time', b)
 b, n = ords_with(2, W8 | DEFL, n * 8, deflate(bytes(BIG)))
 write('bomb-inflates-past', b)
 # a dictionary declaring 150 MB for its entries (its ids are at most 1024 bytes each)
-big = 150 << 20
+big = BIG * 5 // 4
 write('bomb-dictionary', dict_with(varint(big) + b'a' * big)[0])
 # one id longer than a store keeps (inside the block's bound)
 ids = dict_ids()
