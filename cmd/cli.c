@@ -206,11 +206,12 @@ void cli_close_output(struct cli *c, struct crm_out *o)
     }
 }
 
-void cli_claim(const struct cli *c, const char *path, const char *what)
+void cli_claim(const struct cli *c, const char *path, const char *what, int output)
 {
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
-    cli_check(c, crm_afile_claim(path, what, &e), &e);
+    cli_check(c, output ? crm_afile_claim(path, what, &e) : crm_afile_claim_input(path, what, &e),
+              &e);
 }
 
 double cli_number(const struct cli *c, const char *opt, const char *arg, double lo, double hi)
@@ -311,7 +312,7 @@ struct crm_store *cli_open_store(const struct cli *c, const char *path)
     struct crm_source_info info;
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
-    cli_check(c, crm_afile_claim(path, "input", &e), &e);
+    cli_check(c, crm_afile_claim_input(path, "input", &e), &e);
     cli_check(c, crm_afile_claim(c->output, "-o", &e), &e);
     cli_check(c, crm_source_open(path, &s, &info, &e), &e);
     snprintf(store_zone, sizeof store_zone, "%s", crm_store_meta(s)->tz);

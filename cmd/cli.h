@@ -69,9 +69,10 @@ void cli_close_output(struct cli *c, struct crm_out *o);
  * cli_close_output. */
 struct crm_out *cli_open_partial(struct cli *c, const char *path);
 
-/* Claim a path this run reads or writes (what: "input", "-o", "--svg", ...): exit 2 when an
- * earlier claim names the same file (afile.h), before anything is written. */
-void cli_claim(const struct cli *c, const char *path, const char *what);
+/* Claim a path this run writes (output 1: "-o", "--svg", ...) or reads ("--params"): exit 2
+ * when an earlier claim names the same file and one of them is written (afile.h), before
+ * anything is written. */
+void cli_claim(const struct cli *c, const char *path, const char *what, int output);
 
 /* Numbers for options; usage error (exit 2) naming the option when malformed. */
 double cli_number(const struct cli *c, const char *opt, const char *arg, double lo, double hi);

@@ -265,10 +265,10 @@ int main(int argc, char **argv)
         op.m.params = &given;
     }
 
-    cli_claim(&c, op.params, "--params");
-    cli_claim(&c, op.report, "--report");
-    cli_claim(&c, op.svg, "--svg");
-    cli_claim(&c, op.params_out, "--params-out");
+    cli_claim(&c, op.params, "--params", 0);
+    cli_claim(&c, op.report, "--report", 1);
+    cli_claim(&c, op.svg, "--svg", 1);
+    cli_claim(&c, op.params_out, "--params-out", 1);
     struct crm_store *s = cli_open_store(&c, optind < argc ? argv[optind] : NULL);
     struct crm_btsum_opts bo = {cli_resolve_as_of(&c, s), 0, op.svg != NULL, 0};
     bo.end = bo.as_of - 1;

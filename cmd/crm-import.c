@@ -394,8 +394,8 @@ static void claim_files(struct cli *c, const struct options *op, char **files, i
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
     for (int i = 0; i < nfiles; i++)
-        cli_check(c, crm_afile_claim(files[i], "input", &e), &e);
-    cli_check(c, crm_afile_claim(op->customers, "--customers", &e), &e);
+        cli_check(c, crm_afile_claim_input(files[i], "input", &e), &e);
+    cli_check(c, crm_afile_claim_input(op->customers, "--customers", &e), &e);
     cli_check(c, crm_afile_claim(op->append, "--append", &e), &e);
     cli_check(c, crm_afile_claim(op->rejects_path, "--rejects", &e), &e);
 }
@@ -436,7 +436,7 @@ int main(int argc, char **argv)
     if (op.check || op.dump) {
         struct crm_errinfo ce;
         crm_errinfo_clear(&ce);
-        cli_check(&c, crm_afile_claim(op.check ? op.check : op.dump, "input", &ce), &ce);
+        cli_check(&c, crm_afile_claim_input(op.check ? op.check : op.dump, "input", &ce), &ce);
     }
     if (op.check)
         return check_store(&c, op.check);

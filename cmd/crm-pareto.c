@@ -381,7 +381,7 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    cli_claim(&c, op.svg, "--svg");
+    cli_claim(&c, op.svg, "--svg", 1);
     struct crm_store *s = cli_open_store(&c, optind < argc ? argv[optind] : NULL);
     struct crm_agg_opts ao = {0};
     ao.as_of = cli_resolve_as_of(&c, s);

@@ -156,6 +156,7 @@ struct claim {
     struct fid id;
     char what[32];
     char path[224];
+    int output;           /* written (else only read) */
     int opened;           /* an output already opened by crm_afile_open */
 };
 
@@ -183,7 +184,7 @@ static enum crm_err refuse(const struct claim *c, const char *what, const char *
 }
 
 static enum crm_err add_claim(const struct fid *id, const char *what, const char *path,
-                              int opened, struct crm_errinfo *e)
+                              int output, int opened, struct crm_errinfo *e)
 {
     if (guard.n == guard.cap) {
         size_t cap = guard.cap ? guard.cap * 2 : 16;
@@ -195,13 +196,15 @@ static enum crm_err add_claim(const struct fid *id, const char *what, const char
     }
     struct claim *c = &guard.c[guard.n++];
     c->id = *id;
+    c->output = output;
     c->opened = opened;
     snprintf(c->what, sizeof c->what, "%s", what);
     snprintf(c->path, sizeof c->path, "%s", path);
     return CRM_OK;
 }
 
-enum crm_err crm_afile_claim(const char *path, const char *what, struct crm_errinfo *e)
+static enum crm_err claim(const char *path, const char *what, int output,
+                          struct crm_errinfo *e)
 {
     struct fid id;
     if (!guard.on)
@@ -210,9 +213,19 @@ enum crm_err crm_afile_claim(const char *path, const char *what, struct crm_erri
     if (!id.known)
         return CRM_OK;
     for (size_t i = 0; i < guard.n; i++)
-        if (fid_same(&guard.c[i].id, &id))
+        if ((output || guard.c[i].output) && fid_same(&guard.c[i].id, &id))
             return refuse(&guard.c[i], what, path, e);
-    return add_claim(&id, what, path, 0, e);
+    return add_claim(&id, what, path, output, 0, e);
+}
+
+enum crm_err crm_afile_claim(const char *path, const char *what, struct crm_errinfo *e)
+{
+    return claim(path, what, 1, e);
+}
+
+enum crm_err crm_afile_claim_input(const char *path, const char *what, struct crm_errinfo *e)
+{
+    return claim(path, what, 0, e);
 }
 
 /* An output being opened: refused when an input or an opened output holds its file; an
@@ -230,8 +243,8 @@ static enum crm_err guard_open(const char *path, struct crm_errinfo *e)
         struct claim *c = &guard.c[i];
         if (!fid_same(&c->id, &id))
             continue;
-        if (!mine && !c->opened && strncmp(c->what, "-", 1) == 0)
-            mine = c;                  /* its own claim (an option, not an input) */
+        if (!mine && c->output && !c->opened)
+            mine = c;                  /* its own claim, made ahead */
         else
             return refuse(c, "output", path, e);
     }
@@ -239,7 +252,7 @@ static enum crm_err guard_open(const char *path, struct crm_errinfo *e)
         mine->opened = 1;
         return CRM_OK;
     }
-    return add_claim(&id, "output", path, 1, e);
+    return add_claim(&id, "output", path, 1, 1, e);
 }
 
 /* ---- opening ---- */

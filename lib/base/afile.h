@@ -47,10 +47,13 @@ void crm_afile_abort(struct crm_afile *a);
 /* Turn the same-file guard on (1) or off and forget every claim. */
 void crm_afile_guard(int on);
 
-/* Claim `path` for `what` ("input", "-o", "--rejects", ...): CRM_EUSAGE naming both uses
- * when an earlier claim names the same regular file. NULL, "" and "-" are not files;
- * devices and FIFOs may be shared. A no-op with the guard off. */
+/* Claim `path` as an output (written or changed: "-o", "--rejects", "--append", ...) or
+ * an input (only read: "input", "--customers", ...): CRM_EUSAGE naming both uses when an
+ * earlier claim names the same regular file and one of the two is an output (an input may
+ * be read twice). NULL, "" and "-" are not files; devices and FIFOs may be shared. A no-op
+ * with the guard off. */
 enum crm_err crm_afile_claim(const char *path, const char *what, struct crm_errinfo *e);
+enum crm_err crm_afile_claim_input(const char *path, const char *what, struct crm_errinfo *e);
 
 /* 1 when both paths name the same existing file (device and inode, links followed). */
 int crm_afile_same_file(const char *a, const char *b);

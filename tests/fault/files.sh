@@ -84,10 +84,16 @@ same "--rejects in.csv" crm-import --max-reject-rate 1 in.csv --rejects in.csv -
 same "--rejects HARD-LINK-OF-in.csv" crm-import --max-reject-rate 1 in.csv --rejects hard-in.csv -o n.crm
 same "-o in.csv" crm-import in.csv -o in.csv
 same "--append in.csv" crm-import in.csv --append in.csv
-same "--customers FILE -o FILE" crm-import in.csv --customers in.csv -o x.crm
+printf 'customer_id,blocked\nalice,false\n' >cust.csv; cp cust.csv cust.orig
+same "--customers FILE -o FILE" crm-import in.csv --customers cust.csv -o cust.csv
+check "the customers file is unchanged" 'cmp -s cust.csv cust.orig'
 same "crm-segment shop.crm -o shop.crm" crm-segment --as-of 2024-02-01 shop.crm -o shop.crm
 same "crm-pareto --svg shop.crm" crm-pareto --as-of 2024-02-01 shop.crm --svg shop.crm
 same "crm-pareto -o R --svg R" crm-pareto --as-of 2024-02-01 shop.crm -o r.csv --svg r.csv
 same "crm-import --dump shop.crm -o shop.crm" crm-import --dump shop.crm -o shop.crm
 check "new.crm, n.crm, x.crm and r.csv were never written" \
     '[ ! -e new.crm ] && [ ! -e n.crm ] && [ ! -e x.crm ] && [ ! -e r.csv ]'
+# an input read twice is no danger: allowed (its orders are duplicates the second time)
+crm-import -q --max-reject-rate 1 in.csv hard-in.csv -o twice.crm 2>err; rc=$?
+check "the same input given twice is allowed (exit $rc)" \
+    '[ $rc -eq 0 ] && crm-import --check twice.crm | grep -q "orders: 2 "'
