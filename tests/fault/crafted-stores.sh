@@ -63,3 +63,17 @@ CASES
 # the base store itself reads fine (the checks do not refuse a good store)
 if crm-import --check "$t/base.crm" >/dev/null 2>&1; then ok "the uncrafted store passes --check"
 else nok "the uncrafted store fails --check"; fi
+# the importer never writes what a reader refuses: an id over 1,024 bytes is a rejected row
+{
+    echo "order_id,customer_id,order_time,amount"
+    printf '1,%s,2024-01-01 10:00:00,5.00\n' "$(head -c 2000 /dev/zero | tr '\0' c)"
+    printf '%s,b,2024-01-01 10:00:00,5.00\n' "$(head -c 1025 /dev/zero | tr '\0' o)"
+    printf '3,%s,2024-01-01 10:00:00,5.00\n' "$(head -c 1024 /dev/zero | tr '\0' k)"
+    echo "4,0000,0000-06-01 10:00:00,5.00"
+} >"$t/long.csv"
+crm-import -q --max-reject-rate 1 "$t/long.csv" -o "$t/long.crm" --rejects "$t/long-rej.csv"
+if crm-import --check "$t/long.crm" | grep -q '^orders: 1 ' &&
+   [ "$(grep -c 'a store keeps ids of at most 1024 bytes' "$t/long-rej.csv")" = 2 ] &&
+   grep -q ',5,"bad order_time' "$t/long-rej.csv"; then
+    ok "ids over 1024 bytes and a year-0 time are rejected rows; a 1024-byte id is stored"
+else nok "long ids or a year-0 time: $(cut -c1-120 "$t/long-rej.csv")"; fi
