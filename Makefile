@@ -37,7 +37,7 @@ MANS     := $(sort $(wildcard man/*.1))
 
 .PHONY: all test check check-unit check-cli check-real check-docs check-san demo bench fuzz \
         install uninstall clean deps test-deps fuzz-build check-fuzz check-valgrind check-tsan \
-        check-layers check-campaign check-engine static check-static
+        check-layers check-campaign check-engine static check-static check-fault
 .DELETE_ON_ERROR:
 
 all: $(TOOLS) $(HELPERS)
@@ -81,7 +81,8 @@ test-deps:
 	@scripts/setup-deps --test
 
 # check: every test against the current build (no set-up).
-check: check-layers check-unit check-cli check-real check-docs check-campaign check-engine
+check: check-layers check-unit check-cli check-real check-docs check-campaign check-engine \
+       check-fault
 
 check-unit: $(TESTS) $(TOOLS) $(HELPERS)
 	@B=$(B) tests/run unit
@@ -118,6 +119,9 @@ static:
 
 check-static: static
 	@B=$(B) tests/run static
+# tests/fault/*.sh: files and concurrency that cannot lose data (SPEC §13.3, docs/RELIABILITY.md)
+check-fault: $(TOOLS) $(HELPERS)
+	@B=$(B) tests/run fault
 
 # The folder graph of lib/README.md: no upward include, no private header used outside its
 # folder (scripts/check-layers), and the check itself failing on planted offences.

@@ -14,6 +14,7 @@
 #include "customer/agg.h"
 #include "import/source.h"
 #include "store/store.h"
+#include "store/storefile.h"
 #include "text/timeparse.h"
 
 /* Temporary files of atomic outputs, removed if a signal ends the run. */
@@ -52,6 +53,8 @@ void cli_init(struct cli *c, const char *prog, const char *usage)
     c->prog = prog;
     c->usage = usage;
     c->tty = isatty(2);
+    c->max_age = -1;
+    crm_afile_guard(1);   /* two paths of one command naming one file: usage error */
     /* A closed pipe (`| head`) ends the tool quietly, as for any filter. */
     signal(SIGPIPE, SIG_DFL);
     signal(SIGINT, on_signal);
@@ -146,6 +149,9 @@ int cli_common(struct cli *c, int opt, const char *arg)
     case CLI_AS_OF:
         c->as_of = arg;
         return 1;
+    case CLI_MAX_AGE:
+        c->max_age = cli_integer(c, "--max-age", arg, 0, 3650000);
+        return 1;
     case 'q':
         c->quiet = 1;
         return 1;
@@ -200,6 +206,14 @@ void cli_close_output(struct cli *c, struct crm_out *o)
     }
 }
 
+void cli_claim(const struct cli *c, const char *path, const char *what, int output)
+{
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    cli_check(c, output ? crm_afile_claim(path, what, &e) : crm_afile_claim_input(path, what, &e),
+              &e);
+}
+
 double cli_number(const struct cli *c, const char *opt, const char *arg, double lo, double hi)
 {
     char *end;
@@ -220,16 +234,15 @@ long cli_integer(const struct cli *c, const char *opt, const char *arg, long lo,
     return v;
 }
 
+/* The time zone of the store the tool reads ("" before one is open, or none kept). */
+static char store_zone[sizeof ((struct crm_store_meta *)0)->tz];
+
 int cli_as_of(const struct cli *c, int32_t *days)
 {
     if (!c->as_of)
         return 0;
     if (strcmp(c->as_of, "today") == 0) {
-        time_t now = time(NULL);
-        struct tm tm;
-        localtime_r(&now, &tm);
-        *days = crm_days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
-                                    (unsigned)tm.tm_mday);
+        *days = crm_store_zone_today(store_zone);
         return 1;
     }
     if (crm_date_parse(c->as_of, days) != 0)
@@ -299,7 +312,10 @@ struct crm_store *cli_open_store(const struct cli *c, const char *path)
     struct crm_source_info info;
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
+    cli_check(c, crm_afile_claim_input(path, "input", &e), &e);
+    cli_check(c, crm_afile_claim(c->output, "-o", &e), &e);
     cli_check(c, crm_source_open(path, &s, &info, &e), &e);
+    snprintf(store_zone, sizeof store_zone, "%s", crm_store_meta(s)->tz);
     const char *name = path && strcmp(path, "-") != 0 ? path : "stdin";
     if (info.imported && (info.import.rejected_total || info.import.duplicates))
         cli_warn(c, "%s: imported on the fly: %llu of %llu rows rejected, %llu duplicates "
@@ -319,7 +335,30 @@ struct crm_store *cli_open_store(const struct cli *c, const char *path)
     return s;
 }
 
-int32_t cli_resolve_as_of(const struct cli *c, struct crm_store *s)
+/* --max-age: exit 1 when the newest order is more than max_age days before as_of. */
+static void check_age(const struct cli *c, struct crm_store *s, int32_t as_of)
+{
+    struct crm_errinfo e;
+    int64_t newest;
+    crm_errinfo_clear(&e);
+    cli_check(c, crm_store_max_time(s, &newest, &e), &e);
+    char d[16], a[16];
+    crm_date_format(as_of, a);
+    if (crm_store_stats(s)->orders == 0) {
+        cli_warn(c, "the store has no orders; --max-age %ld wants one within %ld days of %s",
+                 c->max_age, c->max_age, a);
+        exit(1);
+    }
+    int32_t day = crm_time_day(newest);
+    if (as_of - day <= c->max_age)
+        return;
+    crm_date_format(day, d);
+    cli_warn(c, "stale data: the newest order is from %s, %ld days before the as-of date %s "
+             "(--max-age %ld); did the last import run?", d, (long)as_of - day, a, c->max_age);
+    exit(1);
+}
+
+static int32_t resolve_as_of(const struct cli *c, struct crm_store *s)
 {
     int32_t as_of;
     if (cli_as_of(c, &as_of))
@@ -332,6 +371,14 @@ int32_t cli_resolve_as_of(const struct cli *c, struct crm_store *s)
         crm_date_format(as_of, d);
         cli_warn(c, "as-of date %s (the day after the latest order)", d);
     }
+    return as_of;
+}
+
+int32_t cli_resolve_as_of(const struct cli *c, struct crm_store *s)
+{
+    int32_t as_of = resolve_as_of(c, s);
+    if (c->max_age >= 0)
+        check_age(c, s, as_of);
     return as_of;
 }
 

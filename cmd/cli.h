@@ -17,7 +17,7 @@
 
 /* Long-option codes shared by every tool (short options: h o: q v). */
 enum {
-    CLI_VERSION = 1000, CLI_TSV, CLI_BOM, CLI_AS_OF,
+    CLI_VERSION = 1000, CLI_TSV, CLI_BOM, CLI_AS_OF, CLI_MAX_AGE,
     CLI_TOOL_OPTS = 1100   /* tools number their own long-only options from here */
 };
 
@@ -25,7 +25,8 @@ enum {
     {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, CLI_VERSION},         \
     {"output", required_argument, NULL, 'o'}, {"tsv", no_argument, NULL, CLI_TSV},         \
     {"bom", no_argument, NULL, CLI_BOM}, {"as-of", required_argument, NULL, CLI_AS_OF},    \
-    {"quiet", no_argument, NULL, 'q'}, {"verbose", no_argument, NULL, 'v'}
+    {"quiet", no_argument, NULL, 'q'}, {"verbose", no_argument, NULL, 'v'},             \
+    {"max-age", required_argument, NULL, CLI_MAX_AGE}
 
 struct cli {
     const char *prog;
@@ -36,6 +37,7 @@ struct cli {
     const char *as_of;        /* --as-of text as given */
     struct crm_afile *afile;  /* the temporary file behind -o */
     int tty;                  /* stderr is a terminal */
+    long max_age;             /* --max-age DAYS, -1: not given */
 };
 
 void cli_init(struct cli *c, const char *prog, const char *usage);
@@ -67,20 +69,28 @@ void cli_close_output(struct cli *c, struct crm_out *o);
  * cli_close_output. */
 struct crm_out *cli_open_partial(struct cli *c, const char *path);
 
+/* Claim a path this run writes (output 1: "-o", "--svg", ...) or reads ("--params"): exit 2
+ * when an earlier claim names the same file and one of them is written (afile.h), before
+ * anything is written. */
+void cli_claim(const struct cli *c, const char *path, const char *what, int output);
+
 /* Numbers for options; usage error (exit 2) naming the option when malformed. */
 double cli_number(const struct cli *c, const char *opt, const char *arg, double lo, double hi);
 long cli_integer(const struct cli *c, const char *opt, const char *arg, long lo, long hi);
 
-/* --as-of: YYYY-MM-DD or "today" (in the zone of TZ). 0 when not given. */
+/* --as-of: YYYY-MM-DD or "today" (in the zone of the store cli_open_store opened, else of
+ * TZ). 0 when not given. */
 int cli_as_of(const struct cli *c, int32_t *days);
 
 /* Analytic tools: open INPUT (a store, or any order file imported on the fly, with a
- * warning when rows were rejected) — exits on failure. */
+ * warning when rows were rejected) — exits on failure. INPUT is claimed (afile.h): an output
+ * naming the same file is a usage error. */
 struct crm_store;
 struct crm_store *cli_open_store(const struct cli *c, const char *path);
 
 /* The evaluation day: --as-of (YYYY-MM-DD or today), else the day after the latest order
- * in the store (on a pipe this holds the compressed store in memory). */
+ * in the store (on a pipe this holds the compressed store in memory). With --max-age DAYS,
+ * exits 1 when the newest order is more than DAYS days before it (a stale export). */
 int32_t cli_resolve_as_of(const struct cli *c, struct crm_store *s);
 
 /* Days from an option such as --window 365 / all (0), --horizon 90d / 13w. */

@@ -41,6 +41,8 @@ static const char usage[] =
     "                           once and print the parameters (score with --params)\n"
     "      --as-of DATE         day after the end of the data (default: the day after the\n"
     "                           latest order)\n"
+    "      --max-age DAYS       exit 1 when the newest order is more than DAYS days\n"
+    "                           before the as-of date (a stale export)\n"
     "  -o, --output FILE        write FILE atomically instead of stdout\n"
     "      --tsv, --bom         tab-separated output; UTF-8 BOM and CRLF for spreadsheets\n"
     "  -v, --verbose            counts, the fit (parameters, log-likelihood, convergence)\n"
@@ -263,6 +265,10 @@ int main(int argc, char **argv)
         op.m.params = &given;
     }
 
+    cli_claim(&c, op.params, "--params", 0);
+    cli_claim(&c, op.report, "--report", 1);
+    cli_claim(&c, op.svg, "--svg", 1);
+    cli_claim(&c, op.params_out, "--params-out", 1);
     struct crm_store *s = cli_open_store(&c, optind < argc ? argv[optind] : NULL);
     struct crm_btsum_opts bo = {cli_resolve_as_of(&c, s), 0, op.svg != NULL, 0};
     bo.end = bo.as_of - 1;

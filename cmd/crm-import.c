@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -13,6 +12,7 @@
 #include "import/import.h"
 #include "import/merge.h"
 #include "store/store.h"
+#include "store/storefile.h"
 #include "store/storeinfo.h"
 #include "text/timeparse.h"
 
@@ -23,7 +23,8 @@ static const char usage[] =
     "the store goes to stdout (a pipe) unless -o or --append is given.\n"
     "\n"
     "  -o, --output STORE       write a new store to STORE (atomically)\n"
-    "      --append STORE       add to an existing store; order ids already in it are skipped\n"
+    "      --append STORE       add to a store (created when missing); order ids already in\n"
+    "                           it are skipped; times in the store's zone unless --tz\n"
     "      --preset NAME        cdnow, uci-online-retail, shopify or taobao\n"
     "      --map FIELD=COLUMN   column (header name or 1-based number) for a field: order_id,\n"
     "                           customer_id, order_time, amount, quantity, unit_price, status,\n"
@@ -39,7 +40,7 @@ static const char usage[] =
     "      --customers FILE     customer_id with signup_time, birthday and/or blocked\n"
     "      --rejects FILE       write rejected rows here (file,line,reason,raw)\n"
     "      --max-reject-rate R  fail (exit 1, no store) when more rows are rejected (0.01)\n"
-    "      --lock-wait SECONDS  how long --append waits for another writer (60)\n"
+    "      --lock-wait SECONDS  how long --append or -o waits for another writer (60)\n"
     "      --partition N        write N stores, -o naming them with %d (0..N-1), each\n"
     "                           customer's orders in one: crm_hash_stable(customer_id) % N\n"
     "      --partition-key KEY  what to partition by: customer (the only key)\n"
@@ -173,12 +174,12 @@ static int dump_store(struct cli *c, const char *path)
     return 0;
 }
 
-/* The stores being written: one, or N partitions through atomic temporary files. */
+/* The stores being written: one (stdout, -o or --append) or N partitions, each a storefile
+ * (lib/store/storefile.h: locked against other writers, renamed into place on commit). */
 struct outputs {
     size_t n;
     struct crm_store_writer **w;
-    struct crm_afile **af;
-    char **path;
+    struct crm_storefile **sf;
 };
 
 /* STORE names partition i: the pattern with %d replaced by i. */
@@ -204,73 +205,68 @@ static int stdout_streams(void)
     return fstat(1, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
 }
 
+static void alloc_outputs(struct outputs *out, size_t n)
+{
+    out->n = n;
+    out->w = calloc(n, sizeof *out->w);
+    out->sf = calloc(n, sizeof *out->sf);
+    if (!out->w || !out->sf)
+        exit(1);
+}
+
+static void on_lock_wait(void *ctx, const char *path, long wait)
+{
+    cli_info(ctx, "%s: another crm-import is writing this store; waiting up to %lds", path, wait);
+}
+
 static void open_outputs(struct cli *c, struct outputs *out, size_t n, int pattern,
-                         int compress, const struct crm_store_meta *meta)
+                         int compress, const struct crm_store_meta *meta, long lock_wait)
 {
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
-    out->n = n;
-    out->w = calloc(n, sizeof *out->w);
-    out->af = calloc(n, sizeof *out->af);
-    out->path = calloc(n, sizeof *out->path);
-    if (!out->w || !out->af || !out->path)
-        exit(1);
+    alloc_outputs(out, n);
+    struct crm_storefile_opts so = {lock_wait, CRM_STORE_KEEP_IDS, on_lock_wait, c};
     for (size_t i = 0; i < n; i++) {
-        int fd = 1;
-        if (c->output) {
-            out->path[i] = pattern ? partition_path(c, c->output, i) : strdup(c->output);
-            cli_check(c, crm_afile_open(out->path[i], &out->af[i], &e), &e);
-            cli_track_temp(crm_afile_temp_path(out->af[i]));
-            fd = crm_afile_fd(out->af[i]);
+        if (!c->output) {
+            unsigned flags = CRM_STORE_KEEP_IDS;
+            if (!compress && stdout_streams())
+                flags |= CRM_STORE_RAW;
+            cli_check(c, crm_store_writer_new(1, "stdout", meta, flags, &out->w[i], &e), &e);
+            continue;
         }
-        unsigned flags = CRM_STORE_KEEP_IDS;
-        if (!c->output && !compress && stdout_streams())
-            flags |= CRM_STORE_RAW;
-        cli_check(c, crm_store_writer_new(fd, c->output ? out->path[i] : "stdout", meta, flags,
-                                          &out->w[i], &e), &e);
+        char *path = pattern ? partition_path(c, c->output, i) : strdup(c->output);
+        if (!path)
+            exit(1);
+        cli_check(c, crm_afile_claim(path, "-o", &e), &e);
+        cli_check(c, crm_storefile_create(path, meta, &so, &out->sf[i], &e), &e);
+        cli_track_temp(crm_storefile_temp_path(out->sf[i]));
+        out->w[i] = crm_storefile_writer(out->sf[i]);
+        free(path);
     }
 }
 
-/* On success: finish every store, then rename them all into place. On failure (rc):
- * remove the temporary files, leaving any previous stores untouched. */
+/* On success: finish every store, then rename them all into place (each under its lock).
+ * On failure (rc): remove the temporary files, leaving any previous stores untouched. */
 static void close_outputs(struct cli *c, struct outputs *out, enum crm_err rc,
                           struct crm_errinfo *e)
 {
     for (size_t i = 0; i < out->n && rc == CRM_OK; i++)
-        rc = crm_store_writer_finish(out->w[i], e);
+        rc = out->sf[i] ? crm_storefile_finish(out->sf[i], e)
+                        : crm_store_writer_finish(out->w[i], e);
     for (size_t i = 0; i < out->n; i++) {
-        crm_store_writer_free(out->w[i]);
-        if (!out->af[i])
+        if (!out->sf[i]) {
+            crm_store_writer_free(out->w[i]);
             continue;
-        cli_untrack_temp(crm_afile_temp_path(out->af[i]));
+        }
+        cli_untrack_temp(crm_storefile_temp_path(out->sf[i]));
         if (rc == CRM_OK)
-            rc = crm_afile_commit(out->af[i], e);
+            rc = crm_storefile_commit(out->sf[i], e);
         else
-            crm_afile_abort(out->af[i]);
-        free(out->path[i]);
+            crm_storefile_abort(out->sf[i]);
     }
     free(out->w);
-    free(out->af);
-    free(out->path);
+    free(out->sf);
     cli_check(c, rc, e);
-}
-
-/* Lock the store against a second writer, waiting up to `wait` seconds. */
-static void lock_store(struct cli *c, int fd, const char *path, long wait)
-{
-    for (long tenths = 0; flock(fd, LOCK_EX | LOCK_NB) != 0; tenths++) {
-        if (errno != EWOULDBLOCK && errno != EINTR) {
-            cli_warn(c, "%s: cannot lock: %s", path, strerror(errno));
-            exit(1);
-        }
-        if (tenths == 0)
-            cli_info(c, "%s: another crm-import is appending; waiting up to %lds", path, wait);
-        if (tenths >= wait * 10) {
-            cli_warn(c, "%s: still locked by another writer after %lds; giving up", path, wait);
-            exit(1);
-        }
-        nanosleep(&(struct timespec){0, 100000000}, NULL);
-    }
 }
 
 struct options {
@@ -326,7 +322,7 @@ static void parse(struct cli *c, struct options *op, int argc, char **argv)
         case OPT_ENCODING: o->csv.encoding = optarg; break;
         case OPT_DATEFMT: o->date_format = optarg; break;
         case OPT_TZ:
-            if (strchr(optarg, '\n') || strlen(optarg) >= sizeof op->meta.tz)
+            if (!*optarg || strchr(optarg, '\n') || strlen(optarg) >= sizeof op->meta.tz)
                 cli_usage_error(c, "--tz %s: not a time zone name", optarg);
             snprintf(op->meta.tz, sizeof op->meta.tz, "%s", optarg);
             break;
@@ -359,33 +355,51 @@ static void parse(struct cli *c, struct options *op, int argc, char **argv)
     }
 }
 
-/* Where the orders go: an existing store (--append, locked) or new stores. */
-static int open_stores(struct cli *c, struct options *op, struct outputs *out)
+/* Where the orders go: an existing store (--append: locked, created when missing; its time
+ * zone rules the import when --tz is not given) or new stores. */
+static void open_stores(struct cli *c, struct options *op, struct outputs *out)
 {
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
     if (!op->append) {
-        open_outputs(c, out, op->partitions, op->partitioned, op->compress, &op->meta);
-        return -1;
+        open_outputs(c, out, op->partitions, op->partitioned, op->compress, &op->meta,
+                     op->lock_wait);
+        return;
     }
-    int fd = open(op->append, O_RDWR);
-    if (fd < 0) {
-        cli_warn(c, "%s: cannot open store for --append: %s", op->append, strerror(errno));
-        exit(1);
-    }
-    lock_store(c, fd, op->append, op->lock_wait);
-    out->n = 1;
-    out->w = calloc(1, sizeof *out->w);
-    out->af = calloc(1, sizeof *out->af);
-    out->path = calloc(1, sizeof *out->path);
-    if (!out->w || !out->af || !out->path)
-        exit(1);
-    cli_check(c, crm_store_writer_append(fd, op->append, CRM_STORE_KEEP_IDS, &out->w[0], &e), &e);
-    const char *tz = crm_store_writer_meta(out->w[0])->tz;
-    if (op->meta.tz[0] && strcmp(op->meta.tz, tz) != 0)
-        cli_usage_error(c, "--tz %s: the store was imported with time zone \"%s\"",
-                        op->meta.tz, tz);
-    return fd;
+    struct crm_storefile_opts so = {op->lock_wait, CRM_STORE_KEEP_IDS, on_lock_wait, c};
+    int created;
+    alloc_outputs(out, 1);
+    cli_check(c, crm_storefile_append(op->append, &op->meta, &so, &out->sf[0], &created, &e),
+              &e);
+    out->w[0] = crm_storefile_writer(out->sf[0]);
+    if (created)
+        cli_warn(c, "%s: no store there yet; created it (time zone %s)", op->append,
+                 op->meta.tz[0] ? op->meta.tz : "as written");
+    if (!op->meta.tz[0])
+        snprintf(op->meta.tz, sizeof op->meta.tz, "%s", crm_store_writer_meta(out->w[0])->tz);
+}
+
+/* The time zone the times are read in (--tz, or the appended store's). */
+static void use_zone(struct options *op)
+{
+    if (!op->meta.tz[0])
+        return;
+    setenv("TZ", op->meta.tz, 1);
+    tzset();
+    op->o.local_zone = 1;
+}
+
+/* Every file this run reads or writes, claimed so that two naming the same file are a
+ * usage error before anything is written (SPEC §13.3). */
+static void claim_files(struct cli *c, const struct options *op, char **files, int nfiles)
+{
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    for (int i = 0; i < nfiles; i++)
+        cli_check(c, crm_afile_claim_input(files[i], "input", &e), &e);
+    cli_check(c, crm_afile_claim_input(op->customers, "--customers", &e), &e);
+    cli_check(c, crm_afile_claim(op->append, "--append", &e), &e);
+    cli_check(c, crm_afile_claim(op->rejects_path, "--rejects", &e), &e);
 }
 
 /* Read every input file (stdin without any), with a progress bar on a terminal. */
@@ -433,7 +447,7 @@ static int merge_stores(struct cli *c, struct options *op, char **files, int nfi
                         files[0], crm_store_meta(s)->tz);
     op->meta = *crm_store_meta(s);
     struct outputs out = {0};
-    int store_fd = open_stores(c, op, &out);
+    open_stores(c, op, &out);
     struct crm_merge *m;
     enum crm_err rc = crm_merge_new(out.w, out.n, &m, &e);
     if (rc == CRM_OK && op->append)
@@ -454,8 +468,6 @@ static int merge_stores(struct cli *c, struct options *op, char **files, int nfi
              (unsigned long long)st->duplicates, (unsigned long long)st->customer_rows);
     crm_merge_free(m);
     close_outputs(c, &out, rc, &e);
-    if (store_fd >= 0)
-        close(store_fd);
     return 1;
 }
 
@@ -466,6 +478,14 @@ int main(int argc, char **argv)
                          .lock_wait = 60};
     cli_init(&c, "crm-import", usage);
     parse(&c, &op, argc, argv);
+    if (c.max_age >= 0)
+        cli_usage_error(&c, "--max-age is for the tools that read a store (crm-rfm, "
+                        "crm-segment, crm-pareto, crm-churn)");
+    if (op.check || op.dump) {
+        struct crm_errinfo ce;
+        crm_errinfo_clear(&ce);
+        cli_check(&c, crm_afile_claim_input(op.check ? op.check : op.dump, "input", &ce), &ce);
+    }
     if (op.check)
         return check_store(&c, op.check);
     if (op.dump)
@@ -476,22 +496,16 @@ int main(int argc, char **argv)
         cli_usage_error(&c, "--partition needs -o with %%d naming the stores (not --append)");
     if (!op.append && !c.output && isatty(1))
         cli_usage_error(&c, "refusing to write a binary store to a terminal; use -o STORE or a pipe");
-    if (merge_stores(&c, &op, argv + optind, argc - optind))
-        return 0;
-    if (op.meta.tz[0]) {
-        char zonefile[128];
-        snprintf(zonefile, sizeof zonefile, "/usr/share/zoneinfo/%s", op.meta.tz);
-        if (strcmp(op.meta.tz, "UTC") != 0 && access(zonefile, R_OK) != 0)
-            cli_usage_error(&c, "--tz %s: unknown time zone (see /usr/share/zoneinfo)", op.meta.tz);
-        setenv("TZ", op.meta.tz, 1);
-        tzset();
-        op.o.local_zone = 1;
-    }
-
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
+    if (op.meta.tz[0])
+        cli_check(&c, crm_store_zone_check(op.meta.tz, &e), &e);
+    claim_files(&c, &op, argv + optind, argc - optind);
+    if (merge_stores(&c, &op, argv + optind, argc - optind))
+        return 0;
     struct outputs out = {0};
-    int store_fd = open_stores(&c, &op, &out);
+    open_stores(&c, &op, &out);
+    use_zone(&op);
     struct crm_afile *rej_file = NULL;
     struct crm_out *rejects = NULL;
     if (op.rejects_path) {
@@ -524,7 +538,5 @@ int main(int argc, char **argv)
     crm_import_free(imp);
     /* Over the reject rate: no END block, nothing committed, temporary files removed. */
     close_outputs(&c, &out, rc, &e);
-    if (store_fd >= 0)
-        close(store_fd);
     return 0;
 }

@@ -30,6 +30,8 @@ static const char usage[] =
     "      --window DAYS     the window before --as-of: 365 (default) or all\n"
     "      --as-of DATE      evaluation date YYYY-MM-DD or today (default: the day after the\n"
     "                        latest order)\n"
+    "      --max-age DAYS    exit 1 when the newest order is more than DAYS days\n"
+    "                        before the as-of date (a stale export)\n"
     "      --abc A,B         class cuts in percent of the value (default 80,95)\n"
     "      --summary         one metric,value row per figure instead of customer rows\n"
     "      --curve N         the Lorenz curve at N+1 evenly spaced points instead\n"
@@ -379,6 +381,7 @@ int main(int argc, char **argv)
         return 0;
     }
 
+    cli_claim(&c, op.svg, "--svg", 1);
     struct crm_store *s = cli_open_store(&c, optind < argc ? argv[optind] : NULL);
     struct crm_agg_opts ao = {0};
     ao.as_of = cli_resolve_as_of(&c, s);

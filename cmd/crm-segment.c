@@ -24,6 +24,8 @@ static const char usage[] =
     "\n"
     "      --as-of DATE         evaluation date, YYYY-MM-DD or today (default: the day after\n"
     "                           the latest order)\n"
+    "      --max-age DAYS       exit 1 when the newest order is more than DAYS days\n"
+    "                           before the as-of date (a stale export)\n"
     "      --window DAYS|all    orders of the DAYS days before the as-of date count (365)\n"
     "      --summary            one row per class: customers, share, revenue, revenue share,\n"
     "                           average order value\n"

@@ -37,7 +37,7 @@ static const char *const field_names[CRM_F_COUNT] = {
 static const char *const reject_names[CRM_REJ_COUNT] = {
     "wrong number of fields", "invalid encoding", "empty customer_id", "bad order_time",
     "bad amount", "bad quantity", "negative amount on a paid row", "unknown status",
-    "conflicts with its order",
+    "conflicts with its order", "id longer than 1024 bytes",
 };
 
 static const char *const skip_names[CRM_SKIP_COUNT] = {"no customer id (expected)",
@@ -835,6 +835,14 @@ static int place_row(struct crm_import *imp, const struct colmap *m, const struc
         snprintf(why, whysz, "empty customer_id in column %d", m->col[CRM_F_CUSTOMER] + 1);
         return 1;
     }
+    if (rw->k.cust_len > CRM_ID_MAX || rw->k.id_len > CRM_ID_MAX) {
+        int cust = rw->k.cust_len > CRM_ID_MAX;
+        *reason = CRM_REJ_ID_LENGTH;
+        snprintf(why, whysz, "%s of %zu bytes in column %d: a store keeps ids of at most %d "
+                 "bytes", cust ? "customer_id" : "order_id", cust ? rw->k.cust_len : rw->k.id_len,
+                 m->col[cust ? CRM_F_CUSTOMER : CRM_F_ORDER_ID] + 1, CRM_ID_MAX);
+        return 1;
+    }
     if (!rw->has_time) {
         *reason = CRM_REJ_TIME;
         snprintf(why, whysz, "empty order_time in column %d", m->col[CRM_F_TIME] + 1);
@@ -920,7 +928,8 @@ static int parse_time_qty(struct rowctx *r, const struct colmap *m, struct row *
     const char *s = fieldtext(r->rec, m, CRM_F_TIME, &len);
     clean_text(&s, &len);
     if (len) {
-        if (parse_time(r->imp, s, len, &rw->time) != 0) {
+        if (parse_time(r->imp, s, len, &rw->time) != 0 || rw->time < CRM_TIME_MIN ||
+            rw->time > CRM_TIME_MAX) {   /* a store keeps the years 1-9999 */
             reject_row(r, CRM_REJ_TIME, "bad order_time \"%.*s\" in column %d",
                        (int)cap_len(len, 64), s, m->col[CRM_F_TIME] + 1);
             return 1;
@@ -1476,6 +1485,11 @@ enum crm_err crm_import_customers(struct crm_import *imp, const char *path,
         clean_text(&s, &len);
         if (!len) {
             reject_customer(imp, in, &rec, "empty customer_id in column %d", col[0] + 1);
+            continue;
+        }
+        if (len > CRM_ID_MAX) {
+            reject_customer(imp, in, &rec, "customer_id of %zu bytes in column %d: a store "
+                            "keeps ids of at most %d bytes", len, col[0] + 1, CRM_ID_MAX);
             continue;
         }
         const char *v;

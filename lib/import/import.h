@@ -34,6 +34,7 @@ enum crm_reject {
     CRM_REJ_NEGATIVE,     /* negative amount on a paid row */
     CRM_REJ_STATUS,       /* status text not in the status map */
     CRM_REJ_CONFLICT,     /* row disagrees with its order's customer or status */
+    CRM_REJ_ID_LENGTH,    /* customer or order id longer than a store keeps (CRM_ID_MAX) */
     CRM_REJ_COUNT
 };
 const char *crm_reject_name(enum crm_reject r);

@@ -614,6 +614,11 @@ const struct crm_store_meta *crm_store_writer_meta(const struct crm_store_writer
 enum crm_err crm_store_writer_customer(struct crm_store_writer *w, const char *id, size_t len,
                                        uint32_t *idx, struct crm_errinfo *e)
 {
+    if (len > CRM_ID_MAX) {
+        crm_errinfo_where(e, w->name, -1, -1, -1);
+        return crm_errinfo_set(e, CRM_EDATA, "a customer id of %zu bytes (a store keeps at "
+                               "most %d): \"%.40s...\"", len, CRM_ID_MAX, id);
+    }
     enum crm_err rc = crm_dict_intern(w->dict, id, len, idx, NULL);
     if (rc != CRM_OK)
         return crm_errinfo_set(e, rc, "cannot add customer: %s", crm_strerror(rc));
@@ -647,6 +652,14 @@ enum crm_err crm_store_writer_add(struct crm_store_writer *w, const struct crm_o
                                : "the amounts add up past 2^63 minor units with an order of %s: "
                                  "not money (ids or phone numbers in the amount column?)",
                                amount);
+    }
+    if (o->time < CRM_TIME_MIN || o->time > CRM_TIME_MAX || o->quantity < 0 ||
+        o->order_id_len > CRM_ID_MAX) {
+        crm_errinfo_where(e, w->name, -1, -1, -1);
+        return crm_errinfo_set(e, CRM_EDATA, "an order %s", o->quantity < 0
+                               ? "with a negative quantity" : o->order_id_len > CRM_ID_MAX
+                               ? "id longer than the store keeps (1024 bytes)"
+                               : "time outside the years 1-9999");
     }
     w->amount_total = total;
     struct chunk_rows *c = &w->rows;

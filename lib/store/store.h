@@ -15,6 +15,14 @@
 #include "text/numid.h"
 
 #define CRM_CHUNK_ROWS 65536
+
+/* What a store may hold (SPEC §13.3; the reader checks every value against these): times
+ * in the years 1-9999 (civil seconds of 0001-01-01 00:00:00 and 9999-12-31 23:59:59),
+ * customer and order ids of at most CRM_ID_MAX bytes (customer ids valid UTF-8), money
+ * scales 0-6, quantities >= 0. */
+#define CRM_TIME_MIN (-62135596800LL)
+#define CRM_TIME_MAX 253402300799LL
+#define CRM_ID_MAX 1024
 #define CRM_STORE_MAGIC "CRMSTORE"
 #define CRM_STORE_VERSION 1
 

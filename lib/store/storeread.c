@@ -143,6 +143,8 @@ static enum crm_err truncated(struct crm_store *s, struct crm_errinfo *e, const 
 
 /* ---- reading bytes ---- */
 
+#define READ_STEP ((size_t)1 << 20)
+
 /* Up to n bytes at the current position: a pointer into memory, or read into `into`.
  * *got < n only at the end of the input. */
 static enum crm_err src_get(struct crm_store *s, size_t n, struct crm_buf *into,
@@ -157,7 +159,8 @@ static enum crm_err src_get(struct crm_store *s, size_t n, struct crm_buf *into,
         return CRM_OK;
     }
     into->len = 0;
-    if (crm_buf_reserve(into, n) != 0)
+    /* Memory follows the bytes that arrive, not a length a damaged header claims. */
+    if (crm_buf_reserve(into, n < READ_STEP ? n : READ_STEP) != 0)
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory reading %zu bytes", n);
     size_t have = 0;
     while (have < n && s->head_pos < s->head_len) {
@@ -169,7 +172,14 @@ static enum crm_err src_get(struct crm_store *s, size_t n, struct crm_buf *into,
         have += k;
     }
     while (have < n) {
-        ssize_t k = read(s->fd, into->data + have, n - have);
+        if (have == into->cap) {
+            into->len = have;
+            size_t more = n - have < have ? n - have : have;
+            if (crm_buf_reserve(into, more) != 0)
+                return crm_errinfo_set(e, CRM_ENOMEM, "out of memory reading %zu bytes", n);
+        }
+        size_t room = into->cap - have < n - have ? into->cap - have : n - have;
+        ssize_t k = read(s->fd, into->data + have, room);
         if (k < 0) {
             if (errno == EINTR)
                 continue;
@@ -232,10 +242,17 @@ static enum crm_err read_header(struct crm_store *s, struct crm_errinfo *e)
         next = strchr(line, '\n');
         if (next)
             *next++ = '\0';
-        if (strncmp(line, "money_scale=", 12) == 0)
-            s->meta.money_scale = atoi(line + 12);
-        else if (strncmp(line, "tz=", 3) == 0)
+        if (strncmp(line, "money_scale=", 12) == 0) {
+            const char *v = line + 12;
+            if (v[0] < '0' || v[0] > '6' || v[1])
+                return corrupt(s, e, "header: money_scale \"%.16s\" is not a whole number "
+                               "from 0 to 6", v);
+            s->meta.money_scale = v[0] - '0';
+        } else if (strncmp(line, "tz=", 3) == 0) {
+            if (strlen(line + 3) >= sizeof s->meta.tz)
+                return corrupt(s, e, "header: time zone name of %zu bytes", strlen(line + 3));
             snprintf(s->meta.tz, sizeof s->meta.tz, "%s", line + 3);
+        }
     }
     s->first_block = s->pos;
     if (s->committed && s->committed < s->first_block)
@@ -467,6 +484,61 @@ static const struct coldesc *find_col(const struct coldesc *cols, unsigned n, un
     return NULL;
 }
 
+/* What the format allows in each column of a chunk: the most raw bytes a row may take
+ * (checked before anything is inflated, so a deflate bomb costs nothing) and the values
+ * allowed in a fixed-width column. A new column joins the format by adding a line. */
+struct col_rule {
+    unsigned id;
+    size_t fixed, per_row;     /* raw length <= fixed + rows * per_row */
+    int64_t lo, hi;            /* fixed-width values allowed */
+    const char *below, *above; /* what a value out of range is */
+};
+
+static const struct col_rule ords_rules[] = {
+    {COL_CUSTOMER, 0, 8, 0, UINT32_MAX - 1, "negative customer", "customer past 2^32"},
+    {COL_TIME, 0, 8, CRM_TIME_MIN, CRM_TIME_MAX, "time before the year 1",
+     "time after the year 9999"},
+    {COL_AMOUNT, 0, 8, 0, INT64_MAX, "negative amount", ""},
+    {COL_QUANTITY, 0, 8, 0, INT32_MAX, "negative quantity", "quantity past 2^31"},
+    {COL_STATUS, 0, 8, 0, CRM_STATUS_COUNT - 1, "unknown status", "unknown status"},
+    {COL_ORDER_ID, 2 + 255, CRM_ID_MAX + 10, 0, 0, NULL, NULL},
+    {COL_CURRENCY, 1 + 254 * 256, 1, 0, 0, NULL, NULL},
+};
+
+static const struct col_rule *rule_of(unsigned id)
+{
+    for (size_t i = 0; i < sizeof ords_rules / sizeof ords_rules[0]; i++)
+        if (ords_rules[i].id == id)
+            return &ords_rules[i];
+    return NULL;
+}
+
+/* Every known column's declared raw length within what its rows may take. */
+static enum crm_err check_sizes(const struct where *w, const struct coldesc *cols, unsigned nc,
+                                size_t n, struct crm_errinfo *e)
+{
+    for (unsigned i = 0; i < nc; i++) {
+        const struct col_rule *r = rule_of(cols[i].id);
+        if (r && cols[i].raw_len > r->fixed + n * r->per_row)
+            return dcorrupt(w, e, "column %u declares %zu bytes for %zu rows (at most %zu): "
+                            "a damaged or crafted store", cols[i].id, cols[i].raw_len, n,
+                            r->fixed + n * r->per_row);
+    }
+    return CRM_OK;
+}
+
+/* Values of column id within its rule's range. */
+static enum crm_err check_values(const struct where *w, unsigned id, const int64_t *v, size_t n,
+                                 struct crm_errinfo *e)
+{
+    const struct col_rule *r = rule_of(id);
+    for (size_t i = 0; i < n; i++)
+        if (v[i] < r->lo || v[i] > r->hi)
+            return dcorrupt(w, e, "row %zu: %s (%lld)", i, v[i] < r->lo ? r->below : r->above,
+                            (long long)v[i]);
+    return CRM_OK;
+}
+
 /* The column's raw bytes (inflated when needed). */
 static enum crm_err col_raw(struct dec *d, const struct where *w, const struct coldesc *c,
                             const unsigned char **raw, struct crm_errinfo *e)
@@ -582,6 +654,8 @@ static enum crm_err decode_ords(struct dec *d, const char *name, struct crm_erri
         return rc;
     if (pos != len)
         return dcorrupt(&w, e, "chunk has %zu stray bytes", len - pos);
+    if ((rc = check_sizes(&w, cols, ncols, n, e)) != CRM_OK)
+        return rc;
     static const unsigned required[] = {COL_CUSTOMER, COL_TIME, COL_AMOUNT, COL_QUANTITY,
                                         COL_STATUS};
     for (unsigned k = 0; k < 5; k++)
@@ -589,6 +663,8 @@ static enum crm_err decode_ords(struct dec *d, const char *name, struct crm_erri
             return dcorrupt(&w, e, "chunk lacks column %u", required[k]);
     if (want & CRM_COL_CUSTOMER) {
         rc = col_ints(d, &w, find_col(cols, ncols, COL_CUSTOMER), n, d->wide, e);
+        if (rc == CRM_OK)
+            rc = check_values(&w, COL_CUSTOMER, d->wide, n, e);
         if (rc != CRM_OK)
             return rc;
         for (size_t i = 0; i < n; i++) {
@@ -601,6 +677,8 @@ static enum crm_err decode_ords(struct dec *d, const char *name, struct crm_erri
     }
     if (want & CRM_COL_TIME) {
         rc = col_ints(d, &w, find_col(cols, ncols, COL_TIME), n, d->time, e);
+        if (rc == CRM_OK)
+            rc = check_values(&w, COL_TIME, d->time, n, e);
         if (rc != CRM_OK)
             return rc;
         for (size_t i = 0; i < n; i++)
@@ -610,38 +688,35 @@ static enum crm_err decode_ords(struct dec *d, const char *name, struct crm_erri
     }
     if (want & CRM_COL_AMOUNT) {
         rc = col_ints(d, &w, find_col(cols, ncols, COL_AMOUNT), n, d->amount, e);
+        if (rc == CRM_OK)
+            rc = check_values(&w, COL_AMOUNT, d->amount, n, e);
         if (rc != CRM_OK)
             return rc;
         int64_t sum = 0;
         int over = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (d->amount[i] < 0)
-                return dcorrupt(&w, e, "row %zu: negative amount", i);
+        for (size_t i = 0; i < n; i++)
             over |= __builtin_add_overflow(sum, d->amount[i], &sum);
-        }
         d->amount_sum = over ? -1 : sum;
         out->amount = d->amount;
     }
     if (want & CRM_COL_QUANTITY) {
         rc = col_ints(d, &w, find_col(cols, ncols, COL_QUANTITY), n, d->wide, e);
+        if (rc == CRM_OK)
+            rc = check_values(&w, COL_QUANTITY, d->wide, n, e);
         if (rc != CRM_OK)
             return rc;
-        for (size_t i = 0; i < n; i++) {
-            if (d->wide[i] < INT32_MIN || d->wide[i] > INT32_MAX)
-                return dcorrupt(&w, e, "row %zu: quantity out of range", i);
+        for (size_t i = 0; i < n; i++)
             d->quantity[i] = (int32_t)d->wide[i];
-        }
         out->quantity = d->quantity;
     }
     if (want & CRM_COL_STATUS) {
         rc = col_ints(d, &w, find_col(cols, ncols, COL_STATUS), n, d->wide, e);
+        if (rc == CRM_OK)
+            rc = check_values(&w, COL_STATUS, d->wide, n, e);
         if (rc != CRM_OK)
             return rc;
-        for (size_t i = 0; i < n; i++) {
-            if ((uint64_t)d->wide[i] >= CRM_STATUS_COUNT)
-                return dcorrupt(&w, e, "row %zu: status %lld unknown", i, (long long)d->wide[i]);
+        for (size_t i = 0; i < n; i++)
             d->status[i] = (uint8_t)d->wide[i];
-        }
         out->status = d->status;
     }
     if (want & CRM_COL_ORDER_ID) {
@@ -672,6 +747,33 @@ static enum crm_err decode_ords(struct dec *d, const char *name, struct crm_erri
 }
 
 /* ---- the caller's side: dictionary, customers, totals ---- */
+
+/* 1 when p[0..n) is valid UTF-8 (no overlong forms, no surrogates, nothing past U+10FFFF). */
+static int utf8_valid(const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned c = p[i], k, lo = 0x80, hi = 0xBF;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF)
+            k = 1;
+        else if (c >= 0xE0 && c <= 0xEF)
+            k = 2, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+        else if (c >= 0xF0 && c <= 0xF4)
+            k = 3, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+        else
+            return 0;
+        if (n - i <= k || p[i + 1] < lo || p[i + 1] > hi)
+            return 0;
+        for (unsigned j = 2; j <= k; j++)
+            if (p[i + j] < 0x80 || p[i + j] > 0xBF)
+                return 0;
+        i += k + 1;
+    }
+    return 1;
+}
 
 void crm_store_adopt_fd(struct crm_store *s)
 {
@@ -759,6 +861,10 @@ static enum crm_err read_dict(struct crm_store *s, const unsigned char *p, size_
     }
     if (first != s->dcount)
         return corrupt(s, e, "dictionary out of step");
+    if (c.raw_len > (uint64_t)count * (CRM_ID_MAX + 10))
+        return corrupt(s, e, "dictionary block declares %zu bytes for %u ids (at most %llu): "
+                       "a damaged or crafted store", c.raw_len, count,
+                       (unsigned long long)count * (CRM_ID_MAX + 10));
     const unsigned char *raw;
     rc = col_raw(&s->meta_dec, &w, &c, &raw, e);
     if (rc != CRM_OK)
@@ -770,6 +876,12 @@ static enum crm_err read_dict(struct crm_store *s, const unsigned char *p, size_
             return corrupt(s, e, "dictionary entry %u runs past the block", first + i);
         if (memchr(raw + at, '\0', (size_t)n))
             return corrupt(s, e, "dictionary entry %u contains a NUL byte", first + i);
+        if (n > CRM_ID_MAX)
+            return corrupt(s, e, "dictionary entry %u: id of %llu bytes (at most %d)",
+                           first + i, (unsigned long long)n, CRM_ID_MAX);
+        if (!utf8_valid(raw + at, (size_t)n))
+            return corrupt(s, e, "dictionary entry %u: customer id is not valid UTF-8",
+                           first + i);
         rc = dict_add(s, (const char *)raw + at, (size_t)n, e);
         if (rc != CRM_OK)
             return rc;
@@ -979,6 +1091,8 @@ static enum crm_err read_chunk(struct crm_store *s, struct dec *d, unsigned want
         c->index = (long long)s->chunks;
         if (c->n == 0 || c->n > CRM_CHUNK_ROWS || c->min_time > c->max_time)
             return corrupt(s, e, "chunk header (%u rows)", c->n);
+        if (c->min_time < CRM_TIME_MIN || c->max_time > CRM_TIME_MAX)
+            return corrupt(s, e, "chunk header: times outside the years 1-9999");
         if (s->on_ids) {
             rc = pass_ids(s, p, len, c->n, e);
             if (rc != CRM_OK)
