@@ -241,9 +241,9 @@ struct crm_out *cli_open_output(struct cli *c)
     if (flags & CRM_OUT_XLSX) {
         const char *sheet = c->sheet ? c->sheet : c->prog;
         crm_out_sheet(o, strncmp(sheet, "crm-", 4) == 0 ? sheet + 4 : sheet);
-        if (crm_out_scratch(o))
-            cli_track_temp(crm_out_scratch(o));
-        c->out = o;
+        c->scratch = crm_out_scratch(o) ? strdup(crm_out_scratch(o)) : NULL;
+        if (c->scratch)   /* a copy: still valid in cli_die after the writer is freed */
+            cli_track_temp(c->scratch);
     }
     return o;
 }
@@ -262,9 +262,11 @@ void cli_close_output(struct cli *c, struct crm_out *o)
 {
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
-    if (o == c->out && crm_out_scratch(o))
-        cli_untrack_temp(crm_out_scratch(o));   /* crm_out_close removes it */
-    c->out = NULL;
+    if (c->scratch) {   /* crm_out_close removes the file */
+        cli_untrack_temp(c->scratch);
+        free(c->scratch);
+        c->scratch = NULL;
+    }
     cli_check(c, crm_out_close(o, &e), &e);
     if (c->afile) {
         struct crm_afile *a = c->afile;

@@ -50,7 +50,7 @@ struct cli {
     int tty;                  /* stderr is a terminal */
     int format_given;         /* --format or --tsv named the output's format */
     const char *sheet;        /* XLSX: the report's sheet name (default: the tool's) */
-    struct crm_out *out;      /* the open report writer (its scratch file is tracked) */
+    char *scratch;            /* XLSX: a copy of the open writer's scratch path (tracked) */
 };
 
 void cli_init(struct cli *c, const char *prog, const char *usage);

@@ -164,6 +164,7 @@ static int dump_store(struct cli *c, const char *path)
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
     cli_check(c, crm_store_open(path, &s, &e), &e);
+    c->sheet = "orders";
     struct crm_out *o = cli_open_output(c);
     cli_check(c, crm_store_dump(s, o, &e), &e);
     cli_close_output(c, o);

@@ -19,6 +19,7 @@
 #define MAX_WIDTH 60.0
 #define EXCEL_EPOCH 25569   /* serial number of 1970-01-01 (Excel's 1900 date system) */
 #define FIRST_SERIAL 61     /* 1900-03-01: earlier serials meet Excel's 1900-02-29 bug */
+#define SOURCE_EPOCH 315532800   /* 1980-01-01T00:00:00Z, the zip format's first moment */
 
 struct crm_xlsx {
     lxw_workbook *wb;
@@ -36,6 +37,8 @@ struct crm_xlsx {
     size_t tmp_cap;
     char msg[320];
 };
+
+static void check(struct crm_xlsx *x, lxw_error err);
 
 static void fail(struct crm_xlsx *x, const char *fmt, const char *arg)
 {
@@ -100,7 +103,12 @@ static int ensure(struct crm_xlsx *x)
     }
     format_set_bold(x->bold);
     format_set_num_format(x->date, "yyyy-mm-dd");
-    return 1;
+    /* Same input, same bytes (SPEC §2): the creation time is fixed like the zip entries'
+     * 1980-01-01, not the clock's. */
+    lxw_doc_properties props = {.title = x->sheet, .author = "crmkit",
+                                .created = SOURCE_EPOCH};
+    check(x, workbook_set_properties(x->wb, &props));
+    return !x->failed;
 }
 
 static lxw_format *fixed_format(struct crm_xlsx *x, int decimals)
