@@ -262,12 +262,13 @@ void cli_close_output(struct cli *c, struct crm_out *o)
 {
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
-    if (c->scratch) {   /* crm_out_close removes the file */
+    enum crm_err rc = crm_out_close(o, &e);
+    if (c->scratch) {   /* crm_out_close removed the file; until then a signal may */
         cli_untrack_temp(c->scratch);
         free(c->scratch);
         c->scratch = NULL;
     }
-    cli_check(c, crm_out_close(o, &e), &e);
+    cli_check(c, rc, &e);
     if (c->afile) {
         struct crm_afile *a = c->afile;
         c->afile = NULL;

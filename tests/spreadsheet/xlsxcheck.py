@@ -149,10 +149,11 @@ def main():
             elif t == "i":
                 ok = kind == "number" and fmt == "General" and re.fullmatch(r"-?\d+", v) \
                     and v == text
-            elif t == "n":
+            elif t == "n":   # a metric,value table: counts, money and ratios by row
                 ok = kind == "number" and (
                     (fmt == "General" and v == text) or
-                    (fmt == "0.00" and "%.2f" % float(v) == text))
+                    (fmt == "0.00" and "%.2f" % float(v) == text) or
+                    (fmt == "0.0000000" and "%.7f" % float(v) == text))
             else:
                 ok = False
             if not ok:
