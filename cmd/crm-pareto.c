@@ -43,7 +43,7 @@ static const char usage[] =
     "      --format F        csv (default), tsv or xlsx: a workbook with typed cells\n"
     "                        (-o NAME.xlsx implies it; never written to a terminal)\n"
     "      --escape-formulas text starting with = + - @ tab or CR gets a leading '\n"
-    "                        (always done with --bom)\n"
+    "                        (always with --bom and --decimal-comma)\n"
     "      --decimal-comma   decimals written 1234,50 and ';' between fields, for\n"
     "                        German/French spreadsheets\n"
     "  -v, --verbose         as-of date, window and counts on stderr\n"

@@ -233,7 +233,8 @@ static void begin_field(struct crm_out *o)
 /* OWASP "CSV injection": a spreadsheet reads these first characters as a formula. */
 static int formula_like(const struct crm_out *o, const char *s, size_t len)
 {
-    return (o->flags & (CRM_OUT_BOM | CRM_OUT_ESCAPE)) && !o->header && len > 0 &&
+    return (o->flags & (CRM_OUT_BOM | CRM_OUT_ESCAPE | CRM_OUT_DECIMAL_COMMA)) && !o->header &&
+           len > 0 &&
            (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
             s[0] == '\r');
 }

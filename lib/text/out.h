@@ -4,8 +4,8 @@
  * XLSX workbook (text/xlsx) whose cells keep the type of the call that wrote them (text,
  * count, money, fixed, date). Numbers are formatted here, never by printf under a user
  * locale: '.' is the decimal point unless CRM_OUT_DECIMAL_COMMA asks for ','. Text cells
- * are never formulas: in spreadsheet-bound CSV (BOM) and with CRM_OUT_ESCAPE one starting
- * with = + - @ tab or CR gets a leading '. Write errors latch: the first one is kept and
+ * are never formulas: in spreadsheet-bound CSV (BOM or DECIMAL_COMMA) and with CRM_OUT_ESCAPE
+ * one starting with = + - @ tab or CR gets a leading '. Write errors latch: the first one is kept and
  * reported by crm_out_close. */
 #ifndef CRM_OUT_H
 #define CRM_OUT_H
@@ -19,7 +19,7 @@
 #define CRM_OUT_BOM 2u  /* UTF-8 BOM first, CRLF line ends; text cells escaped as ESCAPE */
 #define CRM_OUT_XLSX 4u           /* an XLSX workbook (TSV, BOM, DECIMAL_COMMA ignored) */
 #define CRM_OUT_ESCAPE 8u         /* a text cell starting with = + - @ tab CR gets a ' */
-#define CRM_OUT_DECIMAL_COMMA 16u /* decimals written 1234,50 and ';' as the delimiter */
+#define CRM_OUT_DECIMAL_COMMA 16u /* decimals 1234,50, ';' delimiter; text escaped as ESCAPE */
 
 struct crm_out;
 

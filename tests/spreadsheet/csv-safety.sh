@@ -47,12 +47,13 @@ grep -q '^2024-02,2024-02-01,2024-02-29,1,1,1,0,0.0000000,16.00,16.00,1.0000000,
     ! grep -q "'" "$T/kpi" && ok "csv: --bom never escapes numbers (negative growth stays a number)" ||
     notok "csv: numbers escaped under --bom"
 
-# --decimal-comma: decimal commas, ';' between fields, a ';' inside text quoted, ',' not.
+# --decimal-comma: decimal commas, ';' between fields, ',' inside text not quoted; the CSV
+# is for spreadsheets, so formula-like text is defused as with --bom.
 crm-rfm --as-of 2025-01-01 --decimal-comma "$S" | sed -n '1,2p;5p' >"$T/got"
 cat >"$T/want" <<'CSV'
 customer_id;first_order;last_order;recency_days;frequency;monetary_total;monetary_avg;r;f;m;score;rfm;tier
 00123;2024-03-02;2024-11-20;42;2;1245,06;622,53;4;2;3;22;423;S
-+SUM(1,2);2024-04-02;2024-10-02;91;2;25,00;12,50;3;2;1;13;321;B
+'+SUM(1,2);2024-04-02;2024-10-02;91;2;25,00;12,50;3;2;1;13;321;B
 CSV
 cmp -s "$T/got" "$T/want" && ok "csv: --decimal-comma writes 1245,06 with ';' between fields" ||
     { notok "csv: --decimal-comma"; diff "$T/want" "$T/got"; }
