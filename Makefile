@@ -37,7 +37,7 @@ MANS     := $(sort $(wildcard man/*.1))
 
 .PHONY: all test check check-unit check-cli check-real check-docs check-san demo bench fuzz \
         install uninstall clean deps test-deps fuzz-build check-fuzz check-valgrind check-tsan \
-        check-layers
+        check-layers check-spreadsheet
 .DELETE_ON_ERROR:
 
 all: $(TOOLS) $(HELPERS)
@@ -81,7 +81,7 @@ test-deps:
 	@scripts/setup-deps --test
 
 # check: every test against the current build (no set-up).
-check: check-layers check-unit check-cli check-real check-docs
+check: check-layers check-unit check-cli check-real check-docs check-spreadsheet
 
 check-unit: $(TESTS) $(TOOLS) $(HELPERS)
 	@B=$(B) tests/run unit
@@ -94,6 +94,12 @@ check-real: $(TOOLS) $(HELPERS)
 
 check-docs: $(TOOLS) $(HELPERS)
 	@B=$(B) tests/run docs
+
+# Spreadsheet-safe output (SPEC §13.2): every kind of xlsx opened with Python's standard
+# library, CSV escaping, and LibreOffice headless reading xlsx, --bom and --decimal-comma
+# CSV back (skipped, recorded as such, without soffice).
+check-spreadsheet: $(TOOLS)
+	@B=$(B) tests/run spreadsheet
 
 # The folder graph of lib/README.md: no upward include, no private header used outside its
 # folder (scripts/check-layers), and the check itself failing on planted offences.
