@@ -219,19 +219,24 @@ static unsigned output_flags(const struct cli *c)
     return c->out_flags | CRM_OUT_XLSX;
 }
 
-struct crm_out *cli_open_output(struct cli *c)
+static struct crm_out *open_writer(struct cli *c, unsigned flags)
 {
     struct crm_errinfo e;
     int fd = 1;
-    unsigned flags = output_flags(c);
     crm_errinfo_clear(&e);
-    if ((flags & CRM_OUT_XLSX) && !c->output && isatty(1))
-        cli_usage_error(c, "xlsx is a binary file: not written to a terminal (give -o "
-                        "FILE.xlsx or redirect stdout)");
     if (c->output) {
         cli_check(c, crm_afile_open(c->output, &c->afile, &e), &e);
         cli_track_temp(crm_afile_temp_path(c->afile));
         fd = crm_afile_fd(c->afile);
+    }
+    if ((flags & CRM_OUT_XLSX) && isatty(fd)) {   /* stdout, or -o /dev/tty */
+        if (c->afile) {
+            cli_untrack_temp(crm_afile_temp_path(c->afile));
+            crm_afile_abort(c->afile);
+            c->afile = NULL;
+        }
+        cli_usage_error(c, "xlsx is a binary file: not written to a terminal (give -o "
+                        "FILE.xlsx or redirect stdout)");
     }
     struct crm_out *o = crm_out_new(fd, c->output ? c->output : "stdout", flags);
     if (!o) {
@@ -248,14 +253,18 @@ struct crm_out *cli_open_output(struct cli *c)
     return o;
 }
 
+struct crm_out *cli_open_output(struct cli *c)
+{
+    return open_writer(c, output_flags(c));
+}
+
 struct crm_out *cli_open_partial(struct cli *c, const char *path)
 {
     if (c->output)
         cli_usage_error(c, "-o %s: --emit-partial names the output (%s)", c->output, path);
     c->output = strcmp(path, "-") == 0 ? NULL : path;
     c->out_flags = 0;
-    c->format_given = 1;   /* a partial is never a workbook, whatever its name */
-    return cli_open_output(c);
+    return open_writer(c, 0);   /* a partial is never a workbook, whatever its name */
 }
 
 void cli_close_output(struct cli *c, struct crm_out *o)

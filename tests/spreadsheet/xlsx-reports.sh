@@ -94,7 +94,7 @@ crm-rfm --format ods "$S" 2>"$T/err" >/dev/null; rc=$?
 [ $rc -eq 2 ] && grep -q -- '--format ods: expected csv, tsv or xlsx' "$T/err" &&
     ok "xlsx: --format ods refused (exit 2)" || notok "xlsx: --format ods (rc $rc)"
 
-# Refused on a terminal (exit 2, nothing written); fine to a file from the same terminal.
+# Refused on a terminal (exit 2, nothing written), as stdout or as -o /dev/tty.
 tty_rc=$($PY - "$S" <<'PY'
 import os, pty, sys
 pid, fd = pty.fork()
@@ -115,6 +115,26 @@ PY
 )
 [ "$tty_rc" = "2 True False" ] && ok "xlsx: refused on a terminal (exit 2, no bytes)" ||
     notok "xlsx: on a terminal: $tty_rc"
+tty_rc=$($PY - "$S" <<'PY'
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp("crm-rfm", ["crm-rfm", sys.argv[1], "-o", "/dev/tty", "--format", "xlsx"])
+out = b""
+while True:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+_, status = os.waitpid(pid, 0)
+print(os.WEXITSTATUS(status), b"not written to a terminal" in out, b"PK" in out)
+PY
+)
+[ "$tty_rc" = "2 True False" ] && ok "xlsx: refused as -o /dev/tty (exit 2, no bytes)" ||
+    notok "xlsx: -o /dev/tty: $tty_rc"
 
 # Atomic: a report that cannot be a workbook (crm-import --check is text) fails and leaves
 # the previous file as it was, with no temporary or scratch file behind.
@@ -131,8 +151,11 @@ cmp -s "$T/rfm.xlsx" "$T/keep.xlsx" && [ "$(ls "$T" | wc -l)" = "$before" ] &&
 mkdir "$T/tmp" && mkfifo "$T/fifo"
 TMPDIR=$T/tmp crm-rfm --format xlsx "$S" >"$T/fifo" 2>/dev/null & pid=$!
 exec 3<"$T/fifo"        # opened, never read: the copy of the workbook blocks
-sleep 1
-during=$(ls "$T/tmp" | grep -c '^crmkit-xlsx-')
+for _ in $(seq 50); do  # until its scratch file exists and the pipe is full (at most 10 s)
+    during=$(ls "$T/tmp" | grep -c '^crmkit-xlsx-')
+    [ "$during" = 1 ] && grep -q '^State:.*S (sleeping)' /proc/$pid/status 2>/dev/null && break
+    sleep 0.2
+done
 kill -TERM $pid; wait $pid 2>/dev/null
 exec 3<&-
 after=$(ls "$T/tmp" | grep -c '^crmkit-xlsx-')
