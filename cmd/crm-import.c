@@ -46,6 +46,8 @@ static const char usage[] =
     "                           to another tool is written uncompressed, to be read once)\n"
     "      --check STORE        verify every chunk of STORE and print what it holds\n"
     "      --dump STORE         print STORE's orders as CSV (with --tsv, --bom, -o)\n"
+    "      --format F           --dump as csv, tsv or xlsx (-o NAME.xlsx implies xlsx)\n"
+    "      --escape-formulas    --dump: text starting with = + - @ tab or CR gets a '\n"
     "  -q, --quiet              no summary on stderr\n"
     "  -v, --verbose            more detail\n"
     "  -h, --help               this help; --version\n"

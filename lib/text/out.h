@@ -4,9 +4,9 @@
  * XLSX workbook (text/xlsx) whose cells keep the type of the call that wrote them (text,
  * count, money, fixed, date). Numbers are formatted here, never by printf under a user
  * locale: '.' is the decimal point unless CRM_OUT_DECIMAL_COMMA asks for ','. Text cells
- * are never formulas: in spreadsheet-bound CSV (BOM or DECIMAL_COMMA) and with CRM_OUT_ESCAPE
- * one starting with = + - @ tab or CR gets a leading '. Write errors latch: the first one is kept and
- * reported by crm_out_close. */
+ * are never formulas: in spreadsheet-bound CSV (BOM or DECIMAL_COMMA) and with
+ * CRM_OUT_ESCAPE one starting with = + - @ tab or CR gets a leading '. Write errors latch:
+ * the first one is kept and reported by crm_out_close. */
 #ifndef CRM_OUT_H
 #define CRM_OUT_H
 
