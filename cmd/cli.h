@@ -77,11 +77,11 @@ void cli_untrack_temp(const char *path);
  * XLSX with --format xlsx or -o NAME.xlsx (a sheet named c->sheet); a usage error when
  * that would go to a terminal. */
 struct crm_out *cli_open_output(struct cli *c);
+void cli_close_output(struct cli *c, struct crm_out *o);
 
 /* The writer flags for a side file at path (--report FILE, --params-out FILE): XLSX when
  * its name ends in .xlsx, else the CSV/TSV of the main output. */
 unsigned cli_side_flags(const struct cli *c, const char *path);
-void cli_close_output(struct cli *c, struct crm_out *o);
 
 /* Scale-out (docs/SCALE.md): the writer of a partial, to FILE ("-": stdout) atomically like
  * -o (which must not be given too); --tsv and --bom do not apply to partials. Close it with
