@@ -260,6 +260,9 @@ int main(int argc, char **argv)
     }
     struct crm_churn_params given;
     if (op.params) {
+        if (cli_side_flags(&c, op.params) & CRM_OUT_XLSX)
+            cli_usage_error(&c, "--params %s: a workbook is for people; --params reads the CSV "
+                            "that --params-out FILE.csv writes", op.params);
         cli_check(&c, crm_churn_params_read(op.params, &given, &e), &e);
         if (op.model_given && given.bg.model != op.m.model)
             cli_usage_error(&c, "--model %s but %s holds %s parameters",

@@ -24,6 +24,7 @@ report() {
 RFM=t,d,d,i,i,m,m,i,i,i,i,t,t
 report rfm rfm $RFM crm-rfm
 report rfm-all rfm $RFM crm-rfm --all --window 90
+report rfm-empty rfm $RFM crm-rfm --as-of 2020-01-01
 report segment segment t,t,t,t,i,i,i,i,i,i,m crm-segment
 report segment-summary segment-summary t,i,r,m,r,m crm-segment --summary
 report segment-by-segment segment-summary t,i,r,m,r,m crm-segment --summary --by segment
@@ -51,6 +52,10 @@ if crm-churn --calibration-end 2024-09-30 --report "$T/holdout.xlsx" --params-ou
 else
     notok "xlsx churn side files: the command failed"
 fi
+
+crm-churn --params "$T/fit.xlsx" "$S" 2>"$T/err" >/dev/null; rc=$?
+[ $rc -eq 2 ] && grep -q 'reads the CSV that --params-out FILE.csv writes' "$T/err" &&
+    ok "xlsx: --params FILE.xlsx refused with the fix (exit 2)" || notok "xlsx: --params FILE.xlsx (rc $rc)"
 
 # The ids a spreadsheet mangles are text cells holding exactly the imported id.
 ids=$($PY - "$T/rfm.xlsx" <<'PY'
