@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "text/out.h"
+#include "text/xlsx.h"
 
 /* Found while writing the --params fuzz target: a value past ~1e48 overran the 64-byte
  * buffer (printf's full length was used), so `crm-churn --params-out` wrote a loglik of
@@ -229,6 +230,47 @@ static void test_out_xlsx_row_limit(void **state)
     unlink(path);
 }
 
+/* A workbook's XML holds characters only: bytes that are not UTF-8 are shown as \xNN,
+ * valid UTF-8 (Chinese, 4-byte emoji) is kept, overlong forms and surrogates are not valid. */
+static void test_xlsx_cell_text_shows_invalid_bytes(void **state)
+{
+    (void)state;
+    struct crm_xlsx *x = crm_xlsx_new("t");
+    assert_string_equal(crm_xlsx_cell_text(x, "\xE5\x86\xAF\xE8\x8A\xB3", 6), "冯芳");
+    assert_string_equal(crm_xlsx_cell_text(x, "a\xF0\x9F\x98\x80" "b", 6),
+                        "a\xF0\x9F\x98\x80" "b");
+    assert_string_equal(crm_xlsx_cell_text(x, "a\xFF" "b", 3), "a\\xFFb");
+    assert_string_equal(crm_xlsx_cell_text(x, "\xC0\xAF", 2), "\\xC0\\xAF");       /* overlong */
+    assert_string_equal(crm_xlsx_cell_text(x, "\xED\xA0\x80", 3), "\\xED\\xA0\\x80");
+    assert_string_equal(crm_xlsx_cell_text(x, "\xE5\x86", 2), "\\xE5\\x86");      /* cut short */
+    assert_string_equal(crm_xlsx_cell_text(x, "00123", 5), "00123");
+    crm_xlsx_free(x);
+}
+
+/* A cell holds 32767 characters: a longer text is an error naming CSV, not a cut value. */
+static void test_out_xlsx_text_too_long(void **state)
+{
+    (void)state;
+    char path[32];
+    int fd = temp_fd(path);
+    struct crm_out *o = crm_out_new(fd, "long.xlsx", CRM_OUT_XLSX);
+    static char text[40000];
+    memset(text, 'x', sizeof text);
+    crm_out_header(o, "id");
+    crm_out_str(o, text, 32767);
+    crm_out_end_row(o);
+    assert_false(crm_out_failed(o));
+    crm_out_str(o, text, sizeof text);
+    crm_out_end_row(o);
+    assert_true(crm_out_failed(o));
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    assert_int_equal(crm_out_close(o, &e), CRM_EIO);
+    assert_non_null(strstr(e.msg, "longer than 32767 characters"));
+    close(fd);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -239,6 +281,8 @@ int main(void)
         cmocka_unit_test(test_out_xlsx_refuses_raw_bytes_and_removes_scratch),
         cmocka_unit_test(test_out_xlsx_to_a_pipe),
         cmocka_unit_test(test_out_xlsx_row_limit),
+        cmocka_unit_test(test_xlsx_cell_text_shows_invalid_bytes),
+        cmocka_unit_test(test_out_xlsx_text_too_long),
         cmocka_unit_test(test_out_fixed_huge_values_fit_and_read_back),
         cmocka_unit_test(test_out_fixed_rounds_and_drops_negative_zero),
     };

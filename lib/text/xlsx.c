@@ -173,26 +173,64 @@ static double text_width(const char *s, size_t len)
     return w;
 }
 
+/* Length of the valid UTF-8 sequence at p (n bytes left), 0 when it is not one. */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+    if (p[0] < 0x80)
+        return 1;
+    size_t k = p[0] >= 0xC2 && p[0] <= 0xDF ? 2 : p[0] >= 0xE0 && p[0] <= 0xEF ? 3
+             : p[0] >= 0xF0 && p[0] <= 0xF4 ? 4 : 0;
+    if (k == 0 || k > n)
+        return 0;
+    unsigned char lo = p[0] == 0xE0 ? 0xA0 : p[0] == 0xF0 ? 0x90 : 0x80;
+    unsigned char hi = p[0] == 0xED ? 0x9F : p[0] == 0xF4 ? 0x8F : 0xBF;
+    if (p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < k; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    return k;
+}
+
+const char *crm_xlsx_cell_text(struct crm_xlsx *x, const char *s, size_t len)
+{
+    if (4 * len >= x->tmp_cap) {   /* room for every byte written \xNN */
+        char *t = realloc(x->tmp, 4 * len + 1);
+        if (!t) {
+            fail(x, "%s: out of memory", "xlsx");
+            return NULL;
+        }
+        x->tmp = t;
+        x->tmp_cap = 4 * len + 1;
+    }
+    const unsigned char *p = (const unsigned char *)s;
+    size_t o = 0;
+    for (size_t i = 0, k; i < len; i += k) {
+        k = utf8_seq(p + i, len - i);
+        if (k == 0) {   /* XML holds only characters: a stray byte is shown, not dropped */
+            o += (size_t)snprintf(x->tmp + o, 5, "\\x%02X", p[i]);
+            k = 1;
+        } else {
+            memcpy(x->tmp + o, p + i, k);
+            o += k;
+        }
+    }
+    x->tmp[o] = '\0';
+    return x->tmp;
+}
+
 static void text_cell(struct crm_xlsx *x, const char *s, size_t len, lxw_format *f)
 {
     if (!cell(x))
         return;
-    if (len >= x->tmp_cap) {
-        char *t = realloc(x->tmp, len + 1);
-        if (!t) {
-            fail(x, "%s: out of memory", "xlsx");
-            return;
-        }
-        x->tmp = t;
-        x->tmp_cap = len + 1;
+    const char *text = crm_xlsx_cell_text(x, s, len);
+    if (text && *text) {   /* worksheet_write_string: a string cell, never a formula */
+        lxw_error err = worksheet_write_string(x->ws, x->row, x->col, text, f);
+        if (err == LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED)
+            fail(x, "a text longer than 32767 characters: a spreadsheet cell cannot hold it; "
+                    "write %s instead", "CSV (--format csv)");
+        check(x, err);
     }
-    memcpy(x->tmp, s, len);
-    x->tmp[len] = '\0';
-    if (len)   /* worksheet_write_string: a string cell whatever it holds, never a formula */
-        check(x, worksheet_write_string(x->ws, x->row, x->col, x->tmp, f));
-    if (x->failed && strstr(x->msg, "32767"))
-        snprintf(x->msg, sizeof x->msg, "a text of %zu bytes: a spreadsheet cell holds at "
-                 "most 32767 characters; write CSV (--format csv) instead", len);
     fit(x, text_width(s, len) + (f == x->bold ? 4 : 0));   /* header: room for the filter */
 }
 

@@ -23,6 +23,10 @@ struct crm_xlsx *crm_xlsx_new(const char *sheet);
 void crm_xlsx_sheet(struct crm_xlsx *x, const char *sheet);
 
 void crm_xlsx_text(struct crm_xlsx *x, const char *s, size_t len);
+/* The text a cell holds for s: s itself, with any byte that is not part of valid UTF-8
+ * written \xNN (a workbook's XML holds only characters). Valid until the next cell; NULL
+ * when out of memory (latched). */
+const char *crm_xlsx_cell_text(struct crm_xlsx *x, const char *s, size_t len);
 void crm_xlsx_header_cell(struct crm_xlsx *x, const char *s, size_t len);  /* bold, row 0 */
 void crm_xlsx_number(struct crm_xlsx *x, double v, int decimals);  /* <0: general (counts) */
 void crm_xlsx_date(struct crm_xlsx *x, int32_t days);   /* days since 1970-01-01 */
