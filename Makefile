@@ -37,7 +37,8 @@ MANS     := $(sort $(wildcard man/*.1))
 
 .PHONY: all test check check-unit check-cli check-real check-docs check-san demo bench fuzz \
         install uninstall clean deps test-deps fuzz-build check-fuzz check-valgrind check-tsan \
-        check-layers check-campaign check-engine static check-static check-fault
+        check-layers check-campaign check-engine static check-static check-fault \
+        check-spreadsheet
 .DELETE_ON_ERROR:
 
 all: $(TOOLS) $(HELPERS)
@@ -82,7 +83,7 @@ test-deps:
 
 # check: every test against the current build (no set-up).
 check: check-layers check-unit check-cli check-real check-docs check-campaign check-engine \
-       check-fault
+       check-fault check-spreadsheet
 
 check-unit: $(TESTS) $(TOOLS) $(HELPERS)
 	@B=$(B) tests/run unit
@@ -122,6 +123,12 @@ check-static: static
 # tests/fault/*.sh: files and concurrency that cannot lose data (SPEC §13.3, docs/RELIABILITY.md)
 check-fault: $(TOOLS) $(HELPERS)
 	@B=$(B) tests/run fault
+
+# Spreadsheet-safe output (SPEC §13.2): every kind of xlsx opened with Python's standard
+# library, CSV escaping, and LibreOffice headless reading xlsx, --bom and --decimal-comma
+# CSV back (skipped, recorded as such, without soffice).
+check-spreadsheet: $(TOOLS)
+	@B=$(B) tests/run spreadsheet
 
 # The folder graph of lib/README.md: no upward include, no private header used outside its
 # folder (scripts/check-layers), and the check itself failing on planted offences.

@@ -1,7 +1,9 @@
 /* cli: what every crmkit tool shares — common options (-o, --tsv, --bom, --as-of, -q, -v,
- * --help, --version), one way to fail (message "tool: where: what" on stderr, exit 1 for
- * data/IO, 2 for usage, silent on a closed pipe), atomic output files, and a progress
- * bar that appears only when stderr is a terminal and the work takes over a second. */
+ * --help, --version, --format, --escape-formulas), one way to fail (message "tool: where:
+ * what" on stderr with control characters written \xNN, exit 1 for data/IO, 2 for usage,
+ * silent on a closed pipe), atomic output files (XLSX too, never to a terminal), and a
+ * progress bar that appears only when stderr is a terminal and the work takes over a
+ * second. */
 #ifndef CRM_CLI_H
 #define CRM_CLI_H
 
@@ -25,8 +27,17 @@ enum {
     {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, CLI_VERSION},         \
     {"output", required_argument, NULL, 'o'}, {"tsv", no_argument, NULL, CLI_TSV},         \
     {"bom", no_argument, NULL, CLI_BOM}, {"as-of", required_argument, NULL, CLI_AS_OF},    \
-    {"quiet", no_argument, NULL, 'q'}, {"verbose", no_argument, NULL, 'v'},             \
-    {"max-age", required_argument, NULL, CLI_MAX_AGE}
+    {"quiet", no_argument, NULL, 'q'}, {"verbose", no_argument, NULL, 'v'},                \
+    {"max-age", required_argument, NULL, CLI_MAX_AGE}, CLI_SHEET_OPTIONS
+
+/* Spreadsheet-safe output (SPEC §13.2), shared by every tool. */
+enum { CLI_FORMAT = 1050, CLI_ESCAPE_FORMULAS, CLI_DECIMAL_COMMA };
+#define CLI_SHEET_OPTIONS                                                                  \
+    {"format", required_argument, NULL, CLI_FORMAT},                                       \
+    {"escape-formulas", no_argument, NULL, CLI_ESCAPE_FORMULAS}
+/* --decimal-comma for report output: the analytic tools add it to their option table
+ * (crm-import's --decimal-comma is about its input). */
+#define CLI_REPORT_OPTIONS {"decimal-comma", no_argument, NULL, CLI_DECIMAL_COMMA}
 
 struct cli {
     const char *prog;
@@ -38,6 +49,9 @@ struct cli {
     struct crm_afile *afile;  /* the temporary file behind -o */
     int tty;                  /* stderr is a terminal */
     long max_age;             /* --max-age DAYS, -1: not given */
+    int format_given;         /* --format or --tsv named the output's format */
+    const char *sheet;        /* XLSX: the report's sheet name (default: the tool's) */
+    char *scratch;            /* XLSX: a copy of the open writer's scratch path (tracked) */
 };
 
 void cli_init(struct cli *c, const char *prog, const char *usage);
@@ -60,9 +74,15 @@ void cli_check(const struct cli *c, enum crm_err rc, const struct crm_errinfo *e
 void cli_track_temp(const char *path);
 void cli_untrack_temp(const char *path);
 
-/* The report's writer: stdout, or the temporary file of -o (renamed by cli_close_output). */
+/* The report's writer: stdout, or the temporary file of -o (renamed by cli_close_output).
+ * XLSX with --format xlsx or -o NAME.xlsx (a sheet named c->sheet); a usage error when
+ * that would go to a terminal. */
 struct crm_out *cli_open_output(struct cli *c);
 void cli_close_output(struct cli *c, struct crm_out *o);
+
+/* The writer flags for a side file at path (--report FILE, --params-out FILE): XLSX when
+ * its name ends in .xlsx, else the CSV/TSV of the main output. */
+unsigned cli_side_flags(const struct cli *c, const char *path);
 
 /* Scale-out (docs/SCALE.md): the writer of a partial, to FILE ("-": stdout) atomically like
  * -o (which must not be given too); --tsv and --bom do not apply to partials. Close it with

@@ -45,6 +45,12 @@ static const char usage[] =
     "                           before the as-of date (a stale export)\n"
     "  -o, --output FILE        write FILE atomically instead of stdout\n"
     "      --tsv, --bom         tab-separated output; UTF-8 BOM and CRLF for spreadsheets\n"
+    "      --format F           csv (default), tsv or xlsx: a workbook with typed cells\n"
+    "                           (-o NAME.xlsx implies it; never written to a terminal)\n"
+    "      --escape-formulas    text starting with = + - @ tab or CR gets a leading '\n"
+    "                           (always with --bom and --decimal-comma)\n"
+    "      --decimal-comma      decimals written 1234,50 and ';' between fields, for\n"
+    "                           German/French spreadsheets\n"
     "  -v, --verbose            counts, the fit (parameters, log-likelihood, convergence)\n"
     "                           and the holdout report on stderr\n"
     "  -h, --help               this help; --version\n"
@@ -62,6 +68,7 @@ enum { OPT_MODEL = CLI_TOOL_OPTS, OPT_METHOD, OPT_K, OPT_FLOOR, OPT_UNIT, OPT_HO
 
 static const struct option longopts[] = {
     CLI_LONG_OPTIONS,
+    CLI_REPORT_OPTIONS,
     {"model", required_argument, NULL, OPT_MODEL}, {"method", required_argument, NULL, OPT_METHOD},
     {"k", required_argument, NULL, OPT_K}, {"floor", required_argument, NULL, OPT_FLOOR},
     {"unit", required_argument, NULL, OPT_UNIT}, {"horizon", required_argument, NULL, OPT_HORIZON},
@@ -162,6 +169,7 @@ struct side {
     const struct crm_btsum *b;
     unsigned flags;
     void (*table)(const struct crm_churn *, struct crm_out *);
+    const char *sheet;   /* as xlsx (a FILE.xlsx) */
 };
 
 static enum crm_err write_table(int fd, const char *path, const struct side *sd,
@@ -170,6 +178,7 @@ static enum crm_err write_table(int fd, const char *path, const struct side *sd,
     struct crm_out *o = crm_out_new(fd, path, sd->flags);
     if (!o)
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    crm_out_sheet(o, sd->sheet);
     sd->table(sd->ch, o);
     return crm_out_close(o, e);
 }
@@ -231,6 +240,7 @@ static void merge(struct cli *c, struct opts *op, char **paths, size_t npaths)
     if (!ch->params.has_gg)
         cli_warn(c, "no repeat customer spent money: no Gamma-Gamma fit; expected_avg_value "
                  "and clv will be empty");
+    c->sheet = "params";
     struct crm_out *o = cli_open_output(c);
     crm_churn_params_write(o, &ch->params);
     cli_close_output(c, o);
@@ -252,6 +262,9 @@ int main(int argc, char **argv)
     }
     struct crm_churn_params given;
     if (op.params) {
+        if (cli_side_flags(&c, op.params) & CRM_OUT_XLSX)
+            cli_usage_error(&c, "--params %s: a workbook is for people; --params reads the CSV "
+                            "that --params-out FILE.csv writes", op.params);
         cli_check(&c, crm_churn_params_read(op.params, &given, &e), &e);
         if (op.model_given && given.bg.model != op.m.model)
             cli_usage_error(&c, "--model %s but %s holds %s parameters",
@@ -314,10 +327,12 @@ int main(int argc, char **argv)
         if (!ch->params.has_gg && !op.params)
             cli_warn(&c, "no repeat customer spent money: no Gamma-Gamma fit; "
                      "expected_avg_value and clv are empty");
-        struct side sd = {ch, b, c.out_flags, params_out};
+        struct side sd = {ch, b, cli_side_flags(&c, op.params_out), params_out, "params"};
         if (op.params_out)
             side_file(&c, op.params_out, &sd, write_table);
         sd.table = crm_churn_report_write;
+        sd.sheet = "holdout-report";
+        sd.flags = cli_side_flags(&c, op.report);
         if (op.report)
             side_file(&c, op.report, &sd, write_table);
         if (op.svg)  /* before the rows, so that `| head` never leaves a half-written chart */

@@ -48,6 +48,8 @@ static const char usage[] =
     "                           to another tool is written uncompressed, to be read once)\n"
     "      --check STORE        verify every chunk of STORE and print what it holds\n"
     "      --dump STORE         print STORE's orders as CSV (with --tsv, --bom, -o)\n"
+    "      --format F           --dump as csv, tsv or xlsx (-o NAME.xlsx implies xlsx)\n"
+    "      --escape-formulas    --dump: text starting with = + - @ tab or CR gets a '\n"
     "  -q, --quiet              no summary on stderr\n"
     "  -v, --verbose            more detail\n"
     "  -h, --help               this help; --version\n"
@@ -167,6 +169,7 @@ static int dump_store(struct cli *c, const char *path)
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
     cli_check(c, crm_store_open(path, &s, &e), &e);
+    c->sheet = "orders";
     struct crm_out *o = cli_open_output(c);
     cli_check(c, crm_store_dump(s, o, &e), &e);
     cli_close_output(c, o);

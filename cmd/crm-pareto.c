@@ -42,6 +42,12 @@ static const char usage[] =
     "      --merge-partials  read partial FILEs (the arguments; none or -: stdin) and print\n"
     "                        the report of them all (customer rows need partial files)\n"
     "      --tsv, --bom      tab-separated; UTF-8 BOM and CRLF for spreadsheets\n"
+    "      --format F        csv (default), tsv or xlsx: a workbook with typed cells\n"
+    "                        (-o NAME.xlsx implies it; never written to a terminal)\n"
+    "      --escape-formulas text starting with = + - @ tab or CR gets a leading '\n"
+    "                        (always with --bom and --decimal-comma)\n"
+    "      --decimal-comma   decimals written 1234,50 and ';' between fields, for\n"
+    "                        German/French spreadsheets\n"
     "  -v, --verbose         as-of date, window and counts on stderr\n"
     "  -h, --help            this help; --version\n"
     "\n"
@@ -55,6 +61,7 @@ enum { OPT_BY = CLI_TOOL_OPTS, OPT_NET, OPT_WINDOW, OPT_ABC, OPT_SUMMARY, OPT_CU
 
 static const struct option longopts[] = {
     CLI_LONG_OPTIONS,
+    CLI_REPORT_OPTIONS,
     {"by", required_argument, NULL, OPT_BY},
     {"net", no_argument, NULL, OPT_NET},
     {"window", required_argument, NULL, OPT_WINDOW},
@@ -336,6 +343,7 @@ static void merge(struct cli *c, const struct opts *op, char **paths, size_t npa
                  (unsigned long long)crm_pareto_customers(p));
     if (op->svg)
         write_svg(op, p, scale, c);
+    c->sheet = op->summary ? "pareto-summary" : op->curve ? "lorenz-curve" : NULL;
     struct crm_out *o = cli_open_output(c);
     if (op->summary) {
         write_summary(o, op, p, scale, c);
@@ -360,6 +368,7 @@ static void write_report(struct cli *c, const struct opts *op, struct crm_store 
 {
     if (op->svg)
         write_svg(op, p, scale, c);
+    c->sheet = op->summary ? "pareto-summary" : op->curve ? "lorenz-curve" : NULL;
     struct crm_out *o = cli_open_output(c);
     if (op->summary)
         write_summary(o, op, p, scale, c);

@@ -62,6 +62,9 @@ static const char usage[] =
     "                           as-of date defaults to theirs\n"
     "  -o, --output FILE        write FILE atomically instead of stdout\n"
     "      --tsv, --bom         tab-separated; UTF-8 BOM and CRLF for spreadsheets\n"
+    "      --format F           csv (default), tsv or xlsx (-o NAME.xlsx implies xlsx)\n"
+    "      --escape-formulas, --decimal-comma\n"
+    "                           spreadsheet-safe CSV, as in crm-rfm(1)\n"
     "  -v, --verbose            as-of date and counts on stderr\n"
     "  -h, --help               this help; --version\n"
     "\n"
@@ -81,6 +84,7 @@ enum {
 
 static const struct option longopts[] = {
     CLI_LONG_OPTIONS,
+    CLI_REPORT_OPTIONS,
     {"window", required_argument, NULL, OPT_WINDOW},
     {"scheme", required_argument, NULL, OPT_RFM},
     {"monetary", required_argument, NULL, OPT_RFM},
@@ -115,6 +119,7 @@ static const struct option longopts[] = {
 static void put_summary(struct cli *c, const struct crm_segment_summary *sum,
                         enum crm_segment_by by, int scale)
 {
+    c->sheet = "segment-summary";
     struct crm_out *o = cli_open_output(c);
     crm_out_header(o, by == CRM_SEGMENT_BY_CLASS ? "class,customers,share,revenue,"
                       "revenue_share,avg_order_value"
@@ -193,6 +198,7 @@ static void put_customers(struct cli *c, const struct crm_store *s, const struct
 static void put_care(struct cli *c, const struct crm_store *s, const struct crm_care *k,
                      int scale, double holdout, const char *salt)
 {
+    c->sheet = "care";
     struct crm_out *o = cli_open_output(c);
     crm_out_header(o, salt ? "customer_id,reason,due_date,class,tier,last_order,detail,group"
                            : "customer_id,reason,due_date,class,tier,last_order,detail");
@@ -221,6 +227,7 @@ static void put_care(struct cli *c, const struct crm_store *s, const struct crm_
 
 static void put_kpi(struct cli *c, const struct crm_kpi *k, int scale)
 {
+    c->sheet = "kpi";
     struct crm_out *o = cli_open_output(c);
     crm_out_header(o, "period,start,end,orders,paying_customers,new_customers,"
                       "returning_customers,repeat_rate,revenue,avg_order_value,"

@@ -34,6 +34,7 @@ _crmkit()
         --reasons) words="birthday after-7d after-28d vip-expiring win-back" ;;
         --model) words="bgnbd mbgnbd" ;;
         --method) words="model rules" ;;
+        --format) words="csv tsv xlsx" ;;
         --unit) words="week day" ;;
         --tz)
             COMPREPLY=($(cd /usr/share/zoneinfo 2>/dev/null && compgen -f -- "$cur"))
