@@ -440,6 +440,20 @@ static void test_btsum_many_customers_grow_in_steps(void **state)
     unlink(path);
 }
 
+static void test_btsum_store_without_orders(void **state)
+{
+    (void)state;
+    char path[64];
+    write_store(NULL, 0, path);
+    struct crm_btsum *b = run(path, D("2024-12-01"), D("2024-11-30"), 1, 0);
+    assert_int_equal(b->n, 0);
+    assert_int_equal(b->customers, 0);
+    assert_int_equal(b->orders, 0);
+    assert_int_equal(b->nrepeat, 0);
+    crm_btsum_free(b);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -451,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_btsum_pipe_cannot_take_a_second_pass),
         cmocka_unit_test(test_btsum_rejects_calibration_end_after_as_of),
         cmocka_unit_test(test_btsum_many_customers_grow_in_steps),
+        cmocka_unit_test(test_btsum_store_without_orders),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
