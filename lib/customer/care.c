@@ -23,6 +23,7 @@ struct crm_care {
     struct crm_care_opts o;
     int32_t q_lo, q_hi;           /* the days whose orders can start a lapsing status */
     size_t cap;                   /* per-customer arrays below cover customers < cap */
+    size_t alloc;                 /* entries allocated (>= cap; those past cap unwritten) */
     uint32_t *q_orders, *q_items;
     int64_t *q_money;
     uint32_t *events;             /* paid and refunded orders before D */
@@ -98,32 +99,38 @@ void crm_care_free(struct crm_care *k)
     free(k);
 }
 
+/* The arrays cover customers < need. Allocation doubles, but only entries up to need are
+ * zeroed, so the spare allocation is never written and (for big arrays, which realloc
+ * moves with mremap) never backed by memory. */
 static int grow(struct crm_care *k, size_t need)
 {
     if (need <= k->cap)
         return 0;
-    size_t n = k->cap ? k->cap : 4096;
-    while (n < need)
-        n *= 2;
-    uint32_t *a = realloc(k->q_orders, n * sizeof *a);
-    if (a)
-        k->q_orders = a;
-    uint32_t *b = a ? realloc(k->q_items, n * sizeof *b) : NULL;
-    if (b)
-        k->q_items = b;
-    int64_t *c = b ? realloc(k->q_money, n * sizeof *c) : NULL;
-    if (c)
-        k->q_money = c;
-    uint32_t *d = c ? realloc(k->events, n * sizeof *d) : NULL;
-    if (!d)
-        return -1;
-    k->events = d;
-    size_t add = n - k->cap;
-    memset(k->q_orders + k->cap, 0, add * sizeof *a);
-    memset(k->q_items + k->cap, 0, add * sizeof *b);
-    memset(k->q_money + k->cap, 0, add * sizeof *c);
-    memset(k->events + k->cap, 0, add * sizeof *d);
-    k->cap = n;
+    if (need > k->alloc) {
+        size_t n = k->alloc ? k->alloc : 4096;
+        while (n < need)
+            n *= 2;
+        uint32_t *a = realloc(k->q_orders, n * sizeof *a);
+        if (a)
+            k->q_orders = a;
+        uint32_t *b = a ? realloc(k->q_items, n * sizeof *b) : NULL;
+        if (b)
+            k->q_items = b;
+        int64_t *c = b ? realloc(k->q_money, n * sizeof *c) : NULL;
+        if (c)
+            k->q_money = c;
+        uint32_t *d = c ? realloc(k->events, n * sizeof *d) : NULL;
+        if (!d)
+            return -1;
+        k->events = d;
+        k->alloc = n;
+    }
+    size_t add = need - k->cap;
+    memset(k->q_orders + k->cap, 0, add * sizeof *k->q_orders);
+    memset(k->q_items + k->cap, 0, add * sizeof *k->q_items);
+    memset(k->q_money + k->cap, 0, add * sizeof *k->q_money);
+    memset(k->events + k->cap, 0, add * sizeof *k->events);
+    k->cap = need;
     return 0;
 }
 
