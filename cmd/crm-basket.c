@@ -1,0 +1,188 @@
+/* crm-basket: market-basket association rules (SPEC §17, 连锁效应) — which products are
+ * bought together, with support, confidence and lift, and per-customer recommendations.
+ * Every figure comes from lib/customer/basket; this file reads options and writes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "customer/basket.h"
+#include "store/store.h"
+
+static const char usage[] =
+    "Usage: crm-basket [OPTIONS] [STORE]\n"
+    "Association rules over the line items of paid orders (a basket = the distinct products\n"
+    "of one paid order): for each rule A -> B, the baskets with A, with B and with both,\n"
+    "support, confidence and lift, ranked by lift. The store must keep line items\n"
+    "(crm-import with a product column, e.g. --map product_id=SKU). STORE omitted or - is\n"
+    "stdin.\n"
+    "\n"
+    "  -o, --output FILE       write the report here (atomically) instead of stdout\n"
+    "      --min-support F     rules in at least F of the baskets (default 0.01)\n"
+    "      --min-confidence F  rules with confidence at least F (default 0)\n"
+    "      --max-size N        2: pairs (default); 3: also rules {A,B} -> C\n"
+    "      --names             add the product names (antecedent_name, consequent_name)\n"
+    "      --recommend N       instead: per customer, up to N products they never bought,\n"
+    "                          from the best-ranked rules whose antecedent they bought\n"
+    "      --as-of DATE        baskets dated before DATE (default: all)\n"
+    "      --tsv, --bom        tab-separated; UTF-8 BOM and CRLF for spreadsheets\n"
+    "  -v, --verbose           baskets, products and the support threshold on stderr\n"
+    "  -h, --help              this help; --version\n"
+    "\n"
+    "Example:\n"
+    "  crm-import --preset uci-online-retail online_retail.csv -o shop.crm\n"
+    "  crm-basket --min-support 0.02 --names shop.crm | head\n"
+    "  crm-basket --max-size 3 --recommend 3 shop.crm\n";
+
+enum { OPT_SUPPORT = CLI_TOOL_OPTS, OPT_CONFIDENCE, OPT_MAX_SIZE, OPT_NAMES, OPT_RECOMMEND };
+
+static const struct option longopts[] = {
+    CLI_LONG_OPTIONS,
+    {"min-support", required_argument, NULL, OPT_SUPPORT},
+    {"min-confidence", required_argument, NULL, OPT_CONFIDENCE},
+    {"max-size", required_argument, NULL, OPT_MAX_SIZE},
+    {"names", no_argument, NULL, OPT_NAMES},
+    {"recommend", required_argument, NULL, OPT_RECOMMEND},
+    {NULL, 0, NULL, 0},
+};
+
+struct opts {
+    struct crm_basket_opts b;
+    int names;
+    long recommend;
+};
+
+static void parse(struct cli *c, struct opts *op, int argc, char **argv)
+{
+    int opt;
+    while ((opt = getopt_long(argc, argv, "ho:qv", longopts, NULL)) != -1) {
+        if (cli_common(c, opt, optarg))
+            continue;
+        switch (opt) {
+        case OPT_SUPPORT: op->b.min_support = cli_number(c, "--min-support", optarg, 0, 1); break;
+        case OPT_CONFIDENCE:
+            op->b.min_confidence = cli_number(c, "--min-confidence", optarg, 0, 1);
+            break;
+        case OPT_MAX_SIZE: op->b.max_size = (int)cli_integer(c, "--max-size", optarg, 2, 3); break;
+        case OPT_NAMES: op->names = 1; break;
+        case OPT_RECOMMEND:
+            op->recommend = cli_integer(c, "--recommend", optarg, 1, 1000);
+            break;
+        default: cli_usage_error(c, "unexpected option");
+        }
+    }
+    if (argc - optind > 1)
+        cli_usage_error(c, "one STORE at most (got %d)", argc - optind);
+}
+
+static void put_product(struct crm_out *o, const struct crm_store *s, uint32_t p, int name)
+{
+    const struct crm_product *d = crm_store_product(s, p);
+    if (name)
+        crm_out_str(o, d->name, d->name_len);
+    else
+        crm_out_str(o, d->id, d->id_len);
+}
+
+static void put_antecedent(struct crm_out *o, const struct crm_store *s,
+                           const struct crm_basket_rule *r, int names)
+{
+    char buf[4096];
+    size_t n = crm_basket_antecedent(s, r, names, buf, sizeof buf);
+    crm_out_str(o, buf, n);
+}
+
+static void write_rules(struct crm_out *o, const struct opts *op, const struct crm_store *s,
+                        const struct crm_basket *b)
+{
+    const struct crm_basket_rule *r;
+    size_t n = crm_basket_rules(b, &r);
+    crm_out_header(o, op->names ? "antecedent,consequent,antecedent_orders,consequent_orders,"
+                                  "both_orders,support,confidence,lift,antecedent_name,"
+                                  "consequent_name"
+                                : "antecedent,consequent,antecedent_orders,consequent_orders,"
+                                  "both_orders,support,confidence,lift");
+    for (size_t i = 0; i < n && !crm_out_failed(o); i++) {
+        put_antecedent(o, s, &r[i], 0);
+        put_product(o, s, r[i].consequent, 0);
+        crm_out_int(o, (long long)r[i].antecedent_orders);
+        crm_out_int(o, (long long)r[i].consequent_orders);
+        crm_out_int(o, (long long)r[i].both_orders);
+        crm_out_fixed(o, r[i].support, 7);
+        crm_out_fixed(o, r[i].confidence, 7);
+        crm_out_fixed(o, r[i].lift, 7);
+        if (op->names) {
+            put_antecedent(o, s, &r[i], 1);
+            put_product(o, s, r[i].consequent, 1);
+        }
+        crm_out_end_row(o);
+    }
+}
+
+static void write_recommend(struct cli *c, struct crm_out *o, const struct opts *op,
+                            struct crm_store *s, const struct crm_basket *b)
+{
+    struct crm_basket_rec *rec;
+    size_t n;
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    cli_check(c, crm_basket_recommend(s, b, (int)op->recommend, &rec, &n, &e), &e);
+    crm_out_header(o, op->names ? "customer_id,rank,product_id,antecedent,confidence,lift,"
+                                  "product_name"
+                                : "customer_id,rank,product_id,antecedent,confidence,lift");
+    for (size_t i = 0; i < n && !crm_out_failed(o); i++) {
+        size_t len;
+        const char *id = crm_store_customer_id(s, rec[i].customer, &len);
+        crm_out_str(o, id, len);
+        crm_out_int(o, rec[i].rank);
+        put_product(o, s, rec[i].product, 0);
+        put_antecedent(o, s, rec[i].because, 0);
+        crm_out_fixed(o, rec[i].because->confidence, 7);
+        crm_out_fixed(o, rec[i].because->lift, 7);
+        if (op->names)
+            put_product(o, s, rec[i].product, 1);
+        crm_out_end_row(o);
+    }
+    free(rec);
+}
+
+int main(int argc, char **argv)
+{
+    struct cli c;
+    struct opts op = {{0.01, 0, 2, 0}, 0, 0};
+    cli_init(&c, "crm-basket", usage);
+    parse(&c, &op, argc, argv);
+    const char *path = optind < argc ? argv[optind] : NULL;
+    struct crm_store *s = cli_open_store(&c, path);
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    int64_t max_time;   /* a store on a pipe is kept (compressed) for the later passes */
+    cli_check(&c, crm_store_max_time(s, &max_time, &e), &e);
+    if (!crm_store_has_items(s)) {
+        crm_errinfo_where(&e, path && strcmp(path, "-") ? path : "stdin", -1, -1, -1);
+        crm_errinfo_set(&e, CRM_EDATA, "the store has no line items (format version 1): "
+                        "import the orders with their product column (crm-import --map "
+                        "product_id=COLUMN, or a header such as SKU or StockCode)");
+        cli_die(&c, &e);
+    }
+    int32_t as_of;
+    op.b.as_of = cli_as_of(&c, &as_of) ? as_of : INT32_MAX / 86400 - 1;
+    struct crm_basket *b;
+    cli_check(&c, crm_basket_run(s, &op.b, &b, &e), &e);
+    if (c.verbose) {
+        const struct crm_basket_rule *r;
+        cli_warn(&c, "%llu baskets, %u products; %u in at least %llu baskets; %zu rules",
+                 (unsigned long long)crm_basket_baskets(b), crm_store_product_count(s),
+                 crm_basket_frequent(b), (unsigned long long)crm_basket_threshold(b),
+                 crm_basket_rules(b, &r));
+    }
+    struct crm_out *o = cli_open_output(&c);
+    if (op.recommend)
+        write_recommend(&c, o, &op, s, b);
+    else
+        write_rules(o, &op, s, b);
+    cli_close_output(&c, o);
+    crm_basket_free(b);
+    crm_store_close(s);
+    return 0;
+}
