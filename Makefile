@@ -81,7 +81,7 @@ test-deps:
 	@scripts/setup-deps --test
 
 # check: every test against the current build (no set-up).
-check: check-layers check-unit check-cli check-real check-docs
+check: check-layers check-unit check-cli check-real check-docs check-basket
 
 check-unit: $(TESTS) $(TOOLS) $(HELPERS)
 	@B=$(B) tests/run unit
@@ -94,6 +94,10 @@ check-real: $(TOOLS) $(HELPERS)
 
 check-docs: $(TOOLS) $(HELPERS)
 	@B=$(B) tests/run docs
+
+# Line items and crm-basket on hand-made data (tests/basket/*.sh).
+check-basket: $(TOOLS) $(HELPERS)
+	@B=$(B) tests/run basket
 
 # The folder graph of lib/README.md: no upward include, no private header used outside its
 # folder (scripts/check-layers), and the check itself failing on planted offences.

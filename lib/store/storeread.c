@@ -211,8 +211,8 @@ static enum crm_err read_header(struct crm_store *s, struct crm_errinfo *e)
     if (version != CRM_STORE_VERSION && version != CRM_STORE_VERSION_ORDERS) {
         crm_errinfo_where(e, s->name, -1, -1, -1);
         return crm_errinfo_set(e, CRM_EVERSION,
-                               "store format version %u; this crmkit reads version %d",
-                               version, CRM_STORE_VERSION);
+                               "store format version %u; this crmkit reads versions %d "
+                               "and %d", version, CRM_STORE_VERSION_ORDERS, CRM_STORE_VERSION);
     }
     size_t mlen = (size_t)crm_le_get(fixed + 12, 4);
     if (mlen > MAX_META)

@@ -14,7 +14,7 @@ crm-import -q --preset uci-online-retail --no-items "$U" -o "$T/orders.crm"
 check "uci: import without items, exit status" "$?" 0
 check "uci: store with items is format version 2" "$(od -An -tu2 -j8 -N2 "$T/items.crm" | tr -d ' ')" 2
 check "uci: store without items is format version 1" "$(od -An -tu2 -j8 -N2 "$T/orders.crm" | tr -d ' ')" 1
-for tool in "crm-rfm" "crm-segment" "crm-segment --care" "crm-pareto --summary" "crm-churn"; do
+for tool in "crm-rfm" "crm-segment" "crm-segment --care --reasons birthday,after-7d,after-28d,vip-expiring,win-back" "crm-pareto --summary" "crm-churn"; do
     check "uci: $tool identical with and without items" \
         "$($tool "$T/items.crm" 2>&1 | md5sum)" "$($tool "$T/orders.crm" 2>&1 | md5sum)"
 done
@@ -34,3 +34,7 @@ $(grep -c ';' "$T/p3.csv")"
 check "uci: a store without items is refused with a hint" \
     "$(crm-basket "$T/orders.crm" 2>&1 >/dev/null | grep -c 'no line items'; echo "${PIPESTATUS[0]}")" "1
 1"
+crm-segment --care --reasons replenish --on 2011-12-01 "$T/items.crm" >"$T/rep.csv"
+check "uci: replenish reminders on 2011-12-01: the customers Python finds (123)" \
+    "$(tail -n +2 "$T/rep.csv" | cut -d, -f1 | sort | md5sum) $(($(wc -l <"$T/rep.csv") - 1))" \
+    "$(python3 "$(dirname "$0")/replenish-uci.py" "$U" 2011-12-01 | md5sum) 123"
