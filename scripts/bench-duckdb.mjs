@@ -4,6 +4,12 @@
 //   node bench-duckdb.mjs QUERY csv CSV AS_OF OUT    straight from the CSV
 //   node bench-duckdb.mjs QUERY native DB AS_OF OUT  on the native table
 // QUERY: rfm (seed scheme, crm-rfm defaults) | pareto (crm-pareto rows).
+//   node bench-duckdb.mjs load-items DB CSV     native table `items` of a gen --products CSV
+//   node bench-duckdb.mjs pairs csv|native CSV|DB MIN_SUPPORT OUT
+// pairs: crm-basket's pair counts (both_orders of A,B with A < B) by a self-join of the
+// distinct (order, sku) of paid orders, restricted first to the products that reach the
+// support threshold (what lets crm-basket count only those; the unrestricted self-join is
+// slower still).
 // DuckDB uses every core it is given (both, here).
 import { DuckDBInstance } from '@duckdb/node-api';
 
@@ -53,7 +59,29 @@ const pareto = (src) => `${base(src)},
          case when (cum - v) * 100 < 80 * total then 'A' when (cum - v) * 100 < 95 * total then 'B' else 'C' end as "class"
   from k, t order by rk`;
 
+const icols = `{'order_id':'VARCHAR','customer_id':'VARCHAR','order_time':'TIMESTAMP',
+  'amount':'DECIMAL(18,2)','quantity':'INTEGER','status':'VARCHAR','sku':'VARCHAR'}`;
+const icsv = (p) => `read_csv('${p}', header=true, columns=${icols})`;
+const pairs = (src, minSupport) => `
+  with b as (select distinct order_id, sku from ${src} where status = 'paid'),
+  n as (select ceil(${minSupport} * count(distinct order_id) - 1e-9)::bigint t from b),
+  f as (select b.order_id, b.sku from b join (select sku from b group by sku
+          having count(*) >= (select t from n)) using (sku))
+  select x.sku a, y.sku b, count(*) both_orders from f x join f y
+    on x.order_id = y.order_id and x.sku < y.sku
+  group by 1, 2 having count(*) >= (select t from n) order by 1, 2`;
+
 const queries = { rfm, pareto };
+if (what === 'load-items' || what === 'pairs') {
+  const idb = what === 'load-items' ? mode : mode === 'native' ? path : ':memory:';
+  const icon = await (await DuckDBInstance.create(idb)).connect();
+  if (what === 'load-items')
+    await icon.run(`create or replace table items as select * from ${icsv(path)}`);
+  else
+    await icon.run(`copy (${pairs(mode === 'native' ? 'items' : icsv(path), asOf)}) to '${out}'
+                    (header false, delimiter ',', quote '')`);
+  process.exit(0);
+}
 const db = what === 'load' ? mode : mode === 'native' ? path : ':memory:';
 const inst = await DuckDBInstance.create(db);
 const con = await inst.connect();

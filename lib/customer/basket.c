@@ -553,6 +553,8 @@ static int recommend_one(const struct crm_basket *b, const uint32_t *start,
     for (size_t i = 0; i < n_own; i++)
         for (uint32_t k = start[own[i]]; k < start[own[i] + 1]; k++) {
             const struct crm_basket_rule *r = &b->rules[list[k]];
+            if (r->both_orders * b->baskets <= r->antecedent_orders * r->consequent_orders)
+                continue;                 /* lift <= 1: not associated, or negatively */
             if (mark[b->dense[r->consequent]] == stamp ||
                 (r->antecedent_n > 1 && mark[b->dense[r->antecedent[1]]] != stamp))
                 continue;

@@ -61,9 +61,9 @@ size_t crm_basket_antecedent(const struct crm_store *s, const struct crm_basket_
                              int names, char *buf, size_t cap);
 
 /* --recommend N: for each customer with a paid basket, up to n products they never bought,
- * each the consequent of a rule whose antecedent they bought, ranked by that rule's lift
- * (the best rule per product), then confidence, then product id. Rows are ordered by
- * customer id (byte order) and rank. */
+ * each the consequent of a rule with lift above 1 whose antecedent they bought, ranked by
+ * the rank of the best such rule per product. Rows are ordered by customer id (byte order)
+ * and rank. */
 struct crm_basket_rec {
     uint32_t customer;
     uint32_t rank;             /* 1.. */
