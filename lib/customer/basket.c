@@ -18,7 +18,12 @@ struct triple {
 };
 
 struct crm_basket {
-    const struct crm_store *s;
+    const struct crm_store *s;     /* NULL for a basket built from merged counts */
+    const struct crm_product **ptab;   /* per product index: its id and name */
+    uint32_t nptab;
+    struct crm_product *own;       /* merged counts: the products (texts in own_text) */
+    char *own_text;
+    int given;                     /* the frequent products were given (scale-out) */
     int32_t as_of;
     uint64_t baskets, threshold;
     uint64_t *count;           /* per store product: baskets holding it */
@@ -96,12 +101,34 @@ static enum crm_err count_products(struct crm_basket *b, uint32_t customer, cons
     return CRM_OK;
 }
 
-static int by_id(const struct crm_store *s, uint32_t a, uint32_t b)
+static int by_id(const struct crm_basket *k, uint32_t a, uint32_t b)
 {
-    const struct crm_product *x = crm_store_product(s, a), *y = crm_store_product(s, b);
+    const struct crm_product *x = k->ptab[a], *y = k->ptab[b];
     size_t n = x->id_len < y->id_len ? x->id_len : y->id_len;
     int c = memcmp(x->id, y->id, n);
     return c ? c : (x->id_len > y->id_len) - (x->id_len < y->id_len);
+}
+
+/* Every product of the store into the product table (after the first pass: all read). */
+static enum crm_err product_table(struct crm_basket *b, struct crm_store *s,
+                                  struct crm_errinfo *e)
+{
+    uint32_t n = crm_store_product_count(s);
+    b->ptab = malloc((n ? n : 1) * sizeof *b->ptab);
+    if (!b->ptab)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < n; i++)
+        b->ptab[i] = crm_store_product(s, i);
+    b->nptab = n;
+    if (n > b->nprod) {                  /* products of no basket: count 0 */
+        uint64_t *c = realloc(b->count, n * sizeof *c);
+        if (!c)
+            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+        memset(c + b->nprod, 0, (n - b->nprod) * sizeof *c);
+        b->count = c;
+        b->nprod = n;
+    }
+    return CRM_OK;
 }
 
 /* The frequent products, numbered in store order (so a basket's stay ascending). */
@@ -139,6 +166,12 @@ static size_t pair_at(uint32_t f, uint32_t i, uint32_t j)
     return (size_t)i * (2u * (size_t)f - i - 1) / 2 + (j - i - 1);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* The basket's frequent products as dense indexes (ascending) into out. */
 static size_t frequent_of(const struct crm_basket *b, const uint32_t *p, size_t n,
                           uint32_t *out)
@@ -147,6 +180,8 @@ static size_t frequent_of(const struct crm_basket *b, const uint32_t *p, size_t 
     for (size_t i = 0; i < n; i++)
         if (p[i] < b->nprod && b->dense[p[i]] != NOT_FREQUENT)
             out[k++] = b->dense[p[i]];
+    if (b->given)            /* given products are numbered in their list's order */
+        qsort(out, k, sizeof *out, cmp_u32);
     return k;
 }
 
@@ -261,7 +296,7 @@ static enum crm_err add_rule(struct crm_basket *b, const struct crm_basket_opts 
     struct crm_basket_rule *r = &b->rules[b->nrules++];
     r->antecedent[0] = ante[0];
     r->antecedent[1] = ante_n > 1 ? ante[1] : ante[0];
-    if (ante_n > 1 && by_id(b->s, r->antecedent[0], r->antecedent[1]) > 0) {
+    if (ante_n > 1 && by_id(b, r->antecedent[0], r->antecedent[1]) > 0) {
         r->antecedent[0] = ante[1];
         r->antecedent[1] = ante[0];
     }
@@ -314,17 +349,17 @@ static enum crm_err triple_rules(struct crm_basket *b, const struct crm_basket_o
 }
 
 /* Text order of two antecedents as written ("A" or "A;B"). */
-static int cmp_antecedent(const struct crm_store *s, const struct crm_basket_rule *x,
+static int cmp_antecedent(const struct crm_basket *k, const struct crm_basket_rule *x,
                           const struct crm_basket_rule *y)
 {
     char a[1024], b[1024];
-    size_t la = crm_basket_antecedent(s, x, 0, a, sizeof a);
-    size_t lb = crm_basket_antecedent(s, y, 0, b, sizeof b);
+    size_t la = crm_basket_antecedent(k, x, 0, a, sizeof a);
+    size_t lb = crm_basket_antecedent(k, y, 0, b, sizeof b);
     int c = memcmp(a, b, la < lb ? la : lb);
     return c ? c : (la > lb) - (la < lb);
 }
 
-static int by_rank(const struct crm_store *s, const struct crm_basket_rule *x,
+static int by_rank(const struct crm_basket *s, const struct crm_basket_rule *x,
                    const struct crm_basket_rule *y)
 {
     /* lift_x > lift_y  <=>  both_x · ante_y · cons_y > both_y · ante_x · cons_x */
@@ -339,7 +374,7 @@ static int by_rank(const struct crm_store *s, const struct crm_basket_rule *x,
 }
 
 /* Merge sort with the store as context (qsort_r is not C11). */
-static void sort_rules(const struct crm_store *s, struct crm_basket_rule *r, size_t n,
+static void sort_rules(const struct crm_basket *s, struct crm_basket_rule *r, size_t n,
                        struct crm_basket_rule *tmp)
 {
     if (n < 2)
@@ -368,6 +403,8 @@ enum crm_err crm_basket_run(struct crm_store *s, const struct crm_basket_opts *o
     b->as_of = o->as_of;
     enum crm_err rc = each_basket(s, b, o->as_of, count_products, e);
     if (rc == CRM_OK)
+        rc = product_table(b, s, e);
+    if (rc == CRM_OK)
         rc = choose_frequent(b, o, e);
     if (rc == CRM_OK && b->nfreq > 1)
         rc = each_basket(s, b, o->as_of, count_pairs, e);
@@ -382,7 +419,7 @@ enum crm_err crm_basket_run(struct crm_store *s, const struct crm_basket_opts *o
         if (!tmp)
             rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
         else
-            sort_rules(s, b->rules, b->nrules, tmp);
+            sort_rules(b, b->rules, b->nrules, tmp);
         free(tmp);
     }
     if (rc != CRM_OK) {
@@ -403,7 +440,25 @@ void crm_basket_free(struct crm_basket *b)
     free(b->pairs);
     free(b->tri);
     free(b->rules);
+    free(b->ptab);
+    free(b->own);
+    free(b->own_text);
     free(b);
+}
+
+const struct crm_product *crm_basket_product(const struct crm_basket *b, uint32_t idx)
+{
+    return idx < b->nptab ? b->ptab[idx] : NULL;
+}
+
+uint32_t crm_basket_products(const struct crm_basket *b)
+{
+    return b->nptab;
+}
+
+uint64_t crm_basket_product_orders(const struct crm_basket *b, uint32_t idx)
+{
+    return idx < b->nprod ? b->count[idx] : 0;
 }
 
 size_t crm_basket_rules(const struct crm_basket *b, const struct crm_basket_rule **rules)
@@ -427,12 +482,12 @@ uint64_t crm_basket_threshold(const struct crm_basket *b)
     return b->threshold;
 }
 
-size_t crm_basket_antecedent(const struct crm_store *s, const struct crm_basket_rule *r,
+size_t crm_basket_antecedent(const struct crm_basket *b, const struct crm_basket_rule *r,
                              int names, char *buf, size_t cap)
 {
     size_t n = 0;
     for (int k = 0; k < r->antecedent_n; k++) {
-        const struct crm_product *p = crm_store_product(s, r->antecedent[k]);
+        const struct crm_product *p = b->ptab[r->antecedent[k]];
         const char *t = names ? p->name : p->id;
         size_t len = names ? p->name_len : p->id_len;
         if (k > 0 && n + 1 < cap)
@@ -481,12 +536,6 @@ static enum crm_err collect_owned(struct crm_basket *b, uint32_t customer, const
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return (x > y) - (x < y);
 }
 
@@ -659,4 +708,205 @@ enum crm_err crm_basket_recommend(struct crm_store *s, const struct crm_basket *
     *recs = sorted;
     *count = nrow;
     return CRM_OK;
+}
+
+/* ---- scale-out: counts that merge (lib/scale/basketpart.c) ---- */
+
+enum crm_err crm_basket_count_products(struct crm_store *s, const struct crm_basket_opts *o,
+                                       struct crm_basket **out, struct crm_errinfo *e)
+{
+    *out = NULL;
+    struct crm_basket *b = calloc(1, sizeof *b);
+    if (!b)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    b->s = s;
+    b->as_of = o->as_of;
+    enum crm_err rc = each_basket(s, b, o->as_of, count_products, e);
+    if (rc == CRM_OK)
+        rc = product_table(b, s, e);
+    if (rc != CRM_OK) {
+        crm_basket_free(b);
+        return rc;
+    }
+    *out = b;
+    return CRM_OK;
+}
+
+static int cmp_text(const char *a, size_t la, const char *b, size_t lb)
+{
+    int c = memcmp(a, b, la < lb ? la : lb);
+    return c ? c : (la > lb) - (la < lb);
+}
+
+/* dense[store product] = its index in the given list (sorted by id), else NOT_FREQUENT. */
+static enum crm_err map_given(struct crm_basket *b, const struct crm_product *given,
+                              uint32_t n, struct crm_errinfo *e)
+{
+    b->dense = malloc((b->nprod ? b->nprod : 1) * sizeof *b->dense);
+    b->product = malloc((n ? n : 1) * sizeof *b->product);
+    if (!b->dense || !b->product)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    for (uint32_t g = 0; g < n; g++) {
+        b->product[g] = NOT_FREQUENT;
+        if (g && cmp_text(given[g - 1].id, given[g - 1].id_len, given[g].id,
+                          given[g].id_len) >= 0)
+            return crm_errinfo_set(e, CRM_EDATA, "frequent products not sorted by id");
+    }
+    for (uint32_t p = 0; p < b->nprod; p++) {
+        const struct crm_product *x = b->ptab[p];
+        uint32_t lo = 0, hi = n;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            int c = cmp_text(given[mid].id, given[mid].id_len, x->id, x->id_len);
+            if (c < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        int hit = lo < n && cmp_text(given[lo].id, given[lo].id_len, x->id, x->id_len) == 0;
+        b->dense[p] = hit ? lo : NOT_FREQUENT;
+        if (hit)
+            b->product[lo] = p;
+    }
+    b->nfreq = n;
+    return CRM_OK;
+}
+
+enum crm_err crm_basket_count_given(struct crm_store *s, const struct crm_basket_opts *o,
+                                    const struct crm_product *given, uint32_t n,
+                                    struct crm_basket **out, struct crm_errinfo *e)
+{
+    if (n > CRM_BASKET_MAX_FREQUENT)
+        return crm_errinfo_set(e, CRM_EUSAGE, "%u frequent products: more than %d to pair; "
+                               "raise --min-support", n, CRM_BASKET_MAX_FREQUENT);
+    enum crm_err rc = crm_basket_count_products(s, o, out, e);
+    if (rc != CRM_OK)
+        return rc;
+    struct crm_basket *b = *out;
+    b->given = 1;
+    b->threshold = 1;                    /* count every pair and triple: they merge */
+    rc = map_given(b, given, n, e);
+    size_t pairs = (size_t)n * (n > 0 ? n - 1 : 0) / 2;
+    if (rc == CRM_OK && !(b->pairs = calloc(pairs ? pairs : 1, sizeof *b->pairs)))
+        rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    if (rc == CRM_OK && n > 1)
+        rc = each_basket(s, b, o->as_of, count_pairs, e);
+    if (rc == CRM_OK && o->max_size >= 3 && n > 2)
+        rc = each_basket(s, b, o->as_of, count_triples, e);
+    if (rc != CRM_OK) {
+        crm_basket_free(b);
+        *out = NULL;
+    }
+    return rc;
+}
+
+uint64_t crm_basket_pair(const struct crm_basket *b, uint32_t i, uint32_t j)
+{
+    return i < j && j < b->nfreq ? b->pairs[pair_at(b->nfreq, i, j)] : 0;
+}
+
+void crm_basket_each_triple(const struct crm_basket *b,
+                            void (*fn)(void *ctx, uint32_t i, uint32_t j, uint32_t k,
+                                       uint64_t count),
+                            void *ctx)
+{
+    for (size_t t = 0; t < b->tri_cap; t++)
+        if (b->tri[t].key) {
+            uint64_t key = b->tri[t].key;
+            fn(ctx, (uint32_t)(key >> 42) - 1u, (uint32_t)(key >> 21) & 0x1fffffu,
+               (uint32_t)key & 0x1fffffu, b->tri[t].count);
+        }
+}
+
+size_t crm_basket_triples(const struct crm_basket *b)
+{
+    return b->tri_n;
+}
+
+enum crm_err crm_basket_from_counts(uint64_t baskets, uint64_t threshold,
+                                    const struct crm_product *prods, const uint64_t *counts,
+                                    uint32_t n, struct crm_basket **out,
+                                    struct crm_errinfo *e)
+{
+    *out = NULL;
+    if (n > CRM_BASKET_MAX_FREQUENT)
+        return crm_errinfo_set(e, CRM_EUSAGE, "%u frequent products: more than %d to pair",
+                               n, CRM_BASKET_MAX_FREQUENT);
+    struct crm_basket *b = calloc(1, sizeof *b);
+    size_t text = 0;
+    for (uint32_t i = 0; i < n; i++)
+        text += prods[i].id_len + prods[i].name_len + prods[i].category_len + 3;
+    size_t np = n ? n : 1;
+    if (b) {
+        b->own = malloc(np * sizeof *b->own);
+        b->own_text = malloc(text + 1);
+        b->ptab = malloc(np * sizeof *b->ptab);
+        b->count = malloc(np * sizeof *b->count);
+        b->dense = malloc(np * sizeof *b->dense);
+        b->product = malloc(np * sizeof *b->product);
+        size_t pairs = (size_t)n * (n > 0 ? n - 1 : 0) / 2;
+        b->pairs = calloc(pairs ? pairs : 1, sizeof *b->pairs);
+    }
+    if (!b || !b->own || !b->own_text || !b->ptab || !b->count || !b->dense || !b->product ||
+        !b->pairs) {
+        crm_basket_free(b);
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    }
+    char *t = b->own_text;
+    for (uint32_t i = 0; i < n; i++) {
+        struct crm_product *q = &b->own[i];
+        *q = prods[i];
+        const char *src[3] = {prods[i].id, prods[i].name, prods[i].category};
+        size_t len[3] = {prods[i].id_len, prods[i].name_len, prods[i].category_len};
+        const char **dst[3] = {&q->id, &q->name, &q->category};
+        for (int k = 0; k < 3; k++) {
+            memcpy(t, src[k], len[k]);
+            t[len[k]] = '\0';
+            *dst[k] = t;
+            t += len[k] + 1;
+        }
+        b->ptab[i] = q;
+        b->count[i] = counts[i];
+        b->dense[i] = b->product[i] = i;
+    }
+    b->nptab = b->nprod = b->nfreq = n;
+    b->baskets = baskets;
+    b->threshold = threshold ? threshold : 1;
+    b->as_of = INT32_MAX;
+    *out = b;
+    return CRM_OK;
+}
+
+void crm_basket_add_pair(struct crm_basket *b, uint32_t i, uint32_t j, uint64_t count)
+{
+    if (i < j && j < b->nfreq)
+        b->pairs[pair_at(b->nfreq, i, j)] += (uint32_t)count;
+}
+
+enum crm_err crm_basket_add_triple(struct crm_basket *b, uint32_t i, uint32_t j, uint32_t k,
+                                   uint64_t count, struct crm_errinfo *e)
+{
+    if (!(i < j && j < k && k < b->nfreq))
+        return CRM_OK;
+    struct triple *t = triple_slot(b, triple_key(i, j, k), 1);
+    if (!t)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    t->count += (uint32_t)count;
+    return CRM_OK;
+}
+
+enum crm_err crm_basket_rank(struct crm_basket *b, const struct crm_basket_opts *o,
+                             struct crm_errinfo *e)
+{
+    enum crm_err rc = pair_rules(b, o, e);
+    if (rc == CRM_OK && b->tri && o->max_size >= 3)
+        rc = triple_rules(b, o, e);
+    if (rc == CRM_OK && b->nrules > 1) {
+        struct crm_basket_rule *tmp = malloc(b->nrules * sizeof *tmp);
+        if (!tmp)
+            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+        sort_rules(b, b->rules, b->nrules, tmp);
+        free(tmp);
+    }
+    return rc;
 }

@@ -56,9 +56,16 @@ uint64_t crm_basket_baskets(const struct crm_basket *b);
 uint32_t crm_basket_frequent(const struct crm_basket *b);   /* products over the threshold */
 uint64_t crm_basket_threshold(const struct crm_basket *b);  /* orders a rule needs */
 
-/* The antecedent as text ("A" or "A;B") into buf (NUL-terminated, cut at cap). */
-size_t crm_basket_antecedent(const struct crm_store *s, const struct crm_basket_rule *r,
+/* The antecedent as text ("A" or "A;B", ids or names) into buf (NUL-terminated, cut at
+ * cap). */
+size_t crm_basket_antecedent(const struct crm_basket *b, const struct crm_basket_rule *r,
                              int names, char *buf, size_t cap);
+
+/* The products the rules' indexes refer to (the store's, or the merged ones), and the
+ * baskets holding each. */
+uint32_t crm_basket_products(const struct crm_basket *b);
+const struct crm_product *crm_basket_product(const struct crm_basket *b, uint32_t idx);
+uint64_t crm_basket_product_orders(const struct crm_basket *b, uint32_t idx);
 
 /* --recommend N: for each customer with a paid basket, up to n products they never bought,
  * each the consequent of a rule with lift above 1 whose antecedent they bought, ranked by
@@ -73,5 +80,35 @@ struct crm_basket_rec {
 enum crm_err crm_basket_recommend(struct crm_store *s, const struct crm_basket *b, int n,
                                   struct crm_basket_rec **recs, size_t *count,
                                   struct crm_errinfo *e);
+
+/* ---- scale-out (lib/scale/basketpart.c; SPEC §12): exact counts that merge by adding.
+ * A partition holds whole customers, so whole baskets: step 1 counts each product's baskets
+ * (crm_basket_count_products); the sums give the frequent products; step 2 counts the pairs
+ * (and with max_size 3 the triples) of those given products (crm_basket_count_given, every
+ * count kept: a pair rare in one partition may be frequent in all); the sums, thresholded
+ * once (crm_basket_from_counts, add, crm_basket_rank), give the rules of the whole. */
+enum crm_err crm_basket_count_products(struct crm_store *s, const struct crm_basket_opts *o,
+                                       struct crm_basket **out, struct crm_errinfo *e);
+/* given: sorted by id (byte order); pairs use their indexes in it. */
+enum crm_err crm_basket_count_given(struct crm_store *s, const struct crm_basket_opts *o,
+                                    const struct crm_product *given, uint32_t n,
+                                    struct crm_basket **out, struct crm_errinfo *e);
+uint64_t crm_basket_pair(const struct crm_basket *b, uint32_t i, uint32_t j);   /* i < j */
+size_t crm_basket_triples(const struct crm_basket *b);
+void crm_basket_each_triple(const struct crm_basket *b,
+                            void (*fn)(void *ctx, uint32_t i, uint32_t j, uint32_t k,
+                                       uint64_t count),
+                            void *ctx);
+/* A basket of merged counts over n products (texts copied), threshold in baskets. */
+enum crm_err crm_basket_from_counts(uint64_t baskets, uint64_t threshold,
+                                    const struct crm_product *prods, const uint64_t *counts,
+                                    uint32_t n, struct crm_basket **out,
+                                    struct crm_errinfo *e);
+void crm_basket_add_pair(struct crm_basket *b, uint32_t i, uint32_t j, uint64_t count);
+enum crm_err crm_basket_add_triple(struct crm_basket *b, uint32_t i, uint32_t j, uint32_t k,
+                                   uint64_t count, struct crm_errinfo *e);
+/* The rules of the added counts (thresholds of o but min_support: the given threshold). */
+enum crm_err crm_basket_rank(struct crm_basket *b, const struct crm_basket_opts *o,
+                             struct crm_errinfo *e);
 
 #endif
