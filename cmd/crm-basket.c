@@ -188,11 +188,15 @@ static void merge(struct cli *c, const struct opts *op, char **paths, size_t n)
             cli_warn(c, "%llu baskets; %u products in at least %llu of them",
                      (unsigned long long)f.baskets, f.n, (unsigned long long)f.threshold);
         crm_scale_basket_frequent_free(&f);
-    } else if (strcmp(kind, "basket-pairs") == 0) {
+    } else if (strcmp(kind, "basket-pairs") == 0 || strcmp(kind, "basket-triples") == 0) {
         struct crm_basket *b;
+        int ranked;
         cli_check(c, crm_scale_basket_merge_pairs((const char *const *)paths, n, &op->b, &b,
-                                                  &e), &e);
-        write_rules(o, op, b);
+                                                  &ranked, &e), &e);
+        if (ranked)
+            write_rules(o, op, b);
+        else
+            cli_check(c, crm_scale_basket_write_pairs(o, b, &e), &e);
         crm_basket_free(b);
     } else {
         cli_usage_error(c, "%s: a %s partial, not crm-basket's", paths[0], kind);
@@ -212,7 +216,8 @@ static void emit(struct cli *c, const struct opts *op, struct crm_store *s)
         cli_check(c, crm_scale_basket_read_frequent(op->frequent, &f, &e), &e);
         if (f.as_of != op->b.as_of)
             cli_usage_error(c, "--frequent %s was made with another --as-of", op->frequent);
-        cli_check(c, crm_basket_count_given(s, &op->b, f.prod, f.n, &b, &e), &e);
+        cli_check(c, crm_basket_count_given(s, &op->b, f.prod, f.n, f.pairs, f.npairs,
+                                            f.threshold, &b, &e), &e);
     } else {
         cli_check(c, crm_basket_count_products(s, &op->b, &b, &e), &e);
     }

@@ -24,6 +24,7 @@ struct crm_basket {
     struct crm_product *own;       /* merged counts: the products (texts in own_text) */
     char *own_text;
     int given;                     /* the frequent products were given (scale-out) */
+    double min_support;            /* merged counts: of their partials */
     int32_t as_of;
     uint64_t baskets, threshold;
     uint64_t *count;           /* per store product: baskets holding it */
@@ -774,7 +775,9 @@ static enum crm_err map_given(struct crm_basket *b, const struct crm_product *gi
 
 enum crm_err crm_basket_count_given(struct crm_store *s, const struct crm_basket_opts *o,
                                     const struct crm_product *given, uint32_t n,
-                                    struct crm_basket **out, struct crm_errinfo *e)
+                                    const struct crm_basket_pair *pairs_known, size_t npairs,
+                                    uint64_t threshold, struct crm_basket **out,
+                                    struct crm_errinfo *e)
 {
     if (n > CRM_BASKET_MAX_FREQUENT)
         return crm_errinfo_set(e, CRM_EUSAGE, "%u frequent products: more than %d to pair; "
@@ -784,15 +787,22 @@ enum crm_err crm_basket_count_given(struct crm_store *s, const struct crm_basket
         return rc;
     struct crm_basket *b = *out;
     b->given = 1;
-    b->threshold = 1;                    /* count every pair and triple: they merge */
+    b->threshold = 1;                    /* round 2: count every pair, they merge */
     rc = map_given(b, given, n, e);
     size_t pairs = (size_t)n * (n > 0 ? n - 1 : 0) / 2;
     if (rc == CRM_OK && !(b->pairs = calloc(pairs ? pairs : 1, sizeof *b->pairs)))
         rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-    if (rc == CRM_OK && n > 1)
+    if (rc == CRM_OK && !pairs_known && n > 1)
         rc = each_basket(s, b, o->as_of, count_pairs, e);
-    if (rc == CRM_OK && o->max_size >= 3 && n > 2)
-        rc = each_basket(s, b, o->as_of, count_triples, e);
+    if (rc == CRM_OK && pairs_known) {   /* round 3: triples of the pairs frequent overall */
+        b->threshold = threshold ? threshold : 1;
+        for (size_t k = 0; k < npairs; k++)
+            if (pairs_known[k].i < pairs_known[k].j && pairs_known[k].j < n)
+                b->pairs[pair_at(n, pairs_known[k].i, pairs_known[k].j)] =
+                    (uint32_t)pairs_known[k].count;
+        if (n > 2)
+            rc = each_basket(s, b, o->as_of, count_triples, e);
+    }
     if (rc != CRM_OK) {
         crm_basket_free(b);
         *out = NULL;
@@ -909,4 +919,20 @@ enum crm_err crm_basket_rank(struct crm_basket *b, const struct crm_basket_opts 
         free(tmp);
     }
     return rc;
+}
+
+void crm_basket_set_origin(struct crm_basket *b, int32_t as_of, double min_support)
+{
+    b->as_of = as_of;
+    b->min_support = min_support;
+}
+
+int32_t crm_basket_as_of(const struct crm_basket *b)
+{
+    return b->as_of;
+}
+
+double crm_basket_min_support(const struct crm_basket *b)
+{
+    return b->min_support;
 }

@@ -82,17 +82,28 @@ enum crm_err crm_basket_recommend(struct crm_store *s, const struct crm_basket *
                                   struct crm_errinfo *e);
 
 /* ---- scale-out (lib/scale/basketpart.c; SPEC §12): exact counts that merge by adding.
- * A partition holds whole customers, so whole baskets: step 1 counts each product's baskets
- * (crm_basket_count_products); the sums give the frequent products; step 2 counts the pairs
- * (and with max_size 3 the triples) of those given products (crm_basket_count_given, every
- * count kept: a pair rare in one partition may be frequent in all); the sums, thresholded
- * once (crm_basket_from_counts, add, crm_basket_rank), give the rules of the whole. */
+ * A partition holds whole customers, so whole baskets: round 1 counts each product's
+ * baskets (crm_basket_count_products); the sums give the frequent products; round 2 counts
+ * the pairs of those given products (crm_basket_count_given, every count kept: a pair rare
+ * in one partition may be frequent in all); the sums, thresholded once
+ * (crm_basket_from_counts, add, crm_basket_rank), give the rules of the whole — or, for
+ * max_size 3, the frequent pairs, and round 3 counts the triples of those (Apriori's
+ * pruning, so a partial stays bounded by the frequent itemsets). */
 enum crm_err crm_basket_count_products(struct crm_store *s, const struct crm_basket_opts *o,
                                        struct crm_basket **out, struct crm_errinfo *e);
-/* given: sorted by id (byte order); pairs use their indexes in it. */
+/* given: sorted by id (byte order); pairs use their indexes in it. Without pairs_known
+ * (round 2) every pair of given products is counted; with them (round 3: the pairs
+ * frequent over all partitions, their counts, the threshold) the triples whose three pairs
+ * are among them. */
+struct crm_basket_pair {
+    uint32_t i, j;             /* i < j, indexes into the given products */
+    uint64_t count;
+};
 enum crm_err crm_basket_count_given(struct crm_store *s, const struct crm_basket_opts *o,
                                     const struct crm_product *given, uint32_t n,
-                                    struct crm_basket **out, struct crm_errinfo *e);
+                                    const struct crm_basket_pair *pairs_known, size_t npairs,
+                                    uint64_t threshold, struct crm_basket **out,
+                                    struct crm_errinfo *e);
 uint64_t crm_basket_pair(const struct crm_basket *b, uint32_t i, uint32_t j);   /* i < j */
 size_t crm_basket_triples(const struct crm_basket *b);
 void crm_basket_each_triple(const struct crm_basket *b,
@@ -107,6 +118,10 @@ enum crm_err crm_basket_from_counts(uint64_t baskets, uint64_t threshold,
 void crm_basket_add_pair(struct crm_basket *b, uint32_t i, uint32_t j, uint64_t count);
 enum crm_err crm_basket_add_triple(struct crm_basket *b, uint32_t i, uint32_t j, uint32_t k,
                                    uint64_t count, struct crm_errinfo *e);
+/* Where merged counts come from (for the partial of frequent pairs). */
+void crm_basket_set_origin(struct crm_basket *b, int32_t as_of, double min_support);
+int32_t crm_basket_as_of(const struct crm_basket *b);
+double crm_basket_min_support(const struct crm_basket *b);
 /* The rules of the added counts (thresholds of o but min_support: the given threshold). */
 enum crm_err crm_basket_rank(struct crm_basket *b, const struct crm_basket_opts *o,
                              struct crm_errinfo *e);

@@ -22,11 +22,14 @@ static void put_options(struct crm_partial_opts *po, const struct crm_basket_opt
         crm_partial_opts_add(po, "as-of", "all");
     else
         crm_partial_opts_add(po, "as-of", "%d", (int)bo->as_of);
-    if (round == 2) {
+    if (round >= 2) {
         crm_partial_opts_add(po, "min-support", "%.17g", bo->min_support);
         crm_partial_opts_add(po, "max-size", "%d", bo->max_size);
     }
 }
+
+static void put_pairs(struct crm_partial_writer *w, const struct crm_basket *b, uint32_t n,
+                      uint64_t least);
 
 static void put_product(struct crm_partial_writer *w, const struct crm_product *p,
                         uint64_t count)
@@ -359,6 +362,7 @@ enum crm_err crm_scale_basket_merge_products(const char *const *paths, size_t np
 
 void crm_scale_basket_frequent_free(struct crm_scale_basket_frequent *f)
 {
+    free(f->pairs);
     free(f->prod);
     free(f->count);
     free(f->text);
@@ -372,7 +376,35 @@ struct frequent_read {
     int have_head;
     struct rows rows;
     const char *section;       /* "products" or "frequent" */
+    struct crm_basket_pair *pairs;
+    size_t npairs;
+    uint64_t pairs_sum;        /* a checksum of the pairs section, to compare partials */
+    int have_pairs;
 };
+
+static enum crm_err read_pairs(struct crm_partial *p, uint64_t rows, struct frequent_read *x,
+                               struct crm_errinfo *e)
+{
+    free(x->pairs);
+    x->pairs = malloc((rows ? rows : 1) * sizeof *x->pairs);
+    x->npairs = 0;
+    x->have_pairs = 1;
+    if (!x->pairs || rows > SIZE_MAX / sizeof *x->pairs)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    enum crm_err rc = CRM_OK;
+    for (uint64_t r = 0; r < rows && rc == CRM_OK; r++) {
+        uint64_t v[3];
+        rc = read_u64s(p, v, 3, "pair", e);
+        if (rc == CRM_OK && (v[0] >= v[1] || v[1] >= x->rows.n))
+            rc = wrong(p, "a pair of products outside the frequent list", e);
+        if (rc == CRM_OK) {
+            x->pairs[x->npairs++] = (struct crm_basket_pair){(uint32_t)v[0], (uint32_t)v[1],
+                                                             v[2]};
+            x->pairs_sum = x->pairs_sum * 1000003u + v[0] * 7919u + v[1] * 104729u + v[2];
+        }
+    }
+    return rc;
+}
 
 static enum crm_err frequent_section(void *ctx, struct crm_partial *p, const char *name,
                                      uint64_t rows, struct crm_errinfo *e)
@@ -384,6 +416,8 @@ static enum crm_err frequent_section(void *ctx, struct crm_partial *p, const cha
     }
     if (strcmp(name, x->section) == 0 && x->rows.n == 0)
         return read_products(p, rows, &x->rows, e);
+    if (strcmp(name, "pairs") == 0 && strcmp(x->section, "products") == 0)
+        return read_pairs(p, rows, x, e);
     return crm_partial_skip_rows(p, e);
 }
 
@@ -434,11 +468,17 @@ enum crm_err crm_scale_basket_read_frequent(const char *path,
         rc = crm_errinfo_set(e, CRM_EDATA, "%s: no baskets section", path);
     if (rc == CRM_OK) {
         const char *ms = crm_partial_opts_get(&first, "min-support");
+        const char *mx = crm_partial_opts_get(&first, "max-size");
         f->min_support = ms ? atof(ms) : 0;
+        f->max_size = mx ? atoi(mx) : 0;
         f->as_of = as_of_of(&first);
         rc = rows_to_frequent(&x, f, e);
+        f->pairs = x.pairs;
+        f->npairs = x.npairs;
+        x.pairs = NULL;
     }
     rows_free(&x.rows);
+    free(x.pairs);
     if (rc != CRM_OK)
         crm_scale_basket_frequent_free(f);
     return rc;
@@ -466,10 +506,13 @@ enum crm_err crm_scale_basket_emit_pairs(struct crm_out *o, const struct crm_bas
 {
     struct crm_basket_opts run = *bo;
     run.min_support = f->min_support;
+    if (f->pairs)
+        run.max_size = 3;
     struct crm_partial_opts po;
     put_options(&po, &run, 2);
     struct crm_partial_writer *w;
-    enum crm_err rc = crm_partial_writer_new(o, "basket-pairs", &po, &w, e);
+    enum crm_err rc = crm_partial_writer_new(o, f->pairs ? "basket-triples" : "basket-pairs",
+                                             &po, &w, e);
     if (rc != CRM_OK)
         return rc;
     crm_partial_section(w, "baskets", 1);
@@ -479,24 +522,61 @@ enum crm_err crm_scale_basket_emit_pairs(struct crm_out *o, const struct crm_bas
     crm_partial_section(w, "frequent", f->n);
     for (uint32_t i = 0; i < f->n; i++)
         put_product(w, &f->prod[i], f->count[i]);
+    put_pairs(w, b, f->n, 1);
+    if (f->pairs) {
+        crm_partial_section(w, "triples", crm_basket_triples(b));
+        struct triple_out t = {w};
+        crm_basket_each_triple(b, put_triple, &t);
+    }
+    return crm_partial_writer_finish(w, e);
+}
+
+/* The pairs section: every pair of b's n products with at least `least` baskets. */
+static void put_pairs(struct crm_partial_writer *w, const struct crm_basket *b, uint32_t n,
+                      uint64_t least)
+{
     uint64_t pairs = 0;
-    for (uint32_t i = 0; i < f->n; i++)
-        for (uint32_t j = i + 1; j < f->n; j++)
-            pairs += crm_basket_pair(b, i, j) > 0;
+    for (uint32_t i = 0; i < n; i++)
+        for (uint32_t j = i + 1; j < n; j++)
+            pairs += crm_basket_pair(b, i, j) >= least;
     crm_partial_section(w, "pairs", pairs);
-    for (uint32_t i = 0; i < f->n; i++)
-        for (uint32_t j = i + 1; j < f->n; j++) {
+    for (uint32_t i = 0; i < n; i++)
+        for (uint32_t j = i + 1; j < n; j++) {
             uint64_t c = crm_basket_pair(b, i, j);
-            if (c) {
+            if (c >= least) {
                 crm_partial_u64(w, i);
                 crm_partial_u64(w, j);
                 crm_partial_u64(w, c);
                 crm_partial_end_row(w);
             }
         }
-    crm_partial_section(w, "triples", crm_basket_triples(b));
-    struct triple_out t = {w};
-    crm_basket_each_triple(b, put_triple, &t);
+}
+
+enum crm_err crm_scale_basket_write_pairs(struct crm_out *o, const struct crm_basket *b,
+                                          struct crm_errinfo *e)
+{
+    struct crm_scale_basket_frequent f;
+    memset(&f, 0, sizeof f);
+    f.baskets = crm_basket_baskets(b);
+    f.threshold = crm_basket_threshold(b);
+    f.n = crm_basket_products(b);
+    f.as_of = b ? crm_basket_as_of(b) : 0;
+    f.min_support = crm_basket_min_support(b);
+    struct crm_basket_opts bo = {f.min_support, 0, 3, f.as_of};
+    struct crm_partial_opts po;
+    put_options(&po, &bo, 2);
+    struct crm_partial_writer *w;
+    enum crm_err rc = crm_partial_writer_new(o, "basket-frequent", &po, &w, e);
+    if (rc != CRM_OK)
+        return rc;
+    crm_partial_section(w, "baskets", 1);
+    crm_partial_u64(w, f.baskets);
+    crm_partial_u64(w, f.threshold);
+    crm_partial_end_row(w);
+    crm_partial_section(w, "products", f.n);
+    for (uint32_t i = 0; i < f.n; i++)
+        put_product(w, crm_basket_product(b, i), crm_basket_product_orders(b, i));
+    put_pairs(w, b, f.n, f.threshold);
     return crm_partial_writer_finish(w, e);
 }
 
@@ -505,6 +585,8 @@ struct pairs_merge {
     struct crm_basket *b;
     struct frequent_read first;
     struct frequent_read cur;
+    int triples;               /* round 3: the pairs are the same global counts in each */
+    size_t partials;
 };
 
 static enum crm_err same_frequent(struct crm_partial *p, const struct frequent_read *a,
@@ -529,6 +611,7 @@ static enum crm_err pairs_section(void *ctx, struct crm_partial *p, const char *
         struct frequent_read *x = m->b ? &m->cur : &m->first;
         if (strcmp(name, "baskets") == 0) {
             rows_free(&x->rows);
+            free(x->pairs);
             memset(x, 0, sizeof *x);
             x->section = "frequent";
         }
@@ -549,6 +632,17 @@ static enum crm_err pairs_section(void *ctx, struct crm_partial *p, const char *
     size_t width = strcmp(name, "pairs") == 0 ? 3 : strcmp(name, "triples") == 0 ? 4 : 0;
     if (!width)
         return crm_partial_skip_rows(p, e);
+    if (width == 3 && m->triples) {      /* global counts: added once, the same in each */
+        struct frequent_read *x = m->partials++ ? &m->cur : &m->first;
+        x->pairs_sum = 0;
+        enum crm_err rc = read_pairs(p, rows, x, e);
+        for (size_t k = 0; rc == CRM_OK && x == &m->first && k < x->npairs; k++)
+            crm_basket_add_pair(m->b, x->pairs[k].i, x->pairs[k].j, x->pairs[k].count);
+        if (rc == CRM_OK && x == &m->cur &&
+            (x->npairs != m->first.npairs || x->pairs_sum != m->first.pairs_sum))
+            rc = wrong(p, "counted against other frequent pairs than the first partial", e);
+        return rc;
+    }
     enum crm_err rc = CRM_OK;
     uint32_t n = crm_basket_products(m->b);
     for (uint64_t r = 0; r < rows && rc == CRM_OK; r++) {
@@ -569,25 +663,40 @@ static enum crm_err pairs_section(void *ctx, struct crm_partial *p, const char *
 
 enum crm_err crm_scale_basket_merge_pairs(const char *const *paths, size_t npaths,
                                           const struct crm_basket_opts *bo,
-                                          struct crm_basket **out, struct crm_errinfo *e)
+                                          struct crm_basket **out, int *ranked,
+                                          struct crm_errinfo *e)
 {
     *out = NULL;
+    *ranked = 0;
     struct pairs_merge m;
     memset(&m, 0, sizeof m);
     m.bo = bo;
     m.first.section = m.cur.section = "frequent";
     struct crm_partial_opts first;
     size_t count;
-    char kind[CRM_PARTIAL_KEY] = "basket-pairs";
-    enum crm_err rc = each_partial(paths, npaths, kind, &first, pairs_section, &m, &count, e);
+    char kind[CRM_PARTIAL_KEY] = "";
+    enum crm_err rc = crm_scale_basket_kind(npaths ? paths[0] : NULL, kind, sizeof kind, e);
+    if (rc == CRM_OK && strcmp(kind, "basket-pairs") && strcmp(kind, "basket-triples"))
+        rc = crm_errinfo_set(e, CRM_EUSAGE, "%s: a %s partial", paths[0], kind);
+    m.triples = strcmp(kind, "basket-triples") == 0;
+    if (rc == CRM_OK)
+        rc = each_partial(paths, npaths, kind, &first, pairs_section, &m, &count, e);
     rows_free(&m.first.rows);
     rows_free(&m.cur.rows);
+    free(m.first.pairs);
+    free(m.cur.pairs);
     struct crm_basket_opts run = *bo;
     const char *ms = crm_partial_opts_get(&first, "max-size");
+    run.max_size = ms ? atoi(ms) : 2;
+    if (rc == CRM_OK && !m.b)
+        rc = crm_errinfo_set(e, CRM_EDATA, "no frequent list in the partials");
     if (rc == CRM_OK) {
-        run.max_size = ms ? atoi(ms) : 2;
-        rc = m.b ? crm_basket_rank(m.b, &run, e)
-                 : crm_errinfo_set(e, CRM_EDATA, "no frequent list in the partials");
+        const char *sup = crm_partial_opts_get(&first, "min-support");
+        crm_basket_set_origin(m.b, as_of_of(&first), sup ? atof(sup) : 0);
+    }
+    if (rc == CRM_OK && (m.triples || run.max_size < 3)) {
+        rc = crm_basket_rank(m.b, &run, e);
+        *ranked = 1;
     }
     if (rc != CRM_OK) {
         crm_basket_free(m.b);

@@ -7,8 +7,15 @@
  *                                                    reaching --min-support of all baskets
  *   2. crm-basket --frequent FREQ --emit-partial Q.i STORE.i
  *                                                    partial "basket-pairs": the counts of
- *                                                    the pairs (triples) of those products
- *      crm-basket --merge-partials Q.*               the rules, as on one store
+ *                                                    the pairs of those products
+ *      crm-basket --merge-partials Q.*               the rules, as on one store; with
+ *                                                    --max-size 3 (given in round 2) instead
+ *                                                    a "basket-frequent" partial FREQ2 that
+ *                                                    also holds the frequent pairs, and
+ *   3. crm-basket --frequent FREQ2 --emit-partial R.i STORE.i
+ *                                                    partial "basket-triples": the counts of
+ *                                                    the triples of frequent pairs
+ *      crm-basket --merge-partials R.*               the rules of pairs and triples
  * Invariants: every partial of a merge has the same options (as-of, support, size) and a
  * round-2 partial carries the frequent list it counted against, which must be the same in
  * all of them; every count is a whole number of baskets, so sums are exact. */
@@ -37,6 +44,8 @@ struct crm_scale_basket_frequent {
     int32_t as_of;
     int max_size;                  /* of round 2 (0 in round 1) */
     double min_support;
+    struct crm_basket_pair *pairs; /* FREQ2: the frequent pairs (round 3) */
+    size_t npairs;
 };
 void crm_scale_basket_frequent_free(struct crm_scale_basket_frequent *f);
 
@@ -54,15 +63,21 @@ enum crm_err crm_scale_basket_read_frequent(const char *path,
                                             struct crm_scale_basket_frequent *f,
                                             struct crm_errinfo *e);
 
-/* Round 2: the pair (and triple) counts of one partition (b: crm_basket_count_given over
- * f's products). */
+/* Round 2 (f without pairs): the pair counts of one partition; round 3 (f with pairs): its
+ * triple counts (b: crm_basket_count_given over f). */
 enum crm_err crm_scale_basket_emit_pairs(struct crm_out *o, const struct crm_basket_opts *bo,
                                          const struct crm_scale_basket_frequent *f,
                                          const struct crm_basket *b, struct crm_errinfo *e);
 
-/* Round 2 merge: the rules of the whole (ranked with bo's confidence and size). */
+/* Round 2 or 3 merge: the rules of the whole (ranked with bo's confidence), or, when round
+ * 2 was run for --max-size 3, the counts only (*ranked = 0) for
+ * crm_scale_basket_write_pairs. */
 enum crm_err crm_scale_basket_merge_pairs(const char *const *paths, size_t npaths,
                                           const struct crm_basket_opts *bo,
-                                          struct crm_basket **out, struct crm_errinfo *e);
+                                          struct crm_basket **out, int *ranked,
+                                          struct crm_errinfo *e);
+/* FREQ2: the frequent products and pairs of merged round-2 counts, for round 3. */
+enum crm_err crm_scale_basket_write_pairs(struct crm_out *o, const struct crm_basket *b,
+                                          struct crm_errinfo *e);
 
 #endif

@@ -38,3 +38,13 @@ crm-segment --care --reasons replenish --on 2011-12-01 "$T/items.crm" >"$T/rep.c
 check "uci: replenish reminders on 2011-12-01: the customers Python finds (123)" \
     "$(tail -n +2 "$T/rep.csv" | cut -d, -f1 | sort | md5sum) $(($(wc -l <"$T/rep.csv") - 1))" \
     "$(python3 "$(dirname "$0")/replenish-uci.py" "$U" 2011-12-01 | md5sum) 123"
+# scale-out: 3 partitions by customer, three rounds of partials → the rules of one store
+crm-import -q --preset uci-online-retail --partition 3 --partition-key customer "$U" -o "$T/p.%d"
+for i in 0 1 2; do crm-basket --emit-partial "$T/c.$i" "$T/p.$i"; done
+crm-basket --merge-partials "$T/c.0" "$T/c.1" "$T/c.2" -o "$T/freq"
+for i in 0 1 2; do crm-basket --max-size 3 --frequent "$T/freq" --emit-partial "$T/q.$i" "$T/p.$i"; done
+crm-basket --merge-partials "$T/q.0" "$T/q.1" "$T/q.2" -o "$T/freq2"
+for i in 0 1 2; do crm-basket --frequent "$T/freq2" --emit-partial "$T/t.$i" "$T/p.$i"; done
+check "uci: partitioned pairs and triples at support 0.01 equal one store's (879 rules)" \
+    "$(crm-basket --merge-partials "$T/t.0" "$T/t.1" "$T/t.2" | md5sum)" \
+    "$(crm-basket --max-size 3 "$T/items.crm" | md5sum)"
