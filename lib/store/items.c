@@ -25,6 +25,64 @@
 #define MAX_ITEMS (1u << 24)   /* items in one chunk */
 #define MAX_NAME 65535
 
+/* The unit price each product last had in a chunk: an item's amount is stored as the
+ * difference from quantity × that price (0 for a product's first line in the chunk, or
+ * when the product would overflow), since most lines of a product cost what its last one
+ * did. Writer and reader keep the same prices, chunk by chunk. */
+struct prices {
+    int64_t *price;
+    uint32_t *stamp;           /* price[p] is this chunk's when stamp[p] == gen */
+    size_t cap;
+    uint32_t gen;
+};
+
+static int prices_start(struct prices *pr, size_t products)
+{
+    if (products > pr->cap) {
+        size_t cap = pr->cap ? pr->cap : 1024;
+        while (cap < products)
+            cap *= 2;
+        int64_t *p = realloc(pr->price, cap * sizeof *p);
+        if (p)
+            pr->price = p;
+        uint32_t *st = realloc(pr->stamp, cap * sizeof *st);
+        if (st)
+            pr->stamp = st;
+        if (!p || !st)
+            return -1;
+        memset(pr->stamp + pr->cap, 0, (cap - pr->cap) * sizeof *st);
+        pr->cap = cap;
+    }
+    if (++pr->gen == 0) {
+        memset(pr->stamp, 0, pr->cap * sizeof *pr->stamp);
+        pr->gen = 1;
+    }
+    return 0;
+}
+
+static int64_t predict(const struct prices *pr, uint64_t product, int64_t quantity)
+{
+    int64_t v;
+    if (quantity <= 0 || pr->stamp[product] != pr->gen ||
+        __builtin_mul_overflow(pr->price[product], quantity, &v))
+        return 0;
+    return v;
+}
+
+static void remember(struct prices *pr, uint64_t product, int64_t quantity, int64_t amount)
+{
+    if (quantity > 0) {
+        pr->price[product] = amount / quantity;
+        pr->stamp[product] = pr->gen;
+    }
+}
+
+static void prices_free(struct prices *pr)
+{
+    free(pr->price);
+    free(pr->stamp);
+}
+
 /* ======================================================================== writer == */
 
 struct crm_items_w {
@@ -122,6 +180,7 @@ struct crm_items_rows {
     int64_t *col;              /* scratch for a column */
     size_t col_cap;
     struct crm_buf raw, ztmp;
+    struct prices prices;
 };
 
 struct crm_items_rows *crm_items_rows_new(void)
@@ -141,6 +200,7 @@ void crm_items_rows_free(struct crm_items_rows *r)
     free(r->count);
     free(r->lines);
     free(r->col);
+    prices_free(&r->prices);
     crm_buf_free(&r->prod_raw);
     crm_buf_free(&r->raw);
     crm_buf_free(&r->ztmp);
@@ -287,8 +347,18 @@ void crm_items_rows_encode(struct crm_items_rows *r, uint32_t n, struct crm_zctx
     for (size_t j = 0; j < m; j++)
         r->col[j] = r->lines[j].quantity;
     put_ints(r, z, item_block, COL_I_QUANTITY, r->col, m);
+    int64_t products = 0;
     for (size_t j = 0; j < m; j++)
-        r->col[j] = r->lines[j].amount;
+        products = r->lines[j].product >= products ? r->lines[j].product + 1 : products;
+    if (prices_start(&r->prices, (size_t)products) != 0) {
+        item_block->oom = 1;
+        return;
+    }
+    for (size_t j = 0; j < m; j++) {
+        const struct line *l = &r->lines[j];
+        r->col[j] = l->amount - predict(&r->prices, (uint64_t)l->product, l->quantity);
+        remember(&r->prices, (uint64_t)l->product, l->quantity, l->amount);
+    }
     put_ints(r, z, item_block, COL_I_AMOUNT, r->col, m);
     if (r->raw.oom || r->ztmp.oom)
         item_block->oom = 1;
@@ -528,6 +598,7 @@ struct crm_items_dec {
     int32_t *quantity;
     int64_t *amount;
     size_t cap;
+    struct prices prices;
 };
 
 struct crm_items_dec *crm_items_dec_new(void)
@@ -545,6 +616,7 @@ void crm_items_dec_free(struct crm_items_dec *d)
     free(d->product);
     free(d->quantity);
     free(d->amount);
+    prices_free(&d->prices);
     free(d);
 }
 
@@ -660,10 +732,14 @@ static enum crm_err decode_items(struct crm_items_dec *d, struct crm_zctx *z, ui
     }
     if (get_ints(d, z, p, len, &pos, COL_I_AMOUNT, m) != 0)
         return bad(name, chunk, e, "item amount column damaged");
+    if (prices_start(&d->prices, d->products) != 0)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     for (size_t j = 0; j < m; j++) {
-        if (d->wide[j] < 0)
+        int64_t q = d->quantity[j];
+        if (__builtin_add_overflow(d->wide[j], predict(&d->prices, d->product[j], q),
+                                   &d->amount[j]) || d->amount[j] < 0)
             return bad(name, chunk, e, "negative item amount");
-        d->amount[j] = d->wide[j];
+        remember(&d->prices, d->product[j], q, d->amount[j]);
     }
     if (pos != len)
         return bad(name, chunk, e, "item block has stray bytes");
