@@ -54,7 +54,8 @@ enum crm_err crm_care_parse_reasons(const char *list, unsigned *mask, struct crm
             r++;
         if (r == CRM_CARE_COUNT)
             return crm_errinfo_set(e, CRM_EUSAGE, "--reasons %s: \"%.*s\" is not one of "
-                                   "birthday, after-7d, after-28d, vip-expiring, win-back, replenish",
+                                   "birthday, after-7d, after-28d, vip-expiring, win-back, "
+                                   "replenish",
                                    list, (int)(len > 40 ? 40 : len), p);
         m |= 1u << r;
         if (!p[len])
