@@ -253,6 +253,73 @@ static void test_items_append_of_items_to_version_1_refused(void **state)
     unlink(path);
 }
 
+/* Exact amounts and quantities, item by item: three distinct products per order (so their
+ * stored order is known), prices that mostly repeat per product (the predicted form) or
+ * not at all (the plain form), zero quantities, big amounts. */
+static int64_t item_amount(uint64_t *x, int p, int64_t q, int mode)
+{
+    *x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+    uint64_t r = *x >> 33;
+    if (mode == 0)
+        return q * (100 + p) + (r % 10 == 0 ? (int64_t)(r % 7) : 0);
+    return (int64_t)(r % 1000000000ULL) * (r % 3 == 0 ? 1000 : 1);
+}
+
+static void amounts_round_trip(int mode)
+{
+    char path[] = "/tmp/crm-items-test-XXXXXX";
+    int fd = mkstemp(path);
+    struct crm_errinfo e;
+    struct crm_store_writer *w;
+    assert_int_equal(crm_store_writer_new(fd, path, &META, CRM_STORE_ITEMS, &w, &e), CRM_OK);
+    uint64_t x = 42;
+    char id[16];
+    for (int i = 0; i < 3000; i++) {
+        struct crm_order o = {0};
+        assert_int_equal(crm_store_writer_customer(w, "c", 1, &o.customer, &e), CRM_OK);
+        struct crm_item it[3];
+        for (int k = 0; k < 3; k++) {
+            int p = (i % 20) * 3 + k;            /* ascending within the order */
+            int il = snprintf(id, sizeof id, "%03d", p);
+            struct crm_product prod = {id, "", "", (size_t)il, 0, 0};
+            assert_int_equal(crm_store_writer_product(w, &prod, &it[k].product, &e), CRM_OK);
+            it[k].quantity = (i + k) % 5;
+            it[k].amount = item_amount(&x, p, it[k].quantity, mode);
+        }
+        o.items = it;
+        o.item_count = 3;
+        assert_int_equal(crm_store_writer_add(w, &o, &e), CRM_OK);
+    }
+    assert_int_equal(crm_store_writer_finish(w, &e), CRM_OK);
+    crm_store_writer_free(w);
+    close(fd);
+    struct crm_store *s;
+    assert_int_equal(crm_store_open(path, &s, &e), CRM_OK);
+    struct crm_chunk c;
+    x = 42;
+    int i = 0;
+    while (crm_store_next(s, &c, CRM_COL_ITEMS, &e) == CRM_OK && c.n)
+        for (uint32_t r = 0; r < c.n; r++, i++)
+            for (int k = 0; k < 3; k++) {
+                uint32_t j = c.item_off[r] + (uint32_t)k;
+                int p = (i % 20) * 3 + k;
+                assert_int_equal(c.item_quantity[j], (i + k) % 5);
+                assert_int_equal(c.item_amount[j], item_amount(&x, p, (i + k) % 5, mode));
+                assert_string_equal(crm_store_product(s, c.item_product[j])->id,
+                                    (snprintf(id, sizeof id, "%03d", p), id));
+            }
+    assert_int_equal(i, 3000);
+    crm_store_close(s);
+    unlink(path);
+}
+
+static void test_items_amounts_exact_in_both_stored_forms(void **state)
+{
+    (void)state;
+    amounts_round_trip(0);     /* prices repeat: stored as differences from the prediction */
+    amounts_round_trip(1);     /* random: stored as they are */
+}
+
 /* Every single-bit flip of a small store with items: an error, never a crash or a silently
  * different result. */
 static void test_items_every_bit_flip_is_an_error(void **state)
@@ -289,6 +356,7 @@ int main(void)
         cmocka_unit_test(test_items_unknown_product_or_negative_amount_refused),
         cmocka_unit_test(test_items_append_keeps_product_numbers),
         cmocka_unit_test(test_items_append_of_items_to_version_1_refused),
+        cmocka_unit_test(test_items_amounts_exact_in_both_stored_forms),
         cmocka_unit_test(test_items_every_bit_flip_is_an_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,7 +20,8 @@
 #define COL_I_COUNT 48         /* items per order */
 #define COL_I_PRODUCT 49       /* product, as a difference within the order */
 #define COL_I_QUANTITY 50
-#define COL_I_AMOUNT 51
+#define COL_I_AMOUNT 51         /* amount − predicted amount (see struct prices) */
+#define COL_I_AMOUNT_RAW 52     /* the amounts as they are */
 #define COL_P_TEXT 56          /* id, name, category per product: LEB128 length + bytes */
 #define MAX_ITEMS (1u << 24)   /* items in one chunk */
 #define MAX_NAME 65535
@@ -179,7 +180,7 @@ struct crm_items_rows {
     uint32_t prod_from, prod_to;
     int64_t *col;              /* scratch for a column */
     size_t col_cap;
-    struct crm_buf raw, ztmp;
+    struct crm_buf raw, ztmp, alt[2];
     struct prices prices;
 };
 
@@ -201,6 +202,8 @@ void crm_items_rows_free(struct crm_items_rows *r)
     free(r->lines);
     free(r->col);
     prices_free(&r->prices);
+    crm_buf_free(&r->alt[0]);
+    crm_buf_free(&r->alt[1]);
     crm_buf_free(&r->prod_raw);
     crm_buf_free(&r->raw);
     crm_buf_free(&r->ztmp);
@@ -359,7 +362,17 @@ void crm_items_rows_encode(struct crm_items_rows *r, uint32_t n, struct crm_zctx
         r->col[j] = l->amount - predict(&r->prices, (uint64_t)l->product, l->quantity);
         remember(&r->prices, (uint64_t)l->product, l->quantity, l->amount);
     }
-    put_ints(r, z, item_block, COL_I_AMOUNT, r->col, m);
+    /* the predicted form or the plain one, whichever is smaller (amounts split evenly over
+     * an order's lines, say, do not follow the products' prices) */
+    r->alt[0].len = r->alt[1].len = 0;
+    put_ints(r, z, &r->alt[0], COL_I_AMOUNT, r->col, m);
+    for (size_t j = 0; j < m; j++)
+        r->col[j] = r->lines[j].amount;
+    put_ints(r, z, &r->alt[1], COL_I_AMOUNT_RAW, r->col, m);
+    const struct crm_buf *best = r->alt[1].len < r->alt[0].len ? &r->alt[1] : &r->alt[0];
+    crm_buf_put(item_block, best->data, best->len);
+    if (r->alt[0].oom || r->alt[1].oom)
+        item_block->oom = 1;
     if (r->raw.oom || r->ztmp.oom)
         item_block->oom = 1;
     r->rows = 0;
@@ -671,9 +684,10 @@ static int reserve(struct crm_items_dec *d, size_t m)
     return 0;
 }
 
-/* Integer column `want` of n values into d->wide. */
-static int get_ints(struct crm_items_dec *d, struct crm_zctx *z, const unsigned char *p,
-                    size_t len, size_t *pos, unsigned want, size_t n)
+/* Integer column `want` (or `want2`, when not 0) of n values into d->wide; *got = its id. */
+static int get_ints2(struct crm_items_dec *d, struct crm_zctx *z, const unsigned char *p,
+                     size_t len, size_t *pos, unsigned want, unsigned want2, size_t n,
+                     unsigned *got)
 {
     unsigned id, enc;
     size_t raw_len, stored_len;
@@ -682,13 +696,21 @@ static int get_ints(struct crm_items_dec *d, struct crm_zctx *z, const unsigned 
     if (read_desc(p, len, pos, &id, &enc, &raw_len, &stored_len, &base, &data) != 0)
         return -1;
     unsigned width = enc & ENC_WIDTH;
-    if (id != want || (enc & (ENC_VARLEN | ENC_NUMID)) || width > 8 || raw_len != n * width ||
-        (width == 1 && (enc & ENC_SHUFFLE)))
+    if ((id != want && (!want2 || id != want2)) || (enc & (ENC_VARLEN | ENC_NUMID)) ||
+        width > 8 || raw_len != n * width || (width == 1 && (enc & ENC_SHUFFLE)))
         return -1;
     if (col_bytes(z, &d->inflated, enc, raw_len, data, stored_len, &raw) != 0)
         return -1;
     crm_col_planes_get(raw, n, (int)width, (enc & ENC_SHUFFLE) != 0, base, d->wide);
+    *got = id;
     return 0;
+}
+
+static int get_ints(struct crm_items_dec *d, struct crm_zctx *z, const unsigned char *p,
+                    size_t len, size_t *pos, unsigned want, size_t n)
+{
+    unsigned got;
+    return get_ints2(d, z, p, len, pos, want, 0, n, &got);
 }
 
 static enum crm_err decode_items(struct crm_items_dec *d, struct crm_zctx *z, uint32_t n,
@@ -730,14 +752,15 @@ static enum crm_err decode_items(struct crm_items_dec *d, struct crm_zctx *z, ui
             return bad(name, chunk, e, "item quantity out of range");
         d->quantity[j] = (int32_t)d->wide[j];
     }
-    if (get_ints(d, z, p, len, &pos, COL_I_AMOUNT, m) != 0)
+    unsigned form;
+    if (get_ints2(d, z, p, len, &pos, COL_I_AMOUNT, COL_I_AMOUNT_RAW, m, &form) != 0)
         return bad(name, chunk, e, "item amount column damaged");
     if (prices_start(&d->prices, d->products) != 0)
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     for (size_t j = 0; j < m; j++) {
         int64_t q = d->quantity[j];
-        if (__builtin_add_overflow(d->wide[j], predict(&d->prices, d->product[j], q),
-                                   &d->amount[j]) || d->amount[j] < 0)
+        int64_t pred = form == COL_I_AMOUNT ? predict(&d->prices, d->product[j], q) : 0;
+        if (__builtin_add_overflow(d->wide[j], pred, &d->amount[j]) || d->amount[j] < 0)
             return bad(name, chunk, e, "negative item amount");
         remember(&d->prices, d->product[j], q, d->amount[j]);
     }
