@@ -112,3 +112,15 @@ check "item block for another number of orders: exit 1, names the chunk" \
 damage utf8
 crm-basket "$T/bad.crm" >/dev/null 2>"$T/err"
 check "product id that is not UTF-8: exit 1" "$? $(grep -c 'not UTF-8' "$T/err")" "1 1"
+# Product columns recognised by their usual names, without --map (and --map product_id)
+for h in SKU StockCode "Lineitem sku" 商品编码 商家编码 货号 "Product ID"; do
+    printf 'order_id,customer_id,order_time,amount,%s\no1,c1,2024-01-01,10,X1\no1,c1,2024-01-01,5,\n' "$h" >"$T/h.csv"
+    check "product column \"$h\" recognised" \
+        "$(crm-import "$T/h.csv" -o "$T/h.crm" 2>&1 | grep 'line items')" \
+        "crm-import: 1 line items kept (1 rows without a product id)"
+done
+printf 'order_id,customer_id,order_time,amount,art\no1,c1,2024-01-01,10,X1\n' >"$T/m.csv"
+check "an unknown product header is not taken: version 1" \
+    "$(crm-import -q "$T/m.csv" -o "$T/m.crm"; od -An -tu2 -j8 -N2 "$T/m.crm" | tr -d ' ')" 1
+check "--map product_id=art keeps the items" \
+    "$(crm-import --map product_id=art "$T/m.csv" -o "$T/m2.crm" 2>&1 | grep -c '1 line items kept')" 1
