@@ -320,6 +320,63 @@ static void test_items_amounts_exact_in_both_stored_forms(void **state)
     amounts_round_trip(1);     /* random: stored as they are */
 }
 
+/* Orders of 700,000 items each: the third would take a chunk past CRM_ITEMS_CHUNK_MAX
+ * (2,097,152 items), so it starts the next chunk; an order above it alone is refused. */
+static void test_items_chunks_stay_under_the_item_bound(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/crm-items-test-XXXXXX";
+    int fd = mkstemp(path);
+    struct crm_errinfo e;
+    struct crm_store_writer *w;
+    assert_int_equal(crm_store_writer_new(fd, path, &META, CRM_STORE_ITEMS, &w, &e), CRM_OK);
+    size_t big = 700000;
+    struct crm_item *it = calloc(big + 1, sizeof *it);
+    struct crm_product prod = {"X", "", "", 1, 0, 0};
+    uint32_t x;
+    assert_int_equal(crm_store_writer_product(w, &prod, &x, &e), CRM_OK);
+    for (size_t k = 0; k < big; k++)
+        it[k] = (struct crm_item){x, 1, (int64_t)(k % 3)};
+    for (int i = 0; i < 4; i++) {
+        struct crm_order o = {0};
+        assert_int_equal(crm_store_writer_customer(w, "c", 1, &o.customer, &e), CRM_OK);
+        o.items = it;
+        o.item_count = (uint32_t)big;
+        assert_int_equal(crm_store_writer_add(w, &o, &e), CRM_OK);
+    }
+    assert_int_equal(crm_store_writer_finish(w, &e), CRM_OK);
+    crm_store_writer_free(w);
+    close(fd);
+    struct crm_store *s;
+    assert_int_equal(crm_store_open(path, &s, &e), CRM_OK);
+    struct crm_chunk c;
+    uint32_t rows[4] = {0}, chunks = 0;
+    while (crm_store_next(s, &c, CRM_COL_ITEMS, &e) == CRM_OK && c.n) {
+        rows[chunks++] = c.n;
+        for (uint32_t r = 0; r < c.n; r++)
+            assert_int_equal(c.item_off[r + 1] - c.item_off[r], big);
+    }
+    assert_int_equal(chunks, 2);
+    assert_int_equal(rows[0], 2);
+    assert_int_equal(rows[1], 2);
+    crm_store_close(s);
+    unlink(path);
+    /* one order over the bound */
+    fd = mkstemp(strcpy(path, "/tmp/crm-items-test-XXXXXX"));
+    assert_int_equal(crm_store_writer_new(fd, path, &META, CRM_STORE_ITEMS, &w, &e), CRM_OK);
+    assert_int_equal(crm_store_writer_product(w, &prod, &x, &e), CRM_OK);
+    struct crm_order o = {0};
+    assert_int_equal(crm_store_writer_customer(w, "c", 1, &o.customer, &e), CRM_OK);
+    o.items = it;
+    o.item_count = (1u << 21) + 1;
+    assert_int_equal(crm_store_writer_add(w, &o, &e), CRM_EDATA);
+    assert_non_null(strstr(e.msg, "line items"));
+    crm_store_writer_free(w);
+    close(fd);
+    unlink(path);
+    free(it);
+}
+
 /* Every single-bit flip of a small store with items: an error, never a crash or a silently
  * different result. */
 static void test_items_every_bit_flip_is_an_error(void **state)
@@ -357,6 +414,7 @@ int main(void)
         cmocka_unit_test(test_items_append_keeps_product_numbers),
         cmocka_unit_test(test_items_append_of_items_to_version_1_refused),
         cmocka_unit_test(test_items_amounts_exact_in_both_stored_forms),
+        cmocka_unit_test(test_items_chunks_stay_under_the_item_bound),
         cmocka_unit_test(test_items_every_bit_flip_is_an_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

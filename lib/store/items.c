@@ -23,7 +23,7 @@
 #define COL_I_AMOUNT 51         /* amount − predicted amount (see struct prices) */
 #define COL_I_AMOUNT_RAW 52     /* the amounts as they are */
 #define COL_P_TEXT 56          /* id, name, category per product: LEB128 length + bytes */
-#define MAX_ITEMS (1u << 24)   /* items in one chunk */
+#define MAX_ITEMS CRM_ITEMS_CHUNK_MAX
 #define MAX_NAME 65535
 
 /* The unit price each product last had in a chunk: an item's amount is stored as the
@@ -208,6 +208,11 @@ void crm_items_rows_free(struct crm_items_rows *r)
     crm_buf_free(&r->raw);
     crm_buf_free(&r->ztmp);
     free(r);
+}
+
+size_t crm_items_rows_items(const struct crm_items_rows *r)
+{
+    return r->m;
 }
 
 int crm_items_rows_add(struct crm_items_rows *r, uint32_t row, const struct crm_item *it,

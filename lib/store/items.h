@@ -21,6 +21,10 @@
 #define T_PROD 0x444f5250u   /* "PROD" little-endian */
 #define T_ITEM 0x4d455449u   /* "ITEM" */
 
+/* Items in one chunk at most (a reader's memory for a chunk is bounded by it: 48 MB): the
+ * writer starts a new chunk before an order whose items would pass it. */
+#define CRM_ITEMS_CHUNK_MAX (1u << 21)
+
 /* ---- writer ---- */
 
 struct crm_items_w;
@@ -36,6 +40,7 @@ void crm_items_w_mark_written(struct crm_items_w *p);
 struct crm_items_rows;
 struct crm_items_rows *crm_items_rows_new(void);
 void crm_items_rows_free(struct crm_items_rows *r);
+size_t crm_items_rows_items(const struct crm_items_rows *r);
 /* Items of order `row` (rows are added in order, 0, 1, ...). */
 int crm_items_rows_add(struct crm_items_rows *r, uint32_t row, const struct crm_item *it,
                        uint32_t n, uint32_t products);

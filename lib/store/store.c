@@ -684,8 +684,19 @@ enum crm_err crm_store_writer_add(struct crm_store_writer *w, const struct crm_o
                                  "not money (ids or phone numbers in the amount column?)",
                                amount);
     }
-    w->amount_total = total;
     struct chunk_rows *c = &w->rows;
+    if (o->item_count && c->items) {    /* bounded chunks of items: see items.h */
+        if (o->item_count > CRM_ITEMS_CHUNK_MAX) {
+            crm_errinfo_where(e, w->name, -1, -1, -1);
+            return crm_errinfo_set(e, CRM_EDATA, "an order with %u line items (at most %u)",
+                                   o->item_count, CRM_ITEMS_CHUNK_MAX);
+        }
+        enum crm_err rc;
+        if (c->n && crm_items_rows_items(c->items) + o->item_count > CRM_ITEMS_CHUNK_MAX &&
+            (rc = hand_over(w, e)) != CRM_OK)
+            return rc;
+    }
+    w->amount_total = total;
     unsigned cur = 255;
     if (o->currency_len > 0) {
         size_t len = o->currency_len > 255 ? 255 : o->currency_len;
