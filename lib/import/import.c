@@ -1081,7 +1081,10 @@ static int parse_row(struct rowctx *r, const struct colmap *m, struct row *rw)
         return 1;
     rw->cur = fieldtext(rec, m, CRM_F_CURRENCY, &rw->cur_len);
     clean_text(&rw->cur, &rw->cur_len);
-    item_text(rec, m, &rw->item);
+    if (m->col[CRM_F_PRODUCT_ID] >= 0)          /* line items kept (start_items) */
+        item_text(rec, m, &rw->item);
+    else
+        rw->item.id_len = 0;
     return 0;
 }
 
