@@ -123,6 +123,12 @@ static void summary(const struct cli *c, const struct crm_import_stats *st)
     if (st->items || st->items_no_product)
         cli_info(c, "%llu line items kept (%llu rows without a product id)",
                  (unsigned long long)st->items, (unsigned long long)st->items_no_product);
+    if (st->items_refused)
+        cli_warn(c, "products not kept (%llu file%s with a product column): the store was "
+                 "written (or begun, by a first file without one) without line items, format "
+                 "version 1; import into a new store to keep them, or give --no-items",
+                 (unsigned long long)st->items_refused,
+                 st->items_refused == 1 ? "" : "s");
     if (st->repeated_headers)
         cli_info(c, "%llu repeated header lines skipped", (unsigned long long)st->repeated_headers);
     if (st->customer_rows || st->customer_rejects)

@@ -1280,20 +1280,28 @@ static enum crm_err map_columns(struct crm_import *imp, struct crm_csvin *in,
 
 /* Line items are kept when a product column is mapped (and not --no-items): the writers
  * turn to format version 2 and the window gets its item slots. Otherwise the product
- * columns are dropped from the map. */
+ * columns are dropped from the map — also when a writer cannot keep items (an append to a
+ * version-1 store: a nightly job that worked keeps working; the count of such files tells
+ * the tool to warn). */
 static enum crm_err start_items(struct crm_import *imp, struct colmap *m, const char *file,
                                 struct crm_errinfo *e)
 {
-    if (imp->o.no_items || m->col[CRM_F_PRODUCT_ID] < 0) {
+    (void)file;
+    int refused = 0;
+    for (size_t i = 0; i < imp->nw && !imp->o.no_items && m->col[CRM_F_PRODUCT_ID] >= 0; i++) {
+        enum crm_err rc = crm_store_writer_keep_items(imp->w[i], e);
+        if (rc == CRM_EUSAGE) {
+            crm_errinfo_clear(e);
+            refused = 1;
+            break;
+        }
+        if (rc != CRM_OK)
+            return rc;
+    }
+    imp->st.items_refused += (uint64_t)refused;
+    if (imp->o.no_items || refused || m->col[CRM_F_PRODUCT_ID] < 0) {
         m->col[CRM_F_PRODUCT_ID] = m->col[CRM_F_PRODUCT_NAME] = m->col[CRM_F_CATEGORY] = -1;
         return CRM_OK;
-    }
-    for (size_t i = 0; i < imp->nw; i++) {
-        enum crm_err rc = crm_store_writer_keep_items(imp->w[i], e);
-        if (rc != CRM_OK) {
-            crm_errinfo_where(e, file, 1, m->col[CRM_F_PRODUCT_ID] + 1, -1);
-            return rc;
-        }
     }
     if (!imp->items && !(imp->items = crm_lineitems_new(CRM_IMPORT_WINDOW)))
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");

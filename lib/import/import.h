@@ -80,6 +80,8 @@ struct crm_import_stats {
     uint64_t future_rows;               /* (not used by import) */
     uint64_t items;                     /* line items kept (a product column mapped) */
     uint64_t items_no_product;          /* rows of such a file with an empty product id */
+    uint64_t items_refused;             /* files whose product column was not kept: the
+                                           store was written without line items */
 };
 
 struct crm_import;

@@ -60,15 +60,16 @@ check "reports equal with and without items" \
     "$(crm-rfm "$T/b.crm" | md5sum) $(crm-segment "$T/b.crm" | md5sum)" \
     "$(crm-import -q --no-items "$O" | crm-rfm | md5sum) $(crm-import -q --no-items "$O" | crm-segment | md5sum)"
 crm-import -q --no-items "$O" -o "$T/v1.crm"
+printf 'order_id,customer_id,order_time,SKU,product_name,quantity,unit_price\no8,c3,2024-01-08,E,Blanket,1,20\no8,c3,2024-01-08,A,Stroller,1,300\n' >"$T/more.csv"
 check "--no-items writes version 1" "$(od -An -tu2 -j8 -N2 "$T/v1.crm" | tr -d ' ')" 1
 crm-basket "$T/v1.crm" >/dev/null 2>"$T/err"
 check "crm-basket on a version-1 store: exit 1 with a hint" \
     "$? $(grep -c 'no line items' "$T/err")" "1 1"
-crm-import -q --append "$T/v1.crm" "$O" 2>"$T/err"
-check "appending items to a version-1 store is refused" \
-    "$? $(grep -c 'without line items' "$T/err")" "2 1"
+crm-import -q --append "$T/v1.crm" "$T/more.csv" 2>"$T/err"
+check "appending a file with products to a version-1 store: the orders, a warning (even -q)" \
+    "$? $(grep -c 'products not kept (1 file with a product column)' "$T/err") $(crm-rfm "$T/v1.crm" | grep -c '^c3,')" "0 1 1"
+check "... and the store stays version 1" "$(od -An -tu2 -j8 -N2 "$T/v1.crm" | tr -d ' ')" 1
 cp "$T/b.crm" "$T/app.crm"
-printf 'order_id,customer_id,order_time,SKU,product_name,quantity,unit_price\no8,c3,2024-01-08,E,Blanket,1,20\no8,c3,2024-01-08,A,Stroller,1,300\n' >"$T/more.csv"
 crm-import -q --append "$T/app.crm" "$T/more.csv"
 # 6 baskets: o8 {A,E}; A 5: A→B confidence 3/5, lift 0.6 / (4/6) = 0.9; E (1 basket) is out
 check "append to a version-2 store: counts of the old and new orders" \
