@@ -343,7 +343,8 @@ void crm_items_rows_encode(struct crm_items_rows *r, uint32_t n, struct crm_zctx
     size_t at = 0;
     for (uint32_t i = 0; i < n; i++) {
         size_t k = (size_t)r->count[i];
-        qsort(r->lines + at, k, sizeof *r->lines, by_product);
+        if (k > 1)                       /* (no lines at all: r->lines may be NULL) */
+            qsort(r->lines + at, k, sizeof *r->lines, by_product);
         int64_t prev = 0;
         for (size_t j = at; j < at + k; j++) {
             r->col[j] = r->lines[j].product - prev;

@@ -74,6 +74,11 @@ crm-import -q --append "$T/app.crm" "$T/more.csv"
 # 6 baskets: o8 {A,E}; A 5: A→B confidence 3/5, lift 0.6 / (4/6) = 0.9; E (1 basket) is out
 check "append to a version-2 store: counts of the old and new orders" \
     "$(crm-basket --min-support 0.3 "$T/app.crm" | grep '^A,B,')" "A,B,5,4,3,0.5000000,0.6000000,0.9000000"
+cp "$T/app.crm" "$T/app2.crm"
+printf 'order_id,customer_id,order_time,amount\no9,c9,2024-01-09,10\n' | crm-import -q --append "$T/app2.crm" -
+check "append of orders without products to a version-2 store: no basket, rules unchanged" \
+    "$(crm-basket --min-support 0.3 "$T/app2.crm" | md5sum) $(crm-rfm "$T/app2.crm" | grep -c '^c9,')" \
+    "$(crm-basket --min-support 0.3 "$T/app.crm" | md5sum) 1"
 check "append: the new product E is in the dictionary (at support 0.1)" \
     "$(crm-basket --min-support 0.1 "$T/app.crm" | grep -c '^E,A,1,5,1,')" 1
 # Replenishment: r1 bought X on 03-01, 03-11 (two orders: one purchase day), 03-31: gaps
