@@ -43,7 +43,7 @@ MANS     := $(sort $(wildcard man/*.1))
 .PHONY: all test check check-unit check-cli check-real check-docs check-san demo bench fuzz \
         install uninstall clean deps test-deps fuzz-build check-fuzz check-valgrind check-tsan \
         check-layers check-campaign check-engine static check-static check-fault \
-        check-spreadsheet
+        check-spreadsheet check-basket
 .DELETE_ON_ERROR:
 
 all: $(TOOLS) $(HELPERS)
@@ -88,7 +88,7 @@ test-deps:
 
 # check: every test against the current build (no set-up).
 check: check-layers check-unit check-cli check-real check-docs check-campaign check-engine \
-       check-fault check-spreadsheet
+       check-fault check-spreadsheet check-basket
 
 check-unit: $(TESTS) $(TOOLS) $(HELPERS)
 	@B=$(B) tests/run unit
@@ -135,6 +135,9 @@ check-fault: $(TOOLS) $(HELPERS)
 # CSV back (skipped, recorded as such, without soffice).
 check-spreadsheet: $(TOOLS)
 	@B=$(B) tests/run spreadsheet
+# Line items and crm-basket on hand-made data (tests/basket/*.sh).
+check-basket: $(TOOLS) $(HELPERS)
+	@B=$(B) tests/run basket
 
 # The folder graph of lib/README.md: no upward include, no private header used outside its
 # folder (scripts/check-layers), and the check itself failing on planted offences.

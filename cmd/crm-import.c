@@ -28,7 +28,7 @@ static const char usage[] =
     "      --preset NAME        cdnow, uci-online-retail, shopify or taobao\n"
     "      --map FIELD=COLUMN   column (header name or 1-based number) for a field: order_id,\n"
     "                           customer_id, order_time, amount, quantity, unit_price, status,\n"
-    "                           currency (repeatable)\n"
+    "                           currency, product_id, product_name, category (repeatable)\n"
     "      --status S=TEXT,...  status texts meaning S (paid, cancelled, refunded, pending)\n"
     "      --delimiter C        , ; | tab space (default: detected from the header line)\n"
     "      --encoding ENC       auto (default), utf-8, gb18030, gbk, latin1, ...\n"
@@ -37,6 +37,7 @@ static const char usage[] =
     "                           converted to it and the store remembers it\n"
     "      --order-amount MODE  sum (default) or once: the order total repeated on each row\n"
     "      --no-header          the first line is data (map columns by number)\n"
+    "      --no-items           drop line items even when a product column is found\n"
     "      --customers FILE     customer_id with signup_time, birthday and/or blocked\n"
     "      --rejects FILE       write rejected rows here (file,line,reason,raw)\n"
     "      --max-reject-rate R  fail (exit 1, no store) when more rows are rejected (0.01)\n"
@@ -65,7 +66,7 @@ enum {
     OPT_APPEND = CLI_TOOL_OPTS, OPT_PRESET, OPT_MAP, OPT_STATUS, OPT_DELIM, OPT_ENCODING,
     OPT_DATEFMT, OPT_TZ, OPT_ORDER_AMOUNT, OPT_NO_HEADER, OPT_CUSTOMERS, OPT_REJECTS,
     OPT_MAX_REJECT, OPT_LOCK_WAIT, OPT_CHECK, OPT_DUMP, OPT_PARTITION, OPT_PARTITION_KEY,
-    OPT_COMPRESS,
+    OPT_COMPRESS, OPT_NO_ITEMS,
 };
 
 static const struct option longopts[] = {
@@ -80,6 +81,7 @@ static const struct option longopts[] = {
     {"tz", required_argument, NULL, OPT_TZ},
     {"order-amount", required_argument, NULL, OPT_ORDER_AMOUNT},
     {"no-header", no_argument, NULL, OPT_NO_HEADER},
+    {"no-items", no_argument, NULL, OPT_NO_ITEMS},
     {"customers", required_argument, NULL, OPT_CUSTOMERS},
     {"rejects", required_argument, NULL, OPT_REJECTS},
     {"max-reject-rate", required_argument, NULL, OPT_MAX_REJECT},
@@ -123,6 +125,15 @@ static void summary(const struct cli *c, const struct crm_import_stats *st)
              (unsigned long long)st->rows, (unsigned long long)st->orders,
              (unsigned long long)st->merged, (unsigned long long)st->rejected_total, rej,
              (unsigned long long)st->duplicates, skip, (unsigned long long)st->customers_new);
+    if (st->items || st->items_no_product)
+        cli_info(c, "%llu line items kept (%llu rows without a product id)",
+                 (unsigned long long)st->items, (unsigned long long)st->items_no_product);
+    if (st->items_refused)
+        cli_warn(c, "products not kept (%llu file%s with a product column): the store was "
+                 "written (or begun, by a first file without one) without line items, format "
+                 "version 1; import into a new store to keep them, or give --no-items",
+                 (unsigned long long)st->items_refused,
+                 st->items_refused == 1 ? "" : "s");
     if (st->repeated_headers)
         cli_info(c, "%llu repeated header lines skipped", (unsigned long long)st->repeated_headers);
     if (st->customer_rows || st->customer_rejects)
@@ -138,6 +149,7 @@ static int check_store(struct cli *c, const char *path)
     crm_errinfo_clear(&e);
     cli_check(c, crm_store_open(path, &s, &e), &e);
     cli_check(c, crm_store_summarize(s, &sum, &e), &e);
+    int version = crm_store_has_items(s) ? CRM_STORE_VERSION : CRM_STORE_VERSION_ORDERS;
     crm_store_close(s);
     char lo[16] = "-", hi[16] = "-";
     if (sum.stats.orders) {
@@ -151,7 +163,7 @@ static int check_store(struct cli *c, const char *path)
                      "orders: %llu (paid %llu, cancelled %llu, refunded %llu, pending %llu)\n"
                      "customers: %u (%zu customers-file rows)\n"
                      "dates: %s .. %s\nchunks: %llu\ncommits: %llu\ncheck: ok\n",
-                     path, CRM_STORE_VERSION, sum.meta.money_scale,
+                     path, version, sum.meta.money_scale,
                      sum.meta.tz[0] ? sum.meta.tz : "(as written)",
                      (unsigned long long)sum.stats.orders, (unsigned long long)sum.by_status[0],
                      (unsigned long long)sum.by_status[1], (unsigned long long)sum.by_status[2],
@@ -335,6 +347,7 @@ static void parse(struct cli *c, struct options *op, int argc, char **argv)
             o->order_amount_once = strcmp(optarg, "once") == 0;
             break;
         case OPT_NO_HEADER: o->no_header = 1; break;
+        case OPT_NO_ITEMS: o->no_items = 1; break;
         case OPT_CUSTOMERS: op->customers = optarg; break;
         case OPT_REJECTS: op->rejects_path = optarg; break;
         case OPT_MAX_REJECT:

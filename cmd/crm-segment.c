@@ -450,7 +450,7 @@ static void run(struct cli *c, struct options *op, struct step *st, struct crm_s
     if (op->care) {
         int64_t t;   /* the VIP pass reads the store again: hold a pipe in memory */
         op->co.on = ao.as_of;
-        if (op->co.reasons >> CRM_CARE_VIP_EXPIRING & 1)
+        if (op->co.reasons & (1u << CRM_CARE_VIP_EXPIRING | 1u << CRM_CARE_REPLENISH))
             cli_check(c, crm_store_max_time(s, &t, &e), &e);
         cli_check(c, crm_care_new(&op->co, &ck, &e), &e);
         ao.visit = crm_care_visit;

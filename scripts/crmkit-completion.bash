@@ -1,5 +1,5 @@
 # bash completion for the crmkit tools (crm-import, crm-rfm, crm-segment, crm-pareto,
-# crm-churn, crm-cohort, crm-campaign). Options come from each tool's own --help, so they never drift from it.
+# crm-churn, crm-cohort, crm-campaign, crm-basket). Options come from each tool's own --help, so they never drift from it.
 # Installed by `make install` into share/bash-completion/completions/; or: source this file.
 
 _crmkit_options()
@@ -21,7 +21,7 @@ _crmkit()
         --delimiter) words=", ; | tab space" ;;
         --order-amount) words="sum once" ;;
         --partition-key) words="customer" ;;
-        --map) words="order_id= customer_id= order_time= amount= quantity= unit_price= status= currency=" ;;
+        --map) words="order_id= customer_id= order_time= amount= quantity= unit_price= status= currency= product_id= product_name= category=" ;;
         --status) words="paid= cancelled= refunded= pending=" ;;
         --scheme) words="seed quintile" ;;
         --monetary) words="avg total" ;;
@@ -31,7 +31,8 @@ _crmkit()
         --period) words="month week quarter" ;;
         --metric) words="customers retention revenue orders cum-revenue" ;;
         --holdout) words="0.1 0.2 0.5" ;;
-        --reasons) words="birthday after-7d after-28d vip-expiring win-back" ;;
+        --reasons) words="birthday after-7d after-28d vip-expiring win-back replenish" ;;
+        --max-size) words="2 3" ;;
         --model) words="bgnbd mbgnbd" ;;
         --method) words="model rules" ;;
         --format) words="csv tsv xlsx" ;;
@@ -57,4 +58,4 @@ _crmkit()
 }
 
 complete -o filenames -F _crmkit crm-import crm-rfm crm-segment crm-pareto crm-churn \
-    crm-cohort crm-campaign
+    crm-cohort crm-campaign crm-basket

@@ -3,6 +3,7 @@
  * 28 days before D; the VIP pass keeps at most `budget` orders (one group of candidates)
  * at a time. */
 #include "customer/care.h"
+#include "customer/replenish.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,7 @@ struct crm_care {
 };
 
 static const char *const reason_names[CRM_CARE_COUNT] = {
-    "birthday", "after-7d", "after-28d", "vip-expiring", "win-back",
+    "birthday", "after-7d", "after-28d", "vip-expiring", "win-back", "replenish",
 };
 
 const char *crm_care_reason_name(enum crm_care_reason r)
@@ -54,7 +55,8 @@ enum crm_err crm_care_parse_reasons(const char *list, unsigned *mask, struct crm
             r++;
         if (r == CRM_CARE_COUNT)
             return crm_errinfo_set(e, CRM_EUSAGE, "--reasons %s: \"%.*s\" is not one of "
-                                   "birthday, after-7d, after-28d, vip-expiring, win-back",
+                                   "birthday, after-7d, after-28d, vip-expiring, win-back, "
+                                   "replenish",
                                    list, (int)(len > 40 ? 40 : len), p);
         m |= 1u << r;
         if (!p[len])
@@ -496,6 +498,34 @@ static enum crm_err sort_items(struct crm_care *k, const struct crm_store *s,
     return CRM_OK;
 }
 
+/* replenish: customers due to buy a product again on D (customer/replenish.h). */
+static enum crm_err replenish_items(struct crm_care *k, struct crm_store *s,
+                                    const struct crm_agg *a, const struct crm_segment *seg,
+                                    struct crm_errinfo *e)
+{
+    struct crm_replenish_hit *h;
+    size_t n;
+    enum crm_err rc = crm_replenish_due(s, k->o.on, &h, &n, e);
+    for (size_t i = 0; rc == CRM_OK && i < n; i++) {
+        enum crm_class cls = h[i].customer < a->n ? crm_segment_class(seg, h[i].customer)
+                                                  : CRM_CLASS_NONE;
+        if (cls == CRM_CLASS_MALICIOUS || cls == CRM_CLASS_NONE)
+            continue;
+        struct crm_care_item it = item_for(seg, a, h[i].customer, cls, CRM_CARE_REPLENISH,
+                                           k->o.on);
+        const struct crm_product *p = crm_store_product(s, h[i].product);
+        it.product = p->id;
+        it.product_len = p->id_len;
+        it.day = h[i].last;
+        it.until = h[i].cycle;
+        it.count = h[i].purchases;
+        it.year_known = (int)h[i].more;
+        rc = add_item(k, &it, e);
+    }
+    free(h);
+    return rc;
+}
+
 enum crm_err crm_care_finish(struct crm_care *k, struct crm_store *s, const struct crm_agg *a,
                              const struct crm_segment *seg,
                              const struct crm_customer_info *info, struct crm_errinfo *e)
@@ -532,6 +562,8 @@ enum crm_err crm_care_finish(struct crm_care *k, struct crm_store *s, const stru
         rc = after_items(k, a, seg, e);
     if (rc == CRM_OK && (k->o.reasons >> CRM_CARE_VIP_EXPIRING & 1))
         rc = vip_reminders(k, s, a, seg, e);
+    if (rc == CRM_OK && (k->o.reasons >> CRM_CARE_REPLENISH & 1))
+        rc = replenish_items(k, s, a, seg, e);
     if (rc != CRM_OK)
         return rc;
     return sort_items(k, s, e);
@@ -575,6 +607,12 @@ size_t crm_care_detail(const struct crm_care_item *it, int money_scale, char *bu
         break;
     case CRM_CARE_WIN_BACK:
         n = snprintf(buf, size, "no paid order for %u days", it->count);
+        break;
+    case CRM_CARE_REPLENISH:
+        crm_date_format(it->day, d1);
+        n = snprintf(buf, size, "%.*s every %d days; last %s; bought on %u days%s",
+                     (int)(it->product_len > 200 ? 200 : it->product_len), it->product,
+                     it->until, d1, it->count, it->year_known ? " (more products due)" : "");
         break;
     default:
         n = snprintf(buf, size, "%s", "");

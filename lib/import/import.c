@@ -22,6 +22,7 @@
 #include "store/dict.h"
 #include "base/hash.h"
 #include "import/idset.h"
+#include "import/lineitems.h"
 #include "text/textfield.h"
 #include "text/money.h"
 #include "text/timeparse.h"
@@ -31,7 +32,7 @@
 
 static const char *const field_names[CRM_F_COUNT] = {
     "order_id", "customer_id", "order_time", "amount", "quantity", "unit_price", "status",
-    "currency",
+    "currency", "product_id", "product_name", "category",
 };
 
 static const char *const reject_names[CRM_REJ_COUNT] = {
@@ -88,11 +89,12 @@ static const struct preset presets[] = {
     {"cdnow", P_CDNOW, {0}, NULL, NULL},
     {"uci-online-retail", P_UCI,
      {"InvoiceNo|Invoice", "CustomerID|Customer ID", "InvoiceDate", NULL, "Quantity",
-      "UnitPrice|Price", NULL, NULL},
+      "UnitPrice|Price", NULL, NULL, "StockCode", "Description", NULL},
      "%m/%d/%Y %H:%M", NULL},
     {"shopify", P_NONE,
      {"Name|Order Name|Order", "Email|Customer Email|Customer ID", "Created at|Paid at",
-      "Total", "Lineitem quantity", NULL, "Financial Status", "Currency"},
+      "Total", "Lineitem quantity", NULL, "Financial Status", "Currency", "Lineitem sku",
+      "Lineitem name", NULL},
      NULL,
      "paid=paid,partially_refunded;pending=pending,authorized,partially_paid;"
      "cancelled=voided,expired;refunded=refunded"},
@@ -120,6 +122,10 @@ static const char *const generic[CRM_F_COUNT] = {
     "unitprice|price|单价|价格|商品单价",
     "status|orderstatus|financialstatus|state|订单状态|交易状态|状态",
     "currency|currencycode|币种|货币",
+    "productid|sku|stockcode|lineitemsku|productcode|itemcode|itemid|articleid|"
+    "商品编码|商家编码|商品id|商品编号|货号|宝贝id",
+    "productname|lineitemname|itemname|description|商品名称|宝贝标题|商品标题",
+    "category|productcategory|categoryname|商品类目|类目|品类",
 };
 
 static const struct preset *find_preset(const char *name)
@@ -251,6 +257,7 @@ struct crm_import {
     uint64_t win_seq;                   /* sequence number of the order at win_head */
     struct wbucket *wmap;
     struct crm_idset *seen;             /* written order ids */
+    struct crm_lineitems *items;        /* open orders' line items, NULL: not kept */
     /* suspects */
     struct suspect *sus;
     size_t nsus, sus_cap;
@@ -546,6 +553,8 @@ static enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
         .currency = o->cur,
         .currency_len = o->cur_len,
     };
+    if (imp->items)
+        ord.items = crm_lineitems_of(imp->items, imp->win_head, &ord.item_count);
     enum crm_err rc = crm_store_writer_add(imp->w[o->part], &ord, e);
     if (rc == CRM_OK && o->hash &&
         crm_idset_insert(imp->seen, o->id, o->id_len, o->hash,
@@ -581,6 +590,7 @@ struct row {
     struct keys k;
     const char *cur;
     size_t cur_len;
+    struct crm_lineitem_text item;      /* product columns (line items kept) */
     int64_t time, amount, quantity;
     uint8_t has_time, has_amount, has_qty, has_status, status;
 };
@@ -816,6 +826,25 @@ static void strip_leading_zeros(const char **s, size_t *len)
     *len -= i;
 }
 
+/* The row's line item into its order's window slot (when items are kept); 0 or -1. */
+static int keep_item(struct crm_import *imp, size_t slot, const struct row *rw,
+                     struct crm_errinfo *e)
+{
+    if (!imp->items)
+        return 0;
+    if (imp->win[slot].rows == 1)
+        crm_lineitems_clear(imp->items, slot);
+    int64_t q = rw->has_qty ? rw->quantity : 1;
+    int64_t amount = imp->o.order_amount_once ? 0 : rw->amount;
+    int r = crm_lineitems_add(imp->items, slot, imp->w[rw->k.part], &rw->item,
+                              (int32_t)(q < 0 ? -q : q), amount, e);
+    if (r < 0)
+        return -1;
+    imp->st.items += r == 0;
+    imp->st.items_no_product += r == 1;
+    return 0;
+}
+
 /* Merge a validated row into its open order `o` (the window's entry for its id, found by
  * the caller, or NULL) or begin a new order. Returns 0 when placed,
  * 1 when rejected (reason and text filled), -1 on error (e filled). */
@@ -826,7 +855,7 @@ static int place_row(struct crm_import *imp, const struct colmap *m, const struc
     if (o) {
         const char *what;
         if (!merge_row(imp, o, rw, &what, reason))
-            return 0;
+            return keep_item(imp, (size_t)(o - imp->win), rw, e);
         snprintf(why, whysz, "order %.*s: %s", (int)cap_len(rw->k.id_len, 64), rw->k.id, what);
         return 1;
     }
@@ -860,7 +889,9 @@ static int place_row(struct crm_import *imp, const struct colmap *m, const struc
         snprintf(why, whysz, "empty status in column %d", m->col[CRM_F_STATUS] + 1);
         return 1;
     }
-    return open_order(imp, rw, h, e) == CRM_OK ? 0 : -1;
+    if (open_order(imp, rw, h, e) != CRM_OK)
+        return -1;
+    return keep_item(imp, (imp->win_head + imp->win_count - 1) % CRM_IMPORT_WINDOW, rw, e);
 }
 
 /* The hashes, split numbers and partition of k's cleaned ids (those of an empty id stay
@@ -1014,6 +1045,18 @@ static int parse_status(struct rowctx *r, const struct colmap *m, unsigned rules
     return 0;
 }
 
+/* The row's product columns, cleaned (all empty when no product column is mapped). */
+static void item_text(const struct crm_record *rec, const struct colmap *m,
+                      struct crm_lineitem_text *t)
+{
+    t->id = fieldtext(rec, m, CRM_F_PRODUCT_ID, &t->id_len);
+    clean_text(&t->id, &t->id_len);
+    t->name = fieldtext(rec, m, CRM_F_PRODUCT_NAME, &t->name_len);
+    clean_text(&t->name, &t->name_len);
+    t->category = fieldtext(rec, m, CRM_F_CATEGORY, &t->category_len);
+    clean_text(&t->category, &t->category_len);
+}
+
 /* A data row checked and parsed: 0, or 1 when it was rejected or skipped (written, unless
  * quiet). Depends on the row and imp's settings only. */
 static int parse_row(struct rowctx *r, const struct colmap *m, struct row *rw)
@@ -1047,6 +1090,10 @@ static int parse_row(struct rowctx *r, const struct colmap *m, struct row *rw)
         return 1;
     rw->cur = fieldtext(rec, m, CRM_F_CURRENCY, &rw->cur_len);
     clean_text(&rw->cur, &rw->cur_len);
+    if (m->col[CRM_F_PRODUCT_ID] >= 0)          /* line items kept (start_items) */
+        item_text(rec, m, &rw->item);
+    else
+        rw->item.id_len = 0;
     return 0;
 }
 
@@ -1208,7 +1255,8 @@ static enum crm_err map_columns(struct crm_import *imp, struct crm_csvin *in,
         if (hdr->nfields != 4 && !five)
             return crm_errinfo_set(e, CRM_EDATA, "preset cdnow expects 4 or 5 columns, "
                                    "found %zu", hdr->nfields);
-        int pos[] = {-1, 0, five ? 2 : 1, five ? 4 : 3, five ? 3 : 2, -1, -1, -1};
+        int pos[CRM_F_COUNT] = {-1, 0, five ? 2 : 1, five ? 4 : 3, five ? 3 : 2, -1, -1, -1,
+                                -1, -1, -1};
         for (int f = 0; f < CRM_F_COUNT; f++)
             if (m->col[f] < 0)
                 m->col[f] = pos[f];
@@ -1236,6 +1284,36 @@ static enum crm_err map_columns(struct crm_import *imp, struct crm_csvin *in,
                                "amount=COLUMN", cols);
     crm_errinfo_where(e, NULL, -1, -1, -1);
     e->file[0] = '\0';
+    return CRM_OK;
+}
+
+/* Line items are kept when a product column is mapped (and not --no-items): the writers
+ * turn to format version 2 and the window gets its item slots. Otherwise the product
+ * columns are dropped from the map — also when a writer cannot keep items (an append to a
+ * version-1 store: a nightly job that worked keeps working; the count of such files tells
+ * the tool to warn). */
+static enum crm_err start_items(struct crm_import *imp, struct colmap *m, const char *file,
+                                struct crm_errinfo *e)
+{
+    (void)file;
+    int refused = 0;
+    for (size_t i = 0; i < imp->nw && !imp->o.no_items && m->col[CRM_F_PRODUCT_ID] >= 0; i++) {
+        enum crm_err rc = crm_store_writer_keep_items(imp->w[i], e);
+        if (rc == CRM_EUSAGE) {
+            crm_errinfo_clear(e);
+            refused = 1;
+            break;
+        }
+        if (rc != CRM_OK)
+            return rc;
+    }
+    imp->st.items_refused += (uint64_t)refused;
+    if (imp->o.no_items || refused || m->col[CRM_F_PRODUCT_ID] < 0) {
+        m->col[CRM_F_PRODUCT_ID] = m->col[CRM_F_PRODUCT_NAME] = m->col[CRM_F_CATEGORY] = -1;
+        return CRM_OK;
+    }
+    if (!imp->items && !(imp->items = crm_lineitems_new(CRM_IMPORT_WINDOW)))
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     return CRM_OK;
 }
 
@@ -1273,6 +1351,8 @@ static enum crm_err import_stream(struct crm_import *imp, struct crm_csvin *in,
         is_header = (size_t)tcol >= rec.nfields || !is_digits(rec.field[tcol], rec.len[tcol]);
     }
     rc = map_columns(imp, in, &rec, is_header, &m, e);
+    if (rc == CRM_OK)
+        rc = start_items(imp, &m, crm_csvin_name(in), e);
     if (rc != CRM_OK)
         return rc;
     /* Keep the header to recognise it when repeated inside concatenated exports. */
@@ -1740,6 +1820,7 @@ void crm_import_free(struct crm_import *imp)
     for (size_t i = 0; i < imp->nstatus; i++)
         free(imp->statuses[i].text);
     free(imp->statuses);
+    crm_lineitems_free(imp->items);
     if (imp->win) {
         /* Only the open orders (the ring's used slots) can own an id: a closed order's id is
          * freed when it is written. Scanning all 65,536 slots touched 6 MB of pages for

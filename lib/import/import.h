@@ -19,7 +19,9 @@
 
 enum crm_field {
     CRM_F_ORDER_ID, CRM_F_CUSTOMER, CRM_F_TIME, CRM_F_AMOUNT, CRM_F_QUANTITY,
-    CRM_F_UNIT_PRICE, CRM_F_STATUS, CRM_F_CURRENCY, CRM_F_COUNT
+    CRM_F_UNIT_PRICE, CRM_F_STATUS, CRM_F_CURRENCY,
+    CRM_F_PRODUCT_ID, CRM_F_PRODUCT_NAME, CRM_F_CATEGORY,   /* line items (SPEC §17) */
+    CRM_F_COUNT
 };
 const char *crm_field_name(enum crm_field f);   /* "customer_id", ... */
 int crm_field_parse(const char *name);           /* -1 when unknown */
@@ -55,6 +57,8 @@ struct crm_import_opts {
                                            zone (TZ) instead of UTC */
     int order_amount_once;              /* amount repeated on every row of an order */
     int no_header;                      /* the first line is data */
+    int no_items;                       /* drop line items even when a product column is
+                                           mapped (a version-1 store) */
     double max_reject_rate;             /* default 0.01 */
     /* called now and then with the input bytes read so far in the current file */
     void (*progress)(void *ctx, unsigned long long bytes);
@@ -75,6 +79,10 @@ struct crm_import_stats {
     uint64_t customer_rows;             /* customers-file rows stored */
     uint64_t customer_rejects;
     uint64_t future_rows;               /* (not used by import) */
+    uint64_t items;                     /* line items kept (a product column mapped) */
+    uint64_t items_no_product;          /* rows of such a file with an empty product id */
+    uint64_t items_refused;             /* files whose product column was not kept: the
+                                           store was written without line items */
 };
 
 struct crm_import;

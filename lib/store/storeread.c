@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/items.h"
 #include "store/storefmt.h"
 
 /* One chunk's decoding state and result. */
@@ -41,6 +42,7 @@ struct dec {
     enum crm_err rc;
     struct crm_errinfo err;
     int64_t amount_sum;            /* of the chunk's amounts, -1 past int64 */
+    struct crm_items_dec *items;   /* the chunk's ITEM block (format version 2) */
 };
 
 struct crm_store {
@@ -58,6 +60,8 @@ struct crm_store {
     uint64_t committed;           /* 0: unknown (a stream), read to EOF */
     uint64_t commits;
     struct crm_store_meta meta;
+    unsigned version;
+    struct crm_items_r *products; /* products read so far (version 2) */
     /* what has been read */
     uint32_t blocks;
     uint64_t chunks, orders, cust_rows;
@@ -213,11 +217,12 @@ static enum crm_err read_header(struct crm_store *s, struct crm_errinfo *e)
         return truncated(s, e, "header");
     memcpy(fixed, p, HDR_FIXED);
     unsigned version = (unsigned)crm_le_get(fixed + 8, 2);
-    if (version != CRM_STORE_VERSION) {
+    s->version = version;
+    if (version != CRM_STORE_VERSION && version != CRM_STORE_VERSION_ORDERS) {
         crm_errinfo_where(e, s->name, -1, -1, -1);
         return crm_errinfo_set(e, CRM_EVERSION,
-                               "store format version %u; this crmkit reads version %d",
-                               version, CRM_STORE_VERSION);
+                               "store format version %u; this crmkit reads versions %d "
+                               "and %d", version, CRM_STORE_VERSION_ORDERS, CRM_STORE_VERSION);
     }
     size_t mlen = (size_t)crm_le_get(fixed + 12, 4);
     if (mlen > MAX_META)
@@ -272,8 +277,9 @@ static int dec_init(struct dec *d)
     d->quantity = malloc(CRM_CHUNK_ROWS * sizeof *d->quantity);
     d->status = malloc(CRM_CHUNK_ROWS);
     d->currency = malloc(CRM_CHUNK_ROWS);
+    d->items = crm_items_dec_new();
     return d->wide && d->customer && d->id_off && d->time && d->amount && d->quantity &&
-                   d->status && d->currency
+                   d->status && d->currency && d->items
                ? 0
                : -1;
 }
@@ -292,6 +298,7 @@ static void dec_free(struct dec *d)
     crm_buf_free(&d->inflated);
     crm_buf_free(&d->idtext);
     crm_zctx_free(&d->z);
+    crm_items_dec_free(d->items);
 }
 
 static struct crm_store *reader_alloc(const char *name)
@@ -402,6 +409,7 @@ void crm_store_close(struct crm_store *s)
     free(s->dtext);
     free(s->doff);
     free(s->cust);
+    crm_items_r_free(s->products);
     dec_free(&s->meta_dec);
     dec_free(&s->dec[0]);
     dec_free(&s->dec[1]);
@@ -743,6 +751,8 @@ static enum crm_err decode_ords(struct dec *d, const char *name, struct crm_erri
             out->currency_count = 0;
         }
     }
+    if (want & CRM_COL_ITEMS)
+        return crm_items_dec_decode(d->items, &d->z, out, name, e);
     return CRM_OK;
 }
 
@@ -803,6 +813,21 @@ void crm_store_customer_id_prefetch(const struct crm_store *s, uint32_t idx, int
         __builtin_prefetch(&s->doff[idx]);
     else
         __builtin_prefetch(s->dtext + s->doff[idx]);
+}
+
+int crm_store_has_items(const struct crm_store *s)
+{
+    return s->version == CRM_STORE_VERSION;
+}
+
+uint32_t crm_store_product_count(const struct crm_store *s)
+{
+    return crm_items_r_count(s->products);
+}
+
+const struct crm_product *crm_store_product(const struct crm_store *s, uint32_t idx)
+{
+    return crm_items_r_product(s->products, idx);
 }
 
 size_t crm_store_customers(const struct crm_store *s, const struct crm_customer_info **rows)
@@ -1044,12 +1069,26 @@ static enum crm_err next_block(struct crm_store *s, struct crm_buf *ords, uint32
         return corrupt(s, e, "block %u at byte %llu says it is block %u", s->blocks,
                        (unsigned long long)start, (unsigned)crm_le_get(hdr + 8, 4));
     *type = (uint32_t)crm_le_get(hdr, 4);
-    if (*type != T_DICT && *type != T_ORDS && *type != T_CUST && *type != T_END)
+    int v2 = s->version == CRM_STORE_VERSION && (*type == T_PROD || *type == T_ITEM);
+    if (*type != T_DICT && *type != T_ORDS && *type != T_CUST && *type != T_END && !v2)
         return corrupt(s, e, "block %u at byte %llu has unknown type", s->blocks,
                        (unsigned long long)start);
     *pl = p;
     *pl_len = len;
     return CRM_OK;
+}
+
+/* A PROD block (products, kept by the reader) or an ITEM block (kept by the decoder that
+ * will decode the chunk after it). */
+static enum crm_err read_items(struct crm_store *s, struct dec *d, uint32_t type,
+                               const unsigned char *p, size_t len, struct crm_errinfo *e)
+{
+    if (type == T_ITEM)
+        return crm_items_dec_take(d->items, p, len) == 0
+                   ? CRM_OK : crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    if (!s->products && !(s->products = crm_items_r_new()))
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    return crm_items_r_read(s->products, p, len, s->name, (long long)s->chunks, e);
 }
 
 /* Read blocks up to the next chunk to decode (handling DICT, CUST and END on the way, and
@@ -1073,6 +1112,15 @@ static enum crm_err read_chunk(struct crm_store *s, struct dec *d, unsigned want
             break;
         }
         s->last_was_end = type == T_END;
+        if (crm_items_dec_pending(d->items) && type != T_ORDS)
+            return corrupt(s, e, "item block %u is not followed by its chunk", s->blocks - 1);
+        if (type == T_PROD || type == T_ITEM) {
+            rc = read_items(s, d, type, p, len, e);
+            if (rc != CRM_OK)
+                return rc;
+            s->blocks++;
+            continue;
+        }
         if (type != T_ORDS) {
             rc = type == T_DICT ? read_dict(s, p, len, e)
                : type == T_CUST ? read_cust(s, p, len, e) : read_end(s, p, len, e);
@@ -1099,6 +1147,9 @@ static enum crm_err read_chunk(struct crm_store *s, struct dec *d, unsigned want
                 return rc;
         }
         int skip = s->filter && (c->max_time < s->filter_lo || c->min_time > s->filter_hi);
+        crm_items_dec_bind(d->items, crm_items_r_count(s->products));
+        if (skip)
+            crm_items_dec_drop(d->items);
         if (s->orders == 0 || c->min_time < s->min_time)
             s->min_time = c->min_time;
         if (s->orders == 0 || c->max_time > s->max_time)
@@ -1349,6 +1400,9 @@ enum crm_err crm_store_rewind(struct crm_store *s, struct crm_errinfo *e)
     s->amount_total = 0;
     s->dict_seen = 0;
     s->cust_n = 0;
+    crm_items_r_rewind(s->products);
+    crm_items_dec_drop(s->dec[0].items);
+    crm_items_dec_drop(s->dec[1].items);
     s->last_was_end = s->at_end = 0;
     return CRM_OK;
 }

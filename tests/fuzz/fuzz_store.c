@@ -252,7 +252,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!(opt & 1))
         repair(b, n, opt);
     unsigned src = (opt >> 4) & 3;
-    unsigned want = CRM_COL_ALL;
+    unsigned want = CRM_COL_ALL | CRM_COL_ITEMS;   /* line items too (format version 2) */
 
     struct crm_store *s;
     struct crm_errinfo e;
