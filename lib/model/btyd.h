@@ -21,6 +21,7 @@
 enum crm_btyd_model {
     CRM_BTYD_BGNBD,  /* dropout possible after each repeat purchase */
     CRM_BTYD_MBGNBD, /* ... and also right after the first purchase */
+    CRM_BTYD_PNBD,   /* Pareto/NBD: exponential lifetimes, any time (lib/model/pnbd.c) */
 };
 
 /* One customer summary, or `weight` identical ones. */
@@ -34,7 +35,8 @@ struct crm_btyd_obs {
 struct crm_btyd_params {
     enum crm_btyd_model model;
     double r, alpha; /* purchase rate λ ~ Gamma(shape r, rate α) */
-    double a, b;     /* dropout probability p ~ Beta(a, b) */
+    double a, b;     /* BG models: dropout probability p ~ Beta(a, b); Pareto/NBD: the
+                        dropout rate μ ~ Gamma(shape s, rate β) with s in a and β in b */
 };
 
 struct crm_btyd_fit {
@@ -49,8 +51,11 @@ struct crm_btyd_fit {
     int converged;    /* always 1 when crm_btyd_fit returns CRM_OK */
 };
 
-/* "bgnbd" / "mbgnbd", as in --params-out files. */
+/* "bgnbd" / "mbgnbd" / "pnbd", as in --params-out files. */
 const char *crm_btyd_model_name(enum crm_btyd_model model);
+
+/* The names of the second parameter pair: "a", "b", or "s", "beta" for Pareto/NBD. */
+const char *crm_btyd_param_name(enum crm_btyd_model model, int i);
 
 /* Sort by (x, T, t_x) and merge identical triples, summing weights. *out (n_out entries) is
  * allocated here; free() it. map, when not NULL, has n entries: map[i] is the position of
@@ -67,6 +72,13 @@ enum crm_err crm_btyd_compact(const struct crm_btyd_obs *in, size_t n, struct cr
  * not converge. */
 enum crm_err crm_btyd_fit(enum crm_btyd_model model, const struct crm_btyd_obs *obs, size_t n,
                           struct crm_btyd_fit *fit, struct crm_errinfo *err);
+
+/* The same with lifetimes' L2 penalty: the fit minimises -LL / customers + penalty Σ θ_i²
+ * over the four parameters θ (penalizer_coef). fit->loglik is the unpenalised
+ * log-likelihood at the estimate; the standard errors come from the penalised Hessian. */
+enum crm_err crm_btyd_fit_penalized(enum crm_btyd_model model, const struct crm_btyd_obs *obs,
+                                    size_t n, double penalty, struct crm_btyd_fit *fit,
+                                    struct crm_errinfo *err);
 
 /* Log-likelihood of one customer (FHL 2005 eq. 6; Batislam et al. 2007 eq. 5); NaN when the
  * parameters or the summary are invalid. */
