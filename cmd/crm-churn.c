@@ -18,7 +18,8 @@ static const char usage[] =
     "MBG/NBD), expected order value (Gamma-Gamma) and CLV, and a churn-risk label; or the\n"
     "dormancy rules. INPUT is a store or an order file; omitted or - is stdin.\n"
     "\n"
-    "      --model M            bgnbd (default) or mbgnbd (one-time buyers can be dead)\n"
+    "      --model M            bgnbd (default), mbgnbd (one-time buyers can be dead),\n"
+    "                           pnbd (Pareto/NBD) or best (see --compare)\n"
     "      --method M           model (default) or rules: at risk when the days since the\n"
     "                           last purchase exceed K x the customer's mean gap\n"
     "      --k K                the rules' multiple of the mean gap (2)\n"
@@ -34,6 +35,8 @@ static const char usage[] =
     "      --svg FILE           tracking plot: weekly cumulative repeat purchases\n"
     "      --params-out FILE    save the fitted parameters (model,parameter,value)\n"
     "      --params FILE        score with saved parameters instead of fitting\n"
+    "      --penalty L          L2 penalty on the parameters (lifetimes' penalizer_coef)\n"
+    "      --fallback-params FILE  when the fit fails, warn and score with FILE\n"
     "      --emit-partial FILE  scale-out (docs/SCALE.md): write this partition's weighted\n"
     "                           (x, t_x, T) triples and repeat spend to FILE (- for stdout)\n"
     "                           instead of rows; needs --as-of\n"
@@ -56,7 +59,7 @@ static const char usage[] =
 
 enum { OPT_MODEL = CLI_TOOL_OPTS, OPT_METHOD, OPT_K, OPT_FLOOR, OPT_UNIT, OPT_HORIZON,
        OPT_DISCOUNT, OPT_CUTS, OPT_CAL, OPT_REPORT, OPT_SVG, OPT_PARAMS_OUT, OPT_PARAMS,
-       OPT_EMIT, OPT_MERGE };
+       OPT_EMIT, OPT_MERGE, OPT_PENALTY, OPT_FALLBACK };
 
 static const struct option longopts[] = {
     CLI_LONG_OPTIONS,
@@ -70,7 +73,9 @@ static const struct option longopts[] = {
     {"params-out", required_argument, NULL, OPT_PARAMS_OUT},
     {"params", required_argument, NULL, OPT_PARAMS},
     {"emit-partial", required_argument, NULL, OPT_EMIT},
-    {"merge-partials", no_argument, NULL, OPT_MERGE}, {NULL, 0, NULL, 0},
+    {"merge-partials", no_argument, NULL, OPT_MERGE},
+    {"penalty", required_argument, NULL, OPT_PENALTY},
+    {"fallback-params", required_argument, NULL, OPT_FALLBACK}, {NULL, 0, NULL, 0},
 };
 
 struct opts {
@@ -80,6 +85,7 @@ struct opts {
     const char *cal, *report, *svg, *params_out, *params;
     const char *emit;
     int merge;
+    const char *fallback;
 };
 
 static void parse(struct cli *c, struct opts *op, int argc, char **argv)
@@ -91,9 +97,11 @@ static void parse(struct cli *c, struct opts *op, int argc, char **argv)
             continue;
         switch (opt) {
         case OPT_MODEL:
-            if (strcmp(optarg, "bgnbd") && strcmp(optarg, "mbgnbd"))
-                cli_usage_error(c, "--model %s: expected bgnbd or mbgnbd", optarg);
-            op->m.model = optarg[0] == 'm' ? CRM_BTYD_MBGNBD : CRM_BTYD_BGNBD;
+            if (strcmp(optarg, "bgnbd") && strcmp(optarg, "mbgnbd") && strcmp(optarg, "pnbd"))
+                cli_usage_error(c, "--model %s: expected bgnbd, mbgnbd or pnbd", optarg);
+            op->m.model = optarg[0] == 'm'   ? CRM_BTYD_MBGNBD
+                          : optarg[0] == 'p' ? CRM_BTYD_PNBD
+                                             : CRM_BTYD_BGNBD;
             op->model_given = 1;
             break;
         case OPT_METHOD:
@@ -132,6 +140,8 @@ static void parse(struct cli *c, struct opts *op, int argc, char **argv)
         case OPT_PARAMS: op->params = optarg; break;
         case OPT_EMIT: op->emit = optarg; break;
         case OPT_MERGE: op->merge = 1; break;
+        case OPT_PENALTY: op->m.penalty = cli_number(c, "--penalty", optarg, 0, 1e6); break;
+        case OPT_FALLBACK: op->fallback = optarg; break;
         default: cli_usage_error(c, "unexpected option");
         }
     }
@@ -150,6 +160,9 @@ static void parse(struct cli *c, struct opts *op, int argc, char **argv)
     if (op->rules_method && (op->params || op->params_out || op->report || op->svg))
         cli_usage_error(c, "--method rules fits no model: --params, --params-out, --report "
                         "and --svg need --method model");
+    if (op->fallback && (op->params || op->rules_method || op->emit || op->merge))
+        cli_usage_error(c, "--fallback-params stands in for a failed fit: not with --params, "
+                        "--method rules, --emit-partial or --merge-partials");
     if (op->report && !op->cal)
         cli_usage_error(c, "--report compares with a holdout: give --calibration-end");
 }
@@ -221,7 +234,7 @@ static void merge(struct cli *c, struct opts *op, char **paths, size_t npaths)
         cli_usage_error(c, "--calibration-end %s: expected YYYY-MM-DD", op->cal);
     crm_scale_churn_options(&run, as_of, end, NULL);
     cli_check(c, crm_scale_churn_merge((const char *const *)paths, npaths, &run, op->m.model,
-                                       op->m.days_per_unit, &ch, &got, &e), &e);
+                                       op->m.days_per_unit, op->m.penalty, &ch, &got, &e), &e);
     char text[2048];
     crm_churn_describe(ch, text, sizeof text);
     for (char *line = strtok(text, "\n"); c->verbose && line; line = strtok(NULL, "\n"))
@@ -238,8 +251,8 @@ static void merge(struct cli *c, struct opts *op, char **paths, size_t npaths)
 int main(int argc, char **argv)
 {
     struct cli c;
-    struct opts op = {{CRM_BTYD_BGNBD, 7.0, 90, 0.0, 0.5, 0.8, 2, NULL}, {2.0, 180}, 0, 0, 0, 0,
-                      NULL, NULL, NULL, NULL, NULL, NULL, 0};
+    struct opts op = {{CRM_BTYD_BGNBD, 7.0, 90, 0.0, 0.5, 0.8, 2, NULL, 0.0}, {2.0, 180}, 0, 0, 0,
+                      0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL};
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
     cli_init(&c, "crm-churn", usage);
@@ -300,7 +313,20 @@ int main(int argc, char **argv)
     struct crm_churn *ch = NULL;
     op.m.money_scale = crm_store_meta(s)->money_scale;
     if (!op.rules_method) {
-        cli_check(&c, crm_churn_model(b, &op.m, &ch, &e), &e);
+        enum crm_err rc = crm_churn_model(b, &op.m, &ch, &e);
+        if (rc == CRM_EMODEL && op.fallback) {
+            cli_warn(&c, "warning: %s; scoring with the fallback parameters of %s", e.msg,
+                     op.fallback);
+            crm_errinfo_clear(&e);
+            cli_check(&c, crm_churn_params_read(op.fallback, &given, &e), &e);
+            if (given.unit_days > 0 && given.unit_days != op.m.days_per_unit)
+                cli_usage_error(&c, "--fallback-params %s was fitted in %ss, not %ss",
+                                op.fallback, given.unit_days == 7 ? "week" : "day",
+                                op.m.days_per_unit == 7 ? "week" : "day");
+            op.m.params = &given;
+            rc = crm_churn_model(b, &op.m, &ch, &e);
+        }
+        cli_check(&c, rc, &e);
         char text[2048];
         crm_churn_describe(ch, text, sizeof text);
         for (char *line = strtok(text, "\n"); c.verbose && line; line = strtok(NULL, "\n"))

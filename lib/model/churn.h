@@ -35,15 +35,20 @@ struct crm_churn_params {
     int has_gg;                  /* Gamma-Gamma parameters present */
     struct crm_btyd_gg_params gg;
     double gg_loglik;            /* NaN when unknown */
+    double bg_se[4];             /* standard errors of r, alpha and the second pair; NaN when
+                                    unknown (a file without them, a flat likelihood) */
+    double gg_se[3];             /* of p, q, gamma; NaN when unknown */
 };
 
-/* Write the CSV `model,parameter,value` (SPEC §9): r, alpha, a, b, loglik and unit_days (the
- * time unit α is in: 7 for weeks, 1 for days) of the BG model, then p, q, gamma, loglik of
- * gammagamma when present; 7 decimals. */
+/* Write the CSV `model,parameter,value,std_error` (SPEC §9, §14): r, alpha, a, b (s, beta for
+ * pnbd), loglik and unit_days (the time unit α is in: 7 for weeks, 1 for days) of the
+ * transaction model, then p, q, gamma, loglik of gammagamma when present; 7 decimals;
+ * std_error empty where there is none (loglik, unit_days, an unknown error). */
 void crm_churn_params_write(struct crm_out *o, const struct crm_churn_params *p);
 
-/* Read such a file (any delimiter, a BOM, CRLF, gzip). Rows may come in any order; the BG
- * model (bgnbd or mbgnbd, one of them) needs all of r, alpha, a, b; gammagamma is optional
+/* Read such a file (any delimiter, a BOM, CRLF, gzip), with or without the std_error column.
+ * Rows may come in any order; the transaction model (bgnbd, mbgnbd or pnbd, one of them) needs
+ * all of r, alpha, a, b (pnbd: r, alpha, s, beta); gammagamma is optional
  * but all-or-nothing; loglik and unit_days rows are optional. CRM_EUSAGE naming the line
  * for anything else: an unknown model or parameter, a repeated row, a value that is not a
  * positive number, unit_days other than 7 or 1, q <= 1. */
@@ -62,6 +67,7 @@ struct crm_churn_opts {
                                        medium; else low */
     int money_scale;                /* decimals of the store's minor unit */
     const struct crm_churn_params *params; /* use these instead of fitting; NULL: fit */
+    double penalty;                 /* lifetimes' L2 penalizer_coef of the transaction fit */
 };
 
 /* Per-calibration-frequency holdout comparison: groups x = 0..6, 7 or more, and all. */
@@ -122,7 +128,9 @@ void crm_churn_report_write(const struct crm_churn *c, struct crm_out *o);
 /* The tracking plot's series (FHL 2005 fig. 3): cumulative repeat purchases of the
  * modelled customers, actual and predicted (Σ over first-purchase days s of n_s E[X(t-s)]),
  * at the end of every week from the earliest first purchase to the last day before as_of
- * (x in weeks; the last point may end a partial week). Arrays are allocated; free() each. */
+ * (x in weeks; the last point may end a partial week). BTYD's convention: week k holds the
+ * purchases of days 7(k-1) .. 7k-1 after the start and its prediction is at t = 7k days, so
+ * the CDNOW plot is the published one. Arrays are allocated; free() each. */
 struct crm_churn_tracking {
     double *x, *actual, *predicted;
     size_t n;
@@ -190,8 +198,8 @@ void crm_churn_summary_join(struct crm_churn_summary *s);
  * crm_churn_model fits a store: the result holds params (rounded to 7 decimals), the fits
  * and counts for crm_churn_describe and crm_churn_params_write; it scores nobody. */
 enum crm_err crm_churn_fit(const struct crm_churn_summary *s, enum crm_btyd_model model,
-                           double days_per_unit, int money_scale, struct crm_churn **out,
-                           struct crm_errinfo *e);
+                           double days_per_unit, double penalty, int money_scale,
+                           struct crm_churn **out, struct crm_errinfo *e);
 
 /* ---- the per-customer report ---- */
 
