@@ -19,7 +19,8 @@
 #include "base/rng.h"
 #include "model/special.h"
 
-#define MAX_TERMS 200000
+#define MAX_TERMS 20000
+#define Z_SERIES 0.97 /* beyond, the series needs over ~1,000 terms: lib/special's 2F1 */
 #define THETA_MAX 30.0
 
 /* H = 2F1(1, p; p+q; z) and its derivatives (H_p, H_q, H_z) by the series of pnbd.h. */
@@ -47,6 +48,25 @@ static int h_series(double p, double q, double z, double *h, double *hp, double 
     return 1;
 }
 
+/* The same near z = 1, where the series is slow: H from lib/special's 2F1 (which transforms
+ * to 1 - z), H_z = p/(p+q) 2F1(2, p+1; p+q+1; z), H_p and H_q by central differences. */
+static int h_near_one(double p, double q, double z, double *h, double *hp, double *hq,
+                      double *hz)
+{
+    double d[4], e = 1e-6;
+    if (crm_special_hyp2f1(1.0, p, p + q, z, h) != CRM_SPECIAL_OK ||
+        crm_special_hyp2f1(2.0, p + 1.0, p + q + 1.0, z, hz) != CRM_SPECIAL_OK ||
+        crm_special_hyp2f1(1.0, p * (1 + e), p * (1 + e) + q, z, &d[0]) != CRM_SPECIAL_OK ||
+        crm_special_hyp2f1(1.0, p * (1 - e), p * (1 - e) + q, z, &d[1]) != CRM_SPECIAL_OK ||
+        crm_special_hyp2f1(1.0, p, p + q * (1 + e), z, &d[2]) != CRM_SPECIAL_OK ||
+        crm_special_hyp2f1(1.0, p, p + q * (1 - e), z, &d[3]) != CRM_SPECIAL_OK)
+        return 0;
+    *hz *= p / (p + q);
+    *hp = (d[0] - d[1]) / (2 * e * p);
+    *hq = (d[2] - d[3]) / (2 * e * q);
+    return isfinite(*h) && *h > 0 && isfinite(*hp + *hq + *hz);
+}
+
 int crm_pnbd_lng(double p, double A, double q, double B, double tau, struct crm_pnbd_lng *out)
 {
     if (!(p > 0 && q > 0 && A > 0 && B > 0 && p + q > 1 && tau >= 0) || !isfinite(p + q + A + B
@@ -61,7 +81,8 @@ int crm_pnbd_lng(double p, double A, double q, double B, double tau, struct crm_
         B = tA;
     }
     double w1 = A + tau, w2 = B + tau, z = (A - B) / w1, h, hp, hq, hz;
-    if (!h_series(p, q, z, &h, &hp, &hq, &hz))
+    if (!(z <= Z_SERIES ? h_series(p, q, z, &h, &hp, &hq, &hz)
+                        : h_near_one(p, q, z, &h, &hp, &hq, &hz)))
         return 0;
     double c = p + q - 1.0;
     struct crm_pnbd_lng g;
