@@ -36,6 +36,8 @@ static const char usage[] =
     "      --params-out FILE    save the fitted parameters (model,parameter,value)\n"
     "      --params FILE        score with saved parameters instead of fitting\n"
     "      --penalty L          L2 penalty on the parameters (lifetimes' penalizer_coef)\n"
+    "      --compare            fit bgnbd, mbgnbd and pnbd; print one row per model (AIC,\n"
+    "                           BIC, holdout MAE/RMSE with --calibration-end) instead\n"
     "      --fallback-params FILE  when the fit fails, warn and score with FILE\n"
     "      --emit-partial FILE  scale-out (docs/SCALE.md): write this partition's weighted\n"
     "                           (x, t_x, T) triples and repeat spend to FILE (- for stdout)\n"
@@ -59,7 +61,7 @@ static const char usage[] =
 
 enum { OPT_MODEL = CLI_TOOL_OPTS, OPT_METHOD, OPT_K, OPT_FLOOR, OPT_UNIT, OPT_HORIZON,
        OPT_DISCOUNT, OPT_CUTS, OPT_CAL, OPT_REPORT, OPT_SVG, OPT_PARAMS_OUT, OPT_PARAMS,
-       OPT_EMIT, OPT_MERGE, OPT_PENALTY, OPT_FALLBACK };
+       OPT_EMIT, OPT_MERGE, OPT_PENALTY, OPT_FALLBACK, OPT_COMPARE };
 
 static const struct option longopts[] = {
     CLI_LONG_OPTIONS,
@@ -75,7 +77,8 @@ static const struct option longopts[] = {
     {"emit-partial", required_argument, NULL, OPT_EMIT},
     {"merge-partials", no_argument, NULL, OPT_MERGE},
     {"penalty", required_argument, NULL, OPT_PENALTY},
-    {"fallback-params", required_argument, NULL, OPT_FALLBACK}, {NULL, 0, NULL, 0},
+    {"fallback-params", required_argument, NULL, OPT_FALLBACK},
+    {"compare", no_argument, NULL, OPT_COMPARE}, {NULL, 0, NULL, 0},
 };
 
 struct opts {
@@ -86,6 +89,7 @@ struct opts {
     const char *emit;
     int merge;
     const char *fallback;
+    int compare, best;
 };
 
 static void parse(struct cli *c, struct opts *op, int argc, char **argv)
@@ -97,8 +101,10 @@ static void parse(struct cli *c, struct opts *op, int argc, char **argv)
             continue;
         switch (opt) {
         case OPT_MODEL:
-            if (strcmp(optarg, "bgnbd") && strcmp(optarg, "mbgnbd") && strcmp(optarg, "pnbd"))
-                cli_usage_error(c, "--model %s: expected bgnbd, mbgnbd or pnbd", optarg);
+            if (strcmp(optarg, "bgnbd") && strcmp(optarg, "mbgnbd") && strcmp(optarg, "pnbd") &&
+                strcmp(optarg, "best"))
+                cli_usage_error(c, "--model %s: expected bgnbd, mbgnbd, pnbd or best", optarg);
+            op->best = optarg[0] == 'b' && optarg[1] == 'e';
             op->m.model = optarg[0] == 'm'   ? CRM_BTYD_MBGNBD
                           : optarg[0] == 'p' ? CRM_BTYD_PNBD
                                              : CRM_BTYD_BGNBD;
@@ -142,6 +148,7 @@ static void parse(struct cli *c, struct opts *op, int argc, char **argv)
         case OPT_MERGE: op->merge = 1; break;
         case OPT_PENALTY: op->m.penalty = cli_number(c, "--penalty", optarg, 0, 1e6); break;
         case OPT_FALLBACK: op->fallback = optarg; break;
+        case OPT_COMPARE: op->compare = 1; break;
         default: cli_usage_error(c, "unexpected option");
         }
     }
@@ -162,6 +169,9 @@ static void parse(struct cli *c, struct opts *op, int argc, char **argv)
                         "and --svg need --method model");
     if (op->fallback && (op->params || op->rules_method || op->emit || op->merge))
         cli_usage_error(c, "--fallback-params stands in for a failed fit: not with --params, "
+                        "--method rules, --emit-partial or --merge-partials");
+    if ((op->compare || op->best) && (op->params || op->rules_method || op->emit || op->merge))
+        cli_usage_error(c, "--compare and --model best fit every model: not with --params, "
                         "--method rules, --emit-partial or --merge-partials");
     if (op->report && !op->cal)
         cli_usage_error(c, "--report compares with a holdout: give --calibration-end");
@@ -252,7 +262,7 @@ int main(int argc, char **argv)
 {
     struct cli c;
     struct opts op = {{CRM_BTYD_BGNBD, 7.0, 90, 0.0, 0.5, 0.8, 2, NULL, 0.0}, {2.0, 180}, 0, 0, 0,
-                      0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL};
+                      0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, 0};
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
     cli_init(&c, "crm-churn", usage);
@@ -312,6 +322,25 @@ int main(int argc, char **argv)
     }
     struct crm_churn *ch = NULL;
     op.m.money_scale = crm_store_meta(s)->money_scale;
+    if (op.compare || op.best) {
+        struct crm_churn_compare cmp;
+        cli_check(&c, crm_churn_compare(b, &op.m, &cmp, &e), &e);
+        op.m.model = cmp.row[cmp.best].model;
+        for (int i = 0; c.verbose && i < CRM_CHURN_MODELS; i++)
+            cli_warn(&c, "%s%s: %s", i == cmp.best ? "best model " : "",
+                             crm_btyd_model_name(cmp.row[i].model),
+                             cmp.row[i].ok ? (cmp.row[i].holdout ? "lowest holdout MAE"
+                                                                  : "lowest BIC")
+                                           : cmp.row[i].why);
+        if (op.compare) {
+            struct crm_out *o = cli_open_output(&c);
+            crm_churn_compare_write(&cmp, o);
+            cli_close_output(&c, o);
+            crm_btsum_free(b);
+            crm_store_close(s);
+            return 0;
+        }
+    }
     if (!op.rules_method) {
         enum crm_err rc = crm_churn_model(b, &op.m, &ch, &e);
         if (rc == CRM_EMODEL && op.fallback) {

@@ -150,6 +150,36 @@ enum crm_err crm_churn_chart(const struct crm_churn *c, const struct crm_btsum *
  * stderr with -v. Truncated to size; returns the length it needed. */
 size_t crm_churn_describe(const struct crm_churn *c, char *buf, size_t size);
 
+/* ---- model comparison (--compare, --model best; lib/model/compare.c) ---- */
+
+#define CRM_CHURN_MODELS 3
+struct crm_churn_compare_row {
+    enum crm_btyd_model model;
+    int ok;                    /* the fit succeeded; else why holds the library's message */
+    char why[512];
+    struct crm_btyd_params params;
+    double loglik, aic, bic;   /* AIC = 2k - 2LL, BIC = k ln(customers) - 2LL, k = 4 */
+    double customers;
+    int holdout;               /* the holdout columns below are set */
+    double mae, rmse, total_predicted, total_actual;
+};
+
+struct crm_churn_compare {
+    struct crm_churn_compare_row row[CRM_CHURN_MODELS];   /* bgnbd, mbgnbd, pnbd */
+    int best;                  /* index of the lowest holdout MAE (or BIC without a holdout);
+                                  -1 when no model could be fitted */
+};
+
+/* Fit bgnbd, mbgnbd and pnbd on b with o's options (o->model and o->params ignored) and
+ * score each against the holdout when b has one. A model that cannot be fitted gets ok = 0;
+ * CRM_EMODEL only when none can. */
+enum crm_err crm_churn_compare(const struct crm_btsum *b, const struct crm_churn_opts *o,
+                               struct crm_churn_compare *out, struct crm_errinfo *e);
+
+/* One row per model: model,status,r,alpha,a,b,s,beta,loglik,aic,bic,customers and, with a
+ * holdout, mae,rmse,total_predicted,total_actual; then best (yes/empty). */
+void crm_churn_compare_write(const struct crm_churn_compare *c, struct crm_out *o);
+
 /* ---- scale-out: the fit's inputs as integers (SPEC §12) ----------------------------------
  * What a fit reads of the customers, summarised so that partitions can be merged: distinct
  * (x, t_x, T) triples in days with their customer counts, and distinct (x, repeat money)
