@@ -200,6 +200,10 @@ static void test_predictions_direct(void **state)
         snprintf(what, sizeof what, "case %zu P(none)", i);
         assert_rel(crm_btyd_prob_no_purchase(&p, c[0], c[1], c[2], c[3]), want[2], 1e-6, what);
     }
+    /* BTYD's pnbd.PAlive examples: x = 0, t_x = 0, T = 39 gives 0.2941633; x = 23 with
+     * t_x = T = 39 gives 1 */
+    assert_true(fabs(crm_btyd_p_alive(&p, 0, 0, 39) - 0.2941633) < 5e-8);
+    assert_true(crm_btyd_p_alive(&p, 23, 39, 39) == 1.0);
     /* the walkthrough's pnbd.Expectation(params, t = 52) = 1.473 */
     double ex;
     assert_int_equal(crm_btyd_expected_unconditional(&p, 52.0, &ex, NULL), CRM_OK);
