@@ -102,7 +102,9 @@ static void test_gradient(void **state)
     struct crm_btyd_obs *c;
     size_t n;
     assert_int_equal(crm_btyd_compact(cdnow, CDNOW_N, &c, &n, NULL, NULL), CRM_OK);
-    struct crm_pnbd_prep P = {n, c, CDNOW_N, 0.01};
+    struct crm_pnbd_prep P;
+    assert_int_equal(crm_pnbd_prep_build(&P, c, n, 0.01, NULL), CRM_OK);
+    assert_true(P.total == CDNOW_N && P.npair < n);
     double th[4] = {log(0.7), log(9.0), log(0.4), log(15.0)}, g[4];
     crm_pnbd_objective(th, g, &P);
     for (int k = 0; k < 4; k++) {
@@ -115,6 +117,7 @@ static void test_gradient(void **state)
         if (!(fabs(fd - g[k]) <= 1e-6))
             fail_msg("gradient %d: analytic %.12g, differences %.12g", k, g[k], fd);
     }
+    crm_pnbd_prep_free(&P);
     free(c);
 }
 
@@ -187,9 +190,10 @@ static void test_predictions_direct(void **state)
     struct crm_btyd_params p = {CRM_BTYD_PNBD, 0.5533971, 10.5801985, 0.6060625, 11.6562237};
     const double cases[][4] = {{0, 0, 38.86, 52}, {2, 30.43, 38.86, 39}, {26, 30.86, 31.0, 52},
                                {5, 10.0, 39.0, 20}, {1, 1.71, 38.86, 10}};
+    double ex;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const double *c = cases[i];
-        double want[3], ex;
+        double want[3];
         direct(&p, c[0], c[1], c[2], c[3], want);
         char what[64];
         snprintf(what, sizeof what, "case %zu P(alive)", i);
@@ -200,12 +204,23 @@ static void test_predictions_direct(void **state)
         snprintf(what, sizeof what, "case %zu P(none)", i);
         assert_rel(crm_btyd_prob_no_purchase(&p, c[0], c[1], c[2], c[3]), want[2], 1e-6, what);
     }
+    /* crm_btyd_score (sharing the (x, T) parts between neighbours) gives the same */
+    struct crm_btyd_obs o[3] = {{2, 10, 39, 1}, {2, 30, 39, 1}, {2, 39, 39, 1}};
+    struct crm_btyd_score sc[3];
+    struct crm_btyd_horizon hz = {13.0, 0.0, 7.0};
+    assert_int_equal(crm_btyd_score(&p, o, 3, &hz, sc, NULL), CRM_OK);
+    for (int i = 0; i < 3; i++) {
+        assert_rel(sc[i].p_alive, crm_btyd_p_alive(&p, 2, o[i].t_x, 39), 1e-14, "score p_alive");
+        assert_int_equal(crm_btyd_expected(&p, 2, o[i].t_x, 39, 13.0, &ex, NULL), CRM_OK);
+        assert_rel(sc[i].expected, ex, 1e-14, "score expected");
+        assert_rel(sc[i].prob_no_purchase, crm_btyd_prob_no_purchase(&p, 2, o[i].t_x, 39, 13.0),
+                   1e-14, "score prob_no_purchase");
+    }
     /* BTYD's pnbd.PAlive examples: x = 0, t_x = 0, T = 39 gives 0.2941633; x = 23 with
      * t_x = T = 39 gives 1 */
     assert_true(fabs(crm_btyd_p_alive(&p, 0, 0, 39) - 0.2941633) < 5e-8);
     assert_true(crm_btyd_p_alive(&p, 23, 39, 39) == 1.0);
     /* the walkthrough's pnbd.Expectation(params, t = 52) = 1.473 */
-    double ex;
     assert_int_equal(crm_btyd_expected_unconditional(&p, 52.0, &ex, NULL), CRM_OK);
     assert_true(fabs(ex - 1.473) < 0.0005);
     /* the log-likelihood of one customer is the log of the direct integral's normaliser */

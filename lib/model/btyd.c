@@ -350,6 +350,7 @@ enum crm_err crm_btyd_score(const struct crm_btyd_params *p, const struct crm_bt
                                horizon->length, horizon->annual_discount,
                                horizon->days_per_unit);
     double last_x = NAN, last_T = NAN, h = 0.0, hd = 0.0, buy = 0.0;
+    struct crm_pnbd_xT xT = {NAN, NAN, {0, 0, 0, 0, 0}, 0, 0};
     for (size_t i = 0; i < n; i++) {
         const struct crm_btyd_obs *o = &obs[i];
         if (!obs_ok(o->x, o->t_x, o->T))
@@ -366,11 +367,13 @@ enum crm_err crm_btyd_score(const struct crm_btyd_params *p, const struct crm_bt
             last_T = o->T;
         }
         if (p->model == CRM_BTYD_PNBD) {
-            out[i].p_alive = crm_pnbd_p_alive(p, o->x, o->t_x, o->T);
-            out[i].expected = out[i].p_alive * h;
-            out[i].prob_no_purchase = crm_pnbd_prob_no_purchase(p, o->x, o->t_x, o->T,
-                                                                horizon->length);
-            out[i].discounted_expected = out[i].p_alive * hd;
+            if (xT.x != o->x || xT.T != o->T)
+                crm_pnbd_xT_prepare(p, o->x, o->T, horizon->length, &xT);
+            double alive = crm_pnbd_p_alive_xT(p, &xT, o->t_x);
+            out[i].p_alive = alive;
+            out[i].expected = alive * h;
+            out[i].prob_no_purchase = (1.0 - alive) + alive * xT.none_alive;
+            out[i].discounted_expected = alive * hd;
             if (!isfinite(out[i].p_alive) || !isfinite(out[i].prob_no_purchase))
                 return crm_errinfo_set(err, CRM_EMODEL, "summary %zu (x=%g, t_x=%g, T=%g): "
                                        "pnbd P(alive) cannot be evaluated", i, o->x, o->t_x,
@@ -867,29 +870,23 @@ static enum crm_err pnbd_prep(const struct crm_btyd_obs *obs, size_t n,
                               struct crm_pnbd_prep *P, double *sx, double *sT,
                               struct crm_errinfo *err)
 {
-    double repeat = 0.0;
+    double repeat = 0.0, total = 0.0;
     *sx = *sT = 0.0;
-    P->obs = obs;
-    P->n = n;
-    P->total = 0.0;
     for (size_t i = 0; i < n; i++) {
         const struct crm_btyd_obs *o = &obs[i];
         if (!obs_ok(o->x, o->t_x, o->T) || !(o->weight >= 0) || !isfinite(o->weight))
             return bad_obs(err, i, o);
-        if (i > 0 && (o->x < obs[i - 1].x || (o->x == obs[i - 1].x && o->T < obs[i - 1].T)))
-            return crm_errinfo_set(err, CRM_EUSAGE, "pnbd fit: summaries must be sorted by "
-                                   "(x, T) as crm_btyd_compact leaves them (summary %zu)", i);
-        P->total += o->weight;
+        total += o->weight;
         repeat += o->x > 0 ? o->weight : 0.0;
         *sx += o->weight * o->x;
         *sT += o->weight * o->T;
     }
-    if (!(P->total > 0))
+    if (!(total > 0))
         return crm_errinfo_set(err, CRM_EMODEL, "pnbd fit: no customers (all weights are zero)");
     if (!(repeat > 0))
         return crm_errinfo_set(err, CRM_EMODEL, "pnbd fit: no customer made a repeat purchase, "
                                "so the purchase and dropout processes cannot be estimated");
-    return CRM_OK;
+    return crm_pnbd_prep_build(P, obs, n, 0.0, err);
 }
 
 enum crm_err crm_btyd_fit_penalized(enum crm_btyd_model model, const struct crm_btyd_obs *obs,
@@ -941,6 +938,8 @@ enum crm_err crm_btyd_fit_penalized(enum crm_btyd_model model, const struct crm_
         e = check_estimate(crm_btyd_model_name(model), &m, 4, theta, names, err);
     if (!pnbd)
         prep_free(&P);
+    else
+        crm_pnbd_prep_free(&Q);
     if (e != CRM_OK)
         return e;
     fit->params = (struct crm_btyd_params){model, exp(theta[0]), exp(theta[1]), exp(theta[2]),

@@ -14,7 +14,10 @@
 #include "model/pnbd.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "base/rng.h"
 #include "model/special.h"
@@ -22,6 +25,7 @@
 #define MAX_TERMS 20000
 #define Z_SERIES 0.97 /* beyond, the series needs over ~1,000 terms: lib/special's 2F1 */
 #define THETA_MAX 30.0
+#define THREAD_MIN 20000 /* pairs or triples worth a second thread */
 
 /* H = 2F1(1, p; p+q; z) and its derivatives (H_p, H_q, H_z) by the series of pnbd.h. */
 static int h_series(double p, double q, double z, double *h, double *hp, double *hq, double *hz)
@@ -172,6 +176,38 @@ double crm_pnbd_prob_no_purchase(const struct crm_btyd_params *p, double x, doub
     return (1.0 - alive) + alive * fmin(none, 1.0);
 }
 
+int crm_pnbd_xT_prepare(const struct crm_btyd_params *p, double x, double T, double t,
+                        struct crm_pnbd_xT *out)
+{
+    double a = p->r + x, A = p->alpha + T, s = p->a, B = p->b + T;
+    struct crm_pnbd_lng g1, g2;
+    out->x = x;
+    out->T = T;
+    out->l1 = -a * log(A) - s * log(B);
+    out->none_alive = 1.0;
+    if (!crm_pnbd_lng(a, p->alpha, s + 1.0, p->b, T, &out->gT))
+        return 0;
+    if (t == 0.0)
+        return 1;
+    if (!crm_pnbd_lng(a, A, s + 1.0, B, 0.0, &g1) || !crm_pnbd_lng(a + 1.0, A, s, B, t, &g2))
+        return 0;
+    double lk = a * log(A) + s * log(B);
+    out->none_alive = fmin(s * exp(lk + g1.v) + a * exp(lk + g2.v), 1.0);
+    return 1;
+}
+
+double crm_pnbd_p_alive_xT(const struct crm_btyd_params *p, const struct crm_pnbd_xT *c,
+                           double t_x)
+{
+    struct crm_pnbd_lng gx;
+    if (t_x >= c->T)
+        return 1.0;
+    if (!crm_pnbd_lng(p->r + c->x, p->alpha, p->a + 1.0, p->b, t_x, &gx))
+        return NAN;
+    double lo = log(p->a) + gx.v + log(-expm1(c->gT.v - gx.v)) - c->l1;
+    return 1.0 / (1.0 + exp(lo));
+}
+
 void crm_pnbd_simulate(const struct crm_btyd_params *p, struct crm_rng *rng, double T,
                        double holdout, struct crm_btyd_obs *obs, double *holdout_purchases)
 {
@@ -194,31 +230,182 @@ void crm_pnbd_simulate(const struct crm_btyd_params *p, struct crm_rng *rng, dou
     *holdout_purchases = held;
 }
 
-/* One triple's log-likelihood and gradient in (r, α, s, β); gT is G at (x, T), shared by the
- * neighbours with the same x and T. */
-static double triple(const double *th, double x, double t_x, double T,
-                     const struct crm_pnbd_lng *gT, double *g)
+/* ---- the likelihood over triples ---- */
+
+struct pair_key {
+    double x, tau;
+    size_t slot; /* 2 k for t_x of triple k, 2 k + 1 for its T */
+};
+
+static int cmp_key(const void *a, const void *b)
 {
-    double r = th[0], al = th[1], s = th[2], be = th[3];
-    double l1 = -(r + x) * log(al + T) - s * log(be + T);
-    double d1[4] = {-log(al + T), -(r + x) / (al + T), -log(be + T), -s / (be + T)};
+    const struct pair_key *p = a, *q = b;
+    if (p->x != q->x)
+        return p->x < q->x ? -1 : 1;
+    return (p->tau > q->tau) - (p->tau < q->tau);
+}
+
+void crm_pnbd_prep_free(struct crm_pnbd_prep *P)
+{
+    free(P->pair_x);
+    free(P->pair_tau);
+    free(P->at_tx);
+    free(P->at_T);
+    free(P->g);
+    free(P->la);
+    free(P->lb);
+    P->la = P->lb = NULL;
+    P->pair_x = P->pair_tau = NULL;
+    P->at_tx = P->at_T = NULL;
+    P->g = NULL;
+}
+
+enum crm_err crm_pnbd_prep_build(struct crm_pnbd_prep *P, const struct crm_btyd_obs *obs,
+                                 size_t n, double penalty, struct crm_errinfo *err)
+{
+    memset(P, 0, sizeof *P);
+    P->obs = obs;
+    P->n = n;
+    P->penalty = penalty;
+    struct pair_key *k = malloc((2 * n + 1) * sizeof *k);
+    P->pair_x = malloc((2 * n + 1) * sizeof *P->pair_x);
+    P->pair_tau = malloc((2 * n + 1) * sizeof *P->pair_tau);
+    P->at_tx = malloc((n + 1) * sizeof *P->at_tx);
+    P->at_T = malloc((n + 1) * sizeof *P->at_T);
+    if (!k || !P->pair_x || !P->pair_tau || !P->at_tx || !P->at_T || 2 * n >= UINT32_MAX) {
+        free(k);
+        crm_pnbd_prep_free(P);
+        return crm_errinfo_set(err, CRM_ENOMEM, "pnbd fit: out of memory for %zu summaries", n);
+    }
+    for (size_t i = 0; i < n; i++) {
+        P->total += obs[i].weight;
+        k[2 * i] = (struct pair_key){obs[i].x, obs[i].t_x, 2 * i};
+        k[2 * i + 1] = (struct pair_key){obs[i].x, obs[i].T, 2 * i + 1};
+    }
+    qsort(k, 2 * n, sizeof *k, cmp_key);
+    size_t m = 0;
+    for (size_t i = 0; i < 2 * n; i++) {
+        if (m == 0 || k[i].x != P->pair_x[m - 1] || k[i].tau != P->pair_tau[m - 1]) {
+            P->pair_x[m] = k[i].x;
+            P->pair_tau[m++] = k[i].tau;
+        }
+        uint32_t *at = k[i].slot % 2 ? P->at_T : P->at_tx;
+        at[k[i].slot / 2] = (uint32_t)(m - 1);
+    }
+    free(k);
+    P->npair = m;
+    P->g = malloc((m + 1) * sizeof *P->g);
+    P->la = malloc((m + 1) * sizeof *P->la);
+    P->lb = malloc((m + 1) * sizeof *P->lb);
+    if (!P->g || !P->la || !P->lb) {
+        crm_pnbd_prep_free(P);
+        return crm_errinfo_set(err, CRM_ENOMEM, "pnbd fit: out of memory for %zu summaries", n);
+    }
+    return CRM_OK;
+}
+
+/* Per evaluation: what every triple shares. */
+struct shared {
+    double r, al, s, be, ls;
+};
+
+/* One triple's log-likelihood bracket and its gradient in (r, α, s, β), from G at its two
+ * pairs and ln(α+T), ln(β+T): five transcendental calls. */
+static double triple(const struct shared *c, double x, double t_x, double T,
+                     const struct crm_pnbd_lng *gx, const struct crm_pnbd_lng *gT, double lat,
+                     double lbt, double *g)
+{
+    double l1 = -(c->r + x) * lat - c->s * lbt;
+    double d1[4] = {-lat, -(c->r + x) / (c->al + T), -lbt, -c->s / (c->be + T)};
     if (t_x >= T) {
         for (int i = 0; i < 4; i++)
             g[i] = d1[i];
         return l1;
     }
-    struct crm_pnbd_lng gx;
-    if (!crm_pnbd_lng(r + x, al, s + 1.0, be, t_x, &gx))
-        return NAN;
-    double l2 = log(s) + gx.v + log(-expm1(gT->v - gx.v));
-    double m = l1 > l2 ? l1 + log1p(exp(l2 - l1)) : l2 + log1p(exp(l1 - l2));
-    double p1 = exp(l1 - m), p2 = exp(l2 - m);
-    double ex = exp(log(s) + gx.v - m), eT = exp(log(s) + gT->v - m); /* s G / bracket */
-    double dx[4] = {gx.dp, gx.dA, gx.dq, gx.dB}, dT[4] = {gT->dp, gT->dA, gT->dq, gT->dB};
+    double em = expm1(gT->v - gx->v);               /* G(T)/G(t_x) - 1, in (-1, 0) */
+    double l2 = c->ls + gx->v + log(-em);
+    double u = exp(-fabs(l1 - l2)), m = fmax(l1, l2) + log1p(u);
+    double p1 = l1 > l2 ? 1.0 / (1.0 + u) : u / (1.0 + u), p2 = 1.0 - p1;
+    double ex = exp(c->ls + gx->v - m), eT = ex * (1.0 + em); /* s G / bracket */
+    double dx[4] = {gx->dp, gx->dA, gx->dq, gx->dB}, dT[4] = {gT->dp, gT->dA, gT->dq, gT->dB};
     for (int i = 0; i < 4; i++)
         g[i] = p1 * d1[i] + ex * dx[i] - eT * dT[i];
-    g[2] += p2 / s;
+    g[2] += p2 / c->s;
     return m;
+}
+
+/* A share of one evaluation: pairs [p0, p1) or triples [k0, k1). */
+struct share {
+    const struct crm_pnbd_prep *P;
+    struct shared c;
+    size_t from, to;
+    int ok;
+    double ll, G[4];
+};
+
+static void *pairs(void *arg)
+{
+    struct share *w = arg;
+    const struct crm_pnbd_prep *P = w->P;
+    w->ok = 1;
+    for (size_t j = w->from; j < w->to && w->ok; j++) {
+        w->ok = crm_pnbd_lng(w->c.r + P->pair_x[j], w->c.al, w->c.s + 1.0, w->c.be,
+                             P->pair_tau[j], &P->g[j]);
+        P->la[j] = log(w->c.al + P->pair_tau[j]);
+        P->lb[j] = log(w->c.be + P->pair_tau[j]);
+    }
+    return NULL;
+}
+
+static void *triples(void *arg)
+{
+    struct share *w = arg;
+    const struct crm_pnbd_prep *P = w->P;
+    const struct shared *c = &w->c;
+    double last_x = NAN, lgx = 0, psx = 0, ll = 0, G[4] = {0, 0, 0, 0};
+    w->ok = 1;
+    for (size_t k = w->from; k < w->to; k++) {
+        const struct crm_btyd_obs *o = &P->obs[k];
+        if (!(o->weight > 0))
+            continue;
+        if (o->x != last_x) {
+            lgx = lgamma_r(c->r + o->x, &(int){0});
+            psx = crm_special_digamma(c->r + o->x);
+            last_x = o->x;
+        }
+        double g[4], w8 = o->weight;
+        uint32_t jT = P->at_T[k];
+        double l = triple(c, o->x, o->t_x, o->T, &P->g[P->at_tx[k]], &P->g[jT], P->la[jT],
+                          P->lb[jT], g);
+        if (!isfinite(l)) {
+            w->ok = 0;
+            return NULL;
+        }
+        ll += w8 * (lgx + l);
+        G[0] += w8 * (psx + g[0]);
+        G[1] += w8 * g[1];
+        G[2] += w8 * g[2];
+        G[3] += w8 * g[3];
+    }
+    w->ll = ll;
+    memcpy(w->G, G, sizeof G);
+    return NULL;
+}
+
+/* Run fn on two halves of [0, n): on two threads when the work is large enough to pay for
+ * one. The halves are the same whether or not a thread starts, so the sums are too. */
+static void halves(void *(*fn)(void *), struct share w[2], size_t n)
+{
+    w[0].from = 0;
+    w[0].to = w[1].from = n / 2;
+    w[1].to = n;
+    pthread_t t;
+    int threaded = n >= THREAD_MIN && pthread_create(&t, NULL, fn, &w[1]) == 0;
+    fn(&w[0]);
+    if (threaded)
+        pthread_join(t, NULL);
+    else
+        fn(&w[1]);
 }
 
 double crm_pnbd_objective(const double *theta, double *grad, void *ctx)
@@ -229,40 +416,27 @@ double crm_pnbd_objective(const double *theta, double *grad, void *ctx)
             return INFINITY;
     double th[4] = {exp(theta[0]), exp(theta[1]), exp(theta[2]), exp(theta[3])};
     double r = th[0], al = th[1], s = th[2], be = th[3];
-    double lgr = lgamma_r(r, &(int){0}), psr = crm_special_digamma(r);
-    double ll = 0.0, G[4] = {0, 0, 0, 0}, last_x = NAN, last_T = NAN, lgx = 0, psx = 0;
-    struct crm_pnbd_lng gT = {0, 0, 0, 0, 0};
-    for (size_t k = 0; k < P->n; k++) {
-        const struct crm_btyd_obs *o = &P->obs[k];
-        if (!(o->weight > 0))
-            continue;
-        if (o->x != last_x) {
-            lgx = lgamma_r(r + o->x, &(int){0});
-            psx = crm_special_digamma(r + o->x);
-            last_x = o->x;
-            last_T = NAN;
-        }
-        if (o->T != last_T) {
-            if (!crm_pnbd_lng(r + o->x, al, s + 1.0, be, o->T, &gT))
-                return INFINITY;
-            last_T = o->T;
-        }
-        double g[4], w = o->weight;
-        double l = triple(th, o->x, o->t_x, o->T, &gT, g);
-        if (!isfinite(l))
-            return INFINITY;
-        ll += w * (lgx - lgr + r * log(al) + s * log(be) + l);
-        G[0] += w * (psx - psr + log(al) + g[0]);
-        G[1] += w * (r / al + g[1]);
-        G[2] += w * (log(be) + g[2]);
-        G[3] += w * (s / be + g[3]);
-    }
+    struct share w[2] = {{P, {r, al, s, be, log(s)}, 0, 0, 0, 0, {0, 0, 0, 0}}};
+    w[1] = w[0];
+    halves(pairs, w, P->npair);
+    if (!w[0].ok || !w[1].ok)
+        return INFINITY;
+    halves(triples, w, P->n);
+    if (!w[0].ok || !w[1].ok)
+        return INFINITY;
+    /* the parts every customer shares: -ln Γ(r) + r ln α + s ln β and their derivatives */
+    double lgr = lgamma_r(r, &(int){0}), psr = crm_special_digamma(r), W = P->total;
+    double ll = w[0].ll + w[1].ll + W * (-lgr + r * log(al) + s * log(be)), G[4];
+    G[0] = w[0].G[0] + w[1].G[0] + W * (-psr + log(al));
+    G[1] = w[0].G[1] + w[1].G[1] + W * r / al;
+    G[2] = w[0].G[2] + w[1].G[2] + W * log(be);
+    G[3] = w[0].G[3] + w[1].G[3] + W * s / be;
     double pen = 0.0;
     for (int i = 0; i < 4; i++)
         pen += th[i] * th[i];
     if (grad)
         for (int i = 0; i < 4; i++)
-            grad[i] = -G[i] * th[i] / P->total + 2.0 * P->penalty * th[i] * th[i];
-    double f = -ll / P->total + P->penalty * pen;
+            grad[i] = -G[i] * th[i] / W + 2.0 * P->penalty * th[i] * th[i];
+    double f = -ll / W + P->penalty * pen;
     return isfinite(f) ? f : INFINITY;
 }
