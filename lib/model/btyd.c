@@ -751,6 +751,7 @@ struct mle {
     int converged, iterations, evaluations;
     double fval, grad_norm;
     double se_theta[CRM_OPTIM_MAX_DIM]; /* on the log scale */
+    double cov[CRM_OPTIM_MAX_DIM * CRM_OPTIM_MAX_DIM]; /* n*n, of the log parameters */
     int hessian_ok;
 };
 
@@ -820,6 +821,7 @@ static enum crm_err maximise(crm_optim_fn *f, void *ctx, size_t n, double *theta
             out->hessian_ok = 1;
             for (size_t i = 0; i < n; i++)
                 out->se_theta[i] = sqrt(cov[i * n + i]);
+            memcpy(out->cov, cov, n * n * sizeof *cov);
         }
     }
     return CRM_OK;
@@ -956,6 +958,7 @@ enum crm_err crm_btyd_fit_penalized(enum crm_btyd_model model, const struct crm_
     fit->converged = 1;
     for (int i = 0; i < 4; i++)
         fit->se[i] = v[i] * m.se_theta[i];
+    memcpy(fit->cov, m.cov, sizeof fit->cov);
     if (!isfinite(fit->loglik))
         return crm_errinfo_set(err, CRM_EMODEL, "%s fit: log-likelihood not finite",
                                crm_btyd_model_name(model));
@@ -966,6 +969,64 @@ enum crm_err crm_btyd_fit(enum crm_btyd_model model, const struct crm_btyd_obs *
                           struct crm_btyd_fit *fit, struct crm_errinfo *err)
 {
     return crm_btyd_fit_penalized(model, obs, n, 0.0, fit, err);
+}
+
+/* ---- parameter uncertainty ---- */
+
+int crm_btyd_draw(const double *est, const double *cov, size_t dim, size_t n, uint64_t seed,
+                  double *out)
+{
+    double L[CRM_OPTIM_MAX_DIM * CRM_OPTIM_MAX_DIM] = {0};
+    if (dim == 0 || dim > CRM_OPTIM_MAX_DIM)
+        return 0;
+    for (size_t i = 0; i < dim; i++) { /* Cholesky: cov = L Lᵀ */
+        if (!(est[i] > 0) || !isfinite(est[i]))
+            return 0;
+        for (size_t j = 0; j <= i; j++) {
+            double sum = cov[i * dim + j];
+            for (size_t k = 0; k < j; k++)
+                sum -= L[i * dim + k] * L[j * dim + k];
+            if (i == j) {
+                if (!(sum > 0) || !isfinite(sum))
+                    return 0;
+                L[i * dim + i] = sqrt(sum);
+            } else {
+                L[i * dim + j] = sum / L[j * dim + j];
+            }
+        }
+    }
+    struct crm_rng rng;
+    crm_rng_seed(&rng, seed);
+    for (size_t d = 0; d < n; d++) {
+        double z[CRM_OPTIM_MAX_DIM];
+        for (size_t i = 0; i < dim; i++)
+            z[i] = crm_rng_normal(&rng);
+        for (size_t i = 0; i < dim; i++) {
+            double v = log(est[i]);
+            for (size_t k = 0; k <= i; k++)
+                v += L[i * dim + k] * z[k];
+            out[d * dim + i] = exp(v);
+        }
+    }
+    return 1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double crm_btyd_quantile(double *v, size_t n, double q)
+{
+    if (n == 0)
+        return NAN;
+    qsort(v, n, sizeof *v, cmp_double);
+    double h = (double)(n - 1) * q;
+    size_t lo = (size_t)floor(h);
+    if (lo + 1 >= n)
+        return v[n - 1];
+    return v[lo] + (h - (double)lo) * (v[lo + 1] - v[lo]);
 }
 
 /* ---- Gamma-Gamma ---- */
@@ -1125,6 +1186,7 @@ enum crm_err crm_btyd_gg_fit(const struct crm_btyd_spend *obs, size_t n,
         const double *v = &fit->params.p;
         for (int i = 0; i < 3; i++)
             fit->se[i] = v[i] * mm.se_theta[i];
+        memcpy(fit->cov, mm.cov, sizeof fit->cov);
     }
 done:
     if (e == CRM_ENOMEM)

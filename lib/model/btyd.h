@@ -14,6 +14,7 @@
 #define CRM_BTYD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/err.h"
 #include "base/rng.h"
@@ -44,6 +45,7 @@ struct crm_btyd_fit {
     double loglik;    /* weighted total log-likelihood at the estimate */
     double se[4];     /* standard errors of r, α, a, b from the inverse of the numeric
                          Hessian of -loglik (delta method from the log scale) */
+    double cov[16];   /* that inverse: the covariance of ln r, ln α, ln a, ln b (4x4) */
     double customers; /* total weight */
     double grad_norm; /* max |∂(-loglik/customers)/∂ ln θ| at the estimate */
     int iterations;   /* optimiser iterations, all phases */
@@ -143,6 +145,19 @@ enum crm_err crm_btyd_clv(const struct crm_btyd_params *p, double x, double t_x,
 void crm_btyd_simulate(const struct crm_btyd_params *p, struct crm_rng *rng, double T,
                        double holdout, struct crm_btyd_obs *obs, double *holdout_purchases);
 
+/* ---- parameter uncertainty (--intervals) ---- */
+
+/* n draws of the parameters from their asymptotic distribution: the logs of the dim
+ * parameters est[0..dim) are normal with covariance cov (dim x dim, row-major), so the
+ * draws stay positive. Deterministic for a seed. Returns 0 when cov is not positive
+ * definite (nothing drawn). out holds n*dim values, draw-major. */
+int crm_btyd_draw(const double *est, const double *cov, size_t dim, size_t n, uint64_t seed,
+                  double *out);
+
+/* The q-quantile of v[0..n) (sorted in place), interpolating between order statistics
+ * (R's type 7); NaN for n == 0. */
+double crm_btyd_quantile(double *v, size_t n, double q);
+
 /* ---- Gamma-Gamma spend model ---- */
 
 /* A repeat customer: x >= 1 repeat purchases whose mean value is mean_spend > 0 (the first
@@ -164,6 +179,7 @@ struct crm_btyd_gg_fit {
     struct crm_btyd_gg_params params;
     double loglik;
     double se[3];
+    double cov[9];    /* covariance of ln p, ln q, ln γ (3x3) */
     double customers;
     double grad_norm;
     int iterations;
