@@ -178,7 +178,7 @@ static const struct crm_churn_params PARAMS = {{CRM_BTYD_BGNBD, 0.243, 4.414, 0.
 
 static struct crm_churn *model(const struct crm_btsum *b, int32_t horizon, double discount)
 {
-    struct crm_churn_opts o = {CRM_BTYD_BGNBD, 7.0, horizon, discount, 0.5, 0.8, 2, &PARAMS, 0.0};
+    struct crm_churn_opts o = {CRM_BTYD_BGNBD, 7.0, horizon, discount, 0.5, 0.8, 2, &PARAMS, 0.0, 0.0};
     struct crm_churn *c;
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
@@ -399,7 +399,7 @@ static void test_churn_fit_is_rounded_before_scoring(void **state)
     (void)state;
     struct hand *h = population();
     struct crm_btsum *b = hand_btsum(h, N, 272, 273);
-    struct crm_churn_opts o = {CRM_BTYD_BGNBD, 7.0, 90, 0, 0.5, 0.8, 2, NULL, 0.0};
+    struct crm_churn_opts o = {CRM_BTYD_BGNBD, 7.0, 90, 0, 0.5, 0.8, 2, NULL, 0.0, 0.0};
     struct crm_churn *c;
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
@@ -433,7 +433,7 @@ static void test_churn_fit_does_not_depend_on_customer_order(void **state)
     (void)state;
     struct hand *h = population();
     struct crm_churn *c[2];
-    struct crm_churn_opts o = {CRM_BTYD_BGNBD, 7.0, 90, 0, 0.5, 0.8, 2, NULL, 0.0};
+    struct crm_churn_opts o = {CRM_BTYD_BGNBD, 7.0, 90, 0, 0.5, 0.8, 2, NULL, 0.0, 0.0};
     for (int pass = 0; pass < 2; pass++) {
         if (pass == 1)
             for (int i = 0; i < N / 2; i++) { /* reverse */

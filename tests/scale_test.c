@@ -406,7 +406,7 @@ static void test_scale_churn_fit_of_partitions_is_the_wholes(void **state)
     if (rc != CRM_OK)
         fail_msg("%s", e.msg);
     struct crm_btsum *b = summaries(p.whole);
-    struct crm_churn_opts co = {CRM_BTYD_BGNBD, 7.0, 90, 0.0, 0.5, 0.8, 2, NULL, 0.0};
+    struct crm_churn_opts co = {CRM_BTYD_BGNBD, 7.0, 90, 0.0, 0.5, 0.8, 2, NULL, 0.0, 0.0};
     assert_int_equal(crm_churn_model(b, &co, &whole, &e), CRM_OK);
     /* bit for bit: the same arrays reach the optimiser */
     assert_memory_equal(&merged->bg_fit, &whole->bg_fit, sizeof whole->bg_fit);

@@ -217,6 +217,8 @@ void crm_churn_free(struct crm_churn *c)
     free(c->score);
     free(c->holdout_expected);
     free(c->map);
+    free(c->tri_iv);
+    free(c->clv_iv);
     free(c);
 }
 
@@ -377,6 +379,133 @@ static enum crm_err score_all(struct crm_churn *c, const struct crm_btsum *b,
     return rc;
 }
 
+/* ---- intervals from parameter draws ---- */
+
+/* The covariance of the log parameters: the fit's, or from a file's standard errors (no
+ * correlations then). 0 when unknown. */
+static int log_cov(const double *est, const double *se, const double *fit_cov, int fitted,
+                   size_t dim, double *cov)
+{
+    if (fitted) {
+        memcpy(cov, fit_cov, dim * dim * sizeof *cov);
+        return 1;
+    }
+    memset(cov, 0, dim * dim * sizeof *cov);
+    for (size_t i = 0; i < dim; i++) {
+        if (!(se[i] > 0) || !isfinite(se[i]))
+            return 0;
+        cov[i * dim + i] = (se[i] / est[i]) * (se[i] / est[i]);
+    }
+    return 1;
+}
+
+struct draws {
+    double bg[CRM_CHURN_DRAWS * 4], gg[CRM_CHURN_DRAWS * 3], pop[CRM_CHURN_DRAWS];
+    double alive[CRM_CHURN_DRAWS], ex[CRM_CHURN_DRAWS], disc[CRM_CHURN_DRAWS];
+    double v[CRM_CHURN_DRAWS];
+};
+
+static enum crm_err draw_all(const struct crm_churn *c, struct draws *w, struct crm_errinfo *e)
+{
+    const struct crm_churn_params *p = &c->params;
+    double cov[16];
+    if (!log_cov(&p->bg.r, p->bg_se, c->bg_fit.cov, c->fitted, 4, cov))
+        return crm_errinfo_set(e, CRM_EUSAGE, "--intervals needs the standard errors of the "
+                               "parameters: fit the model here, or give --params a file with "
+                               "the std_error column");
+    if (!crm_btyd_draw(&p->bg.r, cov, 4, CRM_CHURN_DRAWS, CRM_CHURN_SEED, w->bg))
+        return crm_errinfo_set(e, CRM_EMODEL, "--intervals: the covariance of the %s estimate "
+                               "is not positive definite", crm_btyd_model_name(p->bg.model));
+    if (!p->has_gg)
+        return CRM_OK;
+    if (!log_cov(&p->gg.p, p->gg_se, c->gg_fit.cov, c->fitted, 3, cov) ||
+        !crm_btyd_draw(&p->gg.p, cov, 3, CRM_CHURN_DRAWS, CRM_CHURN_SEED + 1u, w->gg))
+        return crm_errinfo_set(e, CRM_EMODEL, "--intervals needs the standard errors of the "
+                               "gammagamma parameters (std_error column), positive definite");
+    for (int d = 0; d < CRM_CHURN_DRAWS; d++) {
+        struct crm_btyd_gg_params g = {w->gg[3 * d], w->gg[3 * d + 1], w->gg[3 * d + 2]};
+        if (crm_btyd_gg_population_mean(&g, &w->pop[d], NULL) != CRM_OK)
+            w->pop[d] = NAN; /* q <= 1 in this draw: no finite mean */
+    }
+    return CRM_OK;
+}
+
+/* The clv interval of customer k (triple disc[] filled) from the spend draws. */
+static void clv_interval(struct crm_churn *c, const struct crm_btsum *b, uint32_t k,
+                         struct draws *w, double q)
+{
+    const struct crm_btsum_cust *u = &b->cust[k];
+    double x = c->tri[c->map[k]].x;
+    int64_t money = crm_btsum_repeat_money(u);
+    size_t n = 0;
+    for (int d = 0; d < CRM_CHURN_DRAWS; d++) {
+        struct crm_btyd_gg_params g = {w->gg[3 * d], w->gg[3 * d + 1], w->gg[3 * d + 2]};
+        double value = w->pop[d];
+        if (x > 0 && money > 0 &&
+            crm_btyd_gg_expected_value(&g, x, (double)money / c->minor_per_unit / x, &value,
+                                       NULL) != CRM_OK)
+            value = NAN;
+        if (isfinite(value))
+            w->v[n++] = value * w->disc[d] * c->minor_per_unit;
+    }
+    c->clv_iv[2 * k] = (int64_t)llround(crm_btyd_quantile(w->v, n, q));
+    c->clv_iv[2 * k + 1] = (int64_t)llround(crm_btyd_quantile(w->v, n, 1.0 - q));
+}
+
+static enum crm_err intervals(struct crm_churn *c, const struct crm_btsum *b,
+                              const struct crm_churn_opts *o, struct crm_errinfo *e)
+{
+    struct draws *w = malloc(sizeof *w);
+    size_t nt = c->triples ? c->triples : 1;
+    uint32_t *start = calloc(nt + 1, sizeof *start), *who = malloc((b->n + 1) * sizeof *who);
+    c->tri_iv = malloc(4 * nt * sizeof *c->tri_iv);
+    c->clv_iv = c->params.has_gg ? malloc(2 * ((size_t)b->n + 1) * sizeof *c->clv_iv) : NULL;
+    if (!w || !start || !who || !c->tri_iv || (c->params.has_gg && !c->clv_iv)) {
+        free(w);
+        free(start);
+        free(who);
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory for the intervals");
+    }
+    enum crm_err rc = draw_all(c, w, e);
+    /* customers by triple (a counting sort): who[start[i] .. start[i+1]) are triple i's */
+    for (uint32_t k = 0; k < b->n; k++)
+        if (c->map[k] != UINT32_MAX)
+            start[c->map[k] + 1]++;
+    for (size_t i = 0; i < nt; i++)
+        start[i + 1] += start[i];
+    for (uint32_t k = 0; k < b->n; k++)
+        if (c->map[k] != UINT32_MAX)
+            who[start[c->map[k]]++] = k;
+    for (size_t i = nt; i > 0; i--) /* each start[i] moved on to start[i+1]: back */
+        start[i] = start[i - 1];
+    start[0] = 0;
+    double u = c->days_per_unit, q = (1.0 - o->interval_level) / 2.0;
+    struct crm_btyd_horizon hz = {o->horizon_days / u, o->annual_discount, u};
+    c->level = o->interval_level;
+    for (size_t i = 0; rc == CRM_OK && i < c->triples; i++) {
+        for (int d = 0; rc == CRM_OK && d < CRM_CHURN_DRAWS; d++) {
+            struct crm_btyd_params pd = {c->params.bg.model, w->bg[4 * d], w->bg[4 * d + 1],
+                                         w->bg[4 * d + 2], w->bg[4 * d + 3]};
+            struct crm_btyd_score sc;
+            rc = crm_btyd_score(&pd, &c->tri[i], 1, &hz, &sc, e);
+            w->alive[d] = sc.p_alive;
+            w->ex[d] = sc.expected;
+            w->disc[d] = sc.discounted_expected;
+        }
+        double *iv = &c->tri_iv[4 * i];
+        iv[0] = crm_btyd_quantile(w->alive, CRM_CHURN_DRAWS, q);
+        iv[1] = crm_btyd_quantile(w->alive, CRM_CHURN_DRAWS, 1.0 - q);
+        iv[2] = crm_btyd_quantile(w->ex, CRM_CHURN_DRAWS, q);
+        iv[3] = crm_btyd_quantile(w->ex, CRM_CHURN_DRAWS, 1.0 - q);
+        for (uint32_t j = start[i]; c->clv_iv && j < start[i + 1]; j++)
+            clv_interval(c, b, who[j], w, q);
+    }
+    free(w);
+    free(start);
+    free(who);
+    return rc;
+}
+
 enum crm_err crm_churn_model(const struct crm_btsum *b, const struct crm_churn_opts *o,
                              struct crm_churn **out, struct crm_errinfo *e)
 {
@@ -414,6 +543,8 @@ enum crm_err crm_churn_model(const struct crm_btsum *b, const struct crm_churn_o
         rc = crm_btyd_gg_population_mean(&c->params.gg, &c->population_mean, e);
     if (rc == CRM_OK)
         rc = score_all(c, b, o, e);
+    if (rc == CRM_OK && o->interval_level > 0)
+        rc = intervals(c, b, o, e);
     if (rc != CRM_OK) {
         crm_churn_free(c);
         return rc;
@@ -639,6 +770,16 @@ int crm_churn_row(const struct crm_churn *c, const struct crm_btsum *b, uint32_t
         row->value_minor = to_minor(value * c->minor_per_unit);
         row->clv_minor = to_minor(value * sc->discounted_expected * c->minor_per_unit);
     }
+    row->has_interval = c->tri_iv != NULL;
+    if (row->has_interval) {
+        const double *iv = &c->tri_iv[4 * (size_t)c->map[k]];
+        row->p_alive_lo = iv[0];
+        row->p_alive_hi = iv[1];
+        row->expected_lo = iv[2];
+        row->expected_hi = iv[3];
+        row->clv_lo_minor = c->clv_iv ? c->clv_iv[2 * (size_t)k] : 0;
+        row->clv_hi_minor = c->clv_iv ? c->clv_iv[2 * (size_t)k + 1] : 0;
+    }
     row->holdout_expected = c->holdout_expected ? c->holdout_expected[c->map[k]] : NAN;
     row->holdout_actual = s->holdout_days;
     return 1;
@@ -859,6 +1000,19 @@ static void churn_row(struct crm_out *o, size_t i, void *ctx)
             crm_out_empty(o);
         }
         crm_out_cstr(o, crm_churn_risk_name(m.risk));
+        if (m.has_interval) {
+            crm_out_fixed(o, m.expected_lo, DECIMALS);
+            crm_out_fixed(o, m.expected_hi, DECIMALS);
+            crm_out_fixed(o, m.p_alive_lo, DECIMALS);
+            crm_out_fixed(o, m.p_alive_hi, DECIMALS);
+            if (m.has_value) {
+                crm_out_money(o, m.clv_lo_minor, r->money_scale);
+                crm_out_money(o, m.clv_hi_minor, r->money_scale);
+            } else {
+                crm_out_empty(o);
+                crm_out_empty(o);
+            }
+        }
     } else {
         put_time(o, q.recency_days, u);
         if (isnan(q.gap_days))
@@ -877,11 +1031,14 @@ static void churn_row(struct crm_out *o, size_t i, void *ctx)
 enum crm_err crm_churn_write(struct crm_out *o, const struct crm_churn_report *r,
                              struct crm_errinfo *e)
 {
-    char header[160];
-    snprintf(header, sizeof header, "customer_id,x,t_x,T,%s%s",
+    char header[320];
+    snprintf(header, sizeof header, "customer_id,x,t_x,T,%s%s%s",
              r->model ? "p_alive,expected_purchases,prob_no_purchase,expected_avg_value,clv,"
                         "churn_risk"
                       : "recency,mean_gap,threshold,churn_risk,reason",
+             r->model && r->model->tri_iv ? ",expected_purchases_lo,expected_purchases_hi,"
+                                            "p_alive_lo,p_alive_hi,clv_lo,clv_hi"
+                                          : "",
              r->holdout ? ",actual_holdout" : "");
     crm_out_header(o, header);
     return crm_outrows_write(o, r->summaries->n, churn_row, (void *)r, e);

@@ -68,7 +68,13 @@ struct crm_churn_opts {
     int money_scale;                /* decimals of the store's minor unit */
     const struct crm_churn_params *params; /* use these instead of fitting; NULL: fit */
     double penalty;                 /* lifetimes' L2 penalizer_coef of the transaction fit */
+    double interval_level;          /* e.g. 0.9: lo/hi columns from CRM_CHURN_DRAWS seeded
+                                       draws of the parameters; 0: none */
 };
+
+/* Parameter draws behind --intervals, and their seed: the same input gives the same bytes. */
+#define CRM_CHURN_DRAWS 200
+#define CRM_CHURN_SEED 20260514u
 
 /* Per-calibration-frequency holdout comparison: groups x = 0..6, 7 or more, and all. */
 #define CRM_CHURN_GROUPS 9
@@ -98,6 +104,9 @@ struct crm_churn {
     struct crm_btyd_score *score;     /* per triple, over the horizon */
     double *holdout_expected;         /* per triple, over the holdout (NULL: none) */
     uint32_t *map;                    /* dictionary index -> triple; UINT32_MAX: not modelled */
+    double level;                     /* of the intervals; 0: none */
+    double *tri_iv;                   /* per triple: p_alive lo, hi, expected lo, hi */
+    int64_t *clv_iv;                  /* per customer (dictionary index): clv lo, hi, minor */
 };
 
 /* Fit (or take opts->params) and score every customer with a calibration purchase.
@@ -115,6 +124,9 @@ struct crm_churn_row {
     enum crm_churn_risk risk;
     double holdout_expected;       /* expected purchases in the holdout period */
     uint32_t holdout_actual;       /* distinct purchase days in it */
+    int has_interval;              /* the lo/hi below are set (--intervals) */
+    double p_alive_lo, p_alive_hi, expected_lo, expected_hi;
+    int64_t clv_lo_minor, clv_hi_minor;  /* when has_value */
 };
 
 /* The row of customer k (dictionary index); 0 when k is not modelled. */
@@ -149,6 +161,60 @@ enum crm_err crm_churn_chart(const struct crm_churn *c, const struct crm_btsum *
  * iterations, the Gamma-Gamma fit and customers left out of it, the population mean), for
  * stderr with -v. Truncated to size; returns the length it needed. */
 size_t crm_churn_describe(const struct crm_churn *c, char *buf, size_t size);
+
+/* ---- diagnostics (--diagnostics DIR; lib/model/diagnose.c) ----
+ * Each writes a CSV through o or builds a chart (free it with crm_svg_free). */
+
+/* Period transactions: customers with 0, 1, ... 6 and 7+ repeat purchases in the
+ * calibration period, actual and under the model. The model's counts are the mean of
+ * CRM_CHURN_SIMS simulated customers (seeded) for each first-purchase day, times its
+ * customers: exact in expectation for every model, deterministic, and within a few tenths
+ * of a customer per class. CSV frequency,actual,model. */
+#define CRM_CHURN_SIMS 2000
+enum crm_err crm_churn_period_write(const struct crm_churn *c, struct crm_out *o,
+                                    struct crm_errinfo *e);
+enum crm_err crm_churn_period_chart(const struct crm_churn *c, struct crm_svg **out,
+                                    struct crm_errinfo *e);
+
+/* The frequency x recency matrices of P(alive) and expected purchases in the horizon for a
+ * customer observed as long as the longest-observed one (T = max T; lifetimes'
+ * plot_frequency_recency_matrix): frequency 0 .. max x (at most 100), recency in whole time
+ * units 0 .. T (recency 0 only for frequency 0). CSV frequency,recency,T,p_alive,
+ * expected_purchases. which: 0 P(alive), 1 expected purchases (one line per frequency up to
+ * 10 in the chart). */
+enum crm_err crm_churn_matrix_write(const struct crm_churn *c, struct crm_out *o,
+                                    struct crm_errinfo *e);
+enum crm_err crm_churn_matrix_chart(const struct crm_churn *c, int which, struct crm_svg **out,
+                                    struct crm_errinfo *e);
+
+/* The weekly tracking series (crm_churn_tracking) as CSV week,week_end,actual_cumulative,
+ * predicted_cumulative,actual_incremental,predicted_incremental, and the incremental plot. */
+enum crm_err crm_churn_tracking_write(const struct crm_churn *c, const struct crm_btsum *b,
+                                      struct crm_out *o, struct crm_errinfo *e);
+enum crm_err crm_churn_chart_incremental(const struct crm_churn *c, const struct crm_btsum *b,
+                                         struct crm_svg **out, struct crm_errinfo *e);
+
+/* ---- forecasts per future period (--forecast; lib/model/forecast.c) ---- */
+
+struct crm_churn_report;
+
+enum crm_churn_period { CRM_CHURN_WEEK, CRM_CHURN_MONTH, CRM_CHURN_QUARTER };
+
+/* One row per modelled customer and future period 1..periods after the calibration end:
+ * weeks of 7 days, or calendar-length months / quarters from the day after the end (a month
+ * ends the day before the same day of the next month), expected purchases in the period
+ * (E[purchases by its end] - E[by its start]) and expected value = those × the expected
+ * order value, discounted from the period's end at the annual rate:
+ * (1 + d)^-(days from the calibration end / 365.25). CSV customer_id,period,period_start,
+ * period_end,expected_purchases,expected_value (empty without Gamma-Gamma). */
+struct crm_churn_forecast_opts {
+    enum crm_churn_period unit;
+    int periods;                /* 1 .. 1000 */
+    double annual_discount;
+};
+enum crm_err crm_churn_forecast_write(struct crm_out *o, const struct crm_churn_report *r,
+                                      const struct crm_churn_forecast_opts *fo,
+                                      struct crm_errinfo *e);
 
 /* ---- model comparison (--compare, --model best; lib/model/compare.c) ---- */
 
