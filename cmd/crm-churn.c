@@ -420,6 +420,13 @@ int main(int argc, char **argv)
         op.m.params = &given;
     }
 
+    if (op.fallback) { /* read now: a broken fallback must fail on the first night */
+        cli_check(&c, crm_churn_params_read(op.fallback, &given, &e), &e);
+        if (given.unit_days > 0 && given.unit_days != op.m.days_per_unit)
+            cli_usage_error(&c, "--fallback-params %s was fitted in %ss, but this fit is in "
+                            "%ss (--unit)", op.fallback, given.unit_days == 7 ? "week" : "day",
+                            op.m.days_per_unit == 7 ? "week" : "day");
+    }
     struct crm_store *s = cli_open_store(&c, optind < argc ? argv[optind] : NULL);
     struct crm_btsum_opts bo = {cli_resolve_as_of(&c, s), 0, op.svg || op.diag, 0};
     bo.end = bo.as_of - 1;
@@ -481,11 +488,6 @@ int main(int argc, char **argv)
             cli_warn(&c, "warning: %s; scoring with the fallback parameters of %s", e.msg,
                      op.fallback);
             crm_errinfo_clear(&e);
-            cli_check(&c, crm_churn_params_read(op.fallback, &given, &e), &e);
-            if (given.unit_days > 0 && given.unit_days != op.m.days_per_unit)
-                cli_usage_error(&c, "--fallback-params %s was fitted in %ss, not %ss",
-                                op.fallback, given.unit_days == 7 ? "week" : "day",
-                                op.m.days_per_unit == 7 ? "week" : "day");
             op.m.params = &given;
             rc = crm_churn_model(b, &op.m, &ch, &e);
         }
