@@ -29,6 +29,14 @@ if [ -r "$D/CDNOW_sample.txt.gz" ]; then
         "4 parameters, all within"
     # the week convention (BTYD): the plot's last point is week 78 (1998-06-30 is day 546)
     check "cdnow pnbd: tracking plot drawn" "$(grep -c '<svg' "$T/track.svg")" 1
+    # BTYD's documented example, pnbd.PAlive(params, x = 0, t.x = 0, T.cal = 39) = 0.2941633
+    # with the walkthrough's fit: the one-time buyers of 1997-01-01 have T = 39 weeks when
+    # the calibration ends 1997-10-01
+    printf 'model,parameter,value\npnbd,r,0.5533971\npnbd,alpha,10.5801985\npnbd,s,0.6060625\npnbd,beta,11.6562237\npnbd,unit_days,7\n' >"$T/btyd.csv"
+    check "cdnow pnbd: P(alive) of one-time buyers with T = 39 (BTYD: 0.2941633)" \
+        "$(crm-churn --params "$T/btyd.csv" --calibration-end 1997-10-01 "$T/cdnow.crm" |
+            awk -F, '$2 == 0 && $4 == "39.0000000" { print $5 }' | sort -u | tr '\n' ' ')" \
+        "0.2941633 "
     crm-churn --compare --calibration-end 1997-09-30 "$T/cdnow.crm" >"$T/cmp.csv"
     check "cdnow --compare: three models fitted; BG/NBD's and Pareto/NBD's published LL" \
         "$(awk -F, 'NR > 1 && $2 == "ok" { printf "%s%s", s, $1; s = " "
