@@ -394,8 +394,8 @@ static void merge(struct cli *c, struct opts *op, char **paths, size_t npaths)
 int main(int argc, char **argv)
 {
     struct cli c;
-    struct opts op = {{CRM_BTYD_BGNBD, 7.0, 90, 0.0, 0.5, 0.8, 2, NULL, 0.0, 0.0}, {2.0, 180}, 0, 0, 0,
-                      0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, 0, NULL,
+    struct opts op = {{CRM_BTYD_BGNBD, 7.0, 90, 0.0, 0.5, 0.8, 2, NULL, 0.0, 0.0}, {2.0, 180},
+                      0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, 0, NULL,
                       {CRM_CHURN_MONTH, 0, 0.0}};
     struct crm_errinfo e;
     crm_errinfo_clear(&e);

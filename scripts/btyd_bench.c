@@ -2,7 +2,8 @@
  * (x, t_x, T) triples, fit BG/NBD, score every distinct triple (P(alive), expected purchases,
  * P(no purchase)) and copy the scores back to customers. Prints one line per phase.
  * Usage: btyd_bench [CUSTOMERS [SEED [bgnbd|mbgnbd|pnbd]]]   (default 1000000 1 bgnbd)
- * Customers follow the CDNOW fit of the model (Pareto/NBD: BTYD's walkthrough); first purchases are spread over 52 weeks, calibration ends
+ * Customers follow the CDNOW fit of the model (Pareto/NBD: BTYD's walkthrough); first
+ * purchases are spread over 52 weeks, calibration ends
  * at week 78, times are whole days (in weeks), the horizon is 90 days. */
 #include <math.h>
 #include <stdio.h>

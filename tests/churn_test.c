@@ -178,7 +178,8 @@ static const struct crm_churn_params PARAMS = {{CRM_BTYD_BGNBD, 0.243, 4.414, 0.
 
 static struct crm_churn *model(const struct crm_btsum *b, int32_t horizon, double discount)
 {
-    struct crm_churn_opts o = {CRM_BTYD_BGNBD, 7.0, horizon, discount, 0.5, 0.8, 2, &PARAMS, 0.0, 0.0};
+    struct crm_churn_opts o = {CRM_BTYD_BGNBD, 7.0, horizon, discount, 0.5, 0.8, 2, &PARAMS,
+                               0.0, 0.0};
     struct crm_churn *c;
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
