@@ -347,9 +347,14 @@ static enum crm_err write_diag(int fd, const char *path, const struct side *sd,
 
 static void diagnostics(const struct cli *c, const char *dir, const struct side *sd)
 {
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-        cli_usage_error(c, "--diagnostics %s: cannot create the folder: %s", dir,
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        struct crm_errinfo e;
+        crm_errinfo_clear(&e);
+        crm_errinfo_set(&e, CRM_EIO, "--diagnostics: cannot create the folder: %s",
                         strerror(errno));
+        crm_errinfo_where(&e, dir, -1, -1, -1);
+        cli_check(c, CRM_EIO, &e);
+    }
     for (size_t i = 0; i < sizeof DIAG / sizeof DIAG[0]; i++) {
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, DIAG[i].name);
