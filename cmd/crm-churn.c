@@ -496,6 +496,8 @@ int main(int argc, char **argv)
             op.m.params = &given;
             rc = crm_churn_model(b, &op.m, &ch, &e);
         }
+        if (rc == CRM_EUSAGE && op.m.params && !e.file[0]) /* e.g. no std_error for --intervals */
+            crm_errinfo_where(&e, op.params ? op.params : op.fallback, -1, -1, -1);
         cli_check(&c, rc, &e);
         char text[2048];
         crm_churn_describe(ch, text, sizeof text);

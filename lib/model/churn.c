@@ -530,6 +530,7 @@ enum crm_err crm_churn_model(const struct crm_btsum *b, const struct crm_churn_o
         c->fitted = 1;
         c->params.bg_loglik = c->params.gg_loglik = NAN;
         c->params.unit_days = o->days_per_unit;
+        c->penalty = o->penalty;
         rc = crm_btyd_fit_penalized(o->model, c->tri, c->triples, o->penalty, &c->bg_fit, e);
         if (rc == CRM_OK) {
             c->params.bg = c->bg_fit.params;
@@ -706,6 +707,7 @@ enum crm_err crm_churn_fit(const struct crm_churn_summary *s, enum crm_btyd_mode
     c->fitted = 1;
     c->params.bg_loglik = c->params.gg_loglik = NAN;
     c->params.unit_days = days_per_unit;
+    c->penalty = penalty;
     rc = crm_btyd_fit_penalized(model, c->tri, c->triples, penalty, &c->bg_fit, e);
     if (rc == CRM_OK) {
         c->params.bg = c->bg_fit.params;
@@ -936,6 +938,9 @@ size_t crm_churn_describe(const struct crm_churn *c, char *buf, size_t size)
             crm_btyd_param_name(p->bg.model, 3), p->bg.b);
     } else {
         const struct crm_btyd_fit *f = &c->bg_fit;
+        if (c->penalty > 0)
+            add(&t, "%s fit with lifetimes' L2 penalty %g (penalizer_coef); the log-likelihood "
+                "below is the unpenalised one at the penalised estimate\n", m, c->penalty);
         add(&t, "%s fit on %u customers (%zu distinct x, t_x, T): r=%.7f (se %.4g) alpha=%.7f "
             "(se %.4g) %s=%.7f (se %.4g) %s=%.7f (se %.4g); log-likelihood %.7f; converged in %d "
             "iterations (%d evaluations, gradient %.2g)\n", m, c->customers, c->triples, p->bg.r,

@@ -105,6 +105,7 @@ struct crm_churn {
     double *holdout_expected;         /* per triple, over the holdout (NULL: none) */
     uint32_t *map;                    /* dictionary index -> triple; UINT32_MAX: not modelled */
     double level;                     /* of the intervals; 0: none */
+    double penalty;                   /* of the fit (crm_churn_describe says so) */
     double *tri_iv;                   /* per triple: p_alive lo, hi, expected lo, hi */
     int64_t *clv_iv;                  /* per customer (dictionary index): clv lo, hi, minor */
 };
