@@ -401,9 +401,12 @@ static int log_cov(const double *est, const double *se, const double *fit_cov, i
 
 struct draws {
     double bg[CRM_CHURN_DRAWS * 4], gg[CRM_CHURN_DRAWS * 3], pop[CRM_CHURN_DRAWS];
-    double alive[CRM_CHURN_DRAWS], ex[CRM_CHURN_DRAWS], disc[CRM_CHURN_DRAWS];
-    double v[CRM_CHURN_DRAWS];
+    double v[CRM_CHURN_DRAWS], disc[CRM_CHURN_DRAWS];
 };
+
+/* Triples are scored a block at a time under every draw, so that crm_btyd_score shares the
+ * (x, T) parts between neighbours as it does for the point estimate. */
+#define IV_BLOCK 1024
 
 static enum crm_err draw_all(const struct crm_churn *c, struct draws *w, struct crm_errinfo *e)
 {
@@ -452,21 +455,55 @@ static void clv_interval(struct crm_churn *c, const struct crm_btsum *b, uint32_
     c->clv_iv[2 * k + 1] = (int64_t)llround(crm_btyd_quantile(w->v, n, 1.0 - q));
 }
 
+/* One block of triples [i0, i0+nb): their scores under every draw (sc[d * IV_BLOCK + j]),
+ * their quantiles, and their customers' clv intervals. */
+static enum crm_err interval_block(struct crm_churn *c, const struct crm_btsum *b,
+                                   struct draws *w, struct crm_btyd_score *sc, size_t i0,
+                                   size_t nb, const uint32_t *start, const uint32_t *who,
+                                   const struct crm_btyd_horizon *hz, double q,
+                                   struct crm_errinfo *e)
+{
+    for (int d = 0; d < CRM_CHURN_DRAWS; d++) {
+        struct crm_btyd_params pd = {c->params.bg.model, w->bg[4 * d], w->bg[4 * d + 1],
+                                     w->bg[4 * d + 2], w->bg[4 * d + 3]};
+        enum crm_err rc = crm_btyd_score(&pd, &c->tri[i0], nb, hz,
+                                         &sc[(size_t)d * IV_BLOCK], e);
+        if (rc != CRM_OK)
+            return rc;
+    }
+    for (size_t j = 0; j < nb; j++) {
+        double *iv = &c->tri_iv[4 * (i0 + j)];
+        for (int d = 0; d < CRM_CHURN_DRAWS; d++)
+            w->v[d] = sc[(size_t)d * IV_BLOCK + j].p_alive;
+        iv[0] = crm_btyd_quantile(w->v, CRM_CHURN_DRAWS, q);
+        iv[1] = crm_btyd_quantile(w->v, CRM_CHURN_DRAWS, 1.0 - q);
+        for (int d = 0; d < CRM_CHURN_DRAWS; d++)
+            w->v[d] = sc[(size_t)d * IV_BLOCK + j].expected;
+        iv[2] = crm_btyd_quantile(w->v, CRM_CHURN_DRAWS, q);
+        iv[3] = crm_btyd_quantile(w->v, CRM_CHURN_DRAWS, 1.0 - q);
+        for (int d = 0; d < CRM_CHURN_DRAWS; d++)
+            w->disc[d] = sc[(size_t)d * IV_BLOCK + j].discounted_expected;
+        for (uint32_t k = start[i0 + j]; c->clv_iv && k < start[i0 + j + 1]; k++)
+            clv_interval(c, b, who[k], w, q);
+    }
+    return CRM_OK;
+}
+
 static enum crm_err intervals(struct crm_churn *c, const struct crm_btsum *b,
                               const struct crm_churn_opts *o, struct crm_errinfo *e)
 {
     struct draws *w = malloc(sizeof *w);
     size_t nt = c->triples ? c->triples : 1;
     uint32_t *start = calloc(nt + 1, sizeof *start), *who = malloc((b->n + 1) * sizeof *who);
+    struct crm_btyd_score *sc = malloc((size_t)CRM_CHURN_DRAWS * IV_BLOCK * sizeof *sc);
     c->tri_iv = malloc(4 * nt * sizeof *c->tri_iv);
     c->clv_iv = c->params.has_gg ? malloc(2 * ((size_t)b->n + 1) * sizeof *c->clv_iv) : NULL;
-    if (!w || !start || !who || !c->tri_iv || (c->params.has_gg && !c->clv_iv)) {
-        free(w);
-        free(start);
-        free(who);
-        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory for the intervals");
+    enum crm_err rc = CRM_ENOMEM;
+    if (!w || !start || !who || !sc || !c->tri_iv || (c->params.has_gg && !c->clv_iv)) {
+        crm_errinfo_set(e, rc, "out of memory for the intervals");
+        goto done;
     }
-    enum crm_err rc = draw_all(c, w, e);
+    rc = draw_all(c, w, e);
     /* customers by triple (a counting sort): who[start[i] .. start[i+1]) are triple i's */
     for (uint32_t k = 0; k < b->n; k++)
         if (c->map[k] != UINT32_MAX)
@@ -482,27 +519,15 @@ static enum crm_err intervals(struct crm_churn *c, const struct crm_btsum *b,
     double u = c->days_per_unit, q = (1.0 - o->interval_level) / 2.0;
     struct crm_btyd_horizon hz = {o->horizon_days / u, o->annual_discount, u};
     c->level = o->interval_level;
-    for (size_t i = 0; rc == CRM_OK && i < c->triples; i++) {
-        for (int d = 0; rc == CRM_OK && d < CRM_CHURN_DRAWS; d++) {
-            struct crm_btyd_params pd = {c->params.bg.model, w->bg[4 * d], w->bg[4 * d + 1],
-                                         w->bg[4 * d + 2], w->bg[4 * d + 3]};
-            struct crm_btyd_score sc;
-            rc = crm_btyd_score(&pd, &c->tri[i], 1, &hz, &sc, e);
-            w->alive[d] = sc.p_alive;
-            w->ex[d] = sc.expected;
-            w->disc[d] = sc.discounted_expected;
-        }
-        double *iv = &c->tri_iv[4 * i];
-        iv[0] = crm_btyd_quantile(w->alive, CRM_CHURN_DRAWS, q);
-        iv[1] = crm_btyd_quantile(w->alive, CRM_CHURN_DRAWS, 1.0 - q);
-        iv[2] = crm_btyd_quantile(w->ex, CRM_CHURN_DRAWS, q);
-        iv[3] = crm_btyd_quantile(w->ex, CRM_CHURN_DRAWS, 1.0 - q);
-        for (uint32_t j = start[i]; c->clv_iv && j < start[i + 1]; j++)
-            clv_interval(c, b, who[j], w, q);
+    for (size_t i = 0; rc == CRM_OK && i < c->triples; i += IV_BLOCK) {
+        size_t nb = c->triples - i < IV_BLOCK ? c->triples - i : IV_BLOCK;
+        rc = interval_block(c, b, w, sc, i, nb, start, who, &hz, q, e);
     }
+done:
     free(w);
     free(start);
     free(who);
+    free(sc);
     return rc;
 }
 
