@@ -834,6 +834,9 @@ static const char *runaway_hint(const char *name, double v)
     if ((strcmp(name, "a") == 0 && low) || (strcmp(name, "b") == 0 && !low))
         return " (the dropout probability runs to 0: the data show no sign of customers "
                "leaving; the dormancy rules may serve better)";
+    if ((strcmp(name, "s") == 0 && low) || (strcmp(name, "beta") == 0 && !low))
+        return " (the dropout rate runs to 0: the data show no sign of customers leaving; "
+               "the dormancy rules may serve better)";
     if ((strcmp(name, "r") == 0 || strcmp(name, "alpha") == 0) && !low)
         return " (purchase rates look the same for every customer)";
     if ((strcmp(name, "q") == 0 || strcmp(name, "gamma") == 0) && !low)
