@@ -254,7 +254,9 @@ void crm_pnbd_prep_free(struct crm_pnbd_prep *P)
     free(P->g);
     free(P->la);
     free(P->lb);
-    P->la = P->lb = NULL;
+    free(P->ia);
+    free(P->ib);
+    P->la = P->lb = P->ia = P->ib = NULL;
     P->pair_x = P->pair_tau = NULL;
     P->at_tx = P->at_T = NULL;
     P->g = NULL;
@@ -297,7 +299,9 @@ enum crm_err crm_pnbd_prep_build(struct crm_pnbd_prep *P, const struct crm_btyd_
     P->g = malloc((m + 1) * sizeof *P->g);
     P->la = malloc((m + 1) * sizeof *P->la);
     P->lb = malloc((m + 1) * sizeof *P->lb);
-    if (!P->g || !P->la || !P->lb) {
+    P->ia = malloc((m + 1) * sizeof *P->ia);
+    P->ib = malloc((m + 1) * sizeof *P->ib);
+    if (!P->g || !P->la || !P->lb || !P->ia || !P->ib) {
         crm_pnbd_prep_free(P);
         return crm_errinfo_set(err, CRM_ENOMEM, "pnbd fit: out of memory for %zu summaries", n);
     }
@@ -310,13 +314,15 @@ struct shared {
 };
 
 /* One triple's log-likelihood bracket and its gradient in (r, α, s, β), from G at its two
- * pairs and ln(α+T), ln(β+T): five transcendental calls. */
-static double triple(const struct shared *c, double x, double t_x, double T,
-                     const struct crm_pnbd_lng *gx, const struct crm_pnbd_lng *gT, double lat,
-                     double lbt, double *g)
+ * pairs and ln(α+T), ln(β+T), 1/(α+T), 1/(β+T) (pair j of T): four transcendental calls.
+ * With p2 the second term's share of the bracket, s G(t_x) / bracket = p2 / (1 - G(T)/G(t_x)). */
+static double triple(const struct shared *c, const struct crm_pnbd_prep *P, double x,
+                     double t_x, double T, const struct crm_pnbd_lng *gx, uint32_t j, double *g)
 {
+    const struct crm_pnbd_lng *gT = &P->g[j];
+    double lat = P->la[j], lbt = P->lb[j];
     double l1 = -(c->r + x) * lat - c->s * lbt;
-    double d1[4] = {-lat, -(c->r + x) / (c->al + T), -lbt, -c->s / (c->be + T)};
+    double d1[4] = {-lat, -(c->r + x) * P->ia[j], -lbt, -c->s * P->ib[j]};
     if (t_x >= T) {
         for (int i = 0; i < 4; i++)
             g[i] = d1[i];
@@ -326,7 +332,7 @@ static double triple(const struct shared *c, double x, double t_x, double T,
     double l2 = c->ls + gx->v + log(-em);
     double u = exp(-fabs(l1 - l2)), m = fmax(l1, l2) + log1p(u);
     double p1 = l1 > l2 ? 1.0 / (1.0 + u) : u / (1.0 + u), p2 = 1.0 - p1;
-    double ex = exp(c->ls + gx->v - m), eT = ex * (1.0 + em); /* s G / bracket */
+    double ex = p2 / -em, eT = ex * (1.0 + em); /* s G / bracket */
     double dx[4] = {gx->dp, gx->dA, gx->dq, gx->dB}, dT[4] = {gT->dp, gT->dA, gT->dq, gT->dB};
     for (int i = 0; i < 4; i++)
         g[i] = p1 * d1[i] + ex * dx[i] - eT * dT[i];
@@ -353,6 +359,8 @@ static void *pairs(void *arg)
                              P->pair_tau[j], &P->g[j]);
         P->la[j] = log(w->c.al + P->pair_tau[j]);
         P->lb[j] = log(w->c.be + P->pair_tau[j]);
+        P->ia[j] = 1.0 / (w->c.al + P->pair_tau[j]);
+        P->ib[j] = 1.0 / (w->c.be + P->pair_tau[j]);
     }
     return NULL;
 }
@@ -374,9 +382,7 @@ static void *triples(void *arg)
             last_x = o->x;
         }
         double g[4], w8 = o->weight;
-        uint32_t jT = P->at_T[k];
-        double l = triple(c, o->x, o->t_x, o->T, &P->g[P->at_tx[k]], &P->g[jT], P->la[jT],
-                          P->lb[jT], g);
+        double l = triple(c, P, o->x, o->t_x, o->T, &P->g[P->at_tx[k]], P->at_T[k], g);
         if (!isfinite(l)) {
             w->ok = 0;
             return NULL;

@@ -67,7 +67,7 @@ struct crm_pnbd_prep {
     double *pair_x, *pair_tau;      /* the distinct (x, τ) */
     uint32_t *at_tx, *at_T;         /* per triple: its pairs */
     struct crm_pnbd_lng *g;         /* per pair: scratch of one evaluation ... */
-    double *la, *lb;                /* ... with ln(α+τ), ln(β+τ) */
+    double *la, *lb, *ia, *ib;      /* ... with ln(α+τ), ln(β+τ), 1/(α+τ), 1/(β+τ) */
 };
 
 /* Build P's pair tables over obs (n triples, checked by the caller). CRM_ENOMEM. */
