@@ -23,11 +23,19 @@ static const char usage[] =
     "\n"
     "  -o, --output STORE       write a new store to STORE (atomically)\n"
     "      --append STORE       add to an existing store; order ids already in it are skipped\n"
-    "      --preset NAME        cdnow, uci-online-retail, shopify or taobao\n"
+    "      --preset NAME        cdnow, uci-online-retail, shopify, woocommerce, jd, pinduoduo\n"
+    "                           or taobao: columns, statuses and rules of that export\n"
+    "      --sniff              show what an import would do (mapping, statuses, formats,\n"
+    "                           first rows) and write nothing; exit 1 when it would fail\n"
     "      --map FIELD=COLUMN   column (header name or 1-based number) for a field: order_id,\n"
     "                           customer_id, order_time, amount, quantity, unit_price, status,\n"
-    "                           currency (repeatable)\n"
-    "      --status S=TEXT,...  status texts meaning S (paid, cancelled, refunded, pending)\n"
+    "                           currency, refunded_amount, phone (repeatable)\n"
+    "      --status S=TEXT,...  status texts meaning S (paid, cancelled, refunded, pending, or\n"
+    "                           refunded-order: refunded in full, never revenue)\n"
+    "      --money-scale N      decimals the new store keeps for money, 0-6 (2)\n"
+    "      --round-money        round amounts with more decimals (counted) instead of\n"
+    "                           rejecting them\n"
+    "      --decimal-comma      amounts are written 1.234,50 or 89,90\n"
     "      --delimiter C        , ; | tab space (default: detected from the header line)\n"
     "      --encoding ENC       auto (default), utf-8, gb18030, gbk, latin1, ...\n"
     "      --date-format FMT    strftime-style, e.g. '%m/%d/%Y %H:%M'\n"
@@ -60,7 +68,7 @@ enum {
     OPT_APPEND = CLI_TOOL_OPTS, OPT_PRESET, OPT_MAP, OPT_STATUS, OPT_DELIM, OPT_ENCODING,
     OPT_DATEFMT, OPT_TZ, OPT_ORDER_AMOUNT, OPT_NO_HEADER, OPT_CUSTOMERS, OPT_REJECTS,
     OPT_MAX_REJECT, OPT_LOCK_WAIT, OPT_CHECK, OPT_DUMP, OPT_PARTITION, OPT_PARTITION_KEY,
-    OPT_COMPRESS,
+    OPT_COMPRESS, OPT_MONEY_SCALE, OPT_ROUND_MONEY, OPT_DECIMAL_COMMA, OPT_SNIFF,
 };
 
 static const struct option longopts[] = {
@@ -84,6 +92,10 @@ static const struct option longopts[] = {
     {"partition", required_argument, NULL, OPT_PARTITION},
     {"partition-key", required_argument, NULL, OPT_PARTITION_KEY},
     {"compress", no_argument, NULL, OPT_COMPRESS},
+    {"money-scale", required_argument, NULL, OPT_MONEY_SCALE},
+    {"round-money", no_argument, NULL, OPT_ROUND_MONEY},
+    {"decimal-comma", no_argument, NULL, OPT_DECIMAL_COMMA},
+    {"sniff", no_argument, NULL, OPT_SNIFF},
     {NULL, 0, NULL, 0},
 };
 
@@ -118,11 +130,50 @@ static void summary(const struct cli *c, const struct crm_import_stats *st)
              (unsigned long long)st->rows, (unsigned long long)st->orders,
              (unsigned long long)st->merged, (unsigned long long)st->rejected_total, rej,
              (unsigned long long)st->duplicates, skip, (unsigned long long)st->customers_new);
+    if (st->refunded_orders || st->partial_refunds)
+        cli_info(c, "%llu orders refunded in full (stored as refunded with 0.00: never "
+                 "revenue), %llu partially refunded (their refunded parts stored as refund "
+                 "records for --net)", (unsigned long long)st->refunded_orders,
+                 (unsigned long long)st->partial_refunds);
     if (st->repeated_headers)
         cli_info(c, "%llu repeated header lines skipped", (unsigned long long)st->repeated_headers);
     if (st->customer_rows || st->customer_rejects)
         cli_info(c, "customers file: %llu rows stored, %llu rejected",
                  (unsigned long long)st->customer_rows, (unsigned long long)st->customer_rejects);
+}
+
+/* What the import assumed, and its first rejects: printed even with -q (SPEC §13.1). */
+static void announce(const struct cli *c, const struct crm_import *imp, const char *rejects)
+{
+    unsigned notes = crm_import_notes(imp);
+    const struct crm_import_stats *st = crm_import_stats(imp);
+    if (notes & CRM_NOTE_NO_STATUS)
+        cli_warn(c, "note: no status column: every row taken as paid (map one with --map "
+                 "status=COLUMN)");
+    if (notes & CRM_NOTE_NO_ORDER_ID)
+        cli_warn(c, "note: no order id column: duplicates cannot be detected; --append cannot "
+                 "skip re-imported orders (map one with --map order_id=COLUMN)");
+    if (notes & CRM_NOTE_REPEATED_TOTALS)
+        cli_warn(c, "note: %llu of %llu multi-line orders repeat the same amount on every "
+                 "line (an order total, as JD writes it?): they were summed; use "
+                 "--order-amount once to take it once per order",
+                 (unsigned long long)st->repeated_totals,
+                 (unsigned long long)st->multi_line_orders);
+    if (notes & CRM_NOTE_FAR_LINE_ITEMS)
+        cli_warn(c, "warning: %llu line items came more than %d orders after their order "
+                 "began and were rejected; sort the file by order id",
+                 (unsigned long long)st->rejected[CRM_REJ_FAR], CRM_IMPORT_WINDOW);
+    if (st->money_rounded)
+        cli_warn(c, "note: %llu amounts rounded to the store's money scale (--round-money)",
+                 (unsigned long long)st->money_rounded);
+    const char *r;
+    for (size_t i = 0; (r = crm_import_first_reject(imp, i)) != NULL; i++)
+        cli_warn(c, "rejected %s", r);
+    if (st->rejected_total > CRM_IMPORT_FIRST_REJECTS)
+        cli_warn(c, "... and %llu more rejected rows%s%s",
+                 (unsigned long long)(st->rejected_total - CRM_IMPORT_FIRST_REJECTS),
+                 rejects ? ": all in " : " (--rejects FILE writes them all)",
+                 rejects ? rejects : "");
 }
 
 static int check_store(struct cli *c, const char *path)
@@ -278,6 +329,7 @@ struct options {
     size_t nstatus, partitions;
     int partitioned;   /* --partition given: -o is a pattern, even for N = 1 */
     int compress;      /* --compress: deflate the columns even on a pipe */
+    int sniff;         /* --sniff: a dry run */
     long lock_wait;
 };
 
@@ -306,11 +358,20 @@ static void parse(struct cli *c, struct options *op, int argc, char **argv)
         switch (opt) {
         case OPT_APPEND: op->append = optarg; break;
         case OPT_PRESET:
-            if (!crm_import_preset_known(optarg))
-                cli_usage_error(c, "--preset %s: known presets are cdnow, uci-online-retail, "
-                                "shopify, taobao", optarg);
+            if (!crm_import_preset_known(optarg)) {
+                const char *near = crm_import_preset_suggest(optarg);
+                cli_usage_error(c, "--preset %s: unknown preset%s%s%s (known: %s)", optarg,
+                                near ? "; did you mean " : "", near ? near : "",
+                                near ? "?" : "", crm_import_preset_list());
+            }
             o->preset = optarg;
             break;
+        case OPT_MONEY_SCALE:
+            op->meta.money_scale = (int)cli_integer(c, "--money-scale", optarg, 0, 6);
+            break;
+        case OPT_ROUND_MONEY: o->round_money = 1; break;
+        case OPT_DECIMAL_COMMA: o->decimal_comma = 1; break;
+        case OPT_SNIFF: op->sniff = 1; break;
         case OPT_MAP: parse_map(c, o, optarg); break;
         case OPT_STATUS:
             if (op->nstatus == 32)
@@ -445,7 +506,8 @@ int main(int argc, char **argv)
     if (op.rejects_path) {
         cli_check(&c, crm_afile_open(op.rejects_path, &rej_file, &e), &e);
         cli_track_temp(crm_afile_temp_path(rej_file));
-        rejects = crm_out_new(crm_afile_fd(rej_file), op.rejects_path, 0);
+        rejects = crm_out_new(crm_afile_fd(rej_file), op.rejects_path,
+                              c.out_flags & CRM_OUT_BOM);
     }
     struct crm_import *imp;
     cli_check(&c, crm_import_new(&op.o, out.w, out.n, rejects, &imp, &e), &e);
@@ -458,6 +520,7 @@ int main(int argc, char **argv)
     import_files(&c, imp, argv + optind, argc - optind);
     enum crm_err rc = crm_import_finish(imp, &e);
     summary(&c, crm_import_stats(imp));
+    announce(&c, imp, op.rejects_path);
     if (rejects) {
         struct crm_errinfo e2;
         crm_errinfo_clear(&e2);

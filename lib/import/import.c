@@ -31,17 +31,19 @@
 
 static const char *const field_names[CRM_F_COUNT] = {
     "order_id", "customer_id", "order_time", "amount", "quantity", "unit_price", "status",
-    "currency",
+    "currency", "refunded_amount", "phone",
 };
 
 static const char *const reject_names[CRM_REJ_COUNT] = {
     "wrong number of fields", "invalid encoding", "empty customer_id", "bad order_time",
     "bad amount", "bad quantity", "negative amount on a paid row", "unknown status",
-    "conflicts with its order",
+    "conflicts with its order", "amount has more decimals than the store keeps",
+    "line item far from its order", "unterminated quote",
 };
 
 static const char *const skip_names[CRM_SKIP_COUNT] = {"no customer id (expected)",
-                                                       "adjustment (expected)"};
+                                                       "adjustment (expected)",
+                                                       "guest order (expected)"};
 
 const char *crm_field_name(enum crm_field f)
 {
@@ -74,7 +76,15 @@ const char *crm_skip_name(enum crm_skip s)
 
 /* ---- presets and header names ---- */
 
-enum preset_rules { P_NONE = 0, P_UCI = 1, P_CDNOW = 2 };
+/* What a preset changes beyond column names: UCI's C/A invoices and missing customers,
+ * CDNOW's fixed columns, e-mail customers compared without case, orders with neither
+ * e-mail nor phone skipped as guests, and the order total repeated on each line (JD). */
+enum preset_rules { P_NONE = 0, P_UCI = 1, P_CDNOW = 2, P_EMAIL = 4, P_GUEST = 8, P_ONCE = 16 };
+
+/* Internal status code: an order whose final status is refunded (Taobao 退款成功, Shopify
+ * refunded). Its sale never counted, so it is stored as refunded with no money: --net
+ * subtracts only real return rows and refunded parts (SPEC §13.1). */
+#define STATUS_REFUNDED_ORDER CRM_STATUS_COUNT
 
 struct preset {
     const char *name;
@@ -84,42 +94,80 @@ struct preset {
     const char *statuses;              /* extra "status=text,text;status=..." */
 };
 
+/* To add a column name, add it to the field's '|' list; to add an export, add a row. */
 static const struct preset presets[] = {
     {"cdnow", P_CDNOW, {0}, NULL, NULL},
     {"uci-online-retail", P_UCI,
      {"InvoiceNo|Invoice", "CustomerID|Customer ID", "InvoiceDate", NULL, "Quantity",
-      "UnitPrice|Price", NULL, NULL},
+      "UnitPrice|Price", NULL, NULL, NULL, NULL},
      "%m/%d/%Y %H:%M", NULL},
-    {"shopify", P_NONE,
-     {"Name|Order Name|Order", "Email|Customer Email|Customer ID", "Created at|Paid at",
-      "Total", "Lineitem quantity", NULL, "Financial Status", "Currency"},
+    /* Admin > Orders > Export: one row per line item; order fields on the first only */
+    {"shopify", P_EMAIL | P_GUEST,
+     {"Name|Order Name|Order", "Email|Customer Email", "Created at|Paid at", "Total",
+      "Lineitem quantity", NULL, "Financial Status", "Currency", "Refunded Amount",
+      "Phone|Billing Phone|Shipping Phone"},
      NULL,
      "paid=paid,partially_refunded;pending=pending,authorized,partially_paid;"
-     "cancelled=voided,expired;refunded=refunded"},
+     "cancelled=voided,expired;refunded-order=refunded"},
+    /* WooCommerce Customer/Order CSV Export (default and one-row-per-item formats) */
+    {"woocommerce", P_EMAIL | P_GUEST,
+     {"order_number|order_id|Order ID|Order Number|Order #", "billing_email|Billing Email|Email",
+      "order_date|date|Order Date|Date", "order_total|Order Total|Total|Net Sales",
+      "item_quantity|Item Quantity|Items sold", NULL, "status|order_status|Order Status|Status",
+      "order_currency|currency|Currency", "refunded_total|order_refund|Refunded|Refund Amount",
+      "billing_phone|Billing Phone|Phone"},
+     NULL,
+     "paid=completed,processing,wc-completed,wc-processing;"
+     "pending=pending,on-hold,wc-pending,wc-on-hold,checkout-draft;"
+     "cancelled=cancelled,failed,wc-cancelled,wc-failed;refunded-order=refunded,wc-refunded"},
+    /* 京东商家后台 订单导出: one row per item, the order total on each */
+    {"jd", P_ONCE,
+     {"订单号|订单编号", "下单帐号|下单账号|客户账号|用户账号|客户姓名", "下单时间|订单时间",
+      "订单金额|应付金额|结算金额", "订购数量|商品数量", NULL, "订单状态", NULL, "退款金额",
+      "联系电话|客户电话"},
+     NULL,
+     "paid=完成,已完成,等待出库,等待确认收货,等待发货,已出库,等待收货,配送退货,锁定;"
+     "pending=等待付款,等待付款确认,暂停;cancelled=已取消,取消,订单取消;"
+     "refunded-order=退款成功,已退款"},
+    /* 拼多多商家后台 订单查询 导出 */
+    {"pinduoduo", P_NONE,
+     {"订单号|订单编号", "买家ID|用户ID|收货人手机号|手机|收货人电话|收货人",
+      "订单成交时间|支付时间|拼单成功时间|订单创建时间",
+      "用户实付金额(元)|用户实付金额|商家实收金额(元)|商品总价(元)",
+      "商品数量(件)|商品数量", NULL, "订单状态", NULL, "退款金额(元)|退款金额", NULL},
+     NULL,
+     "paid=已发货，待收货,已发货,待收货,已收货,待发货,已签收,交易成功,已完成;"
+     "pending=待支付,未支付,待付款,拼团中;cancelled=已取消,交易已取消,未发货，退款成功;"
+     "refunded-order=已发货，退款成功,退款成功,已退款"},
+    /* 淘宝/天猫 卖家中心 订单报表 */
     {"taobao", P_NONE,
-     {"订单编号|订单号", "买家会员名|买家昵称|会员名", "订单创建时间|下单时间",
-      "买家实际支付金额|实付金额|实际支付金额", "宝贝总数量|商品数量", NULL, "订单状态",
-      NULL},
-     NULL, NULL},
+     {"订单编号|订单号", "买家会员名|买家账号|买家昵称|会员名", "订单创建时间|下单时间",
+      "买家实际支付金额|实付金额|实际支付金额", "宝贝总数量|商品数量", NULL, "订单状态", NULL,
+      "退款金额", NULL},
+     NULL, "paid=部分退款"},
 };
 
 /* Generic names, in priority order, compared after normalising (lower case, no spaces,
  * '_', '-' or '.'). */
 static const char *const generic[CRM_F_COUNT] = {
     "orderid|orderno|ordernumber|order|invoiceno|invoice|invoicenumber|transactionid|"
-    "订单编号|订单号|订单id|主订单编号",
+    "订单编号|订单号|订单id|主订单编号|name",
     "customerid|customer|customerno|customernumber|customercode|clientid|client|userid|"
-    "buyerid|buyer|memberid|member|email|customeremail|买家会员名|会员名|客户编号|客户id|"
-    "客户|买家id|买家昵称|用户id|会员id|买家|用户名",
+    "buyerid|buyer|memberid|member|email|customeremail|billingemail|买家会员名|买家账号|"
+    "会员名|客户编号|客户id|客户|买家id|买家昵称|用户id|会员id|买家|用户名|下单帐号|下单账号",
     "ordertime|orderdate|orderdatetime|createdat|created|purchasetime|purchasedate|"
-    "invoicedate|datetime|timestamp|date|time|订单创建时间|下单时间|创建时间|订单时间|成交时间|"
-    "日期|时间",
+    "invoicedate|datetime|timestamp|date|time|paidat|订单创建时间|下单时间|创建时间|订单时间|"
+    "成交时间|订单成交时间|支付时间|日期|时间",
     "amount|ordertotal|totalamount|total|orderamount|paidamount|amountpaid|revenue|sales|"
-    "value|dollarvalue|买家实际支付金额|实付金额|实际支付金额|支付金额|订单金额|总金额|金额|实收款",
-    "quantity|qty|items|itemcount|numberofcds|cds|数量|宝贝总数量|商品数量|购买数量|件数",
-    "unitprice|price|单价|价格|商品单价",
+    "value|dollarvalue|买家实际支付金额|实付金额|实际支付金额|支付金额|订单金额|应付金额|"
+    "用户实付金额(元)|用户实付金额|总金额|金额|实收款",
+    "quantity|qty|items|itemcount|numberofcds|cds|lineitemquantity|数量|宝贝总数量|商品数量|"
+    "商品数量(件)|购买数量|订购数量|件数",
+    "unitprice|price|lineitemprice|单价|价格|商品单价",
     "status|orderstatus|financialstatus|state|订单状态|交易状态|状态",
     "currency|currencycode|币种|货币",
+    "refundedamount|refundamount|refunded|退款金额|退款金额(元)",
+    "phone|billingphone|telephone|mobile|手机|手机号|联系电话",
 };
 
 static const struct preset *find_preset(const char *name)
@@ -135,6 +183,49 @@ static const struct preset *find_preset(const char *name)
 int crm_import_preset_known(const char *name)
 {
     return find_preset(name) != NULL;
+}
+
+const char *crm_import_preset_list(void)
+{
+    return "cdnow, uci-online-retail, shopify, woocommerce, jd, pinduoduo, taobao";
+}
+
+/* Edit distance between two short ASCII names (0..31 bytes), for "did you mean". */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), row[32];
+    if (la > 31 || lb > 31)
+        return 99;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t sub = diag + (tolower((unsigned char)a[i - 1]) != (unsigned char)b[j - 1]);
+            size_t best = up + 1 < row[j - 1] + 1 ? up + 1 : row[j - 1] + 1;
+            row[j] = sub < best ? sub : best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+const char *crm_import_preset_suggest(const char *name)
+{
+    const char *best = NULL;
+    size_t best_d = 3;               /* at most two edits, or a prefix of 3+ letters */
+    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++) {
+        size_t d = edit_distance(name, presets[i].name);
+        if (strlen(name) >= 3 && strncasecmp(name, presets[i].name, strlen(name)) == 0)
+            d = 1;
+        if (d < best_d) {
+            best_d = d;
+            best = presets[i].name;
+        }
+    }
+    return best;
 }
 
 static size_t normalise(const char *s, size_t len, char *out, size_t cap)
@@ -163,8 +254,9 @@ static const char *const builtin_statuses =
     "sale,交易成功,已完成,已付款,已发货,已签收,已收货,买家已付款，等待卖家发货,"
     "卖家已发货，等待买家确认,待发货,待收货;"
     "cancelled=cancelled,canceled,cancel,voided,void,failed,declined,交易关闭,已取消,已关闭,取消;"
-    "refunded=refunded,refund,returned,return,已退款,退款成功,退款,已退货,退货;"
-    "pending=pending,unpaid,awaiting payment,on-hold,on hold,等待买家付款,待付款,未付款";
+    "refunded=refunded,refund,returned,return,退款,已退货,退货;"
+    "pending=pending,unpaid,awaiting payment,on-hold,on hold,等待买家付款,待付款,未付款;"
+    "refunded-order=退款成功,已退款,交易关闭(退款)";
 
 /* ---- the importer ---- */
 
@@ -180,8 +272,11 @@ struct open_order {
     uint32_t rows;
     uint32_t id_len;
     uint8_t id_digits, status, has_amount, cur_len;
+    uint8_t same_amount;     /* rows with an amount: 1 one, 2 more all equal (JD), 0 other */
     char cur[16];
-    char id_inline[44];
+    int64_t refunded;        /* refunded part (partially refunded orders) */
+    int64_t first_amount;
+    char id_inline[24];
 };
 
 _Static_assert(sizeof(struct open_order) == 128, "a window entry is two cache lines");
@@ -191,13 +286,14 @@ struct suspect {
     size_t text;             /* offsets into imp->sus_text */
     uint32_t id_len, cust_len, cur_len, raw_len, file;
     long long line;
-    int64_t time, amount, quantity;
-    uint8_t status, has_time, has_amount, has_qty, has_status, confirmed;
+    int64_t time, amount, quantity, refunded;
+    uint8_t status, has_time, has_amount, has_qty, has_status, confirmed, refund_order;
 };
 
 struct colmap {
     int col[CRM_F_COUNT];    /* 0-based column, -1: absent */
     size_t ncols;
+    int email;               /* the customer column holds e-mail: compared without case */
 };
 
 /* Window map: one cache line a bucket, of ways holding an order's sequence number (low 32
@@ -262,6 +358,10 @@ struct crm_import {
     int last_delim;
     struct crm_buf scratch, raw, keybuf;
     int oom;
+    unsigned notes;                     /* CRM_NOTE_* */
+    uint64_t *existing;                 /* per writer: orders in the store before */
+    char first_rej[CRM_IMPORT_FIRST_REJECTS][320];
+    size_t nfirst;
 };
 
 /* ---- small helpers ---- */
@@ -279,16 +379,83 @@ static size_t cap_len(size_t n, size_t cap)
     return n < cap ? n : cap;
 }
 
-/* Write one line to the rejects file: file,line,reason,raw. */
+/* s with control characters (0x00-0x1F but tab, and 0x7F) as \xNN, into out. */
+static void escape_controls(struct crm_buf *out, const char *s, size_t len)
+{
+    out->len = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c < 0x20 && c != '\t') || c == 0x7f) {
+            char esc[5];
+            snprintf(esc, sizeof esc, "\\x%02X", c);
+            crm_buf_put(out, esc, 4);
+        } else {
+            crm_buf_u8(out, c);
+        }
+    }
+}
+
+static int has_controls(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (((unsigned char)s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f)
+            return 1;
+    return 0;
+}
+
+/* Keep the first few rejects for stderr: "file:line: reason: excerpt". */
+static void note_first_reject(struct crm_import *imp, const char *file, long long line,
+                              const char *reason, const char *raw, size_t raw_len)
+{
+    if (imp->nfirst >= CRM_IMPORT_FIRST_REJECTS || strncmp(reason, "skipped:", 8) == 0)
+        return;
+    char *d = imp->first_rej[imp->nfirst++];
+    size_t cap = sizeof imp->first_rej[0];
+    int n = snprintf(d, cap, "%s:%lld: %s: ", file, line, reason);
+    size_t at = n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+    size_t room = cap - at - 1, k = 0;
+    const size_t excerpt = 60;
+    for (size_t i = 0; i < raw_len && k + 4 < room && i < excerpt; i++) {
+        unsigned char c = (unsigned char)raw[i];
+        if (c < 0x20 || c == 0x7f)
+            k += (size_t)snprintf(d + at + k, room - k + 1, "\\x%02X", c);
+        else
+            d[at + k++] = (char)c;
+    }
+    /* never end inside a UTF-8 character */
+    while (k > 0 && ((unsigned char)d[at + k - 1] & 0xC0) == 0x80)
+        k--;
+    if (k > 0 && (unsigned char)d[at + k - 1] >= 0xC0)
+        k--;
+    if (raw_len > excerpt && k + 3 < room) {
+        memcpy(d + at + k, "...", 3);
+        k += 3;
+    }
+    d[at + k] = '\0';
+}
+
+/* Write one line to the rejects file: file,line,reason,raw (control characters as \xNN:
+ * the file is read by people and spreadsheets). */
 static void write_reject(struct crm_import *imp, const char *file, long long line,
                          const char *reason, const char *raw, size_t raw_len)
 {
+    note_first_reject(imp, file, line, reason, raw, raw_len);
     if (!imp->rejects)
         return;
     crm_out_cstr(imp->rejects, file);
     crm_out_int(imp->rejects, line);
-    crm_out_cstr(imp->rejects, reason);
-    crm_out_str(imp->rejects, raw, raw_len);
+    if (has_controls(reason, strlen(reason))) {
+        escape_controls(&imp->scratch, reason, strlen(reason));
+        crm_out_str(imp->rejects, (const char *)imp->scratch.data, imp->scratch.len);
+    } else {
+        crm_out_cstr(imp->rejects, reason);
+    }
+    if (has_controls(raw, raw_len)) {
+        escape_controls(&imp->scratch, raw, raw_len);
+        crm_out_str(imp->rejects, (const char *)imp->scratch.data, imp->scratch.len);
+    } else {
+        crm_out_str(imp->rejects, raw, raw_len);
+    }
     crm_out_end_row(imp->rejects);
 }
 
@@ -307,7 +474,7 @@ struct rowctx {
 static void vreject_record(struct crm_import *imp, struct crm_csvin *in,
                            const struct crm_record *rec, const char *fmt, va_list ap)
 {
-    if (!imp->rejects)
+    if (!imp->rejects && imp->nfirst >= CRM_IMPORT_FIRST_REJECTS)
         return;
     char reason[512];
     vsnprintf(reason, sizeof reason, fmt, ap);
@@ -389,6 +556,8 @@ static enum crm_err add_status_text(struct crm_import *imp, uint8_t status, cons
 
 static int status_code(const char *name, size_t len)
 {
+    if (len == 14 && strncmp(name, "refunded-order", len) == 0)
+        return STATUS_REFUNDED_ORDER;
     for (int s = 0; s < CRM_STATUS_COUNT; s++)
         if (strlen(crm_status_name((enum crm_status)s)) == len &&
             strncmp(crm_status_name((enum crm_status)s), name, len) == 0)
@@ -410,7 +579,8 @@ static enum crm_err add_status_spec(struct crm_import *imp, const char *spec, in
         if (st < 0)
             return crm_errinfo_set(e, CRM_EUSAGE,
                                    "--status %s: expected STATUS=TEXT[,TEXT...] with STATUS one "
-                                   "of paid, cancelled, refunded, pending", spec);
+                                   "of paid, cancelled, refunded, pending, refunded-order",
+                                   spec);
         for (const char *t = eq + 1; t < end;) {
             const char *comma = memchr(t, ',', (size_t)(end - t));
             const char *stop = comma ? comma : end;
@@ -546,7 +716,25 @@ static enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
         .currency = o->cur,
         .currency_len = o->cur_len,
     };
+    if (o->rows > 1) {
+        imp->st.multi_line_orders++;
+        imp->st.repeated_totals += o->same_amount == 2 && o->first_amount != 0;
+    }
     enum crm_err rc = crm_store_writer_add(imp->w[o->part], &ord, e);
+    if (rc == CRM_OK && o->refunded > 0) {
+        /* the refunded part of an order that stays paid: a return record, which --net
+         * subtracts; it has no order id of its own (it goes with its order) */
+        struct crm_order ret = ord;
+        ret.amount = o->refunded;
+        ret.quantity = 0;
+        ret.status = CRM_STATUS_REFUNDED;
+        ret.order_id = NULL;
+        ret.order_id_len = 0;
+        ret.order_id_num = (struct crm_numid){0, 0};
+        rc = crm_store_writer_add(imp->w[o->part], &ret, e);
+        imp->st.partial_refunds++;
+        imp->st.refund_records++;
+    }
     if (rc == CRM_OK && o->hash &&
         crm_idset_insert(imp->seen, o->id, o->id_len, o->hash,
                          &(struct crm_numid){o->id_number, o->id_digits}) != 0)
@@ -581,8 +769,8 @@ struct row {
     struct keys k;
     const char *cur;
     size_t cur_len;
-    int64_t time, amount, quantity;
-    uint8_t has_time, has_amount, has_qty, has_status, status;
+    int64_t time, amount, quantity, refunded;
+    uint8_t has_time, has_amount, has_qty, has_status, status, refund_order, rounded;
 };
 
 /* Field by field: a struct copy of cust_num, just stored as 8 + 4 bytes, stalls. */
@@ -621,6 +809,10 @@ static enum crm_err open_order(struct crm_import *imp, const struct row *rw, uin
     o->has_amount = (uint8_t)rw->has_amount;
     o->quantity = rw->has_qty ? rw->quantity : 1;
     o->status = rw->status;
+    o->refunded = rw->refunded;
+    o->same_amount = rw->has_amount;
+    o->first_amount = rw->amount;
+    imp->st.refunded_orders += rw->refund_order;
     o->cur_len = (uint8_t)cap_len(rw->cur_len, sizeof o->cur);
     memcpy(o->cur, rw->cur, o->cur_len);
     o->id_len = (uint32_t)rw->k.id_len;
@@ -660,6 +852,10 @@ static int merge_row(struct crm_import *imp, struct open_order *o, const struct 
     }
     int64_t total = o->amount;
     if (rw->has_amount) {
+        if (!o->has_amount)
+            o->same_amount = 1, o->first_amount = rw->amount;
+        else if (o->same_amount)
+            o->same_amount = rw->amount == o->first_amount ? 2 : 0;
         if (!imp->o.order_amount_once) {
             if (__builtin_add_overflow(o->amount, rw->amount, &total)) {
                 *what = "the order's amount total does not fit 64 bits (not money?)";
@@ -675,6 +871,8 @@ static int merge_row(struct crm_import *imp, struct open_order *o, const struct 
     if (rw->has_time && rw->time < o->time)
         o->time = rw->time;
     o->quantity += rw->has_qty ? rw->quantity : 1;
+    if (rw->refunded > o->refunded)     /* the order's refund, on its first row */
+        o->refunded = rw->refunded;
     o->rows++;
     imp->st.merged++;
     return 0;
@@ -724,6 +922,8 @@ static enum crm_err hold_suspect(struct crm_import *imp, struct rowctx *r,
     s->time = rw->time;
     s->amount = rw->amount;
     s->quantity = rw->quantity;
+    s->refunded = rw->refunded;
+    s->refund_order = rw->refund_order;
     s->status = rw->status;
     s->has_time = (uint8_t)rw->has_time;
     s->has_amount = (uint8_t)rw->has_amount;
@@ -802,6 +1002,17 @@ static const char *fieldtext(const struct crm_record *rec, const struct colmap *
     const char *s = rec->field[c];
     *len = rec->len[c];
     return s;
+}
+
+/* An e-mail address compared without case (ANNA@x and anna@x are one customer): lowered
+ * in the record's own buffer, which the reader hands out writable (so a rejected row's raw
+ * text shows it lowered too). */
+static void lower_ascii(const char *s, size_t len)
+{
+    char *p = (char *)(uintptr_t)s;
+    for (size_t i = 0; i < len; i++)
+        if (p[i] >= 'A' && p[i] <= 'Z')
+            p[i] = (char)(p[i] - 'A' + 'a');
 }
 
 static void strip_leading_zeros(const char **s, size_t *len)
@@ -891,6 +1102,12 @@ static void prepare_keys(const struct crm_import *imp, const struct crm_record *
         k->cust_len -= 2;
     if (rules & P_CDNOW)
         strip_leading_zeros(&k->cust, &k->cust_len);
+    if (!k->cust_len && m->col[CRM_F_PHONE] >= 0) {
+        k->cust = fieldtext(rec, m, CRM_F_PHONE, &k->cust_len);
+        clean_text(&k->cust, &k->cust_len);
+    } else if (m->email) {
+        lower_ascii(k->cust, k->cust_len);
+    }
     key_numbers(imp, k);
 }
 
@@ -939,30 +1156,71 @@ static int parse_time_qty(struct rowctx *r, const struct colmap *m, struct row *
     return 0;
 }
 
-/* The row's money: the amount column, or quantity × unit_price computed exactly. */
+static unsigned money_flags(const struct crm_import *imp)
+{
+    return (imp->o.decimal_comma ? CRM_MONEY_DECIMAL_COMMA : CRM_MONEY_THOUSANDS) |
+           (imp->o.round_money ? CRM_MONEY_ROUND : 0);
+}
+
+/* A money field that did not parse: the reason, with the option that fixes it. */
+static void reject_money(struct rowctx *r, enum crm_money_status ms, const char *what,
+                         const char *s, size_t len, int col)
+{
+    const struct crm_import *imp = r->imp;
+    if (ms == CRM_MONEY_PRECISION) {
+        reject_row(r, CRM_REJ_PRECISION, "%s \"%.*s\" in column %d has more decimals than "
+                   "the store keeps (%d): use --round-money to round, or --money-scale N for "
+                   "a new store", what, (int)cap_len(len, 64), s, col + 1, imp->scale);
+        return;
+    }
+    const char *hint = "";
+    if (!imp->o.decimal_comma && crm_money_looks_decimal_comma(s, len))
+        hint = " (a decimal comma? use --decimal-comma)";
+    reject_row(r, CRM_REJ_AMOUNT, "bad %s \"%.*s\" in column %d%s", what,
+               (int)cap_len(len, 64), s, col + 1, hint);
+}
+
+/* The row's money: the amount column, or quantity × unit_price computed exactly (and
+ * rounded once per row); never changed silently (crm_money_parse_exact). */
 static int parse_amount(struct rowctx *r, const struct colmap *m, struct row *rw)
 {
     size_t len;
     int amount_col = m->col[CRM_F_AMOUNT] >= 0;
-    const char *s = fieldtext(r->rec, m, amount_col ? CRM_F_AMOUNT : CRM_F_UNIT_PRICE, &len);
+    enum crm_field f = amount_col ? CRM_F_AMOUNT : CRM_F_UNIT_PRICE;
+    const char *s = fieldtext(r->rec, m, f, &len);
     enum crm_money_status ms;
+    unsigned note = 0, flags = money_flags(r->imp);
     if (amount_col) {
-        ms = crm_money_parse(s, len, CRM_MONEY_THOUSANDS, r->imp->scale, &rw->amount);
+        ms = crm_money_parse_exact(s, len, flags, r->imp->scale, &rw->amount, &note);
     } else {
         struct crm_decimal price, q = {rw->has_qty ? rw->quantity : 1, 0};
-        ms = crm_money_parse_decimal(s, len, CRM_MONEY_THOUSANDS, &price);
+        ms = crm_money_parse_decimal(s, len, flags & ~CRM_MONEY_ROUND, &price);
         if (ms == CRM_MONEY_OK && crm_money_mul(price, q, r->imp->scale, &rw->amount) != CRM_MONEY_OK) {
             reject_row(r, CRM_REJ_AMOUNT, "quantity × unit_price overflows");
             return 1;
         }
+        note = price.units < 0 ? CRM_MONEY_NEGATIVE : 0;
     }
     if (ms == CRM_MONEY_OK) {
         rw->has_amount = 1;
+        rw->rounded = (note & CRM_MONEY_ROUNDED) != 0;
+        if ((note & CRM_MONEY_NEGATIVE) && rw->amount == 0)
+            rw->amount = -1;            /* "-0.004": negative, whatever it rounds to */
     } else if (ms != CRM_MONEY_EMPTY) {
-        reject_row(r, CRM_REJ_AMOUNT, "bad %s \"%.*s\" in column %d",
-                   amount_col ? "amount" : "unit_price", (int)cap_len(len, 64), s,
-                   (amount_col ? m->col[CRM_F_AMOUNT] : m->col[CRM_F_UNIT_PRICE]) + 1);
+        reject_money(r, ms, amount_col ? "amount" : "unit_price", s, len, m->col[f]);
         return 1;
+    }
+    if (m->col[CRM_F_REFUNDED] >= 0) {
+        s = fieldtext(r->rec, m, CRM_F_REFUNDED, &len);
+        ms = crm_money_parse_exact(s, len, flags, r->imp->scale, &rw->refunded, &note);
+        if (ms == CRM_MONEY_EMPTY) {
+            rw->refunded = 0;
+        } else if (ms != CRM_MONEY_OK) {
+            reject_money(r, ms, "refunded amount", s, len, m->col[CRM_F_REFUNDED]);
+            return 1;
+        } else if (rw->refunded < 0) {
+            rw->refunded = -rw->refunded;
+        }
     }
     return 0;
 }
@@ -984,7 +1242,8 @@ static int parse_status(struct rowctx *r, const struct colmap *m, unsigned rules
                            "with --status)", (int)cap_len(len, 64), s, m->col[CRM_F_STATUS] + 1);
                 return 1;
             }
-            rw->status = (uint8_t)st;
+            rw->refund_order = st == STATUS_REFUNDED_ORDER;
+            rw->status = (uint8_t)(rw->refund_order ? CRM_STATUS_REFUNDED : st);
             rw->has_status = 1;
         }
     }
@@ -1001,6 +1260,11 @@ static int parse_status(struct rowctx *r, const struct colmap *m, unsigned rules
         }
         rw->amount = rw->amount < 0 ? -rw->amount : rw->amount;   /* money returned */
         rw->quantity = rw->quantity < 0 ? -rw->quantity : rw->quantity;
+        rw->refund_order = 0;           /* a return row: its money is given back */
+    }
+    if (rw->refund_order) {             /* never revenue: nothing for --net to subtract */
+        rw->amount = 0;
+        rw->refunded = 0;
     }
     return 0;
 }
@@ -1023,15 +1287,19 @@ static int parse_row(struct rowctx *r, const struct colmap *m, struct row *rw)
     unsigned rules = imp->preset ? imp->preset->rules : 0;
     rw->cur = NULL;                     /* the keys are set; the values start empty */
     rw->cur_len = 0;
-    rw->time = rw->amount = rw->quantity = 0;
+    rw->time = rw->amount = rw->quantity = rw->refunded = 0;
     rw->has_time = rw->has_amount = rw->has_qty = rw->has_status = 0;
-    rw->status = 0;
+    rw->status = rw->refund_order = rw->rounded = 0;
     if ((rules & P_UCI) && rw->k.id_len && (rw->k.id[0] == 'A' || rw->k.id[0] == 'a')) {
         skip_row(r, CRM_SKIP_ADJUSTMENT);
         return 1;
     }
     if ((rules & P_UCI) && rw->k.cust_len == 0) {
         skip_row(r, CRM_SKIP_NO_CUSTOMER);
+        return 1;
+    }
+    if ((rules & P_GUEST) && rw->k.cust_len == 0) {
+        skip_row(r, CRM_SKIP_GUEST);
         return 1;
     }
     if (parse_time_qty(r, m, rw) || parse_amount(r, m, rw) || parse_status(r, m, rules, rw))
@@ -1091,6 +1359,7 @@ static enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struc
             return CRM_OK;
         rw = &again;
     }
+    imp->st.money_rounded += rw->rounded;
     uint64_t h = rw->k.id_h;
     struct open_order *o = rw->k.id_len ? wmap_find(imp, h, rw->k.id, rw->k.id_len) : NULL;
     if (rw->k.id_len && !o &&
@@ -1166,6 +1435,26 @@ static int find_candidates(const struct crm_record *hdr, const char *cands,
     return -1;
 }
 
+size_t crm_import_missing_fields(const int *col, char *buf, size_t size)
+{
+    const char *names[3];
+    size_t n = 0;
+    if (col[CRM_F_CUSTOMER] < 0)
+        names[n++] = "customer_id";
+    if (col[CRM_F_TIME] < 0)
+        names[n++] = "order_time";
+    if (col[CRM_F_AMOUNT] < 0 && col[CRM_F_UNIT_PRICE] < 0)
+        names[n++] = "amount (or unit_price)";
+    if (buf && size) {
+        size_t at = 0;
+        buf[0] = '\0';
+        for (size_t i = 0; i < n && at < size; i++)
+            at += (size_t)snprintf(buf + at, size - at, "%s%s",
+                                   i == 0 ? "" : i + 1 == n ? " and " : ", ", names[i]);
+    }
+    return n;
+}
+
 static enum crm_err map_columns(struct crm_import *imp, struct crm_csvin *in,
                                 const struct crm_record *hdr, int is_header, struct colmap *m,
                                 struct crm_errinfo *e)
@@ -1215,16 +1504,27 @@ static enum crm_err map_columns(struct crm_import *imp, struct crm_csvin *in,
         if (m->col[CRM_F_AMOUNT] >= 0)
             m->col[CRM_F_UNIT_PRICE] = -1;
     }
-    static const enum crm_field required[] = {CRM_F_CUSTOMER, CRM_F_TIME};
-    for (size_t i = 0; i < 2; i++)
-        if (m->col[required[i]] < 0)
-            return crm_errinfo_set(e, CRM_EDATA, "no %s column: no header matches a known "
-                                   "name (columns: %s); name it with --map %s=COLUMN",
-                                   field_names[required[i]], cols, field_names[required[i]]);
-    if (m->col[CRM_F_AMOUNT] < 0 && m->col[CRM_F_UNIT_PRICE] < 0)
-        return crm_errinfo_set(e, CRM_EDATA, "no amount column (nor unit_price): no header "
-                               "matches a known name (columns: %s); name it with --map "
-                               "amount=COLUMN", cols);
+    if (crm_import_missing_fields(m->col, NULL, 0) > 0) {
+        char missing[160];
+        crm_import_missing_fields(m->col, missing, sizeof missing);
+        return crm_errinfo_set(e, CRM_EDATA, "no column for %s: no header matches a known "
+                               "name (columns: %s); name %s with --map FIELD=COLUMN, or use "
+                               "--preset (%s)", missing, cols,
+                               strchr(missing, ',') || strstr(missing, " and ") ? "them"
+                                                                                : "it",
+                               crm_import_preset_list());
+    }
+    if (is_header && m->col[CRM_F_CUSTOMER] >= 0) {
+        char norm[64];
+        normalise(hdr->field[m->col[CRM_F_CUSTOMER]], hdr->len[m->col[CRM_F_CUSTOMER]], norm,
+                  sizeof norm);
+        m->email = (rules & P_EMAIL) || strstr(norm, "email") || strstr(norm, "e-mail") ||
+                   strstr(norm, "邮箱");
+    }
+    if (m->col[CRM_F_STATUS] < 0)
+        imp->notes |= CRM_NOTE_NO_STATUS;
+    if (m->col[CRM_F_ORDER_ID] < 0 && !(rules & P_CDNOW))
+        imp->notes |= CRM_NOTE_NO_ORDER_ID;
     crm_errinfo_where(e, NULL, -1, -1, -1);
     e->file[0] = '\0';
     return CRM_OK;
@@ -1545,6 +1845,7 @@ enum crm_err crm_import_load_existing(struct crm_import *imp, struct crm_errinfo
 
 struct verify_ctx {
     struct crm_import *imp;
+    uint64_t existing;       /* orders of the writer being read that were stored before */
     uint32_t *map;           /* suspect index + 1, open addressing by id hash */
     uint64_t *hash;
     size_t mask;
@@ -1553,14 +1854,13 @@ struct verify_ctx {
 static int verify_one(void *ctx, uint64_t order_no, const char *id, size_t len)
 {
     struct verify_ctx *v = ctx;
-    (void)order_no;
     uint64_t h = crm_idset_hash(id, len);
     for (size_t pos = (size_t)h & v->mask; v->map[pos]; pos = (pos + 1) & v->mask) {
         size_t i = v->map[pos] - 1;
         struct suspect *s = &v->imp->sus[i];
         if (v->hash[i] == h && s->id_len == len &&
-            memcmp(v->imp->sus_text.data + s->text, id, len) == 0)
-            s->confirmed = 1;
+            memcmp(v->imp->sus_text.data + s->text, id, len) == 0 && !s->confirmed)
+            s->confirmed = order_no < v->existing ? 1 : 2;   /* 2: begun in this input */
     }
     return 0;
 }
@@ -1570,7 +1870,7 @@ static enum crm_err settle_suspects(struct crm_import *imp, struct crm_errinfo *
 {
     if (imp->nsus == 0)
         return CRM_OK;
-    struct verify_ctx v = {imp, NULL, NULL, 0};
+    struct verify_ctx v = {imp, 0, NULL, NULL, 0};
     size_t size = 16;
     while (size < imp->nsus * 2)
         size *= 2;
@@ -1591,13 +1891,27 @@ static enum crm_err settle_suspects(struct crm_import *imp, struct crm_errinfo *
         v.map[pos] = (uint32_t)i + 1;
     }
     enum crm_err rc = CRM_OK;
-    for (size_t w = 0; w < imp->nw && rc == CRM_OK; w++)
+    for (size_t w = 0; w < imp->nw && rc == CRM_OK; w++) {
+        v.existing = imp->existing[w];
         rc = crm_store_writer_each_order_id(imp->w[w], verify_one, &v, e);
+    }
     for (size_t i = 0; rc == CRM_OK && i < imp->nsus; i++) {
         struct suspect *s = &imp->sus[i];
         const char *text = (const char *)imp->sus_text.data + s->text;
         const char *raw = text + s->id_len + s->cust_len + s->cur_len;
         const char *file = imp->files[s->file].name;
+        if (s->confirmed == 2) {
+            /* a line item of an order written > CRM_IMPORT_WINDOW orders before it */
+            char why[200];
+            imp->st.rejected[CRM_REJ_FAR]++;
+            imp->st.rejected_total++;
+            imp->notes |= CRM_NOTE_FAR_LINE_ITEMS;
+            snprintf(why, sizeof why, "line item of order %.*s begun more than %d orders "
+                     "earlier in the input (sort by order id)", (int)cap_len(s->id_len, 64),
+                     text, CRM_IMPORT_WINDOW);
+            write_reject(imp, file, s->line, why, raw, s->raw_len);
+            continue;
+        }
         if (s->confirmed) {
             char why[160];
             imp->st.duplicates++;
@@ -1612,7 +1926,8 @@ static enum crm_err settle_suspects(struct crm_import *imp, struct crm_errinfo *
             .cur = text + s->id_len + s->cust_len, .cur_len = s->cur_len,
             .time = s->time, .amount = s->amount, .quantity = s->quantity,
             .has_time = s->has_time, .has_amount = s->has_amount, .has_qty = s->has_qty,
-            .has_status = s->has_status, .status = s->status,
+            .has_status = s->has_status, .status = s->status, .refunded = s->refunded,
+            .refund_order = s->refund_order,
         };
         key_numbers(imp, &rw.k);             /* id_h: v.hash[i] again */
         enum crm_reject reason;
@@ -1653,6 +1968,9 @@ enum crm_err crm_import_finish(struct crm_import *imp, struct crm_errinfo *e)
                                (unsigned long long)(st->orders + st->merged +
                                                     st->rejected_total + st->duplicates +
                                                     st->skipped_total));
+    if (!imp->o.order_amount_once && st->repeated_totals > 0 &&
+        st->repeated_totals * 2 >= st->multi_line_orders)
+        imp->notes |= CRM_NOTE_REPEATED_TOTALS;
     if (st->rows > 0 && (double)st->rejected_total > imp->o.max_reject_rate * (double)st->rows)
         return crm_errinfo_set(e, CRM_EDATA, "%llu of %llu rows rejected (%.2f%%), over "
                                "--max-reject-rate %g; no store written",
@@ -1682,9 +2000,15 @@ enum crm_err crm_import_new(const struct crm_import_opts *o, struct crm_store_wr
         crm_import_free(imp);
         return crm_errinfo_set(e, nw ? CRM_ENOMEM : CRM_EUSAGE, "no store to write");
     }
+    imp->existing = calloc(nw, sizeof *imp->existing);
+    if (!imp->existing) {
+        crm_import_free(imp);
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    }
     for (size_t i = 0; i < nw; i++) {
         imp->w[i] = w[i];
         imp->dict[i] = crm_store_writer_dict(w[i]);
+        imp->existing[i] = crm_store_writer_order_count(w[i]);
     }
     imp->rejects = rejects;
     imp->scale = crm_store_writer_meta(w[0])->money_scale;
@@ -1694,6 +2018,8 @@ enum crm_err crm_import_new(const struct crm_import_opts *o, struct crm_store_wr
         return crm_errinfo_set(e, CRM_EUSAGE, "unknown preset \"%s\" (known: cdnow, "
                                "uci-online-retail, shopify, taobao)", o->preset);
     }
+    if (imp->preset && (imp->preset->rules & P_ONCE))
+        imp->o.order_amount_once = 1;
     if (imp->preset && (imp->preset->rules & P_CDNOW) && !o->csv.delimiter)
         imp->o.csv.delimiter = 0;   /* whitespace (.txt) or comma (.csv): detected */
     imp->win = crm_big_calloc(CRM_IMPORT_WINDOW * sizeof *imp->win);   /* page-aligned */
@@ -1742,6 +2068,7 @@ void crm_import_free(struct crm_import *imp)
     free_stream_header(imp);
     free(imp->w);
     free(imp->dict);
+    free(imp->existing);
     free(imp->sus);
     for (size_t i = 0; i < imp->nfiles; i++)
         free(imp->files[i].name);
@@ -1773,4 +2100,14 @@ const char *crm_import_last_encoding(const struct crm_import *imp)
 int crm_import_last_delimiter(const struct crm_import *imp)
 {
     return imp->last_delim;
+}
+
+unsigned crm_import_notes(const struct crm_import *imp)
+{
+    return imp->notes;
+}
+
+const char *crm_import_first_reject(const struct crm_import *imp, size_t i)
+{
+    return i < imp->nfirst ? imp->first_rej[i] : NULL;
 }
