@@ -132,7 +132,7 @@ static const struct preset presets[] = {
     /* 拼多多商家后台 订单查询 导出 */
     {"pinduoduo", P_NONE,
      {"订单号|订单编号", "买家ID|用户ID|收货人手机号|手机|收货人电话|收货人",
-      "订单成交时间|支付时间|拼单成功时间|订单创建时间",
+      "订单创建时间|订单成交时间|支付时间|拼单成功时间",
       "用户实付金额(元)|用户实付金额|商家实收金额(元)|商品总价(元)",
       "商品数量(件)|商品数量", NULL, "订单状态", NULL, "退款金额(元)|退款金额", NULL},
      NULL,
@@ -251,7 +251,7 @@ struct status_entry {
 
 static const char *const builtin_statuses =
     "paid=paid,completed,complete,success,succeeded,successful,fulfilled,shipped,delivered,"
-    "sale,交易成功,已完成,已付款,已发货,已签收,已收货,买家已付款，等待卖家发货,"
+    "sale,交易成功,部分退款,已完成,已付款,已发货,已签收,已收货,买家已付款，等待卖家发货,"
     "卖家已发货，等待买家确认,待发货,待收货;"
     "cancelled=cancelled,canceled,cancel,voided,void,failed,declined,交易关闭,已取消,已关闭,取消;"
     "refunded=refunded,refund,returned,return,退款,已退货,退货;"
@@ -721,11 +721,11 @@ static enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
         imp->st.repeated_totals += o->same_amount == 2 && o->first_amount != 0;
     }
     enum crm_err rc = crm_store_writer_add(imp->w[o->part], &ord, e);
-    if (rc == CRM_OK && o->refunded > 0) {
+    if (rc == CRM_OK && o->refunded > 0 && o->status == CRM_STATUS_PAID) {
         /* the refunded part of an order that stays paid: a return record, which --net
          * subtracts; it has no order id of its own (it goes with its order) */
         struct crm_order ret = ord;
-        ret.amount = o->refunded;
+        ret.amount = o->refunded < o->amount ? o->refunded : o->amount;
         ret.quantity = 0;
         ret.status = CRM_STATUS_REFUNDED;
         ret.order_id = NULL;
