@@ -139,7 +139,8 @@ static void test_import_order_amount_once_takes_the_repeated_total_once(void **s
     assert_string_equal(r.cust[0], "张三");
 }
 
-static void test_import_order_id_seen_before_the_window_is_a_duplicate(void **state)
+/* SPEC §13.1: a far-apart line item is no longer a silent duplicate. */
+static void test_import_order_id_seen_before_the_window_is_a_far_line_item(void **state)
 {
     (void)state;
     size_t cap = 4u << 20, n = 0;
@@ -153,9 +154,11 @@ static void test_import_order_id_seen_before_the_window_is_a_duplicate(void **st
     run(csv, NULL, &o, NULL, r);
     assert_int_equal(r->rc, CRM_OK);
     assert_int_equal(r->st.orders, 1 + CRM_IMPORT_WINDOW);
-    assert_int_equal(r->st.duplicates, 1);    /* X: its order had left the window */
+    assert_int_equal(r->st.duplicates, 0);    /* X: not in the store before */
+    assert_int_equal(r->st.rejected[CRM_REJ_FAR], 1);    /* but begun too long ago */
+    assert_int_equal(r->st.rejected_total, 1);
     assert_int_equal(r->st.merged, 1);        /* N65535: still open, merged */
-    assert_non_null(strstr(r->rejects, "duplicate order_id X (already stored)"));
+    assert_non_null(strstr(r->rejects, "line item of order X begun more than 65536 orders"));
     assert_non_null(strstr(r->rejects, ",65539,"));   /* the physical line of the row */
     free(r);
     free(csv);
@@ -820,7 +823,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_import_merges_line_items_sum_quantity_earliest_time),
         cmocka_unit_test(test_import_order_amount_once_takes_the_repeated_total_once),
-        cmocka_unit_test(test_import_order_id_seen_before_the_window_is_a_duplicate),
+        cmocka_unit_test(test_import_order_id_seen_before_the_window_is_a_far_line_item),
         cmocka_unit_test(test_import_every_order_found_anywhere_in_the_window),
         cmocka_unit_test(test_import_long_ids_and_currencies_in_the_window),
         cmocka_unit_test(test_import_uci_preset_refunds_skips_and_ids),

@@ -366,6 +366,14 @@ struct crm_import {
 
 /* ---- small helpers ---- */
 
+/* Before an option named in a hint: nothing for crm-import, "crm-import " for a tool
+ * importing on the fly, which does not take import options. */
+static const char *via(const struct crm_import *imp)
+{
+    return imp->o.on_the_fly ? "crm-import " : "";
+}
+
+
 /* Trim spaces and the spreadsheet text markers (lib/text/textfield.h). */
 static void clean_text(const char **ps, size_t *plen)
 {
@@ -1138,8 +1146,9 @@ static int parse_time_qty(struct rowctx *r, const struct colmap *m, struct row *
     clean_text(&s, &len);
     if (len) {
         if (parse_time(r->imp, s, len, &rw->time) != 0) {
-            reject_row(r, CRM_REJ_TIME, "bad order_time \"%.*s\" in column %d",
-                       (int)cap_len(len, 64), s, m->col[CRM_F_TIME] + 1);
+            reject_row(r, CRM_REJ_TIME, "bad order_time \"%.*s\" in column %d (give its "
+                       "shape with %s--date-format, e.g. '%%d.%%m.%%Y %%H:%%M')",
+                       (int)cap_len(len, 64), s, m->col[CRM_F_TIME] + 1, via(r->imp));
             return 1;
         }
         rw->has_time = 1;
@@ -1169,13 +1178,15 @@ static void reject_money(struct rowctx *r, enum crm_money_status ms, const char 
     const struct crm_import *imp = r->imp;
     if (ms == CRM_MONEY_PRECISION) {
         reject_row(r, CRM_REJ_PRECISION, "%s \"%.*s\" in column %d has more decimals than "
-                   "the store keeps (%d): use --round-money to round, or --money-scale N for "
-                   "a new store", what, (int)cap_len(len, 64), s, col + 1, imp->scale);
+                   "the store keeps (%d): use %s--round-money to round, or --money-scale N "
+                   "for a new store", what, (int)cap_len(len, 64), s, col + 1, imp->scale,
+                   via(imp));
         return;
     }
     const char *hint = "";
     if (!imp->o.decimal_comma && crm_money_looks_decimal_comma(s, len))
-        hint = " (a decimal comma? use --decimal-comma)";
+        hint = imp->o.on_the_fly ? " (a decimal comma? import with crm-import --decimal-comma)"
+                                 : " (a decimal comma? use --decimal-comma)";
     reject_row(r, CRM_REJ_AMOUNT, "bad %s \"%.*s\" in column %d%s", what,
                (int)cap_len(len, 64), s, col + 1, hint);
 }
@@ -1239,7 +1250,8 @@ static int parse_status(struct rowctx *r, const struct colmap *m, unsigned rules
             int st = lookup_status(r->imp, r->last_status, s, len);
             if (st < 0) {
                 reject_row(r, CRM_REJ_STATUS, "unknown status \"%.*s\" in column %d (map it "
-                           "with --status)", (int)cap_len(len, 64), s, m->col[CRM_F_STATUS] + 1);
+                           "with %s--status paid=TEXT, or another status)",
+                           (int)cap_len(len, 64), s, m->col[CRM_F_STATUS] + 1, via(r->imp));
                 return 1;
             }
             rw->refund_order = st == STATUS_REFUNDED_ORDER;
@@ -1296,10 +1308,6 @@ static int parse_row(struct rowctx *r, const struct colmap *m, struct row *rw)
     }
     if ((rules & P_UCI) && rw->k.cust_len == 0) {
         skip_row(r, CRM_SKIP_NO_CUSTOMER);
-        return 1;
-    }
-    if ((rules & P_GUEST) && rw->k.cust_len == 0) {
-        skip_row(r, CRM_SKIP_GUEST);
         return 1;
     }
     if (parse_time_qty(r, m, rw) || parse_amount(r, m, rw) || parse_status(r, m, rules, rw))
@@ -1362,6 +1370,10 @@ static enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struc
     imp->st.money_rounded += rw->rounded;
     uint64_t h = rw->k.id_h;
     struct open_order *o = rw->k.id_len ? wmap_find(imp, h, rw->k.id, rw->k.id_len) : NULL;
+    if (!o && !rw->k.cust_len && imp->preset && (imp->preset->rules & P_GUEST)) {
+        skip_row(r, CRM_SKIP_GUEST);    /* neither e-mail nor phone: a guest order */
+        return CRM_OK;
+    }
     if (rw->k.id_len && !o &&
         crm_idset_contains(imp->seen, rw->k.id, rw->k.id_len, h, &rw->k.id_num))
         return hold_suspect(imp, r, m, rw, e);
@@ -1488,7 +1500,8 @@ static enum crm_err map_columns(struct crm_import *imp, struct crm_csvin *in,
         if (hdr->nfields != 4 && !five)
             return crm_errinfo_set(e, CRM_EDATA, "preset cdnow expects 4 or 5 columns, "
                                    "found %zu", hdr->nfields);
-        int pos[] = {-1, 0, five ? 2 : 1, five ? 4 : 3, five ? 3 : 2, -1, -1, -1};
+        int pos[CRM_F_COUNT] = {-1, 0, five ? 2 : 1, five ? 4 : 3, five ? 3 : 2, -1, -1, -1,
+                                 -1, -1};
         for (int f = 0; f < CRM_F_COUNT; f++)
             if (m->col[f] < 0)
                 m->col[f] = pos[f];
@@ -1508,11 +1521,11 @@ static enum crm_err map_columns(struct crm_import *imp, struct crm_csvin *in,
         char missing[160];
         crm_import_missing_fields(m->col, missing, sizeof missing);
         return crm_errinfo_set(e, CRM_EDATA, "no column for %s: no header matches a known "
-                               "name (columns: %s); name %s with --map FIELD=COLUMN, or use "
-                               "--preset (%s)", missing, cols,
+                               "name (columns: %s); name %s with %s--map FIELD=COLUMN, or use "
+                               "%s--preset (%s)", missing, cols,
                                strchr(missing, ',') || strstr(missing, " and ") ? "them"
                                                                                 : "it",
-                               crm_import_preset_list());
+                               via(imp), via(imp), crm_import_preset_list());
     }
     if (is_header && m->col[CRM_F_CUSTOMER] >= 0) {
         char norm[64];
