@@ -142,7 +142,8 @@ static void summary(const struct cli *c, const struct crm_import_stats *st)
                  (unsigned long long)st->customer_rows, (unsigned long long)st->customer_rejects);
 }
 
-/* What the import assumed, and its first rejects: printed even with -q (SPEC §13.1). */
+/* What the import assumed (printed even with -q, SPEC §13.1), and its first rejects
+ * (with the summary: -q silences them). */
 static void announce(const struct cli *c, const struct crm_import *imp, const char *rejects)
 {
     unsigned notes = crm_import_notes(imp);
@@ -168,9 +169,9 @@ static void announce(const struct cli *c, const struct crm_import *imp, const ch
                  (unsigned long long)st->money_rounded);
     const char *r;
     for (size_t i = 0; (r = crm_import_first_reject(imp, i)) != NULL; i++)
-        cli_warn(c, "rejected %s", r);
+        cli_info(c, "rejected %s", r);
     if (st->rejected_total > CRM_IMPORT_FIRST_REJECTS)
-        cli_warn(c, "... and %llu more rejected rows%s%s",
+        cli_info(c, "... and %llu more rejected rows%s%s",
                  (unsigned long long)(st->rejected_total - CRM_IMPORT_FIRST_REJECTS),
                  rejects ? ": all in " : " (--rejects FILE writes them all)",
                  rejects ? rejects : "");

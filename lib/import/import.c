@@ -251,11 +251,12 @@ struct status_entry {
 
 static const char *const builtin_statuses =
     "paid=paid,completed,complete,success,succeeded,successful,fulfilled,shipped,delivered,"
-    "sale,交易成功,部分退款,已完成,已付款,已发货,已签收,已收货,买家已付款，等待卖家发货,"
+    "sale,交易成功,部分退款,已完成,完成,等待出库,等待确认收货,等待发货,已出库,已付款,已发货,已签收,已收货,买家已付款，等待卖家发货,"
     "卖家已发货，等待买家确认,待发货,待收货;"
     "cancelled=cancelled,canceled,cancel,voided,void,failed,declined,交易关闭,已取消,已关闭,取消;"
     "refunded=refunded,refund,returned,return,退款,已退货,退货;"
-    "pending=pending,unpaid,awaiting payment,on-hold,on hold,等待买家付款,待付款,未付款;"
+    "pending=pending,unpaid,awaiting payment,on-hold,on hold,等待买家付款,待付款,未付款,"
+    "等待付款;"
     "refunded-order=退款成功,已退款,交易关闭(退款)";
 
 /* ---- the importer ---- */
@@ -415,7 +416,8 @@ static int has_controls(const char *s, size_t len)
 static void note_first_reject(struct crm_import *imp, const char *file, long long line,
                               const char *reason, const char *raw, size_t raw_len)
 {
-    if (imp->nfirst >= CRM_IMPORT_FIRST_REJECTS || strncmp(reason, "skipped:", 8) == 0)
+    if (imp->nfirst >= CRM_IMPORT_FIRST_REJECTS || strncmp(reason, "skipped:", 8) == 0 ||
+        strncmp(reason, "duplicate ", 10) == 0)
         return;
     char *d = imp->first_rej[imp->nfirst++];
     size_t cap = sizeof imp->first_rej[0];
@@ -1986,11 +1988,12 @@ enum crm_err crm_import_finish(struct crm_import *imp, struct crm_errinfo *e)
         imp->notes |= CRM_NOTE_REPEATED_TOTALS;
     if (st->rows > 0 && (double)st->rejected_total > imp->o.max_reject_rate * (double)st->rows)
         return crm_errinfo_set(e, CRM_EDATA, "%llu of %llu rows rejected (%.2f%%), over "
-                               "--max-reject-rate %g; no store written",
+                               "--max-reject-rate %g; no store written%s%s",
                                (unsigned long long)st->rejected_total,
                                (unsigned long long)st->rows,
                                100.0 * (double)st->rejected_total / (double)st->rows,
-                               imp->o.max_reject_rate);
+                               imp->o.max_reject_rate, imp->nfirst ? "; the first: " : "",
+                               imp->nfirst ? imp->first_rej[0] : "");
     return CRM_OK;
 }
 
