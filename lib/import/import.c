@@ -1094,7 +1094,7 @@ static void key_numbers(const struct crm_import *imp, struct keys *k)
 static void prepare_keys(const struct crm_import *imp, const struct crm_record *rec,
                          const struct colmap *m, struct keys *k)
 {
-    k->usable = !rec->bad_bytes && rec->nfields == m->ncols;
+    k->usable = !rec->bad_bytes && rec->nfields == m->ncols && !rec->quote_lines;
     k->id = k->cust = "";
     k->part = 0;
     k->id_len = k->cust_len = 0;
@@ -1289,6 +1289,17 @@ static int parse_row(struct rowctx *r, const struct colmap *m, struct row *rw)
 {
     const struct crm_import *imp = r->imp;
     const struct crm_record *rec = r->rec;
+    if (__builtin_expect(rec->quote_lines > 0, 0)) {
+        /* every physical line the quote swallowed counts as a rejected row */
+        if (!r->quiet) {
+            r->imp->st.rows += (uint64_t)rec->quote_lines - 1;
+            r->imp->st.rejected[CRM_REJ_QUOTE] += (uint64_t)rec->quote_lines - 1;
+            r->imp->st.rejected_total += (uint64_t)rec->quote_lines - 1;
+        }
+        reject_row(r, CRM_REJ_QUOTE, "unterminated quote starting at line %lld (%lld lines "
+                   "swallowed; a stray \" in a field?)", rec->line, rec->quote_lines);
+        return 1;
+    }
     if (rec->bad_bytes) {
         reject_row(r, CRM_REJ_ENCODING, "bytes invalid in %s (shown as \\xNN)",
                    crm_csvin_encoding(r->in));
