@@ -346,7 +346,7 @@ static int mostly_utf8(const unsigned char *p, size_t n, int partial_ok)
             p++;
         }
     }
-    return good > 0 && bad * 20 <= good;
+    return good > 0 && good >= 2 * bad;
 }
 
 /* The sample decodes as GB18030 from start to end (a cut last character allowed). */
@@ -1123,7 +1123,10 @@ static int libcsv_parse(struct reader *rd, unsigned char *p, size_t n, struct cr
     }
     if (done != n) {
         crm_errinfo_where(e, c->name, rd->line, -1, -1);
-        if (csv_error(&rd->p) == CSV_ENOMEM)
+        if (csv_error(&rd->p) == CSV_ENOMEM && rd->p.entry_size * 2 < MAX_FIELD)
+            crm_errinfo_set(e, CRM_ENOMEM, "out of memory reading this file (a field of "
+                            "%zu MiB so far)", rd->p.entry_size >> 20);
+        else if (csv_error(&rd->p) == CSV_ENOMEM)
             crm_errinfo_set(e, CRM_EDATA, "a field longer than %u MiB (broken quoting "
                             "or not a CSV file?)", MAX_FIELD >> 20);
         else
