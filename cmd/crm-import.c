@@ -448,6 +448,41 @@ static int open_stores(struct cli *c, struct options *op, struct outputs *out)
     return fd;
 }
 
+/* --sniff: the report of every file on stdout, nothing written; exit 1 when an import of
+ * any of them would fail. */
+static int sniff(struct cli *c, struct options *op, char **files, int nfiles)
+{
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    int fd = open("/dev/null", O_WRONLY);
+    struct crm_store_writer *w;
+    struct crm_import *imp;
+    if (fd < 0) {
+        cli_warn(c, "/dev/null: %s", strerror(errno));
+        exit(1);
+    }
+    cli_check(c, crm_store_writer_new(fd, "/dev/null", &op->meta, CRM_STORE_NO_SYNC, &w, &e),
+              &e);
+    cli_check(c, crm_import_new(&op->o, &w, 1, NULL, &imp, &e), &e);
+    for (size_t i = 0; i < op->nstatus; i++)
+        cli_check(c, crm_import_add_status(imp, op->statuses[i], &e), &e);
+    int would_work = 1;
+    struct crm_buf report = {0};
+    struct crm_out *o = cli_open_output(c);
+    for (int i = 0; i < (nfiles ? nfiles : 1); i++) {
+        report.len = 0;
+        cli_check(c, crm_import_sniff(imp, nfiles ? files[i] : "-", &report, &would_work, &e),
+                  &e);
+        crm_out_raw(o, (const char *)report.data, report.len);
+    }
+    cli_close_output(c, o);
+    crm_buf_free(&report);
+    crm_import_free(imp);
+    crm_store_writer_free(w);
+    close(fd);
+    return would_work ? 0 : 1;
+}
+
 /* Read every input file (stdin without any), with a progress bar on a terminal. */
 static void import_files(struct cli *c, struct crm_import *imp, char **files, int nfiles)
 {
@@ -482,6 +517,8 @@ int main(int argc, char **argv)
         return check_store(&c, op.check);
     if (op.dump)
         return dump_store(&c, op.dump);
+    if (op.sniff)
+        return sniff(&c, &op, argv + optind, argc - optind);
     if (op.append && c.output)
         cli_usage_error(&c, "--append and -o both name the store; give one");
     if (op.partitioned && (!c.output || op.append))

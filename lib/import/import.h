@@ -158,6 +158,14 @@ const char *crm_import_preset_suggest(const char *name);
  * "customer_id, order_time and amount (or unit_price)" into buf (may be NULL); the count. */
 size_t crm_import_missing_fields(const int *col, char *buf, size_t size);
 
+/* --sniff: what importing path would do, as text appended to out (encoding, delimiter,
+ * each field's column or candidates, date examples, decimal style, every status text with
+ * its count and mapping, the first rows as parsed). *would_work is cleared when the import
+ * would fail (a required field missing, unknown statuses, too many rejects). Writes no
+ * store and no rejects. */
+enum crm_err crm_import_sniff(struct crm_import *imp, const char *path, struct crm_buf *out,
+                              int *would_work, struct crm_errinfo *e);
+
 /* CRM_NOTE_* bits for what the import assumed (print them even when quiet). */
 unsigned crm_import_notes(const struct crm_import *imp);
 
