@@ -42,6 +42,8 @@ static const char usage[] =
     "      --tz ZONE            shop time zone (e.g. Asia/Shanghai): explicit offsets are\n"
     "                           converted to it and the store remembers it\n"
     "      --order-amount MODE  sum (default) or once: the order total repeated on each row\n"
+    "      --line-items MODE    sorted (default: an order's rows within 65,536 orders of its\n"
+    "                           first) or unsorted (anywhere; memory grows with the orders)\n"
     "      --no-header          the first line is data (map columns by number)\n"
     "      --customers FILE     customer_id with signup_time, birthday and/or blocked\n"
     "      --rejects FILE       write rejected rows here (file,line,reason,raw)\n"
@@ -69,6 +71,7 @@ enum {
     OPT_DATEFMT, OPT_TZ, OPT_ORDER_AMOUNT, OPT_NO_HEADER, OPT_CUSTOMERS, OPT_REJECTS,
     OPT_MAX_REJECT, OPT_LOCK_WAIT, OPT_CHECK, OPT_DUMP, OPT_PARTITION, OPT_PARTITION_KEY,
     OPT_COMPRESS, OPT_MONEY_SCALE, OPT_ROUND_MONEY, OPT_DECIMAL_COMMA, OPT_SNIFF,
+    OPT_LINE_ITEMS,
 };
 
 static const struct option longopts[] = {
@@ -96,6 +99,7 @@ static const struct option longopts[] = {
     {"round-money", no_argument, NULL, OPT_ROUND_MONEY},
     {"decimal-comma", no_argument, NULL, OPT_DECIMAL_COMMA},
     {"sniff", no_argument, NULL, OPT_SNIFF},
+    {"line-items", required_argument, NULL, OPT_LINE_ITEMS},
     {NULL, 0, NULL, 0},
 };
 
@@ -162,7 +166,8 @@ static void announce(const struct cli *c, const struct crm_import *imp, const ch
                  (unsigned long long)st->multi_line_orders);
     if (notes & CRM_NOTE_FAR_LINE_ITEMS)
         cli_warn(c, "warning: %llu line items came more than %d orders after their order "
-                 "began and were rejected; sort the file by order id",
+                 "began and were rejected; sort the file by order id, or use --line-items "
+                 "unsorted",
                  (unsigned long long)st->rejected[CRM_REJ_FAR], CRM_IMPORT_WINDOW);
     if (st->money_rounded)
         cli_warn(c, "note: %llu amounts rounded to the store's money scale (--round-money)",
@@ -373,6 +378,11 @@ static void parse(struct cli *c, struct options *op, int argc, char **argv)
         case OPT_ROUND_MONEY: o->round_money = 1; break;
         case OPT_DECIMAL_COMMA: o->decimal_comma = 1; break;
         case OPT_SNIFF: op->sniff = 1; break;
+        case OPT_LINE_ITEMS:
+            if (strcmp(optarg, "sorted") != 0 && strcmp(optarg, "unsorted") != 0)
+                cli_usage_error(c, "--line-items %s: expected sorted or unsorted", optarg);
+            o->line_items_unsorted = strcmp(optarg, "unsorted") == 0;
+            break;
         case OPT_MAP: parse_map(c, o, optarg); break;
         case OPT_STATUS:
             if (op->nstatus == 32)

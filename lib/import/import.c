@@ -361,6 +361,10 @@ struct crm_import {
     int oom;
     unsigned notes;                     /* CRM_NOTE_* */
     int sniffing;                       /* --sniff: map what can be mapped, report the rest */
+    int finishing;                      /* crm_import_finish: orders leaving are written */
+    struct open_order *over;            /* --line-items unsorted: orders kept open */
+    size_t nover, over_cap, over_mask;
+    uint32_t *over_index;               /* index + 1 by id hash, open addressing */
     uint64_t *existing;                 /* per writer: orders in the store before */
     char first_rej[CRM_IMPORT_FIRST_REJECTS][320];
     size_t nfirst;
@@ -705,16 +709,11 @@ static void wmap_insert(struct crm_import *imp, uint64_t h, uint64_t seq)
     }
 }
 
-/* Write the oldest open order to the store. */
-static enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
+/* Write an order to the store (and its refunded part), note its id as written, free its
+ * id. */
+static enum crm_err write_order(struct crm_import *imp, struct open_order *o,
+                                struct crm_errinfo *e)
 {
-    struct open_order *o = &imp->win[imp->win_head];
-    if (imp->win_count > 16) {      /* the order that closes 16 steps from now */
-        const struct open_order *ahead = &imp->win[(imp->win_head + 16) % CRM_IMPORT_WINDOW];
-        if (ahead->hash)
-            crm_idset_prefetch(imp->seen, ahead->hash);
-        __builtin_prefetch(&imp->win[(imp->win_head + 32) % CRM_IMPORT_WINDOW]);
-    }
     struct crm_order ord = {
         .customer = o->customer,
         .time = o->time,
@@ -754,6 +753,82 @@ static enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
     if (o->id != o->id_inline)
         free(o->id);
     o->id = NULL;
+    return rc;
+}
+
+/* --line-items unsorted: an order leaving the window is kept, open, in `over` (begin
+ * order, indexed by id hash) until finish: memory O(orders). */
+static struct open_order *over_find(const struct crm_import *imp, uint64_t h, const char *id,
+                                    size_t len)
+{
+    if (!imp->nover)
+        return NULL;
+    for (size_t pos = (size_t)h & imp->over_mask; imp->over_index[pos];
+         pos = (pos + 1) & imp->over_mask) {
+        struct open_order *o = &imp->over[imp->over_index[pos] - 1];
+        if (o->hash == h && o->id_len == len &&
+            memcmp(o->id ? o->id : o->id_inline, id, len) == 0)
+            return o;
+    }
+    return NULL;
+}
+
+static int over_index_put(struct crm_import *imp, size_t i)
+{
+    size_t pos = (size_t)imp->over[i].hash & imp->over_mask;
+    while (imp->over_index[pos])
+        pos = (pos + 1) & imp->over_mask;
+    imp->over_index[pos] = (uint32_t)i + 1;
+    return 0;
+}
+
+static enum crm_err over_keep(struct crm_import *imp, const struct open_order *o,
+                              struct crm_errinfo *e)
+{
+    if (imp->nover == imp->over_cap) {
+        size_t cap = imp->over_cap ? imp->over_cap * 2 : 4096;
+        struct open_order *p = realloc(imp->over, cap * sizeof *p);
+        uint32_t *ix = calloc(cap * 2, sizeof *ix);
+        if (!p || !ix || cap >= UINT32_MAX / 2) {
+            free(ix);
+            if (p)
+                imp->over = p;
+            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory holding %zu orders open for "
+                                   "--line-items unsorted", imp->nover);
+        }
+        imp->over = p;
+        free(imp->over_index);
+        imp->over_index = ix;
+        imp->over_cap = cap;
+        imp->over_mask = cap * 2 - 1;
+        for (size_t i = 0; i < imp->nover; i++)
+            over_index_put(imp, i);
+    }
+    struct open_order *k = &imp->over[imp->nover];
+    *k = *o;
+    k->id = o->id == o->id_inline ? NULL : o->id;   /* NULL: inline (the array moves) */
+    over_index_put(imp, imp->nover);
+    imp->nover++;
+    return CRM_OK;
+}
+
+/* The oldest open order leaves the window: written, or kept (--line-items unsorted). */
+static enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
+{
+    struct open_order *o = &imp->win[imp->win_head];
+    if (imp->win_count > 16) {      /* the order that closes 16 steps from now */
+        const struct open_order *ahead = &imp->win[(imp->win_head + 16) % CRM_IMPORT_WINDOW];
+        if (ahead->hash)
+            crm_idset_prefetch(imp->seen, ahead->hash);
+        __builtin_prefetch(&imp->win[(imp->win_head + 32) % CRM_IMPORT_WINDOW]);
+    }
+    enum crm_err rc;
+    if (imp->o.line_items_unsorted && !imp->finishing) {
+        rc = over_keep(imp, o, e);
+        o->id = NULL;
+    } else {
+        rc = write_order(imp, o, e);
+    }
     imp->win_head = (imp->win_head + 1) % CRM_IMPORT_WINDOW;
     imp->win_seq++;                     /* its map entry is dead from here on */
     imp->win_count--;
@@ -1384,6 +1459,8 @@ static enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struc
     imp->st.money_rounded += rw->rounded;
     uint64_t h = rw->k.id_h;
     struct open_order *o = rw->k.id_len ? wmap_find(imp, h, rw->k.id, rw->k.id_len) : NULL;
+    if (!o && imp->nover && rw->k.id_len)
+        o = over_find(imp, h, rw->k.id, rw->k.id_len);
     if (!o && !rw->k.cust_len && imp->preset && (imp->preset->rules & P_GUEST)) {
         skip_row(r, CRM_SKIP_GUEST);    /* neither e-mail nor phone: a guest order */
         return CRM_OK;
@@ -1991,8 +2068,8 @@ static enum crm_err settle_suspects(struct crm_import *imp, struct crm_errinfo *
             imp->st.rejected_total++;
             imp->notes |= CRM_NOTE_FAR_LINE_ITEMS;
             snprintf(why, sizeof why, "line item of order %.*s begun more than %d orders "
-                     "earlier in the input (sort by order id)", (int)cap_len(s->id_len, 64),
-                     text, CRM_IMPORT_WINDOW);
+                     "earlier in the input (sort by order id, or use --line-items unsorted)",
+                     (int)cap_len(s->id_len, 64), text, CRM_IMPORT_WINDOW);
             write_reject(imp, file, s->line, why, raw, s->raw_len);
             continue;
         }
@@ -2017,6 +2094,8 @@ static enum crm_err settle_suspects(struct crm_import *imp, struct crm_errinfo *
         enum crm_reject reason;
         char why[256];
         struct open_order *o = wmap_find(imp, v.hash[i], rw.k.id, rw.k.id_len);
+        if (!o)
+            o = over_find(imp, v.hash[i], rw.k.id, rw.k.id_len);
         int placed = place_row(imp, &imp->files[s->file].map, &rw, v.hash[i], o, &reason,
                                why, sizeof why, e);
         if (placed < 0) {
@@ -2035,11 +2114,28 @@ static enum crm_err settle_suspects(struct crm_import *imp, struct crm_errinfo *
     return rc;
 }
 
+/* --line-items unsorted: write the orders kept open, in the order they began. */
+static enum crm_err write_kept(struct crm_import *imp, struct crm_errinfo *e)
+{
+    enum crm_err rc = CRM_OK;
+    for (size_t i = 0; i < imp->nover && rc == CRM_OK; i++) {
+        struct open_order *o = &imp->over[i];
+        if (!o->id)
+            o->id = o->id_inline;
+        rc = write_order(imp, o, e);
+    }
+    imp->nover = 0;
+    return rc;
+}
+
 enum crm_err crm_import_finish(struct crm_import *imp, struct crm_errinfo *e)
 {
     enum crm_err rc = CRM_OK;
+    imp->finishing = 1;
     while (rc == CRM_OK && imp->win_count > 0)
         rc = close_oldest(imp, e);
+    if (rc == CRM_OK)
+        rc = write_kept(imp, e);
     if (rc == CRM_OK)
         rc = settle_suspects(imp, e);
     if (rc != CRM_OK)
@@ -2154,6 +2250,10 @@ void crm_import_free(struct crm_import *imp)
     free(imp->w);
     free(imp->dict);
     free(imp->existing);
+    for (size_t i = 0; i < imp->nover; i++)
+        free(imp->over[i].id);                      /* NULL when inline */
+    free(imp->over);
+    free(imp->over_index);
     free(imp->sus);
     for (size_t i = 0; i < imp->nfiles; i++)
         free(imp->files[i].name);

@@ -63,6 +63,8 @@ struct crm_import_opts {
     int round_money;                    /* --round-money: round digits past the store's
                                            money scale (counted) instead of rejecting */
     int decimal_comma;                  /* --decimal-comma: 1.234,50 */
+    int line_items_unsorted;            /* --line-items unsorted: merge line items wherever
+                                           they are (orders kept open: memory O(orders)) */
     int on_the_fly;                     /* an analytic tool imports: hints name crm-import,
                                            whose options these are */
     int no_header;                      /* the first line is data */
