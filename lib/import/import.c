@@ -2132,10 +2132,9 @@ enum crm_err crm_import_finish(struct crm_import *imp, struct crm_errinfo *e)
 {
     enum crm_err rc = CRM_OK;
     imp->finishing = 1;
+    rc = write_kept(imp, e);            /* they began before those still in the window */
     while (rc == CRM_OK && imp->win_count > 0)
         rc = close_oldest(imp, e);
-    if (rc == CRM_OK)
-        rc = write_kept(imp, e);
     if (rc == CRM_OK)
         rc = settle_suspects(imp, e);
     if (rc != CRM_OK)
