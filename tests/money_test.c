@@ -542,6 +542,12 @@ static void test_money_exact_refuses_extra_decimals(void **state)
     assert_int_equal(exact("1.234", 0, 3, &note), 1234);           /* --money-scale 3 */
     assert_int_equal(exact("12", 0, 0, &note), 12);
     assert_int_equal(exact("12.5", 0, 0, &note), PRECISION);
+    /* past 18 significant digits (found by fuzz_money) */
+    assert_int_equal(exact("99999001.04344368981", 0, 2, &note), PRECISION);
+    assert_int_equal(exact("99999001.04344368981", CRM_MONEY_ROUND, 2, &note), 9999900104);
+    assert_int_equal(note, CRM_MONEY_ROUNDED);
+    assert_int_equal(exact("99999001.04000000000", 0, 2, &note), 9999900104);
+    assert_int_equal(note, 0u);
 }
 
 static void test_money_exact_rounds_when_asked(void **state)

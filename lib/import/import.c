@@ -1368,6 +1368,7 @@ static int parse_row(struct rowctx *r, const struct colmap *m, struct row *rw)
     if (__builtin_expect(rec->quote_lines > 0, 0)) {
         /* every physical line the quote swallowed counts as a rejected row */
         if (!r->quiet) {
+            r->imp->st.quote_records++;
             r->imp->st.rows += (uint64_t)rec->quote_lines - 1;
             r->imp->st.rejected[CRM_REJ_QUOTE] += (uint64_t)rec->quote_lines - 1;
             r->imp->st.rejected_total += (uint64_t)rec->quote_lines - 1;
@@ -2422,7 +2423,7 @@ static void sniff_mapping(struct crm_buf *out, const struct crm_record *hdr, int
                        (f == CRM_F_AMOUNT && m->col[CRM_F_UNIT_PRICE] < 0);
         char cand[200] = "";
         if (required && is_header)
-            field_candidates(hdr, m, f, cand, sizeof cand);
+            field_candidates(hdr, m, (enum crm_field)f, cand, sizeof cand);
         bufprintf(out, "  %-16s %s%s%s%s\n", field_names[f],
                   required ? "NOT FOUND (required)" : "not found",
                   f == CRM_F_STATUS ? ": every row taken as paid" : "",

@@ -94,6 +94,8 @@ struct crm_import_stats {
     uint64_t refund_records;            /* orders written for those parts (not rows) */
     uint64_t multi_line_orders;         /* orders of more than one row */
     uint64_t repeated_totals;           /* ... whose every row has the same amount */
+    uint64_t quote_records;             /* records a broken quote made (each counted as the
+                                           rejected[CRM_REJ_QUOTE] lines it swallowed) */
 };
 
 /* Assumptions an import made that the user must hear about (crm_import_notes). */

@@ -422,6 +422,20 @@ enum crm_money_status crm_money_mul(struct crm_decimal price, struct crm_decimal
     return signed_result(round_div(mag, k), neg, minor);
 }
 
+/* A non-zero digit past `scale` decimals in number text that scan accepted ('.' is its
+ * decimal point). */
+static int digits_past(const char *s, size_t len, int scale)
+{
+    const char *dot = memchr(s, '.', len);
+    if (!dot)
+        return 0;
+    int k = 0;
+    for (const char *p = dot + 1; p < s + len && is_digit(*p); p++, k++)
+        if (k >= scale && *p != '0')
+            return 1;
+    return 0;
+}
+
 enum crm_money_status crm_money_parse_exact(const char *s, size_t len, unsigned flags,
                                             int scale, int64_t *minor, unsigned *note)
 {
@@ -440,8 +454,9 @@ enum crm_money_status crm_money_parse_exact(const char *s, size_t len, unsigned 
     }
     struct crm_decimal d;
     enum crm_money_status st = crm_money_parse_decimal(s, len, flags & ~CRM_MONEY_ROUND, &d);
-    if (st == CRM_MONEY_RANGE && (flags & CRM_MONEY_ROUND)) {
-        /* more than 18 significant digits: only rounding can take it */
+    if (st == CRM_MONEY_RANGE) {
+        /* more than 18 significant digits: rounding may take it, and says whether any
+         * digit past the scale was not zero */
         char swapped[SWAP_MAX];
         if (flags & CRM_MONEY_DECIMAL_COMMA) {
             if (!(len = swap_decimal_comma(s, len, swapped, sizeof swapped)))
@@ -451,10 +466,15 @@ enum crm_money_status crm_money_parse_exact(const char *s, size_t len, unsigned 
         }
         int64_t units;
         st = scan(s, len, flags, scale, &units, &got);
-        if (st == CRM_MONEY_OK) {
-            *minor = units;
-            *note = CRM_MONEY_ROUNDED | (units < 0 ? CRM_MONEY_NEGATIVE : 0);
-        }
+        if (st != CRM_MONEY_OK)
+            return st;
+        int rounded = digits_past(s, len, scale);
+        if (rounded && !(flags & CRM_MONEY_ROUND))
+            return CRM_MONEY_PRECISION;
+        *minor = units;
+        *note = (rounded ? CRM_MONEY_ROUNDED : 0) | (units < 0 || memchr(s, '-', len) ||
+                                                     memchr(s, '(', len) ? CRM_MONEY_NEGATIVE
+                                                                         : 0);
         return st;
     }
     if (st != CRM_MONEY_OK)
