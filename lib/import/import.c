@@ -332,6 +332,7 @@ struct crm_import {
     int scale;
     struct status_entry *statuses;
     size_t nstatus, status_cap;
+    unsigned money_flags;               /* CRM_MONEY_* for amounts (from the options) */
     struct colmap stream_map;           /* the file's columns, read by prep_rows */
     char **stream_hdr;                  /* its header, to spot a repeat (prep_rows); */
     size_t *stream_hlen;                /* kept until the next file or free: the reader */
@@ -642,8 +643,8 @@ static int same_status_text(const char *s, const char *t, size_t len)
 }
 
 /* -1 when the text is not in the table. */
-static int lookup_status(const struct crm_import *imp, size_t *last_status, const char *s,
-                         size_t len)
+static inline __attribute__((always_inline)) int
+lookup_status(const struct crm_import *imp, size_t *last_status, const char *s, size_t len)
 {
     if (!imp->nstatus)
         return -1;
@@ -711,8 +712,8 @@ static void wmap_insert(struct crm_import *imp, uint64_t h, uint64_t seq)
 
 /* Write an order to the store (and its refunded part), note its id as written, free its
  * id. */
-static enum crm_err write_order(struct crm_import *imp, struct open_order *o,
-                                struct crm_errinfo *e)
+static inline __attribute__((always_inline)) enum crm_err
+write_order(struct crm_import *imp, struct open_order *o, struct crm_errinfo *e)
 {
     struct crm_order ord = {
         .customer = o->customer,
@@ -1167,8 +1168,9 @@ static void key_numbers(const struct crm_import *imp, struct keys *k)
     }
 }
 
-static void prepare_keys(const struct crm_import *imp, const struct crm_record *rec,
-                         const struct colmap *m, struct keys *k)
+static inline __attribute__((always_inline)) void
+prepare_keys(const struct crm_import *imp, const struct crm_record *rec, const struct colmap *m,
+             struct keys *k)
 {
     k->usable = !rec->bad_bytes && rec->nfields == m->ncols && !rec->quote_lines;
     k->id = k->cust = "";
@@ -1245,8 +1247,7 @@ static int parse_time_qty(struct rowctx *r, const struct colmap *m, struct row *
 
 static unsigned money_flags(const struct crm_import *imp)
 {
-    return (imp->o.decimal_comma ? CRM_MONEY_DECIMAL_COMMA : CRM_MONEY_THOUSANDS) |
-           (imp->o.round_money ? CRM_MONEY_ROUND : 0);
+    return imp->money_flags;
 }
 
 /* A money field that did not parse: the reason, with the option that fixes it. */
@@ -2201,6 +2202,8 @@ enum crm_err crm_import_new(const struct crm_import_opts *o, struct crm_store_wr
     }
     if (imp->preset && (imp->preset->rules & P_ONCE))
         imp->o.order_amount_once = 1;
+    imp->money_flags = (o->decimal_comma ? CRM_MONEY_DECIMAL_COMMA : CRM_MONEY_THOUSANDS) |
+                       (o->round_money ? CRM_MONEY_ROUND : 0);
     if (imp->preset && (imp->preset->rules & P_CDNOW) && !o->csv.delimiter)
         imp->o.csv.delimiter = 0;   /* whitespace (.txt) or comma (.csv): detected */
     imp->win = crm_big_calloc(CRM_IMPORT_WINDOW * sizeof *imp->win);   /* page-aligned */

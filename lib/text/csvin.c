@@ -756,7 +756,6 @@ static int split_plain(struct reader *rd, const unsigned char *src, size_t n)
     struct plain q = {b->nf, b->fcap, rd->rec_fields, b->foff, b->flen, rd->line,
                       rd->rec_line, rd->pending_cr};
     size_t fstart = 0;
-    size_t last_cr = (size_t)-1;                      /* a CR that ended the last block: -1 */
     int high = 0;                                     /* a byte >= 0x80 or NUL in the record */
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i += 8) {
@@ -793,10 +792,11 @@ static int split_plain(struct reader *rd, const unsigned char *src, size_t n)
             if ((q.rec_fields || s < pos) &&
                 (rc = plain_field(rd, &q, t, tbase, s, pos, sp2)) != 0)
                 break;
-            if (ch == '\n' && q.pending_cr && pos != last_cr + 1)
-                q.pending_cr = 0;                     /* spaces came between: not a CRLF */
-            if (ch == '\r')
-                last_cr = pos;
+            /* spaces between a CR and this LF: not a CRLF (a field that ended at the CR
+             * left a NUL there; pos 0: the CR ended the last block) */
+            if (__builtin_expect(q.pending_cr, 0) && ch == '\n' && pos > 0 &&
+                t[pos - 1] != '\r' && t[pos - 1] != '\0')
+                q.pending_cr = 0;
             count_line_end(&q.line, &q.pending_cr, q.rec_fields, ch);
             if (q.rec_fields) {
                 if ((rc = push_record(b, q.nf, q.rec_fields, q.rec_line, high)) != 0)

@@ -441,17 +441,17 @@ enum crm_money_status crm_money_parse_exact(const char *s, size_t len, unsigned 
 {
     uint64_t mag;
     int got, neg;
-    *note = 0;
-    if (scale < 0 || scale > MAX_SCALE)
-        return CRM_MONEY_RANGE;
-    if (!(flags & CRM_MONEY_DECIMAL_COMMA) && scan_plain(s, len, &mag, &got, &neg) &&
-        got <= scale) {
+    if (scan_plain(s, len, &mag, &got, &neg) && got <= scale &&
+        (!(flags & CRM_MONEY_DECIMAL_COMMA) || got == 0) && scale <= MAX_SCALE) {
         if (!scale_up(&mag, scale - got))
             return CRM_MONEY_RANGE;
         *minor = neg ? -(int64_t)mag : (int64_t)mag;
         *note = neg ? CRM_MONEY_NEGATIVE : 0;
         return CRM_MONEY_OK;
     }
+    *note = 0;
+    if (scale < 0 || scale > MAX_SCALE)
+        return CRM_MONEY_RANGE;
     struct crm_decimal d;
     enum crm_money_status st = crm_money_parse_decimal(s, len, flags & ~CRM_MONEY_ROUND, &d);
     if (st == CRM_MONEY_RANGE) {
