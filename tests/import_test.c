@@ -840,6 +840,15 @@ static void test_import_email_customers_compared_without_case(void **state)
     assert_string_equal(r.cust[0], "anna@x.example");
     assert_string_equal(r.cust[1], "anna@x.example");
     assert_string_equal(r.cust[2], "bob@x.example");
+    /* no header: nothing says e-mail, case is kept (scale-engines caught a stale flag) */
+    o.no_header = 1;
+    o.map[CRM_F_CUSTOMER] = "1";
+    o.map[CRM_F_TIME] = "2";
+    o.map[CRM_F_AMOUNT] = "3";
+    run("AB,2024-01-01,1\nab,2024-01-02,2\n", NULL, &o, NULL, &r);
+    assert_int_equal(r.st.customers_new, 2);
+    assert_string_equal(r.cust[0], "AB");
+    memset(&o, 0, sizeof o);
     /* a customer column that is not e-mail keeps its case */
     run("order_id,customer_id,date,amount\n1,AB,2024-01-01,1\n2,ab,2024-01-02,2\n", NULL, &o,
         NULL, &r);

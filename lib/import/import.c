@@ -1621,6 +1621,7 @@ static enum crm_err map_columns(struct crm_import *imp, struct crm_csvin *in,
                                 struct crm_errinfo *e)
 {
     char cols[1400];
+    memset(m, 0, sizeof *m);        /* padding too: held files compare maps whole */
     m->ncols = hdr->nfields;
     for (int f = 0; f < CRM_F_COUNT; f++)
         m->col[f] = -1;
