@@ -123,7 +123,7 @@ static const struct preset presets[] = {
     /* 京东商家后台 订单导出: one row per item, the order total on each */
     {"jd", P_ONCE,
      {"订单号|订单编号", "下单帐号|下单账号|客户账号|用户账号|客户姓名", "下单时间|订单时间",
-      "订单金额|应付金额|结算金额", "订购数量|商品数量", NULL, "订单状态", NULL, "退款金额",
+      "订单金额|应付金额|结算金额", "订购数量|商品数量", NULL, "订单状态", NULL, NULL,
       "联系电话|客户电话"},
      NULL,
      "paid=完成,已完成,等待出库,等待确认收货,等待发货,已出库,等待收货,配送退货,锁定;"
@@ -134,7 +134,7 @@ static const struct preset presets[] = {
      {"订单号|订单编号", "买家ID|用户ID|收货人手机号|手机|收货人电话|收货人",
       "订单创建时间|订单成交时间|支付时间|拼单成功时间",
       "用户实付金额(元)|用户实付金额|商家实收金额(元)|商品总价(元)",
-      "商品数量(件)|商品数量", NULL, "订单状态", NULL, "退款金额(元)|退款金额", NULL},
+      "商品数量(件)|商品数量", NULL, "订单状态", NULL, NULL, NULL},
      NULL,
      "paid=已发货，待收货,已发货,待收货,已收货,待发货,已签收,交易成功,已完成;"
      "pending=待支付,未支付,待付款,拼团中;cancelled=已取消,交易已取消,未发货，退款成功;"
@@ -143,7 +143,7 @@ static const struct preset presets[] = {
     {"taobao", P_NONE,
      {"订单编号|订单号", "买家会员名|买家账号|买家昵称|会员名", "订单创建时间|下单时间",
       "买家实际支付金额|实付金额|实际支付金额", "宝贝总数量|商品数量", NULL, "订单状态", NULL,
-      "退款金额", NULL},
+      NULL, NULL},
      NULL, "paid=部分退款"},
 };
 
@@ -166,8 +166,9 @@ static const char *const generic[CRM_F_COUNT] = {
     "unitprice|price|lineitemprice|单价|价格|商品单价",
     "status|orderstatus|financialstatus|state|订单状态|交易状态|状态",
     "currency|currencycode|币种|货币",
-    "refundedamount|refundamount|refunded|退款金额|退款金额(元)",
-    "phone|billingphone|telephone|mobile|手机|手机号|联系电话",
+    "refundedamount",   /* Shopify's, whose Total stays gross; others only by a preset or
+                           --map: Tmall reports' 买家实际支付金额 is already net of 退款金额 */
+    NULL,   /* phone: only by a preset or --map (a phone column is not a customer id) */
 };
 
 static const struct preset *find_preset(const char *name)
@@ -732,7 +733,7 @@ write_order(struct crm_import *imp, struct open_order *o, struct crm_errinfo *e)
         imp->st.repeated_totals += o->same_amount == 2 && o->first_amount != 0;
     }
     enum crm_err rc = crm_store_writer_add(imp->w[o->part], &ord, e);
-    if (rc == CRM_OK && o->refunded > 0 && o->status == CRM_STATUS_PAID) {
+    if (rc == CRM_OK && o->refunded > 0 && o->amount > 0 && o->status == CRM_STATUS_PAID) {
         /* the refunded part of an order that stays paid: a return record, which --net
          * subtracts; it has no order id of its own (it goes with its order) */
         struct crm_order ret = ord;
