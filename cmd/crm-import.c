@@ -152,6 +152,9 @@ static void announce(const struct cli *c, const struct crm_import *imp, const ch
 {
     unsigned notes = crm_import_notes(imp);
     const struct crm_import_stats *st = crm_import_stats(imp);
+    if (notes & CRM_NOTE_PRESET_DETECTED)
+        cli_warn(c, "note: the header is a %s export's: --preset %s applied",
+                 crm_import_preset_name(imp), crm_import_preset_name(imp));
     if (notes & CRM_NOTE_NO_STATUS)
         cli_warn(c, "note: no status column: every row taken as paid (map one with --map "
                  "status=COLUMN)");

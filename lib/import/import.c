@@ -92,15 +92,17 @@ struct preset {
     const char *columns[CRM_F_COUNT];  /* '|'-separated header names, in priority order */
     const char *date_format;           /* tried when auto-detection fails */
     const char *statuses;              /* extra "status=text,text;status=..." */
+    const char *signature;             /* '|'-separated header names that all together
+                                          say "this export" (preset taken without --preset) */
 };
 
 /* To add a column name, add it to the field's '|' list; to add an export, add a row. */
 static const struct preset presets[] = {
-    {"cdnow", P_CDNOW, {0}, NULL, NULL},
+    {"cdnow", P_CDNOW, {0}, NULL, NULL, NULL},
     {"uci-online-retail", P_UCI,
      {"InvoiceNo|Invoice", "CustomerID|Customer ID", "InvoiceDate", NULL, "Quantity",
       "UnitPrice|Price", NULL, NULL, NULL, NULL},
-     "%m/%d/%Y %H:%M", NULL},
+     "%m/%d/%Y %H:%M", NULL, NULL},
     /* Admin > Orders > Export: one row per line item; order fields on the first only */
     {"shopify", P_EMAIL | P_GUEST,
      {"Name|Order Name|Order", "Email|Customer Email", "Created at|Paid at", "Total",
@@ -108,7 +110,8 @@ static const struct preset presets[] = {
       "Phone|Billing Phone|Shipping Phone"},
      NULL,
      "paid=paid,partially_refunded;pending=pending,authorized,partially_paid;"
-     "cancelled=voided,expired;refunded-order=refunded"},
+     "cancelled=voided,expired;refunded-order=refunded",
+     "Name|Email|Financial Status|Lineitem quantity"},
     /* WooCommerce Customer/Order CSV Export (default and one-row-per-item formats) */
     {"woocommerce", P_EMAIL | P_GUEST,
      {"order_number|order_id|Order ID|Order Number|Order #", "billing_email|Billing Email|Email",
@@ -119,7 +122,8 @@ static const struct preset presets[] = {
      NULL,
      "paid=completed,processing,wc-completed,wc-processing;"
      "pending=pending,on-hold,wc-pending,wc-on-hold,checkout-draft;"
-     "cancelled=cancelled,failed,wc-cancelled,wc-failed;refunded-order=refunded,wc-refunded"},
+     "cancelled=cancelled,failed,wc-cancelled,wc-failed;refunded-order=refunded,wc-refunded",
+     "order_number|billing_email|order_total"},
     /* 京东商家后台 订单导出: one row per item, the order total on each */
     {"jd", P_ONCE,
      {"订单号|订单编号", "下单帐号|下单账号|客户账号|用户账号|客户姓名", "下单时间|订单时间",
@@ -128,7 +132,8 @@ static const struct preset presets[] = {
      NULL,
      "paid=完成,已完成,等待出库,等待确认收货,等待发货,已出库,等待收货,配送退货,锁定;"
      "pending=等待付款,等待付款确认,暂停;cancelled=已取消,取消,订单取消;"
-     "refunded-order=退款成功,已退款"},
+     "refunded-order=退款成功,已退款",
+     "订单号|下单时间|订单金额|订购数量"},
     /* 拼多多商家后台 订单查询 导出 */
     {"pinduoduo", P_NONE,
      {"订单号|订单编号", "买家ID|用户ID|收货人手机号|手机|收货人电话|收货人",
@@ -138,13 +143,14 @@ static const struct preset presets[] = {
      NULL,
      "paid=已发货，待收货,已发货,待收货,已收货,待发货,已签收,交易成功,已完成;"
      "pending=待支付,未支付,待付款,拼团中;cancelled=已取消,交易已取消,未发货，退款成功;"
-     "refunded-order=已发货，退款成功,退款成功,已退款"},
+     "refunded-order=已发货，退款成功,退款成功,已退款",
+     "订单号|订单状态|用户实付金额(元)"},
     /* 淘宝/天猫 卖家中心 订单报表 */
     {"taobao", P_NONE,
      {"订单编号|订单号", "买家会员名|买家账号|买家昵称|会员名", "订单创建时间|下单时间",
       "买家实际支付金额|实付金额|实际支付金额", "宝贝总数量|商品数量", NULL, "订单状态", NULL,
       NULL, NULL},
-     NULL, "paid=部分退款"},
+     NULL, "paid=部分退款", NULL},
 };
 
 /* Generic names, in priority order, compared after normalising (lower case, no spaces,
@@ -363,6 +369,8 @@ struct crm_import {
     int oom;
     unsigned notes;                     /* CRM_NOTE_* */
     int sniffing;                       /* --sniff: map what can be mapped, report the rest */
+    int detect_done;                    /* detect_preset has looked at a header */
+    size_t user_statuses;               /* entries from --status, first in the table */
     int finishing;                      /* crm_import_finish: orders leaving are written */
     struct open_order *over;            /* --line-items unsorted: orders kept open */
     size_t nover, over_cap, over_mask;
@@ -626,6 +634,7 @@ enum crm_err crm_import_add_status(struct crm_import *imp, const char *spec,
     memmove(imp->statuses + added, imp->statuses, before * sizeof *tmp);
     memcpy(imp->statuses, tmp, added * sizeof *tmp);
     free(tmp);
+    imp->user_statuses += added;
     imp->last_status = 0;
     return CRM_OK;
 }
@@ -1617,6 +1626,50 @@ static void could_serve(const struct crm_record *hdr, const struct colmap *m, ch
     }
 }
 
+/* Without --preset: a header holding every name of a preset's signature is that export
+ * (Shopify, WooCommerce, JD, Pinduoduo): its rules and statuses apply, and the notes say
+ * so. Decided once, on the first file's header. */
+static enum crm_err detect_preset(struct crm_import *imp, const struct crm_record *hdr,
+                                  struct crm_errinfo *e)
+{
+    if (imp->preset || imp->o.no_header || imp->detect_done)
+        return CRM_OK;
+    imp->detect_done = 1;
+    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++) {
+        const char *sig = presets[i].signature;
+        int all = sig != NULL;
+        for (const char *p = sig; all && *p;) {
+            const char *bar = strchr(p, '|');
+            size_t len = bar ? (size_t)(bar - p) : strlen(p);
+            all = find_column(hdr, p, len, NULL) >= 0;
+            p += len + (bar != NULL);
+        }
+        if (!all)
+            continue;
+        imp->preset = &presets[i];
+        imp->notes |= CRM_NOTE_PRESET_DETECTED;
+        if (presets[i].rules & P_ONCE)
+            imp->o.order_amount_once = 1;
+        /* its statuses go after the user's (--status) and before the built-in ones */
+        size_t before = imp->nstatus;
+        enum crm_err rc = add_status_spec(imp, presets[i].statuses, 1, e);
+        if (rc != CRM_OK)
+            return rc;
+        size_t added = imp->nstatus - before, user = imp->user_statuses;
+        struct status_entry *tmp = malloc(added * sizeof *tmp + 1);
+        if (!tmp)
+            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+        memcpy(tmp, imp->statuses + before, added * sizeof *tmp);
+        memmove(imp->statuses + user + added, imp->statuses + user,
+                (before - user) * sizeof *tmp);
+        memcpy(imp->statuses + user, tmp, added * sizeof *tmp);
+        free(tmp);
+        imp->last_status = 0;
+        return CRM_OK;
+    }
+    return CRM_OK;
+}
+
 static enum crm_err map_columns(struct crm_import *imp, struct crm_csvin *in,
                                 const struct crm_record *hdr, int is_header, struct colmap *m,
                                 struct crm_errinfo *e)
@@ -1724,6 +1777,8 @@ static enum crm_err import_stream(struct crm_import *imp, struct crm_csvin *in,
                                "a pipe: did the command before it fail?)");
     }
     int is_header = !imp->o.no_header;
+    if ((rc = detect_preset(imp, &rec, e)) != CRM_OK)
+        return rc;
     if (imp->preset && (imp->preset->rules & P_CDNOW)) {
         int tcol = rec.nfields == 5 ? 2 : 1;
         is_header = (size_t)tcol >= rec.nfields || !is_digits(rec.field[tcol], rec.len[tcol]);
@@ -2481,13 +2536,16 @@ static enum crm_err sniff_file(struct crm_import *imp, struct crm_csvin *in, str
               crm_csvin_encoding(in), crm_csvin_gzipped(in) ? " (gzip)" : "",
               d == '\t' ? "tab" : d == ' ' ? "whitespace" : d == ',' ? "comma"
                                                           : (char[]){(char)d, 0});
-    bufprintf(out, "preset: %s\n", imp->preset ? imp->preset->name : "none (header names)");
     if (rec.nfields == 0) {
         bufprintf(out, "empty input: no header line and no rows\nwould import: no\n\n");
         *would_work = 0;
         return CRM_OK;
     }
     int is_header = !imp->o.no_header;
+    if ((rc = detect_preset(imp, &rec, e)) != CRM_OK)
+        return rc;
+    bufprintf(out, "preset: %s%s\n", imp->preset ? imp->preset->name : "none (header names)",
+              imp->notes & CRM_NOTE_PRESET_DETECTED ? " (recognised from the header)" : "");
     if (imp->preset && (imp->preset->rules & P_CDNOW)) {
         int tcol = rec.nfields == 5 ? 2 : 1;
         is_header = (size_t)tcol >= rec.nfields || !is_digits(rec.field[tcol], rec.len[tcol]);
@@ -2601,4 +2659,9 @@ enum crm_err crm_import_sniff(struct crm_import *imp, const char *path, struct c
     if (out->oom && rc == CRM_OK)
         rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     return rc;
+}
+
+const char *crm_import_preset_name(const struct crm_import *imp)
+{
+    return imp->preset ? imp->preset->name : NULL;
 }

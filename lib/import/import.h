@@ -103,6 +103,7 @@ struct crm_import_stats {
 #define CRM_NOTE_NO_ORDER_ID 2u         /* no order id: duplicates cannot be detected */
 #define CRM_NOTE_REPEATED_TOTALS 4u     /* multi-line orders repeat their total (JD) */
 #define CRM_NOTE_FAR_LINE_ITEMS 8u      /* line items far apart were rejected */
+#define CRM_NOTE_PRESET_DETECTED 16u    /* the header is a known export's: its preset applied */
 
 #define CRM_IMPORT_FIRST_REJECTS 5      /* rejects kept for stderr */
 
@@ -169,6 +170,9 @@ size_t crm_import_missing_fields(const int *col, char *buf, size_t size);
  * store and no rejects. */
 enum crm_err crm_import_sniff(struct crm_import *imp, const char *path, struct crm_buf *out,
                               int *would_work, struct crm_errinfo *e);
+
+/* The preset in use (given, or detected from the header), or NULL. */
+const char *crm_import_preset_name(const struct crm_import *imp);
 
 /* CRM_NOTE_* bits for what the import assumed (print them even when quiet). */
 unsigned crm_import_notes(const struct crm_import *imp);
