@@ -22,6 +22,7 @@
 #include "store/dict.h"
 #include "base/hash.h"
 #include "import/idset.h"
+#include "import/preset.h"
 #include "text/textfield.h"
 #include "text/money.h"
 #include "text/timeparse.h"
@@ -74,179 +75,12 @@ const char *crm_skip_name(enum crm_skip s)
     return (unsigned)s < CRM_SKIP_COUNT ? skip_names[s] : "?";
 }
 
-/* ---- presets and header names ---- */
-
-/* What a preset changes beyond column names: UCI's C/A invoices and missing customers,
- * CDNOW's fixed columns, e-mail customers compared without case, orders with neither
- * e-mail nor phone skipped as guests, and the order total repeated on each line (JD). */
-enum preset_rules { P_NONE = 0, P_UCI = 1, P_CDNOW = 2, P_EMAIL = 4, P_GUEST = 8, P_ONCE = 16 };
+/* ---- presets and header names: lib/import/preset.c ---- */
 
 /* Internal status code: an order whose final status is refunded (Taobao 退款成功, Shopify
  * refunded). Its sale never counted, so it is stored as refunded with no money: --net
  * subtracts only real return rows and refunded parts (SPEC §13.1). */
 #define STATUS_REFUNDED_ORDER CRM_STATUS_COUNT
-
-struct preset {
-    const char *name;
-    unsigned rules;
-    const char *columns[CRM_F_COUNT];  /* '|'-separated header names, in priority order */
-    const char *date_format;           /* tried when auto-detection fails */
-    const char *statuses;              /* extra "status=text,text;status=..." */
-    const char *signature;             /* '|'-separated header names that all together
-                                          say "this export" (preset taken without --preset) */
-};
-
-/* To add a column name, add it to the field's '|' list; to add an export, add a row. */
-static const struct preset presets[] = {
-    {"cdnow", P_CDNOW, {0}, NULL, NULL, NULL},
-    {"uci-online-retail", P_UCI,
-     {"InvoiceNo|Invoice", "CustomerID|Customer ID", "InvoiceDate", NULL, "Quantity",
-      "UnitPrice|Price", NULL, NULL, NULL, NULL},
-     "%m/%d/%Y %H:%M", NULL, NULL},
-    /* Admin > Orders > Export: one row per line item; order fields on the first only */
-    {"shopify", P_EMAIL | P_GUEST,
-     {"Name|Order Name|Order", "Email|Customer Email", "Created at|Paid at", "Total",
-      "Lineitem quantity", NULL, "Financial Status", "Currency", "Refunded Amount",
-      "Phone|Billing Phone|Shipping Phone"},
-     NULL,
-     "paid=paid,partially_refunded;pending=pending,authorized,partially_paid;"
-     "cancelled=voided,expired;refunded-order=refunded",
-     "Name|Email|Financial Status|Lineitem quantity"},
-    /* WooCommerce Customer/Order CSV Export (default and one-row-per-item formats) */
-    {"woocommerce", P_EMAIL | P_GUEST,
-     {"order_number|order_id|Order ID|Order Number|Order #", "billing_email|Billing Email|Email",
-      "order_date|date|Order Date|Date", "order_total|Order Total|Total|Net Sales",
-      "item_quantity|Item Quantity|Items sold", NULL, "status|order_status|Order Status|Status",
-      "order_currency|currency|Currency", "refunded_total|order_refund|Refunded|Refund Amount",
-      "billing_phone|Billing Phone|Phone"},
-     NULL,
-     "paid=completed,processing,wc-completed,wc-processing;"
-     "pending=pending,on-hold,wc-pending,wc-on-hold,checkout-draft;"
-     "cancelled=cancelled,failed,wc-cancelled,wc-failed;refunded-order=refunded,wc-refunded",
-     "order_number|billing_email|order_total"},
-    /* 京东商家后台 订单导出: one row per item, the order total on each */
-    {"jd", P_ONCE,
-     {"订单号|订单编号", "下单帐号|下单账号|客户账号|用户账号|客户姓名", "下单时间|订单时间",
-      "订单金额|应付金额|结算金额", "订购数量|商品数量", NULL, "订单状态", NULL, NULL,
-      "联系电话|客户电话"},
-     NULL,
-     "paid=完成,已完成,等待出库,等待确认收货,等待发货,已出库,等待收货,配送退货,锁定;"
-     "pending=等待付款,等待付款确认,暂停;cancelled=已取消,取消,订单取消;"
-     "refunded-order=退款成功,已退款",
-     "订单号|下单时间|订单金额|订购数量"},
-    /* 拼多多商家后台 订单查询 导出 */
-    {"pinduoduo", P_NONE,
-     {"订单号|订单编号", "买家ID|用户ID|收货人手机号|手机|收货人电话|收货人",
-      "订单创建时间|订单成交时间|支付时间|拼单成功时间",
-      "用户实付金额(元)|用户实付金额|商家实收金额(元)|商品总价(元)",
-      "商品数量(件)|商品数量", NULL, "订单状态", NULL, NULL, NULL},
-     NULL,
-     "paid=已发货，待收货,已发货,待收货,已收货,待发货,已签收,交易成功,已完成;"
-     "pending=待支付,未支付,待付款,拼团中;cancelled=已取消,交易已取消,未发货，退款成功;"
-     "refunded-order=已发货，退款成功,退款成功,已退款",
-     "订单号|订单状态|用户实付金额(元)"},
-    /* 淘宝/天猫 卖家中心 订单报表 */
-    {"taobao", P_NONE,
-     {"订单编号|订单号", "买家会员名|买家账号|买家昵称|会员名", "订单创建时间|下单时间",
-      "买家实际支付金额|实付金额|实际支付金额", "宝贝总数量|商品数量", NULL, "订单状态", NULL,
-      NULL, NULL},
-     NULL, "paid=部分退款", NULL},
-};
-
-/* Generic names, in priority order, compared after normalising (lower case, no spaces,
- * '_', '-' or '.'). */
-static const char *const generic[CRM_F_COUNT] = {
-    "orderid|orderno|ordernumber|order|invoiceno|invoice|invoicenumber|transactionid|"
-    "订单编号|订单号|订单id|主订单编号|name",
-    "customerid|customer|customerno|customernumber|customercode|clientid|client|userid|"
-    "buyerid|buyer|memberid|member|email|customeremail|billingemail|买家会员名|买家账号|"
-    "会员名|客户编号|客户id|客户|买家id|买家昵称|用户id|会员id|买家|用户名|下单帐号|下单账号",
-    "ordertime|orderdate|orderdatetime|createdat|created|purchasetime|purchasedate|"
-    "invoicedate|datetime|timestamp|date|time|paidat|订单创建时间|下单时间|创建时间|订单时间|"
-    "成交时间|订单成交时间|支付时间|日期|时间",
-    "amount|ordertotal|totalamount|total|orderamount|paidamount|amountpaid|revenue|sales|"
-    "value|dollarvalue|买家实际支付金额|实付金额|实际支付金额|支付金额|订单金额|应付金额|"
-    "用户实付金额(元)|用户实付金额|总金额|金额|实收款",
-    "quantity|qty|items|itemcount|numberofcds|cds|lineitemquantity|数量|宝贝总数量|商品数量|"
-    "商品数量(件)|购买数量|订购数量|件数",
-    "unitprice|price|lineitemprice|单价|价格|商品单价",
-    "status|orderstatus|financialstatus|state|订单状态|交易状态|状态",
-    "currency|currencycode|币种|货币",
-    "refundedamount",   /* Shopify's, whose Total stays gross; others only by a preset or
-                           --map: Tmall reports' 买家实际支付金额 is already net of 退款金额 */
-    NULL,   /* phone: only by a preset or --map (a phone column is not a customer id) */
-};
-
-static const struct preset *find_preset(const char *name)
-{
-    if (!name)
-        return NULL;
-    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
-        if (strcmp(presets[i].name, name) == 0)
-            return &presets[i];
-    return NULL;
-}
-
-int crm_import_preset_known(const char *name)
-{
-    return find_preset(name) != NULL;
-}
-
-const char *crm_import_preset_list(void)
-{
-    return "cdnow, uci-online-retail, shopify, woocommerce, jd, pinduoduo, taobao";
-}
-
-/* Edit distance between two short ASCII names (0..31 bytes), for "did you mean". */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), row[32];
-    if (la > 31 || lb > 31)
-        return 99;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t sub = diag + (tolower((unsigned char)a[i - 1]) != (unsigned char)b[j - 1]);
-            size_t best = up + 1 < row[j - 1] + 1 ? up + 1 : row[j - 1] + 1;
-            row[j] = sub < best ? sub : best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
-const char *crm_import_preset_suggest(const char *name)
-{
-    const char *best = NULL;
-    size_t best_d = 3;               /* at most two edits, or a prefix of 3+ letters */
-    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++) {
-        size_t d = edit_distance(name, presets[i].name);
-        if (strlen(name) >= 3 && strncasecmp(name, presets[i].name, strlen(name)) == 0)
-            d = 1;
-        if (d < best_d) {
-            best_d = d;
-            best = presets[i].name;
-        }
-    }
-    return best;
-}
-
-static size_t normalise(const char *s, size_t len, char *out, size_t cap)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len && n + 1 < cap; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == ' ' || c == '_' || c == '-' || c == '.' || c == '\t')
-            continue;
-        out[n++] = (char)(c < 0x80 ? tolower(c) : c);
-    }
-    out[n] = '\0';
-    return n;
-}
 
 /* ---- statuses ---- */
 
@@ -255,16 +89,6 @@ struct status_entry {
     size_t len;
     uint8_t status;
 };
-
-static const char *const builtin_statuses =
-    "paid=paid,completed,complete,success,succeeded,successful,fulfilled,shipped,delivered,"
-    "sale,交易成功,部分退款,已完成,完成,等待出库,等待确认收货,等待发货,已出库,已付款,已发货,已签收,已收货,买家已付款，等待卖家发货,"
-    "卖家已发货，等待买家确认,待发货,待收货;"
-    "cancelled=cancelled,canceled,cancel,voided,void,failed,declined,交易关闭,已取消,已关闭,取消;"
-    "refunded=refunded,refund,returned,return,退款,已退货,退货;"
-    "pending=pending,unpaid,awaiting payment,on-hold,on hold,等待买家付款,待付款,未付款,"
-    "等待付款;"
-    "refunded-order=退款成功,已退款,交易关闭(退款)";
 
 /* ---- the importer ---- */
 
@@ -334,7 +158,7 @@ struct held_file {
 struct crm_import {
     /* read by the reader threads */
     struct crm_import_opts o;
-    const struct preset *preset;
+    const struct crm_preset *preset;
     size_t nw;
     int scale;
     struct status_entry *statuses;
@@ -1295,7 +1119,8 @@ static int parse_amount(struct rowctx *r, const struct colmap *m, struct row *rw
     } else {
         struct crm_decimal price, q = {rw->has_qty ? rw->quantity : 1, 0};
         ms = crm_money_parse_decimal(s, len, flags & ~CRM_MONEY_ROUND, &price);
-        if (ms == CRM_MONEY_OK && crm_money_mul(price, q, r->imp->scale, &rw->amount) != CRM_MONEY_OK) {
+        if (ms == CRM_MONEY_OK &&
+            crm_money_mul(price, q, r->imp->scale, &rw->amount) != CRM_MONEY_OK) {
             reject_row(r, CRM_REJ_AMOUNT, "quantity × unit_price overflows");
             return 1;
         }
@@ -1517,7 +1342,7 @@ static int find_column(const struct crm_record *hdr, const char *name, size_t na
                        const struct colmap *used)
 {
     char want[256], have[256];
-    normalise(name, name_len, want, sizeof want);
+    crm_preset_normalise(name, name_len, want, sizeof want);
     for (int pass = 0; pass < 2; pass++) {
         for (size_t c = 0; c < hdr->nfields; c++) {
             int taken = 0;
@@ -1529,7 +1354,8 @@ static int find_column(const struct crm_record *hdr, const char *name, size_t na
             size_t hl = hdr->len[c];
             clean_text(&h, &hl);
             if (pass == 0 ? (hl == name_len && memcmp(h, name, hl) == 0)
-                          : (normalise(h, hl, have, sizeof have), strcmp(have, want) == 0))
+                          : (crm_preset_normalise(h, hl, have, sizeof have),
+                             strcmp(have, want) == 0))
                 return (int)c;
         }
     }
@@ -1589,7 +1415,7 @@ static size_t field_candidates(const struct crm_record *hdr, const struct colmap
         for (int g = 0; g < CRM_F_COUNT; g++)
             taken |= m->col[g] == (int)c;
         char norm[128];
-        normalise(hdr->field[c], hdr->len[c], norm, sizeof norm);
+        crm_preset_normalise(hdr->field[c], hdr->len[c], norm, sizeof norm);
         int hit = 0;
         for (const char *w = hint_words[f]; !taken && !hit && *w;) {
             const char *bar = strchr(w, '|');
@@ -1635,8 +1461,9 @@ static enum crm_err detect_preset(struct crm_import *imp, const struct crm_recor
     if (imp->preset || imp->o.no_header || imp->detect_done)
         return CRM_OK;
     imp->detect_done = 1;
-    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++) {
-        const char *sig = presets[i].signature;
+    const struct crm_preset *pr;
+    for (size_t i = 0; (pr = crm_preset_at(i)) != NULL; i++) {
+        const char *sig = pr->signature;
         int all = sig != NULL;
         for (const char *p = sig; all && *p;) {
             const char *bar = strchr(p, '|');
@@ -1646,13 +1473,13 @@ static enum crm_err detect_preset(struct crm_import *imp, const struct crm_recor
         }
         if (!all)
             continue;
-        imp->preset = &presets[i];
+        imp->preset = pr;
         imp->notes |= CRM_NOTE_PRESET_DETECTED;
-        if (presets[i].rules & P_ONCE)
+        if (pr->rules & P_ONCE)
             imp->o.order_amount_once = 1;
         /* its statuses go after the user's (--status) and before the built-in ones */
         size_t before = imp->nstatus;
-        enum crm_err rc = add_status_spec(imp, presets[i].statuses, 1, e);
+        enum crm_err rc = add_status_spec(imp, pr->statuses, 1, e);
         if (rc != CRM_OK)
             return rc;
         size_t added = imp->nstatus - before, user = imp->user_statuses;
@@ -1716,7 +1543,7 @@ static enum crm_err map_columns(struct crm_import *imp, struct crm_csvin *in,
             if (imp->preset && imp->preset->columns[f])
                 m->col[f] = find_candidates(hdr, imp->preset->columns[f], m);
             if (m->col[f] < 0)
-                m->col[f] = find_candidates(hdr, generic[f], m);
+                m->col[f] = find_candidates(hdr, crm_preset_generic[f], m);
         }
         if (m->col[CRM_F_AMOUNT] >= 0)
             m->col[CRM_F_UNIT_PRICE] = -1;
@@ -1734,8 +1561,8 @@ static enum crm_err map_columns(struct crm_import *imp, struct crm_csvin *in,
     }
     if (is_header && m->col[CRM_F_CUSTOMER] >= 0) {
         char norm[64];
-        normalise(hdr->field[m->col[CRM_F_CUSTOMER]], hdr->len[m->col[CRM_F_CUSTOMER]], norm,
-                  sizeof norm);
+        int cc = m->col[CRM_F_CUSTOMER];
+        crm_preset_normalise(hdr->field[cc], hdr->len[cc], norm, sizeof norm);
         m->email = (rules & P_EMAIL) || strstr(norm, "email") || strstr(norm, "e-mail") ||
                    strstr(norm, "邮箱");
     }
@@ -2251,7 +2078,7 @@ enum crm_err crm_import_new(const struct crm_import_opts *o, struct crm_store_wr
     }
     imp->rejects = rejects;
     imp->scale = crm_store_writer_meta(w[0])->money_scale;
-    imp->preset = find_preset(o->preset);
+    imp->preset = crm_preset_find(o->preset);
     if (o->preset && !imp->preset) {
         crm_import_free(imp);
         return crm_errinfo_set(e, CRM_EUSAGE, "unknown preset \"%s\" (known: cdnow, "
@@ -2275,7 +2102,7 @@ enum crm_err crm_import_new(const struct crm_import_opts *o, struct crm_store_wr
     if (imp->preset && imp->preset->statuses)
         rc = add_status_spec(imp, imp->preset->statuses, 1, e);
     if (rc == CRM_OK)
-        rc = add_status_spec(imp, builtin_statuses, 1, e);
+        rc = add_status_spec(imp, crm_preset_statuses, 1, e);
     if (rc != CRM_OK) {
         crm_import_free(imp);
         return rc;
