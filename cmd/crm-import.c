@@ -357,8 +357,32 @@ static void parse_map(struct cli *c, struct crm_import_opts *o, char *arg)
     o->map[f] = eq + 1;
 }
 
+/* A long option getopt would not take (unknown or ambiguous) gets "did you mean". */
+static void suggest_options(const struct cli *c, int argc, char **argv)
+{
+    const char *names[sizeof longopts / sizeof longopts[0]];
+    size_t n = 0;
+    for (const struct option *lo = longopts; lo->name; lo++)
+        names[n++] = lo->name;
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strncmp(argv[i], "--", 2) != 0 || !argv[i][2])
+            continue;
+        char word[64];
+        snprintf(word, sizeof word, "%.*s", (int)strcspn(argv[i] + 2, "="), argv[i] + 2);
+        size_t matches = 0, exact = 0;
+        for (size_t k = 0; k < n; k++) {
+            exact += strcmp(names[k], word) == 0;
+            matches += strncmp(names[k], word, strlen(word)) == 0;
+        }
+        const char *near = exact || matches == 1 ? NULL : crm_import_nearest(word, names, n);
+        if (near)
+            cli_usage_error(c, "unknown option --%s; did you mean --%s?", word, near);
+    }
+}
+
 static void parse(struct cli *c, struct options *op, int argc, char **argv)
 {
+    suggest_options(c, argc, argv);
     int opt;
     struct crm_import_opts *o = &op->o;
     while ((opt = getopt_long(argc, argv, "ho:qv", longopts, NULL)) != -1) {

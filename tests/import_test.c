@@ -1075,6 +1075,11 @@ static void test_import_preset_did_you_mean(void **state)
     assert_null(crm_import_preset_suggest("amazon"));
     assert_true(crm_import_preset_known("pinduoduo"));
     assert_true(crm_import_preset_known("jd"));
+    static const char *const opts[] = {"preset", "decimal-comma", "round-money", "rejects"};
+    assert_string_equal(crm_import_nearest("decimal-coma", opts, 4), "decimal-comma");
+    assert_string_equal(crm_import_nearest("preset-shopify", opts, 4), "preset");
+    assert_string_equal(crm_import_nearest("rejcts", opts, 4), "rejects");
+    assert_null(crm_import_nearest("xyzzy", opts, 4));
 }
 
 static void test_import_every_missing_field_named_at_once(void **state)

@@ -156,6 +156,9 @@ int crm_import_last_delimiter(const struct crm_import *imp);
 int crm_import_preset_known(const char *name);
 /* The known presets, comma-separated ("cdnow, uci-online-retail, ..."). */
 const char *crm_import_preset_list(void);
+/* Of names[0..n), the one nearest to a misspelt word (two edits at most, or one of 4+
+ * letters starting the other), or NULL: for "did you mean". */
+const char *crm_import_nearest(const char *word, const char *const *names, size_t n);
 /* The known preset nearest to a misspelt name, or NULL when none is close. */
 const char *crm_import_preset_suggest(const char *name);
 

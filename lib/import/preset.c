@@ -129,6 +129,24 @@ static size_t edit_distance(const char *a, const char *b)
     return row[lb];
 }
 
+const char *crm_import_nearest(const char *word, const char *const *names, size_t n)
+{
+    const char *best = NULL;
+    size_t best_d = 3, wl = strlen(word);          /* at most two edits */
+    for (size_t i = 0; i < n; i++) {
+        size_t d = edit_distance(word, names[i]);
+        size_t nl = strlen(names[i]);
+        if ((wl >= 4 && strncmp(names[i], word, wl) == 0) ||
+            (nl >= 4 && strncmp(word, names[i], nl) == 0))
+            d = 1;                                  /* one starts the other */
+        if (d < best_d) {
+            best_d = d;
+            best = names[i];
+        }
+    }
+    return best;
+}
+
 const char *crm_import_preset_suggest(const char *name)
 {
     const char *best = NULL;
