@@ -2403,7 +2403,7 @@ static enum crm_err sniff_file(struct crm_import *imp, struct crm_csvin *in, str
     sniff_mapping(out, &hdr, is_header, &m);
     struct sniff *sn = calloc(1, sizeof *sn);
     struct crm_buf shown = {0};
-    uint64_t rows = 0, rejected = 0;
+    uint64_t rows = 0, rejected = 0, skipped = 0;
     size_t nshow = 0;
     int first = !is_header;
     size_t last_status = 0;
@@ -2420,12 +2420,18 @@ static enum crm_err sniff_file(struct crm_import *imp, struct crm_csvin *in, str
             sniff_examples(imp, sn, &rec, &m);
         }
         int guest = imp->preset && (imp->preset->rules & P_GUEST);
+        uint64_t skips = imp->st.skipped_total;
         if (parse_row(&r, &m, &rw) != 0 || (!rw.k.cust_len && !guest)) {
-            rejected++;
+            if (imp->st.skipped_total == skips)
+                rejected++;
+            else
+                skipped++;
             continue;
         }
-        if (!rw.k.cust_len)
-            continue;                   /* a guest order (or a line item): skipped */
+        if (!rw.k.cust_len) {
+            skipped++;                  /* a guest order */
+            continue;
+        }
         if (nshow < SNIFF_SHOW) {
             sniff_show_row(&shown, &rec, &rw, imp->scale);
             nshow++;
@@ -2447,8 +2453,9 @@ static enum crm_err sniff_file(struct crm_import *imp, struct crm_csvin *in, str
         sniff_statuses(out, sn, m.col[CRM_F_STATUS], &hdr, &unknown);
         bufprintf(out, "first rows as parsed:\n");
         crm_buf_put(out, shown.data, shown.len);
-        bufprintf(out, "rows read: %llu%s; would be rejected: %llu\n", (unsigned long long)rows,
-                  rows == SNIFF_ROWS ? " (the first)" : "", (unsigned long long)rejected);
+        bufprintf(out, "rows read: %llu%s; would be rejected: %llu; expected skips: %llu\n",
+                  (unsigned long long)rows, rows == SNIFF_ROWS ? " (the first)" : "",
+                  (unsigned long long)rejected, (unsigned long long)skipped);
         if (unknown || (rows && (double)rejected > imp->o.max_reject_rate * (double)rows))
             *would_work = 0;
     } else {

@@ -35,6 +35,6 @@ first rows as parsed:
   line 4: order_id=281735550812 customer_id=jd_51bb0e02 order_time=2024-06-18 09:41:55 amount=59.90 quantity=1 status=paid
   line 5: order_id=281736002467 customer_id=jd_0c44d7e8 order_time=2024-06-18 13:20:07 amount=89.70 quantity=3 status=cancelled
   line 6: order_id=281736771093 customer_id=jd_51bb0e02 order_time=2024-06-19 20:15:31 amount=0.00 quantity=1 status=refunded
-rows read: 7; would be rejected: 0
+rows read: 7; would be rejected: 0; expected skips: 0
 would import: yes
 

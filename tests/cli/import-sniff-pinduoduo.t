@@ -35,6 +35,6 @@ first rows as parsed:
   line 4: order_id=240612-090022114455601 customer_id=151****3021 order_time=2024-06-12 09:00:22 amount=36.90 quantity=1 status=paid
   line 5: order_id=240612-173300918273645 customer_id=133****9090 order_time=2024-06-12 17:33:00 amount=39.90 quantity=1 status=cancelled
   line 6: order_id=240613-204512336789012 customer_id=186****7710 order_time=2024-06-13 20:45:12 amount=0.00 quantity=1 status=refunded
-rows read: 5; would be rejected: 0
+rows read: 5; would be rejected: 0; expected skips: 0
 would import: yes
 

@@ -36,6 +36,6 @@ first rows as parsed:
   line 5: order_id=#1003 customer_id=anna.berg@example.com order_time=2024-03-05 22:39:55 amount=97.20 quantity=1 status=paid
   line 6: order_id=#1003 customer_id=anna.berg@example.com order_time=2024-03-05 22:39:55 amount=- quantity=1 status=paid
   line 7: order_id=#1004 customer_id=bo.chen@example.net order_time=2024-03-07 13:11:58 amount=0.00 quantity=1 status=refunded
-rows read: 11; would be rejected: 0
+rows read: 11; would be rejected: 0; expected skips: 2
 would import: yes
 

@@ -28,6 +28,6 @@ statuses seen (column 4 "status"):
   shipped                         1 rows -> paid
   lost                            2 rows -> UNKNOWN: rows rejected; map it with --status paid=TEXT (or cancelled, refunded, pending, refunded-order)
 first rows as parsed:
-rows read: 3; would be rejected: 3
+rows read: 3; would be rejected: 3; expected skips: 0
 would import: no
 

@@ -36,6 +36,6 @@ first rows as parsed:
   line 4: order_id=4103 customer_id=+45 3355 0199 order_time=2024-05-03 16:02:33 amount=12.00 quantity=1 status=pending
   line 5: order_id=4104 customer_id=lena.kraus@example.de order_time=2024-05-04 08:21:10 amount=0.00 quantity=1 status=refunded
   line 6: order_id=4105 customer_id=ana.silva@example.pt order_time=2024-05-05 19:55:00 amount=15.70 quantity=1 status=cancelled
-rows read: 7; would be rejected: 0
+rows read: 7; would be rejected: 0; expected skips: 0
 would import: yes
 
