@@ -4,9 +4,14 @@
  * slot is that modulo the ring size); an order leaves the ring (oldest first) when the ring
  * is full or at finish, and is then written. Its map entry is not removed: only sequence
  * numbers in [win_seq, win_seq + win_count) are open, so it is dead from then on.
+ * With --line-items unsorted an order leaving the ring is kept in `over` instead, open,
+ * and all of them are written at finish (before the ring's, in the order they began).
  * `seen` (lib/idset) holds every written order id, as a bit or as a 64-bit hash; a row
  * whose id is there is held as a suspect and settled at finish against the exact ids the
- * writer kept: a duplicate is skipped, anything else is imported. */
+ * writer kept: an id stored before this import (order number below `existing`) makes a
+ * duplicate, skipped; one written by this import makes a far-apart line item, rejected
+ * (SPEC §13.1); anything else (a hash collision) is imported. The tables of presets and
+ * header names are in preset.c; --sniff (crm_import_sniff) is at the end of this file. */
 #include "import/import.h"
 
 #include <ctype.h>

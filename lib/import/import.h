@@ -1,10 +1,14 @@
-/* import: order files → store (SPEC §4). Rows are mapped to the canonical schema (by
- * --map, a preset, or recognised header names in English and Chinese), validated, merged
- * into orders (rows sharing an order_id among the last CRM_IMPORT_WINDOW orders begun),
- * checked against every earlier order id (duplicates are skipped and counted) and handed
- * to the store writer. Invariant — nothing is lost: every data row read is counted in
- * exactly one of: part of a stored order, rejected (with a reason, to the rejects file),
- * duplicate, or expected skip declared by a preset. */
+/* import: order files → store (SPEC §4, §13.1). Rows are mapped to the canonical schema
+ * (by --map, a preset, or recognised header names in English and Chinese), validated,
+ * merged into orders (rows sharing an order_id among the last CRM_IMPORT_WINDOW orders
+ * begun, or anywhere with --line-items unsorted), checked against the order ids already in
+ * the store (duplicates are skipped and counted) and handed to the store writer. Nothing
+ * is silent: money is never changed without an option, assumptions are noted
+ * (crm_import_notes), the first rejects are kept for stderr. Invariant — nothing is lost:
+ * rows read = orders + merged + rejected + duplicates + expected skips, every data row
+ * counted in exactly one (a record a broken quote made counts as each physical line it
+ * swallowed, all rejected; a refund record written for a partially refunded order is not a
+ * row and is counted apart, in refund_records). */
 #ifndef CRM_IMPORT_H
 #define CRM_IMPORT_H
 
