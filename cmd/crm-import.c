@@ -339,6 +339,7 @@ struct options {
     int partitioned;   /* --partition given: -o is a pattern, even for N = 1 */
     int compress;      /* --compress: deflate the columns even on a pipe */
     int sniff;         /* --sniff: a dry run */
+    int money_scale;   /* --money-scale given (a new store's; an appended store keeps its) */
     long lock_wait;
 };
 
@@ -401,6 +402,7 @@ static void parse(struct cli *c, struct options *op, int argc, char **argv)
             break;
         case OPT_MONEY_SCALE:
             op->meta.money_scale = (int)cli_integer(c, "--money-scale", optarg, 0, 6);
+            op->money_scale = 1;
             break;
         case OPT_ROUND_MONEY: o->round_money = 1; break;
         case OPT_DECIMAL_COMMA: o->decimal_comma = 1; break;
@@ -576,6 +578,11 @@ int main(int argc, char **argv)
     crm_errinfo_clear(&e);
     struct outputs out = {0};
     int store_fd = open_stores(&c, &op, &out);
+    if (op.append && op.money_scale &&
+        crm_store_writer_meta(out.w[0])->money_scale != op.meta.money_scale)
+        cli_usage_error(&c, "--money-scale %d: the store keeps money with %d decimals (chosen "
+                        "when it was created)", op.meta.money_scale,
+                        crm_store_writer_meta(out.w[0])->money_scale);
     struct crm_afile *rej_file = NULL;
     struct crm_out *rejects = NULL;
     if (op.rejects_path) {
