@@ -25,17 +25,28 @@ static const char usage[] =
     "  -o, --output STORE       write a new store to STORE (atomically)\n"
     "      --append STORE       add to a store (created when missing); order ids already in\n"
     "                           it are skipped; times in the store's zone unless --tz\n"
-    "      --preset NAME        cdnow, uci-online-retail, shopify or taobao\n"
+    "      --preset NAME        cdnow, uci-online-retail, shopify, woocommerce, jd, pinduoduo\n"
+    "                           or taobao: columns, statuses and rules of that export\n"
+    "      --sniff              show what an import would do (mapping, statuses, formats,\n"
+    "                           first rows) and write nothing; exit 1 when it would fail\n"
     "      --map FIELD=COLUMN   column (header name or 1-based number) for a field: order_id,\n"
     "                           customer_id, order_time, amount, quantity, unit_price, status,\n"
-    "                           currency, product_id, product_name, category (repeatable)\n"
-    "      --status S=TEXT,...  status texts meaning S (paid, cancelled, refunded, pending)\n"
+    "                           currency, refunded_amount, phone, product_id, product_name,\n"
+    "                           category (repeatable)\n"
+    "      --status S=TEXT,...  status texts meaning S (paid, cancelled, refunded, pending, or\n"
+    "                           refunded-order: refunded in full, never revenue)\n"
+    "      --money-scale N      decimals the new store keeps for money, 0-6 (2)\n"
+    "      --round-money        round amounts with more decimals (counted) instead of\n"
+    "                           rejecting them\n"
+    "      --decimal-comma      amounts are written 1.234,50 or 89,90\n"
     "      --delimiter C        , ; | tab space (default: detected from the header line)\n"
     "      --encoding ENC       auto (default), utf-8, gb18030, gbk, latin1, ...\n"
     "      --date-format FMT    strftime-style, e.g. '%m/%d/%Y %H:%M'\n"
     "      --tz ZONE            shop time zone (e.g. Asia/Shanghai): explicit offsets are\n"
     "                           converted to it and the store remembers it\n"
     "      --order-amount MODE  sum (default) or once: the order total repeated on each row\n"
+    "      --line-items MODE    sorted (default: an order's rows within 65,536 orders of its\n"
+    "                           first) or unsorted (anywhere; memory grows with the orders)\n"
     "      --no-header          the first line is data (map columns by number)\n"
     "      --no-items           drop line items even when a product column is found\n"
     "      --customers FILE     customer_id with signup_time, birthday and/or blocked\n"
@@ -66,7 +77,8 @@ enum {
     OPT_APPEND = CLI_TOOL_OPTS, OPT_PRESET, OPT_MAP, OPT_STATUS, OPT_DELIM, OPT_ENCODING,
     OPT_DATEFMT, OPT_TZ, OPT_ORDER_AMOUNT, OPT_NO_HEADER, OPT_CUSTOMERS, OPT_REJECTS,
     OPT_MAX_REJECT, OPT_LOCK_WAIT, OPT_CHECK, OPT_DUMP, OPT_PARTITION, OPT_PARTITION_KEY,
-    OPT_COMPRESS, OPT_NO_ITEMS,
+    OPT_COMPRESS, OPT_NO_ITEMS, OPT_MONEY_SCALE, OPT_ROUND_MONEY, OPT_DECIMAL_COMMA,
+    OPT_SNIFF, OPT_LINE_ITEMS,
 };
 
 static const struct option longopts[] = {
@@ -91,6 +103,11 @@ static const struct option longopts[] = {
     {"partition", required_argument, NULL, OPT_PARTITION},
     {"partition-key", required_argument, NULL, OPT_PARTITION_KEY},
     {"compress", no_argument, NULL, OPT_COMPRESS},
+    {"money-scale", required_argument, NULL, OPT_MONEY_SCALE},
+    {"round-money", no_argument, NULL, OPT_ROUND_MONEY},
+    {"decimal-comma", no_argument, NULL, OPT_DECIMAL_COMMA},
+    {"sniff", no_argument, NULL, OPT_SNIFF},
+    {"line-items", required_argument, NULL, OPT_LINE_ITEMS},
     {NULL, 0, NULL, 0},
 };
 
@@ -134,11 +151,55 @@ static void summary(const struct cli *c, const struct crm_import_stats *st)
                  "version 1; import into a new store to keep them, or give --no-items",
                  (unsigned long long)st->items_refused,
                  st->items_refused == 1 ? "" : "s");
+    if (st->refunded_orders || st->partial_refunds)
+        cli_info(c, "%llu orders refunded in full (stored as refunded with 0.00: never "
+                 "revenue), %llu partially refunded (their refunded parts stored as refund "
+                 "records for --net)", (unsigned long long)st->refunded_orders,
+                 (unsigned long long)st->partial_refunds);
     if (st->repeated_headers)
         cli_info(c, "%llu repeated header lines skipped", (unsigned long long)st->repeated_headers);
     if (st->customer_rows || st->customer_rejects)
         cli_info(c, "customers file: %llu rows stored, %llu rejected",
                  (unsigned long long)st->customer_rows, (unsigned long long)st->customer_rejects);
+}
+
+/* What the import assumed (printed even with -q, SPEC §13.1), and its first rejects
+ * (with the summary: -q silences them). */
+static void announce(const struct cli *c, const struct crm_import *imp, const char *rejects)
+{
+    unsigned notes = crm_import_notes(imp);
+    const struct crm_import_stats *st = crm_import_stats(imp);
+    if (notes & CRM_NOTE_PRESET_DETECTED)
+        cli_warn(c, "note: the header is a %s export's: --preset %s applied",
+                 crm_import_preset_name(imp), crm_import_preset_name(imp));
+    if (notes & CRM_NOTE_NO_STATUS)
+        cli_warn(c, "note: no status column: every row taken as paid (map one with --map "
+                 "status=COLUMN)");
+    if (notes & CRM_NOTE_NO_ORDER_ID)
+        cli_warn(c, "note: no order id column: duplicates cannot be detected; --append cannot "
+                 "skip re-imported orders (map one with --map order_id=COLUMN)");
+    if (notes & CRM_NOTE_REPEATED_TOTALS)
+        cli_warn(c, "note: %llu of %llu multi-line orders repeat the same amount on every "
+                 "line (an order total, as JD writes it?): they were summed; use "
+                 "--order-amount once to take it once per order",
+                 (unsigned long long)st->repeated_totals,
+                 (unsigned long long)st->multi_line_orders);
+    if (notes & CRM_NOTE_FAR_LINE_ITEMS)
+        cli_warn(c, "warning: %llu line items came more than %d orders after their order "
+                 "began and were rejected; sort the file by order id, or use --line-items "
+                 "unsorted",
+                 (unsigned long long)st->rejected[CRM_REJ_FAR], CRM_IMPORT_WINDOW);
+    if (st->money_rounded)
+        cli_warn(c, "note: %llu amounts rounded to the store's money scale (--round-money)",
+                 (unsigned long long)st->money_rounded);
+    const char *r;
+    for (size_t i = 0; (r = crm_import_first_reject(imp, i)) != NULL; i++)
+        cli_info(c, "rejected %s", r);
+    if (st->rejected_total > CRM_IMPORT_FIRST_REJECTS)
+        cli_info(c, "... and %llu more rejected rows%s%s",
+                 (unsigned long long)(st->rejected_total - CRM_IMPORT_FIRST_REJECTS),
+                 rejects ? ": all in " : " (--rejects FILE writes them all)",
+                 rejects ? rejects : "");
 }
 
 static int check_store(struct cli *c, const char *path)
@@ -291,6 +352,8 @@ struct options {
     size_t nstatus, partitions;
     int partitioned;   /* --partition given: -o is a pattern, even for N = 1 */
     int compress;      /* --compress: deflate the columns even on a pipe */
+    int sniff;         /* --sniff: a dry run */
+    int money_scale;   /* --money-scale given (a new store's; an appended store keeps its) */
     long lock_wait;
 };
 
@@ -309,8 +372,32 @@ static void parse_map(struct cli *c, struct crm_import_opts *o, char *arg)
     o->map[f] = eq + 1;
 }
 
+/* A long option getopt would not take (unknown or ambiguous) gets "did you mean". */
+static void suggest_options(const struct cli *c, int argc, char **argv)
+{
+    const char *names[sizeof longopts / sizeof longopts[0]];
+    size_t n = 0;
+    for (const struct option *lo = longopts; lo->name; lo++)
+        names[n++] = lo->name;
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strncmp(argv[i], "--", 2) != 0 || !argv[i][2])
+            continue;
+        char word[64];
+        snprintf(word, sizeof word, "%.*s", (int)strcspn(argv[i] + 2, "="), argv[i] + 2);
+        size_t matches = 0, exact = 0;
+        for (size_t k = 0; k < n; k++) {
+            exact += strcmp(names[k], word) == 0;
+            matches += strncmp(names[k], word, strlen(word)) == 0;
+        }
+        const char *near = exact || matches == 1 ? NULL : crm_import_nearest(word, names, n);
+        if (near)
+            cli_usage_error(c, "unknown option --%s; did you mean --%s?", word, near);
+    }
+}
+
 static void parse(struct cli *c, struct options *op, int argc, char **argv)
 {
+    suggest_options(c, argc, argv);
     int opt;
     struct crm_import_opts *o = &op->o;
     while ((opt = getopt_long(argc, argv, "ho:qv", longopts, NULL)) != -1) {
@@ -319,10 +406,25 @@ static void parse(struct cli *c, struct options *op, int argc, char **argv)
         switch (opt) {
         case OPT_APPEND: op->append = optarg; break;
         case OPT_PRESET:
-            if (!crm_import_preset_known(optarg))
-                cli_usage_error(c, "--preset %s: known presets are cdnow, uci-online-retail, "
-                                "shopify, taobao", optarg);
+            if (!crm_import_preset_known(optarg)) {
+                const char *near = crm_import_preset_suggest(optarg);
+                cli_usage_error(c, "--preset %s: unknown preset%s%s%s (known: %s)", optarg,
+                                near ? "; did you mean " : "", near ? near : "",
+                                near ? "?" : "", crm_import_preset_list());
+            }
             o->preset = optarg;
+            break;
+        case OPT_MONEY_SCALE:
+            op->meta.money_scale = (int)cli_integer(c, "--money-scale", optarg, 0, 6);
+            op->money_scale = 1;
+            break;
+        case OPT_ROUND_MONEY: o->round_money = 1; break;
+        case OPT_DECIMAL_COMMA: o->decimal_comma = 1; break;
+        case OPT_SNIFF: op->sniff = 1; break;
+        case OPT_LINE_ITEMS:
+            if (strcmp(optarg, "sorted") != 0 && strcmp(optarg, "unsorted") != 0)
+                cli_usage_error(c, "--line-items %s: expected sorted or unsorted", optarg);
+            o->line_items_unsorted = strcmp(optarg, "unsorted") == 0;
             break;
         case OPT_MAP: parse_map(c, o, optarg); break;
         case OPT_STATUS:
@@ -418,6 +520,41 @@ static void claim_files(struct cli *c, const struct options *op, char **files, i
     cli_check(c, crm_afile_claim(op->rejects_path, "--rejects", &e), &e);
 }
 
+/* --sniff: the report of every file on stdout, nothing written; exit 1 when an import of
+ * any of them would fail. */
+static int sniff(struct cli *c, struct options *op, char **files, int nfiles)
+{
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    int fd = open("/dev/null", O_WRONLY);
+    struct crm_store_writer *w;
+    struct crm_import *imp;
+    if (fd < 0) {
+        cli_warn(c, "/dev/null: %s", strerror(errno));
+        exit(1);
+    }
+    cli_check(c, crm_store_writer_new(fd, "/dev/null", &op->meta, CRM_STORE_NO_SYNC, &w, &e),
+              &e);
+    cli_check(c, crm_import_new(&op->o, &w, 1, NULL, &imp, &e), &e);
+    for (size_t i = 0; i < op->nstatus; i++)
+        cli_check(c, crm_import_add_status(imp, op->statuses[i], &e), &e);
+    int would_work = 1;
+    struct crm_buf report = {0};
+    struct crm_out *o = cli_open_output(c);
+    for (int i = 0; i < (nfiles ? nfiles : 1); i++) {
+        report.len = 0;
+        cli_check(c, crm_import_sniff(imp, nfiles ? files[i] : "-", &report, &would_work, &e),
+                  &e);
+        crm_out_raw(o, (const char *)report.data, report.len);
+    }
+    cli_close_output(c, o);
+    crm_buf_free(&report);
+    crm_import_free(imp);
+    crm_store_writer_free(w);
+    close(fd);
+    return would_work ? 0 : 1;
+}
+
 /* Read every input file (stdin without any), with a progress bar on a terminal. */
 static void import_files(struct cli *c, struct crm_import *imp, char **files, int nfiles)
 {
@@ -506,6 +643,8 @@ int main(int argc, char **argv)
         return check_store(&c, op.check);
     if (op.dump)
         return dump_store(&c, op.dump);
+    if (op.sniff)
+        return sniff(&c, &op, argv + optind, argc - optind);
     if (op.append && c.output)
         cli_usage_error(&c, "--append and -o both name the store; give one");
     if (op.partitioned && (!c.output || op.append))
@@ -521,13 +660,19 @@ int main(int argc, char **argv)
         return 0;
     struct outputs out = {0};
     open_stores(&c, &op, &out);
+    if (op.append && op.money_scale &&
+        crm_store_writer_meta(out.w[0])->money_scale != op.meta.money_scale)
+        cli_usage_error(&c, "--money-scale %d: the store keeps money with %d decimals (chosen "
+                        "when it was created)", op.meta.money_scale,
+                        crm_store_writer_meta(out.w[0])->money_scale);
     use_zone(&op);
     struct crm_afile *rej_file = NULL;
     struct crm_out *rejects = NULL;
     if (op.rejects_path) {
         cli_check(&c, crm_afile_open(op.rejects_path, &rej_file, &e), &e);
         cli_track_temp(crm_afile_temp_path(rej_file));
-        rejects = crm_out_new(crm_afile_fd(rej_file), op.rejects_path, 0);
+        rejects = crm_out_new(crm_afile_fd(rej_file), op.rejects_path,
+                              c.out_flags & CRM_OUT_BOM);
     }
     struct crm_import *imp;
     cli_check(&c, crm_import_new(&op.o, out.w, out.n, rejects, &imp, &e), &e);
@@ -540,6 +685,7 @@ int main(int argc, char **argv)
     import_files(&c, imp, argv + optind, argc - optind);
     enum crm_err rc = crm_import_finish(imp, &e);
     summary(&c, crm_import_stats(imp));
+    announce(&c, imp, op.rejects_path);
     if (rejects) {
         struct crm_errinfo e2;
         crm_errinfo_clear(&e2);

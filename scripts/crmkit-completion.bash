@@ -16,13 +16,15 @@ _crmkit()
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd=${COMP_WORDS[0]##*/}
     local words=
     case $prev in
-        --preset) words="cdnow uci-online-retail shopify taobao" ;;
+        --preset) words="cdnow uci-online-retail shopify woocommerce jd pinduoduo taobao" ;;
         --encoding) words="auto utf-8 gb18030 gbk latin1" ;;
         --delimiter) words=", ; | tab space" ;;
         --order-amount) words="sum once" ;;
+        --line-items) words="sorted unsorted" ;;
+        --money-scale) words="0 1 2 3 4 5 6" ;;
         --partition-key) words="customer" ;;
-        --map) words="order_id= customer_id= order_time= amount= quantity= unit_price= status= currency= product_id= product_name= category=" ;;
-        --status) words="paid= cancelled= refunded= pending=" ;;
+        --map) words="order_id= customer_id= order_time= amount= quantity= unit_price= status= currency= refunded_amount= phone= product_id= product_name= category=" ;;
+        --status) words="paid= cancelled= refunded= pending= refunded-order=" ;;
         --scheme) words="seed quintile" ;;
         --monetary) words="avg total" ;;
         --window) words="365 all" ;;

@@ -223,7 +223,7 @@ enum crm_err crm_churn_forecast_write(struct crm_out *o, const struct crm_churn_
 struct crm_churn_compare_row {
     enum crm_btyd_model model;
     int ok;                    /* the fit succeeded; else why holds the library's message */
-    char why[512];
+    char why[sizeof ((struct crm_errinfo *)0)->msg];  /* a failed fit: why (never cut) */
     struct crm_btyd_params params;
     double loglik, aic, bic;   /* AIC = 2k - 2LL, BIC = k ln(customers) - 2LL, k = 4 */
     double customers;

@@ -38,7 +38,7 @@ enum crm_err crm_churn_compare(const struct crm_btsum *b, const struct crm_churn
 {
     memset(out, 0, sizeof *out);
     out->best = -1;
-    char first[512] = "";
+    char first[sizeof ((struct crm_errinfo *)0)->msg] = "";
     for (int i = 0; i < CRM_CHURN_MODELS; i++) {
         struct crm_churn_opts m = *o;
         struct crm_churn *c;
