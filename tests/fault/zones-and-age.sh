@@ -15,8 +15,8 @@ ok() { echo "ok $*"; }
 nok() { echo "not ok $*"; }
 check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
 
-printf 'order_id,customer_id,order_time,amount\n1,a,2024-01-01T10:00:00+00:00,5.00\n' >d1.csv
-printf 'order_id,customer_id,order_time,amount\n2,a,2024-01-01T10:00:00+00:00,5.00\n' >d2.csv
+printf 'order_id,customer_id,order_time,amount,status\n1,a,2024-01-01T10:00:00+00:00,5.00,paid\n' >d1.csv
+printf 'order_id,customer_id,order_time,amount,status\n2,a,2024-01-01T10:00:00+00:00,5.00,paid\n' >d2.csv
 crm-import -q d1.csv --tz Asia/Shanghai -o sh.crm
 crm-import -q d2.csv --append sh.crm
 check "--append without --tz stores 10:00 UTC as the store's 18:00 Shanghai, as the import did" \
