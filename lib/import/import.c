@@ -135,6 +135,12 @@ struct colmap {
     int email;               /* the customer column holds e-mail: compared without case */
 };
 
+/* Field by field: a memcmp of the struct would read its padding, which is never written. */
+static int same_map(const struct colmap *a, const struct colmap *b)
+{
+    return a->ncols == b->ncols && memcmp(a->col, b->col, sizeof a->col) == 0;
+}
+
 /* Window map: one cache line a bucket, of ways holding an order's sequence number (low 32
  * bits) and a tag from the id hash (low 32 bits, | 1; 0 = never used), so a lookup rarely
  * looks at the ring. An entry is live while its order is open; a dead one is reused. A
@@ -826,7 +832,7 @@ static enum crm_err hold_suspect(struct crm_import *imp, struct rowctx *r,
         imp->sus_cap = cap;
     }
     if (imp->nfiles == 0 || strcmp(imp->files[imp->nfiles - 1].name, crm_csvin_name(r->in)) ||
-        memcmp(&imp->files[imp->nfiles - 1].map, m, sizeof *m) != 0) {
+        !same_map(&imp->files[imp->nfiles - 1].map, m)) {
         struct held_file *f = realloc(imp->files, (imp->nfiles + 1) * sizeof *f);
         if (!f)
             return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");

@@ -254,10 +254,13 @@ int crm_items_rows_snapshot(struct crm_items_rows *r, struct crm_items_w *p)
         const char *id = crm_dict_id(p->ids, i, &len);
         crm_buf_varint(&r->prod_raw, len);
         crm_buf_put(&r->prod_raw, id, len);
+        /* names and categories may all be empty: then text.data is NULL, and NULL + 0 is
+         * undefined behaviour in C */
+        const char *text = p->text.data ? (const char *)p->text.data + p->off[i] : "";
         crm_buf_varint(&r->prod_raw, p->name_len[i]);
-        crm_buf_put(&r->prod_raw, p->text.data + p->off[i], p->name_len[i]);
+        crm_buf_put(&r->prod_raw, text, p->name_len[i]);
         crm_buf_varint(&r->prod_raw, p->cat_len[i]);
-        crm_buf_put(&r->prod_raw, p->text.data + p->off[i] + p->name_len[i], p->cat_len[i]);
+        crm_buf_put(&r->prod_raw, text + p->name_len[i], p->cat_len[i]);
     }
     p->snapped = to;
     return r->prod_raw.oom ? -1 : 0;

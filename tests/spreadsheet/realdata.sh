@@ -22,6 +22,6 @@ crm-import -q --preset cdnow "$D/CDNOW_sample.txt.gz" -o "$T/cdnow.crm" &&
     check "spreadsheet realdata: CDNOW churn rows as xlsx" \
         $CHECK "$T/churn.xlsx" churn "$T/churn.csv" t,i,r,r,r,r,r,m,m,t,i &&
     check "spreadsheet realdata: CDNOW BG/NBD fit as xlsx (published r = 0.243)" \
-        sh -c "$CHECK '$T/fit.xlsx' params '$T/fit.csv' t,t,r &&
+        sh -c "$CHECK '$T/fit.xlsx' params '$T/fit.csv' t,t,r,r &&
                awk -F, '\$2 == \"r\" { exit !(\$3 > 0.242 && \$3 < 0.244) }' '$T/fit.csv'" ||
     notok "spreadsheet realdata: CDNOW import or churn failed"

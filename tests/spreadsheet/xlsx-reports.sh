@@ -48,7 +48,7 @@ if crm-churn --calibration-end 2024-09-30 --report "$T/holdout.xlsx" --params-ou
        "$T/fit.csv" "$S" >/dev/null; then
     check "xlsx churn --report FILE.xlsx" \
         $CHECK "$T/holdout.xlsx" holdout-report "$T/holdout.csv" t,i,r,r,i,r,r,r
-    check "xlsx churn --params-out FILE.xlsx" $CHECK "$T/fit.xlsx" params "$T/fit.csv" t,t,r
+    check "xlsx churn --params-out FILE.xlsx" $CHECK "$T/fit.xlsx" params "$T/fit.csv" t,t,r,r
 else
     notok "xlsx churn side files: the command failed"
 fi
