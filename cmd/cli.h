@@ -67,6 +67,21 @@ void cli_close_output(struct cli *c, struct crm_out *o);
  * cli_close_output. */
 struct crm_out *cli_open_partial(struct cli *c, const char *path);
 
+/* Scale-out checks every tool makes (usage error, exit 2): --emit-partial and
+ * --merge-partials are separate steps; a partial needs --as-of, so that every partition is
+ * `verb` (ranked, scored, evaluated) as of the same day; without --merge-partials one INPUT
+ * at most. emit: the --emit-partial FILE or NULL; ninputs: arguments after the options. */
+void cli_partial_check(const struct cli *c, const char *emit, int merging, int ninputs,
+                       const char *verb);
+
+/* An atomic side file (--svg FILE and the like, besides the report): cli_open_side creates
+ * its temporary file (removed if a signal ends the run) or dies naming path;
+ * cli_close_side commits it when rc is CRM_OK, else removes it, and dies naming path on
+ * any error (e holds rc's message). */
+struct crm_afile *cli_open_side(const struct cli *c, const char *path);
+void cli_close_side(const struct cli *c, struct crm_afile *af, enum crm_err rc,
+                    struct crm_errinfo *e);
+
 /* Numbers for options; usage error (exit 2) naming the option when malformed. */
 double cli_number(const struct cli *c, const char *opt, const char *arg, double lo, double hi);
 long cli_integer(const struct cli *c, const char *opt, const char *arg, long lo, long hi);
