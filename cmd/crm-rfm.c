@@ -216,11 +216,7 @@ int main(int argc, char **argv)
         merge(&c, &ro, window, argv + optind, (size_t)(argc - optind));
         return 0;
     }
-    if (argc - optind > 1)
-        cli_usage_error(&c, "one INPUT at most (got %d)", argc - optind);
-    if (emit && !c.as_of)
-        cli_usage_error(&c, "--emit-partial needs --as-of: every partition must be scored as of "
-                        "the same day");
+    cli_partial_check(&c, emit, merging, argc - optind, "scored");
     if (cuts_path) {
         cli_check(&c, crm_scale_cuts_read(cuts_path, &cuts, &e), &e);
         if (!c.as_of)
