@@ -27,6 +27,15 @@ enum {
     {"bom", no_argument, NULL, CLI_BOM}, {"as-of", required_argument, NULL, CLI_AS_OF},    \
     {"quiet", no_argument, NULL, 'q'}, {"verbose", no_argument, NULL, 'v'}
 
+/* The RFM options (lib/rfm's crm_rfm_set_option takes each by its name), for the tools that
+ * score: crm-rfm and crm-segment. */
+#define CLI_RFM_OPTIONS(code)                                                              \
+    {"scheme", required_argument, NULL, (code)},                                           \
+    {"monetary", required_argument, NULL, (code)},                                         \
+    {"r-bins", required_argument, NULL, (code)}, {"f-bins", required_argument, NULL, (code)}, \
+    {"m-bins", required_argument, NULL, (code)},                                           \
+    {"weights", required_argument, NULL, (code)}, {"tiers", required_argument, NULL, (code)}
+
 struct cli {
     const char *prog;
     const char *usage;        /* full --help text */
