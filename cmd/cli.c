@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "customer/agg.h"
 #include "import/source.h"
 #include "store/store.h"
+#include "store/storefile.h"
 #include "text/timeparse.h"
 
 /* Temporary files of atomic outputs, removed if a signal ends the run. */
@@ -52,6 +54,8 @@ void cli_init(struct cli *c, const char *prog, const char *usage)
     c->prog = prog;
     c->usage = usage;
     c->tty = isatty(2);
+    c->max_age = -1;
+    crm_afile_guard(1);   /* two paths of one command naming one file: usage error */
     /* A closed pipe (`| head`) ends the tool quietly, as for any filter. */
     signal(SIGPIPE, SIG_DFL);
     signal(SIGINT, on_signal);
@@ -61,12 +65,33 @@ void cli_init(struct cli *c, const char *prog, const char *usage)
 
 static struct cli_progress store_bar;
 
+/* One message line on stderr: "prog: text", the text's control characters (0x00-0x1F but
+ * tab, and 0x7F) written as \xNN so that a raw row never drives the terminal. */
+static void put_line(const struct cli *c, const char *text)
+{
+    fprintf(stderr, "%s: ", c->prog);
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if ((*p < 0x20 && *p != '\t') || *p == 0x7F)
+            fprintf(stderr, "\\x%02X", *p);
+        else
+            fputc(*p, stderr);
+    }
+    fputc('\n', stderr);
+}
+
 static void vmsg(const struct cli *c, const char *fmt, va_list ap)
 {
     cli_progress_end(&store_bar);       /* a message starts on a clean line */
-    fprintf(stderr, "%s: ", c->prog);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    char small[1024];
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    char *text = n >= (int)sizeof small ? malloc((size_t)n + 1) : NULL;
+    if (text)
+        vsnprintf(text, (size_t)n + 1, fmt, again);
+    va_end(again);
+    put_line(c, text ? text : n >= 0 ? small : fmt);   /* never cut short while memory lasts */
+    free(text);
 }
 
 void cli_warn(const struct cli *c, const char *fmt, ...)
@@ -111,7 +136,7 @@ noreturn void cli_die(const struct cli *c, const struct crm_errinfo *e)
         exit(141);    /* like a filter killed by SIGPIPE; nothing to report */
     char buf[1200];
     crm_errinfo_format(e, buf, sizeof buf);
-    fprintf(stderr, "%s: %s\n", c->prog, buf);
+    put_line(c, buf);
     if (e->code == CRM_EUSAGE) {
         fprintf(stderr, "Try '%s --help' for more information.\n", c->prog);
         exit(2);
@@ -138,13 +163,30 @@ int cli_common(struct cli *c, int opt, const char *arg)
         c->output = strcmp(arg, "-") == 0 ? NULL : arg;
         return 1;
     case CLI_TSV:
-        c->out_flags |= CRM_OUT_TSV;
+        c->out_flags = (c->out_flags & ~CRM_OUT_XLSX) | CRM_OUT_TSV;
+        c->format_given = 1;
+        return 1;
+    case CLI_FORMAT:
+        if (strcmp(arg, "csv") && strcmp(arg, "tsv") && strcmp(arg, "xlsx"))
+            cli_usage_error(c, "--format %s: expected csv, tsv or xlsx", arg);
+        c->out_flags &= ~(CRM_OUT_TSV | CRM_OUT_XLSX);
+        c->out_flags |= arg[0] == 't' ? CRM_OUT_TSV : arg[0] == 'x' ? CRM_OUT_XLSX : 0;
+        c->format_given = 1;
+        return 1;
+    case CLI_ESCAPE_FORMULAS:
+        c->out_flags |= CRM_OUT_ESCAPE;
+        return 1;
+    case CLI_DECIMAL_COMMA:
+        c->out_flags |= CRM_OUT_DECIMAL_COMMA;
         return 1;
     case CLI_BOM:
         c->out_flags |= CRM_OUT_BOM;
         return 1;
     case CLI_AS_OF:
         c->as_of = arg;
+        return 1;
+    case CLI_MAX_AGE:
+        c->max_age = cli_integer(c, "--max-age", arg, 0, 3650000);
         return 1;
     case 'q':
         c->quiet = 1;
@@ -160,7 +202,30 @@ int cli_common(struct cli *c, int opt, const char *arg)
     }
 }
 
-struct crm_out *cli_open_output(struct cli *c)
+static int xlsx_name(const char *path)
+{
+    size_t n = path ? strlen(path) : 0;
+    return n > 5 && strcasecmp(path + n - 5, ".xlsx") == 0;
+}
+
+unsigned cli_side_flags(const struct cli *c, const char *path)
+{
+    return (c->out_flags & ~CRM_OUT_XLSX) | (xlsx_name(path) ? CRM_OUT_XLSX : 0);
+}
+
+/* -o NAME.xlsx implies --format xlsx; --format csv or tsv with that name is a mistake. */
+static unsigned output_flags(const struct cli *c)
+{
+    if (!xlsx_name(c->output) || (c->out_flags & CRM_OUT_XLSX))
+        return c->out_flags;
+    if (c->format_given)
+        cli_usage_error(c, "-o %s: an .xlsx name with %s output; drop --format/--tsv or name "
+                        "the file .%s", c->output, c->out_flags & CRM_OUT_TSV ? "TSV" : "CSV",
+                        c->out_flags & CRM_OUT_TSV ? "tsv" : "csv");
+    return c->out_flags | CRM_OUT_XLSX;
+}
+
+static struct crm_out *open_writer(struct cli *c, unsigned flags)
 {
     struct crm_errinfo e;
     int fd = 1;
@@ -170,12 +235,33 @@ struct crm_out *cli_open_output(struct cli *c)
         cli_track_temp(crm_afile_temp_path(c->afile));
         fd = crm_afile_fd(c->afile);
     }
-    struct crm_out *o = crm_out_new(fd, c->output ? c->output : "stdout", c->out_flags);
+    if ((flags & CRM_OUT_XLSX) && isatty(fd)) {   /* stdout, or -o /dev/tty */
+        if (c->afile) {
+            cli_untrack_temp(crm_afile_temp_path(c->afile));
+            crm_afile_abort(c->afile);
+            c->afile = NULL;
+        }
+        cli_usage_error(c, "xlsx is a binary file: not written to a terminal (give -o "
+                        "FILE.xlsx or redirect stdout)");
+    }
+    struct crm_out *o = crm_out_new(fd, c->output ? c->output : "stdout", flags);
     if (!o) {
         crm_errinfo_set(&e, CRM_ENOMEM, "out of memory");
         cli_die(c, &e);
     }
+    if (flags & CRM_OUT_XLSX) {
+        const char *sheet = c->sheet ? c->sheet : c->prog;
+        crm_out_sheet(o, strncmp(sheet, "crm-", 4) == 0 ? sheet + 4 : sheet);
+        c->scratch = crm_out_scratch(o) ? strdup(crm_out_scratch(o)) : NULL;
+        if (c->scratch)   /* a copy: still valid in cli_die after the writer is freed */
+            cli_track_temp(c->scratch);
+    }
     return o;
+}
+
+struct crm_out *cli_open_output(struct cli *c)
+{
+    return open_writer(c, output_flags(c));
 }
 
 struct crm_out *cli_open_partial(struct cli *c, const char *path)
@@ -184,20 +270,34 @@ struct crm_out *cli_open_partial(struct cli *c, const char *path)
         cli_usage_error(c, "-o %s: --emit-partial names the output (%s)", c->output, path);
     c->output = strcmp(path, "-") == 0 ? NULL : path;
     c->out_flags = 0;
-    return cli_open_output(c);
+    return open_writer(c, 0);   /* a partial is never a workbook, whatever its name */
 }
 
 void cli_close_output(struct cli *c, struct crm_out *o)
 {
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
-    cli_check(c, crm_out_close(o, &e), &e);
+    enum crm_err rc = crm_out_close(o, &e);
+    if (c->scratch) {   /* crm_out_close removed the file; until then a signal may */
+        cli_untrack_temp(c->scratch);
+        free(c->scratch);
+        c->scratch = NULL;
+    }
+    cli_check(c, rc, &e);
     if (c->afile) {
         struct crm_afile *a = c->afile;
         c->afile = NULL;
         cli_untrack_temp(crm_afile_temp_path(a));
         cli_check(c, crm_afile_commit(a, &e), &e);
     }
+}
+
+void cli_claim(const struct cli *c, const char *path, const char *what, int output)
+{
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    cli_check(c, output ? crm_afile_claim(path, what, &e) : crm_afile_claim_input(path, what, &e),
+              &e);
 }
 
 double cli_number(const struct cli *c, const char *opt, const char *arg, double lo, double hi)
@@ -220,16 +320,15 @@ long cli_integer(const struct cli *c, const char *opt, const char *arg, long lo,
     return v;
 }
 
+/* The time zone of the store the tool reads ("" before one is open, or none kept). */
+static char store_zone[sizeof ((struct crm_store_meta *)0)->tz];
+
 int cli_as_of(const struct cli *c, int32_t *days)
 {
     if (!c->as_of)
         return 0;
     if (strcmp(c->as_of, "today") == 0) {
-        time_t now = time(NULL);
-        struct tm tm;
-        localtime_r(&now, &tm);
-        *days = crm_days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
-                                    (unsigned)tm.tm_mday);
+        *days = crm_store_zone_today(store_zone);
         return 1;
     }
     if (crm_date_parse(c->as_of, days) != 0)
@@ -299,7 +398,10 @@ struct crm_store *cli_open_store(const struct cli *c, const char *path)
     struct crm_source_info info;
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
+    cli_check(c, crm_afile_claim_input(path, "input", &e), &e);
+    cli_check(c, crm_afile_claim(c->output, "-o", &e), &e);
     cli_check(c, crm_source_open(path, &s, &info, &e), &e);
+    snprintf(store_zone, sizeof store_zone, "%s", crm_store_meta(s)->tz);
     const char *name = path && strcmp(path, "-") != 0 ? path : "stdin";
     if (info.imported && (info.import.rejected_total || info.import.duplicates))
         cli_warn(c, "%s: imported on the fly: %llu of %llu rows rejected, %llu duplicates "
@@ -319,7 +421,30 @@ struct crm_store *cli_open_store(const struct cli *c, const char *path)
     return s;
 }
 
-int32_t cli_resolve_as_of(const struct cli *c, struct crm_store *s)
+/* --max-age: exit 1 when the newest order is more than max_age days before as_of. */
+static void check_age(const struct cli *c, struct crm_store *s, int32_t as_of)
+{
+    struct crm_errinfo e;
+    int64_t newest;
+    crm_errinfo_clear(&e);
+    cli_check(c, crm_store_max_time(s, &newest, &e), &e);
+    char d[16], a[16];
+    crm_date_format(as_of, a);
+    if (crm_store_stats(s)->orders == 0) {
+        cli_warn(c, "the store has no orders; --max-age %ld wants one within %ld days of %s",
+                 c->max_age, c->max_age, a);
+        exit(1);
+    }
+    int32_t day = crm_time_day(newest);
+    if (as_of - day <= c->max_age)
+        return;
+    crm_date_format(day, d);
+    cli_warn(c, "stale data: the newest order is from %s, %ld days before the as-of date %s "
+             "(--max-age %ld); did the last import run?", d, (long)as_of - day, a, c->max_age);
+    exit(1);
+}
+
+static int32_t resolve_as_of(const struct cli *c, struct crm_store *s)
 {
     int32_t as_of;
     if (cli_as_of(c, &as_of))
@@ -332,6 +457,14 @@ int32_t cli_resolve_as_of(const struct cli *c, struct crm_store *s)
         crm_date_format(as_of, d);
         cli_warn(c, "as-of date %s (the day after the latest order)", d);
     }
+    return as_of;
+}
+
+int32_t cli_resolve_as_of(const struct cli *c, struct crm_store *s)
+{
+    int32_t as_of = resolve_as_of(c, s);
+    if (c->max_age >= 0)
+        check_age(c, s, as_of);
     return as_of;
 }
 

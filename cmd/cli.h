@@ -1,7 +1,9 @@
 /* cli: what every crmkit tool shares — common options (-o, --tsv, --bom, --as-of, -q, -v,
- * --help, --version), one way to fail (message "tool: where: what" on stderr, exit 1 for
- * data/IO, 2 for usage, silent on a closed pipe), atomic output files, and a progress
- * bar that appears only when stderr is a terminal and the work takes over a second. */
+ * --help, --version, --format, --escape-formulas), one way to fail (message "tool: where:
+ * what" on stderr with control characters written \xNN, exit 1 for data/IO, 2 for usage,
+ * silent on a closed pipe), atomic output files (XLSX too, never to a terminal), and a
+ * progress bar that appears only when stderr is a terminal and the work takes over a
+ * second. */
 #ifndef CRM_CLI_H
 #define CRM_CLI_H
 
@@ -17,7 +19,7 @@
 
 /* Long-option codes shared by every tool (short options: h o: q v). */
 enum {
-    CLI_VERSION = 1000, CLI_TSV, CLI_BOM, CLI_AS_OF,
+    CLI_VERSION = 1000, CLI_TSV, CLI_BOM, CLI_AS_OF, CLI_MAX_AGE,
     CLI_TOOL_OPTS = 1100   /* tools number their own long-only options from here */
 };
 
@@ -25,7 +27,17 @@ enum {
     {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, CLI_VERSION},         \
     {"output", required_argument, NULL, 'o'}, {"tsv", no_argument, NULL, CLI_TSV},         \
     {"bom", no_argument, NULL, CLI_BOM}, {"as-of", required_argument, NULL, CLI_AS_OF},    \
-    {"quiet", no_argument, NULL, 'q'}, {"verbose", no_argument, NULL, 'v'}
+    {"quiet", no_argument, NULL, 'q'}, {"verbose", no_argument, NULL, 'v'},                \
+    {"max-age", required_argument, NULL, CLI_MAX_AGE}, CLI_SHEET_OPTIONS
+
+/* Spreadsheet-safe output (SPEC §13.2), shared by every tool. */
+enum { CLI_FORMAT = 1050, CLI_ESCAPE_FORMULAS, CLI_DECIMAL_COMMA };
+#define CLI_SHEET_OPTIONS                                                                  \
+    {"format", required_argument, NULL, CLI_FORMAT},                                       \
+    {"escape-formulas", no_argument, NULL, CLI_ESCAPE_FORMULAS}
+/* --decimal-comma for report output: the analytic tools add it to their option table
+ * (crm-import's --decimal-comma is about its input). */
+#define CLI_REPORT_OPTIONS {"decimal-comma", no_argument, NULL, CLI_DECIMAL_COMMA}
 
 /* The RFM options (lib/rfm's crm_rfm_set_option takes each by its name), for the tools that
  * score: crm-rfm and crm-segment. */
@@ -45,6 +57,10 @@ struct cli {
     const char *as_of;        /* --as-of text as given */
     struct crm_afile *afile;  /* the temporary file behind -o */
     int tty;                  /* stderr is a terminal */
+    long max_age;             /* --max-age DAYS, -1: not given */
+    int format_given;         /* --format or --tsv named the output's format */
+    const char *sheet;        /* XLSX: the report's sheet name (default: the tool's) */
+    char *scratch;            /* XLSX: a copy of the open writer's scratch path (tracked) */
 };
 
 void cli_init(struct cli *c, const char *prog, const char *usage);
@@ -67,9 +83,15 @@ void cli_check(const struct cli *c, enum crm_err rc, const struct crm_errinfo *e
 void cli_track_temp(const char *path);
 void cli_untrack_temp(const char *path);
 
-/* The report's writer: stdout, or the temporary file of -o (renamed by cli_close_output). */
+/* The report's writer: stdout, or the temporary file of -o (renamed by cli_close_output).
+ * XLSX with --format xlsx or -o NAME.xlsx (a sheet named c->sheet); a usage error when
+ * that would go to a terminal. */
 struct crm_out *cli_open_output(struct cli *c);
 void cli_close_output(struct cli *c, struct crm_out *o);
+
+/* The writer flags for a side file at path (--report FILE, --params-out FILE): XLSX when
+ * its name ends in .xlsx, else the CSV/TSV of the main output. */
+unsigned cli_side_flags(const struct cli *c, const char *path);
 
 /* Scale-out (docs/SCALE.md): the writer of a partial, to FILE ("-": stdout) atomically like
  * -o (which must not be given too); --tsv and --bom do not apply to partials. Close it with
@@ -91,20 +113,28 @@ struct crm_afile *cli_open_side(const struct cli *c, const char *path);
 void cli_close_side(const struct cli *c, struct crm_afile *af, enum crm_err rc,
                     struct crm_errinfo *e);
 
+/* Claim a path this run writes (output 1: "-o", "--svg", ...) or reads ("--params"): exit 2
+ * when an earlier claim names the same file and one of them is written (afile.h), before
+ * anything is written. */
+void cli_claim(const struct cli *c, const char *path, const char *what, int output);
+
 /* Numbers for options; usage error (exit 2) naming the option when malformed. */
 double cli_number(const struct cli *c, const char *opt, const char *arg, double lo, double hi);
 long cli_integer(const struct cli *c, const char *opt, const char *arg, long lo, long hi);
 
-/* --as-of: YYYY-MM-DD or "today" (in the zone of TZ). 0 when not given. */
+/* --as-of: YYYY-MM-DD or "today" (in the zone of the store cli_open_store opened, else of
+ * TZ). 0 when not given. */
 int cli_as_of(const struct cli *c, int32_t *days);
 
 /* Analytic tools: open INPUT (a store, or any order file imported on the fly, with a
- * warning when rows were rejected) — exits on failure. */
+ * warning when rows were rejected) — exits on failure. INPUT is claimed (afile.h): an output
+ * naming the same file is a usage error. */
 struct crm_store;
 struct crm_store *cli_open_store(const struct cli *c, const char *path);
 
 /* The evaluation day: --as-of (YYYY-MM-DD or today), else the day after the latest order
- * in the store (on a pipe this holds the compressed store in memory). */
+ * in the store (on a pipe this holds the compressed store in memory). With --max-age DAYS,
+ * exits 1 when the newest order is more than DAYS days before it (a stale export). */
 int32_t cli_resolve_as_of(const struct cli *c, struct crm_store *s);
 
 /* Days from an option such as --window 365 / all (0), --horizon 90d / 13w. */

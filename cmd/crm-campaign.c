@@ -41,6 +41,9 @@ static const char usage[] =
     "\n"
     "  -o, --output FILE        write FILE atomically instead of stdout\n"
     "      --tsv, --bom         tab-separated; UTF-8 BOM and CRLF for spreadsheets\n"
+    "      --format F           csv (default), tsv or xlsx (-o NAME.xlsx implies xlsx)\n"
+    "      --escape-formulas, --decimal-comma\n"
+    "                           spreadsheet-safe CSV, as in crm-rfm(1)\n"
     "  -v, --verbose            counts on stderr\n"
     "  -h, --help               this help; --version\n"
     "\n"
@@ -55,6 +58,7 @@ enum {
 
 static const struct option longopts[] = {
     CLI_LONG_OPTIONS,
+    CLI_REPORT_OPTIONS,
     {"holdout", required_argument, NULL, OPT_HOLDOUT},
     {"salt", required_argument, NULL, OPT_SALT},
     {"column", required_argument, NULL, OPT_COLUMN},

@@ -1,8 +1,10 @@
 /* crm-churn: who is leaving and what they are worth — BG/NBD or MBG/NBD P(alive), expected
  * purchases, Gamma-Gamma CLV, churn risk, dormancy rules and holdout validation (SPEC §9). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "customer/btsum.h"
 #include "model/churn.h"
@@ -18,7 +20,8 @@ static const char usage[] =
     "MBG/NBD), expected order value (Gamma-Gamma) and CLV, and a churn-risk label; or the\n"
     "dormancy rules. INPUT is a store or an order file; omitted or - is stdin.\n"
     "\n"
-    "      --model M            bgnbd (default) or mbgnbd (one-time buyers can be dead)\n"
+    "      --model M            bgnbd (default), mbgnbd (one-time buyers can be dead),\n"
+    "                           pnbd (Pareto/NBD) or best (see --compare)\n"
     "      --method M           model (default) or rules: at risk when the days since the\n"
     "                           last purchase exceed K x the customer's mean gap\n"
     "      --k K                the rules' multiple of the mean gap (2)\n"
@@ -34,6 +37,16 @@ static const char usage[] =
     "      --svg FILE           tracking plot: weekly cumulative repeat purchases\n"
     "      --params-out FILE    save the fitted parameters (model,parameter,value)\n"
     "      --params FILE        score with saved parameters instead of fitting\n"
+    "      --penalty L          L2 penalty on the parameters (lifetimes' penalizer_coef)\n"
+    "      --intervals LEVEL    add expected_purchases_lo/hi, p_alive_lo/hi, clv_lo/hi: the\n"
+    "                           LEVEL (e.g. 0.9) interval over 200 seeded parameter draws\n"
+    "      --diagnostics DIR    write period transactions, frequency x recency matrices and\n"
+    "                           the weekly tracking series (CSV and SVG of each) into DIR\n"
+    "      --forecast P:N       rows per customer and future period instead (P week, month\n"
+    "                           or quarter; e.g. month:12), discounted with --discount\n"
+    "      --compare            fit bgnbd, mbgnbd and pnbd; print one row per model (AIC,\n"
+    "                           BIC, holdout MAE/RMSE with --calibration-end) instead\n"
+    "      --fallback-params FILE  when the fit fails, warn and score with FILE\n"
     "      --emit-partial FILE  scale-out (docs/SCALE.md): write this partition's weighted\n"
     "                           (x, t_x, T) triples and repeat spend to FILE (- for stdout)\n"
     "                           instead of rows; needs --as-of\n"
@@ -41,8 +54,13 @@ static const char usage[] =
     "                           once and print the parameters (score with --params)\n"
     "      --as-of DATE         day after the end of the data (default: the day after the\n"
     "                           latest order)\n"
+    "      --max-age DAYS       exit 1 when the newest order is more than DAYS days\n"
+    "                           before the as-of date (a stale export)\n"
     "  -o, --output FILE        write FILE atomically instead of stdout\n"
     "      --tsv, --bom         tab-separated output; UTF-8 BOM and CRLF for spreadsheets\n"
+    "      --format F           csv (default), tsv or xlsx (-o NAME.xlsx implies xlsx)\n"
+    "      --escape-formulas, --decimal-comma\n"
+    "                           spreadsheet-safe CSV, as in crm-rfm(1)\n"
     "  -v, --verbose            counts, the fit (parameters, log-likelihood, convergence)\n"
     "                           and the holdout report on stderr\n"
     "  -h, --help               this help; --version\n"
@@ -56,10 +74,12 @@ static const char usage[] =
 
 enum { OPT_MODEL = CLI_TOOL_OPTS, OPT_METHOD, OPT_K, OPT_FLOOR, OPT_UNIT, OPT_HORIZON,
        OPT_DISCOUNT, OPT_CUTS, OPT_CAL, OPT_REPORT, OPT_SVG, OPT_PARAMS_OUT, OPT_PARAMS,
-       OPT_EMIT, OPT_MERGE };
+       OPT_EMIT, OPT_MERGE, OPT_PENALTY, OPT_FALLBACK, OPT_COMPARE, OPT_INTERVALS, OPT_DIAG,
+       OPT_FORECAST };
 
 static const struct option longopts[] = {
     CLI_LONG_OPTIONS,
+    CLI_REPORT_OPTIONS,
     {"model", required_argument, NULL, OPT_MODEL}, {"method", required_argument, NULL, OPT_METHOD},
     {"k", required_argument, NULL, OPT_K}, {"floor", required_argument, NULL, OPT_FLOOR},
     {"unit", required_argument, NULL, OPT_UNIT}, {"horizon", required_argument, NULL, OPT_HORIZON},
@@ -70,7 +90,13 @@ static const struct option longopts[] = {
     {"params-out", required_argument, NULL, OPT_PARAMS_OUT},
     {"params", required_argument, NULL, OPT_PARAMS},
     {"emit-partial", required_argument, NULL, OPT_EMIT},
-    {"merge-partials", no_argument, NULL, OPT_MERGE}, {NULL, 0, NULL, 0},
+    {"merge-partials", no_argument, NULL, OPT_MERGE},
+    {"penalty", required_argument, NULL, OPT_PENALTY},
+    {"fallback-params", required_argument, NULL, OPT_FALLBACK},
+    {"compare", no_argument, NULL, OPT_COMPARE},
+    {"intervals", required_argument, NULL, OPT_INTERVALS},
+    {"diagnostics", required_argument, NULL, OPT_DIAG},
+    {"forecast", required_argument, NULL, OPT_FORECAST}, {NULL, 0, NULL, 0},
 };
 
 struct opts {
@@ -80,7 +106,29 @@ struct opts {
     const char *cal, *report, *svg, *params_out, *params;
     const char *emit;
     int merge;
+    const char *fallback;
+    int compare, best;
+    const char *diag;
+    struct crm_churn_forecast_opts fc; /* periods 0: no --forecast */
 };
+
+/* --forecast week:N | month:N | quarter:N */
+static void parse_forecast(struct cli *c, struct opts *op, const char *arg)
+{
+    static const char *const units[3] = {"week:", "month:", "quarter:"};
+    for (int u = 0; u < 3; u++) {
+        size_t k = strlen(units[u]);
+        if (strncmp(arg, units[u], k) == 0) {
+            op->fc.unit = (enum crm_churn_period)u;
+            op->fc.periods = (int)cli_number(c, "--forecast", arg + k, 1, 1000);
+            if (op->fc.periods != atof(arg + k))
+                break;
+            return;
+        }
+    }
+    cli_usage_error(c, "--forecast %s: expected week:N, month:N or quarter:N (N a whole number "
+                    "1..1000), e.g. month:12", arg);
+}
 
 static void parse(struct cli *c, struct opts *op, int argc, char **argv)
 {
@@ -91,9 +139,13 @@ static void parse(struct cli *c, struct opts *op, int argc, char **argv)
             continue;
         switch (opt) {
         case OPT_MODEL:
-            if (strcmp(optarg, "bgnbd") && strcmp(optarg, "mbgnbd"))
-                cli_usage_error(c, "--model %s: expected bgnbd or mbgnbd", optarg);
-            op->m.model = optarg[0] == 'm' ? CRM_BTYD_MBGNBD : CRM_BTYD_BGNBD;
+            if (strcmp(optarg, "bgnbd") && strcmp(optarg, "mbgnbd") && strcmp(optarg, "pnbd") &&
+                strcmp(optarg, "best"))
+                cli_usage_error(c, "--model %s: expected bgnbd, mbgnbd, pnbd or best", optarg);
+            op->best = optarg[0] == 'b' && optarg[1] == 'e';
+            op->m.model = optarg[0] == 'm'   ? CRM_BTYD_MBGNBD
+                          : optarg[0] == 'p' ? CRM_BTYD_PNBD
+                                             : CRM_BTYD_BGNBD;
             op->model_given = 1;
             break;
         case OPT_METHOD:
@@ -132,6 +184,14 @@ static void parse(struct cli *c, struct opts *op, int argc, char **argv)
         case OPT_PARAMS: op->params = optarg; break;
         case OPT_EMIT: op->emit = optarg; break;
         case OPT_MERGE: op->merge = 1; break;
+        case OPT_PENALTY: op->m.penalty = cli_number(c, "--penalty", optarg, 0, 1e6); break;
+        case OPT_FALLBACK: op->fallback = optarg; break;
+        case OPT_COMPARE: op->compare = 1; break;
+        case OPT_DIAG: op->diag = optarg; break;
+        case OPT_FORECAST: parse_forecast(c, op, optarg); break;
+        case OPT_INTERVALS:
+            op->m.interval_level = cli_number(c, "--intervals", optarg, 0.5, 0.999);
+            break;
         default: cli_usage_error(c, "unexpected option");
         }
     }
@@ -150,6 +210,19 @@ static void parse(struct cli *c, struct opts *op, int argc, char **argv)
     if (op->rules_method && (op->params || op->params_out || op->report || op->svg))
         cli_usage_error(c, "--method rules fits no model: --params, --params-out, --report "
                         "and --svg need --method model");
+    if (op->fallback && (op->params || op->rules_method || op->emit || op->merge))
+        cli_usage_error(c, "--fallback-params stands in for a failed fit: not with --params, "
+                        "--method rules, --emit-partial or --merge-partials");
+    if ((op->compare || op->best) && (op->params || op->rules_method || op->emit || op->merge))
+        cli_usage_error(c, "--compare and --model best fit every model: not with --params, "
+                        "--method rules, --emit-partial or --merge-partials");
+    if ((op->diag || op->fc.periods || op->m.interval_level > 0) &&
+        (op->rules_method || op->emit || op->merge || op->compare))
+        cli_usage_error(c, "--diagnostics, --forecast and --intervals score a model: not with "
+                        "--method rules, --emit-partial, --merge-partials or --compare");
+    if (op->fc.periods && op->m.interval_level > 0)
+        cli_usage_error(c, "--forecast writes one row per customer and period: --intervals "
+                        "goes with the per-customer rows");
     if (op->report && !op->cal)
         cli_usage_error(c, "--report compares with a holdout: give --calibration-end");
 }
@@ -160,6 +233,7 @@ struct side {
     const struct crm_btsum *b;
     unsigned flags;
     void (*table)(const struct crm_churn *, struct crm_out *);
+    const char *sheet;   /* as xlsx (a FILE.xlsx) */
 };
 
 static enum crm_err write_table(int fd, const char *path, const struct side *sd,
@@ -168,6 +242,7 @@ static enum crm_err write_table(int fd, const char *path, const struct side *sd,
     struct crm_out *o = crm_out_new(fd, path, sd->flags);
     if (!o)
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    crm_out_sheet(o, sd->sheet);
     sd->table(sd->ch, o);
     return crm_out_close(o, e);
 }
@@ -202,6 +277,100 @@ static void side_file(const struct cli *c, const char *path, const struct side *
     cli_check(c, rc, &e);
 }
 
+/* --diagnostics: one file of DIR, a table or a chart. */
+struct diag_file {
+    const char *name;
+    enum crm_err (*table)(const struct crm_churn *, const struct crm_btsum *, struct crm_out *,
+                          struct crm_errinfo *);
+    enum crm_err (*chart)(const struct crm_churn *, const struct crm_btsum *, struct crm_svg **,
+                          struct crm_errinfo *);
+};
+
+static enum crm_err period_table(const struct crm_churn *c, const struct crm_btsum *b,
+                                 struct crm_out *o, struct crm_errinfo *e)
+{
+    (void)b;
+    return crm_churn_period_write(c, o, e);
+}
+
+static enum crm_err matrix_table(const struct crm_churn *c, const struct crm_btsum *b,
+                                 struct crm_out *o, struct crm_errinfo *e)
+{
+    (void)b;
+    return crm_churn_matrix_write(c, o, e);
+}
+
+static enum crm_err period_chart(const struct crm_churn *c, const struct crm_btsum *b,
+                                 struct crm_svg **s, struct crm_errinfo *e)
+{
+    (void)b;
+    return crm_churn_period_chart(c, s, e);
+}
+
+static enum crm_err alive_chart(const struct crm_churn *c, const struct crm_btsum *b,
+                                struct crm_svg **s, struct crm_errinfo *e)
+{
+    (void)b;
+    return crm_churn_matrix_chart(c, 0, s, e);
+}
+
+static enum crm_err expected_chart(const struct crm_churn *c, const struct crm_btsum *b,
+                                   struct crm_svg **s, struct crm_errinfo *e)
+{
+    (void)b;
+    return crm_churn_matrix_chart(c, 1, s, e);
+}
+
+static const struct diag_file DIAG[] = {
+    {"period-transactions.csv", period_table, NULL},
+    {"period-transactions.svg", NULL, period_chart},
+    {"frequency-recency.csv", matrix_table, NULL},
+    {"frequency-recency-p-alive.svg", NULL, alive_chart},
+    {"frequency-recency-expected.svg", NULL, expected_chart},
+    {"tracking.csv", crm_churn_tracking_write, NULL},
+    {"tracking-cumulative.svg", NULL, crm_churn_chart},
+    {"tracking-incremental.svg", NULL, crm_churn_chart_incremental},
+};
+
+static const struct diag_file *diag_now;
+
+static enum crm_err write_diag(int fd, const char *path, const struct side *sd,
+                               struct crm_errinfo *e)
+{
+    if (diag_now->table) {
+        struct crm_out *o = crm_out_new(fd, path, sd->flags);
+        if (!o)
+            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+        enum crm_err rc = diag_now->table(sd->ch, sd->b, o, e);
+        enum crm_err rc2 = crm_out_close(o, rc == CRM_OK ? e : NULL);
+        return rc != CRM_OK ? rc : rc2;
+    }
+    struct crm_svg *svg;
+    enum crm_err rc = diag_now->chart(sd->ch, sd->b, &svg, e);
+    if (rc == CRM_OK)
+        rc = crm_svg_write_fd(svg, fd, e);
+    crm_svg_free(svg);
+    return rc;
+}
+
+static void diagnostics(const struct cli *c, const char *dir, const struct side *sd)
+{
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        struct crm_errinfo e;
+        crm_errinfo_clear(&e);
+        crm_errinfo_set(&e, CRM_EIO, "--diagnostics: cannot create the folder: %s",
+                        strerror(errno));
+        crm_errinfo_where(&e, dir, -1, -1, -1);
+        cli_check(c, CRM_EIO, &e);
+    }
+    for (size_t i = 0; i < sizeof DIAG / sizeof DIAG[0]; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, DIAG[i].name);
+        diag_now = &DIAG[i];
+        side_file(c, path, sd, write_diag);
+    }
+}
+
 static void params_out(const struct crm_churn *ch, struct crm_out *o)
 {
     crm_churn_params_write(o, &ch->params);
@@ -221,7 +390,7 @@ static void merge(struct cli *c, struct opts *op, char **paths, size_t npaths)
         cli_usage_error(c, "--calibration-end %s: expected YYYY-MM-DD", op->cal);
     crm_scale_churn_options(&run, as_of, end, NULL);
     cli_check(c, crm_scale_churn_merge((const char *const *)paths, npaths, &run, op->m.model,
-                                       op->m.days_per_unit, &ch, &got, &e), &e);
+                                       op->m.days_per_unit, op->m.penalty, &ch, &got, &e), &e);
     char text[2048];
     crm_churn_describe(ch, text, sizeof text);
     for (char *line = strtok(text, "\n"); c->verbose && line; line = strtok(NULL, "\n"))
@@ -229,6 +398,7 @@ static void merge(struct cli *c, struct opts *op, char **paths, size_t npaths)
     if (!ch->params.has_gg)
         cli_warn(c, "no repeat customer spent money: no Gamma-Gamma fit; expected_avg_value "
                  "and clv will be empty");
+    c->sheet = "params";
     struct crm_out *o = cli_open_output(c);
     crm_churn_params_write(o, &ch->params);
     cli_close_output(c, o);
@@ -238,8 +408,9 @@ static void merge(struct cli *c, struct opts *op, char **paths, size_t npaths)
 int main(int argc, char **argv)
 {
     struct cli c;
-    struct opts op = {{CRM_BTYD_BGNBD, 7.0, 90, 0.0, 0.5, 0.8, 2, NULL}, {2.0, 180}, 0, 0, 0, 0,
-                      NULL, NULL, NULL, NULL, NULL, NULL, 0};
+    struct opts op = {{CRM_BTYD_BGNBD, 7.0, 90, 0.0, 0.5, 0.8, 2, NULL, 0.0, 0.0}, {2.0, 180},
+                      0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, 0, NULL,
+                      {CRM_CHURN_MONTH, 0, 0.0}};
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
     cli_init(&c, "crm-churn", usage);
@@ -250,6 +421,9 @@ int main(int argc, char **argv)
     }
     struct crm_churn_params given;
     if (op.params) {
+        if (cli_side_flags(&c, op.params) & CRM_OUT_XLSX)
+            cli_usage_error(&c, "--params %s: a workbook is for people; --params reads the CSV "
+                            "that --params-out FILE.csv writes", op.params);
         cli_check(&c, crm_churn_params_read(op.params, &given, &e), &e);
         if (op.model_given && given.bg.model != op.m.model)
             cli_usage_error(&c, "--model %s but %s holds %s parameters",
@@ -263,8 +437,20 @@ int main(int argc, char **argv)
         op.m.params = &given;
     }
 
+    cli_claim(&c, op.params, "--params", 0);
+    cli_claim(&c, op.report, "--report", 1);
+    cli_claim(&c, op.svg, "--svg", 1);
+    cli_claim(&c, op.params_out, "--params-out", 1);
+    cli_claim(&c, op.fallback, "--fallback-params", 0);
+    if (op.fallback) { /* read now: a broken fallback must fail on the first night */
+        cli_check(&c, crm_churn_params_read(op.fallback, &given, &e), &e);
+        if (given.unit_days > 0 && given.unit_days != op.m.days_per_unit)
+            cli_usage_error(&c, "--fallback-params %s was fitted in %ss, but this fit is in "
+                            "%ss (--unit)", op.fallback, given.unit_days == 7 ? "week" : "day",
+                            op.m.days_per_unit == 7 ? "week" : "day");
+    }
     struct crm_store *s = cli_open_store(&c, optind < argc ? argv[optind] : NULL);
-    struct crm_btsum_opts bo = {cli_resolve_as_of(&c, s), 0, op.svg != NULL, 0};
+    struct crm_btsum_opts bo = {cli_resolve_as_of(&c, s), 0, op.svg || op.diag, 0};
     bo.end = bo.as_of - 1;
     char d[2][16];
     if (op.cal && crm_date_parse(op.cal, &bo.end) != 0)
@@ -299,8 +485,37 @@ int main(int argc, char **argv)
     }
     struct crm_churn *ch = NULL;
     op.m.money_scale = crm_store_meta(s)->money_scale;
+    if (op.compare || op.best) {
+        struct crm_churn_compare cmp;
+        cli_check(&c, crm_churn_compare(b, &op.m, &cmp, &e), &e);
+        op.m.model = cmp.row[cmp.best].model;
+        for (int i = 0; c.verbose && i < CRM_CHURN_MODELS; i++)
+            cli_warn(&c, "%s%s: %s", i == cmp.best ? "best model " : "",
+                             crm_btyd_model_name(cmp.row[i].model),
+                             cmp.row[i].ok ? (cmp.row[i].holdout ? "lowest holdout MAE"
+                                                                  : "lowest BIC")
+                                           : cmp.row[i].why);
+        if (op.compare) {
+            struct crm_out *o = cli_open_output(&c);
+            crm_churn_compare_write(&cmp, o);
+            cli_close_output(&c, o);
+            crm_btsum_free(b);
+            crm_store_close(s);
+            return 0;
+        }
+    }
     if (!op.rules_method) {
-        cli_check(&c, crm_churn_model(b, &op.m, &ch, &e), &e);
+        enum crm_err rc = crm_churn_model(b, &op.m, &ch, &e);
+        if (rc == CRM_EMODEL && op.fallback) {
+            cli_warn(&c, "warning: %s; scoring with the fallback parameters of %s", e.msg,
+                     op.fallback);
+            crm_errinfo_clear(&e);
+            op.m.params = &given;
+            rc = crm_churn_model(b, &op.m, &ch, &e);
+        }
+        if (rc == CRM_EUSAGE && op.m.params && !e.file[0]) /* e.g. no std_error for --intervals */
+            crm_errinfo_where(&e, op.params ? op.params : op.fallback, -1, -1, -1);
+        cli_check(&c, rc, &e);
         char text[2048];
         crm_churn_describe(ch, text, sizeof text);
         for (char *line = strtok(text, "\n"); c.verbose && line; line = strtok(NULL, "\n"))
@@ -308,14 +523,18 @@ int main(int argc, char **argv)
         if (!ch->params.has_gg && !op.params)
             cli_warn(&c, "no repeat customer spent money: no Gamma-Gamma fit; "
                      "expected_avg_value and clv are empty");
-        struct side sd = {ch, b, c.out_flags, params_out};
+        struct side sd = {ch, b, cli_side_flags(&c, op.params_out), params_out, "params"};
         if (op.params_out)
             side_file(&c, op.params_out, &sd, write_table);
         sd.table = crm_churn_report_write;
+        sd.sheet = "holdout-report";
+        sd.flags = cli_side_flags(&c, op.report);
         if (op.report)
             side_file(&c, op.report, &sd, write_table);
         if (op.svg)  /* before the rows, so that `| head` never leaves a half-written chart */
             side_file(&c, op.svg, &sd, write_chart);
+        if (op.diag)
+            diagnostics(&c, op.diag, &sd);
         sd.flags = 0;
         if (op.cal && c.verbose && !op.report)
             cli_check(&c, write_table(2, "stderr", &sd, &e), &e);
@@ -324,7 +543,9 @@ int main(int argc, char **argv)
     struct crm_out *o = cli_open_output(&c);
     struct crm_churn_report rep = {ch, &op.rules, b, s, op.m.days_per_unit, op.m.money_scale,
                                    op.cal != NULL};
-    cli_check(&c, crm_churn_write(o, &rep, &e), &e);
+    op.fc.annual_discount = op.m.annual_discount;
+    cli_check(&c, op.fc.periods ? crm_churn_forecast_write(o, &rep, &op.fc, &e)
+                                : crm_churn_write(o, &rep, &e), &e);
     cli_close_output(&c, o);
     crm_churn_free(ch);
     crm_btsum_free(b);

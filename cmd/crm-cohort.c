@@ -33,6 +33,9 @@ static const char usage[] =
     "                           the report of them all\n"
     "  -o, --output FILE        write FILE atomically instead of stdout\n"
     "      --tsv, --bom         tab-separated; UTF-8 BOM and CRLF for spreadsheets\n"
+    "      --format F           csv (default), tsv or xlsx (-o NAME.xlsx implies xlsx)\n"
+    "      --escape-formulas, --decimal-comma\n"
+    "                           spreadsheet-safe CSV, as in crm-rfm(1)\n"
     "  -v, --verbose            as-of date and counts on stderr\n"
     "  -h, --help               this help; --version\n"
     "\n"
@@ -45,6 +48,7 @@ enum { OPT_PERIOD = CLI_TOOL_OPTS, OPT_METRIC, OPT_MATRIX, OPT_SVG, OPT_EMIT, OP
 
 static const struct option longopts[] = {
     CLI_LONG_OPTIONS,
+    CLI_REPORT_OPTIONS,
     {"period", required_argument, NULL, OPT_PERIOD},
     {"metric", required_argument, NULL, OPT_METRIC},
     {"matrix", no_argument, NULL, OPT_MATRIX},

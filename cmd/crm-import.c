@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -13,6 +12,7 @@
 #include "import/import.h"
 #include "import/merge.h"
 #include "store/store.h"
+#include "store/storefile.h"
 #include "store/storeinfo.h"
 #include "text/timeparse.h"
 
@@ -23,23 +23,36 @@ static const char usage[] =
     "the store goes to stdout (a pipe) unless -o or --append is given.\n"
     "\n"
     "  -o, --output STORE       write a new store to STORE (atomically)\n"
-    "      --append STORE       add to an existing store; order ids already in it are skipped\n"
-    "      --preset NAME        cdnow, uci-online-retail, shopify or taobao\n"
+    "      --append STORE       add to a store (created when missing); order ids already in\n"
+    "                           it are skipped; times in the store's zone unless --tz\n"
+    "      --preset NAME        cdnow, uci-online-retail, shopify, woocommerce, jd, pinduoduo\n"
+    "                           or taobao: columns, statuses and rules of that export\n"
+    "      --sniff              show what an import would do (mapping, statuses, formats,\n"
+    "                           first rows) and write nothing; exit 1 when it would fail\n"
     "      --map FIELD=COLUMN   column (header name or 1-based number) for a field: order_id,\n"
     "                           customer_id, order_time, amount, quantity, unit_price, status,\n"
-    "                           currency (repeatable)\n"
-    "      --status S=TEXT,...  status texts meaning S (paid, cancelled, refunded, pending)\n"
+    "                           currency, refunded_amount, phone, product_id, product_name,\n"
+    "                           category (repeatable)\n"
+    "      --status S=TEXT,...  status texts meaning S (paid, cancelled, refunded, pending, or\n"
+    "                           refunded-order: refunded in full, never revenue)\n"
+    "      --money-scale N      decimals the new store keeps for money, 0-6 (2)\n"
+    "      --round-money        round amounts with more decimals (counted) instead of\n"
+    "                           rejecting them\n"
+    "      --decimal-comma      amounts are written 1.234,50 or 89,90\n"
     "      --delimiter C        , ; | tab space (default: detected from the header line)\n"
     "      --encoding ENC       auto (default), utf-8, gb18030, gbk, latin1, ...\n"
     "      --date-format FMT    strftime-style, e.g. '%m/%d/%Y %H:%M'\n"
     "      --tz ZONE            shop time zone (e.g. Asia/Shanghai): explicit offsets are\n"
     "                           converted to it and the store remembers it\n"
     "      --order-amount MODE  sum (default) or once: the order total repeated on each row\n"
+    "      --line-items MODE    sorted (default: an order's rows within 65,536 orders of its\n"
+    "                           first) or unsorted (anywhere; memory grows with the orders)\n"
     "      --no-header          the first line is data (map columns by number)\n"
+    "      --no-items           drop line items even when a product column is found\n"
     "      --customers FILE     customer_id with signup_time, birthday and/or blocked\n"
     "      --rejects FILE       write rejected rows here (file,line,reason,raw)\n"
     "      --max-reject-rate R  fail (exit 1, no store) when more rows are rejected (0.01)\n"
-    "      --lock-wait SECONDS  how long --append waits for another writer (60)\n"
+    "      --lock-wait SECONDS  how long --append or -o waits for another writer (60)\n"
     "      --partition N        write N stores, -o naming them with %d (0..N-1), each\n"
     "                           customer's orders in one: crm_hash_stable(customer_id) % N\n"
     "      --partition-key KEY  what to partition by: customer (the only key)\n"
@@ -47,6 +60,8 @@ static const char usage[] =
     "                           to another tool is written uncompressed, to be read once)\n"
     "      --check STORE        verify every chunk of STORE and print what it holds\n"
     "      --dump STORE         print STORE's orders as CSV (with --tsv, --bom, -o)\n"
+    "      --format F           --dump as csv, tsv or xlsx (-o NAME.xlsx implies xlsx)\n"
+    "      --escape-formulas    --dump: text starting with = + - @ tab or CR gets a '\n"
     "  -q, --quiet              no summary on stderr\n"
     "  -v, --verbose            more detail\n"
     "  -h, --help               this help; --version\n"
@@ -62,7 +77,8 @@ enum {
     OPT_APPEND = CLI_TOOL_OPTS, OPT_PRESET, OPT_MAP, OPT_STATUS, OPT_DELIM, OPT_ENCODING,
     OPT_DATEFMT, OPT_TZ, OPT_ORDER_AMOUNT, OPT_NO_HEADER, OPT_CUSTOMERS, OPT_REJECTS,
     OPT_MAX_REJECT, OPT_LOCK_WAIT, OPT_CHECK, OPT_DUMP, OPT_PARTITION, OPT_PARTITION_KEY,
-    OPT_COMPRESS,
+    OPT_COMPRESS, OPT_NO_ITEMS, OPT_MONEY_SCALE, OPT_ROUND_MONEY, OPT_DECIMAL_COMMA,
+    OPT_SNIFF, OPT_LINE_ITEMS,
 };
 
 static const struct option longopts[] = {
@@ -77,6 +93,7 @@ static const struct option longopts[] = {
     {"tz", required_argument, NULL, OPT_TZ},
     {"order-amount", required_argument, NULL, OPT_ORDER_AMOUNT},
     {"no-header", no_argument, NULL, OPT_NO_HEADER},
+    {"no-items", no_argument, NULL, OPT_NO_ITEMS},
     {"customers", required_argument, NULL, OPT_CUSTOMERS},
     {"rejects", required_argument, NULL, OPT_REJECTS},
     {"max-reject-rate", required_argument, NULL, OPT_MAX_REJECT},
@@ -86,6 +103,11 @@ static const struct option longopts[] = {
     {"partition", required_argument, NULL, OPT_PARTITION},
     {"partition-key", required_argument, NULL, OPT_PARTITION_KEY},
     {"compress", no_argument, NULL, OPT_COMPRESS},
+    {"money-scale", required_argument, NULL, OPT_MONEY_SCALE},
+    {"round-money", no_argument, NULL, OPT_ROUND_MONEY},
+    {"decimal-comma", no_argument, NULL, OPT_DECIMAL_COMMA},
+    {"sniff", no_argument, NULL, OPT_SNIFF},
+    {"line-items", required_argument, NULL, OPT_LINE_ITEMS},
     {NULL, 0, NULL, 0},
 };
 
@@ -120,11 +142,64 @@ static void summary(const struct cli *c, const struct crm_import_stats *st)
              (unsigned long long)st->rows, (unsigned long long)st->orders,
              (unsigned long long)st->merged, (unsigned long long)st->rejected_total, rej,
              (unsigned long long)st->duplicates, skip, (unsigned long long)st->customers_new);
+    if (st->items || st->items_no_product)
+        cli_info(c, "%llu line items kept (%llu rows without a product id)",
+                 (unsigned long long)st->items, (unsigned long long)st->items_no_product);
+    if (st->items_refused)
+        cli_warn(c, "products not kept (%llu file%s with a product column): the store was "
+                 "written (or begun, by a first file without one) without line items, format "
+                 "version 1; import into a new store to keep them, or give --no-items",
+                 (unsigned long long)st->items_refused,
+                 st->items_refused == 1 ? "" : "s");
+    if (st->refunded_orders || st->partial_refunds)
+        cli_info(c, "%llu orders refunded in full (stored as refunded with 0.00: never "
+                 "revenue), %llu partially refunded (their refunded parts stored as refund "
+                 "records for --net)", (unsigned long long)st->refunded_orders,
+                 (unsigned long long)st->partial_refunds);
     if (st->repeated_headers)
         cli_info(c, "%llu repeated header lines skipped", (unsigned long long)st->repeated_headers);
     if (st->customer_rows || st->customer_rejects)
         cli_info(c, "customers file: %llu rows stored, %llu rejected",
                  (unsigned long long)st->customer_rows, (unsigned long long)st->customer_rejects);
+}
+
+/* What the import assumed (printed even with -q, SPEC §13.1), and its first rejects
+ * (with the summary: -q silences them). */
+static void announce(const struct cli *c, const struct crm_import *imp, const char *rejects)
+{
+    unsigned notes = crm_import_notes(imp);
+    const struct crm_import_stats *st = crm_import_stats(imp);
+    if (notes & CRM_NOTE_PRESET_DETECTED)
+        cli_warn(c, "note: the header is a %s export's: --preset %s applied",
+                 crm_import_preset_name(imp), crm_import_preset_name(imp));
+    if (notes & CRM_NOTE_NO_STATUS)
+        cli_warn(c, "note: no status column: every row taken as paid (map one with --map "
+                 "status=COLUMN)");
+    if (notes & CRM_NOTE_NO_ORDER_ID)
+        cli_warn(c, "note: no order id column: duplicates cannot be detected; --append cannot "
+                 "skip re-imported orders (map one with --map order_id=COLUMN)");
+    if (notes & CRM_NOTE_REPEATED_TOTALS)
+        cli_warn(c, "note: %llu of %llu multi-line orders repeat the same amount on every "
+                 "line (an order total, as JD writes it?): they were summed; use "
+                 "--order-amount once to take it once per order",
+                 (unsigned long long)st->repeated_totals,
+                 (unsigned long long)st->multi_line_orders);
+    if (notes & CRM_NOTE_FAR_LINE_ITEMS)
+        cli_warn(c, "warning: %llu line items came more than %d orders after their order "
+                 "began and were rejected; sort the file by order id, or use --line-items "
+                 "unsorted",
+                 (unsigned long long)st->rejected[CRM_REJ_FAR], CRM_IMPORT_WINDOW);
+    if (st->money_rounded)
+        cli_warn(c, "note: %llu amounts rounded to the store's money scale (--round-money)",
+                 (unsigned long long)st->money_rounded);
+    const char *r;
+    for (size_t i = 0; (r = crm_import_first_reject(imp, i)) != NULL; i++)
+        cli_info(c, "rejected %s", r);
+    if (st->rejected_total > CRM_IMPORT_FIRST_REJECTS)
+        cli_info(c, "... and %llu more rejected rows%s%s",
+                 (unsigned long long)(st->rejected_total - CRM_IMPORT_FIRST_REJECTS),
+                 rejects ? ": all in " : " (--rejects FILE writes them all)",
+                 rejects ? rejects : "");
 }
 
 static int check_store(struct cli *c, const char *path)
@@ -135,6 +210,7 @@ static int check_store(struct cli *c, const char *path)
     crm_errinfo_clear(&e);
     cli_check(c, crm_store_open(path, &s, &e), &e);
     cli_check(c, crm_store_summarize(s, &sum, &e), &e);
+    int version = crm_store_has_items(s) ? CRM_STORE_VERSION : CRM_STORE_VERSION_ORDERS;
     crm_store_close(s);
     char lo[16] = "-", hi[16] = "-";
     if (sum.stats.orders) {
@@ -148,7 +224,7 @@ static int check_store(struct cli *c, const char *path)
                      "orders: %llu (paid %llu, cancelled %llu, refunded %llu, pending %llu)\n"
                      "customers: %u (%zu customers-file rows)\n"
                      "dates: %s .. %s\nchunks: %llu\ncommits: %llu\ncheck: ok\n",
-                     path, CRM_STORE_VERSION, sum.meta.money_scale,
+                     path, version, sum.meta.money_scale,
                      sum.meta.tz[0] ? sum.meta.tz : "(as written)",
                      (unsigned long long)sum.stats.orders, (unsigned long long)sum.by_status[0],
                      (unsigned long long)sum.by_status[1], (unsigned long long)sum.by_status[2],
@@ -166,6 +242,7 @@ static int dump_store(struct cli *c, const char *path)
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
     cli_check(c, crm_store_open(path, &s, &e), &e);
+    c->sheet = "orders";
     struct crm_out *o = cli_open_output(c);
     cli_check(c, crm_store_dump(s, o, &e), &e);
     cli_close_output(c, o);
@@ -173,12 +250,12 @@ static int dump_store(struct cli *c, const char *path)
     return 0;
 }
 
-/* The stores being written: one, or N partitions through atomic temporary files. */
+/* The stores being written: one (stdout, -o or --append) or N partitions, each a storefile
+ * (lib/store/storefile.h: locked against other writers, renamed into place on commit). */
 struct outputs {
     size_t n;
     struct crm_store_writer **w;
-    struct crm_afile **af;
-    char **path;
+    struct crm_storefile **sf;
 };
 
 /* STORE names partition i: the pattern with %d replaced by i. */
@@ -204,73 +281,68 @@ static int stdout_streams(void)
     return fstat(1, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
 }
 
+static void alloc_outputs(struct outputs *out, size_t n)
+{
+    out->n = n;
+    out->w = calloc(n, sizeof *out->w);
+    out->sf = calloc(n, sizeof *out->sf);
+    if (!out->w || !out->sf)
+        exit(1);
+}
+
+static void on_lock_wait(void *ctx, const char *path, long wait)
+{
+    cli_info(ctx, "%s: another crm-import is writing this store; waiting up to %lds", path, wait);
+}
+
 static void open_outputs(struct cli *c, struct outputs *out, size_t n, int pattern,
-                         int compress, const struct crm_store_meta *meta)
+                         int compress, const struct crm_store_meta *meta, long lock_wait)
 {
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
-    out->n = n;
-    out->w = calloc(n, sizeof *out->w);
-    out->af = calloc(n, sizeof *out->af);
-    out->path = calloc(n, sizeof *out->path);
-    if (!out->w || !out->af || !out->path)
-        exit(1);
+    alloc_outputs(out, n);
+    struct crm_storefile_opts so = {lock_wait, CRM_STORE_KEEP_IDS, on_lock_wait, c};
     for (size_t i = 0; i < n; i++) {
-        int fd = 1;
-        if (c->output) {
-            out->path[i] = pattern ? partition_path(c, c->output, i) : strdup(c->output);
-            cli_check(c, crm_afile_open(out->path[i], &out->af[i], &e), &e);
-            cli_track_temp(crm_afile_temp_path(out->af[i]));
-            fd = crm_afile_fd(out->af[i]);
+        if (!c->output) {
+            unsigned flags = CRM_STORE_KEEP_IDS;
+            if (!compress && stdout_streams())
+                flags |= CRM_STORE_RAW;
+            cli_check(c, crm_store_writer_new(1, "stdout", meta, flags, &out->w[i], &e), &e);
+            continue;
         }
-        unsigned flags = CRM_STORE_KEEP_IDS;
-        if (!c->output && !compress && stdout_streams())
-            flags |= CRM_STORE_RAW;
-        cli_check(c, crm_store_writer_new(fd, c->output ? out->path[i] : "stdout", meta, flags,
-                                          &out->w[i], &e), &e);
+        char *path = pattern ? partition_path(c, c->output, i) : strdup(c->output);
+        if (!path)
+            exit(1);
+        cli_check(c, crm_afile_claim(path, "-o", &e), &e);
+        cli_check(c, crm_storefile_create(path, meta, &so, &out->sf[i], &e), &e);
+        cli_track_temp(crm_storefile_temp_path(out->sf[i]));
+        out->w[i] = crm_storefile_writer(out->sf[i]);
+        free(path);
     }
 }
 
-/* On success: finish every store, then rename them all into place. On failure (rc):
- * remove the temporary files, leaving any previous stores untouched. */
+/* On success: finish every store, then rename them all into place (each under its lock).
+ * On failure (rc): remove the temporary files, leaving any previous stores untouched. */
 static void close_outputs(struct cli *c, struct outputs *out, enum crm_err rc,
                           struct crm_errinfo *e)
 {
     for (size_t i = 0; i < out->n && rc == CRM_OK; i++)
-        rc = crm_store_writer_finish(out->w[i], e);
+        rc = out->sf[i] ? crm_storefile_finish(out->sf[i], e)
+                        : crm_store_writer_finish(out->w[i], e);
     for (size_t i = 0; i < out->n; i++) {
-        crm_store_writer_free(out->w[i]);
-        if (!out->af[i])
+        if (!out->sf[i]) {
+            crm_store_writer_free(out->w[i]);
             continue;
-        cli_untrack_temp(crm_afile_temp_path(out->af[i]));
+        }
+        cli_untrack_temp(crm_storefile_temp_path(out->sf[i]));
         if (rc == CRM_OK)
-            rc = crm_afile_commit(out->af[i], e);
+            rc = crm_storefile_commit(out->sf[i], e);
         else
-            crm_afile_abort(out->af[i]);
-        free(out->path[i]);
+            crm_storefile_abort(out->sf[i]);
     }
     free(out->w);
-    free(out->af);
-    free(out->path);
+    free(out->sf);
     cli_check(c, rc, e);
-}
-
-/* Lock the store against a second writer, waiting up to `wait` seconds. */
-static void lock_store(struct cli *c, int fd, const char *path, long wait)
-{
-    for (long tenths = 0; flock(fd, LOCK_EX | LOCK_NB) != 0; tenths++) {
-        if (errno != EWOULDBLOCK && errno != EINTR) {
-            cli_warn(c, "%s: cannot lock: %s", path, strerror(errno));
-            exit(1);
-        }
-        if (tenths == 0)
-            cli_info(c, "%s: another crm-import is appending; waiting up to %lds", path, wait);
-        if (tenths >= wait * 10) {
-            cli_warn(c, "%s: still locked by another writer after %lds; giving up", path, wait);
-            exit(1);
-        }
-        nanosleep(&(struct timespec){0, 100000000}, NULL);
-    }
 }
 
 struct options {
@@ -280,6 +352,8 @@ struct options {
     size_t nstatus, partitions;
     int partitioned;   /* --partition given: -o is a pattern, even for N = 1 */
     int compress;      /* --compress: deflate the columns even on a pipe */
+    int sniff;         /* --sniff: a dry run */
+    int money_scale;   /* --money-scale given (a new store's; an appended store keeps its) */
     long lock_wait;
 };
 
@@ -298,8 +372,32 @@ static void parse_map(struct cli *c, struct crm_import_opts *o, char *arg)
     o->map[f] = eq + 1;
 }
 
+/* A long option getopt would not take (unknown or ambiguous) gets "did you mean". */
+static void suggest_options(const struct cli *c, int argc, char **argv)
+{
+    const char *names[sizeof longopts / sizeof longopts[0]];
+    size_t n = 0;
+    for (const struct option *lo = longopts; lo->name; lo++)
+        names[n++] = lo->name;
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strncmp(argv[i], "--", 2) != 0 || !argv[i][2])
+            continue;
+        char word[64];
+        snprintf(word, sizeof word, "%.*s", (int)strcspn(argv[i] + 2, "="), argv[i] + 2);
+        size_t matches = 0, exact = 0;
+        for (size_t k = 0; k < n; k++) {
+            exact += strcmp(names[k], word) == 0;
+            matches += strncmp(names[k], word, strlen(word)) == 0;
+        }
+        const char *near = exact || matches == 1 ? NULL : crm_import_nearest(word, names, n);
+        if (near)
+            cli_usage_error(c, "unknown option --%s; did you mean --%s?", word, near);
+    }
+}
+
 static void parse(struct cli *c, struct options *op, int argc, char **argv)
 {
+    suggest_options(c, argc, argv);
     int opt;
     struct crm_import_opts *o = &op->o;
     while ((opt = getopt_long(argc, argv, "ho:qv", longopts, NULL)) != -1) {
@@ -308,10 +406,25 @@ static void parse(struct cli *c, struct options *op, int argc, char **argv)
         switch (opt) {
         case OPT_APPEND: op->append = optarg; break;
         case OPT_PRESET:
-            if (!crm_import_preset_known(optarg))
-                cli_usage_error(c, "--preset %s: known presets are cdnow, uci-online-retail, "
-                                "shopify, taobao", optarg);
+            if (!crm_import_preset_known(optarg)) {
+                const char *near = crm_import_preset_suggest(optarg);
+                cli_usage_error(c, "--preset %s: unknown preset%s%s%s (known: %s)", optarg,
+                                near ? "; did you mean " : "", near ? near : "",
+                                near ? "?" : "", crm_import_preset_list());
+            }
             o->preset = optarg;
+            break;
+        case OPT_MONEY_SCALE:
+            op->meta.money_scale = (int)cli_integer(c, "--money-scale", optarg, 0, 6);
+            op->money_scale = 1;
+            break;
+        case OPT_ROUND_MONEY: o->round_money = 1; break;
+        case OPT_DECIMAL_COMMA: o->decimal_comma = 1; break;
+        case OPT_SNIFF: op->sniff = 1; break;
+        case OPT_LINE_ITEMS:
+            if (strcmp(optarg, "sorted") != 0 && strcmp(optarg, "unsorted") != 0)
+                cli_usage_error(c, "--line-items %s: expected sorted or unsorted", optarg);
+            o->line_items_unsorted = strcmp(optarg, "unsorted") == 0;
             break;
         case OPT_MAP: parse_map(c, o, optarg); break;
         case OPT_STATUS:
@@ -326,7 +439,7 @@ static void parse(struct cli *c, struct options *op, int argc, char **argv)
         case OPT_ENCODING: o->csv.encoding = optarg; break;
         case OPT_DATEFMT: o->date_format = optarg; break;
         case OPT_TZ:
-            if (strchr(optarg, '\n') || strlen(optarg) >= sizeof op->meta.tz)
+            if (!*optarg || strchr(optarg, '\n') || strlen(optarg) >= sizeof op->meta.tz)
                 cli_usage_error(c, "--tz %s: not a time zone name", optarg);
             snprintf(op->meta.tz, sizeof op->meta.tz, "%s", optarg);
             break;
@@ -336,6 +449,7 @@ static void parse(struct cli *c, struct options *op, int argc, char **argv)
             o->order_amount_once = strcmp(optarg, "once") == 0;
             break;
         case OPT_NO_HEADER: o->no_header = 1; break;
+        case OPT_NO_ITEMS: o->no_items = 1; break;
         case OPT_CUSTOMERS: op->customers = optarg; break;
         case OPT_REJECTS: op->rejects_path = optarg; break;
         case OPT_MAX_REJECT:
@@ -359,33 +473,86 @@ static void parse(struct cli *c, struct options *op, int argc, char **argv)
     }
 }
 
-/* Where the orders go: an existing store (--append, locked) or new stores. */
-static int open_stores(struct cli *c, struct options *op, struct outputs *out)
+/* Where the orders go: an existing store (--append: locked, created when missing; its time
+ * zone rules the import when --tz is not given) or new stores. */
+static void open_stores(struct cli *c, struct options *op, struct outputs *out)
 {
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
     if (!op->append) {
-        open_outputs(c, out, op->partitions, op->partitioned, op->compress, &op->meta);
-        return -1;
+        open_outputs(c, out, op->partitions, op->partitioned, op->compress, &op->meta,
+                     op->lock_wait);
+        return;
     }
-    int fd = open(op->append, O_RDWR);
+    struct crm_storefile_opts so = {op->lock_wait, CRM_STORE_KEEP_IDS, on_lock_wait, c};
+    int created;
+    alloc_outputs(out, 1);
+    cli_check(c, crm_storefile_append(op->append, &op->meta, &so, &out->sf[0], &created, &e),
+              &e);
+    out->w[0] = crm_storefile_writer(out->sf[0]);
+    if (created)
+        cli_warn(c, "%s: no store there yet; created it (time zone %s)", op->append,
+                 op->meta.tz[0] ? op->meta.tz : "as written");
+    if (!op->meta.tz[0])
+        snprintf(op->meta.tz, sizeof op->meta.tz, "%s", crm_store_writer_meta(out->w[0])->tz);
+}
+
+/* The time zone the times are read in (--tz, or the appended store's). */
+static void use_zone(struct options *op)
+{
+    if (!op->meta.tz[0])
+        return;
+    setenv("TZ", op->meta.tz, 1);
+    tzset();
+    op->o.local_zone = 1;
+}
+
+/* Every file this run reads or writes, claimed so that two naming the same file are a
+ * usage error before anything is written (SPEC §13.3). */
+static void claim_files(struct cli *c, const struct options *op, char **files, int nfiles)
+{
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    for (int i = 0; i < nfiles; i++)
+        cli_check(c, crm_afile_claim_input(files[i], "input", &e), &e);
+    cli_check(c, crm_afile_claim_input(op->customers, "--customers", &e), &e);
+    cli_check(c, crm_afile_claim(op->append, "--append", &e), &e);
+    cli_check(c, crm_afile_claim(op->rejects_path, "--rejects", &e), &e);
+}
+
+/* --sniff: the report of every file on stdout, nothing written; exit 1 when an import of
+ * any of them would fail. */
+static int sniff(struct cli *c, struct options *op, char **files, int nfiles)
+{
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    int fd = open("/dev/null", O_WRONLY);
+    struct crm_store_writer *w;
+    struct crm_import *imp;
     if (fd < 0) {
-        cli_warn(c, "%s: cannot open store for --append: %s", op->append, strerror(errno));
+        cli_warn(c, "/dev/null: %s", strerror(errno));
         exit(1);
     }
-    lock_store(c, fd, op->append, op->lock_wait);
-    out->n = 1;
-    out->w = calloc(1, sizeof *out->w);
-    out->af = calloc(1, sizeof *out->af);
-    out->path = calloc(1, sizeof *out->path);
-    if (!out->w || !out->af || !out->path)
-        exit(1);
-    cli_check(c, crm_store_writer_append(fd, op->append, CRM_STORE_KEEP_IDS, &out->w[0], &e), &e);
-    const char *tz = crm_store_writer_meta(out->w[0])->tz;
-    if (op->meta.tz[0] && strcmp(op->meta.tz, tz) != 0)
-        cli_usage_error(c, "--tz %s: the store was imported with time zone \"%s\"",
-                        op->meta.tz, tz);
-    return fd;
+    cli_check(c, crm_store_writer_new(fd, "/dev/null", &op->meta, CRM_STORE_NO_SYNC, &w, &e),
+              &e);
+    cli_check(c, crm_import_new(&op->o, &w, 1, NULL, &imp, &e), &e);
+    for (size_t i = 0; i < op->nstatus; i++)
+        cli_check(c, crm_import_add_status(imp, op->statuses[i], &e), &e);
+    int would_work = 1;
+    struct crm_buf report = {0};
+    struct crm_out *o = cli_open_output(c);
+    for (int i = 0; i < (nfiles ? nfiles : 1); i++) {
+        report.len = 0;
+        cli_check(c, crm_import_sniff(imp, nfiles ? files[i] : "-", &report, &would_work, &e),
+                  &e);
+        crm_out_raw(o, (const char *)report.data, report.len);
+    }
+    cli_close_output(c, o);
+    crm_buf_free(&report);
+    crm_import_free(imp);
+    crm_store_writer_free(w);
+    close(fd);
+    return would_work ? 0 : 1;
 }
 
 /* Read every input file (stdin without any), with a progress bar on a terminal. */
@@ -433,7 +600,7 @@ static int merge_stores(struct cli *c, struct options *op, char **files, int nfi
                         files[0], crm_store_meta(s)->tz);
     op->meta = *crm_store_meta(s);
     struct outputs out = {0};
-    int store_fd = open_stores(c, op, &out);
+    open_stores(c, op, &out);
     struct crm_merge *m;
     enum crm_err rc = crm_merge_new(out.w, out.n, &m, &e);
     if (rc == CRM_OK && op->append)
@@ -454,8 +621,6 @@ static int merge_stores(struct cli *c, struct options *op, char **files, int nfi
              (unsigned long long)st->duplicates, (unsigned long long)st->customer_rows);
     crm_merge_free(m);
     close_outputs(c, &out, rc, &e);
-    if (store_fd >= 0)
-        close(store_fd);
     return 1;
 }
 
@@ -466,38 +631,48 @@ int main(int argc, char **argv)
                          .lock_wait = 60};
     cli_init(&c, "crm-import", usage);
     parse(&c, &op, argc, argv);
+    if (c.max_age >= 0)
+        cli_usage_error(&c, "--max-age is for the tools that read a store (crm-rfm, "
+                        "crm-segment, crm-pareto, crm-churn)");
+    if (op.check || op.dump) {
+        struct crm_errinfo ce;
+        crm_errinfo_clear(&ce);
+        cli_check(&c, crm_afile_claim_input(op.check ? op.check : op.dump, "input", &ce), &ce);
+    }
     if (op.check)
         return check_store(&c, op.check);
     if (op.dump)
         return dump_store(&c, op.dump);
+    if (op.sniff)
+        return sniff(&c, &op, argv + optind, argc - optind);
     if (op.append && c.output)
         cli_usage_error(&c, "--append and -o both name the store; give one");
     if (op.partitioned && (!c.output || op.append))
         cli_usage_error(&c, "--partition needs -o with %%d naming the stores (not --append)");
     if (!op.append && !c.output && isatty(1))
         cli_usage_error(&c, "refusing to write a binary store to a terminal; use -o STORE or a pipe");
-    if (merge_stores(&c, &op, argv + optind, argc - optind))
-        return 0;
-    if (op.meta.tz[0]) {
-        char zonefile[128];
-        snprintf(zonefile, sizeof zonefile, "/usr/share/zoneinfo/%s", op.meta.tz);
-        if (strcmp(op.meta.tz, "UTC") != 0 && access(zonefile, R_OK) != 0)
-            cli_usage_error(&c, "--tz %s: unknown time zone (see /usr/share/zoneinfo)", op.meta.tz);
-        setenv("TZ", op.meta.tz, 1);
-        tzset();
-        op.o.local_zone = 1;
-    }
-
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
+    if (op.meta.tz[0])
+        cli_check(&c, crm_store_zone_check(op.meta.tz, &e), &e);
+    claim_files(&c, &op, argv + optind, argc - optind);
+    if (merge_stores(&c, &op, argv + optind, argc - optind))
+        return 0;
     struct outputs out = {0};
-    int store_fd = open_stores(&c, &op, &out);
+    open_stores(&c, &op, &out);
+    if (op.append && op.money_scale &&
+        crm_store_writer_meta(out.w[0])->money_scale != op.meta.money_scale)
+        cli_usage_error(&c, "--money-scale %d: the store keeps money with %d decimals (chosen "
+                        "when it was created)", op.meta.money_scale,
+                        crm_store_writer_meta(out.w[0])->money_scale);
+    use_zone(&op);
     struct crm_afile *rej_file = NULL;
     struct crm_out *rejects = NULL;
     if (op.rejects_path) {
         cli_check(&c, crm_afile_open(op.rejects_path, &rej_file, &e), &e);
         cli_track_temp(crm_afile_temp_path(rej_file));
-        rejects = crm_out_new(crm_afile_fd(rej_file), op.rejects_path, 0);
+        rejects = crm_out_new(crm_afile_fd(rej_file), op.rejects_path,
+                              c.out_flags & CRM_OUT_BOM);
     }
     struct crm_import *imp;
     cli_check(&c, crm_import_new(&op.o, out.w, out.n, rejects, &imp, &e), &e);
@@ -510,6 +685,7 @@ int main(int argc, char **argv)
     import_files(&c, imp, argv + optind, argc - optind);
     enum crm_err rc = crm_import_finish(imp, &e);
     summary(&c, crm_import_stats(imp));
+    announce(&c, imp, op.rejects_path);
     if (rejects) {
         struct crm_errinfo e2;
         crm_errinfo_clear(&e2);
@@ -524,7 +700,5 @@ int main(int argc, char **argv)
     crm_import_free(imp);
     /* Over the reject rate: no END block, nothing committed, temporary files removed. */
     close_outputs(&c, &out, rc, &e);
-    if (store_fd >= 0)
-        close(store_fd);
     return 0;
 }

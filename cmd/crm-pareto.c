@@ -27,6 +27,8 @@ static const char usage[] =
     "      --window DAYS     the window before --as-of: 365 (default) or all\n"
     "      --as-of DATE      evaluation date YYYY-MM-DD or today (default: the day after the\n"
     "                        latest order)\n"
+    "      --max-age DAYS    exit 1 when the newest order is more than DAYS days\n"
+    "                        before the as-of date (a stale export)\n"
     "      --abc A,B         class cuts in percent of the value (default 80,95)\n"
     "      --summary         one metric,value row per figure instead of customer rows\n"
     "      --curve N         the Lorenz curve at N+1 evenly spaced points instead\n"
@@ -37,6 +39,12 @@ static const char usage[] =
     "      --merge-partials  read partial FILEs (the arguments; none or -: stdin) and print\n"
     "                        the report of them all (customer rows need partial files)\n"
     "      --tsv, --bom      tab-separated; UTF-8 BOM and CRLF for spreadsheets\n"
+    "      --format F        csv (default), tsv or xlsx: a workbook with typed cells\n"
+    "                        (-o NAME.xlsx implies it; never written to a terminal)\n"
+    "      --escape-formulas text starting with = + - @ tab or CR gets a leading '\n"
+    "                        (always with --bom and --decimal-comma)\n"
+    "      --decimal-comma   decimals written 1234,50 and ';' between fields, for\n"
+    "                        German/French spreadsheets\n"
     "  -v, --verbose         as-of date, window and counts on stderr\n"
     "  -h, --help            this help; --version\n"
     "\n"
@@ -50,6 +58,7 @@ enum { OPT_PARETO = CLI_TOOL_OPTS, OPT_WINDOW, OPT_SUMMARY, OPT_CURVE, OPT_SVG, 
 
 static const struct option longopts[] = {
     CLI_LONG_OPTIONS,
+    CLI_REPORT_OPTIONS,
     {"by", required_argument, NULL, OPT_PARETO},
     {"net", no_argument, NULL, OPT_PARETO},
     {"window", required_argument, NULL, OPT_WINDOW},
@@ -137,6 +146,7 @@ static void write_report(struct cli *c, const struct opts *op, const struct crm_
 {
     if (op->svg)
         write_svg(op, p, scale, c);
+    c->sheet = op->summary ? "pareto-summary" : op->curve ? "lorenz-curve" : NULL;
     struct crm_out *o = cli_open_output(c);
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
@@ -207,6 +217,8 @@ int main(int argc, char **argv)
         merge(&c, &op, argv + optind, (size_t)(argc - optind));
         return 0;
     }
+
+    cli_claim(&c, op.svg, "--svg", 1);
     struct crm_store *s = cli_open_store(&c, optind < argc ? argv[optind] : NULL);
     const int32_t as_of = cli_resolve_as_of(&c, s);
     const int rows = !op.summary && !op.curve;

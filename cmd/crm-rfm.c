@@ -20,6 +20,8 @@ static const char usage[] =
     "\n"
     "      --as-of DATE         evaluation date, YYYY-MM-DD or today (default: the day after\n"
     "                           the latest order)\n"
+    "      --max-age DAYS       exit 1 when the newest order is more than DAYS days\n"
+    "                           before the as-of date (a stale export)\n"
     "      --window DAYS|all    orders of the DAYS days before the as-of date count (365)\n"
     "      --scheme S           seed (fixed thresholds, default) or quintile\n"
     "      --monetary M         avg (average order value, default) or total\n"
@@ -40,6 +42,12 @@ static const char usage[] =
     "  -o, --output FILE        write FILE atomically instead of stdout\n"
     "      --tsv                tab-separated output\n"
     "      --bom                UTF-8 BOM and CRLF line ends, for spreadsheets\n"
+    "      --format F           csv (default), tsv or xlsx: a workbook with typed cells\n"
+    "                           (-o NAME.xlsx implies it; never written to a terminal)\n"
+    "      --escape-formulas    text starting with = + - @ tab or CR gets a leading '\n"
+    "                           (always with --bom and --decimal-comma)\n"
+    "      --decimal-comma      decimals written 1234,50 and ';' between fields, for\n"
+    "                           German/French spreadsheets\n"
     "  -v, --verbose            as-of date, counts and quintile cut points on stderr\n"
     "  -h, --help               this help; --version\n"
     "\n"
@@ -57,6 +65,7 @@ enum { OPT_WINDOW = CLI_TOOL_OPTS, OPT_RFM, OPT_NET, OPT_ALL, OPT_EMIT, OPT_MERG
 
 static const struct option longopts[] = {
     CLI_LONG_OPTIONS,
+    CLI_REPORT_OPTIONS,
     {"window", required_argument, NULL, OPT_WINDOW},
     CLI_RFM_OPTIONS(OPT_RFM),
     {"net", no_argument, NULL, OPT_NET},

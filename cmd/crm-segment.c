@@ -19,6 +19,8 @@ static const char usage[] =
     "\n"
     "      --as-of DATE         evaluation date, YYYY-MM-DD or today (default: the day after\n"
     "                           the latest order)\n"
+    "      --max-age DAYS       exit 1 when the newest order is more than DAYS days\n"
+    "                           before the as-of date (a stale export)\n"
     "      --window DAYS|all    orders of the DAYS days before the as-of date count (365)\n"
     "      --summary            one row per class: customers, share, revenue, revenue share,\n"
     "                           average order value\n"
@@ -55,6 +57,9 @@ static const char usage[] =
     "                           as-of date defaults to theirs\n"
     "  -o, --output FILE        write FILE atomically instead of stdout\n"
     "      --tsv, --bom         tab-separated; UTF-8 BOM and CRLF for spreadsheets\n"
+    "      --format F           csv (default), tsv or xlsx (-o NAME.xlsx implies xlsx)\n"
+    "      --escape-formulas, --decimal-comma\n"
+    "                           spreadsheet-safe CSV, as in crm-rfm(1)\n"
     "  -v, --verbose            as-of date and counts on stderr\n"
     "  -h, --help               this help; --version\n"
     "\n"
@@ -73,6 +78,7 @@ enum {
 
 static const struct option longopts[] = {
     CLI_LONG_OPTIONS,
+    CLI_REPORT_OPTIONS,
     {"window", required_argument, NULL, OPT_WINDOW},
     CLI_RFM_OPTIONS(OPT_RFM),
     {"net", no_argument, NULL, OPT_NET},
@@ -150,6 +156,7 @@ static void merge(struct cli *c, const struct crm_segsteps *st, char **paths, si
     cli_check(c, crm_segsteps_merge((const char *const *)paths, npaths, st, as_of, &m, &e), &e);
     if (st->rep->report != CRM_SEGREP_KPI && st->rep->report != CRM_SEGREP_SUMMARY)
         c->out_flags = 0;
+    c->sheet = crm_segrep_sheet(st->rep->report);
     struct crm_out *o = cli_open_output(c);
     if (st->rep->report == CRM_SEGREP_KPI)
         crm_segrep_write_kpi(o, m.kpi, m.scale);
@@ -186,6 +193,7 @@ static void run(struct cli *c, struct options *op, const struct crm_segsteps *st
         cli_check(c, crm_segsteps_emit(o, st, s, &r, &e), &e);
         cli_close_output(c, o);
     } else {
+        c->sheet = crm_segrep_sheet(op->rep.report);
         struct crm_out *o = cli_open_output(c);
         cli_check(c, crm_segrep_write(o, s, &op->rep, &r, &e), &e);
         cli_close_output(c, o);

@@ -2,21 +2,28 @@
 // in SQL, written as CSV byte-identical to crmkit's (scripts/bench compares them, sorted).
 //   node bench-duckdb.mjs load    DB CSV             build the native table `orders`
 //   node bench-duckdb.mjs parquet DB PARQUET         COPY that table to a Parquet file
+//   node bench-duckdb.mjs load-items DB CSV          the native table `items` of a
+//                                                    gen --products CSV (one row per line)
 //   node bench-duckdb.mjs QUERY FORM SRC AS_OF OUT [REPS]
 // FORM: native (SRC = the DB file, table `orders`) | parquet (SRC = .parquet) | csv (SRC = .csv)
 // QUERY: rfm (seed scheme, crm-rfm defaults) | pareto (crm-pareto rows) |
 //        segment (crm-segment --summary) |
-//        cohort (monthly cohorts: cohort,period_index,active,revenue,orders).
+//        cohort (monthly cohorts: cohort,period_index,active,revenue,orders) |
+//        pairs (crm-basket's pair counts; SRC has line items: table `items` or a gen
+//        --products CSV; one more argument after REPS, MIN_SUPPORT, default 0.001).
 // The query (reading SRC, computing, writing OUT) runs REPS times (default 3) in one warm
 // process; start-up, opening the database and loading are not timed. Prints the medians
 // "wall_seconds cpu_seconds" on stdout. DuckDB uses every core it is given (both, here).
 import { DuckDBInstance } from '@duckdb/node-api';
 
-const [what, form, path, asOf, out, repsArg] = process.argv.slice(2);
+const [what, form, path, asOf, out, repsArg, minSupportArg] = process.argv.slice(2);
 const reps = Math.max(1, Number(repsArg || 3));
 const cols = `{'order_id':'VARCHAR','customer_id':'VARCHAR','order_time':'TIMESTAMP',
   'amount':'DECIMAL(18,2)','quantity':'INTEGER','status':'VARCHAR'}`;
 const csv = (p) => `read_csv('${p}', header=true, columns=${cols})`;
+const icols = `{'order_id':'VARCHAR','customer_id':'VARCHAR','order_time':'TIMESTAMP',
+  'amount':'DECIMAL(18,2)','quantity':'INTEGER','status':'VARCHAR','sku':'VARCHAR'}`;
+const icsv = (p) => `read_csv('${p}', header=true, columns=${icols})`;
 
 // Paid orders in the 365-day window before AS_OF (1 <= as_of - day <= 365), per customer.
 // The CSV has one row per order, so count(*) is the order count.
@@ -109,20 +116,40 @@ const segment = (src) => `
                                           ((2 * cents + orders) // (2 * orders)) % 100) end avg_order_value
   from r, t order by i`;
 
-const queries = { rfm, pareto, cohort, segment };
+// crm-basket's pair counts (SPEC §17): both_orders of each pair A < B (byte order) over the
+// baskets = distinct (order, sku) of paid orders dated before AS_OF, by a self-join on the
+// order, restricted first to the products that reach the support threshold
+// ceil(MIN_SUPPORT × baskets) (what lets crm-basket count only those; the unrestricted
+// self-join is slower still), pairs kept at the threshold too.
+const minSupport = Number(minSupportArg || 0.001);
+const pairs = (src) => `
+  with b as (select distinct order_id, sku from ${src}
+             where status = 'paid' and order_time::date < date '${asOf}'),
+  n as (select ceil(${minSupport} * count(distinct order_id) - 1e-9)::bigint t from b),
+  f as (select b.order_id, b.sku from b join (select sku from b group by sku
+          having count(*) >= (select t from n)) using (sku))
+  select x.sku antecedent, y.sku consequent, count(*) both_orders from f x join f y
+    on x.order_id = y.order_id and x.sku < y.sku
+  group by 1, 2 having count(*) >= (select t from n) order by 1, 2`;
+
+const queries = { rfm, pareto, cohort, segment, pairs };
 const median = (v) => { const s = [...v].sort((x, y) => x - y); const n = s.length;
   return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2; };
 
-const db = what === 'load' || what === 'parquet' ? form : form === 'native' ? path : ':memory:';
+const db = what === 'load' || what === 'load-items' || what === 'parquet' ? form : form === 'native' ? path : ':memory:';
 const inst = await DuckDBInstance.create(db);
 const con = await inst.connect();
 if (what === 'load') {
   await con.run(`create or replace table orders as select * from ${csv(path)}`);
+} else if (what === 'load-items') {
+  await con.run(`create or replace table items as select * from ${icsv(path)}`);
 } else if (what === 'parquet') {
   await con.run(`copy orders to '${path}' (format parquet)`);
 } else {
   if (!queries[what]) throw new Error(`bench-duckdb: unknown query ${what}`);
-  const src = form === 'native' ? 'orders' : form === 'parquet' ? `read_parquet('${path}')` : csv(path);
+  const items = what === 'pairs';
+  const src = form === 'native' ? (items ? 'items' : 'orders')
+    : form === 'parquet' ? `read_parquet('${path}')` : items ? icsv(path) : csv(path);
   const sql = `copy (${queries[what](src)}) to '${out}' (header, delimiter ',', quote '')`;
   const wall = [], cpu = [];
   for (let i = 0; i < reps; i++) {

@@ -1,8 +1,9 @@
 /* btyd_bench: times the crm-churn model core on simulated customers — simulate, compact the
  * (x, t_x, T) triples, fit BG/NBD, score every distinct triple (P(alive), expected purchases,
  * P(no purchase)) and copy the scores back to customers. Prints one line per phase.
- * Usage: btyd_bench [CUSTOMERS [SEED [bgnbd|mbgnbd]]]   (default 1000000 1 bgnbd)
- * Customers follow the CDNOW fit; first purchases are spread over 52 weeks, calibration ends
+ * Usage: btyd_bench [CUSTOMERS [SEED [bgnbd|mbgnbd|pnbd]]]   (default 1000000 1 bgnbd)
+ * Customers follow the CDNOW fit of the model (Pareto/NBD: BTYD's walkthrough); first
+ * purchases are spread over 52 weeks, calibration ends
  * at week 78, times are whole days (in weeks), the horizon is 90 days. */
 #include <math.h>
 #include <stdio.h>
@@ -24,8 +25,11 @@ int main(int argc, char **argv)
     size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
     unsigned long seed = argc > 2 ? strtoul(argv[2], NULL, 10) : 1;
     int mbg = argc > 3 && strcmp(argv[3], "mbgnbd") == 0;
+    int pnbd = argc > 3 && strcmp(argv[3], "pnbd") == 0;
     struct crm_btyd_params truth = {mbg ? CRM_BTYD_MBGNBD : CRM_BTYD_BGNBD, 0.243, 4.414, 0.793,
                                     2.426};
+    if (pnbd)
+        truth = (struct crm_btyd_params){CRM_BTYD_PNBD, 0.553, 10.58, 0.606, 11.67};
     struct crm_btyd_obs *obs = malloc(n * sizeof *obs), *tri = NULL;
     size_t *map = malloc(n * sizeof *map), ntri = 0;
     struct crm_btyd_score *per_customer = malloc(n * sizeof *per_customer), *score = NULL;
@@ -86,9 +90,10 @@ int main(int argc, char **argv)
     printf("(scoring the %zu customers one by one instead: %.1f ms)\n", n, (t5 - t4) * 1e3);
     printf("(scoring the triples with monthly discounting for CLV: %.1f ms)\n",
            (t6 - t5) * 1e3);
-    printf("fit r=%.4f alpha=%.4f a=%.4f b=%.4f loglik=%.1f; expected purchases in 90 days "
+    printf("fit r=%.4f alpha=%.4f %s=%.4f %s=%.4f loglik=%.1f; expected purchases in 90 days "
            "%.1f\n",
-           fit.params.r, fit.params.alpha, fit.params.a, fit.params.b, fit.loglik, sum);
+           fit.params.r, fit.params.alpha, crm_btyd_param_name(truth.model, 2), fit.params.a,
+           crm_btyd_param_name(truth.model, 3), fit.params.b, fit.loglik, sum);
     free(obs);
     free(tri);
     free(map);

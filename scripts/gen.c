@@ -60,7 +60,7 @@
                                       volume flat instead of a January rush of quitters) */
 
 /* Independent PRNG streams: one per purpose, and one per customer from CUSTOMER_STREAM. */
-enum { STREAM_BIRTH = 1, STREAM_NAMES, STREAM_PICK, STREAM_ORDERS, STREAM_BAD,
+enum { STREAM_BIRTH = 1, STREAM_NAMES, STREAM_PICK, STREAM_ORDERS, STREAM_BAD, STREAM_ITEMS,
        CUSTOMER_STREAM = 1000 };
 
 enum status { PAID, CANCELLED, REFUNDED, PENDING };
@@ -76,6 +76,7 @@ struct opts {
     double regulars;                       /* --regulars: share of customers from before */
     double bg_r, bg_alpha, bg_a, bg_b;     /* --bgnbd, rates per week */
     double gg_p, gg_q, gg_gamma;           /* --gammagamma */
+    uint64_t products;                     /* --products: line items from P products */
     const char *output;
 };
 
@@ -967,6 +968,60 @@ static char *put_row(char *p, const struct row_ctx *rc, uint64_t order_no, uint6
     return p;
 }
 
+/* --products: a product drawn log-uniformly over 1..P (product k about 1/k as often). */
+static uint64_t popular_product(struct rng *r, uint64_t products)
+{
+    uint64_t p = (uint64_t)dexp(rng_unit(r) * dlog((double)products));
+    return p >= 1 && p <= products ? p - 1 : 0;
+}
+
+/* A customer's staple: fixed per customer and seed (bought again and again). */
+static uint64_t staple_of(const struct sim *sm, uint64_t cust, uint64_t products)
+{
+    uint64_t x = sm->key ^ (cust * 0x9e3779b97f4a7c15ULL);
+    return splitmix64(&x) % products;
+}
+
+static char *put_sku(char *p, char sep, uint64_t product, int width)
+{
+    p[-1] = sep;                         /* replaces the row's newline */
+    *p++ = 'P';
+    p = put_fixed(p, product + 1, width);
+    *p++ = '\n';
+    return p;
+}
+
+/* One order as 1..6 line rows (a row each: the amount split in whole cents, quantity 1 but
+ * the last line's), each with a sku: the first line is the customer's staple half the time,
+ * a line after another is the other half of its bundle (P2k, P2k+1) half the time, else a
+ * popular product. Drawn from the items stream only, so the orders are as without
+ * --products. A broken row (--bad-rate) stays one row. */
+static char *put_lines(char *p, const struct row_ctx *rc, const struct sim *sm, struct rng *r,
+                       uint64_t order_no, uint64_t cust, uint64_t second,
+                       const struct order *ord, enum fault f, unsigned variant)
+{
+    uint64_t np = sm->opt->products;
+    int width = digits_for(np);
+    uint64_t lines = 1 + (uint64_t)(rng_exp(r) * 1.2);
+    lines = lines > 6 ? 6 : lines;
+    if (f != FAULT_NONE)
+        lines = 1;
+    uint64_t prev = 0;
+    for (uint64_t l = 0; l < lines; l++) {
+        uint64_t product = l == 0 && rng_unit(r) < 0.5   ? staple_of(sm, cust, np)
+                           : l > 0 && rng_unit(r) < 0.5 ? (prev ^ 1) % np
+                                                         : popular_product(r, np);
+        struct order line = *ord;
+        line.cents = ord->cents / lines + (l + 1 == lines ? ord->cents % lines : 0);
+        line.quantity = l + 1 < lines ? 1
+                        : ord->quantity > lines - 1 ? ord->quantity - (lines - 1) : 1;
+        p = put_row(p, rc, order_no, cust, second, &line, f, variant);
+        p = put_sku(p, rc->sep, product, width);
+        prev = product;
+    }
+    return p;
+}
+
 #if defined(__GNUC__)
 #define PREFETCH(addr) __builtin_prefetch(addr)
 #else
@@ -978,9 +1033,10 @@ static int write_orders(struct out *w, const struct sim *sm, const struct row_ct
                         const uint64_t *keys, uint64_t n, struct keyfmt kf)
 {
     const struct trait *trait = rc->people->trait;
-    struct rng r, bad;
+    struct rng r, bad, items;
     rng_init(&r, sm->key, STREAM_ORDERS);
     rng_init(&bad, sm->key, STREAM_BAD);
+    rng_init(&items, sm->key, STREAM_ITEMS);
     uint64_t mask = (UINT64_C(1) << kf.cust_bits) - 1;
     int days = sm->opt->days;
     uint64_t recent_from = days > 2 ? (uint64_t)(days - 2) * 86400 : UINT64_MAX;
@@ -999,9 +1055,13 @@ static int write_orders(struct out *w, const struct sim *sm, const struct row_ct
             f = (enum fault)(x % 4);
             variant = (unsigned)(x >> 32) % 4;
         }
-        w->len = (size_t)(put_row(w->buf + w->len, rc, k + 1, cust, second, &ord, f,
-                                  variant) - w->buf);
-        if (w->len > OUTBUF_SIZE - ROW_MAX && out_flush(w) != 0)
+        if (sm->opt->products)
+            w->len = (size_t)(put_lines(w->buf + w->len, rc, sm, &items, k + 1, cust, second,
+                                        &ord, f, variant) - w->buf);
+        else
+            w->len = (size_t)(put_row(w->buf + w->len, rc, k + 1, cust, second, &ord, f,
+                                      variant) - w->buf);
+        if (w->len > OUTBUF_SIZE - 8 * ROW_MAX && out_flush(w) != 0)
             return -1;
     }
     return out_flush(w);
@@ -1047,6 +1107,13 @@ static void usage(FILE *f)
         "                         right after the first purchase\n"
         "      --gammagamma P,Q,G  Gamma-Gamma spend: ν ~ Gamma(Q, rate G) per customer,\n"
         "                         amount ~ Gamma(P, rate ν) per order\n"
+        "      --products P       line items: each order becomes 1 to 6 rows (one per line,\n"
+        "                         the order's amount split over them, quantity 1 each but\n"
+        "                         the last) with a sku column P0001 ... from P products:\n"
+        "                         popular ones more often (log-uniform), bundles (P2k and\n"
+        "                         P2k+1 often together) and a staple per customer, bought\n"
+        "                         again and again (purchase cycles); without it the output\n"
+        "                         is unchanged\n"
         "  -o, --output FILE      write FILE (replaced only when complete), not stdout\n"
         "  -v, --verbose          print the rate scale and order counts to stderr\n"
         "  -h, --help             show this help\n"
@@ -1098,7 +1165,7 @@ static int bad_usage(const char *fmt, const char *arg)
 }
 
 enum { OPT_DAYS = 256, OPT_END, OPT_COHORT, OPT_TSV, OPT_CHINESE, OPT_BAD, OPT_BGNBD, OPT_GG,
-       OPT_REGULARS, OPT_MBGNBD };
+       OPT_REGULARS, OPT_MBGNBD, OPT_PRODUCTS };
 
 static int parse_opt(struct opts *o, int c, const char *arg, int *have_orders)
 {
@@ -1140,6 +1207,9 @@ static int parse_opt(struct opts *o, int c, const char *arg, int *have_orders)
     case OPT_BGNBD:
         o->pure_bgnbd = 1;
         return parse_list(arg, &o->bg_r, 4) ? bad_usage("bad model parameters '%s'", arg) : 0;
+    case OPT_PRODUCTS:
+        return parse_u64(arg, &o->products) || o->products < 2 || o->products > 10000000
+                   ? bad_usage("bad --products '%s' (2 to 10000000)", arg) : 0;
     case OPT_GG:
         o->gammagamma = 1;
         return parse_list(arg, &o->gg_p, 3) ? bad_usage("bad --gammagamma '%s'", arg) : 0;
@@ -1170,6 +1240,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
         {"bgnbd", required_argument, NULL, OPT_BGNBD},
         {"mbgnbd", required_argument, NULL, OPT_MBGNBD},
         {"gammagamma", required_argument, NULL, OPT_GG},
+        {"products", required_argument, NULL, OPT_PRODUCTS},
         {"output", required_argument, NULL, 'o'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
@@ -1312,8 +1383,9 @@ static int write_all(struct gen *g)
     struct row_ctx rc = {&g->clock, &g->people,
                          digits_for(g->norders) > 8 ? digits_for(g->norders) : 8, sep};
     w.len = (size_t)snprintf(w.buf, ROW_MAX,
-                             "order_id%ccustomer_id%corder_time%camount%cquantity%cstatus\n",
-                             sep, sep, sep, sep, sep);
+                             "order_id%ccustomer_id%corder_time%camount%cquantity%cstatus%s\n",
+                             sep, sep, sep, sep, sep,
+                             g->opt.products ? (g->opt.tsv ? "\tsku" : ",sku") : "");
     if (write_orders(&w, &g->sim, &rc, g->keys, g->norders, g->kf) != 0
         || finish_output(&g->opt, w.fd, tmpname) != 0) {
         int saved = errno;

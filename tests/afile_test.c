@@ -178,6 +178,132 @@ static void test_afile_missing_directory_is_a_clear_error(void **state)
     assert_non_null(strstr(e.msg, "No such file or directory"));
 }
 
+
+/* §13.3: a symlink is written through: the target gets the new content, the link stays. */
+static void test_afile_symlink_is_written_through_never_replaced(void **state)
+{
+    (void)state;
+    int base = entries();
+    char target[128], link_[128], dangling[128], made[128];
+    snprintf(target, sizeof target, "%s/real.csv", dir);
+    snprintf(link_, sizeof link_, "%s/link.csv", dir);
+    snprintf(dangling, sizeof dangling, "%s/dangling.csv", dir);
+    snprintf(made, sizeof made, "%s/made.csv", dir);
+    put_file(target, "old\n");
+    assert_int_equal(symlink("real.csv", link_), 0);         /* relative link */
+    assert_int_equal(symlink(made, dangling), 0);            /* target not there yet */
+    struct crm_afile *a;
+    struct crm_errinfo e;
+    assert_int_equal(crm_afile_open(link_, &a, &e), CRM_OK);
+    assert_string_equal(crm_afile_target(a), target);
+    assert_int_equal(write(crm_afile_fd(a), "new\n", 4), 4);
+    assert_int_equal(crm_afile_commit(a, &e), CRM_OK);
+    struct stat st;
+    assert_int_equal(lstat(link_, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_file(target, "new\n");
+    assert_int_equal(crm_afile_open(dangling, &a, &e), CRM_OK);
+    assert_int_equal(write(crm_afile_fd(a), "x\n", 2), 2);
+    assert_int_equal(crm_afile_commit(a, &e), CRM_OK);
+    assert_int_equal(lstat(dangling, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_file(made, "x\n");
+    assert_int_equal(entries(), base + 4);                         /* no temporary left */
+}
+
+/* /dev/fd/N is a copy of descriptor N: its append mode and offset are kept, so a log
+ * opened with >> is appended to, never truncated or replaced. */
+static void test_afile_dev_fd_writes_to_the_descriptor(void **state)
+{
+    (void)state;
+    int base = entries();
+    char log[128], name[64];
+    snprintf(log, sizeof log, "%s/cron.log", dir);
+    put_file(log, "night 1\n");
+    int fd = open(log, O_WRONLY | O_APPEND);
+    assert_true(fd >= 0);
+    snprintf(name, sizeof name, "/dev/fd/%d", fd);
+    struct crm_afile *a;
+    struct crm_errinfo e;
+    assert_int_equal(crm_afile_open(name, &a, &e), CRM_OK);
+    assert_null(crm_afile_temp_path(a));
+    assert_int_equal(write(crm_afile_fd(a), "night 2\n", 8), 8);
+    assert_int_equal(crm_afile_commit(a, &e), CRM_OK);
+    assert_int_equal(write(fd, "night 3\n", 8), 8);
+    close(fd);
+    assert_file(log, "night 1\nnight 2\nnight 3\n");
+    assert_int_equal(entries(), base + 1);
+    snprintf(name, sizeof name, "/dev/fd/%d", 987);          /* not open */
+    crm_errinfo_clear(&e);
+    assert_int_equal(crm_afile_open(name, &a, &e), CRM_EIO);
+    assert_non_null(strstr(e.msg, "Bad file descriptor"));
+}
+
+/* §13.3: the same file (device and inode, links followed, hard links included) as an input
+ * or another output is refused before anything is written. */
+static void test_afile_guard_refuses_the_same_file_twice(void **state)
+{
+    (void)state;
+    int base = entries();
+    char in[128], link_[128], hard[128], out[128];
+    snprintf(in, sizeof in, "%s/in.csv", dir);
+    snprintf(link_, sizeof link_, "%s/in-link.csv", dir);
+    snprintf(hard, sizeof hard, "%s/in-hard.csv", dir);
+    snprintf(out, sizeof out, "%s/new.csv", dir);
+    put_file(in, "data\n");
+    assert_int_equal(symlink(in, link_), 0);
+    assert_int_equal(link(in, hard), 0);
+    struct crm_afile *a;
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    crm_afile_guard(1);
+    assert_int_equal(crm_afile_claim_input(in, "input", &e), CRM_OK);
+    assert_int_equal(crm_afile_claim_input(hard, "input", &e), CRM_OK);  /* read twice: fine */
+    assert_int_equal(crm_afile_claim_input("-", "input", &e), CRM_OK);
+    assert_int_equal(crm_afile_claim("/dev/null", "--rejects", &e), CRM_OK);
+    assert_int_equal(crm_afile_claim("/dev/null", "-o", &e), CRM_OK);  /* devices shared */
+    assert_int_equal(crm_afile_claim(hard, "--rejects", &e), CRM_EUSAGE);
+    assert_non_null(strstr(e.msg, "--rejects"));
+    assert_non_null(strstr(e.msg, "the same file as input"));
+    assert_int_equal(crm_afile_open(link_, &a, &e), CRM_EUSAGE);
+    assert_int_equal(crm_afile_claim(out, "-o", &e), CRM_OK);     /* not there yet */
+    assert_int_equal(crm_afile_open(out, &a, &e), CRM_OK);        /* its own claim */
+    crm_afile_abort(a);
+    assert_int_equal(crm_afile_open(out, &a, &e), CRM_EUSAGE);    /* a second output */
+    assert_int_equal(crm_afile_open_flags(out, CRM_AFILE_UNGUARDED, &a, &e), CRM_OK);
+    crm_afile_abort(a);
+    crm_afile_guard(0);
+    assert_int_equal(crm_afile_open(out, &a, &e), CRM_OK);        /* guard off */
+    crm_afile_abort(a);
+    assert_file(in, "data\n");
+    assert_int_equal(entries(), base + 3);
+    assert_true(crm_afile_same_file(link_, hard));
+    assert_false(crm_afile_same_file(in, out));
+}
+
+/* commit_new links the file into place only when nothing is there. */
+static void test_afile_commit_new_never_replaces(void **state)
+{
+    (void)state;
+    int base = entries();
+    char path[128];
+    snprintf(path, sizeof path, "%s/store", dir);
+    struct crm_afile *a, *b;
+    struct crm_errinfo e;
+    int exists;
+    assert_int_equal(crm_afile_open(path, &a, &e), CRM_OK);
+    assert_int_equal(crm_afile_open(path, &b, &e), CRM_OK);
+    assert_int_equal(write(crm_afile_fd(a), "a", 1), 1);
+    assert_int_equal(write(crm_afile_fd(b), "b", 1), 1);
+    assert_int_equal(crm_afile_commit_new(a, &exists, &e), CRM_OK);
+    assert_int_equal(exists, 0);
+    assert_int_equal(crm_afile_commit_new(b, &exists, &e), CRM_OK);
+    assert_int_equal(exists, 1);
+    assert_file(path, "a");
+    crm_afile_abort(b);
+    assert_int_equal(entries(), base + 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -186,6 +312,10 @@ int main(void)
         cmocka_unit_test(test_afile_writes_through_to_a_fifo),
         cmocka_unit_test(test_afile_a_full_device_stays_a_device_and_reports_the_error),
         cmocka_unit_test(test_afile_missing_directory_is_a_clear_error),
+        cmocka_unit_test(test_afile_symlink_is_written_through_never_replaced),
+        cmocka_unit_test(test_afile_dev_fd_writes_to_the_descriptor),
+        cmocka_unit_test(test_afile_guard_refuses_the_same_file_twice),
+        cmocka_unit_test(test_afile_commit_new_never_replaces),
     };
     return cmocka_run_group_tests_name("afile", tests, setup, teardown);
 }

@@ -1,5 +1,8 @@
-/* Tests for lib/agg: the window rule, statuses, history and the visit hook. */
+/* Tests for lib/agg: the window rule, statuses, history and the visit hook; arrays that grow
+ * with the dictionary over many DICT blocks (file and pipe), and stores with no orders. */
 #include "testutil.h"
+
+#include <sys/wait.h>
 
 #include "teststore.h"
 
@@ -96,12 +99,225 @@ static void test_agg_all_history_and_visit_hook(void **state)
     unlink(path);
 }
 
+/* BIG_C customers over BIG_N orders in time order, so each chunk brings new customers and
+ * the dictionary arrives in several DICT blocks; the arrays pass bigmem's 2 MiB line. */
+#define BIG_C 150000u
+#define BIG_N 230000u
+#define BIG_DAY0 19000
+
+static uint32_t big_cust(uint32_t i)
+{
+    return i < BIG_C ? i : (i * 7919u) % BIG_C;
+}
+
+static int big_status(uint32_t i)
+{
+    return i % 5 == 4 ? CRM_STATUS_CANCELLED : i % 11 == 3 ? CRM_STATUS_REFUNDED : CRM_STATUS_PAID;
+}
+
+static void write_big_store(char *path)
+{
+    strcpy(path, "/tmp/crm-agg-test-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    struct crm_store_meta meta = {"", 2};
+    struct crm_store_writer *w;
+    struct crm_errinfo e;
+    assert_int_equal(crm_store_writer_new(fd, path, &meta, CRM_STORE_NO_SYNC, &w, &e), CRM_OK);
+    for (uint32_t i = 0; i < BIG_N; i++) {
+        char id[16];
+        int len = snprintf(id, sizeof id, "k%u", big_cust(i));
+        struct crm_order ord = {0};
+        assert_int_equal(crm_store_writer_customer(w, id, (size_t)len, &ord.customer, &e), CRM_OK);
+        ord.time = (int64_t)(BIG_DAY0 + i / 1000) * 86400 + 60 * (int64_t)(i % 1000);
+        ord.amount = 100 + i % 997;
+        ord.quantity = 1 + (int)(i % 3);
+        ord.status = (uint8_t)big_status(i);
+        assert_int_equal(crm_store_writer_add(w, &ord, &e), CRM_OK);
+    }
+    assert_int_equal(crm_store_writer_finish(w, &e), CRM_OK);
+    crm_store_writer_free(w);
+    close(fd);
+}
+
+struct growth {
+    struct crm_store *s;
+    uint32_t counts[16];     /* dictionary size at each chunk */
+    int chunks;
+};
+
+static enum crm_err note_growth(void *ctx, const struct crm_chunk *c, const int32_t *day,
+                                struct crm_errinfo *e)
+{
+    (void)c;
+    (void)day;
+    (void)e;
+    struct growth *g = ctx;
+    if (g->chunks < 16)
+        g->counts[g->chunks++] = crm_store_customer_count(g->s);
+    return CRM_OK;
+}
+
+/* Every customer's figures against a plain model of the orders (customer k's index is k:
+ * ids enter the dictionary in the order they first appear). */
+static void check_big(const struct crm_agg *a)
+{
+    assert_int_equal(a->n, BIG_C);
+    assert_true(a->cap >= BIG_C);
+    assert_int_equal(a->orders, BIG_N);
+    struct crm_cust *want = calloc(BIG_C, sizeof *want);
+    struct crm_cust_more *more = calloc(BIG_C, sizeof *more);
+    assert_non_null(want);
+    assert_non_null(more);
+    for (uint32_t k = 0; k < BIG_C; k++) {
+        want[k] = (struct crm_cust){0, CRM_NO_DAY, CRM_NO_DAY, 0, 0, CRM_NO_DAY, CRM_NO_DAY};
+        more[k] = (struct crm_cust_more){0, 0, 0, 0, CRM_NO_DAY};
+    }
+    for (uint32_t i = 0; i < BIG_N; i++) {
+        uint32_t k = big_cust(i);
+        int32_t d = (int32_t)(BIG_DAY0 + i / 1000);
+        if (big_status(i) == CRM_STATUS_PAID) {
+            if (want[k].first_paid == CRM_NO_DAY)
+                want[k].first_paid = want[k].first_paid_ever = d;
+            want[k].last_paid = want[k].last_paid_ever = d;
+            want[k].paid_orders++;
+            want[k].paid_money += 100 + i % 997;
+            want[k].items += 1 + i % 3;
+        } else {
+            if (more[k].first_other_ever == CRM_NO_DAY)
+                more[k].first_other_ever = d;
+            if (big_status(i) == CRM_STATUS_REFUNDED) {
+                more[k].refunded++;
+                more[k].refund_money += 100 + i % 997;
+            } else {
+                more[k].cancelled++;
+            }
+        }
+    }
+    uint32_t bad = 0, never_paid = 0;
+    for (uint32_t k = 0; k < BIG_C; k++) {
+        bad += memcmp(&a->cust[k], &want[k], sizeof want[k]) != 0;
+        bad += a->more[k].refund_money != more[k].refund_money ||
+               a->more[k].cancelled != more[k].cancelled ||
+               a->more[k].refunded != more[k].refunded || a->more[k].pending != 0 ||
+               a->more[k].first_other_ever != more[k].first_other_ever;
+        never_paid += a->cust[k].first_paid == CRM_NO_DAY;
+    }
+    assert_int_equal(bad, 0);
+    assert_true(never_paid > 1000);    /* untouched entries must read "no day", not 0 */
+    assert_int_equal(a->cust[0].first_paid, BIG_DAY0);
+    assert_int_equal(a->more[4].first_other_ever, BIG_DAY0);
+    free(want);
+    free(more);
+}
+
+static struct crm_agg *run_big(struct crm_store *s, struct growth *g)
+{
+    g->s = s;
+    struct crm_agg_opts o = {.as_of = BIG_DAY0 + 400, .visit = note_growth, .visit_ctx = g};
+    struct crm_agg *a;
+    struct crm_errinfo e;
+    assert_int_equal(crm_agg_run(s, &o, &a, &e), CRM_OK);
+    return a;
+}
+
+static void test_agg_arrays_grow_with_the_dictionary_from_a_file(void **state)
+{
+    (void)state;
+    char path[64];
+    write_big_store(path);
+    struct crm_store *s;
+    struct crm_errinfo e;
+    assert_int_equal(crm_store_open(path, &s, &e), CRM_OK);
+    struct growth g = {0};
+    struct crm_agg *a = run_big(s, &g);
+    check_big(a);
+    crm_agg_free(a);
+    crm_store_close(s);
+    unlink(path);
+}
+
+static void test_agg_arrays_grow_with_the_dictionary_on_a_pipe(void **state)
+{
+    (void)state;
+    char path[64];
+    write_big_store(path);
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        FILE *f = fopen(path, "rb");
+        char buf[4096];
+        size_t n;
+        while (f && (n = fread(buf, 1, sizeof buf, f)) > 0)
+            if (write(fds[1], buf, n) != (ssize_t)n)
+                break;
+        _exit(0);
+    }
+    close(fds[1]);
+    struct crm_store *s;
+    struct crm_errinfo e;
+    assert_int_equal(crm_store_open_fd(fds[0], "stdin", NULL, 0, &s, &e), CRM_OK);
+    struct growth g = {0};
+    struct crm_agg *a = run_big(s, &g);
+    assert_int_equal(g.chunks, (BIG_N + CRM_CHUNK_ROWS - 1) / CRM_CHUNK_ROWS);
+    /* the dictionary came in blocks with the chunks (the reader may be a chunk ahead), so
+     * the arrays grew after the first chunk */
+    assert_true(g.counts[0] >= CRM_CHUNK_ROWS);
+    assert_true(g.counts[0] < BIG_C);
+    assert_int_equal(g.counts[g.chunks - 1], BIG_C);
+    check_big(a);
+    crm_agg_free(a);
+    crm_store_close(s);
+    close(fds[0]);
+    waitpid(pid, NULL, 0);
+    unlink(path);
+}
+
+static void test_agg_store_without_orders(void **state)
+{
+    (void)state;
+    char path[64];
+    struct crm_store *s = t_store(NULL, 0, NULL, 0, path);
+    struct crm_agg_opts o = {.as_of = BIG_DAY0};
+    struct crm_agg *a;
+    struct crm_errinfo e;
+    assert_int_equal(crm_agg_run(s, &o, &a, &e), CRM_OK);
+    assert_int_equal(a->n, 0);
+    assert_int_equal(a->orders, 0);
+    assert_null(a->info);
+    crm_agg_free(a);
+    crm_store_close(s);
+    unlink(path);
+    /* customers-file rows but no orders: every customer is there, with no day at all */
+    const struct t_customer cust[] = {{"x", "1990-05-06", 0, 0}, {"y", NULL, 1, 0}};
+    s = t_store(NULL, 0, cust, 2, path);
+    assert_int_equal(crm_agg_run(s, &o, &a, &e), CRM_OK);
+    assert_int_equal(a->n, 2);
+    assert_int_equal(a->orders, 0);
+    for (uint32_t k = 0; k < 2; k++) {
+        assert_int_equal(a->cust[k].first_paid, CRM_NO_DAY);
+        assert_int_equal(a->cust[k].last_paid_ever, CRM_NO_DAY);
+        assert_int_equal(a->cust[k].paid_orders, 0);
+        assert_int_equal(crm_agg_first_order(a, k), CRM_NO_DAY);
+        assert_int_equal(a->info[k], (int32_t)k);
+    }
+    crm_agg_free(a);
+    crm_store_close(s);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_agg_window_includes_age_365_and_excludes_as_of_day),
         cmocka_unit_test(test_agg_default_as_of_is_day_after_latest_order),
         cmocka_unit_test(test_agg_all_history_and_visit_hook),
+        cmocka_unit_test(test_agg_arrays_grow_with_the_dictionary_from_a_file),
+        cmocka_unit_test(test_agg_arrays_grow_with_the_dictionary_on_a_pipe),
+        cmocka_unit_test(test_agg_store_without_orders),
     };
     return cmocka_run_group_tests_name("agg", tests, NULL, NULL);
 }

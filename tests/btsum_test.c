@@ -386,6 +386,74 @@ static void test_btsum_rejects_calibration_end_after_as_of(void **state)
     unlink(path);
 }
 
+/* Many customers arriving chunk by chunk: the array grows past bigmem's 2 MiB line several
+ * times; every customer's summary against a plain model (customer k first appears k-th). */
+#define MANY_C 120000u
+#define MANY_N 200000u
+
+static void test_btsum_many_customers_grow_in_steps(void **state)
+{
+    (void)state;
+    static char ids[MANY_C][12];
+    static struct o many[MANY_N];
+    const int32_t day0 = D("2024-01-01");
+    for (uint32_t i = 0; i < MANY_N; i++) {
+        uint32_t k = i < MANY_C ? i : (i * 7919u) % MANY_C;
+        snprintf(ids[k], sizeof ids[k], "m%u", k);
+        many[i] = (struct o){ids[k], day0 + (int32_t)(i / 1000), 100 + i % 97,
+                             i % 6 == 5 ? CRM_STATUS_CANCELLED : P};
+    }
+    char path[64];
+    write_store(many, MANY_N, path);
+    struct crm_btsum *b = run(path, day0 + 300, day0 + 299, 0, 0);
+    assert_int_equal(b->n, MANY_C);
+    assert_true(b->cap >= MANY_C);
+    static struct crm_btsum_cust want[MANY_C];
+    for (uint32_t k = 0; k < MANY_C; k++)
+        want[k] = (struct crm_btsum_cust){0, 0, CRM_NO_DAY, CRM_NO_DAY, 0, 0, 0, 0};
+    for (uint32_t i = 0; i < MANY_N; i++) {
+        struct crm_btsum_cust *w = &want[i < MANY_C ? i : (i * 7919u) % MANY_C];
+        if (many[i].status != P)
+            continue;
+        if (many[i].day != w->last)
+            w->days++;
+        if (w->first == CRM_NO_DAY)
+            w->first = many[i].day;
+        w->last = many[i].day;
+        w->money += many[i].amount;
+    }
+    uint32_t bad = 0, none = 0;
+    for (uint32_t k = 0; k < MANY_C; k++) {
+        const struct crm_btsum_cust *c = &b->cust[k], *w = &want[k];
+        if (c->first != w->first || c->last != w->last || c->days != w->days ||
+            c->money != w->money) {
+            if (bad++ == 0)
+                print_message("customer %u: first %d/%d last %d/%d days %u/%u money %lld/%lld\n",
+                              k, c->first, w->first, c->last, w->last, c->days, w->days,
+                              (long long)c->money, (long long)w->money);
+        }
+        none += w->first == CRM_NO_DAY;
+    }
+    assert_int_equal(bad, 0);
+    assert_true(none > 100);   /* never-paying customers read "no day" */
+    crm_btsum_free(b);
+    unlink(path);
+}
+
+static void test_btsum_store_without_orders(void **state)
+{
+    (void)state;
+    char path[64];
+    write_store(NULL, 0, path);
+    struct crm_btsum *b = run(path, D("2024-12-01"), D("2024-11-30"), 1, 0);
+    assert_int_equal(b->n, 0);
+    assert_int_equal(b->customers, 0);
+    assert_int_equal(b->orders, 0);
+    assert_int_equal(b->nrepeat, 0);
+    crm_btsum_free(b);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -396,6 +464,8 @@ int main(void)
         cmocka_unit_test(test_btsum_small_budget_splits_the_second_pass),
         cmocka_unit_test(test_btsum_pipe_cannot_take_a_second_pass),
         cmocka_unit_test(test_btsum_rejects_calibration_end_after_as_of),
+        cmocka_unit_test(test_btsum_many_customers_grow_in_steps),
+        cmocka_unit_test(test_btsum_store_without_orders),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,7 +31,7 @@ static void test_churn_params_round_trip(void **state)
     struct crm_churn_params p = {{CRM_BTYD_MBGNBD, 0.24259451, 4.41360204999, 0.79292204,
                                   2.4259068},
                                  7, -9582.42920671, 1, {6.24957234, 3.74422466, 15.44352104},
-                                 -4055.9176948};
+                                 -4055.9176948, {0.0125, 0.378, 0.1, 0.43}, {1.19, NAN, 4.1594234}};
     char path[] = "/tmp/crm-churn-test-XXXXXX";
     int fd = mkstemp(path);
     struct crm_out *o = crm_out_new(fd, path, 0);
@@ -45,17 +45,17 @@ static void test_churn_params_round_trip(void **state)
     size_t n = fread(text, 1, sizeof text - 1, f);
     fclose(f);
     text[n] = '\0';
-    assert_string_equal(text, "model,parameter,value\n"
-                              "mbgnbd,r,0.2425945\n"
-                              "mbgnbd,alpha,4.4136020\n"
-                              "mbgnbd,a,0.7929220\n"
-                              "mbgnbd,b,2.4259068\n"
-                              "mbgnbd,loglik,-9582.4292067\n"
-                              "mbgnbd,unit_days,7.0000000\n"
-                              "gammagamma,p,6.2495723\n"
-                              "gammagamma,q,3.7442247\n"
-                              "gammagamma,gamma,15.4435210\n"
-                              "gammagamma,loglik,-4055.9176948\n");
+    assert_string_equal(text, "model,parameter,value,std_error\n"
+                              "mbgnbd,r,0.2425945,0.0125000\n"
+                              "mbgnbd,alpha,4.4136020,0.3780000\n"
+                              "mbgnbd,a,0.7929220,0.1000000\n"
+                              "mbgnbd,b,2.4259068,0.4300000\n"
+                              "mbgnbd,loglik,-9582.4292067,\n"
+                              "mbgnbd,unit_days,7.0000000,\n"
+                              "gammagamma,p,6.2495723,1.1900000\n"
+                              "gammagamma,q,3.7442247,\n"
+                              "gammagamma,gamma,15.4435210,4.1594234\n"
+                              "gammagamma,loglik,-4055.9176948,\n");
     struct crm_churn_params q;
     assert_int_equal(crm_churn_params_read(path, &q, &e), CRM_OK);
     crm_churn_params_round(&p);
@@ -65,6 +65,8 @@ static void test_churn_params_round_trip(void **state)
     assert_true(q.has_gg && q.gg.p == p.gg.p && q.gg.q == p.gg.q && q.gg.gamma == p.gg.gamma &&
                 q.gg_loglik == p.gg_loglik);
     assert_true(p.bg.r == 0.2425945 && p.bg.alpha == 4.413602);
+    assert_true(q.bg_se[0] == 0.0125 && q.bg_se[3] == 0.43 && q.gg_se[0] == 1.19 &&
+                isnan(q.gg_se[1]) && q.gg_se[2] == 4.1594234);
     unlink(path);
 }
 
@@ -102,8 +104,16 @@ static void test_churn_params_read_rejects_malformed_files(void **state)
         {"model,parameter,value\nbgnbd,r,0\n", "not a positive number", 2},
         {"model,parameter,value\nbgnbd,r,-1\n", "not a positive number", 2},
         {"model,parameter,value\nbgnbd,r,1x\n", "not a positive number", 2},
-        {"model,parameter,value\nbgnbd,r,1\nmbgnbd,alpha,1\n", "one model per file", 3},
-        {"model,parameter,value\nbgnbd,r,1\nbgnbd,r\n", "expected 3 fields", 3},
+        {"model,parameter,value\nbgnbd,r,1\nmbgnbd,alpha,1\n", "one transaction model per "
+         "file", 3},
+        {"model,parameter,value\nbgnbd,r,1\npnbd,alpha,1\n", "one transaction model per file", 3},
+        {"model,parameter,value\npnbd,r,1\npnbd,a,1\n", "unknown pnbd parameter \"a\"", 3},
+        {"model,parameter,value\npnbd,r,1\npnbd,alpha,1\npnbd,s,1\n", "r, alpha, s and beta",
+         -1},
+        {"model,parameter,value,std_error\npnbd,r,1,x\n", "std_error \"x\"", 2},
+        {"model,parameter,value,std_error\npnbd,loglik,-1,0.5\n", "std_error \"0.5\"", 2},
+        {"model,parameter,value,stderr\npnbd,r,1,1\n", "header", 1},
+        {"model,parameter,value\nbgnbd,r,1\nbgnbd,r\n", "expected 3 or 4 fields", 3},
         {"model,parameter,value\nbgnbd,r,1\nbgnbd,alpha,1\nbgnbd,a,1\nbgnbd,b,1\n"
          "gammagamma,p,1\ngammagamma,q,2\n", "all of p, q and gamma", -1},
         {"model,parameter,value\nbgnbd,r,1\nbgnbd,alpha,1\nbgnbd,a,1\nbgnbd,b,1\n"
@@ -163,11 +173,13 @@ static struct crm_btsum *hand_btsum(const struct hand *h, uint32_t n, int end, i
 }
 
 static const struct crm_churn_params PARAMS = {{CRM_BTYD_BGNBD, 0.243, 4.414, 0.793, 2.426},
-                                               7, NAN, 1, {6.25, 3.74, 15.44}, NAN};
+                                               7, NAN, 1, {6.25, 3.74, 15.44}, NAN,
+                                               {NAN, NAN, NAN, NAN}, {NAN, NAN, NAN}};
 
 static struct crm_churn *model(const struct crm_btsum *b, int32_t horizon, double discount)
 {
-    struct crm_churn_opts o = {CRM_BTYD_BGNBD, 7.0, horizon, discount, 0.5, 0.8, 2, &PARAMS};
+    struct crm_churn_opts o = {CRM_BTYD_BGNBD, 7.0, horizon, discount, 0.5, 0.8, 2, &PARAMS,
+                               0.0, 0.0};
     struct crm_churn *c;
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
@@ -343,14 +355,16 @@ static void test_churn_tracking_sums_cohorts(void **state)
         assert_near(t.actual[i], want_act[i], 0, "actual");
     }
     double e0, e1, e2, want;
-    /* end of week 2 = day 13: cohorts at 0 (1), 3 (2), 10 (1) */
-    crm_btyd_expected_unconditional(&PARAMS.bg, 13 / 7.0, &e0, NULL);
-    crm_btyd_expected_unconditional(&PARAMS.bg, 10 / 7.0, &e1, NULL);
-    crm_btyd_expected_unconditional(&PARAMS.bg, 3 / 7.0, &e2, NULL);
+    /* BTYD's convention: week 2 ends 14 days after the start: cohorts at 0 (1), 3 (2),
+     * 10 (1) have had 14, 11 and 4 days */
+    crm_btyd_expected_unconditional(&PARAMS.bg, 14 / 7.0, &e0, NULL);
+    crm_btyd_expected_unconditional(&PARAMS.bg, 11 / 7.0, &e1, NULL);
+    crm_btyd_expected_unconditional(&PARAMS.bg, 4 / 7.0, &e2, NULL);
     want = e0 + 2 * e1 + e2;
     assert_near(t.predicted[2], want, 1e-13, "predicted week 2");
-    crm_btyd_expected_unconditional(&PARAMS.bg, 6 / 7.0, &e0, NULL);
-    crm_btyd_expected_unconditional(&PARAMS.bg, 3 / 7.0, &e1, NULL);
+    /* week 1 ends on day 7: the cohort of day 10 has not started */
+    crm_btyd_expected_unconditional(&PARAMS.bg, 7 / 7.0, &e0, NULL);
+    crm_btyd_expected_unconditional(&PARAMS.bg, 4 / 7.0, &e1, NULL);
     assert_near(t.predicted[1], e0 + 2 * e1, 1e-13, "predicted week 1");
     crm_churn_tracking_free(&t);
     crm_churn_free(c);
@@ -386,7 +400,7 @@ static void test_churn_fit_is_rounded_before_scoring(void **state)
     (void)state;
     struct hand *h = population();
     struct crm_btsum *b = hand_btsum(h, N, 272, 273);
-    struct crm_churn_opts o = {CRM_BTYD_BGNBD, 7.0, 90, 0, 0.5, 0.8, 2, NULL};
+    struct crm_churn_opts o = {CRM_BTYD_BGNBD, 7.0, 90, 0, 0.5, 0.8, 2, NULL, 0.0, 0.0};
     struct crm_churn *c;
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
@@ -420,7 +434,7 @@ static void test_churn_fit_does_not_depend_on_customer_order(void **state)
     (void)state;
     struct hand *h = population();
     struct crm_churn *c[2];
-    struct crm_churn_opts o = {CRM_BTYD_BGNBD, 7.0, 90, 0, 0.5, 0.8, 2, NULL};
+    struct crm_churn_opts o = {CRM_BTYD_BGNBD, 7.0, 90, 0, 0.5, 0.8, 2, NULL, 0.0, 0.0};
     for (int pass = 0; pass < 2; pass++) {
         if (pass == 1)
             for (int i = 0; i < N / 2; i++) { /* reverse */

@@ -1,6 +1,8 @@
 /* Tests for lib/csvin: delimiters, encodings, gzip, line numbers and damaged input. */
 #include "testutil.h"
 
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <zlib.h>
 
 #include "text/csvin.h"
@@ -409,7 +411,7 @@ static void dump_file(const char *path, size_t segment, int libcsv_only, struct 
     crm_errinfo_clear(&e);
     d->len = 0;
     enum crm_err rc = crm_csvin_open(path, &o, &c, &e);
-    char head[600];
+    char head[2600];
     if (rc != CRM_OK) {
         snprintf(head, sizeof head, "open %d %lld %s\n", rc, e.line, e.msg);
         dump_put(d, head, strlen(head));
@@ -438,8 +440,8 @@ static void dump_file(const char *path, size_t segment, int libcsv_only, struct 
                 assert_true(((const uint64_t *)prep)[r] == want[0]);
                 ++*prepped;
             }
-            snprintf(head, sizeof head, "L%lld B%d N%zu:", recs[r].line, recs[r].bad_bytes,
-                     recs[r].nfields);
+            snprintf(head, sizeof head, "L%lld B%d Q%lld N%zu:", recs[r].line,
+                     recs[r].bad_bytes, recs[r].quote_lines, recs[r].nfields);
             dump_put(d, head, strlen(head));
             for (size_t i = 0; i < recs[r].nfields; i++) {
                 snprintf(head, sizeof head, "%zu=", recs[r].len[i]);
@@ -574,6 +576,128 @@ static void test_csvin_quote_free_lines_split_as_libcsv_does(void **state)
     free(got.p);
 }
 
+
+/* ---- SPEC §13.1 ---- */
+
+static void test_csvin_spaces_between_cr_and_lf_end_two_lines(void **state)
+{
+    (void)state;
+    /* CR line, whitespace-only line ended by LF, then a row: physical line 4 */
+    const char *files[] = {"id,v\r1,a\r   \n2,b\n", "id,v\r1,\"a\"\r \t\n2,b\n",
+                           "id,v\r\n1,a\r\n  \r\n2,b\r\n"};
+    for (int libcsv_only = 0; libcsv_only < 2; libcsv_only++) {
+        for (size_t i = 0; i < 3; i++) {
+            struct rows r;
+            struct crm_errinfo e;
+            struct crm_csvin_opts o = {.libcsv_only = libcsv_only};
+            assert_int_equal(read_rows(write_temp(files[i], strlen(files[i])), &o, &r, &e, NULL),
+                             CRM_OK);
+            assert_int_equal(r.n, 3);
+            assert_int_equal(r.line[1], 2);
+            assert_int_equal(r.line[2], 4);
+        }
+    }
+}
+
+/* The quote_lines of every record, in order. */
+static size_t quote_lines_of(const char *text, long long *q, long long *line, size_t max)
+{
+    struct crm_csvin *c;
+    struct crm_errinfo e;
+    const char *path = write_temp(text, strlen(text));
+    assert_int_equal(crm_csvin_open(path, NULL, &c, &e), CRM_OK);
+    struct crm_record rec;
+    size_t n = 0;
+    while (crm_csvin_next(c, &rec, &e) == CRM_OK && rec.nfields > 0) {
+        if (n < max) {
+            q[n] = rec.quote_lines;
+            line[n] = rec.line;
+        }
+        n++;
+    }
+    crm_csvin_close(c);
+    unlink(path);
+    return n;
+}
+
+static void test_csvin_a_quote_open_at_the_end_flags_the_lines_it_swallowed(void **state)
+{
+    (void)state;
+    long long q[8], line[8];
+    assert_int_equal(quote_lines_of("id,v\n1,\"a\n2,b\n3,c\n", q, line, 8), 2);
+    assert_int_equal(q[0], 0);
+    assert_int_equal(line[1], 2);
+    assert_int_equal(q[1], 3);                        /* lines 2, 3 and 4 */
+    assert_int_equal(quote_lines_of("id,v\n1,\"a\n2,b", q, line, 8), 2);
+    assert_int_equal(q[1], 2);                        /* no line end after the last */
+    assert_int_equal(quote_lines_of("id,v\n1,\"two\nlines\"\n2,b\n", q, line, 8), 3);
+    assert_int_equal(q[1], 0);                        /* a closed quote is fine */
+    assert_int_equal(q[2], 0);
+    assert_int_equal(line[2], 4);
+}
+
+static void test_csvin_a_quote_spanning_more_than_100_lines_is_flagged(void **state)
+{
+    (void)state;
+    char *t = malloc(4096);
+    size_t n = (size_t)sprintf(t, "id,v\n1,\"");
+    for (int i = 0; i < 101; i++)
+        n += (size_t)sprintf(t + n, "x\n");
+    sprintf(t + n, "\"\n2,b\n");
+    long long q[8], line[8];
+    assert_int_equal(quote_lines_of(t, q, line, 8), 3);
+    assert_int_equal(q[1], 102);
+    assert_int_equal(line[2], 104);
+    free(t);
+}
+
+static void test_csvin_one_stray_byte_does_not_make_utf8_gb18030(void **state)
+{
+    (void)state;
+    /* \xB0\xA1 is 啊 in GBK: valid GB18030 at that spot, but the file is UTF-8 */
+    const char t[] = "name,amount\n张伟,1\n王芳,2\n李\xB0\xA1,3\n张伟,4\n";
+    struct rows r;
+    struct crm_errinfo e;
+    struct crm_csvin *c;
+    assert_int_equal(read_rows(write_temp(t, sizeof t - 1), NULL, &r, &e, &c), CRM_OK);
+    assert_string_equal(crm_csvin_encoding(c), "UTF-8");
+    crm_csvin_close(c);
+    assert_string_equal(r.field[1][0], "张伟");
+    assert_int_equal(r.bad[3], 1);
+    assert_int_equal(r.bad[4], 0);
+}
+
+static void test_csvin_blank_lines_take_no_memory(void **state)
+{
+    (void)state;
+    size_t blank = 64u << 20;
+    char *t = malloc(blank + 64);
+    size_t n = (size_t)sprintf(t, "id,v\n1,a\n");
+    memset(t + n, '\n', blank);
+    n += blank;
+    n += (size_t)sprintf(t + n, "2,b\n");
+    char path[64];
+    snprintf(path, sizeof path, "%s", write_gz(t, n, 1));
+    free(t);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {                                   /* the peak it adds, in KiB */
+        struct rows r;
+        struct crm_errinfo e;
+        struct rusage before, after;
+        getrusage(RUSAGE_SELF, &before);
+        int ok = read_rows(path, NULL, &r, &e, NULL) == CRM_OK && r.n == 3 &&
+                 r.line[2] == (long long)blank + 3;
+        getrusage(RUSAGE_SELF, &after);
+        _exit(!ok ? 1 : after.ru_maxrss - before.ru_maxrss > 24 * 1024 ? 2 : 0);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);         /* 2: memory grew with the blanks */
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -595,6 +719,11 @@ int main(void)
         cmocka_unit_test(test_csvin_parse_delimiter_option),
         cmocka_unit_test(test_csvin_segments_give_the_records_of_one_parser),
         cmocka_unit_test(test_csvin_quote_free_lines_split_as_libcsv_does),
+        cmocka_unit_test(test_csvin_spaces_between_cr_and_lf_end_two_lines),
+        cmocka_unit_test(test_csvin_a_quote_open_at_the_end_flags_the_lines_it_swallowed),
+        cmocka_unit_test(test_csvin_a_quote_spanning_more_than_100_lines_is_flagged),
+        cmocka_unit_test(test_csvin_one_stray_byte_does_not_make_utf8_gb18030),
+        cmocka_unit_test(test_csvin_blank_lines_take_no_memory),
     };
     return cmocka_run_group_tests_name("csvin", tests, NULL, NULL);
 }

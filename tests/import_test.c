@@ -139,7 +139,8 @@ static void test_import_order_amount_once_takes_the_repeated_total_once(void **s
     assert_string_equal(r.cust[0], "张三");
 }
 
-static void test_import_order_id_seen_before_the_window_is_a_duplicate(void **state)
+/* SPEC §13.1: a far-apart line item is no longer a silent duplicate. */
+static void test_import_order_id_seen_before_the_window_is_a_far_line_item(void **state)
 {
     (void)state;
     size_t cap = 4u << 20, n = 0;
@@ -153,9 +154,11 @@ static void test_import_order_id_seen_before_the_window_is_a_duplicate(void **st
     run(csv, NULL, &o, NULL, r);
     assert_int_equal(r->rc, CRM_OK);
     assert_int_equal(r->st.orders, 1 + CRM_IMPORT_WINDOW);
-    assert_int_equal(r->st.duplicates, 1);    /* X: its order had left the window */
+    assert_int_equal(r->st.duplicates, 0);    /* X: not in the store before */
+    assert_int_equal(r->st.rejected[CRM_REJ_FAR], 1);    /* but begun too long ago */
+    assert_int_equal(r->st.rejected_total, 1);
     assert_int_equal(r->st.merged, 1);        /* N65535: still open, merged */
-    assert_non_null(strstr(r->rejects, "duplicate order_id X (already stored)"));
+    assert_non_null(strstr(r->rejects, "line item of order X begun more than 65536 orders"));
     assert_non_null(strstr(r->rejects, ",65539,"));   /* the physical line of the row */
     free(r);
     free(csv);
@@ -815,12 +818,291 @@ static void test_import_nothing_lost_property(void **state)
     free(g);
 }
 
+
+/* ---- SPEC §13.1: nothing silent on the way in ---- */
+
+/* rows read = stored + merged + rejected + duplicates + expected skips */
+static void assert_accounted(const struct crm_import_stats *st)
+{
+    assert_int_equal(st->rows, st->orders + st->merged + st->rejected_total + st->duplicates +
+                                   st->skipped_total);
+}
+
+static void test_import_email_customers_compared_without_case(void **state)
+{
+    (void)state;
+    struct crm_import_opts o = {0};
+    struct result r;
+    run("order_id,Email,date,amount\n1,ANNA@x.example,2024-01-01,1\n2,anna@X.example,2024-01-02,2\n"
+        "3,Bob@x.example,2024-01-03,3\n", NULL, &o, NULL, &r);
+    assert_int_equal(r.rc, CRM_OK);
+    assert_int_equal(r.st.customers_new, 2);
+    assert_string_equal(r.cust[0], "anna@x.example");
+    assert_string_equal(r.cust[1], "anna@x.example");
+    assert_string_equal(r.cust[2], "bob@x.example");
+    /* no header: nothing says e-mail, case is kept (scale-engines caught a stale flag) */
+    o.no_header = 1;
+    o.map[CRM_F_CUSTOMER] = "1";
+    o.map[CRM_F_TIME] = "2";
+    o.map[CRM_F_AMOUNT] = "3";
+    run("AB,2024-01-01,1\nab,2024-01-02,2\n", NULL, &o, NULL, &r);
+    assert_int_equal(r.st.customers_new, 2);
+    assert_string_equal(r.cust[0], "AB");
+    memset(&o, 0, sizeof o);
+    /* a customer column that is not e-mail keeps its case */
+    run("order_id,customer_id,date,amount\n1,AB,2024-01-01,1\n2,ab,2024-01-02,2\n", NULL, &o,
+        NULL, &r);
+    assert_int_equal(r.st.customers_new, 2);
+}
+
+static void test_import_shopify_guests_are_expected_skips_phone_serves(void **state)
+{
+    (void)state;
+    struct crm_import_opts o = {.preset = "shopify", .max_reject_rate = 0.01};
+    struct result r;
+    run("Name,Email,Financial Status,Created at,Total,Billing Phone\n"
+        "#1,,paid,2024-03-01 10:00:00 -0400,5.00,\n"
+        "#2,,paid,2024-03-01 11:00:00 -0400,6.00,+1 555 0100\n"
+        "#3,a@x.example,paid,2024-03-01 12:00:00 -0400,7.00,\n", NULL, &o, NULL, &r);
+    assert_int_equal(r.rc, CRM_OK);                     /* a guest is not a reject */
+    assert_int_equal(r.st.skipped[CRM_SKIP_GUEST], 1);
+    assert_int_equal(r.st.rejected_total, 0);
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.cust[0], "+1 555 0100");
+    assert_int_equal(r.time[0], at("2024-03-01 15:00"));  /* -0400 */
+    assert_accounted(&r.st);
+}
+
+static void test_import_partial_refund_is_paid_with_a_refund_record(void **state)
+{
+    (void)state;
+    struct crm_import_opts o = {.preset = "shopify"};
+    struct result r;
+    run("Name,Email,Financial Status,Created at,Total,Refunded Amount,Lineitem quantity\n"
+        "#1,a@x.example,partially_refunded,2024-03-01,97.20,32.40,1\n"
+        "#1,a@x.example,,2024-03-01,,,1\n"
+        "#2,a@x.example,refunded,2024-03-02,53.60,53.60,1\n", NULL, &o, NULL, &r);
+    assert_int_equal(r.rc, CRM_OK);
+    assert_int_equal(r.n, 3);
+    assert_int_equal(r.status[0], CRM_STATUS_PAID);
+    assert_int_equal(r.amount[0], 9720);              /* paid at its total */
+    assert_int_equal(r.status[1], CRM_STATUS_REFUNDED);
+    assert_int_equal(r.amount[1], 3240);              /* the part --net subtracts */
+    assert_string_equal(r.id[1], "");
+    assert_int_equal(r.status[2], CRM_STATUS_REFUNDED);
+    assert_int_equal(r.amount[2], 0);                 /* never revenue: nothing to subtract */
+    assert_int_equal(r.st.partial_refunds, 1);
+    assert_int_equal(r.st.refunded_orders, 1);
+    assert_int_equal(r.st.orders, 2);                 /* the refund record is no row */
+    assert_accounted(&r.st);
+}
+
+static void test_import_return_rows_keep_their_money(void **state)
+{
+    (void)state;
+    struct crm_import_opts o = {0};
+    struct result r;
+    run("order_id,customer_id,date,amount,status\n1,a,2024-01-01,-5.00,refunded\n"
+        "2,a,2024-01-02,7.00,refunded\n3,a,2024-01-03,9.00,退款成功\n", NULL, &o, NULL, &r);
+    assert_int_equal(r.amount[0], 500);               /* a return row */
+    assert_int_equal(r.amount[1], 700);               /* "refunded": a return row as before */
+    assert_int_equal(r.amount[2], 0);                 /* 退款成功: the order's final status */
+    assert_int_equal(r.status[2], CRM_STATUS_REFUNDED);
+}
+
+static void test_import_money_never_changed_silently(void **state)
+{
+    (void)state;
+    const char *csv = "order_id,customer_id,date,amount\n1,a,2024-01-01,1.234\n"
+                      "2,a,2024-01-02,-0.004\n3,a,2024-01-03,1.230\n";
+    struct crm_import_opts o = {0};
+    struct result r;
+    run(csv, NULL, &o, NULL, &r);
+    assert_int_equal(r.st.rejected[CRM_REJ_PRECISION], 2);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.amount[0], 123);
+    assert_non_null(strstr(r.rejects, "has more decimals than the store keeps (2): use "
+                                      "--round-money"));
+    o.round_money = 1;
+    run(csv, NULL, &o, NULL, &r);
+    assert_int_equal(r.st.money_rounded, 1);               /* of the rows stored */
+    assert_int_equal(r.st.rejected[CRM_REJ_NEGATIVE], 1);   /* -0.004 is negative */
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.amount[0], 123);
+    assert_accounted(&r.st);
+}
+
+static void test_import_decimal_comma_and_its_hint(void **state)
+{
+    (void)state;
+    const char *csv = "order_id;customer_id;date;amount\n1;a;2024-01-01;1.234,50\n"
+                      "2;a;2024-01-02;89,90\n";
+    struct crm_import_opts o = {0};
+    struct result r;
+    run(csv, NULL, &o, NULL, &r);
+    assert_int_equal(r.st.rejected[CRM_REJ_AMOUNT], 2);
+    assert_non_null(strstr(r.rejects, "(a decimal comma? use --decimal-comma)"));
+    o.decimal_comma = 1;
+    run(csv, NULL, &o, NULL, &r);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.amount[0], 123450);
+    assert_int_equal(r.amount[1], 8990);
+}
+
+static void test_import_unterminated_quote_counts_every_line(void **state)
+{
+    (void)state;
+    size_t cap = 1 << 16, n = 0;
+    char *csv = malloc(cap);
+    n += (size_t)sprintf(csv, "order_id,customer_id,date,amount\n");
+    for (int i = 1; i <= 200; i++)
+        n += (size_t)sprintf(csv + n, i == 190 ? "%d,c,2024-01-01,\"1\n" : "%d,c,2024-01-01,1\n",
+                             i);
+    struct crm_import_opts o = {.max_reject_rate = 0.01};
+    struct result r;
+    run(csv, NULL, &o, NULL, &r);
+    assert_int_equal(r.rc, CRM_EDATA);                /* 11 of 200 lines: over 1 % */
+    assert_int_equal(r.st.rows, 200);
+    assert_int_equal(r.st.rejected[CRM_REJ_QUOTE], 11);
+    assert_non_null(strstr(r.rejects, ",191,\"unterminated quote starting at line 191 "
+                                      "(11 lines swallowed"));
+    assert_accounted(&r.st);
+    free(csv);
+}
+
+static void test_import_line_items_unsorted_merges_far_rows(void **state)
+{
+    (void)state;
+    size_t cap = 8u << 20, n = 0;
+    char *csv = malloc(cap);
+    n += (size_t)sprintf(csv, "order_id,customer_id,order_time,amount\n");
+    for (int i = 0; i < CRM_IMPORT_WINDOW + 10; i++)
+        n += (size_t)sprintf(csv + n, "N%d,c%d,2024-01-01,1.00\n", i, i % 50);
+    n += (size_t)sprintf(csv + n, "N0,c0,2024-01-02,2.50\nN5,c5,2024-01-01,1.00\n");
+    struct crm_import_opts o = {.line_items_unsorted = 1};
+    struct result *r = malloc(sizeof *r);
+    run(csv, NULL, &o, NULL, r);
+    assert_int_equal(r->rc, CRM_OK);
+    assert_int_equal(r->st.orders, CRM_IMPORT_WINDOW + 10);
+    assert_int_equal(r->st.merged, 2);
+    assert_int_equal(r->st.rejected_total, 0);
+    assert_string_equal(r->id[0], "N0");              /* in the order orders began */
+    assert_int_equal(r->amount[0], 350);
+    assert_accounted(&r->st);
+    free(r);
+    free(csv);
+}
+
+static void test_import_jd_preset_takes_the_repeated_total_once(void **state)
+{
+    (void)state;
+    struct crm_import_opts o = {.preset = "jd"};
+    struct result r;
+    run("订单号,订购数量,下单时间,订单金额,订单状态,下单帐号\n"
+        "9001,2,2024-06-18 00:03:12,149.70,完成,jd_a\n9001,1,2024-06-18 00:03:12,149.70,完成,jd_a\n"
+        "9002,1,2024-06-19 00:00:00,59.90,退款成功,jd_b\n9003,1,2024-06-19 00:00:00,9.90,等待出库,jd_b\n",
+        NULL, &o, NULL, &r);
+    assert_int_equal(r.rc, CRM_OK);
+    assert_int_equal(r.n, 3);
+    assert_int_equal(r.amount[0], 14970);
+    assert_int_equal(r.qty[0], 3);
+    assert_int_equal(r.status[1], CRM_STATUS_REFUNDED);
+    assert_int_equal(r.status[2], CRM_STATUS_PAID);
+}
+
+static void test_import_rejects_escape_control_characters(void **state)
+{
+    (void)state;
+    struct crm_import_opts o = {0};
+    struct result r;
+    run("order_id,customer_id,date,amount\n1,a,2024-01-01,x\x01y\n", NULL, &o, NULL, &r);
+    assert_non_null(strstr(r.rejects, "\"bad amount \"\"x\\x01y\"\" in column 4\","
+                                      "\"1,a,2024-01-01,x\\x01y\""));
+    assert_null(strchr(r.rejects, '\x01'));
+}
+
+static void test_import_nothing_lost_on_every_messy_file(void **state)
+{
+    (void)state;
+    static const char *const files[] = {
+        "order_id,customer_id,date,amount,status\n1,a,2024-01-01,1,paid\n1,b,2024-01-01,1,paid\n"
+        "2,,2024-01-01,1,paid\n3,c,bad,1,paid\n4,d,2024-01-01,1.234,paid\n5,e,2024-01-01,1,lost\n"
+        "6,f,2024-01-01,\"1\n7,g,2024-01-01,1,paid\n",
+        "order_id,customer_id,date,amount,status\n\r\n \t \r\n1,a,2024-01-01,1,paid,x\n"
+        "2,a,2024-01-01,-1,paid\n3,a,2024-01-01,\xff,paid\n"
+        "order_id,customer_id,date,amount,status\n",
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        struct crm_import_opts o = {0};
+        struct result r;
+        run(files[i], NULL, &o, NULL, &r);
+        assert_int_equal(r.rc, CRM_OK);
+        assert_true(r.st.rejected_total > 0);
+        assert_accounted(&r.st);
+    }
+}
+
+static void test_import_notes_what_it_assumed(void **state)
+{
+    (void)state;
+    char in[64], store[64] = "/tmp/crm-import-store-XXXXXX";
+    const char *csv = "customer_id,date,amount\na,2024-01-01,1\n";
+    strcpy(in, temp_with(csv, strlen(csv)));
+    int sfd = mkstemp(store);
+    struct crm_store_meta meta = {"", 2};
+    struct crm_store_writer *w;
+    struct crm_errinfo e;
+    struct crm_import_opts o = {.max_reject_rate = 0.01};
+    struct crm_import *imp;
+    assert_int_equal(crm_store_writer_new(sfd, store, &meta, CRM_STORE_KEEP_IDS, &w, &e), CRM_OK);
+    assert_int_equal(crm_import_new(&o, &w, 1, NULL, &imp, &e), CRM_OK);
+    assert_int_equal(crm_import_file(imp, in, &e), CRM_OK);
+    assert_int_equal(crm_import_finish(imp, &e), CRM_OK);
+    assert_int_equal(crm_import_notes(imp), CRM_NOTE_NO_STATUS | CRM_NOTE_NO_ORDER_ID);
+    crm_import_free(imp);
+    crm_store_writer_free(w);
+    close(sfd);
+    unlink(store);
+    unlink(in);
+}
+
+static void test_import_preset_did_you_mean(void **state)
+{
+    (void)state;
+    assert_string_equal(crm_import_preset_suggest("shopfy"), "shopify");
+    assert_string_equal(crm_import_preset_suggest("woo"), "woocommerce");
+    assert_string_equal(crm_import_preset_suggest("Taobao"), "taobao");
+    assert_null(crm_import_preset_suggest("amazon"));
+    assert_true(crm_import_preset_known("pinduoduo"));
+    assert_true(crm_import_preset_known("jd"));
+    static const char *const opts[] = {"preset", "decimal-comma", "round-money", "rejects"};
+    assert_string_equal(crm_import_nearest("decimal-coma", opts, 4), "decimal-comma");
+    assert_string_equal(crm_import_nearest("preset-shopify", opts, 4), "preset");
+    assert_string_equal(crm_import_nearest("rejcts", opts, 4), "rejects");
+    assert_null(crm_import_nearest("xyzzy", opts, 4));
+}
+
+static void test_import_every_missing_field_named_at_once(void **state)
+{
+    (void)state;
+    int col[CRM_F_COUNT];
+    for (int f = 0; f < CRM_F_COUNT; f++)
+        col[f] = -1;
+    char buf[160];
+    assert_int_equal(crm_import_missing_fields(col, buf, sizeof buf), 3);
+    assert_string_equal(buf, "customer_id, order_time and amount (or unit_price)");
+    col[CRM_F_CUSTOMER] = 0;
+    col[CRM_F_UNIT_PRICE] = 1;
+    assert_int_equal(crm_import_missing_fields(col, buf, sizeof buf), 1);
+    assert_string_equal(buf, "order_time");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_import_merges_line_items_sum_quantity_earliest_time),
         cmocka_unit_test(test_import_order_amount_once_takes_the_repeated_total_once),
-        cmocka_unit_test(test_import_order_id_seen_before_the_window_is_a_duplicate),
+        cmocka_unit_test(test_import_order_id_seen_before_the_window_is_a_far_line_item),
         cmocka_unit_test(test_import_every_order_found_anywhere_in_the_window),
         cmocka_unit_test(test_import_long_ids_and_currencies_in_the_window),
         cmocka_unit_test(test_import_uci_preset_refunds_skips_and_ids),
@@ -834,6 +1116,20 @@ int main(void)
         cmocka_unit_test(test_import_map_by_number_without_header),
         cmocka_unit_test(test_import_customers_file_birthday_signup_blocked),
         cmocka_unit_test(test_import_nothing_lost_property),
+        cmocka_unit_test(test_import_email_customers_compared_without_case),
+        cmocka_unit_test(test_import_shopify_guests_are_expected_skips_phone_serves),
+        cmocka_unit_test(test_import_partial_refund_is_paid_with_a_refund_record),
+        cmocka_unit_test(test_import_return_rows_keep_their_money),
+        cmocka_unit_test(test_import_money_never_changed_silently),
+        cmocka_unit_test(test_import_decimal_comma_and_its_hint),
+        cmocka_unit_test(test_import_unterminated_quote_counts_every_line),
+        cmocka_unit_test(test_import_line_items_unsorted_merges_far_rows),
+        cmocka_unit_test(test_import_jd_preset_takes_the_repeated_total_once),
+        cmocka_unit_test(test_import_rejects_escape_control_characters),
+        cmocka_unit_test(test_import_nothing_lost_on_every_messy_file),
+        cmocka_unit_test(test_import_notes_what_it_assumed),
+        cmocka_unit_test(test_import_preset_did_you_mean),
+        cmocka_unit_test(test_import_every_missing_field_named_at_once),
     };
     return cmocka_run_group_tests_name("import", tests, NULL, NULL);
 }

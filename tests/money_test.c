@@ -519,6 +519,93 @@ static void test_money_format_grouped_thousands(void **state)
     assert_string_equal(buf, "9,223,372,036,854,775,807");
 }
 
+
+/* SPEC §13.1: money is never changed without saying so. */
+static int64_t exact(const char *s, unsigned flags, int scale, unsigned *note)
+{
+    int64_t m = -999;
+    enum crm_money_status st = crm_money_parse_exact(s, strlen(s), flags, scale, &m, note);
+    return st == CRM_MONEY_OK ? m : -1000 - (int64_t)st;
+}
+
+#define PRECISION (-1000 - (int64_t)CRM_MONEY_PRECISION)
+
+static void test_money_exact_refuses_extra_decimals(void **state)
+{
+    (void)state;
+    unsigned note;
+    assert_int_equal(exact("1.234", 0, 2, &note), PRECISION);      /* was stored as 1.23 */
+    assert_int_equal(exact("$1,234.567", T, 2, &note), PRECISION);
+    assert_int_equal(exact("1.230", 0, 2, &note), 123);            /* extra zeros are fine */
+    assert_int_equal(note, 0u);
+    assert_int_equal(exact("1.2300000000000000000000", 0, 2, &note), 123);
+    assert_int_equal(exact("1.234", 0, 3, &note), 1234);           /* --money-scale 3 */
+    assert_int_equal(exact("12", 0, 0, &note), 12);
+    assert_int_equal(exact("12.5", 0, 0, &note), PRECISION);
+    /* past 18 significant digits (found by fuzz_money) */
+    assert_int_equal(exact("99999001.04344368981", 0, 2, &note), PRECISION);
+    assert_int_equal(exact("99999001.04344368981", CRM_MONEY_ROUND, 2, &note), 9999900104);
+    assert_int_equal(note, CRM_MONEY_ROUNDED);
+    assert_int_equal(exact("99999001.04000000000", 0, 2, &note), 9999900104);
+    assert_int_equal(note, 0u);
+}
+
+static void test_money_exact_rounds_when_asked(void **state)
+{
+    (void)state;
+    unsigned note;
+    assert_int_equal(exact("1.235", CRM_MONEY_ROUND, 2, &note), 124);
+    assert_int_equal(note, CRM_MONEY_ROUNDED);
+    assert_int_equal(exact("-1.235", CRM_MONEY_ROUND, 2, &note), -124);
+    assert_int_equal(note, CRM_MONEY_ROUNDED | CRM_MONEY_NEGATIVE);
+    assert_int_equal(exact("1.20", CRM_MONEY_ROUND, 2, &note), 120);
+    assert_int_equal(note, 0u);
+}
+
+static void test_money_exact_notes_negative_that_rounds_to_zero(void **state)
+{
+    (void)state;
+    unsigned note;
+    assert_int_equal(exact("-0.004", 0, 2, &note), PRECISION);
+    assert_int_equal(exact("-0.004", CRM_MONEY_ROUND, 2, &note), 0);
+    assert_int_equal(note, CRM_MONEY_ROUNDED | CRM_MONEY_NEGATIVE);
+    assert_int_equal(exact("-0.00", 0, 2, &note), 0);
+    assert_int_equal(note, CRM_MONEY_NEGATIVE);
+    assert_int_equal(exact("(0.50)", 0, 2, &note), -50);
+    assert_int_equal(note, CRM_MONEY_NEGATIVE);
+}
+
+static void test_money_decimal_comma(void **state)
+{
+    (void)state;
+    unsigned note;
+    const unsigned D = CRM_MONEY_DECIMAL_COMMA;
+    assert_int_equal(exact("1.234,50", D, 2, &note), 123450);
+    assert_int_equal(exact("89,90", D, 2, &note), 8990);
+    assert_int_equal(exact("\xE2\x82\xAC 12,00", D, 2, &note), 1200);
+    assert_int_equal(exact("12,00 \xE2\x82\xAC", D, 2, &note), 1200);
+    assert_int_equal(exact("1 234,5", D, 2, &note), 123450);
+    assert_int_equal(exact("1\xC2\xA0" "234,5", D, 2, &note), 123450);
+    assert_int_equal(exact("-3,5", D, 2, &note), -350);
+    assert_int_equal(exact("1.234.567", D, 2, &note), 123456700);
+    assert_int_equal(exact("1,234", D, 2, &note), PRECISION);
+    assert_int_equal(exact("12.34", D, 2, &note), SYNTAX);         /* not a group of three */
+    assert_int_equal(exact("1,2,3", D, 2, &note), SYNTAX);
+    struct crm_decimal d;
+    assert_int_equal(crm_money_parse_decimal("4,995", 5, D, &d), CRM_MONEY_OK);
+    assert_int_equal(d.units, 4995);
+    assert_int_equal(d.scale, 3);
+}
+
+static void test_money_spots_decimal_comma_text(void **state)
+{
+    (void)state;
+    assert_true(crm_money_looks_decimal_comma("89,90", 5));
+    assert_true(crm_money_looks_decimal_comma("1.234,50", 8));
+    assert_false(crm_money_looks_decimal_comma("89.90", 5));
+    assert_false(crm_money_looks_decimal_comma("abc,de", 6));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -548,6 +635,11 @@ int main(void)
         cmocka_unit_test(test_money_format_parse_round_trip),
         cmocka_unit_test(test_money_uci_quantity_times_price_total),
         cmocka_unit_test(test_money_tmall_column_totals),
+        cmocka_unit_test(test_money_exact_refuses_extra_decimals),
+        cmocka_unit_test(test_money_exact_rounds_when_asked),
+        cmocka_unit_test(test_money_exact_notes_negative_that_rounds_to_zero),
+        cmocka_unit_test(test_money_decimal_comma),
+        cmocka_unit_test(test_money_spots_decimal_comma_text),
     };
     return cmocka_run_group_tests_name("money", tests, NULL, NULL);
 }

@@ -401,12 +401,12 @@ static void test_scale_churn_fit_of_partitions_is_the_wholes(void **state)
     struct crm_partial_opts run;
     crm_scale_churn_options(&run, CRM_NO_DAY, CRM_NO_DAY, NULL);
     struct crm_churn *merged, *whole;
-    enum crm_err rc = crm_scale_churn_merge(paths, PARTS, &run, CRM_BTYD_BGNBD, 7.0, &merged,
+    enum crm_err rc = crm_scale_churn_merge(paths, PARTS, &run, CRM_BTYD_BGNBD, 7.0, 0.0, &merged,
                                             NULL, &e);
     if (rc != CRM_OK)
         fail_msg("%s", e.msg);
     struct crm_btsum *b = summaries(p.whole);
-    struct crm_churn_opts co = {CRM_BTYD_BGNBD, 7.0, 90, 0.0, 0.5, 0.8, 2, NULL};
+    struct crm_churn_opts co = {CRM_BTYD_BGNBD, 7.0, 90, 0.0, 0.5, 0.8, 2, NULL, 0.0, 0.0};
     assert_int_equal(crm_churn_model(b, &co, &whole, &e), CRM_OK);
     /* bit for bit: the same arrays reach the optimiser */
     assert_memory_equal(&merged->bg_fit, &whole->bg_fit, sizeof whole->bg_fit);

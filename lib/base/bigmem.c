@@ -1,6 +1,7 @@
 /* bigmem: huge-page-friendly zeroed allocations (see bigmem.h). Invariant: a block is
  * mmap'ed exactly when its size is >= BIG, so crm_big_free knows how to release it from
  * the size alone. */
+#define _GNU_SOURCE   /* mremap */
 #include "base/bigmem.h"
 
 #include <stdlib.h>
@@ -42,6 +43,18 @@ void crm_big_free(void *p, size_t size)
 
 void *crm_big_realloc(void *p, size_t old_size, size_t new_size)
 {
+#ifdef MREMAP_MAYMOVE
+    if (p && old_size >= BIG && new_size >= BIG) {   /* move the page tables: no copy, and
+                                                        pages never touched stay unbacked */
+        void *q = mremap(p, old_size, new_size, MREMAP_MAYMOVE);
+        if (q == MAP_FAILED)
+            return NULL;
+#ifdef MADV_HUGEPAGE
+        (void)madvise(q, new_size, MADV_HUGEPAGE);
+#endif
+        return q;
+    }
+#endif
     void *q = crm_big_calloc(new_size);
     if (!q)
         return NULL;

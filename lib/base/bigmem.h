@@ -11,7 +11,8 @@
 void *crm_big_calloc(size_t size);
 void crm_big_free(void *p, size_t size);
 /* Grow to new_size keeping the first old_size bytes; the rest zeroed. NULL on failure
- * (p untouched). */
+ * (p untouched). A big block (both sizes >= 2 MiB) is moved with mremap: its bytes are
+ * not copied and the new part is backed by memory only where it is written. */
 void *crm_big_realloc(void *p, size_t old_size, size_t new_size);
 
 /* A zeroed struct aligned as its type asks (align: its _Alignof, a power of two dividing

@@ -28,7 +28,7 @@ struct crm_errinfo {
     long long line;     /* 1-based physical line, -1 when unknown */
     int column;         /* 1-based field number, -1 when unknown */
     long long chunk;    /* store chunk number (0-based), -1 when unknown */
-    char msg[512];
+    char msg[2048];     /* room for every column name of a wide export: never cut */
 };
 
 const char *crm_strerror(enum crm_err code);

@@ -16,24 +16,37 @@ static void init_cust(struct crm_cust *c, struct crm_cust_more *m, size_t from, 
     }
 }
 
-static int grow(struct crm_agg *a, uint32_t need, uint32_t *cap)
+/* Room for `need` customers. The capacity doubles (crm_big_realloc moves big arrays with
+ * mremap: no copy, no fresh zeroing), but only the entries up to `need` are initialised,
+ * so the pages of the spare capacity are never touched and cost no memory. */
+static int grow(struct crm_agg *a, uint32_t need, uint32_t *cap, uint32_t *ready)
 {
-    if (need <= *cap)
-        return 0;
-    uint32_t n = *cap ? *cap : 4096;
-    while (n < need)
-        n = n > UINT32_MAX / 2 ? UINT32_MAX : n * 2;
-    struct crm_cust *c = crm_big_realloc(a->cust, (size_t)*cap * sizeof *c, (size_t)n * sizeof *c);
-    if (!c)
-        return -1;
-    a->cust = c;
-    struct crm_cust_more *m = crm_big_realloc(a->more, (size_t)*cap * sizeof *m,
-                                              (size_t)n * sizeof *m);
-    if (!m)
-        return -1;
-    a->more = m;
-    init_cust(a->cust, a->more, *cap, n);
-    *cap = n;
+    if (need > *cap) {
+        uint32_t n = *cap ? *cap : 4096;
+        while (n < need)
+            n = n > UINT32_MAX / 2 ? UINT32_MAX : n * 2;
+        struct crm_cust *c = crm_big_realloc(a->cust, (size_t)*cap * sizeof *c,
+                                             (size_t)n * sizeof *c);
+        if (!c)
+            return -1;
+        a->cust = c;
+        struct crm_cust_more *m = crm_big_realloc(a->more, (size_t)*cap * sizeof *m,
+                                                  (size_t)n * sizeof *m);
+        if (!m) {   /* the two arrays now differ in length: give both back */
+            crm_big_free(a->cust, (size_t)n * sizeof *c);
+            crm_big_free(a->more, (size_t)*cap * sizeof *m);
+            a->cust = NULL;
+            a->more = NULL;
+            *cap = *ready = 0;
+            return -1;
+        }
+        a->more = m;
+        *cap = n;
+    }
+    if (need > *ready) {
+        init_cust(a->cust, a->more, *ready, need);
+        *ready = need;
+    }
     return 0;
 }
 
@@ -125,12 +138,12 @@ enum crm_err crm_agg_run(struct crm_store *s, const struct crm_agg_opts *o, stru
         crm_store_set_time_filter(s, (int64_t)a->window_start * CRM_SECS_PER_DAY, INT64_MAX);
     unsigned cols = CRM_COL_CUSTOMER | CRM_COL_TIME | CRM_COL_AMOUNT | CRM_COL_STATUS |
                     (o->no_items ? 0u : CRM_COL_QUANTITY) | o->columns;
-    uint32_t cap = 0;
+    uint32_t cap = 0, ready = 0;
     struct crm_chunk ch;
     enum crm_err rc;
     while ((rc = crm_store_next(s, &ch, cols, e)) == CRM_OK && ch.n > 0) {
         a->cap = cap;
-        if (grow(a, crm_store_customer_count(s), &cap) != 0) {
+        if (grow(a, crm_store_customer_count(s), &cap, &ready) != 0) {
             rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory for %u customers",
                                  crm_store_customer_count(s));
             break;
@@ -139,7 +152,7 @@ enum crm_err crm_agg_run(struct crm_store *s, const struct crm_agg_opts *o, stru
         if (o->visit && (rc = o->visit(o->visit_ctx, &ch, day, e)) != CRM_OK)
             break;
     }
-    if (rc == CRM_OK && grow(a, crm_store_customer_count(s), &cap) != 0)
+    if (rc == CRM_OK && grow(a, crm_store_customer_count(s), &cap, &ready) != 0)
         rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     a->cap = cap;
     a->n = crm_store_customer_count(s);

@@ -49,7 +49,8 @@ struct crm_agg {
     struct crm_cust_more *more;
     int32_t *info;             /* index into crm_store_customers() rows (the last one for the
                                   customer), -1 when none; NULL when the store has none */
-    uint32_t cap;              /* allocated entries of cust and more */
+    uint32_t cap;              /* allocated entries of cust and more; only the first n are
+                                  initialised (the rest are never touched) */
     uint64_t orders;           /* orders read before as_of */
     uint64_t orders_future;    /* orders dated on or after as_of (ignored) */
 };

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/bigmem.h"
 #include "base/hash.h"
 #include "text/timeparse.h"
 
@@ -46,20 +47,25 @@ static void add_day(struct run *R, int32_t d)
     b->repeat[k]++;
 }
 
-static int grow_customers(struct crm_btsum *b, uint32_t need, uint32_t *cap)
+/* Room for `need` customers: the capacity doubles (big arrays move with mremap, not copied),
+ * but only entries up to `need` are initialised, so spare capacity is never backed by memory. */
+static int grow_customers(struct crm_btsum *b, uint32_t need, uint32_t *cap, uint32_t *ready)
 {
-    if (need <= *cap)
-        return 0;
-    uint32_t n = *cap ? *cap : 4096;
-    while (n < need)
-        n = n > UINT32_MAX / 2 ? UINT32_MAX : n * 2;
-    struct crm_btsum_cust *c = realloc(b->cust, (size_t)n * sizeof *c);
-    if (!c)
-        return -1;
-    for (uint32_t i = *cap; i < n; i++)
-        c[i] = (struct crm_btsum_cust){0, 0, CRM_NO_DAY, CRM_NO_DAY, CRM_NO_DAY, 0, 0, 0};
-    b->cust = c;
-    *cap = n;
+    if (need > *cap) {
+        uint32_t n = *cap ? *cap : 4096;
+        while (n < need)
+            n = n > UINT32_MAX / 2 ? UINT32_MAX : n * 2;
+        struct crm_btsum_cust *c = crm_big_realloc(b->cust, (size_t)*cap * sizeof *c,
+                                                   (size_t)n * sizeof *c);
+        if (!c)
+            return -1;
+        b->cust = c;
+        b->cap = *cap = n;
+    }
+    for (uint32_t i = *ready; i < need; i++)
+        b->cust[i] = (struct crm_btsum_cust){0, 0, CRM_NO_DAY, CRM_NO_DAY, CRM_NO_DAY, 0, 0, 0};
+    if (need > *ready)
+        *ready = need;
     return 0;
 }
 
@@ -298,12 +304,12 @@ enum crm_err crm_btsum_run(struct crm_store *s, const struct crm_btsum_opts *o,
     b->end = o->end;
     b->passes = 1;
     struct run R = {b, o, 0, 0, 0};
-    uint32_t cap = 0;
+    uint32_t cap = 0, ready = 0;
     struct crm_chunk ch;
     enum crm_err rc;
     unsigned cols = CRM_COL_CUSTOMER | CRM_COL_TIME | CRM_COL_AMOUNT | CRM_COL_STATUS;
     while ((rc = crm_store_next(s, &ch, cols, e)) == CRM_OK && ch.n > 0) {
-        if (grow_customers(b, crm_store_customer_count(s), &cap) != 0) {
+        if (grow_customers(b, crm_store_customer_count(s), &cap, &ready) != 0) {
             rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory for %u customers",
                                  crm_store_customer_count(s));
             break;
@@ -316,7 +322,7 @@ enum crm_err crm_btsum_run(struct crm_store *s, const struct crm_btsum_opts *o,
     }
     free(day);
     b->n = crm_store_customer_count(s);
-    if (rc == CRM_OK && grow_customers(b, b->n, &cap) != 0)
+    if (rc == CRM_OK && grow_customers(b, b->n, &cap, &ready) != 0)
         rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory for %u customers", b->n);
     if (rc == CRM_OK && b->out_of_order > 0)
         rc = second_passes(s, &R, e);
@@ -343,7 +349,7 @@ void crm_btsum_free(struct crm_btsum *b)
 {
     if (!b)
         return;
-    free(b->cust);
+    crm_big_free(b->cust, (size_t)b->cap * sizeof *b->cust);
     free(b->repeat);
     free(b);
 }

@@ -64,6 +64,7 @@ struct crm_btsum {
     uint32_t holdout_only;   /* first purchase after the calibration end: not modelled */
     uint32_t out_of_order;   /* customers whose days needed the second pass */
     int passes;              /* passes over the store: 1, more with out-of-order customers */
+    uint32_t cap;            /* allocated entries of cust (only the first n are written) */
 };
 
 enum crm_err crm_btsum_run(struct crm_store *s, const struct crm_btsum_opts *o,

@@ -3,6 +3,7 @@
  * 28 days before D; the VIP pass keeps at most `budget` orders (one group of candidates)
  * at a time. */
 #include "customer/care.h"
+#include "customer/replenish.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@ struct crm_care {
     struct crm_care_opts o;
     int32_t q_lo, q_hi;           /* the days whose orders can start a lapsing status */
     size_t cap;                   /* per-customer arrays below cover customers < cap */
+    size_t alloc;                 /* entries allocated (>= cap; those past cap unwritten) */
     uint32_t *q_orders, *q_items;
     int64_t *q_money;
     uint32_t *events;             /* paid and refunded orders before D */
@@ -33,7 +35,7 @@ struct crm_care {
 };
 
 static const char *const reason_names[CRM_CARE_COUNT] = {
-    "birthday", "after-7d", "after-28d", "vip-expiring", "win-back",
+    "birthday", "after-7d", "after-28d", "vip-expiring", "win-back", "replenish",
 };
 
 const char *crm_care_reason_name(enum crm_care_reason r)
@@ -53,7 +55,8 @@ enum crm_err crm_care_parse_reasons(const char *list, unsigned *mask, struct crm
             r++;
         if (r == CRM_CARE_COUNT)
             return crm_errinfo_set(e, CRM_EUSAGE, "--reasons %s: \"%.*s\" is not one of "
-                                   "birthday, after-7d, after-28d, vip-expiring, win-back",
+                                   "birthday, after-7d, after-28d, vip-expiring, win-back, "
+                                   "replenish",
                                    list, (int)(len > 40 ? 40 : len), p);
         m |= 1u << r;
         if (!p[len])
@@ -98,32 +101,38 @@ void crm_care_free(struct crm_care *k)
     free(k);
 }
 
+/* The arrays cover customers < need. Allocation doubles, but only entries up to need are
+ * zeroed, so the spare allocation is never written and (for big arrays, which realloc
+ * moves with mremap) never backed by memory. */
 static int grow(struct crm_care *k, size_t need)
 {
     if (need <= k->cap)
         return 0;
-    size_t n = k->cap ? k->cap : 4096;
-    while (n < need)
-        n *= 2;
-    uint32_t *a = realloc(k->q_orders, n * sizeof *a);
-    if (a)
-        k->q_orders = a;
-    uint32_t *b = a ? realloc(k->q_items, n * sizeof *b) : NULL;
-    if (b)
-        k->q_items = b;
-    int64_t *c = b ? realloc(k->q_money, n * sizeof *c) : NULL;
-    if (c)
-        k->q_money = c;
-    uint32_t *d = c ? realloc(k->events, n * sizeof *d) : NULL;
-    if (!d)
-        return -1;
-    k->events = d;
-    size_t add = n - k->cap;
-    memset(k->q_orders + k->cap, 0, add * sizeof *a);
-    memset(k->q_items + k->cap, 0, add * sizeof *b);
-    memset(k->q_money + k->cap, 0, add * sizeof *c);
-    memset(k->events + k->cap, 0, add * sizeof *d);
-    k->cap = n;
+    if (need > k->alloc) {
+        size_t n = k->alloc ? k->alloc : 4096;
+        while (n < need)
+            n *= 2;
+        uint32_t *a = realloc(k->q_orders, n * sizeof *a);
+        if (a)
+            k->q_orders = a;
+        uint32_t *b = a ? realloc(k->q_items, n * sizeof *b) : NULL;
+        if (b)
+            k->q_items = b;
+        int64_t *c = b ? realloc(k->q_money, n * sizeof *c) : NULL;
+        if (c)
+            k->q_money = c;
+        uint32_t *d = c ? realloc(k->events, n * sizeof *d) : NULL;
+        if (!d)
+            return -1;
+        k->events = d;
+        k->alloc = n;
+    }
+    size_t add = need - k->cap;
+    memset(k->q_orders + k->cap, 0, add * sizeof *k->q_orders);
+    memset(k->q_items + k->cap, 0, add * sizeof *k->q_items);
+    memset(k->q_money + k->cap, 0, add * sizeof *k->q_money);
+    memset(k->events + k->cap, 0, add * sizeof *k->events);
+    k->cap = need;
     return 0;
 }
 
@@ -497,6 +506,34 @@ static enum crm_err sort_items(struct crm_care *k, const struct crm_store *s,
     return CRM_OK;
 }
 
+/* replenish: customers due to buy a product again on D (customer/replenish.h). */
+static enum crm_err replenish_items(struct crm_care *k, struct crm_store *s,
+                                    const struct crm_agg *a, const struct crm_segment *seg,
+                                    struct crm_errinfo *e)
+{
+    struct crm_replenish_hit *h;
+    size_t n;
+    enum crm_err rc = crm_replenish_due(s, k->o.on, &h, &n, e);
+    for (size_t i = 0; rc == CRM_OK && i < n; i++) {
+        enum crm_class cls = h[i].customer < a->n ? crm_segment_class(seg, h[i].customer)
+                                                  : CRM_CLASS_NONE;
+        if (cls == CRM_CLASS_MALICIOUS || cls == CRM_CLASS_NONE)
+            continue;
+        struct crm_care_item it = item_for(seg, a, h[i].customer, cls, CRM_CARE_REPLENISH,
+                                           k->o.on);
+        const struct crm_product *p = crm_store_product(s, h[i].product);
+        it.product = p->id;
+        it.product_len = p->id_len;
+        it.day = h[i].last;
+        it.until = h[i].cycle;
+        it.count = h[i].purchases;
+        it.year_known = (int)h[i].more;
+        rc = add_item(k, &it, e);
+    }
+    free(h);
+    return rc;
+}
+
 enum crm_err crm_care_finish(struct crm_care *k, struct crm_store *s, const struct crm_agg *a,
                              const struct crm_segment *seg,
                              const struct crm_customer_info *info, struct crm_errinfo *e)
@@ -533,6 +570,8 @@ enum crm_err crm_care_finish(struct crm_care *k, struct crm_store *s, const stru
         rc = after_items(k, a, seg, e);
     if (rc == CRM_OK && (k->o.reasons >> CRM_CARE_VIP_EXPIRING & 1))
         rc = vip_reminders(k, s, a, seg, e);
+    if (rc == CRM_OK && (k->o.reasons >> CRM_CARE_REPLENISH & 1))
+        rc = replenish_items(k, s, a, seg, e);
     if (rc != CRM_OK)
         return rc;
     return sort_items(k, s, e);
@@ -576,6 +615,12 @@ size_t crm_care_detail(const struct crm_care_item *it, int money_scale, char *bu
         break;
     case CRM_CARE_WIN_BACK:
         n = snprintf(buf, size, "no paid order for %u days", it->count);
+        break;
+    case CRM_CARE_REPLENISH:
+        crm_date_format(it->day, d1);
+        n = snprintf(buf, size, "%.*s every %d days; last %s; bought on %u days%s",
+                     (int)(it->product_len > 200 ? 200 : it->product_len), it->product,
+                     it->until, d1, it->count, it->year_known ? " (more products due)" : "");
         break;
     default:
         n = snprintf(buf, size, "%s", "");

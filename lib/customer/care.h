@@ -38,13 +38,15 @@
 
 enum crm_care_reason {
     CRM_CARE_BIRTHDAY, CRM_CARE_AFTER_7D, CRM_CARE_AFTER_28D, CRM_CARE_VIP_EXPIRING,
-    CRM_CARE_WIN_BACK, CRM_CARE_COUNT
+    CRM_CARE_WIN_BACK, CRM_CARE_REPLENISH, CRM_CARE_COUNT
 };
 
 #define CRM_CARE_ALL ((1u << CRM_CARE_COUNT) - 1)
 #define CRM_CARE_YEAR 365           /* days of VIP status */
 
-/* "birthday", "after-7d", "after-28d", "vip-expiring", "win-back". */
+/* "birthday", "after-7d", "after-28d", "vip-expiring", "win-back", "replenish" (a product
+ * bought on at least two days is due again: customer/replenish.h; stores with line items
+ * only). */
 const char *crm_care_reason_name(enum crm_care_reason r);
 
 /* A comma-separated list of reason names into a bit mask (1 << reason). CRM_EUSAGE naming
@@ -71,6 +73,10 @@ struct crm_care_item {
     int year_known;
     uint32_t count;
     int64_t money;
+    const char *product;     /* replenish: the product id (the store's text); day = last
+                                purchase, count = purchase days, until = cycle in days,
+                                year_known = other products due the same day */
+    size_t product_len;
 };
 
 struct crm_care;

@@ -115,7 +115,7 @@ static enum crm_err start_pass(struct crm_store *s, const struct crm_segrep_opts
         int64_t t;   /* the VIP pass reads the store again: hold a pipe in memory */
         struct crm_care_opts co = o->care;
         co.on = ao->as_of;
-        if (co.reasons >> CRM_CARE_VIP_EXPIRING & 1)
+        if (co.reasons & (1u << CRM_CARE_VIP_EXPIRING | 1u << CRM_CARE_REPLENISH))
             rc = crm_store_max_time(s, &t, e);
         if (rc == CRM_OK)
             rc = crm_care_new(&co, &r->care, e);
@@ -297,6 +297,17 @@ void crm_segrep_write_kpi(struct crm_out *o, const struct crm_kpi *k, int scale)
         crm_out_fixed(o, r.customer_growth, 7);
         crm_out_fixed(o, r.refund_rate, 7);
         crm_out_end_row(o);
+    }
+}
+
+const char *crm_segrep_sheet(enum crm_segment_report report)
+{
+    switch (report) {
+    case CRM_SEGREP_CARE: return "care";
+    case CRM_SEGREP_KPI: return "kpi";
+    case CRM_SEGREP_SUMMARY: return "segment-summary";
+    case CRM_SEGREP_CUSTOMERS:
+    default: return NULL;
     }
 }
 

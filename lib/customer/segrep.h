@@ -63,8 +63,8 @@ struct crm_segrep {
     int scale;                                /* the store's money decimals */
 };
 
-/* The one pass over s (and, for CARE with vip-expiring, the VIP pass: on a pipe the store
- * is held in memory), the classes with the cut points given, the KPI periods finished, the
+/* The one pass over s (and, for CARE with vip-expiring or replenish, the second pass: on a
+ * pipe the store is held in memory), the classes with the cut points given, the KPI periods finished, the
  * care list made, the summary summed. */
 enum crm_err crm_segrep_run(struct crm_store *s, const struct crm_segrep_opts *o,
                             struct crm_segrep *out, struct crm_errinfo *e);
@@ -85,6 +85,10 @@ void crm_segrep_write_care(struct crm_out *o, const struct crm_store *s,
                            const struct crm_care *k, int scale, double holdout,
                            const char *salt);
 void crm_segrep_write_kpi(struct crm_out *o, const struct crm_kpi *k, int scale);
+
+/* The XLSX sheet name of a report: "segment-summary", "care", "kpi", or NULL for customer
+ * rows and cut points (the tool's name). */
+const char *crm_segrep_sheet(enum crm_segment_report report);
 
 /* The report o->report of one evaluated store: care list, KPI table, summary or customer
  * rows (scores of o->ro.scheme). */

@@ -1,10 +1,14 @@
-/* import: order files → store (SPEC §4). Rows are mapped to the canonical schema (by
- * --map, a preset, or recognised header names in English and Chinese), validated, merged
- * into orders (rows sharing an order_id among the last CRM_IMPORT_WINDOW orders begun),
- * checked against every earlier order id (duplicates are skipped and counted) and handed
- * to the store writer. Invariant — nothing is lost: every data row read is counted in
- * exactly one of: part of a stored order, rejected (with a reason, to the rejects file),
- * duplicate, or expected skip declared by a preset. */
+/* import: order files → store (SPEC §4, §13.1). Rows are mapped to the canonical schema
+ * (by --map, a preset, or recognised header names in English and Chinese), validated,
+ * merged into orders (rows sharing an order_id among the last CRM_IMPORT_WINDOW orders
+ * begun, or anywhere with --line-items unsorted), checked against the order ids already in
+ * the store (duplicates are skipped and counted) and handed to the store writer. Nothing
+ * is silent: money is never changed without an option, assumptions are noted
+ * (crm_import_notes), the first rejects are kept for stderr. Invariant — nothing is lost:
+ * rows read = orders + merged + rejected + duplicates + expected skips, every data row
+ * counted in exactly one (a record a broken quote made counts as each physical line it
+ * swallowed, all rejected; a refund record written for a partially refunded order is not a
+ * row and is counted apart, in refund_records). */
 #ifndef CRM_IMPORT_H
 #define CRM_IMPORT_H
 
@@ -19,7 +23,11 @@
 
 enum crm_field {
     CRM_F_ORDER_ID, CRM_F_CUSTOMER, CRM_F_TIME, CRM_F_AMOUNT, CRM_F_QUANTITY,
-    CRM_F_UNIT_PRICE, CRM_F_STATUS, CRM_F_CURRENCY, CRM_F_COUNT
+    CRM_F_UNIT_PRICE, CRM_F_STATUS, CRM_F_CURRENCY,
+    CRM_F_REFUNDED,       /* refunded_amount: money given back on a partially refunded order */
+    CRM_F_PHONE,          /* phone: the customer when customer_id is empty (Shopify guests) */
+    CRM_F_PRODUCT_ID, CRM_F_PRODUCT_NAME, CRM_F_CATEGORY,   /* line items (SPEC §17) */
+    CRM_F_COUNT
 };
 const char *crm_field_name(enum crm_field f);   /* "customer_id", ... */
 int crm_field_parse(const char *name);           /* -1 when unknown */
@@ -34,6 +42,10 @@ enum crm_reject {
     CRM_REJ_NEGATIVE,     /* negative amount on a paid row */
     CRM_REJ_STATUS,       /* status text not in the status map */
     CRM_REJ_CONFLICT,     /* row disagrees with its order's customer or status */
+    CRM_REJ_ID_LENGTH,    /* customer or order id longer than a store keeps (CRM_ID_MAX) */
+    CRM_REJ_PRECISION,    /* amount has more decimals than the store keeps */
+    CRM_REJ_FAR,          /* line item of an order begun > CRM_IMPORT_WINDOW orders earlier */
+    CRM_REJ_QUOTE,        /* a physical line swallowed by an unterminated quote */
     CRM_REJ_COUNT
 };
 const char *crm_reject_name(enum crm_reject r);
@@ -41,6 +53,7 @@ const char *crm_reject_name(enum crm_reject r);
 enum crm_skip {
     CRM_SKIP_NO_CUSTOMER, /* preset: rows without a customer are expected (UCI) */
     CRM_SKIP_ADJUSTMENT,  /* preset: bookkeeping rows (UCI 'A' invoices) */
+    CRM_SKIP_GUEST,       /* preset: an order with neither e-mail nor phone (Shopify) */
     CRM_SKIP_COUNT
 };
 const char *crm_skip_name(enum crm_skip s);
@@ -53,7 +66,16 @@ struct crm_import_opts {
     int local_zone;                     /* convert explicit offsets to the process's local
                                            zone (TZ) instead of UTC */
     int order_amount_once;              /* amount repeated on every row of an order */
+    int round_money;                    /* --round-money: round digits past the store's
+                                           money scale (counted) instead of rejecting */
+    int decimal_comma;                  /* --decimal-comma: 1.234,50 */
+    int line_items_unsorted;            /* --line-items unsorted: merge line items wherever
+                                           they are (orders kept open: memory O(orders)) */
+    int on_the_fly;                     /* an analytic tool imports: hints name crm-import,
+                                           whose options these are */
     int no_header;                      /* the first line is data */
+    int no_items;                       /* drop line items even when a product column is
+                                           mapped (a version-1 store) */
     double max_reject_rate;             /* default 0.01 */
     /* called now and then with the input bytes read so far in the current file */
     void (*progress)(void *ctx, unsigned long long bytes);
@@ -74,7 +96,28 @@ struct crm_import_stats {
     uint64_t customer_rows;             /* customers-file rows stored */
     uint64_t customer_rejects;
     uint64_t future_rows;               /* (not used by import) */
+    uint64_t items;                     /* line items kept (a product column mapped) */
+    uint64_t items_no_product;          /* rows of such a file with an empty product id */
+    uint64_t items_refused;             /* files whose product column was not kept: the
+                                           store was written without line items */
+    uint64_t money_rounded;             /* amounts rounded by --round-money */
+    uint64_t refunded_orders;           /* orders refunded in full (stored with 0.00) */
+    uint64_t partial_refunds;           /* orders with a refunded part (a refund record) */
+    uint64_t refund_records;            /* orders written for those parts (not rows) */
+    uint64_t multi_line_orders;         /* orders of more than one row */
+    uint64_t repeated_totals;           /* ... whose every row has the same amount */
+    uint64_t quote_records;             /* records a broken quote made (each counted as the
+                                           rejected[CRM_REJ_QUOTE] lines it swallowed) */
 };
+
+/* Assumptions an import made that the user must hear about (crm_import_notes). */
+#define CRM_NOTE_NO_STATUS 1u           /* no status column: every row taken as paid */
+#define CRM_NOTE_NO_ORDER_ID 2u         /* no order id: duplicates cannot be detected */
+#define CRM_NOTE_REPEATED_TOTALS 4u     /* multi-line orders repeat their total (JD) */
+#define CRM_NOTE_FAR_LINE_ITEMS 8u      /* line items far apart were rejected */
+#define CRM_NOTE_PRESET_DETECTED 16u    /* the header is a known export's: its preset applied */
+
+#define CRM_IMPORT_FIRST_REJECTS 5      /* rejects kept for stderr */
 
 struct crm_import;
 
@@ -123,5 +166,34 @@ int crm_import_last_delimiter(const struct crm_import *imp);
 
 /* 1 when name is a known preset. */
 int crm_import_preset_known(const char *name);
+/* The known presets, comma-separated ("cdnow, uci-online-retail, ..."). */
+const char *crm_import_preset_list(void);
+/* Of names[0..n), the one nearest to a misspelt word (two edits at most, or one of 4+
+ * letters starting the other), or NULL: for "did you mean". */
+const char *crm_import_nearest(const char *word, const char *const *names, size_t n);
+/* The known preset nearest to a misspelt name, or NULL when none is close. */
+const char *crm_import_preset_suggest(const char *name);
+
+/* The required fields missing from col[CRM_F_COUNT] (-1: absent), all of them, as
+ * "customer_id, order_time and amount (or unit_price)" into buf (may be NULL); the count. */
+size_t crm_import_missing_fields(const int *col, char *buf, size_t size);
+
+/* --sniff: what importing path would do, as text appended to out (encoding, delimiter,
+ * each field's column or candidates, date examples, decimal style, every status text with
+ * its count and mapping, the first rows as parsed). *would_work is cleared when the import
+ * would fail (a required field missing, unknown statuses, too many rejects). Writes no
+ * store and no rejects. */
+enum crm_err crm_import_sniff(struct crm_import *imp, const char *path, struct crm_buf *out,
+                              int *would_work, struct crm_errinfo *e);
+
+/* The preset in use (given, or detected from the header), or NULL. */
+const char *crm_import_preset_name(const struct crm_import *imp);
+
+/* CRM_NOTE_* bits for what the import assumed (print them even when quiet). */
+unsigned crm_import_notes(const struct crm_import *imp);
+
+/* The first CRM_IMPORT_FIRST_REJECTS rejected rows as "file:line: reason: excerpt"
+ * (i < count); NULL past them. */
+const char *crm_import_first_reject(const struct crm_import *imp, size_t i);
 
 #endif

@@ -28,7 +28,7 @@ static enum crm_err import_to_scratch(int fd, const char *name, const unsigned c
     struct crm_store_meta meta = {"", 2};
     struct crm_store_writer *w = NULL;
     struct crm_import *imp = NULL;
-    struct crm_import_opts o = {.max_reject_rate = 0.01};
+    struct crm_import_opts o = {.max_reject_rate = 0.01, .on_the_fly = 1};
     enum crm_err rc = crm_store_writer_new(sfd, wname, &meta,
                                            CRM_STORE_KEEP_IDS | CRM_STORE_NO_SYNC, &w, e);
     if (rc == CRM_OK)

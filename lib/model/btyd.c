@@ -31,6 +31,7 @@
 
 #include "model/optim.h"
 #include "base/radix.h"
+#include "model/pnbd.h"
 #include "model/special.h"
 
 #define EPS 2.220446049250313e-16
@@ -41,12 +42,20 @@
 
 const char *crm_btyd_model_name(enum crm_btyd_model model)
 {
-    return model == CRM_BTYD_MBGNBD ? "mbgnbd" : "bgnbd";
+    return model == CRM_BTYD_PNBD ? "pnbd" : model == CRM_BTYD_MBGNBD ? "mbgnbd" : "bgnbd";
+}
+
+const char *crm_btyd_param_name(enum crm_btyd_model model, int i)
+{
+    static const char *const bg[4] = {"r", "alpha", "a", "b"}, *const pn[4] = {"r", "alpha", "s",
+                                                                               "beta"};
+    return i < 0 || i > 3 ? "" : model == CRM_BTYD_PNBD ? pn[i] : bg[i];
 }
 
 static int params_ok(const struct crm_btyd_params *p)
 {
-    return (p->model == CRM_BTYD_BGNBD || p->model == CRM_BTYD_MBGNBD) && p->r > 0 &&
+    return (p->model == CRM_BTYD_BGNBD || p->model == CRM_BTYD_MBGNBD ||
+            p->model == CRM_BTYD_PNBD) && p->r > 0 &&
            p->alpha > 0 && p->a > 0 && p->b > 0 && isfinite(p->r) && isfinite(p->alpha) &&
            isfinite(p->a) && isfinite(p->b);
 }
@@ -71,6 +80,8 @@ double crm_btyd_loglik_one(const struct crm_btyd_params *p, double x, double t_x
 {
     if (!params_ok(p) || !obs_ok(x, t_x, T))
         return NAN;
+    if (p->model == CRM_BTYD_PNBD)
+        return crm_pnbd_loglik_one(p, x, t_x, T);
     double mu = p->model == CRM_BTYD_MBGNBD ? 1.0 : 0.0, A = p->r + x;
     double l1 = lgamma_r(A, &(int){0}) - lgamma_r(p->r, &(int){0}) + p->r * log(p->alpha) +
                 lgamma_r(p->b + x + mu, &(int){0}) - lgamma_r(p->a + p->b + x + mu, &(int){0}) -
@@ -113,6 +124,8 @@ double crm_btyd_p_alive(const struct crm_btyd_params *p, double x, double t_x, d
 {
     if (!params_ok(p) || !obs_ok(x, t_x, T))
         return NAN;
+    if (p->model == CRM_BTYD_PNBD)
+        return crm_pnbd_p_alive(p, x, t_x, T);
     return 1.0 / (1.0 + exp(log_odds_dead(p, x, t_x, T)));
 }
 
@@ -121,6 +134,8 @@ double crm_btyd_prob_no_purchase(const struct crm_btyd_params *p, double x, doub
 {
     if (!params_ok(p) || !obs_ok(x, t_x, T) || !(t >= 0) || !isfinite(t))
         return NAN;
+    if (p->model == CRM_BTYD_PNBD)
+        return crm_pnbd_prob_no_purchase(p, x, t_x, T, t);
     double alive = crm_btyd_p_alive(p, x, t_x, T);
     /* P(some purchase | alive) = 1 - ((α+T)/(α+T+t))^(r+x) */
     double buy = -expm1(-(p->r + x) * log1p(t / (p->alpha + T)));
@@ -246,6 +261,11 @@ enum crm_err crm_btyd_expected(const struct crm_btyd_params *p, double x, double
         return crm_errinfo_set(err, CRM_EDATA, "invalid summary x=%g t_x=%g T=%g or horizon %g",
                                x, t_x, T, t);
     double h;
+    if (p->model == CRM_BTYD_PNBD) {
+        *out = crm_pnbd_p_alive(p, x, t_x, T) * crm_pnbd_alive_expected(p, x, T, t);
+        return isfinite(*out) ? CRM_OK : crm_errinfo_set(err, CRM_EMODEL, "pnbd: P(alive) "
+                                                         "cannot be evaluated");
+    }
     enum crm_err e = alive_expectation(p->r + x, p->a, p->b + x + beta_shift(p),
                                        t / (p->alpha + T), &h, err);
     if (e == CRM_OK)
@@ -266,6 +286,10 @@ enum crm_err crm_btyd_expected_unconditional(const struct crm_btyd_params *p, do
      * p ~ Beta(a, b+1); BG/NBD: alive, p ~ Beta(a, b) */
     int mbg = p->model == CRM_BTYD_MBGNBD;
     double h;
+    if (p->model == CRM_BTYD_PNBD) {
+        *out = crm_pnbd_expected_unconditional(p, t);
+        return CRM_OK;
+    }
     enum crm_err e = alive_expectation(p->r, p->a, p->b + beta_shift(p), t / p->alpha, &h, err);
     if (e == CRM_OK)
         *out = mbg ? h * p->b / (p->a + p->b) : h;
@@ -286,7 +310,12 @@ static enum crm_err window_expectation(const struct crm_btyd_params *p, double x
                                        double *discounted, struct crm_errinfo *err)
 {
     double A = p->r + x, beta = p->b + x + beta_shift(p), scale = p->alpha + T;
-    enum crm_err e = alive_expectation(A, p->a, beta, hz->length / scale, plain, err);
+    int pnbd = p->model == CRM_BTYD_PNBD;
+    enum crm_err e = CRM_OK;
+    if (pnbd)
+        *plain = crm_pnbd_alive_expected(p, x, T, hz->length);
+    else
+        e = alive_expectation(A, p->a, beta, hz->length / scale, plain, err);
     if (e != CRM_OK || hz->annual_discount == 0.0) {
         *discounted = *plain;
         return e;
@@ -297,6 +326,8 @@ static enum crm_err window_expectation(const struct crm_btyd_params *p, double x
         double end = fmin((double)m * month, hz->length), upto;
         if (end == hz->length)
             upto = *plain;
+        else if (pnbd)
+            upto = crm_pnbd_alive_expected(p, x, T, end);
         else if ((e = alive_expectation(A, p->a, beta, end / scale, &upto, err)) != CRM_OK)
             return e;
         sum += (upto - before) * exp(-(double)m / 12.0 * lnd);
@@ -319,6 +350,7 @@ enum crm_err crm_btyd_score(const struct crm_btyd_params *p, const struct crm_bt
                                horizon->length, horizon->annual_discount,
                                horizon->days_per_unit);
     double last_x = NAN, last_T = NAN, h = 0.0, hd = 0.0, buy = 0.0;
+    struct crm_pnbd_xT xT = {NAN, NAN, {0, 0, 0, 0, 0}, 0, 0};
     for (size_t i = 0; i < n; i++) {
         const struct crm_btyd_obs *o = &obs[i];
         if (!obs_ok(o->x, o->t_x, o->T))
@@ -333,6 +365,20 @@ enum crm_err crm_btyd_score(const struct crm_btyd_params *p, const struct crm_bt
             buy = -expm1(-(p->r + o->x) * log1p(horizon->length / (p->alpha + o->T)));
             last_x = o->x;
             last_T = o->T;
+        }
+        if (p->model == CRM_BTYD_PNBD) {
+            if (xT.x != o->x || xT.T != o->T)
+                crm_pnbd_xT_prepare(p, o->x, o->T, horizon->length, &xT);
+            double alive = crm_pnbd_p_alive_xT(p, &xT, o->t_x);
+            out[i].p_alive = alive;
+            out[i].expected = alive * h;
+            out[i].prob_no_purchase = (1.0 - alive) + alive * xT.none_alive;
+            out[i].discounted_expected = alive * hd;
+            if (!isfinite(out[i].p_alive) || !isfinite(out[i].prob_no_purchase))
+                return crm_errinfo_set(err, CRM_EMODEL, "summary %zu (x=%g, t_x=%g, T=%g): "
+                                       "pnbd P(alive) cannot be evaluated", i, o->x, o->t_x,
+                                       o->T);
+            continue;
         }
         double alive = 1.0 / (1.0 + exp(log_odds_dead(p, o->x, o->t_x, o->T)));
         out[i].p_alive = alive;
@@ -361,6 +407,10 @@ enum crm_err crm_btyd_clv(const struct crm_btyd_params *p, double x, double t_x,
 void crm_btyd_simulate(const struct crm_btyd_params *p, struct crm_rng *rng, double T,
                        double holdout, struct crm_btyd_obs *obs, double *holdout_purchases)
 {
+    if (p->model == CRM_BTYD_PNBD) {
+        crm_pnbd_simulate(p, rng, T, holdout, obs, holdout_purchases);
+        return;
+    }
     double lambda = crm_rng_gamma(rng, p->r, 1.0 / p->alpha);
     double drop = crm_rng_beta(rng, p->a, p->b);
     double x = 0.0, t_x = 0.0, held = 0.0, t = 0.0;
@@ -519,6 +569,7 @@ done:
  * computed once per evaluation) and, per triple with positive weight, indices into them. */
 struct prep {
     int mbg;
+    double penalty;   /* lifetimes' penalizer_coef */
     size_t n, nx, nT, ntx;
     double total; /* Σ weight */
     double *w;
@@ -683,13 +734,14 @@ static double bg_objective(const double *theta, double *grad, void *ctx)
         ga += w * p4 / a;
         gb -= w * p4 * ibx[i];
     }
+    double L = P->penalty;
     if (grad) {
-        grad[0] = -gr * r / P->total;
-        grad[1] = -gal * al / P->total;
-        grad[2] = -ga * a / P->total;
-        grad[3] = -gb * b / P->total;
+        grad[0] = -gr * r / P->total + 2.0 * L * r * r;
+        grad[1] = -gal * al / P->total + 2.0 * L * al * al;
+        grad[2] = -ga * a / P->total + 2.0 * L * a * a;
+        grad[3] = -gb * b / P->total + 2.0 * L * b * b;
     }
-    double f = -ll / P->total;
+    double f = -ll / P->total + L * (r * r + al * al + a * a + b * b);
     return isfinite(f) ? f : INFINITY;
 }
 
@@ -699,6 +751,7 @@ struct mle {
     int converged, iterations, evaluations;
     double fval, grad_norm;
     double se_theta[CRM_OPTIM_MAX_DIM]; /* on the log scale */
+    double cov[CRM_OPTIM_MAX_DIM * CRM_OPTIM_MAX_DIM]; /* n*n, of the log parameters */
     int hessian_ok;
 };
 
@@ -768,6 +821,7 @@ static enum crm_err maximise(crm_optim_fn *f, void *ctx, size_t n, double *theta
             out->hessian_ok = 1;
             for (size_t i = 0; i < n; i++)
                 out->se_theta[i] = sqrt(cov[i * n + i]);
+            memcpy(out->cov, cov, n * n * sizeof *cov);
         }
     }
     return CRM_OK;
@@ -780,6 +834,9 @@ static const char *runaway_hint(const char *name, double v)
     if ((strcmp(name, "a") == 0 && low) || (strcmp(name, "b") == 0 && !low))
         return " (the dropout probability runs to 0: the data show no sign of customers "
                "leaving; the dormancy rules may serve better)";
+    if ((strcmp(name, "s") == 0 && low) || (strcmp(name, "beta") == 0 && !low))
+        return " (the dropout rate runs to 0: the data show no sign of customers leaving; "
+               "the dormancy rules may serve better)";
     if ((strcmp(name, "r") == 0 || strcmp(name, "alpha") == 0) && !low)
         return " (purchase rates look the same for every customer)";
     if ((strcmp(name, "q") == 0 || strcmp(name, "gamma") == 0) && !low)
@@ -813,49 +870,166 @@ static enum crm_err check_estimate(const char *model, const struct mle *m, size_
     return CRM_OK;
 }
 
-enum crm_err crm_btyd_fit(enum crm_btyd_model model, const struct crm_btyd_obs *obs, size_t n,
-                          struct crm_btyd_fit *fit, struct crm_errinfo *err)
+/* Pareto/NBD's data checks (as prep_build's) and its starting point. */
+static enum crm_err pnbd_prep(const struct crm_btyd_obs *obs, size_t n,
+                              struct crm_pnbd_prep *P, double *sx, double *sT,
+                              struct crm_errinfo *err)
 {
-    static const char *const names[4] = {"r", "alpha", "a", "b"};
+    double repeat = 0.0, total = 0.0;
+    *sx = *sT = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        const struct crm_btyd_obs *o = &obs[i];
+        if (!obs_ok(o->x, o->t_x, o->T) || !(o->weight >= 0) || !isfinite(o->weight))
+            return bad_obs(err, i, o);
+        total += o->weight;
+        repeat += o->x > 0 ? o->weight : 0.0;
+        *sx += o->weight * o->x;
+        *sT += o->weight * o->T;
+    }
+    if (!(total > 0))
+        return crm_errinfo_set(err, CRM_EMODEL, "pnbd fit: no customers (all weights are zero)");
+    if (!(repeat > 0))
+        return crm_errinfo_set(err, CRM_EMODEL, "pnbd fit: no customer made a repeat purchase, "
+                               "so the purchase and dropout processes cannot be estimated");
+    return crm_pnbd_prep_build(P, obs, n, 0.0, err);
+}
+
+enum crm_err crm_btyd_fit_penalized(enum crm_btyd_model model, const struct crm_btyd_obs *obs,
+                                    size_t n, double penalty, struct crm_btyd_fit *fit,
+                                    struct crm_errinfo *err)
+{
+    const char *names[4];
+    for (int i = 0; i < 4; i++)
+        names[i] = crm_btyd_param_name(model, i);
     struct prep P;
+    struct crm_pnbd_prep Q;
     memset(fit, 0, sizeof *fit);
-    enum crm_err e = prep_build(model, obs, n, &P, err);
+    if (!(penalty >= 0) || !isfinite(penalty))
+        return crm_errinfo_set(err, CRM_EUSAGE, "penalty %g: expected a number >= 0", penalty);
+    int pnbd = model == CRM_BTYD_PNBD;
+    double sx = 0.0, sT = 0.0, total;
+    enum crm_err e = pnbd ? pnbd_prep(obs, n, &Q, &sx, &sT, err)
+                          : prep_build(model, obs, n, &P, err);
     if (e != CRM_OK)
         return e;
-    /* start: r = 1/2 and α matching the observed repeat rate Σx / ΣT; a = 1, b = 2 */
-    double sx = 0.0, sT = 0.0;
-    for (size_t k = 0; k < P.n; k++) {
-        sx += P.w[k] * P.xv[P.ix[k]];
-        sT += P.w[k] * P.Tv[P.iT[k]];
+    if (!pnbd) {
+        for (size_t k = 0; k < P.n; k++) {
+            sx += P.w[k] * P.xv[P.ix[k]];
+            sT += P.w[k] * P.Tv[P.iT[k]];
+        }
+        P.penalty = penalty;
+        total = P.total;
+    } else {
+        Q.penalty = penalty;
+        total = Q.total;
     }
+    /* start: r = 1/2 and α matching the observed repeat rate Σx / ΣT; a = 1, b = 2 (s = 1/2
+     * and β = the mean T for Pareto/NBD: a mean lifetime of the order of the data) */
     double theta[4] = {log(0.5), log(0.5 * fmax(sT, 1e-300) / sx), 0.0, log(2.0)};
+    if (pnbd) {
+        theta[2] = log(0.5);
+        theta[3] = log(fmax(sT / total, 1e-3));
+    }
     if (!(fabs(theta[1]) < THETA_MAX))
         theta[1] = 0.0;
     struct mle m;
-    e = maximise(bg_objective, &P, 4, theta, P.total, &m, err);
+    crm_optim_fn *f = pnbd ? crm_pnbd_objective : bg_objective;
+    void *ctx = pnbd ? (void *)&Q : (void *)&P;
+    e = maximise(f, ctx, 4, theta, total, &m, err);
     if (e == CRM_EMODEL)
         crm_errinfo_set(err, e, "%s fit: the likelihood is not finite at the starting point",
                         crm_btyd_model_name(model));
     if (e == CRM_OK)
         e = check_estimate(crm_btyd_model_name(model), &m, 4, theta, names, err);
-    prep_free(&P);
+    if (!pnbd)
+        prep_free(&P);
+    else
+        crm_pnbd_prep_free(&Q);
     if (e != CRM_OK)
         return e;
     fit->params = (struct crm_btyd_params){model, exp(theta[0]), exp(theta[1]), exp(theta[2]),
                                            exp(theta[3])};
-    fit->loglik = -m.fval * P.total;
-    fit->customers = P.total;
+    const double *v = &fit->params.r;
+    double pen = 0.0;
+    for (int i = 0; i < 4; i++)
+        pen += penalty * v[i] * v[i];
+    fit->loglik = -(m.fval - pen) * total;
+    fit->customers = total;
     fit->grad_norm = m.grad_norm;
     fit->iterations = m.iterations;
     fit->evaluations = m.evaluations;
     fit->converged = 1;
-    const double *v = &fit->params.r;
     for (int i = 0; i < 4; i++)
         fit->se[i] = v[i] * m.se_theta[i];
+    memcpy(fit->cov, m.cov, sizeof fit->cov);
     if (!isfinite(fit->loglik))
         return crm_errinfo_set(err, CRM_EMODEL, "%s fit: log-likelihood not finite",
                                crm_btyd_model_name(model));
     return CRM_OK;
+}
+
+enum crm_err crm_btyd_fit(enum crm_btyd_model model, const struct crm_btyd_obs *obs, size_t n,
+                          struct crm_btyd_fit *fit, struct crm_errinfo *err)
+{
+    return crm_btyd_fit_penalized(model, obs, n, 0.0, fit, err);
+}
+
+/* ---- parameter uncertainty ---- */
+
+int crm_btyd_draw(const double *est, const double *cov, size_t dim, size_t n, uint64_t seed,
+                  double *out)
+{
+    double L[CRM_OPTIM_MAX_DIM * CRM_OPTIM_MAX_DIM] = {0};
+    if (dim == 0 || dim > CRM_OPTIM_MAX_DIM)
+        return 0;
+    for (size_t i = 0; i < dim; i++) { /* Cholesky: cov = L Lᵀ */
+        if (!(est[i] > 0) || !isfinite(est[i]))
+            return 0;
+        for (size_t j = 0; j <= i; j++) {
+            double sum = cov[i * dim + j];
+            for (size_t k = 0; k < j; k++)
+                sum -= L[i * dim + k] * L[j * dim + k];
+            if (i == j) {
+                if (!(sum > 0) || !isfinite(sum))
+                    return 0;
+                L[i * dim + i] = sqrt(sum);
+            } else {
+                L[i * dim + j] = sum / L[j * dim + j];
+            }
+        }
+    }
+    struct crm_rng rng;
+    crm_rng_seed(&rng, seed);
+    for (size_t d = 0; d < n; d++) {
+        double z[CRM_OPTIM_MAX_DIM];
+        for (size_t i = 0; i < dim; i++)
+            z[i] = crm_rng_normal(&rng);
+        for (size_t i = 0; i < dim; i++) {
+            double v = log(est[i]);
+            for (size_t k = 0; k <= i; k++)
+                v += L[i * dim + k] * z[k];
+            out[d * dim + i] = exp(v);
+        }
+    }
+    return 1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double crm_btyd_quantile(double *v, size_t n, double q)
+{
+    if (n == 0)
+        return NAN;
+    qsort(v, n, sizeof *v, cmp_double);
+    double h = (double)(n - 1) * q;
+    size_t lo = (size_t)floor(h);
+    if (lo + 1 >= n)
+        return v[n - 1];
+    return v[lo] + (h - (double)lo) * (v[lo + 1] - v[lo]);
 }
 
 /* ---- Gamma-Gamma ---- */
@@ -1015,6 +1189,7 @@ enum crm_err crm_btyd_gg_fit(const struct crm_btyd_spend *obs, size_t n,
         const double *v = &fit->params.p;
         for (int i = 0; i < 3; i++)
             fit->se[i] = v[i] * mm.se_theta[i];
+        memcpy(fit->cov, mm.cov, sizeof fit->cov);
     }
 done:
     if (e == CRM_ENOMEM)

@@ -14,6 +14,7 @@
 #define CRM_BTYD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/err.h"
 #include "base/rng.h"
@@ -21,6 +22,7 @@
 enum crm_btyd_model {
     CRM_BTYD_BGNBD,  /* dropout possible after each repeat purchase */
     CRM_BTYD_MBGNBD, /* ... and also right after the first purchase */
+    CRM_BTYD_PNBD,   /* Pareto/NBD: exponential lifetimes, any time (lib/model/pnbd.c) */
 };
 
 /* One customer summary, or `weight` identical ones. */
@@ -34,7 +36,8 @@ struct crm_btyd_obs {
 struct crm_btyd_params {
     enum crm_btyd_model model;
     double r, alpha; /* purchase rate λ ~ Gamma(shape r, rate α) */
-    double a, b;     /* dropout probability p ~ Beta(a, b) */
+    double a, b;     /* BG models: dropout probability p ~ Beta(a, b); Pareto/NBD: the
+                        dropout rate μ ~ Gamma(shape s, rate β) with s in a and β in b */
 };
 
 struct crm_btyd_fit {
@@ -42,6 +45,7 @@ struct crm_btyd_fit {
     double loglik;    /* weighted total log-likelihood at the estimate */
     double se[4];     /* standard errors of r, α, a, b from the inverse of the numeric
                          Hessian of -loglik (delta method from the log scale) */
+    double cov[16];   /* that inverse: the covariance of ln r, ln α, ln a, ln b (4x4) */
     double customers; /* total weight */
     double grad_norm; /* max |∂(-loglik/customers)/∂ ln θ| at the estimate */
     int iterations;   /* optimiser iterations, all phases */
@@ -49,8 +53,11 @@ struct crm_btyd_fit {
     int converged;    /* always 1 when crm_btyd_fit returns CRM_OK */
 };
 
-/* "bgnbd" / "mbgnbd", as in --params-out files. */
+/* "bgnbd" / "mbgnbd" / "pnbd", as in --params-out files. */
 const char *crm_btyd_model_name(enum crm_btyd_model model);
+
+/* The names of the second parameter pair: "a", "b", or "s", "beta" for Pareto/NBD. */
+const char *crm_btyd_param_name(enum crm_btyd_model model, int i);
 
 /* Sort by (x, T, t_x) and merge identical triples, summing weights. *out (n_out entries) is
  * allocated here; free() it. map, when not NULL, has n entries: map[i] is the position of
@@ -67,6 +74,13 @@ enum crm_err crm_btyd_compact(const struct crm_btyd_obs *in, size_t n, struct cr
  * not converge. */
 enum crm_err crm_btyd_fit(enum crm_btyd_model model, const struct crm_btyd_obs *obs, size_t n,
                           struct crm_btyd_fit *fit, struct crm_errinfo *err);
+
+/* The same with lifetimes' L2 penalty: the fit minimises -LL / customers + penalty Σ θ_i²
+ * over the four parameters θ (penalizer_coef). fit->loglik is the unpenalised
+ * log-likelihood at the estimate; the standard errors come from the penalised Hessian. */
+enum crm_err crm_btyd_fit_penalized(enum crm_btyd_model model, const struct crm_btyd_obs *obs,
+                                    size_t n, double penalty, struct crm_btyd_fit *fit,
+                                    struct crm_errinfo *err);
 
 /* Log-likelihood of one customer (FHL 2005 eq. 6; Batislam et al. 2007 eq. 5); NaN when the
  * parameters or the summary are invalid. */
@@ -131,6 +145,19 @@ enum crm_err crm_btyd_clv(const struct crm_btyd_params *p, double x, double t_x,
 void crm_btyd_simulate(const struct crm_btyd_params *p, struct crm_rng *rng, double T,
                        double holdout, struct crm_btyd_obs *obs, double *holdout_purchases);
 
+/* ---- parameter uncertainty (--intervals) ---- */
+
+/* n draws of the parameters from their asymptotic distribution: the logs of the dim
+ * parameters est[0..dim) are normal with covariance cov (dim x dim, row-major), so the
+ * draws stay positive. Deterministic for a seed. Returns 0 when cov is not positive
+ * definite (nothing drawn). out holds n*dim values, draw-major. */
+int crm_btyd_draw(const double *est, const double *cov, size_t dim, size_t n, uint64_t seed,
+                  double *out);
+
+/* The q-quantile of v[0..n) (sorted in place), interpolating between order statistics
+ * (R's type 7); NaN for n == 0. */
+double crm_btyd_quantile(double *v, size_t n, double q);
+
 /* ---- Gamma-Gamma spend model ---- */
 
 /* A repeat customer: x >= 1 repeat purchases whose mean value is mean_spend > 0 (the first
@@ -152,6 +179,7 @@ struct crm_btyd_gg_fit {
     struct crm_btyd_gg_params params;
     double loglik;
     double se[3];
+    double cov[9];    /* covariance of ln p, ln q, ln γ (3x3) */
     double customers;
     double grad_norm;
     int iterations;

@@ -27,33 +27,34 @@ const char *crm_churn_risk_name(enum crm_churn_risk r)
 
 /* ---- parameter files ---- */
 
-static void put_param(struct crm_out *o, const char *model, const char *name, double v)
+static void put_param(struct crm_out *o, const char *model, const char *name, double v,
+                      double se)
 {
     crm_out_cstr(o, model);
     crm_out_cstr(o, name);
     crm_out_fixed(o, v, DECIMALS);
+    crm_out_fixed(o, se, DECIMALS); /* NaN: empty */
     crm_out_end_row(o);
 }
 
 void crm_churn_params_write(struct crm_out *o, const struct crm_churn_params *p)
 {
     const char *m = crm_btyd_model_name(p->bg.model);
-    crm_out_header(o, "model,parameter,value");
-    put_param(o, m, "r", p->bg.r);
-    put_param(o, m, "alpha", p->bg.alpha);
-    put_param(o, m, "a", p->bg.a);
-    put_param(o, m, "b", p->bg.b);
+    const double *v = &p->bg.r;
+    crm_out_header(o, "model,parameter,value,std_error");
+    for (int i = 0; i < 4; i++)
+        put_param(o, m, crm_btyd_param_name(p->bg.model, i), v[i], p->bg_se[i]);
     if (isfinite(p->bg_loglik))
-        put_param(o, m, "loglik", p->bg_loglik);
+        put_param(o, m, "loglik", p->bg_loglik, NAN);
     if (p->unit_days > 0)
-        put_param(o, m, "unit_days", p->unit_days);
+        put_param(o, m, "unit_days", p->unit_days, NAN);
     if (!p->has_gg)
         return;
-    put_param(o, "gammagamma", "p", p->gg.p);
-    put_param(o, "gammagamma", "q", p->gg.q);
-    put_param(o, "gammagamma", "gamma", p->gg.gamma);
+    put_param(o, "gammagamma", "p", p->gg.p, p->gg_se[0]);
+    put_param(o, "gammagamma", "q", p->gg.q, p->gg_se[1]);
+    put_param(o, "gammagamma", "gamma", p->gg.gamma, p->gg_se[2]);
     if (isfinite(p->gg_loglik))
-        put_param(o, "gammagamma", "loglik", p->gg_loglik);
+        put_param(o, "gammagamma", "loglik", p->gg_loglik, NAN);
 }
 
 static double round_fixed(double v)
@@ -68,8 +69,12 @@ static double round_fixed(double v)
 void crm_churn_params_round(struct crm_churn_params *p)
 {
     double *bg[4] = {&p->bg.r, &p->bg.alpha, &p->bg.a, &p->bg.b};
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 4; i++) {
         *bg[i] = round_fixed(*bg[i]);
+        p->bg_se[i] = round_fixed(p->bg_se[i]);
+    }
+    for (int i = 0; i < 3; i++)
+        p->gg_se[i] = round_fixed(p->gg_se[i]);
     p->bg_loglik = round_fixed(p->bg_loglik);
     p->gg.p = round_fixed(p->gg.p);
     p->gg.q = round_fixed(p->gg.q);
@@ -77,34 +82,42 @@ void crm_churn_params_round(struct crm_churn_params *p)
     p->gg_loglik = round_fixed(p->gg_loglik);
 }
 
-static const char *const PARAM_NAMES[2][6] = {{"r", "alpha", "a", "b", "loglik", "unit_days"},
-                                              {"p", "q", "gamma", "loglik", NULL, NULL}};
+static const char *const PARAM_NAMES[3][6] = {{"r", "alpha", "a", "b", "loglik", "unit_days"},
+                                              {"p", "q", "gamma", "loglik", NULL, NULL},
+                                              {"r", "alpha", "s", "beta", "loglik", "unit_days"}};
+
+static int model_of(const char *name)
+{
+    return strcmp(name, "bgnbd") == 0    ? CRM_BTYD_BGNBD
+           : strcmp(name, "mbgnbd") == 0 ? CRM_BTYD_MBGNBD
+           : strcmp(name, "pnbd") == 0   ? CRM_BTYD_PNBD
+                                         : -1;
+}
 
 /* One data row into p; seen[] marks what was set (bit per parameter, per block). */
 static enum crm_err params_row(const struct crm_record *r, struct crm_churn_params *p,
                                unsigned seen[2], int *bg_model, struct crm_errinfo *e)
 {
-    if (r->nfields != 3)
-        return crm_errinfo_set(e, CRM_EUSAGE, "expected 3 fields (model,parameter,value), "
-                               "got %zu", r->nfields);
+    if (r->nfields != 3 && r->nfields != 4)
+        return crm_errinfo_set(e, CRM_EUSAGE, "expected 3 or 4 fields "
+                               "(model,parameter,value[,std_error]), got %zu", r->nfields);
     const char *model = r->field[0], *name = r->field[1], *text = r->field[2];
-    int block;
-    if (strcmp(model, "bgnbd") == 0 || strcmp(model, "mbgnbd") == 0) {
-        int m = model[0] == 'm' ? CRM_BTYD_MBGNBD : CRM_BTYD_BGNBD;
+    int block, m = model_of(model);
+    if (m >= 0) {
         if (*bg_model >= 0 && *bg_model != m)
-            return crm_errinfo_set(e, CRM_EUSAGE, "both bgnbd and mbgnbd rows: one model "
-                                   "per file");
+            return crm_errinfo_set(e, CRM_EUSAGE, "rows of both %s and %s: one transaction "
+                                   "model per file", crm_btyd_model_name(*bg_model), model);
         *bg_model = m;
         block = 0;
     } else if (strcmp(model, "gammagamma") == 0) {
         block = 1;
     } else {
-        return crm_errinfo_set(e, CRM_EUSAGE, "unknown model \"%s\" (bgnbd, mbgnbd, "
+        return crm_errinfo_set(e, CRM_EUSAGE, "unknown model \"%s\" (bgnbd, mbgnbd, pnbd, "
                                "gammagamma)", model);
     }
-    int which = -1;
-    for (int i = 0; i < 6 && PARAM_NAMES[block][i]; i++)
-        if (strcmp(name, PARAM_NAMES[block][i]) == 0)
+    int which = -1, names = block == 0 && m == CRM_BTYD_PNBD ? 2 : block;
+    for (int i = 0; i < 6 && PARAM_NAMES[names][i]; i++)
+        if (strcmp(name, PARAM_NAMES[names][i]) == 0)
             which = i;
     if (which < 0)
         return crm_errinfo_set(e, CRM_EUSAGE, "unknown %s parameter \"%s\"", model, name);
@@ -119,6 +132,13 @@ static enum crm_err params_row(const struct crm_record *r, struct crm_churn_para
                                text, loglik ? "finite" : "positive");
     double *slot[2][4] = {{&p->bg.r, &p->bg.alpha, &p->bg.a, &p->bg.b},
                           {&p->gg.p, &p->gg.q, &p->gg.gamma, &p->gg_loglik}};
+    if (r->nfields == 4 && r->field[3][0]) {
+        double se = strtod(r->field[3], &end);
+        if (*end || !(se >= 0) || !isfinite(se) || which >= (block == 0 ? 4 : 3))
+            return crm_errinfo_set(e, CRM_EUSAGE, "%s %s: std_error \"%s\" is not a number "
+                                   ">= 0 of a parameter", model, name, r->field[3]);
+        *(block == 0 ? &p->bg_se[which] : &p->gg_se[which]) = se;
+    }
     if (block == 0 && which == 4)
         p->bg_loglik = v;
     else if (block == 0 && which == 5)
@@ -133,6 +153,10 @@ enum crm_err crm_churn_params_read(const char *path, struct crm_churn_params *p,
 {
     memset(p, 0, sizeof *p);
     p->bg_loglik = p->gg_loglik = NAN;
+    for (int i = 0; i < 4; i++)
+        p->bg_se[i] = NAN;
+    for (int i = 0; i < 3; i++)
+        p->gg_se[i] = NAN;
     struct crm_csvin *in;
     struct crm_csvin_opts co = {.encoding = "utf-8"};
     enum crm_err rc = crm_csvin_open(path, &co, &in, e);
@@ -143,9 +167,11 @@ enum crm_err crm_churn_params_read(const char *path, struct crm_churn_params *p,
     int bg_model = -1;
     long long line = 0;
     rc = crm_csvin_next(in, &r, e);
-    if (rc == CRM_OK && (r.nfields != 3 || strcmp(r.field[0], "model") != 0 ||
-                         strcmp(r.field[1], "parameter") != 0 || strcmp(r.field[2], "value") != 0))
-        rc = crm_errinfo_set(e, CRM_EUSAGE, "expected the header model,parameter,value");
+    if (rc == CRM_OK && ((r.nfields != 3 && r.nfields != 4) || strcmp(r.field[0], "model") != 0 ||
+                         strcmp(r.field[1], "parameter") != 0 || strcmp(r.field[2], "value") != 0 ||
+                         (r.nfields == 4 && strcmp(r.field[3], "std_error") != 0)))
+        rc = crm_errinfo_set(e, CRM_EUSAGE, "expected the header model,parameter,value or "
+                             "model,parameter,value,std_error");
     line = r.line;
     while (rc == CRM_OK && (rc = crm_csvin_next(in, &r, e)) == CRM_OK && r.nfields > 0) {
         line = r.line;
@@ -155,7 +181,7 @@ enum crm_err crm_churn_params_read(const char *path, struct crm_churn_params *p,
         line = -1;
         if (bg_model < 0 || (seen[0] & 15u) != 15u)
             rc = crm_errinfo_set(e, CRM_EUSAGE, "needs the rows r, alpha, a and b of bgnbd or "
-                                 "mbgnbd");
+                                 "mbgnbd, or r, alpha, s and beta of pnbd");
         else if (seen[1] && (seen[1] & 7u) != 7u)
             rc = crm_errinfo_set(e, CRM_EUSAGE, "gammagamma needs all of p, q and gamma");
         else if ((seen[0] & 32u) && p->unit_days != 7 && p->unit_days != 1)
@@ -191,6 +217,8 @@ void crm_churn_free(struct crm_churn *c)
     free(c->score);
     free(c->holdout_expected);
     free(c->map);
+    free(c->tri_iv);
+    free(c->clv_iv);
     free(c);
 }
 
@@ -262,6 +290,7 @@ static enum crm_err fit_spend_obs(struct crm_churn *c, struct crm_btyd_spend *s,
             c->params.has_gg = 1;
             c->params.gg = c->gg_fit.params;
             c->params.gg_loglik = c->gg_fit.loglik;
+            memcpy(c->params.gg_se, c->gg_fit.se, sizeof c->params.gg_se);
         }
     }
     return rc;
@@ -350,6 +379,158 @@ static enum crm_err score_all(struct crm_churn *c, const struct crm_btsum *b,
     return rc;
 }
 
+/* ---- intervals from parameter draws ---- */
+
+/* The covariance of the log parameters: the fit's, or from a file's standard errors (no
+ * correlations then). 0 when unknown. */
+static int log_cov(const double *est, const double *se, const double *fit_cov, int fitted,
+                   size_t dim, double *cov)
+{
+    if (fitted) {
+        memcpy(cov, fit_cov, dim * dim * sizeof *cov);
+        return 1;
+    }
+    memset(cov, 0, dim * dim * sizeof *cov);
+    for (size_t i = 0; i < dim; i++) {
+        if (!(se[i] > 0) || !isfinite(se[i]))
+            return 0;
+        cov[i * dim + i] = (se[i] / est[i]) * (se[i] / est[i]);
+    }
+    return 1;
+}
+
+struct draws {
+    double bg[CRM_CHURN_DRAWS * 4], gg[CRM_CHURN_DRAWS * 3], pop[CRM_CHURN_DRAWS];
+    double v[CRM_CHURN_DRAWS], disc[CRM_CHURN_DRAWS];
+};
+
+/* Triples are scored a block at a time under every draw, so that crm_btyd_score shares the
+ * (x, T) parts between neighbours as it does for the point estimate. */
+#define IV_BLOCK 1024
+
+static enum crm_err draw_all(const struct crm_churn *c, struct draws *w, struct crm_errinfo *e)
+{
+    const struct crm_churn_params *p = &c->params;
+    double cov[16];
+    if (!log_cov(&p->bg.r, p->bg_se, c->bg_fit.cov, c->fitted, 4, cov))
+        return crm_errinfo_set(e, CRM_EUSAGE, "--intervals needs the standard errors of the "
+                               "parameters: fit the model here, or give --params a file with "
+                               "the std_error column");
+    if (!crm_btyd_draw(&p->bg.r, cov, 4, CRM_CHURN_DRAWS, CRM_CHURN_SEED, w->bg))
+        return crm_errinfo_set(e, CRM_EMODEL, "--intervals: the covariance of the %s estimate "
+                               "is not positive definite", crm_btyd_model_name(p->bg.model));
+    if (!p->has_gg)
+        return CRM_OK;
+    if (!log_cov(&p->gg.p, p->gg_se, c->gg_fit.cov, c->fitted, 3, cov) ||
+        !crm_btyd_draw(&p->gg.p, cov, 3, CRM_CHURN_DRAWS, CRM_CHURN_SEED + 1u, w->gg))
+        return crm_errinfo_set(e, CRM_EMODEL, "--intervals needs the standard errors of the "
+                               "gammagamma parameters (std_error column), positive definite");
+    for (int d = 0; d < CRM_CHURN_DRAWS; d++) {
+        struct crm_btyd_gg_params g = {w->gg[3 * d], w->gg[3 * d + 1], w->gg[3 * d + 2]};
+        if (crm_btyd_gg_population_mean(&g, &w->pop[d], NULL) != CRM_OK)
+            w->pop[d] = NAN; /* q <= 1 in this draw: no finite mean */
+    }
+    return CRM_OK;
+}
+
+/* The clv interval of customer k (triple disc[] filled) from the spend draws. */
+static void clv_interval(struct crm_churn *c, const struct crm_btsum *b, uint32_t k,
+                         struct draws *w, double q)
+{
+    const struct crm_btsum_cust *u = &b->cust[k];
+    double x = c->tri[c->map[k]].x;
+    int64_t money = crm_btsum_repeat_money(u);
+    size_t n = 0;
+    for (int d = 0; d < CRM_CHURN_DRAWS; d++) {
+        struct crm_btyd_gg_params g = {w->gg[3 * d], w->gg[3 * d + 1], w->gg[3 * d + 2]};
+        double value = w->pop[d];
+        if (x > 0 && money > 0 &&
+            crm_btyd_gg_expected_value(&g, x, (double)money / c->minor_per_unit / x, &value,
+                                       NULL) != CRM_OK)
+            value = NAN;
+        if (isfinite(value))
+            w->v[n++] = value * w->disc[d] * c->minor_per_unit;
+    }
+    c->clv_iv[2 * k] = (int64_t)llround(crm_btyd_quantile(w->v, n, q));
+    c->clv_iv[2 * k + 1] = (int64_t)llround(crm_btyd_quantile(w->v, n, 1.0 - q));
+}
+
+/* One block of triples [i0, i0+nb): their scores under every draw (sc[d * IV_BLOCK + j]),
+ * their quantiles, and their customers' clv intervals. */
+static enum crm_err interval_block(struct crm_churn *c, const struct crm_btsum *b,
+                                   struct draws *w, struct crm_btyd_score *sc, size_t i0,
+                                   size_t nb, const uint32_t *start, const uint32_t *who,
+                                   const struct crm_btyd_horizon *hz, double q,
+                                   struct crm_errinfo *e)
+{
+    for (int d = 0; d < CRM_CHURN_DRAWS; d++) {
+        struct crm_btyd_params pd = {c->params.bg.model, w->bg[4 * d], w->bg[4 * d + 1],
+                                     w->bg[4 * d + 2], w->bg[4 * d + 3]};
+        enum crm_err rc = crm_btyd_score(&pd, &c->tri[i0], nb, hz,
+                                         &sc[(size_t)d * IV_BLOCK], e);
+        if (rc != CRM_OK)
+            return rc;
+    }
+    for (size_t j = 0; j < nb; j++) {
+        double *iv = &c->tri_iv[4 * (i0 + j)];
+        for (int d = 0; d < CRM_CHURN_DRAWS; d++)
+            w->v[d] = sc[(size_t)d * IV_BLOCK + j].p_alive;
+        iv[0] = crm_btyd_quantile(w->v, CRM_CHURN_DRAWS, q);
+        iv[1] = crm_btyd_quantile(w->v, CRM_CHURN_DRAWS, 1.0 - q);
+        for (int d = 0; d < CRM_CHURN_DRAWS; d++)
+            w->v[d] = sc[(size_t)d * IV_BLOCK + j].expected;
+        iv[2] = crm_btyd_quantile(w->v, CRM_CHURN_DRAWS, q);
+        iv[3] = crm_btyd_quantile(w->v, CRM_CHURN_DRAWS, 1.0 - q);
+        for (int d = 0; d < CRM_CHURN_DRAWS; d++)
+            w->disc[d] = sc[(size_t)d * IV_BLOCK + j].discounted_expected;
+        for (uint32_t k = start[i0 + j]; c->clv_iv && k < start[i0 + j + 1]; k++)
+            clv_interval(c, b, who[k], w, q);
+    }
+    return CRM_OK;
+}
+
+static enum crm_err intervals(struct crm_churn *c, const struct crm_btsum *b,
+                              const struct crm_churn_opts *o, struct crm_errinfo *e)
+{
+    struct draws *w = malloc(sizeof *w);
+    size_t nt = c->triples ? c->triples : 1;
+    uint32_t *start = calloc(nt + 1, sizeof *start), *who = malloc((b->n + 1) * sizeof *who);
+    struct crm_btyd_score *sc = malloc((size_t)CRM_CHURN_DRAWS * IV_BLOCK * sizeof *sc);
+    c->tri_iv = malloc(4 * nt * sizeof *c->tri_iv);
+    c->clv_iv = c->params.has_gg ? malloc(2 * ((size_t)b->n + 1) * sizeof *c->clv_iv) : NULL;
+    enum crm_err rc = CRM_ENOMEM;
+    if (!w || !start || !who || !sc || !c->tri_iv || (c->params.has_gg && !c->clv_iv)) {
+        crm_errinfo_set(e, rc, "out of memory for the intervals");
+        goto done;
+    }
+    rc = draw_all(c, w, e);
+    /* customers by triple (a counting sort): who[start[i] .. start[i+1]) are triple i's */
+    for (uint32_t k = 0; k < b->n; k++)
+        if (c->map[k] != UINT32_MAX)
+            start[c->map[k] + 1]++;
+    for (size_t i = 0; i < nt; i++)
+        start[i + 1] += start[i];
+    for (uint32_t k = 0; k < b->n; k++)
+        if (c->map[k] != UINT32_MAX)
+            who[start[c->map[k]]++] = k;
+    for (size_t i = nt; i > 0; i--) /* each start[i] moved on to start[i+1]: back */
+        start[i] = start[i - 1];
+    start[0] = 0;
+    double u = c->days_per_unit, q = (1.0 - o->interval_level) / 2.0;
+    struct crm_btyd_horizon hz = {o->horizon_days / u, o->annual_discount, u};
+    c->level = o->interval_level;
+    for (size_t i = 0; rc == CRM_OK && i < c->triples; i += IV_BLOCK) {
+        size_t nb = c->triples - i < IV_BLOCK ? c->triples - i : IV_BLOCK;
+        rc = interval_block(c, b, w, sc, i, nb, start, who, &hz, q, e);
+    }
+done:
+    free(w);
+    free(start);
+    free(who);
+    free(sc);
+    return rc;
+}
+
 enum crm_err crm_churn_model(const struct crm_btsum *b, const struct crm_churn_opts *o,
                              struct crm_churn **out, struct crm_errinfo *e)
 {
@@ -374,10 +555,12 @@ enum crm_err crm_churn_model(const struct crm_btsum *b, const struct crm_churn_o
         c->fitted = 1;
         c->params.bg_loglik = c->params.gg_loglik = NAN;
         c->params.unit_days = o->days_per_unit;
-        rc = crm_btyd_fit(o->model, c->tri, c->triples, &c->bg_fit, e);
+        c->penalty = o->penalty;
+        rc = crm_btyd_fit_penalized(o->model, c->tri, c->triples, o->penalty, &c->bg_fit, e);
         if (rc == CRM_OK) {
             c->params.bg = c->bg_fit.params;
             c->params.bg_loglik = c->bg_fit.loglik;
+            memcpy(c->params.bg_se, c->bg_fit.se, sizeof c->params.bg_se);
             rc = fit_spend(c, b, e);
         }
         crm_churn_params_round(&c->params);
@@ -386,6 +569,8 @@ enum crm_err crm_churn_model(const struct crm_btsum *b, const struct crm_churn_o
         rc = crm_btyd_gg_population_mean(&c->params.gg, &c->population_mean, e);
     if (rc == CRM_OK)
         rc = score_all(c, b, o, e);
+    if (rc == CRM_OK && o->interval_level > 0)
+        rc = intervals(c, b, o, e);
     if (rc != CRM_OK) {
         crm_churn_free(c);
         return rc;
@@ -512,8 +697,8 @@ void crm_churn_summary_join(struct crm_churn_summary *out)
 }
 
 enum crm_err crm_churn_fit(const struct crm_churn_summary *s, enum crm_btyd_model model,
-                           double days_per_unit, int money_scale, struct crm_churn **out,
-                           struct crm_errinfo *e)
+                           double days_per_unit, double penalty, int money_scale,
+                           struct crm_churn **out, struct crm_errinfo *e)
 {
     *out = NULL;
     struct crm_churn *c = calloc(1, sizeof *c);
@@ -547,10 +732,12 @@ enum crm_err crm_churn_fit(const struct crm_churn_summary *s, enum crm_btyd_mode
     c->fitted = 1;
     c->params.bg_loglik = c->params.gg_loglik = NAN;
     c->params.unit_days = days_per_unit;
-    rc = crm_btyd_fit(model, c->tri, c->triples, &c->bg_fit, e);
+    c->penalty = penalty;
+    rc = crm_btyd_fit_penalized(model, c->tri, c->triples, penalty, &c->bg_fit, e);
     if (rc == CRM_OK) {
         c->params.bg = c->bg_fit.params;
         c->params.bg_loglik = c->bg_fit.loglik;
+        memcpy(c->params.bg_se, c->bg_fit.se, sizeof c->params.bg_se);
         for (size_t i = 0; i < s->nspend; i++) {
             const struct crm_churn_spend *u = &s->spend[i];
             sp[i] = (struct crm_btyd_spend){u->x, (double)u->money / c->minor_per_unit / u->x,
@@ -610,6 +797,16 @@ int crm_churn_row(const struct crm_churn *c, const struct crm_btsum *b, uint32_t
         row->value_minor = to_minor(value * c->minor_per_unit);
         row->clv_minor = to_minor(value * sc->discounted_expected * c->minor_per_unit);
     }
+    row->has_interval = c->tri_iv != NULL;
+    if (row->has_interval) {
+        const double *iv = &c->tri_iv[4 * (size_t)c->map[k]];
+        row->p_alive_lo = iv[0];
+        row->p_alive_hi = iv[1];
+        row->expected_lo = iv[2];
+        row->expected_hi = iv[3];
+        row->clv_lo_minor = c->clv_iv ? c->clv_iv[2 * (size_t)k] : 0;
+        row->clv_hi_minor = c->clv_iv ? c->clv_iv[2 * (size_t)k + 1] : 0;
+    }
     row->holdout_expected = c->holdout_expected ? c->holdout_expected[c->map[k]] : NAN;
     row->holdout_actual = s->holdout_days;
     return 1;
@@ -668,7 +865,7 @@ enum crm_err crm_churn_tracking(const struct crm_churn *c, const struct crm_btsu
     size_t span = (size_t)(last - start) + 1;   /* days start .. last */
     size_t weeks = (span + 6) / 7;
     double *cohort = calloc(span, sizeof *cohort);     /* first purchases per day */
-    double *ex = malloc(span * sizeof *ex);            /* E[X(m days)], m = 0 .. span-1 */
+    double *ex = malloc((span + 1) * sizeof *ex);      /* E[X(m days)], m = 0 .. span */
     t->n = weeks + 1;
     t->x = malloc(t->n * sizeof *t->x);
     t->actual = malloc(t->n * sizeof *t->actual);
@@ -681,9 +878,10 @@ enum crm_err crm_churn_tracking(const struct crm_churn *c, const struct crm_btsu
     for (uint32_t k = 0; k < b->n; k++)
         if (crm_btsum_has(&b->cust[k]))
             cohort[b->cust[k].first - start] += 1;
-    /* a customer who first bought on day s has made E[X(D - s)] repeat purchases by the end
-     * of day D: the same clock as T = end - first */
-    for (size_t m = 0; m < span && rc == CRM_OK; m++)
+    /* BTYD's convention (pnbd.ExpectedCumulativeTransactions): week k ends 7k days after the
+     * start, and a customer who first bought s days after the start has made E[X(7k - s)]
+     * repeat purchases by then (s < 7k) */
+    for (size_t m = 0; m <= span && rc == CRM_OK; m++)
         rc = crm_btyd_expected_unconditional(&c->params.bg, (double)m / c->days_per_unit,
                                              &ex[m], e);
     if (rc != CRM_OK)
@@ -701,7 +899,7 @@ enum crm_err crm_churn_tracking(const struct crm_churn *c, const struct crm_btsu
         double pred = 0.0;
         for (size_t s = 0; s < to; s++)
             if (cohort[s] > 0)
-                pred += cohort[s] * ex[to - 1 - s];
+                pred += cohort[s] * ex[to - s];
         t->x[w] = (double)to / 7.0;
         t->actual[w] = cum;
         t->predicted[w] = pred;
@@ -760,14 +958,19 @@ size_t crm_churn_describe(const struct crm_churn *c, char *buf, size_t size)
     if (size)
         buf[0] = '\0';
     if (!c->fitted) {
-        add(&t, "%s parameters from the file: r=%.7f alpha=%.7f a=%.7f b=%.7f\n", m, p->bg.r,
-            p->bg.alpha, p->bg.a, p->bg.b);
+        add(&t, "%s parameters from the file: r=%.7f alpha=%.7f %s=%.7f %s=%.7f\n", m, p->bg.r,
+            p->bg.alpha, crm_btyd_param_name(p->bg.model, 2), p->bg.a,
+            crm_btyd_param_name(p->bg.model, 3), p->bg.b);
     } else {
         const struct crm_btyd_fit *f = &c->bg_fit;
+        if (c->penalty > 0)
+            add(&t, "%s fit with lifetimes' L2 penalty %g (penalizer_coef); the log-likelihood "
+                "below is the unpenalised one at the penalised estimate\n", m, c->penalty);
         add(&t, "%s fit on %u customers (%zu distinct x, t_x, T): r=%.7f (se %.4g) alpha=%.7f "
-            "(se %.4g) a=%.7f (se %.4g) b=%.7f (se %.4g); log-likelihood %.7f; converged in %d "
+            "(se %.4g) %s=%.7f (se %.4g) %s=%.7f (se %.4g); log-likelihood %.7f; converged in %d "
             "iterations (%d evaluations, gradient %.2g)\n", m, c->customers, c->triples, p->bg.r,
-            f->se[0], p->bg.alpha, f->se[1], p->bg.a, f->se[2], p->bg.b, f->se[3], f->loglik,
+            f->se[0], p->bg.alpha, f->se[1], crm_btyd_param_name(p->bg.model, 2), p->bg.a,
+            f->se[2], crm_btyd_param_name(p->bg.model, 3), p->bg.b, f->se[3], f->loglik,
             f->iterations, f->evaluations, f->grad_norm);
         const struct crm_btyd_gg_fit *g = &c->gg_fit;
         if (p->has_gg)
@@ -827,6 +1030,19 @@ static void churn_row(struct crm_out *o, size_t i, void *ctx)
             crm_out_empty(o);
         }
         crm_out_cstr(o, crm_churn_risk_name(m.risk));
+        if (m.has_interval) {
+            crm_out_fixed(o, m.expected_lo, DECIMALS);
+            crm_out_fixed(o, m.expected_hi, DECIMALS);
+            crm_out_fixed(o, m.p_alive_lo, DECIMALS);
+            crm_out_fixed(o, m.p_alive_hi, DECIMALS);
+            if (m.has_value) {
+                crm_out_money(o, m.clv_lo_minor, r->money_scale);
+                crm_out_money(o, m.clv_hi_minor, r->money_scale);
+            } else {
+                crm_out_empty(o);
+                crm_out_empty(o);
+            }
+        }
     } else {
         put_time(o, q.recency_days, u);
         if (isnan(q.gap_days))
@@ -845,11 +1061,14 @@ static void churn_row(struct crm_out *o, size_t i, void *ctx)
 enum crm_err crm_churn_write(struct crm_out *o, const struct crm_churn_report *r,
                              struct crm_errinfo *e)
 {
-    char header[160];
-    snprintf(header, sizeof header, "customer_id,x,t_x,T,%s%s",
+    char header[320];
+    snprintf(header, sizeof header, "customer_id,x,t_x,T,%s%s%s",
              r->model ? "p_alive,expected_purchases,prob_no_purchase,expected_avg_value,clv,"
                         "churn_risk"
                       : "recency,mean_gap,threshold,churn_risk,reason",
+             r->model && r->model->tri_iv ? ",expected_purchases_lo,expected_purchases_hi,"
+                                            "p_alive_lo,p_alive_hi,clv_lo,clv_hi"
+                                          : "",
              r->holdout ? ",actual_holdout" : "");
     crm_out_header(o, header);
     return crm_outrows_write(o, r->summaries->n, churn_row, (void *)r, e);

@@ -35,15 +35,20 @@ struct crm_churn_params {
     int has_gg;                  /* Gamma-Gamma parameters present */
     struct crm_btyd_gg_params gg;
     double gg_loglik;            /* NaN when unknown */
+    double bg_se[4];             /* standard errors of r, alpha and the second pair; NaN when
+                                    unknown (a file without them, a flat likelihood) */
+    double gg_se[3];             /* of p, q, gamma; NaN when unknown */
 };
 
-/* Write the CSV `model,parameter,value` (SPEC §9): r, alpha, a, b, loglik and unit_days (the
- * time unit α is in: 7 for weeks, 1 for days) of the BG model, then p, q, gamma, loglik of
- * gammagamma when present; 7 decimals. */
+/* Write the CSV `model,parameter,value,std_error` (SPEC §9, §14): r, alpha, a, b (s, beta for
+ * pnbd), loglik and unit_days (the time unit α is in: 7 for weeks, 1 for days) of the
+ * transaction model, then p, q, gamma, loglik of gammagamma when present; 7 decimals;
+ * std_error empty where there is none (loglik, unit_days, an unknown error). */
 void crm_churn_params_write(struct crm_out *o, const struct crm_churn_params *p);
 
-/* Read such a file (any delimiter, a BOM, CRLF, gzip). Rows may come in any order; the BG
- * model (bgnbd or mbgnbd, one of them) needs all of r, alpha, a, b; gammagamma is optional
+/* Read such a file (any delimiter, a BOM, CRLF, gzip), with or without the std_error column.
+ * Rows may come in any order; the transaction model (bgnbd, mbgnbd or pnbd, one of them) needs
+ * all of r, alpha, a, b (pnbd: r, alpha, s, beta); gammagamma is optional
  * but all-or-nothing; loglik and unit_days rows are optional. CRM_EUSAGE naming the line
  * for anything else: an unknown model or parameter, a repeated row, a value that is not a
  * positive number, unit_days other than 7 or 1, q <= 1. */
@@ -62,7 +67,14 @@ struct crm_churn_opts {
                                        medium; else low */
     int money_scale;                /* decimals of the store's minor unit */
     const struct crm_churn_params *params; /* use these instead of fitting; NULL: fit */
+    double penalty;                 /* lifetimes' L2 penalizer_coef of the transaction fit */
+    double interval_level;          /* e.g. 0.9: lo/hi columns from CRM_CHURN_DRAWS seeded
+                                       draws of the parameters; 0: none */
 };
+
+/* Parameter draws behind --intervals, and their seed: the same input gives the same bytes. */
+#define CRM_CHURN_DRAWS 200
+#define CRM_CHURN_SEED 20260514u
 
 /* Per-calibration-frequency holdout comparison: groups x = 0..6, 7 or more, and all. */
 #define CRM_CHURN_GROUPS 9
@@ -92,6 +104,10 @@ struct crm_churn {
     struct crm_btyd_score *score;     /* per triple, over the horizon */
     double *holdout_expected;         /* per triple, over the holdout (NULL: none) */
     uint32_t *map;                    /* dictionary index -> triple; UINT32_MAX: not modelled */
+    double level;                     /* of the intervals; 0: none */
+    double penalty;                   /* of the fit (crm_churn_describe says so) */
+    double *tri_iv;                   /* per triple: p_alive lo, hi, expected lo, hi */
+    int64_t *clv_iv;                  /* per customer (dictionary index): clv lo, hi, minor */
 };
 
 /* Fit (or take opts->params) and score every customer with a calibration purchase.
@@ -109,6 +125,9 @@ struct crm_churn_row {
     enum crm_churn_risk risk;
     double holdout_expected;       /* expected purchases in the holdout period */
     uint32_t holdout_actual;       /* distinct purchase days in it */
+    int has_interval;              /* the lo/hi below are set (--intervals) */
+    double p_alive_lo, p_alive_hi, expected_lo, expected_hi;
+    int64_t clv_lo_minor, clv_hi_minor;  /* when has_value */
 };
 
 /* The row of customer k (dictionary index); 0 when k is not modelled. */
@@ -122,7 +141,9 @@ void crm_churn_report_write(const struct crm_churn *c, struct crm_out *o);
 /* The tracking plot's series (FHL 2005 fig. 3): cumulative repeat purchases of the
  * modelled customers, actual and predicted (Σ over first-purchase days s of n_s E[X(t-s)]),
  * at the end of every week from the earliest first purchase to the last day before as_of
- * (x in weeks; the last point may end a partial week). Arrays are allocated; free() each. */
+ * (x in weeks; the last point may end a partial week). BTYD's convention: week k holds the
+ * purchases of days 7(k-1) .. 7k-1 after the start and its prediction is at t = 7k days, so
+ * the CDNOW plot is the published one. Arrays are allocated; free() each. */
 struct crm_churn_tracking {
     double *x, *actual, *predicted;
     size_t n;
@@ -141,6 +162,90 @@ enum crm_err crm_churn_chart(const struct crm_churn *c, const struct crm_btsum *
  * iterations, the Gamma-Gamma fit and customers left out of it, the population mean), for
  * stderr with -v. Truncated to size; returns the length it needed. */
 size_t crm_churn_describe(const struct crm_churn *c, char *buf, size_t size);
+
+/* ---- diagnostics (--diagnostics DIR; lib/model/diagnose.c) ----
+ * Each writes a CSV through o or builds a chart (free it with crm_svg_free). */
+
+/* Period transactions: customers with 0, 1, ... 6 and 7+ repeat purchases in the
+ * calibration period, actual and under the model. The model's counts are the mean of
+ * CRM_CHURN_SIMS simulated customers (seeded) for each first-purchase day, times its
+ * customers: exact in expectation for every model, deterministic, and within a few tenths
+ * of a customer per class. CSV frequency,actual,model. */
+#define CRM_CHURN_SIMS 2000
+enum crm_err crm_churn_period_write(const struct crm_churn *c, struct crm_out *o,
+                                    struct crm_errinfo *e);
+enum crm_err crm_churn_period_chart(const struct crm_churn *c, struct crm_svg **out,
+                                    struct crm_errinfo *e);
+
+/* The frequency x recency matrices of P(alive) and expected purchases in the horizon for a
+ * customer observed as long as the longest-observed one (T = max T; lifetimes'
+ * plot_frequency_recency_matrix): frequency 0 .. max x (at most 100), recency in whole time
+ * units 0 .. T (recency 0 only for frequency 0). CSV frequency,recency,T,p_alive,
+ * expected_purchases. which: 0 P(alive), 1 expected purchases (one line per frequency up to
+ * 10 in the chart). */
+enum crm_err crm_churn_matrix_write(const struct crm_churn *c, struct crm_out *o,
+                                    struct crm_errinfo *e);
+enum crm_err crm_churn_matrix_chart(const struct crm_churn *c, int which, struct crm_svg **out,
+                                    struct crm_errinfo *e);
+
+/* The weekly tracking series (crm_churn_tracking) as CSV week,week_end,actual_cumulative,
+ * predicted_cumulative,actual_incremental,predicted_incremental, and the incremental plot. */
+enum crm_err crm_churn_tracking_write(const struct crm_churn *c, const struct crm_btsum *b,
+                                      struct crm_out *o, struct crm_errinfo *e);
+enum crm_err crm_churn_chart_incremental(const struct crm_churn *c, const struct crm_btsum *b,
+                                         struct crm_svg **out, struct crm_errinfo *e);
+
+/* ---- forecasts per future period (--forecast; lib/model/forecast.c) ---- */
+
+struct crm_churn_report;
+
+enum crm_churn_period { CRM_CHURN_WEEK, CRM_CHURN_MONTH, CRM_CHURN_QUARTER };
+
+/* One row per modelled customer and future period 1..periods after the calibration end:
+ * weeks of 7 days, or calendar-length months / quarters from the day after the end (a month
+ * ends the day before the same day of the next month), expected purchases in the period
+ * (E[purchases by its end] - E[by its start]) and expected value = those × the expected
+ * order value, discounted from the period's end at the annual rate:
+ * (1 + d)^-(days from the calibration end / 365.25). CSV customer_id,period,period_start,
+ * period_end,expected_purchases,expected_value (empty without Gamma-Gamma). */
+struct crm_churn_forecast_opts {
+    enum crm_churn_period unit;
+    int periods;                /* 1 .. 1000 */
+    double annual_discount;
+};
+enum crm_err crm_churn_forecast_write(struct crm_out *o, const struct crm_churn_report *r,
+                                      const struct crm_churn_forecast_opts *fo,
+                                      struct crm_errinfo *e);
+
+/* ---- model comparison (--compare, --model best; lib/model/compare.c) ---- */
+
+#define CRM_CHURN_MODELS 3
+struct crm_churn_compare_row {
+    enum crm_btyd_model model;
+    int ok;                    /* the fit succeeded; else why holds the library's message */
+    char why[sizeof ((struct crm_errinfo *)0)->msg];  /* a failed fit: why (never cut) */
+    struct crm_btyd_params params;
+    double loglik, aic, bic;   /* AIC = 2k - 2LL, BIC = k ln(customers) - 2LL, k = 4 */
+    double customers;
+    int holdout;               /* the holdout columns below are set */
+    double mae, rmse, total_predicted, total_actual;
+};
+
+struct crm_churn_compare {
+    struct crm_churn_compare_row row[CRM_CHURN_MODELS];   /* bgnbd, mbgnbd, pnbd */
+    int best;                  /* index of the lowest holdout MAE (or BIC without a holdout);
+                                  -1 when no model could be fitted */
+};
+
+/* Fit bgnbd, mbgnbd and pnbd on b with o's options (o->model and o->params ignored) and
+ * score each against the holdout when b has one. A model that cannot be fitted gets ok = 0;
+ * CRM_EMODEL only when none can. */
+enum crm_err crm_churn_compare(const struct crm_btsum *b, const struct crm_churn_opts *o,
+                               struct crm_churn_compare *out, struct crm_errinfo *e);
+
+/* One row per model: model,status,r,alpha,a,b,s,beta,loglik,aic,bic,customers and, with a
+ * holdout, mae,rmse,total_predicted,total_actual; then best (yes/empty). */
+void crm_churn_compare_write(const struct crm_churn_compare *c, struct crm_out *o);
 
 /* ---- scale-out: the fit's inputs as integers (SPEC §12) ----------------------------------
  * What a fit reads of the customers, summarised so that partitions can be merged: distinct
@@ -190,8 +295,8 @@ void crm_churn_summary_join(struct crm_churn_summary *s);
  * crm_churn_model fits a store: the result holds params (rounded to 7 decimals), the fits
  * and counts for crm_churn_describe and crm_churn_params_write; it scores nobody. */
 enum crm_err crm_churn_fit(const struct crm_churn_summary *s, enum crm_btyd_model model,
-                           double days_per_unit, int money_scale, struct crm_churn **out,
-                           struct crm_errinfo *e);
+                           double days_per_unit, double penalty, int money_scale,
+                           struct crm_churn **out, struct crm_errinfo *e);
 
 /* ---- the per-customer report ---- */
 

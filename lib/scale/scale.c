@@ -985,8 +985,8 @@ static enum crm_err churn_done(struct merger *m, struct crm_partial *p,
 enum crm_err crm_scale_churn_merge(const char *const *paths, size_t npaths,
                                    const struct crm_partial_opts *run,
                                    enum crm_btyd_model model, double days_per_unit,
-                                   struct crm_churn **out, struct crm_partial_opts *options,
-                                   struct crm_errinfo *e)
+                                   double penalty, struct crm_churn **out,
+                                   struct crm_partial_opts *options, struct crm_errinfo *e)
 {
     *out = NULL;
     struct churn_merge x;
@@ -998,7 +998,8 @@ enum crm_err crm_scale_churn_merge(const char *const *paths, size_t npaths,
     enum crm_err rc = merge_all(&m, paths, npaths, e);
     const char *scale = crm_partial_opts_get(&m.ref, "money-scale");
     if (rc == CRM_OK)
-        rc = crm_churn_fit(&x.sum, model, days_per_unit, scale ? atoi(scale) : 2, out, e);
+        rc = crm_churn_fit(&x.sum, model, days_per_unit, penalty, scale ? atoi(scale) : 2, out,
+                           e);
     crm_churn_summary_free(&x.sum);
     if (rc == CRM_OK && options)
         *options = m.ref;

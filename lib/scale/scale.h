@@ -127,14 +127,15 @@ enum crm_err crm_scale_churn_emit(struct crm_out *o, const struct crm_partial_op
                                   const struct crm_btsum *b, const struct crm_store *s,
                                   struct crm_errinfo *e);
 
-/* Merge "churn" partials and fit once (crm_churn_fit): model, unit of time (days per unit)
- * as for crm_churn_model. The money scale is the partials'; options (may be NULL) gets the
- * partials' options. */
+/* Merge "churn" partials and fit once (crm_churn_fit): model (bgnbd, mbgnbd or pnbd: the
+ * partials are the same weighted triples for each), unit of time (days per unit) and L2
+ * penalty as for crm_churn_model. The money scale is the partials'; options (may be NULL)
+ * gets the partials' options. */
 enum crm_err crm_scale_churn_merge(const char *const *paths, size_t npaths,
                                    const struct crm_partial_opts *run,
                                    enum crm_btyd_model model, double days_per_unit,
-                                   struct crm_churn **out, struct crm_partial_opts *options,
-                                   struct crm_errinfo *e);
+                                   double penalty, struct crm_churn **out,
+                                   struct crm_partial_opts *options, struct crm_errinfo *e);
 
 /* ---- crm-segment --summary and --kpi ---- */
 

@@ -17,6 +17,7 @@
 
 #include "base/bigmem.h"
 #include "base/hash.h"
+#include "store/store.h"
 #include "text/numid.h"
 
 #define SHORT 11
@@ -327,6 +328,8 @@ static int64_t append_id(struct crm_dict *d, const char *id, size_t len)
 enum crm_err crm_dict_intern_key(struct crm_dict *d, const struct crm_dict_key *k,
                                  uint32_t *idx, int *added)
 {
+    if (k->len > CRM_ID_MAX)
+        return CRM_EDATA;      /* no reader would take it (store.h) */
     uint32_t *de = direct_entry(d, k);
     uint32_t found = 0;
     size_t pos = 0;

@@ -61,6 +61,7 @@
 #include "store/colcodec.h"
 #include "store/dict.h"
 #include "text/money.h"
+#include "store/items.h"
 #include "store/storefmt.h"
 #include "base/thread.h"
 
@@ -95,6 +96,7 @@ struct chunk_rows {
     unsigned cur_count;
     struct crm_buf dict_ids;   /* varint length + bytes per entry */
     uint32_t dict_from, dict_to;
+    struct crm_items_rows *items;   /* line items (CRM_STORE_ITEMS), else NULL */
 };
 
 /* A chunk's column buffers; 0, or -1 when out of memory (rows_free cleans up either way). */
@@ -126,6 +128,7 @@ static void rows_free(struct chunk_rows *c)
         free(c->cur_names[k]);
     crm_buf_free(&c->id_text);
     crm_buf_free(&c->dict_ids);
+    crm_items_rows_free(c->items);
 }
 
 /* One chunk's order-id column as stored (kept for duplicate checks on import). */
@@ -146,6 +149,8 @@ struct crm_store_writer {
     struct crm_store_meta meta;
     struct crm_dict *dict;
     uint32_t dict_written;     /* dictionary entries already in DICT blocks */
+    struct crm_items_w *items; /* products (CRM_STORE_ITEMS), else NULL */
+    struct crm_buf item_block;
     uint64_t written;          /* absolute offset of the next byte */
     uint32_t blocks;           /* blocks in the store so far */
     struct crm_store_stats st; /* cumulative totals, an appended store's included */
@@ -368,13 +373,29 @@ static enum crm_err w_dict(struct crm_store_writer *w, struct crm_errinfo *e)
     return w_dict_block(w, w->dict_written, count, &w->raw, e);
 }
 
-/* Write chunk c: its DICT block, then its ORDS block; c is emptied. */
+/* The chunk's new products (PROD) and its line items (ITEM), right before its ORDS. */
+static enum crm_err w_items(struct crm_store_writer *w, struct chunk_rows *c,
+                            struct crm_errinfo *e)
+{
+    w->item_block.len = 0;
+    crm_items_rows_encode(c->items, c->n, &w->z, &w->block, &w->item_block);
+    enum crm_err rc = w->block.len ? w_block(w, T_PROD, e) : CRM_OK;
+    struct crm_buf t = w->block;
+    w->block = w->item_block;
+    w->item_block = t;
+    return rc == CRM_OK ? w_block(w, T_ITEM, e) : rc;
+}
+
+/* Write chunk c: its DICT block, then (with items) its PROD and ITEM blocks, then its ORDS
+ * block; c is emptied. */
 static enum crm_err w_chunk_rows(struct crm_store_writer *w, struct chunk_rows *c,
                                  struct crm_errinfo *e)
 {
     enum crm_err rc = w_dict_block(w, c->dict_from, c->dict_to, &c->dict_ids, e);
     c->dict_from = c->dict_to;
     if (rc != CRM_OK || c->n == 0)
+        return rc;
+    if (c->items && (rc = w_items(w, c, e)) != CRM_OK)
         return rc;
     size_t n = c->n;
     int64_t lo = c->col[1][0], hi = lo;
@@ -498,6 +519,8 @@ static enum crm_err hand_over(struct crm_store_writer *w, struct crm_errinfo *e)
     c->dict_from = w->dict_written;
     c->dict_to = crm_dict_count(w->dict);
     dict_ids(w->dict, c->dict_from, c->dict_to, &c->dict_ids);
+    if (c->items && crm_items_rows_snapshot(c->items, w->items) != 0)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     if (!w->thread_tried) {            /* without a thread, write here from now on */
         w->thread_tried = 1;
         w->thread_live = pthread_create(&w->thread, NULL, writer_main, w) == 0;
@@ -557,6 +580,17 @@ static enum crm_err w_end(struct crm_store_writer *w, struct crm_errinfo *e)
     return w_block(w, T_END, e);
 }
 
+static int items_alloc(struct crm_store_writer *w)
+{
+    if (!w->items)
+        w->items = crm_items_w_new();
+    if (!w->rows.items)
+        w->rows.items = crm_items_rows_new();
+    if (!w->job.items)
+        w->job.items = crm_items_rows_new();
+    return w->items && w->rows.items && w->job.items ? 0 : -1;
+}
+
 static struct crm_store_writer *writer_alloc(int fd, const char *name, unsigned flags)
 {
     struct crm_store_writer *w = crm_calloc_aligned(_Alignof(struct crm_store_writer), sizeof *w);
@@ -572,6 +606,8 @@ static struct crm_store_writer *writer_alloc(int fd, const char *name, unsigned 
     w->regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     w->dict = crm_dict_new();
     int rows_ok = rows_alloc(&w->rows) == 0 && rows_alloc(&w->job) == 0;
+    if (rows_ok && (flags & CRM_STORE_ITEMS))
+        rows_ok = items_alloc(w) == 0;
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
     w->cache_off = malloc((CRM_CHUNK_ROWS + 1) * sizeof *w->cache_off);
@@ -583,7 +619,7 @@ static struct crm_store_writer *writer_alloc(int fd, const char *name, unsigned 
     return w;
 }
 
-static void header_bytes(struct crm_buf *b, const struct crm_store_meta *m)
+static void header_bytes(struct crm_buf *b, const struct crm_store_meta *m, int items)
 {
     char meta[MAX_META];
     int mlen = snprintf(meta, sizeof meta, "format=crmkit-store\nmoney_scale=%d\ntz=%s\n",
@@ -591,7 +627,7 @@ static void header_bytes(struct crm_buf *b, const struct crm_store_meta *m)
     unsigned char fixed[HDR_FIXED];
     memset(fixed, 0, sizeof fixed);
     memcpy(fixed, CRM_STORE_MAGIC, 8);
-    crm_le_put(fixed + 8, CRM_STORE_VERSION, 2);
+    crm_le_put(fixed + 8, items ? CRM_STORE_VERSION : CRM_STORE_VERSION_ORDERS, 2);
     crm_le_put(fixed + 10, 0, 2);
     crm_le_put(fixed + 12, (uint64_t)mlen, 4);
     crm_le_put(fixed + 16, crc_of(crc_of(0, fixed, 16), meta, (size_t)mlen), 4);
@@ -632,7 +668,7 @@ enum crm_err crm_store_writer_new(int fd, const char *name, const struct crm_sto
     if (strchr(w->meta.tz, '\n'))
         w->meta.tz[0] = '\0';
     struct crm_buf hdr = {0};
-    header_bytes(&hdr, &w->meta);
+    header_bytes(&hdr, &w->meta, w->items != NULL);
     enum crm_err rc = hdr.oom ? crm_errinfo_set(e, CRM_ENOMEM, "out of memory")
                               : w_emit(w, hdr.data, hdr.len, e);
     crm_buf_free(&hdr);
@@ -652,6 +688,11 @@ const struct crm_store_meta *crm_store_writer_meta(const struct crm_store_writer
 enum crm_err crm_store_writer_customer(struct crm_store_writer *w, const char *id, size_t len,
                                        uint32_t *idx, struct crm_errinfo *e)
 {
+    if (len > CRM_ID_MAX) {
+        crm_errinfo_where(e, w->name, -1, -1, -1);
+        return crm_errinfo_set(e, CRM_EDATA, "a customer id of %zu bytes (a store keeps at "
+                               "most %d): \"%.40s...\"", len, CRM_ID_MAX, id);
+    }
     enum crm_err rc = crm_dict_intern(w->dict, id, len, idx, NULL);
     if (rc != CRM_OK)
         return crm_errinfo_set(e, rc, "cannot add customer: %s", crm_strerror(rc));
@@ -686,8 +727,27 @@ enum crm_err crm_store_writer_add(struct crm_store_writer *w, const struct crm_o
                                  "not money (ids or phone numbers in the amount column?)",
                                amount);
     }
-    w->amount_total = total;
+    if (o->time < CRM_TIME_MIN || o->time > CRM_TIME_MAX || o->quantity < 0 ||
+        o->order_id_len > CRM_ID_MAX) {
+        crm_errinfo_where(e, w->name, -1, -1, -1);
+        return crm_errinfo_set(e, CRM_EDATA, "an order %s", o->quantity < 0
+                               ? "with a negative quantity" : o->order_id_len > CRM_ID_MAX
+                               ? "id longer than the store keeps (1024 bytes)"
+                               : "time outside the years 1-9999");
+    }
     struct chunk_rows *c = &w->rows;
+    if (o->item_count && c->items) {    /* bounded chunks of items: see items.h */
+        if (o->item_count > CRM_ITEMS_CHUNK_MAX) {
+            crm_errinfo_where(e, w->name, -1, -1, -1);
+            return crm_errinfo_set(e, CRM_EDATA, "an order with %u line items (at most %u)",
+                                   o->item_count, CRM_ITEMS_CHUNK_MAX);
+        }
+        enum crm_err rc;
+        if (c->n && crm_items_rows_items(c->items) + o->item_count > CRM_ITEMS_CHUNK_MAX &&
+            (rc = hand_over(w, e)) != CRM_OK)
+            return rc;
+    }
+    w->amount_total = total;
     unsigned cur = 255;
     if (o->currency_len > 0) {
         size_t len = o->currency_len > 255 ? 255 : o->currency_len;
@@ -714,6 +774,11 @@ enum crm_err crm_store_writer_add(struct crm_store_writer *w, const struct crm_o
     c->col[0][i] = o->customer;
     c->col[1][i] = o->time;
     c->col[2][i] = o->amount;
+    if (o->item_count && (!c->items || crm_items_rows_add(c->items, i, o->items, o->item_count,
+                                                          crm_items_w_count(w->items)) != 0))
+        return crm_errinfo_set(e, c->items ? CRM_EDATA : CRM_EUSAGE, c->items
+                               ? "line items with an unknown product or a negative amount"
+                               : "line items given to a store writer made without them");
     c->col[3][i] = o->quantity;
     c->status[i] = o->status;
     c->currency[i] = cur;
@@ -747,6 +812,44 @@ enum crm_err crm_store_writer_add_customer(struct crm_store_writer *w,
         return rc == CRM_OK ? w_customers(w, e) : rc;
     }
     return CRM_OK;
+}
+
+int crm_store_writer_has_items(const struct crm_store_writer *w)
+{
+    return w->items != NULL;
+}
+
+enum crm_err crm_store_writer_keep_items(struct crm_store_writer *w, struct crm_errinfo *e)
+{
+    if (w->items)
+        return CRM_OK;
+    crm_errinfo_where(e, w->name, -1, -1, -1);
+    /* A new store whose header is still in the output buffer: make it version 2. */
+    if (w->blocks != 0 || w->added != 0 || w->st.orders != 0 || w->io.len != w->written ||
+        w->io.len < HDR_FIXED || memcmp(w->io.data, CRM_STORE_MAGIC, 8) != 0)
+        return crm_errinfo_set(e, CRM_EUSAGE, w->st.commits || w->base_chunks
+                               ? "the store was written without line items (format version "
+                                 "1): import into a new store to keep products, or leave the "
+                                 "product column out (--no-items)"
+                               : "line items met after orders without them were written: "
+                                 "import files with a product column into a store of their own");
+    if (items_alloc(w) != 0)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    unsigned char *h = w->io.data;
+    size_t mlen = (size_t)crm_le_get(h + 12, 4);
+    crm_le_put(h + 8, CRM_STORE_VERSION, 2);
+    crm_le_put(h + 16, crc_of(crc_of(0, h, 16), h + HDR_FIXED, mlen), 4);
+    e->file[0] = '\0';
+    return CRM_OK;
+}
+
+enum crm_err crm_store_writer_product(struct crm_store_writer *w, const struct crm_product *p,
+                                      uint32_t *idx, struct crm_errinfo *e)
+{
+    if (!w->items)
+        return crm_errinfo_set(e, CRM_EUSAGE, "products given to a store writer made "
+                               "without line items");
+    return crm_items_w_product(w->items, p, idx, e);
 }
 
 uint64_t crm_store_writer_orders(const struct crm_store_writer *w)
@@ -807,6 +910,8 @@ void crm_store_writer_free(struct crm_store_writer *w)
     rows_free(&w->rows);
     rows_free(&w->job);
     crm_dict_free(w->dict);
+    crm_items_w_free(w->items);
+    crm_buf_free(&w->item_block);
     free(w->cust);
     free(w->scratch);
     crm_zctx_free(&w->z);
@@ -964,6 +1069,37 @@ static enum crm_err commit_stream(struct crm_store_writer *w, struct crm_errinfo
     return CRM_OK;
 }
 
+/* Append keeps the store's line items: a version-2 store's products are loaded (numbers
+ * unchanged); line items cannot be added to a version-1 store (its readers would refuse
+ * or ignore them). */
+static enum crm_err append_products(struct crm_store_writer *w, struct crm_store *s,
+                                    unsigned flags, struct crm_errinfo *e)
+{
+    if (!crm_store_has_items(s)) {
+        if (!(flags & CRM_STORE_ITEMS))
+            return CRM_OK;
+        crm_errinfo_where(e, w->name, -1, -1, -1);
+        return crm_errinfo_set(e, CRM_EUSAGE, "the store was written without line items "
+                               "(format version 1): import into a new store to keep products, "
+                               "or append without the product column (--no-items)");
+    }
+    if (items_alloc(w) != 0)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    uint32_t n = crm_store_product_count(s);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t idx;
+        enum crm_err rc = crm_items_w_product(w->items, crm_store_product(s, i), &idx, e);
+        if (rc != CRM_OK)
+            return rc;
+        if (idx != i) {
+            crm_errinfo_where(e, w->name, -1, -1, -1);
+            return crm_errinfo_set(e, CRM_ECORRUPT, "product %u appears twice", i);
+        }
+    }
+    crm_items_w_mark_written(w->items);
+    return CRM_OK;
+}
+
 enum crm_err crm_store_writer_append(int fd, const char *name, unsigned flags,
                                      struct crm_store_writer **out, struct crm_errinfo *e)
 {
@@ -995,6 +1131,8 @@ enum crm_err crm_store_writer_append(int fd, const char *name, unsigned flags,
                                  "dictionary", i);
         }
     }
+    if (rc == CRM_OK)
+        rc = append_products(w, s, flags, e);
     if (rc == CRM_OK) {
         w->meta = *crm_store_meta(s);
         w->dict_written = count;

@@ -15,8 +15,17 @@
 #include "text/numid.h"
 
 #define CRM_CHUNK_ROWS 65536
+
+/* What a store may hold (SPEC §13.3; the reader checks every value against these): times
+ * in the years 1-9999 (civil seconds of 0001-01-01 00:00:00 and 9999-12-31 23:59:59),
+ * customer and order ids of at most CRM_ID_MAX bytes (customer ids valid UTF-8), money
+ * scales 0-6, quantities >= 0. */
+#define CRM_TIME_MIN (-62135596800LL)
+#define CRM_TIME_MAX 253402300799LL
+#define CRM_ID_MAX 1024
 #define CRM_STORE_MAGIC "CRMSTORE"
-#define CRM_STORE_VERSION 1
+#define CRM_STORE_VERSION 2       /* written when the store keeps line items */
+#define CRM_STORE_VERSION_ORDERS 1 /* written when it does not (still read) */
 
 enum crm_status {
     CRM_STATUS_PAID = 0,      /* a successful sale */
@@ -36,11 +45,26 @@ const char *crm_status_name(enum crm_status s);
 #define CRM_COL_ORDER_ID 0x20u
 #define CRM_COL_CURRENCY 0x40u
 #define CRM_COL_ALL 0x7fu
+#define CRM_COL_ITEMS 0x80u    /* line items (format version 2); not part of CRM_COL_ALL */
 
 /* Store-wide settings kept in the header. */
 struct crm_store_meta {
     char tz[64];       /* zone of the stored wall-clock times ("" = as written / UTC) */
     int money_scale;   /* decimals of the minor unit (2) */
+};
+
+/* A line item: a product of the store's product dictionary, its quantity and money. */
+struct crm_item {
+    uint32_t product;         /* crm_store_writer_product / crm_store_product index */
+    int32_t quantity;
+    int64_t amount;           /* minor units, >= 0 */
+};
+
+/* A product of the dictionary (texts are UTF-8, not NUL-terminated as stored; the reader's
+ * copies are NUL-terminated). */
+struct crm_product {
+    const char *id, *name, *category;
+    size_t id_len, name_len, category_len;
 };
 
 /* One order as the writer takes it. */
@@ -56,6 +80,8 @@ struct crm_order {
                                       (digits 0: the writer splits it itself) */
     const char *currency;     /* may be NULL/empty */
     size_t currency_len;
+    const struct crm_item *items;  /* line items (a writer made with CRM_STORE_ITEMS) */
+    uint32_t item_count;
 };
 
 #define CRM_NO_DAY INT32_MIN
@@ -86,6 +112,12 @@ struct crm_chunk {
     uint8_t *currency;         /* index into currency_names; 255 = none */
     const char *currency_names[255];
     unsigned currency_count;
+    /* CRM_COL_ITEMS: order i's items are [item_off[i], item_off[i + 1]), sorted by product
+     * (all empty for a chunk without items) */
+    uint32_t *item_off;
+    uint32_t *item_product;
+    int32_t *item_quantity;
+    int64_t *item_amount;
 };
 
 /* Totals, as stored in the last END block. */
@@ -147,6 +179,13 @@ const char *crm_store_customer_id(const struct crm_store *s, uint32_t idx, size_
  * (some rows later) the text itself. Loops over customers in random order use both. */
 void crm_store_customer_id_prefetch(const struct crm_store *s, uint32_t idx, int step);
 
+/* Line items: 1 when the store is format version 2 (it may hold items). The products
+ * read so far (complete once crm_store_next returned the end; every product a chunk's
+ * items use is known when the chunk is returned). */
+int crm_store_has_items(const struct crm_store *s);
+uint32_t crm_store_product_count(const struct crm_store *s);
+const struct crm_product *crm_store_product(const struct crm_store *s, uint32_t idx);
+
 /* Customers-file rows read so far (later rows for a customer override earlier ones;
  * this returns them all in store order). */
 size_t crm_store_customers(const struct crm_store *s, const struct crm_customer_info **rows);
@@ -165,6 +204,7 @@ struct crm_store_writer;
 #define CRM_STORE_NO_SYNC 2u   /* a scratch store: skip fsync */
 #define CRM_STORE_RAW 4u       /* columns not deflated (a store streamed to a reader that
                                   reads it once: compressing costs more than it saves) */
+#define CRM_STORE_ITEMS 8u     /* keep line items: format version 2 */
 
 /* Start a new store on fd (stdout, a temporary file, ...). When fd is a regular file the
  * header's committed length is filled in by crm_store_writer_finish. */
@@ -190,6 +230,16 @@ struct crm_dict *crm_store_writer_dict(struct crm_store_writer *w);
 /* Existing index without adding; 1 when found. */
 int crm_store_writer_find_customer(const struct crm_store_writer *w, const char *id, size_t len,
                                    uint32_t *idx);
+
+/* Line items: 1 when the writer keeps them (CRM_STORE_ITEMS, or appending to a version-2
+ * store). The product dictionary index of a product id, adding it when new (its name and
+ * category are the first non-empty ones given). */
+int crm_store_writer_has_items(const struct crm_store_writer *w);
+/* Keep line items from now on: a new store still before its first order becomes format
+ * version 2; an appended version-2 store keeps them anyway; anything else is CRM_EUSAGE. */
+enum crm_err crm_store_writer_keep_items(struct crm_store_writer *w, struct crm_errinfo *e);
+enum crm_err crm_store_writer_product(struct crm_store_writer *w, const struct crm_product *p,
+                                      uint32_t *idx, struct crm_errinfo *e);
 
 enum crm_err crm_store_writer_add(struct crm_store_writer *w, const struct crm_order *o,
                                   struct crm_errinfo *e);

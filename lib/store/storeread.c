@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/items.h"
 #include "store/storefmt.h"
 
 /* One chunk's decoding state and result. */
@@ -41,6 +42,7 @@ struct dec {
     enum crm_err rc;
     struct crm_errinfo err;
     int64_t amount_sum;            /* of the chunk's amounts, -1 past int64 */
+    struct crm_items_dec *items;   /* the chunk's ITEM block (format version 2) */
 };
 
 struct crm_store {
@@ -58,6 +60,8 @@ struct crm_store {
     uint64_t committed;           /* 0: unknown (a stream), read to EOF */
     uint64_t commits;
     struct crm_store_meta meta;
+    unsigned version;
+    struct crm_items_r *products; /* products read so far (version 2) */
     /* what has been read */
     uint32_t blocks;
     uint64_t chunks, orders, cust_rows;
@@ -143,6 +147,8 @@ static enum crm_err truncated(struct crm_store *s, struct crm_errinfo *e, const 
 
 /* ---- reading bytes ---- */
 
+#define READ_STEP ((size_t)1 << 20)
+
 /* Up to n bytes at the current position: a pointer into memory, or read into `into`.
  * *got < n only at the end of the input. */
 static enum crm_err src_get(struct crm_store *s, size_t n, struct crm_buf *into,
@@ -157,7 +163,8 @@ static enum crm_err src_get(struct crm_store *s, size_t n, struct crm_buf *into,
         return CRM_OK;
     }
     into->len = 0;
-    if (crm_buf_reserve(into, n) != 0)
+    /* Memory follows the bytes that arrive, not a length a damaged header claims. */
+    if (crm_buf_reserve(into, n < READ_STEP ? n : READ_STEP) != 0)
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory reading %zu bytes", n);
     size_t have = 0;
     while (have < n && s->head_pos < s->head_len) {
@@ -169,7 +176,14 @@ static enum crm_err src_get(struct crm_store *s, size_t n, struct crm_buf *into,
         have += k;
     }
     while (have < n) {
-        ssize_t k = read(s->fd, into->data + have, n - have);
+        if (have == into->cap) {
+            into->len = have;
+            size_t more = n - have < have ? n - have : have;
+            if (crm_buf_reserve(into, more) != 0)
+                return crm_errinfo_set(e, CRM_ENOMEM, "out of memory reading %zu bytes", n);
+        }
+        size_t room = into->cap - have < n - have ? into->cap - have : n - have;
+        ssize_t k = read(s->fd, into->data + have, room);
         if (k < 0) {
             if (errno == EINTR)
                 continue;
@@ -203,11 +217,12 @@ static enum crm_err read_header(struct crm_store *s, struct crm_errinfo *e)
         return truncated(s, e, "header");
     memcpy(fixed, p, HDR_FIXED);
     unsigned version = (unsigned)crm_le_get(fixed + 8, 2);
-    if (version != CRM_STORE_VERSION) {
+    s->version = version;
+    if (version != CRM_STORE_VERSION && version != CRM_STORE_VERSION_ORDERS) {
         crm_errinfo_where(e, s->name, -1, -1, -1);
         return crm_errinfo_set(e, CRM_EVERSION,
-                               "store format version %u; this crmkit reads version %d",
-                               version, CRM_STORE_VERSION);
+                               "store format version %u; this crmkit reads versions %d "
+                               "and %d", version, CRM_STORE_VERSION_ORDERS, CRM_STORE_VERSION);
     }
     size_t mlen = (size_t)crm_le_get(fixed + 12, 4);
     if (mlen > MAX_META)
@@ -232,10 +247,17 @@ static enum crm_err read_header(struct crm_store *s, struct crm_errinfo *e)
         next = strchr(line, '\n');
         if (next)
             *next++ = '\0';
-        if (strncmp(line, "money_scale=", 12) == 0)
-            s->meta.money_scale = atoi(line + 12);
-        else if (strncmp(line, "tz=", 3) == 0)
+        if (strncmp(line, "money_scale=", 12) == 0) {
+            const char *v = line + 12;
+            if (v[0] < '0' || v[0] > '6' || v[1])
+                return corrupt(s, e, "header: money_scale \"%.16s\" is not a whole number "
+                               "from 0 to 6", v);
+            s->meta.money_scale = v[0] - '0';
+        } else if (strncmp(line, "tz=", 3) == 0) {
+            if (strlen(line + 3) >= sizeof s->meta.tz)
+                return corrupt(s, e, "header: time zone name of %zu bytes", strlen(line + 3));
             snprintf(s->meta.tz, sizeof s->meta.tz, "%s", line + 3);
+        }
     }
     s->first_block = s->pos;
     if (s->committed && s->committed < s->first_block)
@@ -255,8 +277,9 @@ static int dec_init(struct dec *d)
     d->quantity = malloc(CRM_CHUNK_ROWS * sizeof *d->quantity);
     d->status = malloc(CRM_CHUNK_ROWS);
     d->currency = malloc(CRM_CHUNK_ROWS);
+    d->items = crm_items_dec_new();
     return d->wide && d->customer && d->id_off && d->time && d->amount && d->quantity &&
-                   d->status && d->currency
+                   d->status && d->currency && d->items
                ? 0
                : -1;
 }
@@ -275,6 +298,7 @@ static void dec_free(struct dec *d)
     crm_buf_free(&d->inflated);
     crm_buf_free(&d->idtext);
     crm_zctx_free(&d->z);
+    crm_items_dec_free(d->items);
 }
 
 static struct crm_store *reader_alloc(const char *name)
@@ -385,6 +409,7 @@ void crm_store_close(struct crm_store *s)
     free(s->dtext);
     free(s->doff);
     free(s->cust);
+    crm_items_r_free(s->products);
     dec_free(&s->meta_dec);
     dec_free(&s->dec[0]);
     dec_free(&s->dec[1]);
@@ -465,6 +490,61 @@ static const struct coldesc *find_col(const struct coldesc *cols, unsigned n, un
         if (cols[i].id == id)
             return &cols[i];
     return NULL;
+}
+
+/* What the format allows in each column of a chunk: the most raw bytes a row may take
+ * (checked before anything is inflated, so a deflate bomb costs nothing) and the values
+ * allowed in a fixed-width column. A new column joins the format by adding a line. */
+struct col_rule {
+    unsigned id;
+    size_t fixed, per_row;     /* raw length <= fixed + rows * per_row */
+    int64_t lo, hi;            /* fixed-width values allowed */
+    const char *below, *above; /* what a value out of range is */
+};
+
+static const struct col_rule ords_rules[] = {
+    {COL_CUSTOMER, 0, 8, 0, UINT32_MAX - 1, "negative customer", "customer past 2^32"},
+    {COL_TIME, 0, 8, CRM_TIME_MIN, CRM_TIME_MAX, "time before the year 1",
+     "time after the year 9999"},
+    {COL_AMOUNT, 0, 8, 0, INT64_MAX, "negative amount", ""},
+    {COL_QUANTITY, 0, 8, 0, INT32_MAX, "negative quantity", "quantity past 2^31"},
+    {COL_STATUS, 0, 8, 0, CRM_STATUS_COUNT - 1, "unknown status", "unknown status"},
+    {COL_ORDER_ID, 2 + 255, CRM_ID_MAX + 10, 0, 0, NULL, NULL},
+    {COL_CURRENCY, 1 + 254 * 256, 1, 0, 0, NULL, NULL},
+};
+
+static const struct col_rule *rule_of(unsigned id)
+{
+    for (size_t i = 0; i < sizeof ords_rules / sizeof ords_rules[0]; i++)
+        if (ords_rules[i].id == id)
+            return &ords_rules[i];
+    return NULL;
+}
+
+/* Every known column's declared raw length within what its rows may take. */
+static enum crm_err check_sizes(const struct where *w, const struct coldesc *cols, unsigned nc,
+                                size_t n, struct crm_errinfo *e)
+{
+    for (unsigned i = 0; i < nc; i++) {
+        const struct col_rule *r = rule_of(cols[i].id);
+        if (r && cols[i].raw_len > r->fixed + n * r->per_row)
+            return dcorrupt(w, e, "column %u declares %zu bytes for %zu rows (at most %zu): "
+                            "a damaged or crafted store", cols[i].id, cols[i].raw_len, n,
+                            r->fixed + n * r->per_row);
+    }
+    return CRM_OK;
+}
+
+/* Values of column id within its rule's range. */
+static enum crm_err check_values(const struct where *w, unsigned id, const int64_t *v, size_t n,
+                                 struct crm_errinfo *e)
+{
+    const struct col_rule *r = rule_of(id);
+    for (size_t i = 0; i < n; i++)
+        if (v[i] < r->lo || v[i] > r->hi)
+            return dcorrupt(w, e, "row %zu: %s (%lld)", i, v[i] < r->lo ? r->below : r->above,
+                            (long long)v[i]);
+    return CRM_OK;
 }
 
 /* The column's raw bytes (inflated when needed). */
@@ -584,6 +664,8 @@ static enum crm_err decode_ords(struct dec *d, const char *name, struct crm_erri
         return rc;
     if (pos != len)
         return dcorrupt(&w, e, "chunk has %zu stray bytes", len - pos);
+    if ((rc = check_sizes(&w, cols, ncols, n, e)) != CRM_OK)
+        return rc;
     static const unsigned required[] = {COL_CUSTOMER, COL_TIME, COL_AMOUNT, COL_QUANTITY,
                                         COL_STATUS};
     for (unsigned k = 0; k < 5; k++)
@@ -591,6 +673,8 @@ static enum crm_err decode_ords(struct dec *d, const char *name, struct crm_erri
             return dcorrupt(&w, e, "chunk lacks column %u", required[k]);
     if (want & CRM_COL_CUSTOMER) {
         rc = col_ints(d, &w, find_col(cols, ncols, COL_CUSTOMER), n, d->wide, e);
+        if (rc == CRM_OK)
+            rc = check_values(&w, COL_CUSTOMER, d->wide, n, e);
         if (rc != CRM_OK)
             return rc;
         for (size_t i = 0; i < n; i++) {
@@ -603,6 +687,8 @@ static enum crm_err decode_ords(struct dec *d, const char *name, struct crm_erri
     }
     if (want & CRM_COL_TIME) {
         rc = col_ints(d, &w, find_col(cols, ncols, COL_TIME), n, d->time, e);
+        if (rc == CRM_OK)
+            rc = check_values(&w, COL_TIME, d->time, n, e);
         if (rc != CRM_OK)
             return rc;
         for (size_t i = 0; i < n; i++)
@@ -612,38 +698,35 @@ static enum crm_err decode_ords(struct dec *d, const char *name, struct crm_erri
     }
     if (want & CRM_COL_AMOUNT) {
         rc = col_ints(d, &w, find_col(cols, ncols, COL_AMOUNT), n, d->amount, e);
+        if (rc == CRM_OK)
+            rc = check_values(&w, COL_AMOUNT, d->amount, n, e);
         if (rc != CRM_OK)
             return rc;
         int64_t sum = 0;
         int over = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (d->amount[i] < 0)
-                return dcorrupt(&w, e, "row %zu: negative amount", i);
+        for (size_t i = 0; i < n; i++)
             over |= __builtin_add_overflow(sum, d->amount[i], &sum);
-        }
         d->amount_sum = over ? -1 : sum;
         out->amount = d->amount;
     }
     if (want & CRM_COL_QUANTITY) {
         rc = col_ints(d, &w, find_col(cols, ncols, COL_QUANTITY), n, d->wide, e);
+        if (rc == CRM_OK)
+            rc = check_values(&w, COL_QUANTITY, d->wide, n, e);
         if (rc != CRM_OK)
             return rc;
-        for (size_t i = 0; i < n; i++) {
-            if (d->wide[i] < INT32_MIN || d->wide[i] > INT32_MAX)
-                return dcorrupt(&w, e, "row %zu: quantity out of range", i);
+        for (size_t i = 0; i < n; i++)
             d->quantity[i] = (int32_t)d->wide[i];
-        }
         out->quantity = d->quantity;
     }
     if (want & CRM_COL_STATUS) {
         rc = col_ints(d, &w, find_col(cols, ncols, COL_STATUS), n, d->wide, e);
+        if (rc == CRM_OK)
+            rc = check_values(&w, COL_STATUS, d->wide, n, e);
         if (rc != CRM_OK)
             return rc;
-        for (size_t i = 0; i < n; i++) {
-            if ((uint64_t)d->wide[i] >= CRM_STATUS_COUNT)
-                return dcorrupt(&w, e, "row %zu: status %lld unknown", i, (long long)d->wide[i]);
+        for (size_t i = 0; i < n; i++)
             d->status[i] = (uint8_t)d->wide[i];
-        }
         out->status = d->status;
     }
     if (want & CRM_COL_ORDER_ID) {
@@ -670,10 +753,39 @@ static enum crm_err decode_ords(struct dec *d, const char *name, struct crm_erri
             out->currency_count = 0;
         }
     }
+    if (want & CRM_COL_ITEMS)
+        return crm_items_dec_decode(d->items, &d->z, out, name, e);
     return CRM_OK;
 }
 
 /* ---- the caller's side: dictionary, customers, totals ---- */
+
+/* 1 when p[0..n) is valid UTF-8 (no overlong forms, no surrogates, nothing past U+10FFFF). */
+static int utf8_valid(const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned c = p[i], k, lo = 0x80, hi = 0xBF;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF)
+            k = 1;
+        else if (c >= 0xE0 && c <= 0xEF)
+            k = 2, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+        else if (c >= 0xF0 && c <= 0xF4)
+            k = 3, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+        else
+            return 0;
+        if (n - i <= k || p[i + 1] < lo || p[i + 1] > hi)
+            return 0;
+        for (unsigned j = 2; j <= k; j++)
+            if (p[i + j] < 0x80 || p[i + j] > 0xBF)
+                return 0;
+        i += k + 1;
+    }
+    return 1;
+}
 
 void crm_store_adopt_fd(struct crm_store *s)
 {
@@ -703,6 +815,21 @@ void crm_store_customer_id_prefetch(const struct crm_store *s, uint32_t idx, int
         __builtin_prefetch(&s->doff[idx]);
     else
         __builtin_prefetch(s->dtext + s->doff[idx]);
+}
+
+int crm_store_has_items(const struct crm_store *s)
+{
+    return s->version == CRM_STORE_VERSION;
+}
+
+uint32_t crm_store_product_count(const struct crm_store *s)
+{
+    return crm_items_r_count(s->products);
+}
+
+const struct crm_product *crm_store_product(const struct crm_store *s, uint32_t idx)
+{
+    return crm_items_r_product(s->products, idx);
 }
 
 size_t crm_store_customers(const struct crm_store *s, const struct crm_customer_info **rows)
@@ -761,6 +888,10 @@ static enum crm_err read_dict(struct crm_store *s, const unsigned char *p, size_
     }
     if (first != s->dcount)
         return corrupt(s, e, "dictionary out of step");
+    if (c.raw_len > (uint64_t)count * (CRM_ID_MAX + 10))
+        return corrupt(s, e, "dictionary block declares %zu bytes for %u ids (at most %llu): "
+                       "a damaged or crafted store", c.raw_len, count,
+                       (unsigned long long)count * (CRM_ID_MAX + 10));
     const unsigned char *raw;
     rc = col_raw(&s->meta_dec, &w, &c, &raw, e);
     if (rc != CRM_OK)
@@ -772,6 +903,12 @@ static enum crm_err read_dict(struct crm_store *s, const unsigned char *p, size_
             return corrupt(s, e, "dictionary entry %u runs past the block", first + i);
         if (memchr(raw + at, '\0', (size_t)n))
             return corrupt(s, e, "dictionary entry %u contains a NUL byte", first + i);
+        if (n > CRM_ID_MAX)
+            return corrupt(s, e, "dictionary entry %u: id of %llu bytes (at most %d)",
+                           first + i, (unsigned long long)n, CRM_ID_MAX);
+        if (!utf8_valid(raw + at, (size_t)n))
+            return corrupt(s, e, "dictionary entry %u: customer id is not valid UTF-8",
+                           first + i);
         rc = dict_add(s, (const char *)raw + at, (size_t)n, e);
         if (rc != CRM_OK)
             return rc;
@@ -934,12 +1071,26 @@ static enum crm_err next_block(struct crm_store *s, struct crm_buf *ords, uint32
         return corrupt(s, e, "block %u at byte %llu says it is block %u", s->blocks,
                        (unsigned long long)start, (unsigned)crm_le_get(hdr + 8, 4));
     *type = (uint32_t)crm_le_get(hdr, 4);
-    if (*type != T_DICT && *type != T_ORDS && *type != T_CUST && *type != T_END)
+    int v2 = s->version == CRM_STORE_VERSION && (*type == T_PROD || *type == T_ITEM);
+    if (*type != T_DICT && *type != T_ORDS && *type != T_CUST && *type != T_END && !v2)
         return corrupt(s, e, "block %u at byte %llu has unknown type", s->blocks,
                        (unsigned long long)start);
     *pl = p;
     *pl_len = len;
     return CRM_OK;
+}
+
+/* A PROD block (products, kept by the reader) or an ITEM block (kept by the decoder that
+ * will decode the chunk after it). */
+static enum crm_err read_items(struct crm_store *s, struct dec *d, uint32_t type,
+                               const unsigned char *p, size_t len, struct crm_errinfo *e)
+{
+    if (type == T_ITEM)
+        return crm_items_dec_take(d->items, p, len) == 0
+                   ? CRM_OK : crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    if (!s->products && !(s->products = crm_items_r_new()))
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    return crm_items_r_read(s->products, p, len, s->name, (long long)s->chunks, e);
 }
 
 /* Read blocks up to the next chunk to decode (handling DICT, CUST and END on the way, and
@@ -963,6 +1114,15 @@ static enum crm_err read_chunk(struct crm_store *s, struct dec *d, unsigned want
             break;
         }
         s->last_was_end = type == T_END;
+        if (crm_items_dec_pending(d->items) && type != T_ORDS)
+            return corrupt(s, e, "item block %u is not followed by its chunk", s->blocks - 1);
+        if (type == T_PROD || type == T_ITEM) {
+            rc = read_items(s, d, type, p, len, e);
+            if (rc != CRM_OK)
+                return rc;
+            s->blocks++;
+            continue;
+        }
         if (type != T_ORDS) {
             rc = type == T_DICT ? read_dict(s, p, len, e)
                : type == T_CUST ? read_cust(s, p, len, e) : read_end(s, p, len, e);
@@ -981,12 +1141,17 @@ static enum crm_err read_chunk(struct crm_store *s, struct dec *d, unsigned want
         c->index = (long long)s->chunks;
         if (c->n == 0 || c->n > CRM_CHUNK_ROWS || c->min_time > c->max_time)
             return corrupt(s, e, "chunk header (%u rows)", c->n);
+        if (c->min_time < CRM_TIME_MIN || c->max_time > CRM_TIME_MAX)
+            return corrupt(s, e, "chunk header: times outside the years 1-9999");
         if (s->on_ids) {
             rc = pass_ids(s, p, len, c->n, e);
             if (rc != CRM_OK)
                 return rc;
         }
         int skip = s->filter && (c->max_time < s->filter_lo || c->min_time > s->filter_hi);
+        crm_items_dec_bind(d->items, crm_items_r_count(s->products));
+        if (skip)
+            crm_items_dec_drop(d->items);
         if (s->orders == 0 || c->min_time < s->min_time)
             s->min_time = c->min_time;
         if (s->orders == 0 || c->max_time > s->max_time)
@@ -1237,6 +1402,9 @@ enum crm_err crm_store_rewind(struct crm_store *s, struct crm_errinfo *e)
     s->amount_total = 0;
     s->dict_seen = 0;
     s->cust_n = 0;
+    crm_items_r_rewind(s->products);
+    crm_items_dec_drop(s->dec[0].items);
+    crm_items_dec_drop(s->dec[1].items);
     s->last_was_end = s->at_end = 0;
     return CRM_OK;
 }

@@ -63,6 +63,8 @@ struct batch {
     long long *rline;
     unsigned char *rhigh;          /* the record has a byte >= 0x80 or a NUL */
     size_t nr, rcap;
+    struct quote_trouble { size_t rec; long long lines; } *qt;   /* broken quotes (rare) */
+    size_t nqt, qtcap;
     /* built by the reader for the caller */
     struct crm_record *recs;
     size_t recs_cap;
@@ -100,6 +102,8 @@ struct reader {
     long long rec_line;
     int rec_high;
     int oom;
+    int fini_quote;                /* csv_fini runs inside a quoted field */
+    int field_ends_nl;             /* the last quoted field scanned ended with a line end */
     struct batch *fill;
     struct crm_errinfo rerr;       /* one reader: its error, if any */
     int finished;                  /* one reader: the last batch is handed over */
@@ -322,6 +326,51 @@ static int valid_utf8(const unsigned char *p, size_t n, int partial_ok)
     return 1;
 }
 
+/* UTF-8 with a few stray bytes: most non-ASCII text decodes as UTF-8 (a GBK file gives
+ * valid UTF-8 sequences only by chance, about one in ten characters). */
+static int mostly_utf8(const unsigned char *p, size_t n, int partial_ok)
+{
+    const unsigned char *end = p + n;
+    size_t good = 0, bad = 0;
+    while (p < end) {
+        if (*p < 0x80) {
+            p++;
+            continue;
+        }
+        size_t k = utf8_seq(p, end, partial_ok);
+        if (k) {
+            good++;
+            p += k;
+        } else {
+            bad++;
+            p++;
+        }
+    }
+    return good > 0 && good >= 2 * bad;
+}
+
+/* The sample decodes as GB18030 from start to end (a cut last character allowed). */
+static int valid_gb18030(const unsigned char *p, size_t n)
+{
+    iconv_t cd = iconv_open("UTF-8", "GB18030");
+    if (cd == (iconv_t)-1)
+        return 1;                    /* cannot tell: keep the old choice */
+    char out[4096];
+    char *in = (char *)(uintptr_t)p;
+    size_t inleft = n;
+    int ok = 1;
+    while (inleft > 0) {
+        char *o = out;
+        size_t oleft = sizeof out;
+        if (iconv(cd, &in, &inleft, &o, &oleft) == (size_t)-1 && errno != E2BIG) {
+            ok = errno == EINVAL && inleft < 4;   /* cut at the end of the sample */
+            break;
+        }
+    }
+    iconv_close(cd);
+    return ok;
+}
+
 int crm_csvin_parse_delimiter(const char *s)
 {
     if (!s)
@@ -368,6 +417,21 @@ static int ws_space(unsigned char c)
     return c == ' ' || c == '\t';
 }
 
+/* The reader whose libcsv runs on this thread, for space_after_cr: libcsv's space callback
+ * takes no context. Per thread, like timeparse's cache (each reader is one thread). */
+static _Thread_local struct reader *space_reader;
+
+/* Spaces between a CR and an LF make them two line ends, not one CRLF: libcsv skips the
+ * spaces of a whitespace-only line silently, so they are seen here. Used only for blocks
+ * where a CR is followed by a space or tab (quote_cr_spaces). */
+static int space_after_cr(unsigned char c)
+{
+    int sp = c == ' ' || c == '\t';
+    if (sp && space_reader)
+        space_reader->pending_cr = 0;
+    return sp;
+}
+
 static enum crm_err start(struct crm_csvin *c, const struct crm_csvin_opts *o,
                           struct crm_errinfo *e)
 {
@@ -389,10 +453,15 @@ static enum crm_err start(struct crm_csvin *c, const struct crm_csvin_opts *o,
     }
     const char *enc = o && o->encoding ? o->encoding : "auto";
     if (strcasecmp(enc, "auto") == 0) {
-        int bom = c->data_pos == 3;
-        int ok = bom || valid_utf8(c->data + c->data_pos, c->data_len - c->data_pos,
-                                   c->data_len == SNIFF);
-        enc = ok ? "UTF-8" : "GB18030";
+        /* One bad byte never changes how the rest of the file is decoded: GB18030 only
+         * when the sample is valid GB18030 and not UTF-8 with a few stray bytes (those
+         * rows are rejected one by one). */
+        const unsigned char *d = c->data + c->data_pos;
+        size_t dn = c->data_len - c->data_pos;
+        int cut = c->data_len == SNIFF;
+        int utf8 = c->data_pos == 3 || valid_utf8(d, dn, cut) || mostly_utf8(d, dn, cut) ||
+                   !valid_gb18030(d, dn);
+        enc = utf8 ? "UTF-8" : "GB18030";
     }
     if (strcasecmp(enc, "utf-8") == 0 || strcasecmp(enc, "utf8") == 0) {
         snprintf(c->encoding, sizeof c->encoding, "UTF-8");
@@ -498,6 +567,7 @@ static void on_field(void *s, size_t len, void *data)
         for (size_t i = 0; i < len; i++)
             if (f[i] == '\n' || (f[i] == '\r' && (i + 1 == len || f[i + 1] != '\n')))
                 rd->line++;
+        rd->field_ends_nl = len > 0 && (f[len - 1] == '\n' || f[len - 1] == '\r');
     }
     if (__builtin_expect(b->nf == b->fcap, 0) && field_room(b) != 0) {
         rd->oom = 1;
@@ -566,6 +636,26 @@ static inline int push_record(struct batch *b, size_t nf, size_t fields, long lo
     return 0;
 }
 
+/* A record of the libcsv path that a broken quote made: open at the end of the input
+ * (csv_fini inside quotes) or spanning more than CRM_CSV_QUOTE_LINES physical lines. */
+static void note_quote_trouble(struct reader *rd, struct batch *b)
+{
+    long long lines = rd->line - rd->rec_line;     /* the line end after it is counted */
+    if (rd->fini_quote)
+        lines += !rd->field_ends_nl;                /* its last line has no line end */
+    if (!rd->fini_quote && lines <= CRM_CSV_QUOTE_LINES)
+        return;
+    size_t cap = b->qtcap;
+    if (grow((void **)&b->qt, &cap, b->nqt + 1, sizeof *b->qt) != 0) {
+        rd->oom = 1;
+        return;
+    }
+    b->qtcap = cap;
+    b->qt[b->nqt].rec = b->nr - 1;
+    b->qt[b->nqt].lines = lines > 0 ? lines : 1;
+    b->nqt++;
+}
+
 /* The record of the fields since the last one, if any (none: an empty line). */
 static void end_record(struct reader *rd, struct batch *b)
 {
@@ -575,6 +665,8 @@ static void end_record(struct reader *rd, struct batch *b)
         rd->oom = 1;
         return;
     }
+    if (__builtin_expect(rd->scan_fields, 0))       /* quotes in this block */
+        note_quote_trouble(rd, b);
     rd->rec_fields = 0;
 }
 
@@ -700,6 +792,11 @@ static int split_plain(struct reader *rd, const unsigned char *src, size_t n)
             if ((q.rec_fields || s < pos) &&
                 (rc = plain_field(rd, &q, t, tbase, s, pos, sp2)) != 0)
                 break;
+            /* spaces between a CR and this LF: not a CRLF (a field that ended at the CR
+             * left a NUL there; pos 0: the CR ended the last block) */
+            if (__builtin_expect(q.pending_cr, 0) && ch == '\n' && pos > 0 &&
+                t[pos - 1] != '\r' && t[pos - 1] != '\0')
+                q.pending_cr = 0;
             count_line_end(&q.line, &q.pending_cr, q.rec_fields, ch);
             if (q.rec_fields) {
                 if ((rc = push_record(b, q.nf, q.rec_fields, q.rec_line, high)) != 0)
@@ -826,6 +923,7 @@ static int build_records(struct reader *rd, struct batch *b)
         rec->nfields = end - first;
         rec->line = b->rline[r];
         rec->bad_bytes = 0;
+        rec->quote_lines = 0;
         rec->field = b->out_field + first;
         if (!b->rhigh[r]) {
             rec->len = b->flen + first;
@@ -851,6 +949,8 @@ static int build_records(struct reader *rd, struct batch *b)
     }
     if (b->conv.oom)
         return -1;
+    for (size_t i = 0; i < b->nqt; i++)
+        b->recs[b->qt[i].rec].quote_lines = b->qt[i].lines;
     for (size_t r = 0; converted && r < b->nr; r++) {
         if (!b->rhigh[r])
             continue;
@@ -896,7 +996,7 @@ static struct batch *take_free(struct reader *rd)
         rd->free_list = b->next;
     pthread_mutex_unlock(&c->mu);
     if (b) {
-        b->text.len = b->nf = b->nr = 0;
+        b->text.len = b->nf = b->nr = b->nqt = 0;
         b->seg_end = b->eof = b->failed = 0;
         b->prepped = 0;
     }
@@ -993,14 +1093,40 @@ static int parse_block(struct reader *rd, unsigned char *p, size_t n, struct crm
     return libcsv_parse(rd, p, n, e);
 }
 
+/* A CR followed by a space or tab somewhere in the block (or the block starts with one
+ * after a CR): then libcsv must tell us about spaces (space_after_cr). */
+static int cr_spaces(const struct reader *rd, const unsigned char *p, size_t n)
+{
+    if (n && rd->pending_cr && (p[0] == ' ' || p[0] == '\t'))
+        return 1;
+    for (const unsigned char *q = p; (q = memchr(q, '\r', (size_t)(p + n - q))) != NULL;) {
+        q++;
+        if (q < p + n && (*q == ' ' || *q == '\t'))
+            return 1;
+    }
+    return 0;
+}
+
 /* Parse n bytes with libcsv; 0, or -1 with the error in *e. */
 static int libcsv_parse(struct reader *rd, unsigned char *p, size_t n, struct crm_errinfo *e)
 {
     struct crm_csvin *c = rd->c;
+    int watch = c->delim != CRM_CSV_WHITESPACE && cr_spaces(rd, p, n);
+    if (watch) {
+        space_reader = rd;
+        csv_set_space_func(&rd->p, space_after_cr);
+    }
     size_t done = csv_parse(&rd->p, p, n, on_field, on_record, rd);
+    if (watch) {
+        csv_set_space_func(&rd->p, NULL);
+        space_reader = NULL;
+    }
     if (done != n) {
         crm_errinfo_where(e, c->name, rd->line, -1, -1);
-        if (csv_error(&rd->p) == CSV_ENOMEM)
+        if (csv_error(&rd->p) == CSV_ENOMEM && rd->p.entry_size * 2 < MAX_FIELD)
+            crm_errinfo_set(e, CRM_ENOMEM, "out of memory reading this file (a field of "
+                            "%zu MiB so far)", rd->p.entry_size >> 20);
+        else if (csv_error(&rd->p) == CSV_ENOMEM)
             crm_errinfo_set(e, CRM_EDATA, "a field longer than %u MiB (broken quoting "
                             "or not a CSV file?)", MAX_FIELD >> 20);
         else
@@ -1011,6 +1137,19 @@ static int libcsv_parse(struct reader *rd, unsigned char *p, size_t n, struct cr
     return 0;
 }
 
+#define LIBCSV_FIELD_BEGUN 2       /* libcsv's pstate inside a field (libcsv 3.0) */
+
+/* The end of the input: libcsv ends the last record — inside a quoted field, one a broken
+ * quote made (note_quote_trouble). */
+static void fini(struct reader *rd)
+{
+    rd->fini_quote = rd->p.pstate == LIBCSV_FIELD_BEGUN && rd->p.quoted;
+    if (rd->fini_quote)
+        rd->scan_fields = 1;
+    csv_fini(&rd->p, on_field, on_record, rd);
+    rd->fini_quote = 0;
+}
+
 /* After a block or csv_fini: a record too long or memory short; 0 when neither. */
 static int block_trouble(struct reader *rd, struct crm_errinfo *e)
 {
@@ -1019,10 +1158,22 @@ static int block_trouble(struct reader *rd, struct crm_errinfo *e)
         return -1;
     }
     if (rd->oom || rd->fill->text.oom) {
-        crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+        crm_errinfo_where(e, rd->c->name, rd->line, -1, -1);
+        crm_errinfo_set(e, CRM_ENOMEM, "out of memory reading this file");
         return -1;
     }
     return 0;
+}
+
+/* A block of nothing but blank lines made no record: split_plain's copy of it is dropped,
+ * so a file of blank lines costs no memory (13 MB of gzip'd newlines took 2.9 GB). */
+static void drop_blank(struct reader *rd)
+{
+    struct batch *b = rd->fill;
+    if (b && b->nr == 0 && rd->rec_fields == 0 && rd->p.pstate == LIBCSV_ROW_NOT_BEGUN) {
+        b->text.len = 0;
+        b->nf = 0;
+    }
 }
 
 /* Mark the batch being filled as its segment's last (one reader: the input's last). */
@@ -1048,7 +1199,7 @@ static int stream_step(struct reader *rd)
         if (k < 0)
             return -1;
         if (k == 0) {
-            csv_fini(&rd->p, on_field, on_record, rd);
+            fini(rd);
             if (block_trouble(rd, &rd->rerr) != 0)
                 return -1;
             mark_seg_end(rd, 1);
@@ -1062,6 +1213,7 @@ static int stream_step(struct reader *rd)
         return -1;
     if (rd->fill->nr > 0 && hand_over(rd, 0) != 0)
         return -1;
+    drop_blank(rd);
     return 0;
 }
 
@@ -1162,10 +1314,11 @@ static int seg_step(struct reader *rd)
             return seg_fail(rd, &e);
         if (rd->fill->nr > 0 && hand_over(rd, 0) != 0)
             return -1;
+        drop_blank(rd);
         return 0;
     }
     if (rd->end >= c->seg_to) {                /* the end of the data */
-        csv_fini(&rd->p, on_field, on_record, rd);
+        fini(rd);
         if (block_trouble(rd, &e) != 0)
             return seg_fail(rd, &e);
         return seg_close(rd, 1);
@@ -1370,6 +1523,7 @@ void crm_csvin_close(struct crm_csvin *c)
             free(b->rfirst);
             free(b->rline);
             free(b->rhigh);
+            free(b->qt);
             free(b->recs);
             free(b->out_field);
             free(b->out_len);

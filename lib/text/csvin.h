@@ -5,7 +5,9 @@
  * (auto: from the first line), parses with libcsv and returns records whose fields are
  * UTF-8. Every record knows the physical line it starts on (the header is line 1). A
  * record with bytes that are invalid in the chosen encoding is flagged, its bad bytes
- * shown as \xNN, so the caller can reject exactly that row. */
+ * shown as \xNN, so the caller can reject exactly that row; so is a record swallowed by a
+ * broken quote (quote_lines). Blank and whitespace-only lines count as lines and take no
+ * memory. */
 #ifndef CRM_CSVIN_H
 #define CRM_CSVIN_H
 
@@ -30,7 +32,12 @@ struct crm_record {
     const size_t *len;
     long long line;           /* physical line where the record starts */
     int bad_bytes;            /* some bytes were invalid in the input encoding (or NUL) */
+    long long quote_lines;    /* 0, or the physical lines this record swallowed in a quoted
+                                 field still open at the end of the input or spanning more
+                                 than CRM_CSV_QUOTE_LINES lines: a broken quote */
 };
+
+#define CRM_CSV_QUOTE_LINES 100
 
 struct crm_csvin;
 

@@ -5,6 +5,8 @@
  * that way, and a value that looks like it is more likely a mangled id than a price. */
 #include "text/money.h"
 
+#include <string.h>
+
 #include "text/textfield.h"
 
 __extension__ typedef unsigned __int128 u128;
@@ -271,12 +273,49 @@ static enum crm_money_status scan(const char *s, size_t len, unsigned flags, int
     return CRM_MONEY_OK;
 }
 
+/* Decimal comma text rewritten as decimal point text: ',' and '.' swap roles, and a space
+ * or no-break space between digits becomes a thousands ','. 0 when it does not fit out
+ * (a longer text is not money). */
+static size_t swap_decimal_comma(const char *s, size_t len, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        size_t sp = c == ' ' ? 1
+                    : (len - i >= 2 && (unsigned char)c == 0xC2 &&
+                       (unsigned char)s[i + 1] == 0xA0) ? 2
+                    : (len - i >= 3 && (unsigned char)c == 0xE2 &&
+                       (unsigned char)s[i + 1] == 0x80 && (unsigned char)s[i + 2] == 0xAF) ? 3
+                                                                                     : 0;
+        if (sp && n > 0 && is_digit(out[n - 1]) && i + sp < len && is_digit(s[i + sp])) {
+            c = '.';            /* swapped to ',' below */
+            i += sp - 1;
+        } else if (sp > 1) {
+            c = ' ';
+            i += sp - 1;
+        }
+        if (n + 1 >= cap)
+            return 0;
+        out[n++] = c == ',' ? '.' : c == '.' ? ',' : c;
+    }
+    return n;
+}
+
+#define SWAP_MAX 96
+
 enum crm_money_status crm_money_parse_decimal(const char *s, size_t len, unsigned flags,
                                               struct crm_decimal *out)
 {
     int64_t units;
     int scale, neg;
     uint64_t mag;
+    char swapped[SWAP_MAX];
+    if (flags & CRM_MONEY_DECIMAL_COMMA) {
+        if (!(len = swap_decimal_comma(s, len, swapped, sizeof swapped)))
+            return CRM_MONEY_SYNTAX;
+        s = swapped;
+        flags = (flags & ~CRM_MONEY_DECIMAL_COMMA) | CRM_MONEY_THOUSANDS;
+    }
     if (scan_plain(s, len, &mag, &scale, &neg)) {
         out->units = neg ? -(int64_t)mag : (int64_t)mag;
         out->scale = scale;
@@ -381,6 +420,84 @@ enum crm_money_status crm_money_mul(struct crm_decimal price, struct crm_decimal
         return signed_result(r >= p - r ? (u128)q + 1 : q, neg, minor);
     }
     return signed_result(round_div(mag, k), neg, minor);
+}
+
+/* A non-zero digit past `scale` decimals in number text that scan accepted ('.' is its
+ * decimal point). */
+static int digits_past(const char *s, size_t len, int scale)
+{
+    const char *dot = memchr(s, '.', len);
+    if (!dot)
+        return 0;
+    int k = 0;
+    for (const char *p = dot + 1; p < s + len && is_digit(*p); p++, k++)
+        if (k >= scale && *p != '0')
+            return 1;
+    return 0;
+}
+
+enum crm_money_status crm_money_parse_exact(const char *s, size_t len, unsigned flags,
+                                            int scale, int64_t *minor, unsigned *note)
+{
+    uint64_t mag;
+    int got, neg;
+    if (scan_plain(s, len, &mag, &got, &neg) && got <= scale &&
+        (!(flags & CRM_MONEY_DECIMAL_COMMA) || got == 0) && scale <= MAX_SCALE) {
+        if (!scale_up(&mag, scale - got))
+            return CRM_MONEY_RANGE;
+        *minor = neg ? -(int64_t)mag : (int64_t)mag;
+        *note = neg ? CRM_MONEY_NEGATIVE : 0;
+        return CRM_MONEY_OK;
+    }
+    *note = 0;
+    if (scale < 0 || scale > MAX_SCALE)
+        return CRM_MONEY_RANGE;
+    struct crm_decimal d;
+    enum crm_money_status st = crm_money_parse_decimal(s, len, flags & ~CRM_MONEY_ROUND, &d);
+    if (st == CRM_MONEY_RANGE) {
+        /* more than 18 significant digits: rounding may take it, and says whether any
+         * digit past the scale was not zero */
+        char swapped[SWAP_MAX];
+        if (flags & CRM_MONEY_DECIMAL_COMMA) {
+            if (!(len = swap_decimal_comma(s, len, swapped, sizeof swapped)))
+                return CRM_MONEY_SYNTAX;
+            s = swapped;
+            flags |= CRM_MONEY_THOUSANDS;
+        }
+        int64_t units;
+        st = scan(s, len, flags, scale, &units, &got);
+        if (st != CRM_MONEY_OK)
+            return st;
+        int rounded = digits_past(s, len, scale);
+        if (rounded && !(flags & CRM_MONEY_ROUND))
+            return CRM_MONEY_PRECISION;
+        *minor = units;
+        *note = (rounded ? CRM_MONEY_ROUNDED : 0) | (units < 0 || memchr(s, '-', len) ||
+                                                     memchr(s, '(', len) ? CRM_MONEY_NEGATIVE
+                                                                         : 0);
+        return st;
+    }
+    if (st != CRM_MONEY_OK)
+        return st;
+    if (d.units < 0)
+        *note |= CRM_MONEY_NEGATIVE;
+    if (d.scale > scale) {
+        uint64_t m = (uint64_t)magnitude(d.units);
+        if (m % pow10_u64[d.scale - scale] != 0) {
+            if (!(flags & CRM_MONEY_ROUND))
+                return CRM_MONEY_PRECISION;
+            *note |= CRM_MONEY_ROUNDED;
+        }
+    }
+    return crm_money_to_minor(d, scale, minor);
+}
+
+int crm_money_looks_decimal_comma(const char *s, size_t len)
+{
+    struct crm_decimal d;
+    const char *comma = memchr(s, ',', len);
+    return comma && crm_money_parse_decimal(s, len, CRM_MONEY_DECIMAL_COMMA, &d) ==
+                        CRM_MONEY_OK;
 }
 
 /* Digits of |minor| with a point `scale` digits from the right (at least "0."), thousands

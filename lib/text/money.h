@@ -19,11 +19,19 @@ enum crm_money_status {
     CRM_MONEY_EMPTY,    /* nothing but spaces/decoration */
     CRM_MONEY_SYNTAX,   /* not a number */
     CRM_MONEY_RANGE,    /* does not fit int64 at the requested scale */
+    CRM_MONEY_PRECISION, /* crm_money_parse_exact: non-zero digits past the scale */
 };
 
 /* Flags for crm_money_parse_decimal. */
 #define CRM_MONEY_THOUSANDS 1u  /* ',' may group thousands (`1,234.50`); set it when the
                                    field delimiter is not a comma or the field was quoted */
+#define CRM_MONEY_DECIMAL_COMMA 2u /* ',' is the decimal point and '.', ' ' or a no-break
+                                   space group thousands (`1.234,50`, `89,90`, `€ 12,00`) */
+#define CRM_MONEY_ROUND 4u      /* crm_money_parse_exact: round extra digits, do not refuse */
+
+/* What crm_money_parse_exact noticed (its *note bits). */
+#define CRM_MONEY_ROUNDED 1u    /* non-zero digits past the scale were rounded away */
+#define CRM_MONEY_NEGATIVE 2u   /* the text was negative, even if it rounded to zero */
 
 /* Parse money/number text as exported by shops and spreadsheets:
  *   surrounding spaces; one leading '=', '\'' or tab that exports add to keep text;
@@ -45,6 +53,16 @@ enum crm_money_status crm_money_mul(struct crm_decimal price, struct crm_decimal
 /* Parse straight to minor units (parse_decimal + to_minor). */
 enum crm_money_status crm_money_parse(const char *s, size_t len, unsigned flags, int scale,
                                       int64_t *minor);
+
+/* crm_money_parse that never changes money silently: digits past `scale` must be zeros,
+ * else CRM_MONEY_PRECISION — unless CRM_MONEY_ROUND, then they are rounded half away from
+ * zero and *note gets CRM_MONEY_ROUNDED. *note gets CRM_MONEY_NEGATIVE for any negative
+ * text ("-0.004" too). The plain shapes cost what crm_money_parse costs. */
+enum crm_money_status crm_money_parse_exact(const char *s, size_t len, unsigned flags,
+                                            int scale, int64_t *minor, unsigned *note);
+
+/* 1 when text that failed to parse would parse as a decimal comma (`89,90`, `1.234,5`). */
+int crm_money_looks_decimal_comma(const char *s, size_t len);
 
 /* Format minor units with exactly `scale` decimals ("-1234.50"); '.' whatever the locale.
  * buf needs 32 bytes; returns the length written (no NUL counted). */

@@ -1,5 +1,7 @@
-/* out: buffered CSV/TSV writer (see out.h). Invariant: buf[0..len) is unwritten output;
- * after the first failed write `err` is set and later output is dropped. */
+/* out: buffered CSV/TSV/XLSX writer (see out.h). Invariant: buf[0..len) is unwritten
+ * output; after the first failed write `err` is set and later output is dropped. An XLSX
+ * writer (x != NULL) sends every cell to text/xlsx and writes buf only at close, when the
+ * finished workbook is copied to fd. */
 #include "text/out.h"
 
 #include <errno.h>
@@ -11,14 +13,20 @@
 
 #include "text/money.h"
 #include "text/timeparse.h"
+#include "text/xlsx.h"
 
 #define OUT_BUFSIZE (256 * 1024)
 #define DATE_CACHE 512   /* a report's dates mostly fall within a year or two */
+#define ERR_XLSX (-1)    /* err: the workbook failed, crm_xlsx_error says why */
+#define ERR_RAW (-2)     /* err: raw bytes sent to a workbook */
 
 struct crm_out {
     int fd;
     unsigned flags;
     char sep;
+    char point;         /* the decimal point: '.' or ',' */
+    int header;         /* crm_out_header is writing */
+    struct crm_xlsx *x; /* the workbook of an XLSX writer, else NULL */
     int col;            /* fields written in the current row */
     int err;            /* errno of the first failed write, 0 if none */
     size_t len;
@@ -95,7 +103,10 @@ struct crm_out *crm_out_new(int fd, const char *name, unsigned flags)
         return NULL;
     o->fd = fd;
     o->flags = flags;
-    o->sep = (flags & CRM_OUT_TSV) ? '\t' : ',';
+    o->sep = (flags & CRM_OUT_TSV) ? '\t' : (flags & CRM_OUT_DECIMAL_COMMA) ? ';' : ',';
+    o->point = (flags & CRM_OUT_DECIMAL_COMMA) ? ',' : '.';
+    o->header = 0;
+    o->x = NULL;
     o->col = 0;
     o->err = 0;
     o->len = 0;
@@ -104,21 +115,41 @@ struct crm_out *crm_out_new(int fd, const char *name, unsigned flags)
     for (unsigned k = 0; k < DATE_CACHE; k++)
         o->date_day[k] = (int32_t)k + 1;   /* belongs to another slot: never a hit */
     snprintf(o->name, sizeof o->name, "%s", name ? name : "stdout");
-    if (flags & CRM_OUT_BOM)
+    if (flags & CRM_OUT_XLSX) {
+        o->x = crm_xlsx_new("report");
+        if (!o->x) {
+            free(o);
+            return NULL;
+        }
+    } else if (flags & CRM_OUT_BOM) {
         put(o, "\xEF\xBB\xBF", 3);
+    }
     return o;
+}
+
+void crm_out_sheet(struct crm_out *o, const char *sheet)
+{
+    if (o->x)
+        crm_xlsx_sheet(o->x, sheet);
+}
+
+const char *crm_out_scratch(const struct crm_out *o)
+{
+    return o->x ? crm_xlsx_scratch(o->x) : NULL;
 }
 
 void crm_out_free(struct crm_out *o)
 {
-    if (o)
+    if (o) {
         free(o->mem);
+        crm_xlsx_free(o->x);
+    }
     free(o);
 }
 
 struct crm_out *crm_out_new_mem(unsigned flags)
 {
-    struct crm_out *o = crm_out_new(-1, "memory", flags);
+    struct crm_out *o = crm_out_new(-1, "memory", flags & ~CRM_OUT_XLSX);
     if (o)
         o->len = 0;   /* no BOM: the bytes are meant for the middle of another output */
     return o;
@@ -137,19 +168,48 @@ void crm_out_mem_clear(struct crm_out *o)
     o->col = 0;
 }
 
+/* XLSX: the finished workbook's bytes to fd. */
+static void copy_workbook(struct crm_out *o)
+{
+    const char *path = crm_xlsx_finish(o->x);
+    FILE *f = path ? fopen(path, "rb") : NULL;
+    if (!f) {
+        o->err = path ? errno : ERR_XLSX;
+        return;
+    }
+    char chunk[65536];
+    size_t n;
+    while (!o->err && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        put(o, chunk, n);
+    if (ferror(f) && !o->err)
+        o->err = EIO;
+    fclose(f);
+}
+
 enum crm_err crm_out_close(struct crm_out *o, struct crm_errinfo *e)
 {
     enum crm_err rc = CRM_OK;
     if (!o)
         return CRM_OK;
+    if (o->x && !crm_out_failed(o))
+        copy_workbook(o);
+    if (o->x && crm_xlsx_failed(o->x) && !o->err)
+        o->err = ERR_XLSX;
     flush(o);
     free(o->mem);
-    if (o->err == EPIPE) {
+    if (o->err == ERR_XLSX || o->err == ERR_RAW) {
+        crm_errinfo_where(e, o->name, -1, -1, -1);
+        rc = o->err == ERR_RAW
+                 ? crm_errinfo_set(e, CRM_EUSAGE, "this output is not a table: it cannot be "
+                                   "written as xlsx (use --format csv)")
+                 : crm_errinfo_set(e, CRM_EIO, "%s", crm_xlsx_error(o->x));
+    } else if (o->err == EPIPE) {
         rc = crm_errinfo_set(e, CRM_EPIPE, "broken pipe");
     } else if (o->err) {
         crm_errinfo_where(e, o->name, -1, -1, -1);
         rc = crm_errinfo_set(e, CRM_EIO, "write failed: %s", strerror(o->err));
     }
+    crm_xlsx_free(o->x);
     free(o);
     return rc;
 }
@@ -161,7 +221,7 @@ unsigned crm_out_flags(const struct crm_out *o)
 
 int crm_out_failed(const struct crm_out *o)
 {
-    return o->err != 0;
+    return o->err != 0 || (o->x && crm_xlsx_failed(o->x));
 }
 
 static void begin_field(struct crm_out *o)
@@ -170,12 +230,31 @@ static void begin_field(struct crm_out *o)
         putc1(o, o->sep);
 }
 
+/* OWASP "CSV injection": a spreadsheet reads these first characters as a formula. */
+static int formula_like(const struct crm_out *o, const char *s, size_t len)
+{
+    return (o->flags & (CRM_OUT_BOM | CRM_OUT_ESCAPE | CRM_OUT_DECIMAL_COMMA)) && !o->header &&
+           len > 0 &&
+           (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
+            s[0] == '\r');
+}
+
 void crm_out_str(struct crm_out *o, const char *s, size_t len)
 {
+    if (o->x) {
+        if (o->header)
+            crm_xlsx_header_cell(o->x, s, len);
+        else
+            crm_xlsx_text(o->x, s, len);
+        return;
+    }
     begin_field(o);
     if (o->err)
         return;
+    int escape = formula_like(o, s, len);
     if (o->flags & CRM_OUT_TSV) {
+        if (escape)
+            putc1(o, '\'');
         size_t start = 0;
         for (size_t i = 0; i < len; i++) {
             if (s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
@@ -189,12 +268,16 @@ void crm_out_str(struct crm_out *o, const char *s, size_t len)
     }
     int quote = 0;
     for (size_t i = 0; i < len && !quote; i++)
-        quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+        quote = s[i] == o->sep || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
     if (!quote) {
+        if (escape)
+            putc1(o, '\'');
         put(o, s, len);
         return;
     }
     putc1(o, '"');
+    if (escape)
+        putc1(o, '\'');
     size_t start = 0;
     for (size_t i = 0; i < len; i++) {
         if (s[i] == '"') {
@@ -214,16 +297,36 @@ void crm_out_cstr(struct crm_out *o, const char *s)
 
 void crm_out_empty(struct crm_out *o)
 {
-    begin_field(o);
+    if (o->x)
+        crm_xlsx_skip(o->x);
+    else
+        begin_field(o);
 }
 
 void crm_out_raw(struct crm_out *o, const char *s, size_t len)
 {
+    if (o->x && !o->err)
+        o->err = ERR_RAW;
     put(o, s, len);
+}
+
+/* A formatted number's '.' as the writer's decimal point. */
+static void put_number(struct crm_out *o, char *text, size_t n)
+{
+    if (o->point != '.')
+        for (size_t i = 0; i < n; i++)
+            if (text[i] == '.')
+                text[i] = o->point;
+    begin_field(o);
+    put(o, text, n);
 }
 
 void crm_out_int(struct crm_out *o, long long v)
 {
+    if (o->x) {
+        crm_xlsx_number(o->x, (double)v, -1);
+        return;
+    }
     /* by hand: snprintf was the largest cost of printing a million rows */
     char tmp[24];
     size_t n = sizeof tmp;
@@ -238,26 +341,31 @@ void crm_out_int(struct crm_out *o, long long v)
     put(o, tmp + n, sizeof tmp - n);
 }
 
+static const double ten_pow[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+
 void crm_out_money(struct crm_out *o, int64_t minor, int scale)
 {
+    if (o->x) {
+        double unit = scale >= 0 && scale <= 9 ? ten_pow[scale] : 1;
+        crm_xlsx_number(o->x, (double)minor / unit, scale);
+        return;
+    }
     char tmp[32];
     size_t n = crm_money_format(minor, scale, tmp);
-    begin_field(o);
-    put(o, tmp, n);
+    put_number(o, tmp, n);
 }
 
 size_t crm_fmt_fixed(double v, int decimals, char *buf)
 {
-    static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
     if (!isfinite(v)) {
         buf[0] = '\0';
         return 0;
     }
     if (decimals < 0)
         decimals = 0;
-    if (decimals <= 9 && fabs(v) * pow10[decimals] < 9e15) {
+    if (decimals <= 9 && fabs(v) * ten_pow[decimals] < 9e15) {
         /* Exact path: round to an integer of 10^-decimals units, then place the point. */
-        return crm_money_format((int64_t)round(v * pow10[decimals]), decimals, buf);
+        return crm_money_format((int64_t)round(v * ten_pow[decimals]), decimals, buf);
     }
     /* Huge values: printf, then force '.' whatever LC_NUMERIC says. Past 63 characters
      * (|v| >= ~1e48) the fixed form cannot fit the buffer: scientific notation, which
@@ -274,15 +382,24 @@ size_t crm_fmt_fixed(double v, int decimals, char *buf)
 
 void crm_out_fixed(struct crm_out *o, double v, int decimals)
 {
+    if (o->x) {   /* the value the CSV shows: rounded to `decimals`, never -0 */
+        if (decimals >= 0 && decimals <= 9 && fabs(v) * ten_pow[decimals] < 9e15)
+            v = round(v * ten_pow[decimals]) / ten_pow[decimals] + 0.0;
+        crm_xlsx_number(o->x, v, decimals < 0 ? 0 : decimals);
+        return;
+    }
     char tmp[64];
     size_t n = crm_fmt_fixed(v, decimals, tmp);
-    begin_field(o);
-    put(o, tmp, n);
+    put_number(o, tmp, n);
 }
 
 void crm_out_date(struct crm_out *o, int32_t days)
 {
     /* a cache: converting days to a civil date was a visible cost of a million rows */
+    if (o->x) {
+        crm_xlsx_date(o->x, days);
+        return;
+    }
     unsigned k = (unsigned)days % DATE_CACHE;
     begin_field(o);
     if (o->date_day[k] == days) {
@@ -300,6 +417,10 @@ void crm_out_date(struct crm_out *o, int32_t days)
 
 void crm_out_end_row(struct crm_out *o)
 {
+    if (o->x) {
+        crm_xlsx_end_row(o->x);
+        return;
+    }
     if (o->flags & CRM_OUT_BOM)
         putc1(o, '\r');
     putc1(o, '\n');
@@ -309,6 +430,7 @@ void crm_out_end_row(struct crm_out *o)
 void crm_out_header(struct crm_out *o, const char *names)
 {
     const char *p = names;
+    o->header = 1;
     for (;;) {
         const char *q = strchr(p, ',');
         size_t n = q ? (size_t)(q - p) : strlen(p);
@@ -317,5 +439,6 @@ void crm_out_header(struct crm_out *o, const char *names)
             break;
         p = q + 1;
     }
+    o->header = 0;
     crm_out_end_row(o);
 }

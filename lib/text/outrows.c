@@ -53,7 +53,7 @@ enum crm_err crm_outrows_write(struct crm_out *o, size_t n,
 {
     struct shared sh = {.n = n, .nblocks = (n + BLOCK - 1) / BLOCK, .row = row, .ctx = ctx};
     pthread_t th;
-    if (sh.nblocks >= 2) {
+    if (sh.nblocks >= 2 && !(crm_out_flags(o) & CRM_OUT_XLSX)) {   /* cells, not text */
         sh.buf[0] = crm_out_new_mem(crm_out_flags(o));
         sh.buf[1] = crm_out_new_mem(crm_out_flags(o));
     }

@@ -1,7 +1,8 @@
 /* outrows: print the rows of a per-customer report with two threads. Rows are formatted in
  * blocks; odd blocks are formatted by a helper thread into memory while the caller formats
  * even blocks straight into the output, and are appended in order — so the output is
- * byte-identical to printing rows 0..n−1 one by one, and memory stays at two blocks.
+ * byte-identical to printing rows 0..n−1 one by one, and memory stays at two blocks. An XLSX
+ * writer takes typed cells, not text: its rows are written by the caller's thread alone.
  * Invariant: row(o, i, ctx) is called exactly once for each i < n (until the output fails),
  * possibly from two threads at once, so it may only read shared data. */
 #ifndef CRM_OUTROWS_H

@@ -1,7 +1,8 @@
 /* fuzz_csvin: any bytes as an order file → records (lib/csvin: gzip, BOM, encoding and
  * delimiter detection, libcsv, the reader thread, \xNN escaping). Checks on every record:
  * each field is valid UTF-8 without NUL and as long as stated; records with bad bytes are
- * flagged; line numbers start at 1, never go back and never pass the input's line count;
+ * flagged; line numbers start at 1, never go back and never pass the input's line count,
+ * nor do the lines a broken quote swallowed;
  * the rejects-file text of a record is valid UTF-8. Option byte: delimiter (bits 0-2),
  * encoding (bits 3-4), gzip the rest (bit 5), read by batches (bit 6). */
 #include "fuzzutil.h"
@@ -25,6 +26,10 @@ static void check_record(struct crm_csvin *in, const struct crm_record *r, long 
     FUZZ_CHECK(r->line >= 1 && r->line >= *last && r->line <= max_line,
                "line %lld after %lld (input has %lld lines)", r->line, *last, max_line);
     *last = r->line;
+    /* a broken quote's record swallowed lines that exist, from its own on */
+    FUZZ_CHECK(r->quote_lines >= 0 && r->line + r->quote_lines - 1 <= max_line,
+               "line %lld swallowed %lld lines (input has %lld)", r->line, r->quote_lines,
+               max_line);
     for (size_t i = 0; i < r->nfields; i++) {
         FUZZ_CHECK(strlen(r->field[i]) == r->len[i], "field %zu: length %zu, text %zu", i,
                    r->len[i], strlen(r->field[i]));

@@ -7,7 +7,9 @@
  * with a valid status, a non-negative amount and a known customer.
  * Option bytes: (1) preset (bits 0-2), --order-amount once (3), --no-header with columns
  * 1,2,3 (4), --date-format (5), import in two parts (6), a --status mapping (7);
- * (2) delimiter (bits 0-2) and encoding (bits 3-4) as in fuzz_csvin. */
+ * (2) delimiter (bits 0-2) and encoding (bits 3-4) as in fuzz_csvin, --decimal-comma (5),
+ * --round-money (6), --line-items unsorted (7). A record a broken quote made counts as the
+ * lines it swallowed (one line in the rejects file); a refund record is an order of no row. */
 #include "fuzzutil.h"
 
 #include "text/csvin.h"
@@ -15,7 +17,7 @@
 #include "store/store.h"
 
 static const char *const presets[8] = {NULL, "cdnow", "uci-online-retail", "shopify",
-                                       "taobao", NULL, NULL, NULL};
+                                       "taobao", "woocommerce", "jd", "pinduoduo"};
 
 /* Records in fd as the CSV reader sees them (fd rewound before and after). */
 static uint64_t count_records(int fd, const struct crm_csvin_opts *o, int *ok)
@@ -57,6 +59,9 @@ static long long import_part(const unsigned char *text, size_t n, int store_fd, 
         o.date_format = "%m/%d/%Y %H:%M";
     o.csv.delimiter = delims[opt2 & 7];
     o.csv.encoding = encs[(opt2 >> 3) & 3];
+    o.decimal_comma = (opt2 >> 5) & 1;
+    o.round_money = (opt2 >> 6) & 1;
+    o.line_items_unsorted = (opt2 >> 7) & 1;
 
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
@@ -103,22 +108,25 @@ static long long import_part(const unsigned char *text, size_t n, int store_fd, 
         uint64_t records = count_records(in_fd, &co, &ok);
         FUZZ_CHECK(ok, "the reader fails on a second pass over the same bytes");
         int cdnow = o.preset && strcmp(o.preset, "cdnow") == 0;
-        uint64_t header = records > 0 && !o.no_header && (!cdnow || records > st.rows +
-                                                                    st.repeated_headers);
-        FUZZ_CHECK(records == header + st.rows + st.repeated_headers,
+        uint64_t swallowed = st.rejected[CRM_REJ_QUOTE] - st.quote_records;
+        FUZZ_CHECK(st.rejected[CRM_REJ_QUOTE] >= st.quote_records, "quote counts");
+        uint64_t header = records > 0 && !o.no_header &&
+                          (!cdnow || records > st.rows - swallowed + st.repeated_headers);
+        FUZZ_CHECK(records == header + st.rows - swallowed + st.repeated_headers,
                    "%llu records, %llu rows + %llu repeated headers",
                    (unsigned long long)records, (unsigned long long)st.rows,
                    (unsigned long long)st.repeated_headers);
         struct crm_csvin_opts ro = {',', "utf-8"};
         uint64_t lines = count_records(rej_fd, &ro, &ok);
-        FUZZ_CHECK(ok && lines == 1 + st.rejected_total + st.duplicates + st.skipped_total,
+        FUZZ_CHECK(ok && lines == 1 + st.rejected_total - swallowed + st.duplicates +
+                             st.skipped_total,
                    "rejects file has %llu records for %llu rejected, %llu duplicates, %llu "
                    "skipped", (unsigned long long)lines,
                    (unsigned long long)st.rejected_total, (unsigned long long)st.duplicates,
                    (unsigned long long)st.skipped_total);
         rc = crm_store_writer_finish(w, &e);
         FUZZ_CHECK(rc == CRM_OK, "finish: %s", e.msg);
-        result = orders_before + (long long)st.orders;
+        result = orders_before + (long long)(st.orders + st.refund_records);
     }
     crm_store_writer_free(w);
     close(in_fd);

@@ -44,6 +44,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         s2 = crm_money_mul(q, d, scale, &m2);
         FUZZ_CHECK(s1 == s2 && (s1 != CRM_MONEY_OK || m1 == m2), "mul not symmetric");
     }
+    /* The parser that never changes money silently: exact when it says OK, the rounding
+     * parser's value with CRM_MONEY_ROUND, and PRECISION only for digits past the scale. */
+    unsigned note = 0;
+    int64_t ex = 0;
+    enum crm_money_status se = crm_money_parse_exact(s, len, flags, scale, &ex, &note);
+    FUZZ_CHECK(se == sp || se == CRM_MONEY_PRECISION, "exact %d, parse %d", se, sp);
+    if (se == CRM_MONEY_OK)
+        FUZZ_CHECK(ex == minor && !(note & CRM_MONEY_ROUNDED), "exact %lld vs %lld",
+                   (long long)ex, (long long)minor);
+    if (se == CRM_MONEY_PRECISION)
+        FUZZ_CHECK(sd == CRM_MONEY_OK || sd == CRM_MONEY_RANGE, "precision of a non-number");
+    enum crm_money_status sr = crm_money_parse_exact(s, len, flags | CRM_MONEY_ROUND, scale,
+                                                     &ex, &note);
+    FUZZ_CHECK(sr == sp, "rounding exact %d, parse %d", sr, sp);
+    if (sr == CRM_MONEY_OK)
+        FUZZ_CHECK(ex == minor, "rounded %lld vs %lld", (long long)ex, (long long)minor);
+    /* Decimal commas: whatever they read is a decimal in range; the same text with ',' and
+     * '.' swapped reads the same under the other convention. */
+    struct crm_decimal dc;
+    if (crm_money_parse_decimal(s, len, CRM_MONEY_DECIMAL_COMMA, &dc) == CRM_MONEY_OK)
+        FUZZ_CHECK(dc.scale >= 0 && dc.scale <= 18, "comma scale %d", dc.scale);
+    (void)crm_money_looks_decimal_comma(s, len);
     if (sp == CRM_MONEY_OK) {
         char buf[32], *dup;
         size_t n = crm_money_format(minor, scale, buf);

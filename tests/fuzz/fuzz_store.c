@@ -6,7 +6,12 @@
  * either fails with a message or succeeds with orders = the END total, every customer index
  * resolving to an id without NUL; a second pass (rewind) reads the same; the latest order
  * time is the one the END block promised; a store that reads cleanly and accepts an append
- * reads cleanly afterwards with the new orders added.
+ * reads cleanly afterwards with the new orders added. A store that reads cleanly holds only
+ * what the format allows (SPEC §13.3): times in the years 1-9999, amounts and quantities
+ * >= 0, customer ids of at most CRM_ID_MAX bytes of valid UTF-8, a money scale of 0-6;
+ * tests/fuzz/regress/fuzz_store/crafted-* are the crafted stores of tests/fault (a deflate
+ * bomb, ids too long or not UTF-8, times before the year 1, a negative quantity, scales
+ * 7 and "2x"), which must fail with a message.
  * Option byte: bit 0 keep the bytes as they are; bits 1-2 committed length (file size, end
  * of the last whole block, 0 = a stream, as is); bit 3 renumber blocks; bits 4-5 source
  * (memory, file descriptor, descriptor with sniffed head, append); bit 6 ask for the
@@ -53,6 +58,40 @@ static void repair(unsigned char *b, size_t n, unsigned opt)
     (void)seq;
 }
 
+/* Valid UTF-8, checked the slow, obvious way (against storeread.c's table-free one). */
+static int utf8_ok(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t k;
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        } else if ((p[i] & 0xE0) == 0xC0) {
+            k = 2, cp = p[i] & 0x1Fu;
+        } else if ((p[i] & 0xF0) == 0xE0) {
+            k = 3, cp = p[i] & 0x0Fu;
+        } else if ((p[i] & 0xF8) == 0xF0) {
+            k = 4, cp = p[i] & 0x07u;
+        } else {
+            return 0;
+        }
+        if (n - i < k)
+            return 0;
+        for (size_t j = 1; j < k; j++) {
+            if ((p[i + j] & 0xC0) != 0x80)
+                return 0;
+            cp = cp << 6 | (p[i + j] & 0x3Fu);
+        }
+        static const uint32_t least[5] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < least[k] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        i += k;
+    }
+    return 1;
+}
+
 struct totals {
     uint64_t orders, chunks;
     int64_t amount_sum;
@@ -80,7 +119,13 @@ static enum crm_err read_all(struct crm_store *s, unsigned want, int filtered,
                 FUZZ_CHECK(strlen(id) == len, "customer id with NUL");
             }
             if (c.time)
-                FUZZ_CHECK(c.time[i] >= c.min_time && c.time[i] <= c.max_time, "time range");
+                FUZZ_CHECK(c.time[i] >= c.min_time && c.time[i] <= c.max_time &&
+                               c.time[i] >= CRM_TIME_MIN && c.time[i] <= CRM_TIME_MAX,
+                           "time %lld out of range", (long long)c.time[i]);
+            if (c.quantity)
+                FUZZ_CHECK(c.quantity[i] >= 0, "negative quantity %d", c.quantity[i]);
+            if (c.amount)
+                FUZZ_CHECK(c.amount[i] >= 0, "negative amount");
             if (c.amount)
                 t->amount_sum = (int64_t)((uint64_t)t->amount_sum + (uint64_t)c.amount[i]);
             if (c.status)
@@ -102,6 +147,14 @@ static enum crm_err read_all(struct crm_store *s, unsigned want, int filtered,
                    "read %llu orders in %llu chunks, END says %llu in %llu",
                    (unsigned long long)t->orders, (unsigned long long)t->chunks,
                    (unsigned long long)st->orders, (unsigned long long)st->chunks);
+        int scale = crm_store_meta(s)->money_scale;
+        FUZZ_CHECK(scale >= 0 && scale <= 6, "money scale %d", scale);
+        for (uint32_t i = 0; i < crm_store_customer_count(s); i++) {
+            size_t len;
+            const char *id = crm_store_customer_id(s, i, &len);
+            FUZZ_CHECK(len <= CRM_ID_MAX && utf8_ok((const unsigned char *)id, len),
+                       "customer %u: id of %zu bytes, not UTF-8 or too long", i, len);
+        }
         const struct crm_customer_info *rows;
         size_t nrows = crm_store_customers(s, &rows);
         for (size_t i = 0; i < nrows; i++)
@@ -199,7 +252,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!(opt & 1))
         repair(b, n, opt);
     unsigned src = (opt >> 4) & 3;
-    unsigned want = CRM_COL_ALL;
+    unsigned want = CRM_COL_ALL | CRM_COL_ITEMS;   /* line items too (format version 2) */
 
     struct crm_store *s;
     struct crm_errinfo e;

@@ -98,7 +98,7 @@ if [ -r "$D/tmall_order_report_2020-02.csv.gz" ]; then
     crm-import "$D/tmall_order_report_2020-02.csv.gz" -o "$T/tmall.crm" 2>"$T/tmall.err"
     check "tmall: exit status 1" "$?" 1
     check "tmall: error names customer_id and line 1" \
-        "$(grep -c 'tmall_order_report_2020-02.csv.gz:1: no customer_id column' "$T/tmall.err")" 1
+        "$(grep -c 'tmall_order_report_2020-02.csv.gz:1: no column for customer_id' "$T/tmall.err")" 1
     check "tmall: no store written" "$(ls "$T" | grep -c tmall.crm)" 0
     zcat "$D/tmall_order_report_2020-02.csv.gz" | iconv -f UTF-8 -t GBK >"$T/tmall-gbk.csv"
     crm-import --map customer_id=收货地址 --map amount=买家实际支付金额 "$T/tmall-gbk.csv" \

@@ -59,3 +59,15 @@ for f in dump.csv cuts segment.csv pareto.csv fit.csv churn.csv; do
         echo "ok static: $f identical to the dynamic build's"
     else echo "not ok static: $f differs from the dynamic build's"; fi
 done
+# Without a static libxlsxwriter (Debian ships none) the static tools refuse xlsx with the
+# fix named, exit 1, and write nothing; with STATIC_XLSX given they write workbooks.
+if readelf -s "$SB/crm-rfm" 2>/dev/null | grep -q workbook_new; then
+    if "$SB/crm-rfm" testdata/sample-orders.csv -o "$D/x.xlsx" 2>/dev/null && [ -s "$D/x.xlsx" ]
+    then echo "ok static: xlsx written by the static build (STATIC_XLSX)"
+    else echo "not ok static: the static build with libxlsxwriter failed to write xlsx"; fi
+else
+    err=$("$SB/crm-rfm" testdata/sample-orders.csv -o "$D/x.xlsx" 2>&1); rc=$?
+    if [ $rc = 1 ] && [ ! -e "$D/x.xlsx" ] && [[ $err == *"static build has no xlsx"*STATIC_XLSX* ]]
+    then echo "ok static: without libxlsxwriter.a, xlsx is refused naming the fix (exit 1)"
+    else echo "not ok static: xlsx in the static build: exit $rc, $err"; fi
+fi
