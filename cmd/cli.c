@@ -485,3 +485,46 @@ int32_t cli_days(const struct cli *c, const char *opt, const char *arg, int allo
                         allow_all ? " or all" : "");
     return (int32_t)(v * mult);
 }
+
+void cli_partial_check(const struct cli *c, const char *emit, int merging, int ninputs,
+                       const char *verb)
+{
+    if (emit && merging)
+        cli_usage_error(c, "--emit-partial and --merge-partials are separate steps; give one");
+    if (emit && !c->as_of)
+        cli_usage_error(c, "--emit-partial needs --as-of: every partition must be %s as of "
+                        "the same day", verb);
+    if (ninputs > 1 && !merging)
+        cli_usage_error(c, "one INPUT at most (got %d)", ninputs);
+}
+
+struct crm_afile *cli_open_side(const struct cli *c, const char *path)
+{
+    struct crm_afile *af = NULL;
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    if (crm_afile_open(path, &af, &e) != CRM_OK) {
+        crm_errinfo_where(&e, path, -1, -1, -1);
+        cli_die(c, &e);
+    }
+    if (crm_afile_temp_path(af))
+        cli_track_temp(crm_afile_temp_path(af));
+    return af;
+}
+
+void cli_close_side(const struct cli *c, struct crm_afile *af, enum crm_err rc,
+                    struct crm_errinfo *e)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s", crm_afile_path(af));
+    if (crm_afile_temp_path(af))
+        cli_untrack_temp(crm_afile_temp_path(af));
+    if (rc == CRM_OK)
+        rc = crm_afile_commit(af, e);
+    else
+        crm_afile_abort(af);
+    if (rc != CRM_OK) {
+        crm_errinfo_where(e, path, -1, -1, -1);
+        cli_die(c, e);
+    }
+}

@@ -39,6 +39,15 @@ enum { CLI_FORMAT = 1050, CLI_ESCAPE_FORMULAS, CLI_DECIMAL_COMMA };
  * (crm-import's --decimal-comma is about its input). */
 #define CLI_REPORT_OPTIONS {"decimal-comma", no_argument, NULL, CLI_DECIMAL_COMMA}
 
+/* The RFM options (lib/rfm's crm_rfm_set_option takes each by its name), for the tools that
+ * score: crm-rfm and crm-segment. */
+#define CLI_RFM_OPTIONS(code)                                                              \
+    {"scheme", required_argument, NULL, (code)},                                           \
+    {"monetary", required_argument, NULL, (code)},                                         \
+    {"r-bins", required_argument, NULL, (code)}, {"f-bins", required_argument, NULL, (code)}, \
+    {"m-bins", required_argument, NULL, (code)},                                           \
+    {"weights", required_argument, NULL, (code)}, {"tiers", required_argument, NULL, (code)}
+
 struct cli {
     const char *prog;
     const char *usage;        /* full --help text */
@@ -88,6 +97,21 @@ unsigned cli_side_flags(const struct cli *c, const char *path);
  * -o (which must not be given too); --tsv and --bom do not apply to partials. Close it with
  * cli_close_output. */
 struct crm_out *cli_open_partial(struct cli *c, const char *path);
+
+/* Scale-out checks every tool makes (usage error, exit 2): --emit-partial and
+ * --merge-partials are separate steps; a partial needs --as-of, so that every partition is
+ * `verb` (ranked, scored, evaluated) as of the same day; without --merge-partials one INPUT
+ * at most. emit: the --emit-partial FILE or NULL; ninputs: arguments after the options. */
+void cli_partial_check(const struct cli *c, const char *emit, int merging, int ninputs,
+                       const char *verb);
+
+/* An atomic side file (--svg FILE and the like, besides the report): cli_open_side creates
+ * its temporary file (removed if a signal ends the run) or dies naming path;
+ * cli_close_side commits it when rc is CRM_OK, else removes it, and dies naming path on
+ * any error (e holds rc's message). */
+struct crm_afile *cli_open_side(const struct cli *c, const char *path);
+void cli_close_side(const struct cli *c, struct crm_afile *af, enum crm_err rc,
+                    struct crm_errinfo *e);
 
 /* Claim a path this run writes (output 1: "-o", "--svg", ...) or reads ("--params"): exit 2
  * when an earlier claim names the same file and one of them is written (afile.h), before

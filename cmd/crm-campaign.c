@@ -192,21 +192,12 @@ static void write_svg(const struct cli *c, const struct opts *op,
 {
     struct crm_errinfo e;
     struct crm_svg *svg;
-    struct crm_afile *af = NULL;
     crm_errinfo_clear(&e);
     cli_check(c, crm_chart_campaign(r, from, op->level, &svg, &e), &e);
-    enum crm_err rc = crm_afile_open(op->svg, &af, &e);
-    if (rc == CRM_OK)
-        rc = crm_svg_write_fd(svg, crm_afile_fd(af), &e);
-    if (rc == CRM_OK) {
-        rc = crm_afile_commit(af, &e);
-        af = NULL;
-    }
-    crm_afile_abort(af);
+    struct crm_afile *af = cli_open_side(c, op->svg);
+    enum crm_err rc = crm_svg_write_fd(svg, crm_afile_fd(af), &e);
     crm_svg_free(svg);
-    if (rc != CRM_OK)
-        crm_errinfo_where(&e, op->svg, -1, -1, -1);
-    cli_check(c, rc, &e);
+    cli_close_side(c, af, rc, &e);
 }
 
 static void measure(struct cli *c, const struct opts *op, const char *input)

@@ -136,28 +136,18 @@ static void write_svg(const struct cli *c, const struct opts *op, const struct c
                       int scale)
 {
     struct crm_errinfo e;
-    struct crm_afile *af = NULL;
     char *doc;
     size_t len;
     crm_errinfo_clear(&e);
     cli_check(c, crm_chart_heatmap(co, (enum crm_cohort_metric)op->metric,
                                    period_name(op->period), scale, &doc, &len, &e), &e);
-    enum crm_err rc = crm_afile_open(op->svg, &af, &e);
-    if (rc == CRM_OK) {
-        struct crm_out *w = crm_out_new(crm_afile_fd(af), op->svg, 0);
-        if (w)
-            crm_out_raw(w, doc, len);
-        rc = w ? crm_out_close(w, &e) : crm_errinfo_set(&e, CRM_ENOMEM, "out of memory");
-    }
-    if (rc == CRM_OK) {
-        rc = crm_afile_commit(af, &e);
-        af = NULL;
-    }
-    crm_afile_abort(af);
+    struct crm_afile *af = cli_open_side(c, op->svg);
+    struct crm_out *w = crm_out_new(crm_afile_fd(af), op->svg, 0);
+    if (w)
+        crm_out_raw(w, doc, len);
+    enum crm_err rc = w ? crm_out_close(w, &e) : crm_errinfo_set(&e, CRM_ENOMEM, "out of memory");
     free(doc);
-    if (rc != CRM_OK)
-        crm_errinfo_where(&e, op->svg, -1, -1, -1);
-    cli_check(c, rc, &e);
+    cli_close_side(c, af, rc, &e);
     if (c->verbose)
         cli_warn(c, "heatmap written to %s", op->svg);
 }
@@ -199,16 +189,10 @@ static void parse(struct cli *c, struct opts *op, int argc, char **argv)
     if (metric_given && !op->matrix && !op->svg)
         cli_usage_error(c, "--metric chooses what --matrix or --svg shows (the long table "
                         "has every metric): add --matrix");
-    if (op->emit && op->merge)
-        cli_usage_error(c, "--emit-partial and --merge-partials are separate steps; give one");
-    if (op->emit && (op->svg || op->matrix))
+    if (op->emit && (op->svg || op->matrix) && !op->merge)
         cli_usage_error(c, "--emit-partial writes cells only: give --matrix and --svg to "
                         "--merge-partials");
-    if (op->emit && !c->as_of)
-        cli_usage_error(c, "--emit-partial needs --as-of: every partition must be evaluated "
-                        "as of the same day");
-    if (argc - optind > 1 && !op->merge)
-        cli_usage_error(c, "one INPUT at most (got %d)", argc - optind);
+    cli_partial_check(c, op->emit, op->merge, argc - optind, "evaluated");
 }
 
 static void merge(struct cli *c, const struct opts *op, char **paths, size_t npaths)

@@ -67,13 +67,7 @@ static const struct option longopts[] = {
     CLI_LONG_OPTIONS,
     CLI_REPORT_OPTIONS,
     {"window", required_argument, NULL, OPT_WINDOW},
-    {"scheme", required_argument, NULL, OPT_RFM},
-    {"monetary", required_argument, NULL, OPT_RFM},
-    {"r-bins", required_argument, NULL, OPT_RFM},
-    {"f-bins", required_argument, NULL, OPT_RFM},
-    {"m-bins", required_argument, NULL, OPT_RFM},
-    {"weights", required_argument, NULL, OPT_RFM},
-    {"tiers", required_argument, NULL, OPT_RFM},
+    CLI_RFM_OPTIONS(OPT_RFM),
     {"net", no_argument, NULL, OPT_NET},
     {"all", no_argument, NULL, OPT_ALL},
     {"emit-partial", required_argument, NULL, OPT_EMIT},
@@ -187,49 +181,61 @@ static void use_cuts(struct cli *c, const struct crm_scale_cuts *cuts, const cha
         crm_rfm_set_cuts(r, "rfm"[d], &cuts->cut[d]);
 }
 
+struct opts {
+    struct crm_rfm_opts ro;
+    int32_t window;
+    int all, merging;
+    const char *emit, *cuts_path;
+};
+
+static void parse(struct cli *c, struct opts *op, int argc, char **argv)
+{
+    struct crm_errinfo e;
+    int net = 0, opt, idx;
+    crm_errinfo_clear(&e);
+    while ((opt = getopt_long(argc, argv, "ho:qv", longopts, &idx)) != -1) {
+        if (cli_common(c, opt, optarg))
+            continue;
+        switch (opt) {
+        case OPT_WINDOW: op->window = cli_days(c, "--window", optarg, 1); break;
+        case OPT_RFM:
+            cli_check(c, crm_rfm_set_option(&op->ro, longopts[idx].name, optarg, &e), &e);
+            break;
+        case OPT_NET: net = 1; break;
+        case OPT_ALL: op->all = 1; break;
+        case OPT_EMIT: op->emit = optarg; break;
+        case OPT_MERGE: op->merging = 1; break;
+        case OPT_CUTS: op->cuts_path = optarg; break;
+        default: cli_usage_error(c, "unexpected option");
+        }
+    }
+    op->ro.net = net;
+    if ((op->emit || op->merging || op->cuts_path) && op->ro.scheme != CRM_RFM_QUINTILE)
+        cli_usage_error(c, "--emit-partial, --merge-partials and --cuts are for --scheme "
+                        "quintile (seed scores need no global step: score each partition)");
+    if (!!op->emit + op->merging + !!op->cuts_path > 1)
+        cli_usage_error(c, "--emit-partial, --merge-partials and --cuts are separate steps; "
+                        "give one");
+}
+
 int main(int argc, char **argv)
 {
     struct cli c;
-    struct crm_rfm_opts ro;
+    struct opts op = {.window = 365};
     struct crm_errinfo e;
-    int32_t window = 365;
-    int net = 0, all = 0, merging = 0, opt, idx;
-    const char *emit = NULL, *cuts_path = NULL;
     struct crm_scale_cuts cuts;
-    crm_rfm_opts_default(&ro);
+    crm_rfm_opts_default(&op.ro);
     crm_errinfo_clear(&e);
     cli_init(&c, "crm-rfm", usage);
-    while ((opt = getopt_long(argc, argv, "ho:qv", longopts, &idx)) != -1) {
-        if (cli_common(&c, opt, optarg))
-            continue;
-        switch (opt) {
-        case OPT_WINDOW: window = cli_days(&c, "--window", optarg, 1); break;
-        case OPT_RFM: cli_check(&c, crm_rfm_set_option(&ro, longopts[idx].name, optarg, &e), &e);
-            break;
-        case OPT_NET: net = 1; break;
-        case OPT_ALL: all = 1; break;
-        case OPT_EMIT: emit = optarg; break;
-        case OPT_MERGE: merging = 1; break;
-        case OPT_CUTS: cuts_path = optarg; break;
-        default: cli_usage_error(&c, "unexpected option");
-        }
-    }
-    ro.net = net;
-    if ((emit || merging || cuts_path) && ro.scheme != CRM_RFM_QUINTILE)
-        cli_usage_error(&c, "--emit-partial, --merge-partials and --cuts are for --scheme "
-                        "quintile (seed scores need no global step: score each partition)");
-    if (!!emit + merging + !!cuts_path > 1)
-        cli_usage_error(&c, "--emit-partial, --merge-partials and --cuts are separate steps; "
-                        "give one");
-    if (merging) {
+    parse(&c, &op, argc, argv);
+    const struct crm_rfm_opts ro = op.ro;
+    const int32_t window = op.window;
+    const char *emit = op.emit, *cuts_path = op.cuts_path;
+    if (op.merging) {
         merge(&c, &ro, window, argv + optind, (size_t)(argc - optind));
         return 0;
     }
-    if (argc - optind > 1)
-        cli_usage_error(&c, "one INPUT at most (got %d)", argc - optind);
-    if (emit && !c.as_of)
-        cli_usage_error(&c, "--emit-partial needs --as-of: every partition must be scored as of "
-                        "the same day");
+    cli_partial_check(&c, emit, op.merging, argc - optind, "scored");
     if (cuts_path) {
         cli_check(&c, crm_scale_cuts_read(cuts_path, &cuts, &e), &e);
         if (!c.as_of)
@@ -269,7 +275,7 @@ int main(int argc, char **argv)
     }
 
     if (!emit) {
-        struct rows_ctx x = {s, r, scale, all};
+        struct rows_ctx x = {s, r, scale, op.all};
         put_rows(&c, &x, a->n);
     }
     crm_rfm_free(r);

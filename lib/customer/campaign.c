@@ -13,6 +13,7 @@
 #include "base/stats.h"
 #include "text/csvin.h"
 #include "text/timeparse.h"
+#include "text/textfield.h"
 
 static const char *const group_names[] = {"treatment", "control"};
 
@@ -43,23 +44,13 @@ enum crm_campaign_group crm_campaign_assign(const char *salt, size_t salt_len, c
     return u < holdout ? CRM_CAMPAIGN_CONTROL : CRM_CAMPAIGN_TREATMENT;
 }
 
-static void trim(const char **s, size_t *len)
-{
-    while (*len && (**s == ' ' || **s == '\t')) {
-        (*s)++;
-        (*len)--;
-    }
-    while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
-        (*len)--;
-}
-
 /* Index of the header column named `name` (case-insensitive, trimmed); -1 when none. */
 static long find_column(const struct crm_record *h, const char *name)
 {
     for (size_t k = 0; k < h->nfields; k++) {
         const char *s = h->field[k];
         size_t len = h->len[k];
-        trim(&s, &len);
+        crm_text_trim_blanks(&s, &len);
         if (len == strlen(name) && strncasecmp(s, name, len) == 0)
             return (long)k;
     }
@@ -95,7 +86,7 @@ static enum crm_err row_id(struct crm_csvin *in, const struct crm_record *r, siz
                                nfields);
     *id = r->field[col];
     *len = r->len[col];
-    trim(id, len);
+    crm_text_trim_blanks(id, len);
     e->column = (int)col + 1;
     if (*len == 0)
         return crm_errinfo_set(e, CRM_EUSAGE, "empty customer id");
@@ -243,7 +234,7 @@ static enum crm_err add_id(struct crm_campaign_groups *g, const char *id, size_t
 
 static int parse_group(const char *s, size_t len)
 {
-    trim(&s, &len);
+    crm_text_trim_blanks(&s, &len);
     for (int k = 0; k < 2; k++)
         if (len == strlen(group_names[k]) && strncasecmp(s, group_names[k], len) == 0)
             return k;

@@ -291,6 +291,36 @@ static struct crm_care_item item_for(const struct crm_segment *seg, const struct
     return it;
 }
 
+/* The orders of one chunk that belong to the group's candidates (slot_of[c] >= 0): paid
+ * orders before the day, and refunds with --net, into each candidate's slice of ev. */
+static void gather_events(const struct crm_care *k, const struct crm_chunk *ch, int net,
+                          const int32_t *slot_of, const size_t *start, size_t *fill,
+                          struct crm_care_event *ev)
+{
+    for (uint32_t i = 0; i < ch->n; i++) {
+        uint32_t c = ch->customer[i];
+        if (c >= k->cap || slot_of[c] < 0)
+            continue;
+        int32_t d = crm_time_day(ch->time[i]);
+        uint8_t st = ch->status[i];
+        if (d >= k->o.on || (st != CRM_STATUS_PAID && !(net && st == CRM_STATUS_REFUNDED)))
+            continue;
+        size_t g = (size_t)slot_of[c];
+        if (fill[g] == start[g + 1] - start[g])
+            continue;   /* cannot happen: the first pass counted these orders */
+        struct crm_care_event *x = &ev[start[g] + fill[g]++];
+        x->day = d;
+        if (st == CRM_STATUS_PAID) {
+            x->orders = 1;
+            x->items = ch->quantity[i] > 0 ? (uint32_t)ch->quantity[i] : 0;
+            x->money = ch->amount[i];
+        } else {
+            x->orders = x->items = 0;
+            x->money = -ch->amount[i];
+        }
+    }
+}
+
 /* One group of candidates [from, to) of cand[]: gather their orders, replay each. */
 static enum crm_err vip_group(struct crm_care *k, struct crm_store *s, const struct crm_agg *a,
                               const struct crm_segment *seg, const uint32_t *cand, size_t from,
@@ -321,30 +351,8 @@ static enum crm_err vip_group(struct crm_care *k, struct crm_store *s, const str
     struct crm_chunk ch;
     unsigned cols = CRM_COL_CUSTOMER | CRM_COL_TIME | CRM_COL_AMOUNT | CRM_COL_QUANTITY |
                     CRM_COL_STATUS;
-    while ((rc = crm_store_next(s, &ch, cols, e)) == CRM_OK && ch.n > 0) {
-        for (uint32_t i = 0; i < ch.n; i++) {
-            uint32_t c = ch.customer[i];
-            if (c >= k->cap || slot_of[c] < 0)
-                continue;
-            int32_t d = crm_time_day(ch.time[i]);
-            uint8_t st = ch.status[i];
-            if (d >= k->o.on || (st != CRM_STATUS_PAID && !(net && st == CRM_STATUS_REFUNDED)))
-                continue;
-            size_t g = (size_t)slot_of[c];
-            if (fill[g] == start[g + 1] - start[g])
-                continue;   /* cannot happen: the first pass counted these orders */
-            struct crm_care_event *x = &ev[start[g] + fill[g]++];
-            x->day = d;
-            if (st == CRM_STATUS_PAID) {
-                x->orders = 1;
-                x->items = ch.quantity[i] > 0 ? (uint32_t)ch.quantity[i] : 0;
-                x->money = ch.amount[i];
-            } else {
-                x->orders = x->items = 0;
-                x->money = -ch.amount[i];
-            }
-        }
-    }
+    while ((rc = crm_store_next(s, &ch, cols, e)) == CRM_OK && ch.n > 0)
+        gather_events(k, &ch, net, slot_of, start, fill, ev);
     if (rc != CRM_OK)
         goto out;
     for (size_t g = from; g < to; g++) {

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "text/csvin.h"
+#include "text/textfield.h"
 
 struct crm_segment {
     struct crm_segment_opts o;
@@ -158,23 +159,13 @@ static const char *const rule_columns[7] = {
     "segment", "r_min", "r_max", "f_min", "f_max", "m_min", "m_max",
 };
 
-static void trim(const char **s, size_t *len)
-{
-    while (*len && (**s == ' ' || **s == '\t')) {
-        (*s)++;
-        (*len)--;
-    }
-    while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
-        (*len)--;
-}
-
 /* One data row into a rule; 0, or -1 with e filled (the caller adds file and line). */
 static int parse_rule(const struct crm_record *rec, int lo[3], int hi[3], struct crm_errinfo *e)
 {
     for (int k = 1; k < 7; k++) {
         const char *s = rec->field[k];
         size_t len = rec->len[k];
-        trim(&s, &len);
+        crm_text_trim_blanks(&s, &len);
         if (len != 1 || s[0] < '1' || s[0] > '5') {
             e->column = k + 1;
             crm_errinfo_set(e, CRM_EUSAGE, "%s \"%.*s\": expected a whole number from 1 to 5",
@@ -229,7 +220,7 @@ enum crm_err crm_segment_rules_load(const char *path, struct crm_segment_rules *
     for (size_t k = 0; header_ok && k < 7; k++) {
         const char *s = rec.field[k];
         size_t len = rec.len[k];
-        trim(&s, &len);
+        crm_text_trim_blanks(&s, &len);
         header_ok = len == strlen(rule_columns[k]) && strncasecmp(s, rule_columns[k], len) == 0;
     }
     if (!header_ok) {
@@ -242,7 +233,7 @@ enum crm_err crm_segment_rules_load(const char *path, struct crm_segment_rules *
         int lo[3], hi[3];
         const char *name = rec.field[0];
         size_t len = rec.len[0];
-        trim(&name, &len);
+        crm_text_trim_blanks(&name, &len);
         line = rec.line;
         e->column = -1;
         if (rec.bad_bytes) {

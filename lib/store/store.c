@@ -5,6 +5,44 @@
  * never a silently partial result. Writer invariant: every dictionary entry is written
  * (DICT) before the first chunk that uses it; nothing becomes visible to a reader of a
  * regular file before finish rewrites the header's commit record. */
+/* Design note: the store's crash-safe commit protocol. A reader sees a store as it was
+ * after some complete commit, never a half-written one; the steps, in order, and the
+ * function behind each:
+ *
+ *  1. Header first. crm_store_writer_new writes the header (header_bytes) with an empty
+ *     commit record at HDR_COMMIT_OFF: length 0, sequence 0, crc commit_crc(0, 0). It
+ *     refuses a file that already holds bytes (`>> old.crm`): a store starts its file.
+ *  2. Blocks. Chunks are encoded and written on the writer's thread (hand_over ->
+ *     writer_main -> w_chunk_rows; settle waits for it), each DICT block before the first
+ *     chunk that uses its ids (w_dict_block). crm_store_writer_finish then writes the
+ *     customer rows (w_customers), the last ids (w_dict) and an END block repeating every
+ *     count (w_end), and flushes (w_flush_io). Nothing yet points at these bytes.
+ *  3. fsync. crm_store_writer_finish fsyncs the data before the commit record exists
+ *     (skipped with CRM_STORE_NO_SYNC, for tests and throwaway stores).
+ *  4. Header commit record. crm_store_writer_finish pwrites (crc, committed length,
+ *     sequence + 1) at HDR_COMMIT_OFF and fsyncs again: this write makes the blocks
+ *     visible. Only a regular file gets one; a pipe, or a file opened O_APPEND, stays a
+ *     stream (length 0), which a reader reads to EOF and accepts only up to a valid END.
+ *  5. Rename (a new store). A file is written to a temporary file beside the target and
+ *     renamed over it after the commit record: crm_afile_open, then crm_afile_commit
+ *     (fsync, close, rename, fsync of the directory); cli_open_output/cli_close_output do
+ *     it for -o, and crm-import's open_outputs/close_outputs for partitions, finishing
+ *     every partition's store before renaming any (a failure before the renames renames
+ *     none; each renamed file is whole either way). A killed run leaves only temporary
+ *     files (cli_track_temp removes them on a signal).
+ *  5'. Append (crm-import --append STORE, in place, no rename). crm-import's lock_store
+ *     takes flock(LOCK_EX) on the store, polling every 0.1 s up to --lock-wait seconds;
+ *     crm_store_writer_append reads the store to its committed END (crm_store_verify),
+ *     truncates what a killed append left past it (ftruncate to that length), gives a
+ *     store written as a stream its commit record first (commit_stream), and appends new
+ *     blocks after the old END block; steps 2-4 then commit the new length with the next
+ *     sequence number. Until that pwrite, readers see the old store.
+ *  6. Read. read_header (storeread.c) checks the record's crc and that it does not point
+ *     inside the header; next_block stops at the committed length, so bytes of an
+ *     uncommitted append are never read; read_end checks each END block's counts against
+ *     the blocks read; crm_store_max_time reports a file shorter than its committed
+ *     length as truncated (ETRUNC). A crash at any step leaves the previous commit
+ *     readable: before step 4 nothing new is referenced, after it everything is durable. */
 #include "store/store.h"
 
 #include <errno.h>

@@ -646,7 +646,9 @@ static enum crm_err decode_currency(struct dec *d, const struct where *w,
     return CRM_OK;
 }
 
-/* Decode the requested columns of the ORDS payload d->p into d->chunk. */
+/* Decode the requested columns of the ORDS payload d->p into d->chunk. One piece: the
+ * column table is checked once, then each requested column is decoded and range-checked
+ * in a few lines of its own, in the format's column order (docs/FORMAT.md). */
 static enum crm_err decode_ords(struct dec *d, const char *name, struct crm_errinfo *e)
 {
     struct where w = {name, d->chunk.index};

@@ -13,6 +13,18 @@ static inline int crm_text_space(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* Narrow (*s, *len) past leading and trailing spaces and tabs only (a header cell or a
+ * rules-file field, where CR and LF never stand). */
+static inline void crm_text_trim_blanks(const char **s, size_t *len)
+{
+    while (*len && (**s == ' ' || **s == '\t')) {
+        (*s)++;
+        (*len)--;
+    }
+    while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
+        (*len)--;
+}
+
 /* Narrow [*ps, *pe) to the value inside the decorations. */
 static inline void crm_text_unwrap(const char **ps, const char **pe)
 {

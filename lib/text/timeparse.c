@@ -401,7 +401,9 @@ static int read_epoch(const char **pp, const char *e, int64_t *secs)
 
 static int walk(const char *f, const char **pp, const char *e, struct fmt_fields *t);
 
-/* One conversion (the character after '%'); 1 ok, 0 no match. */
+/* One conversion (the character after '%'); 1 ok, 0 no match. One piece: a switch with
+ * one short case per strftime conversion, read as a table; split, the cases would only
+ * move apart. */
 static int convert(char conv, const char **pp, const char *e, struct fmt_fields *t)
 {
     unsigned v;
