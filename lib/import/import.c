@@ -1631,7 +1631,7 @@ static enum crm_err map_columns(struct crm_import *imp, struct crm_csvin *in,
         m->email = (rules & P_EMAIL) || strstr(norm, "email") || strstr(norm, "e-mail") ||
                    strstr(norm, "邮箱");
     }
-    if (m->col[CRM_F_STATUS] < 0)
+    if (m->col[CRM_F_STATUS] < 0 && !(rules & P_UCI))  /* UCI: the invoice number says */
         imp->notes |= CRM_NOTE_NO_STATUS;
     if (m->col[CRM_F_ORDER_ID] < 0 && !(rules & P_CDNOW))
         imp->notes |= CRM_NOTE_NO_ORDER_ID;
