@@ -63,10 +63,10 @@ int crm_col_deflate(struct crm_zctx *z, const unsigned char *in, size_t n, struc
     return deflate_with(z, in, n, out, Z_DEFAULT_STRATEGY);
 }
 
-int crm_col_deflate_best(struct crm_zctx *z, const unsigned char *in, size_t n,
+int crm_col_deflate_dense(struct crm_zctx *z, const unsigned char *in, size_t n,
                          struct crm_buf *out)
 {
-    return deflate_at(z, in, n, out, 9, Z_DEFAULT_STRATEGY);
+    return deflate_at(z, in, n, out, 5, Z_FILTERED);
 }
 
 int crm_col_inflate(struct crm_zctx *z, const unsigned char *in, size_t n, unsigned char *out,

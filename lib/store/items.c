@@ -280,11 +280,11 @@ static void put_desc(struct crm_buf *b, unsigned id, unsigned enc, size_t raw_le
     crm_buf_le(b, (uint64_t)base, 8);
 }
 
-/* Bytes of a column, deflated (level 9) when that saves space. */
+/* Bytes of a column, deflated (level 5, Z_FILTERED) when that saves space. */
 static void put_bytes(struct crm_items_rows *r, struct crm_zctx *z, struct crm_buf *b,
                       unsigned id, unsigned enc, int64_t base)
 {
-    if (r->raw.len > 64 && crm_col_deflate_best(z, r->raw.data, r->raw.len, &r->ztmp) == 0 &&
+    if (r->raw.len > 64 && crm_col_deflate_dense(z, r->raw.data, r->raw.len, &r->ztmp) == 0 &&
         r->ztmp.len < r->raw.len) {
         put_desc(b, id, enc | ENC_DEFLATE, r->raw.len, r->ztmp.len, base);
         crm_buf_put(b, r->ztmp.data, r->ztmp.len);
