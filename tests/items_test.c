@@ -378,6 +378,32 @@ static void flip_amount_byte(unsigned char *b, size_t len, size_t desc, int what
         b[blk + 12 + (size_t)k] = (unsigned char)(crc >> (8 * k));
 }
 
+/* A store written before column 53 existed (testdata/basket/orders-amount51.crm, from
+ * testdata/basket/orders.csv): its amounts are column 51, residuals in 4-byte planes, and
+ * read exactly as the CSV's quantity × unit price, order by order in product order. */
+static void test_items_amount_column_51_still_reads(void **state)
+{
+    (void)state;
+    static const char *const want_id[] = {"A", "B", "C", "A", "B", "B", "C", "A",
+                                          "B", "D", "D", "C", "D", "A", "C", "D"};
+    static const int64_t want_amount[] = {30000, 5100, 990, 30000, 2550, 2550, 2970, 30000,
+                                          2550, 500, 500, 990, 500, 30000, 1980, 500};
+    static const int32_t want_quantity[] = {1, 2, 1, 1, 1, 1, 3, 1, 1, 1, 1, 1, 1, 1, 2, 1};
+    struct crm_store *s;
+    struct crm_errinfo e;
+    assert_int_equal(crm_store_open("testdata/basket/orders-amount51.crm", &s, &e), CRM_OK);
+    struct crm_chunk c;
+    assert_int_equal(crm_store_next(s, &c, CRM_COL_ITEMS, &e), CRM_OK);
+    assert_int_equal(c.n, 7);
+    assert_int_equal(c.item_off[7], 16);
+    for (uint32_t j = 0; j < 16; j++) {
+        assert_string_equal(crm_store_product(s, c.item_product[j])->id, want_id[j]);
+        assert_int_equal(c.item_quantity[j], want_quantity[j]);
+        assert_int_equal(c.item_amount[j], want_amount[j]);
+    }
+    crm_store_close(s);
+}
+
 static void test_items_leb128_amounts_validated(void **state)
 {
     (void)state;
@@ -498,6 +524,7 @@ int main(void)
         cmocka_unit_test(test_items_append_of_items_to_version_1_refused),
         cmocka_unit_test(test_items_amounts_exact_in_both_stored_forms),
         cmocka_unit_test(test_items_leb128_amounts_validated),
+        cmocka_unit_test(test_items_amount_column_51_still_reads),
         cmocka_unit_test(test_items_chunks_stay_under_the_item_bound),
         cmocka_unit_test(test_items_every_bit_flip_is_an_error),
     };
