@@ -4,7 +4,9 @@
 #include "testutil.h"
 
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 #include "store/store.h"
 
@@ -265,16 +267,14 @@ static int64_t item_amount(uint64_t *x, int p, int64_t q, int mode)
     return (int64_t)(r % 1000000000ULL) * (r % 3 == 0 ? 1000 : 1);
 }
 
-static void amounts_round_trip(int mode)
+static void write_amounts(int fd, const char *path, int orders, int mode)
 {
-    char path[] = "/tmp/crm-items-test-XXXXXX";
-    int fd = mkstemp(path);
     struct crm_errinfo e;
     struct crm_store_writer *w;
     assert_int_equal(crm_store_writer_new(fd, path, &META, CRM_STORE_ITEMS, &w, &e), CRM_OK);
     uint64_t x = 42;
     char id[16];
-    for (int i = 0; i < 3000; i++) {
+    for (int i = 0; i < orders; i++) {
         struct crm_order o = {0};
         assert_int_equal(crm_store_writer_customer(w, "c", 1, &o.customer, &e), CRM_OK);
         struct crm_item it[3];
@@ -292,11 +292,40 @@ static void amounts_round_trip(int mode)
     }
     assert_int_equal(crm_store_writer_finish(w, &e), CRM_OK);
     crm_store_writer_free(w);
+}
+
+/* Offset of the amount column's descriptor in the store's first ITEM block (the fourth
+ * column; the store is small enough that "ITEM" first appears as a block type). */
+static size_t amount_desc(const unsigned char *b, size_t len)
+{
+    size_t at = 0;
+    while (at + 4 <= len && memcmp(b + at, "ITEM", 4) != 0)
+        at++;
+    assert_true(at + 16 + 12 <= len);
+    at += 16 + 12;
+    for (int k = 0; k < 3; k++)
+        at += 20 + (size_t)(b[at + 8] | b[at + 9] << 8 | b[at + 10] << 16 |
+                            (size_t)b[at + 11] << 24);
+    assert_true(at + 20 <= len);
+    return at;
+}
+
+static void amounts_round_trip(int mode, int want_form)
+{
+    char path[] = "/tmp/crm-items-test-XXXXXX";
+    int fd = mkstemp(path);
+    write_amounts(fd, path, 3000, mode);
     close(fd);
+    size_t len;
+    unsigned char *b = slurp(path, &len);
+    assert_int_equal(b[amount_desc(b, len)], want_form);
+    free(b);
+    struct crm_errinfo e;
     struct crm_store *s;
     assert_int_equal(crm_store_open(path, &s, &e), CRM_OK);
     struct crm_chunk c;
-    x = 42;
+    uint64_t x = 42;
+    char id[16];
     int i = 0;
     while (crm_store_next(s, &c, CRM_COL_ITEMS, &e) == CRM_OK && c.n)
         for (uint32_t r = 0; r < c.n; r++, i++)
@@ -316,8 +345,88 @@ static void amounts_round_trip(int mode)
 static void test_items_amounts_exact_in_both_stored_forms(void **state)
 {
     (void)state;
-    amounts_round_trip(0);     /* prices repeat: stored as differences from the prediction */
-    amounts_round_trip(1);     /* random: stored as they are */
+    amounts_round_trip(0, 53); /* prices repeat: differences from the prediction, LEB128 */
+    amounts_round_trip(1, 52); /* random: stored as they are */
+}
+
+/* The LEB128 amount column (53) is checked value by value: a last value running past the
+ * column, or one value too many (a 2-byte value split in two), is an error (the CRC is
+ * made to match). */
+static void flip_amount_byte(unsigned char *b, size_t len, size_t desc, int what)
+{
+    size_t raw = b[desc + 4] | (size_t)b[desc + 5] << 8;
+    assert_int_equal(b[desc], 53);
+    assert_int_equal(b[desc + 1], 0x40);           /* not deflated: bytes as they are */
+    unsigned char *last = b + desc + 20 + raw - 1;
+    unsigned char *first = b + desc + 20;
+    while (what == 1 && first < last && !(*first & 0x80))
+        first++;
+    assert_true(what == 0 || first < last);
+    if (what == 0)
+        *last |= 0x80;                             /* runs past the column */
+    else
+        *first &= 0x7f;                            /* a value too many: stray bytes */
+    size_t blk = 0;
+    while (memcmp(b + blk, "ITEM", 4) != 0)
+        blk++;
+    uint32_t plen = (uint32_t)(b[blk + 4] | b[blk + 5] << 8 | b[blk + 6] << 16 |
+                               (uint32_t)b[blk + 7] << 24);
+    assert_true(blk + 16 + plen <= len);
+    uLong crc = crc32(crc32(0L, Z_NULL, 0), b + blk, 12);
+    crc = crc32(crc, b + blk + 16, plen);
+    for (int k = 0; k < 4; k++)
+        b[blk + 12 + (size_t)k] = (unsigned char)(crc >> (8 * k));
+}
+
+/* A store written before column 53 existed (testdata/basket/orders-amount51.crm, from
+ * testdata/basket/orders.csv): its amounts are column 51, residuals in 4-byte planes, and
+ * read exactly as the CSV's quantity × unit price, order by order in product order. */
+static void test_items_amount_column_51_still_reads(void **state)
+{
+    (void)state;
+    static const char *const want_id[] = {"A", "B", "C", "A", "B", "B", "C", "A",
+                                          "B", "D", "D", "C", "D", "A", "C", "D"};
+    static const int64_t want_amount[] = {30000, 5100, 990, 30000, 2550, 2550, 2970, 30000,
+                                          2550, 500, 500, 990, 500, 30000, 1980, 500};
+    static const int32_t want_quantity[] = {1, 2, 1, 1, 1, 1, 3, 1, 1, 1, 1, 1, 1, 1, 2, 1};
+    struct crm_store *s;
+    struct crm_errinfo e;
+    assert_int_equal(crm_store_open("testdata/basket/orders-amount51.crm", &s, &e), CRM_OK);
+    struct crm_chunk c;
+    assert_int_equal(crm_store_next(s, &c, CRM_COL_ITEMS, &e), CRM_OK);
+    assert_int_equal(c.n, 7);
+    assert_int_equal(c.item_off[7], 16);
+    for (uint32_t j = 0; j < 16; j++) {
+        assert_string_equal(crm_store_product(s, c.item_product[j])->id, want_id[j]);
+        assert_int_equal(c.item_quantity[j], want_quantity[j]);
+        assert_int_equal(c.item_amount[j], want_amount[j]);
+    }
+    crm_store_close(s);
+}
+
+static void test_items_leb128_amounts_validated(void **state)
+{
+    (void)state;
+    for (int what = 0; what < 2; what++) {
+        char path[] = "/tmp/crm-items-test-XXXXXX";
+        int fd = mkstemp(path);
+        write_amounts(fd, path, 4, 0);
+        close(fd);
+        size_t len;
+        unsigned char *b = slurp(path, &len);
+        unlink(path);
+        flip_amount_byte(b, len, amount_desc(b, len), what);
+        struct crm_store *s;
+        struct crm_errinfo e;
+        enum crm_err rc = crm_store_open_mem(b, len, "leb.crm", &s, &e);
+        if (rc == CRM_OK) {
+            check_items(s, &e, &rc);
+            crm_store_close(s);
+        }
+        assert_int_equal(rc, CRM_ECORRUPT);
+        assert_non_null(strstr(e.msg, "item amount column damaged"));
+        free(b);
+    }
 }
 
 /* Orders of 700,000 items each: the third would take a chunk past CRM_ITEMS_CHUNK_MAX
@@ -414,6 +523,8 @@ int main(void)
         cmocka_unit_test(test_items_append_keeps_product_numbers),
         cmocka_unit_test(test_items_append_of_items_to_version_1_refused),
         cmocka_unit_test(test_items_amounts_exact_in_both_stored_forms),
+        cmocka_unit_test(test_items_leb128_amounts_validated),
+        cmocka_unit_test(test_items_amount_column_51_still_reads),
         cmocka_unit_test(test_items_chunks_stay_under_the_item_bound),
         cmocka_unit_test(test_items_every_bit_flip_is_an_error),
     };

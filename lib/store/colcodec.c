@@ -15,26 +15,28 @@ void crm_zctx_free(struct crm_zctx *z)
     z->d_ok = z->i_ok = 0;
 }
 
-/* Raw deflate of in[0..n) at level 1 with the given zlib strategy (the stream is reset and
- * reused; deflateParams on a reset stream only records the strategy). */
-static int deflate_with(struct crm_zctx *z, const unsigned char *in, size_t n,
-                        struct crm_buf *out, int strategy)
+/* Raw deflate of in[0..n) at the given level and zlib strategy (the stream is reset and
+ * reused; deflateParams on a reset stream only records the level and strategy). */
+static int deflate_at(struct crm_zctx *z, const unsigned char *in, size_t n,
+                      struct crm_buf *out, int level, int strategy)
 {
     if (z->raw)
         return -1;
     if (!z->d_ok) {
         memset(&z->d, 0, sizeof z->d);
-        if (deflateInit2(&z->d, 1, Z_DEFLATED, -15, 8, strategy) != Z_OK)
+        if (deflateInit2(&z->d, level, Z_DEFLATED, -15, 8, strategy) != Z_OK)
             return -1;
         z->d_ok = 1;
         z->d_strategy = strategy;
+        z->d_level = level;
     } else if (deflateReset(&z->d) != Z_OK) {
         return -1;
     }
-    if (strategy != z->d_strategy) {
-        if (deflateParams(&z->d, 1, strategy) != Z_OK)
+    if (strategy != z->d_strategy || level != z->d_level) {
+        if (deflateParams(&z->d, level, strategy) != Z_OK)
             return -1;
         z->d_strategy = strategy;
+        z->d_level = level;
     }
     size_t bound = (size_t)deflateBound(&z->d, (uLong)n);
     out->len = 0;
@@ -50,9 +52,21 @@ static int deflate_with(struct crm_zctx *z, const unsigned char *in, size_t n,
     return 0;
 }
 
+static int deflate_with(struct crm_zctx *z, const unsigned char *in, size_t n,
+                        struct crm_buf *out, int strategy)
+{
+    return deflate_at(z, in, n, out, 1, strategy);
+}
+
 int crm_col_deflate(struct crm_zctx *z, const unsigned char *in, size_t n, struct crm_buf *out)
 {
     return deflate_with(z, in, n, out, Z_DEFAULT_STRATEGY);
+}
+
+int crm_col_deflate_dense(struct crm_zctx *z, const unsigned char *in, size_t n,
+                         struct crm_buf *out)
+{
+    return deflate_at(z, in, n, out, 5, Z_FILTERED);
 }
 
 int crm_col_inflate(struct crm_zctx *z, const unsigned char *in, size_t n, unsigned char *out,

@@ -22,6 +22,8 @@
 #define COL_I_QUANTITY 50
 #define COL_I_AMOUNT 51         /* amount − predicted amount (see struct prices) */
 #define COL_I_AMOUNT_RAW 52     /* the amounts as they are */
+#define COL_I_AMOUNT_VAR 53     /* as 51, each value a zigzag LEB128 (small ones in 1 byte) */
+#define VARINT_MAX 10           /* bytes of a LEB128 u64 at most */
 #define COL_P_TEXT 56          /* id, name, category per product: LEB128 length + bytes */
 #define MAX_ITEMS CRM_ITEMS_CHUNK_MAX
 #define MAX_NAME 65535
@@ -180,7 +182,7 @@ struct crm_items_rows {
     uint32_t prod_from, prod_to;
     int64_t *col;              /* scratch for a column */
     size_t col_cap;
-    struct crm_buf raw, ztmp, alt[2];
+    struct crm_buf raw, ztmp, alt[3];
     struct prices prices;
 };
 
@@ -204,6 +206,7 @@ void crm_items_rows_free(struct crm_items_rows *r)
     prices_free(&r->prices);
     crm_buf_free(&r->alt[0]);
     crm_buf_free(&r->alt[1]);
+    crm_buf_free(&r->alt[2]);
     crm_buf_free(&r->prod_raw);
     crm_buf_free(&r->raw);
     crm_buf_free(&r->ztmp);
@@ -277,11 +280,11 @@ static void put_desc(struct crm_buf *b, unsigned id, unsigned enc, size_t raw_le
     crm_buf_le(b, (uint64_t)base, 8);
 }
 
-/* Bytes of a column, deflated when that saves space. */
+/* Bytes of a column, deflated (level 5, Z_FILTERED) when that saves space. */
 static void put_bytes(struct crm_items_rows *r, struct crm_zctx *z, struct crm_buf *b,
                       unsigned id, unsigned enc, int64_t base)
 {
-    if (r->raw.len > 64 && crm_col_deflate(z, r->raw.data, r->raw.len, &r->ztmp) == 0 &&
+    if (r->raw.len > 64 && crm_col_deflate_dense(z, r->raw.data, r->raw.len, &r->ztmp) == 0 &&
         r->ztmp.len < r->raw.len) {
         put_desc(b, id, enc | ENC_DEFLATE, r->raw.len, r->ztmp.len, base);
         crm_buf_put(b, r->ztmp.data, r->ztmp.len);
@@ -304,6 +307,18 @@ static void put_ints(struct crm_items_rows *r, struct crm_zctx *z, struct crm_bu
     r->raw.len = 0;
     crm_col_planes_put(&r->raw, v, n, lo, width);
     put_bytes(r, z, b, id, (unsigned)width | (width > 1 ? ENC_SHUFFLE : 0u), lo);
+}
+
+/* Integer column as zigzag LEB128 values (0, -1, 1, -2, ... as 0, 1, 2, 3, ...): the
+ * residuals of predicted amounts are mostly 0 or small and deflate better so than in
+ * fixed-width planes. */
+static void put_varints(struct crm_items_rows *r, struct crm_zctx *z, struct crm_buf *b,
+                        unsigned id, const int64_t *v, size_t n)
+{
+    r->raw.len = 0;
+    for (size_t i = 0; i < n; i++)
+        crm_buf_varint(&r->raw, ((uint64_t)v[i] << 1) ^ (uint64_t)(v[i] >> 63));
+    put_bytes(r, z, b, id, ENC_VARLEN, 0);
 }
 
 static int by_product(const void *a, const void *b)
@@ -371,16 +386,20 @@ void crm_items_rows_encode(struct crm_items_rows *r, uint32_t n, struct crm_zctx
         r->col[j] = l->amount - predict(&r->prices, (uint64_t)l->product, l->quantity);
         remember(&r->prices, (uint64_t)l->product, l->quantity, l->amount);
     }
-    /* the predicted form or the plain one, whichever is smaller (amounts split evenly over
-     * an order's lines, say, do not follow the products' prices) */
-    r->alt[0].len = r->alt[1].len = 0;
+    /* the predicted form (planes or LEB128) or the plain one, whichever is smallest
+     * (amounts split evenly over an order's lines, say, do not follow the products'
+     * prices); on a tie the earlier */
+    r->alt[0].len = r->alt[1].len = r->alt[2].len = 0;
     put_ints(r, z, &r->alt[0], COL_I_AMOUNT, r->col, m);
+    put_varints(r, z, &r->alt[2], COL_I_AMOUNT_VAR, r->col, m);
     for (size_t j = 0; j < m; j++)
         r->col[j] = r->lines[j].amount;
     put_ints(r, z, &r->alt[1], COL_I_AMOUNT_RAW, r->col, m);
-    const struct crm_buf *best = r->alt[1].len < r->alt[0].len ? &r->alt[1] : &r->alt[0];
+    const struct crm_buf *best = &r->alt[0];
+    for (int k = 1; k < 3; k++)
+        best = r->alt[k].len < best->len ? &r->alt[k] : best;
     crm_buf_put(item_block, best->data, best->len);
-    if (r->alt[0].oom || r->alt[1].oom)
+    if (r->alt[0].oom || r->alt[1].oom || r->alt[2].oom)
         item_block->oom = 1;
     if (r->raw.oom || r->ztmp.oom)
         item_block->oom = 1;
@@ -693,6 +712,27 @@ static int reserve(struct crm_items_dec *d, size_t m)
     return 0;
 }
 
+/* Column 53 of n zigzag LEB128 values into d->wide: exactly n values filling its raw
+ * length, each at most 10 bytes (so the raw length is bounded by n before inflating). */
+static int get_varints(struct crm_items_dec *d, struct crm_zctx *z, unsigned enc,
+                       size_t raw_len, const unsigned char *data, size_t stored_len,
+                       int64_t base, size_t n)
+{
+    const unsigned char *raw;
+    if ((enc & ~(unsigned)ENC_DEFLATE) != ENC_VARLEN || base != 0 || raw_len < n ||
+        raw_len > n * VARINT_MAX ||
+        col_bytes(z, &d->inflated, enc, raw_len, data, stored_len, &raw) != 0)
+        return -1;
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t u;
+        if (crm_varint_get(raw, raw_len, &at, &u) != 0)
+            return -1;
+        d->wide[i] = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+    }
+    return at == raw_len ? 0 : -1;
+}
+
 /* Integer column `want` (or `want2`, when not 0) of n values into d->wide; *got = its id. */
 static int get_ints2(struct crm_items_dec *d, struct crm_zctx *z, const unsigned char *p,
                      size_t len, size_t *pos, unsigned want, unsigned want2, size_t n,
@@ -704,6 +744,10 @@ static int get_ints2(struct crm_items_dec *d, struct crm_zctx *z, const unsigned
     const unsigned char *data, *raw;
     if (read_desc(p, len, pos, &id, &enc, &raw_len, &stored_len, &base, &data) != 0)
         return -1;
+    if (want == COL_I_AMOUNT && id == COL_I_AMOUNT_VAR) {
+        *got = id;
+        return get_varints(d, z, enc, raw_len, data, stored_len, base, n);
+    }
     unsigned width = enc & ENC_WIDTH;
     if ((id != want && (!want2 || id != want2)) || (enc & (ENC_VARLEN | ENC_NUMID)) ||
         width > 8 || raw_len != n * width || (width == 1 && (enc & ENC_SHUFFLE)))
@@ -768,7 +812,7 @@ static enum crm_err decode_items(struct crm_items_dec *d, struct crm_zctx *z, ui
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     for (size_t j = 0; j < m; j++) {
         int64_t q = d->quantity[j];
-        int64_t pred = form == COL_I_AMOUNT ? predict(&d->prices, d->product[j], q) : 0;
+        int64_t pred = form != COL_I_AMOUNT_RAW ? predict(&d->prices, d->product[j], q) : 0;
         if (__builtin_add_overflow(d->wide[j], pred, &d->amount[j]) || d->amount[j] < 0)
             return bad(name, chunk, e, "negative item amount");
         remember(&d->prices, d->product[j], q, d->amount[j]);

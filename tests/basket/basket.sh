@@ -130,3 +130,17 @@ check "an unknown product header is not taken: version 1" \
     "$(crm-import -q "$T/m.csv" -o "$T/m.crm"; od -An -tu2 -j8 -N2 "$T/m.crm" | tr -d ' ')" 1
 check "--map product_id=art keeps the items" \
     "$(crm-import --map product_id=art "$T/m.csv" -o "$T/m2.crm" 2>&1 | grep -c '1 line items kept')" 1
+# A store written before the amount could be stored as LEB128 (column 53): its ITEM block
+# has the amount as column 51 (4-byte planes, residuals from the predicted price); it must
+# read as before, and the same orders imported now use column 53.
+A51=testdata/basket/orders-amount51.crm
+check "fixture's amount column is 51, a fresh import's 53" \
+    "$(od -An -tu1 -j$(($(grep -abo ITEM "$A51" | head -1 | cut -d: -f1) + 28 + 27 + 36 + 36)) -N1 "$A51" | tr -d ' ') $(od -An -tu1 -j$(($(grep -abo ITEM "$T/b.crm" | head -1 | cut -d: -f1) + 28 + 27 + 36 + 36)) -N1 "$T/b.crm" | tr -d ' ')" \
+    "51 53"
+for opts in "--names" "--max-size 3 --min-support 0.2" "--recommend 2"; do
+    check "amount column 51 store: crm-basket $opts as a fresh import" \
+        "$(crm-basket $opts "$A51" 2>&1 | md5sum)" "$(crm-basket $opts "$T/b.crm" 2>&1 | md5sum)"
+done
+check "amount column 51 store: replenish reminders as a fresh import" \
+    "$(crm-segment --care --reasons replenish "$A51" 2>&1 | md5sum)" \
+    "$(crm-segment --care --reasons replenish "$T/b.crm" 2>&1 | md5sum)"
