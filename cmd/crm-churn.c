@@ -1,10 +1,8 @@
 /* crm-churn: who is leaving and what they are worth — BG/NBD or MBG/NBD P(alive), expected
  * purchases, Gamma-Gamma CLV, churn risk, dormancy rules and holdout validation (SPEC §9). */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "customer/btsum.h"
 #include "model/churn.h"
@@ -227,155 +225,6 @@ static void parse(struct cli *c, struct opts *op, int argc, char **argv)
         cli_usage_error(c, "--report compares with a holdout: give --calibration-end");
 }
 
-/* An atomic side file (--params-out, --report, --svg): fn writes it to fd. */
-struct side {
-    const struct crm_churn *ch;
-    const struct crm_btsum *b;
-    unsigned flags;
-    void (*table)(const struct crm_churn *, struct crm_out *);
-    const char *sheet;   /* as xlsx (a FILE.xlsx) */
-};
-
-static enum crm_err write_table(int fd, const char *path, const struct side *sd,
-                                struct crm_errinfo *e)
-{
-    struct crm_out *o = crm_out_new(fd, path, sd->flags);
-    if (!o)
-        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-    crm_out_sheet(o, sd->sheet);
-    sd->table(sd->ch, o);
-    return crm_out_close(o, e);
-}
-
-static enum crm_err write_chart(int fd, const char *path, const struct side *sd,
-                                struct crm_errinfo *e)
-{
-    struct crm_svg *svg;
-    (void)path;
-    enum crm_err rc = crm_churn_chart(sd->ch, sd->b, &svg, e);
-    if (rc == CRM_OK)
-        rc = crm_svg_write_fd(svg, fd, e);
-    crm_svg_free(svg);
-    return rc;
-}
-
-static void side_file(const struct cli *c, const char *path, const struct side *sd,
-                      enum crm_err (*fn)(int, const char *, const struct side *,
-                                         struct crm_errinfo *))
-{
-    struct crm_afile *af = NULL;
-    struct crm_errinfo e;
-    crm_errinfo_clear(&e);
-    enum crm_err rc = crm_afile_open(path, &af, &e);
-    if (rc == CRM_OK && (rc = fn(crm_afile_fd(af), path, sd, &e)) == CRM_OK) {
-        rc = crm_afile_commit(af, &e);
-        af = NULL;
-    }
-    crm_afile_abort(af);
-    if (rc != CRM_OK && !e.file[0])
-        crm_errinfo_where(&e, path, -1, -1, -1);
-    cli_check(c, rc, &e);
-}
-
-/* --diagnostics: one file of DIR, a table or a chart. */
-struct diag_file {
-    const char *name;
-    enum crm_err (*table)(const struct crm_churn *, const struct crm_btsum *, struct crm_out *,
-                          struct crm_errinfo *);
-    enum crm_err (*chart)(const struct crm_churn *, const struct crm_btsum *, struct crm_svg **,
-                          struct crm_errinfo *);
-};
-
-static enum crm_err period_table(const struct crm_churn *c, const struct crm_btsum *b,
-                                 struct crm_out *o, struct crm_errinfo *e)
-{
-    (void)b;
-    return crm_churn_period_write(c, o, e);
-}
-
-static enum crm_err matrix_table(const struct crm_churn *c, const struct crm_btsum *b,
-                                 struct crm_out *o, struct crm_errinfo *e)
-{
-    (void)b;
-    return crm_churn_matrix_write(c, o, e);
-}
-
-static enum crm_err period_chart(const struct crm_churn *c, const struct crm_btsum *b,
-                                 struct crm_svg **s, struct crm_errinfo *e)
-{
-    (void)b;
-    return crm_churn_period_chart(c, s, e);
-}
-
-static enum crm_err alive_chart(const struct crm_churn *c, const struct crm_btsum *b,
-                                struct crm_svg **s, struct crm_errinfo *e)
-{
-    (void)b;
-    return crm_churn_matrix_chart(c, 0, s, e);
-}
-
-static enum crm_err expected_chart(const struct crm_churn *c, const struct crm_btsum *b,
-                                   struct crm_svg **s, struct crm_errinfo *e)
-{
-    (void)b;
-    return crm_churn_matrix_chart(c, 1, s, e);
-}
-
-static const struct diag_file DIAG[] = {
-    {"period-transactions.csv", period_table, NULL},
-    {"period-transactions.svg", NULL, period_chart},
-    {"frequency-recency.csv", matrix_table, NULL},
-    {"frequency-recency-p-alive.svg", NULL, alive_chart},
-    {"frequency-recency-expected.svg", NULL, expected_chart},
-    {"tracking.csv", crm_churn_tracking_write, NULL},
-    {"tracking-cumulative.svg", NULL, crm_churn_chart},
-    {"tracking-incremental.svg", NULL, crm_churn_chart_incremental},
-};
-
-static const struct diag_file *diag_now;
-
-static enum crm_err write_diag(int fd, const char *path, const struct side *sd,
-                               struct crm_errinfo *e)
-{
-    if (diag_now->table) {
-        struct crm_out *o = crm_out_new(fd, path, sd->flags);
-        if (!o)
-            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-        enum crm_err rc = diag_now->table(sd->ch, sd->b, o, e);
-        enum crm_err rc2 = crm_out_close(o, rc == CRM_OK ? e : NULL);
-        return rc != CRM_OK ? rc : rc2;
-    }
-    struct crm_svg *svg;
-    enum crm_err rc = diag_now->chart(sd->ch, sd->b, &svg, e);
-    if (rc == CRM_OK)
-        rc = crm_svg_write_fd(svg, fd, e);
-    crm_svg_free(svg);
-    return rc;
-}
-
-static void diagnostics(const struct cli *c, const char *dir, const struct side *sd)
-{
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-        struct crm_errinfo e;
-        crm_errinfo_clear(&e);
-        crm_errinfo_set(&e, CRM_EIO, "--diagnostics: cannot create the folder: %s",
-                        strerror(errno));
-        crm_errinfo_where(&e, dir, -1, -1, -1);
-        cli_check(c, CRM_EIO, &e);
-    }
-    for (size_t i = 0; i < sizeof DIAG / sizeof DIAG[0]; i++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, DIAG[i].name);
-        diag_now = &DIAG[i];
-        side_file(c, path, sd, write_diag);
-    }
-}
-
-static void params_out(const struct crm_churn *ch, struct crm_out *o)
-{
-    crm_churn_params_write(o, &ch->params);
-}
-
 /* --merge-partials: one fit on the summaries of every partition; the parameters out. */
 static void merge(struct cli *c, struct opts *op, char **paths, size_t npaths)
 {
@@ -523,21 +372,14 @@ int main(int argc, char **argv)
         if (!ch->params.has_gg && !op.params)
             cli_warn(&c, "no repeat customer spent money: no Gamma-Gamma fit; "
                      "expected_avg_value and clv are empty");
-        struct side sd = {ch, b, cli_side_flags(&c, op.params_out), params_out, "params"};
-        if (op.params_out)
-            side_file(&c, op.params_out, &sd, write_table);
-        sd.table = crm_churn_report_write;
-        sd.sheet = "holdout-report";
-        sd.flags = cli_side_flags(&c, op.report);
-        if (op.report)
-            side_file(&c, op.report, &sd, write_table);
-        if (op.svg)  /* before the rows, so that `| head` never leaves a half-written chart */
-            side_file(&c, op.svg, &sd, write_chart);
-        if (op.diag)
-            diagnostics(&c, op.diag, &sd);
-        sd.flags = 0;
+        /* side files before the rows, so that `| head` never leaves a half-written chart;
+         * the diagnostics tables take the report's flags */
+        unsigned rf = cli_side_flags(&c, op.report);
+        struct crm_churn_files f = {op.params_out, op.report, op.svg, op.diag,
+                                    cli_side_flags(&c, op.params_out), rf, rf};
+        cli_check(&c, crm_churn_files_write(ch, b, &f, &e), &e);
         if (op.cal && c.verbose && !op.report)
-            cli_check(&c, write_table(2, "stderr", &sd, &e), &e);
+            cli_check(&c, crm_churn_report_fd(ch, 2, "stderr", &e), &e);
     }
 
     struct crm_out *o = cli_open_output(&c);

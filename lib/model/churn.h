@@ -337,4 +337,24 @@ struct crm_churn_rule_row {
 int crm_churn_rule(const struct crm_btsum *b, uint32_t k, const struct crm_churn_rules *r,
                    struct crm_churn_rule_row *row);
 
+/* ---- side files (lib/model/churnfiles.c) ---- */
+
+/* crm-churn's side files; a NULL path is not written. flags: the crm_out flags of each table
+ * (diag_flags for the --diagnostics tables; the charts take none). */
+struct crm_churn_files {
+    const char *params_out, *report, *svg, *diag;
+    unsigned params_flags, report_flags, diag_flags;
+};
+
+/* Write them atomically in this order: params_out (sheet "params"), report (sheet
+ * "holdout-report"), the svg tracking chart, then the --diagnostics folder diag (created when
+ * missing) with period-transactions, frequency-recency and tracking as CSV and SVG. Stops at
+ * the first error, e naming the file. */
+enum crm_err crm_churn_files_write(const struct crm_churn *c, const struct crm_btsum *b,
+                                   const struct crm_churn_files *f, struct crm_errinfo *e);
+
+/* The holdout report (crm_churn_report_write) as plain CSV to fd, e.g. 2 for -v. */
+enum crm_err crm_churn_report_fd(const struct crm_churn *c, int fd, const char *name,
+                                 struct crm_errinfo *e);
+
 #endif
