@@ -97,24 +97,6 @@ static const struct option longopts[] = {
     {"forecast", required_argument, NULL, OPT_FORECAST}, {NULL, 0, NULL, 0},
 };
 
-/* --forecast week:N | month:N | quarter:N */
-static void parse_forecast(struct cli *c, struct crm_churn_args *op, const char *arg)
-{
-    static const char *const units[3] = {"week:", "month:", "quarter:"};
-    for (int u = 0; u < 3; u++) {
-        size_t k = strlen(units[u]);
-        if (strncmp(arg, units[u], k) == 0) {
-            op->fc.unit = (enum crm_churn_period)u;
-            op->fc.periods = (int)cli_number(c, "--forecast", arg + k, 1, 1000);
-            if (op->fc.periods != atof(arg + k))
-                break;
-            return;
-        }
-    }
-    cli_usage_error(c, "--forecast %s: expected week:N, month:N or quarter:N (N a whole number "
-                    "1..1000), e.g. month:12", arg);
-}
-
 static void parse(struct cli *c, struct crm_churn_args *op, int argc, char **argv)
 {
     struct crm_errinfo e;
@@ -124,7 +106,7 @@ static void parse(struct cli *c, struct crm_churn_args *op, int argc, char **arg
         if (cli_common(c, opt, optarg))
             continue;
         switch (opt) {
-        case OPT_MODEL: case OPT_METHOD: case OPT_UNIT: case OPT_CUTS:
+        case OPT_MODEL: case OPT_METHOD: case OPT_UNIT: case OPT_CUTS: case OPT_FORECAST:
             cli_check(c, crm_churn_set_option(op, longopts[idx].name, optarg, &e), &e);
             break;
         case OPT_K: op->rules.k = cli_number(c, "--k", optarg, 1, 1000); break;
@@ -147,7 +129,6 @@ static void parse(struct cli *c, struct crm_churn_args *op, int argc, char **arg
         case OPT_FALLBACK: op->fallback = optarg; break;
         case OPT_COMPARE: op->compare = 1; break;
         case OPT_DIAG: op->diag = optarg; break;
-        case OPT_FORECAST: parse_forecast(c, op, optarg); break;
         case OPT_INTERVALS:
             op->m.interval_level = cli_number(c, "--intervals", optarg, 0.5, 0.999);
             break;
@@ -155,6 +136,13 @@ static void parse(struct cli *c, struct crm_churn_args *op, int argc, char **arg
         }
     }
     cli_check(c, crm_churn_args_check(op, c->as_of != NULL, argc - optind, &e), &e);
+}
+
+/* -v: the lines of a report, one warning each. */
+static void verbose_lines(const struct cli *c, char *text)
+{
+    for (char *line = strtok(text, "\n"); c->verbose && line; line = strtok(NULL, "\n"))
+        cli_warn(c, "%s", line);
 }
 
 /* --merge-partials: one fit on the summaries of every partition; the parameters out. */
@@ -174,8 +162,7 @@ static void merge(struct cli *c, struct crm_churn_args *op, char **paths, size_t
                                        op->m.days_per_unit, op->m.penalty, &ch, &got, &e), &e);
     char text[2048];
     crm_churn_describe(ch, text, sizeof text);
-    for (char *line = strtok(text, "\n"); c->verbose && line; line = strtok(NULL, "\n"))
-        cli_warn(c, "%s", line);
+    verbose_lines(c, text);
     if (!ch->params.has_gg)
         cli_warn(c, "no repeat customer spent money: no Gamma-Gamma fit; expected_avg_value "
                  "and clv will be empty");
@@ -184,13 +171,6 @@ static void merge(struct cli *c, struct crm_churn_args *op, char **paths, size_t
     crm_churn_params_write(o, &ch->params);
     cli_close_output(c, o);
     crm_churn_free(ch);
-}
-
-/* -v: the lines of a report, one warning each. */
-static void verbose_lines(const struct cli *c, char *text)
-{
-    for (char *line = strtok(text, "\n"); c->verbose && line; line = strtok(NULL, "\n"))
-        cli_warn(c, "%s", line);
 }
 
 /* --compare and --model best: fit every model; 1 when the comparison is the output. */
@@ -265,16 +245,8 @@ int main(int argc, char **argv)
         cli_check(&c, crm_churn_args_fallback(&op, &given, &e), &e);
     struct crm_store *s = cli_open_store(&c, optind < argc ? argv[optind] : NULL);
     struct crm_btsum_opts bo = {cli_resolve_as_of(&c, s), 0, op.svg || op.diag, 0};
-    bo.end = bo.as_of - 1;
-    char d[16], text[1024];
-    if (op.cal && crm_date_parse(op.cal, &bo.end) != 0)
-        cli_usage_error(&c, "--calibration-end %s: expected YYYY-MM-DD", op.cal);
-    crm_date_format(bo.as_of - 1, d);
-    if (op.cal && bo.end >= bo.as_of - 1)
-        cli_usage_error(&c, "--calibration-end %s leaves no holdout: the data ends %s", op.cal,
-                        d);
-    if (op.cal && !op.horizon_given)
-        op.m.horizon_days = bo.as_of - 1 - bo.end;
+    char text[1024];
+    cli_check(&c, crm_churn_args_calibration(&op, bo.as_of, &bo.end, &e), &e);
     struct crm_btsum *b;
     cli_check(&c, crm_btsum_run(s, &bo, &b, &e), &e);
     crm_churn_counts_describe(b, bo.end, bo.as_of, op.cal != NULL, text, sizeof text);

@@ -357,7 +357,8 @@ struct crm_churn_args {
 void crm_churn_args_default(struct crm_churn_args *a);
 
 /* Set one option from its text; name without dashes: "model" (bgnbd|mbgnbd|pnbd|best),
- * "method" (model|rules), "unit" (week|day), "risk-cuts" (H,M with 0 <= H <= M <= 1).
+ * "method" (model|rules), "unit" (week|day), "risk-cuts" (H,M with 0 <= H <= M <= 1),
+ * "forecast" (week:N, month:N or quarter:N, N a whole number 1..1000).
  * CRM_EUSAGE naming the option when malformed; "unknown" for another name. */
 enum crm_err crm_churn_set_option(struct crm_churn_args *a, const char *name, const char *text,
                                   struct crm_errinfo *e);
@@ -367,6 +368,12 @@ enum crm_err crm_churn_set_option(struct crm_churn_args *a, const char *name, co
  * as_of_given: --as-of was given; ninputs: the arguments after the options. */
 enum crm_err crm_churn_args_check(const struct crm_churn_args *a, int as_of_given, int ninputs,
                                   struct crm_errinfo *e);
+
+/* --calibration-end against the day after the data as_of: *end is it (as_of - 1 without
+ * one); CRM_EUSAGE when malformed or leaving no holdout; the horizon defaults to the
+ * holdout. */
+enum crm_err crm_churn_args_calibration(struct crm_churn_args *a, int32_t as_of, int32_t *end,
+                                        struct crm_errinfo *e);
 
 /* --params: refuse a workbook name, read the file into given, refuse a --model or --unit it
  * contradicts, take its unit and score with it (a->m.params = given). */

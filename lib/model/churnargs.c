@@ -6,6 +6,8 @@
  * usage error); nothing here reads the store. */
 #include "model/churn.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +48,30 @@ static enum crm_err set_cuts(struct crm_churn_args *a, const char *t, struct crm
     return CRM_OK;
 }
 
+/* --forecast week:N | month:N | quarter:N */
+static enum crm_err set_forecast(struct crm_churn_args *a, const char *t, struct crm_errinfo *e)
+{
+    static const char *const units[3] = {"week:", "month:", "quarter:"};
+    for (int u = 0; u < 3; u++) {
+        size_t k = strlen(units[u]);
+        if (strncmp(t, units[u], k) == 0) {
+            char *end;
+            errno = 0;
+            double v = strtod(t + k, &end);
+            if (errno || end == t + k || *end || !isfinite(v) || v < 1 || v > 1000)
+                return crm_errinfo_set(e, CRM_EUSAGE, "--forecast %s: expected a number from "
+                                       "%g to %g", t + k, 1.0, 1000.0);
+            a->fc.unit = (enum crm_churn_period)u;
+            a->fc.periods = (int)v;
+            if (a->fc.periods != atof(t + k))
+                break;
+            return CRM_OK;
+        }
+    }
+    return crm_errinfo_set(e, CRM_EUSAGE, "--forecast %s: expected week:N, month:N or quarter:N "
+                           "(N a whole number 1..1000), e.g. month:12", t);
+}
+
 enum crm_err crm_churn_set_option(struct crm_churn_args *a, const char *name, const char *text,
                                   struct crm_errinfo *e)
 {
@@ -53,6 +79,8 @@ enum crm_err crm_churn_set_option(struct crm_churn_args *a, const char *name, co
         return set_model(a, text, e);
     if (strcmp(name, "risk-cuts") == 0)
         return set_cuts(a, text, e);
+    if (strcmp(name, "forecast") == 0)
+        return set_forecast(a, text, e);
     if (strcmp(name, "method") == 0) {
         if (strcmp(text, "model") && strcmp(text, "rules"))
             return crm_errinfo_set(e, CRM_EUSAGE, "--method %s: expected model or rules", text);
@@ -200,4 +228,21 @@ size_t crm_churn_compare_describe(const struct crm_churn_compare *cmp, char *buf
         n += k < 0 ? 0 : (size_t)k;
     }
     return n;
+}
+
+enum crm_err crm_churn_args_calibration(struct crm_churn_args *a, int32_t as_of, int32_t *end,
+                                        struct crm_errinfo *e)
+{
+    char d[16];
+    *end = as_of - 1;
+    if (a->cal && crm_date_parse(a->cal, end) != 0)
+        return crm_errinfo_set(e, CRM_EUSAGE, "--calibration-end %s: expected YYYY-MM-DD",
+                               a->cal);
+    crm_date_format(as_of - 1, d);
+    if (a->cal && *end >= as_of - 1)
+        return crm_errinfo_set(e, CRM_EUSAGE, "--calibration-end %s leaves no holdout: the data "
+                               "ends %s", a->cal, d);
+    if (a->cal && !a->horizon_given)
+        a->m.horizon_days = as_of - 1 - *end;
+    return CRM_OK;
 }
