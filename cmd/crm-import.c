@@ -134,34 +134,13 @@ static void say(void *ctx, int info, const char *line)
 
 static int check_store(struct cli *c, const char *path)
 {
-    struct crm_store *s;
-    struct crm_store_summary sum;
     struct crm_errinfo e;
-    crm_errinfo_clear(&e);
-    cli_check(c, crm_store_open(path, &s, &e), &e);
-    cli_check(c, crm_store_summarize(s, &sum, &e), &e);
-    int version = crm_store_has_items(s) ? CRM_STORE_VERSION : CRM_STORE_VERSION_ORDERS;
-    crm_store_close(s);
-    char lo[16] = "-", hi[16] = "-";
-    if (sum.stats.orders) {
-        crm_date_format(crm_time_day(sum.stats.min_time), lo);
-        crm_date_format(crm_time_day(sum.stats.max_time), hi);
-    }
-    struct crm_out *o = cli_open_output(c);
     char text[1024];
-    int n = snprintf(text, sizeof text,
-                     "store: %s\nformat: crmkit store version %d, money scale %d, time zone %s\n"
-                     "orders: %llu (paid %llu, cancelled %llu, refunded %llu, pending %llu)\n"
-                     "customers: %u (%zu customers-file rows)\n"
-                     "dates: %s .. %s\nchunks: %llu\ncommits: %llu\ncheck: ok\n",
-                     path, version, sum.meta.money_scale,
-                     sum.meta.tz[0] ? sum.meta.tz : "(as written)",
-                     (unsigned long long)sum.stats.orders, (unsigned long long)sum.by_status[0],
-                     (unsigned long long)sum.by_status[1], (unsigned long long)sum.by_status[2],
-                     (unsigned long long)sum.by_status[3], sum.customers, sum.customer_rows, lo,
-                     hi, (unsigned long long)sum.stats.chunks,
-                     (unsigned long long)sum.stats.commits);
-    crm_out_raw(o, text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1);
+    size_t n;
+    crm_errinfo_clear(&e);
+    cli_check(c, crm_import_check(path, text, sizeof text, &n, &e), &e);
+    struct crm_out *o = cli_open_output(c);
+    crm_out_raw(o, text, n);
     cli_close_output(c, o);
     return 0;
 }

@@ -9,6 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "store/store.h"
+#include "store/storeinfo.h"
+#include "text/timeparse.h"
+
 /* Format one line (never cut short while memory lasts) and hand it over. */
 __attribute__((format(printf, 4, 5)))
 static void sayf(crm_import_say *say, void *ctx, int info, const char *fmt, ...)
@@ -114,4 +118,39 @@ void crm_import_report(const struct crm_import *imp, const char *rejects, crm_im
         sayf(say, ctx, 1, "... and %llu more rejected rows%s%s",
              (unsigned long long)(st->rejected_total - CRM_IMPORT_FIRST_REJECTS),
              rejects ? ": all in " : " (--rejects FILE writes them all)", rejects ? rejects : "");
+}
+
+enum crm_err crm_import_check(const char *path, char *text, size_t size, size_t *len,
+                              struct crm_errinfo *e)
+{
+    struct crm_store *s;
+    struct crm_store_summary sum;
+    enum crm_err rc = crm_store_open(path, &s, e);
+    if (rc != CRM_OK)
+        return rc;
+    if ((rc = crm_store_summarize(s, &sum, e)) != CRM_OK) {
+        crm_store_close(s);
+        return rc;
+    }
+    int version = crm_store_has_items(s) ? CRM_STORE_VERSION : CRM_STORE_VERSION_ORDERS;
+    crm_store_close(s);
+    char lo[16] = "-", hi[16] = "-";
+    if (sum.stats.orders) {
+        crm_date_format(crm_time_day(sum.stats.min_time), lo);
+        crm_date_format(crm_time_day(sum.stats.max_time), hi);
+    }
+    int n = snprintf(text, size,
+                     "store: %s\nformat: crmkit store version %d, money scale %d, time zone %s\n"
+                     "orders: %llu (paid %llu, cancelled %llu, refunded %llu, pending %llu)\n"
+                     "customers: %u (%zu customers-file rows)\n"
+                     "dates: %s .. %s\nchunks: %llu\ncommits: %llu\ncheck: ok\n",
+                     path, version, sum.meta.money_scale,
+                     sum.meta.tz[0] ? sum.meta.tz : "(as written)",
+                     (unsigned long long)sum.stats.orders, (unsigned long long)sum.by_status[0],
+                     (unsigned long long)sum.by_status[1], (unsigned long long)sum.by_status[2],
+                     (unsigned long long)sum.by_status[3], sum.customers, sum.customer_rows, lo,
+                     hi, (unsigned long long)sum.stats.chunks,
+                     (unsigned long long)sum.stats.commits);
+    *len = n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
+    return CRM_OK;
 }

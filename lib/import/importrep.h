@@ -4,6 +4,8 @@
 #ifndef CRM_IMPORTREP_H
 #define CRM_IMPORTREP_H
 
+#include <stddef.h>
+
 #include "import/import.h"
 
 /* One line of the report (no newline); info 1: a summary line (-q silences it), 0: a note
@@ -15,5 +17,11 @@ typedef void crm_import_say(void *ctx, int info, const char *line);
  * rounded money); the first rejected rows and how many more (all in rejects when given). */
 void crm_import_report(const struct crm_import *imp, const char *rejects, crm_import_say *say,
                        void *ctx);
+
+/* --check: open and summarize the store at path and describe it as crm-import
+ * --check prints it (store, format, orders by status, customers, dates, chunks, commits,
+ * "check: ok"), into text (size bytes; *len the length written). */
+enum crm_err crm_import_check(const char *path, char *text, size_t size, size_t *len,
+                              struct crm_errinfo *e);
 
 #endif
