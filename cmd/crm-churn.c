@@ -1,10 +1,8 @@
 /* crm-churn: who is leaving and what they are worth — BG/NBD or MBG/NBD P(alive), expected
  * purchases, Gamma-Gamma CLV, churn risk, dormancy rules and holdout validation (SPEC §9). */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "customer/btsum.h"
 #include "model/churn.h"
@@ -99,83 +97,26 @@ static const struct option longopts[] = {
     {"forecast", required_argument, NULL, OPT_FORECAST}, {NULL, 0, NULL, 0},
 };
 
-struct opts {
-    struct crm_churn_opts m;
-    struct crm_churn_rules rules;
-    int rules_method, model_given, horizon_given, unit_given;
-    const char *cal, *report, *svg, *params_out, *params;
-    const char *emit;
-    int merge;
-    const char *fallback;
-    int compare, best;
-    const char *diag;
-    struct crm_churn_forecast_opts fc; /* periods 0: no --forecast */
-};
-
-/* --forecast week:N | month:N | quarter:N */
-static void parse_forecast(struct cli *c, struct opts *op, const char *arg)
+static void parse(struct cli *c, struct crm_churn_args *op, int argc, char **argv)
 {
-    static const char *const units[3] = {"week:", "month:", "quarter:"};
-    for (int u = 0; u < 3; u++) {
-        size_t k = strlen(units[u]);
-        if (strncmp(arg, units[u], k) == 0) {
-            op->fc.unit = (enum crm_churn_period)u;
-            op->fc.periods = (int)cli_number(c, "--forecast", arg + k, 1, 1000);
-            if (op->fc.periods != atof(arg + k))
-                break;
-            return;
-        }
-    }
-    cli_usage_error(c, "--forecast %s: expected week:N, month:N or quarter:N (N a whole number "
-                    "1..1000), e.g. month:12", arg);
-}
-
-static void parse(struct cli *c, struct opts *op, int argc, char **argv)
-{
-    int opt;
-    char *end;
-    while ((opt = getopt_long(argc, argv, "ho:qv", longopts, NULL)) != -1) {
+    struct crm_errinfo e;
+    int opt, idx;
+    crm_errinfo_clear(&e);
+    while ((opt = getopt_long(argc, argv, "ho:qv", longopts, &idx)) != -1) {
         if (cli_common(c, opt, optarg))
             continue;
         switch (opt) {
-        case OPT_MODEL:
-            if (strcmp(optarg, "bgnbd") && strcmp(optarg, "mbgnbd") && strcmp(optarg, "pnbd") &&
-                strcmp(optarg, "best"))
-                cli_usage_error(c, "--model %s: expected bgnbd, mbgnbd, pnbd or best", optarg);
-            op->best = optarg[0] == 'b' && optarg[1] == 'e';
-            op->m.model = optarg[0] == 'm'   ? CRM_BTYD_MBGNBD
-                          : optarg[0] == 'p' ? CRM_BTYD_PNBD
-                                             : CRM_BTYD_BGNBD;
-            op->model_given = 1;
-            break;
-        case OPT_METHOD:
-            if (strcmp(optarg, "model") && strcmp(optarg, "rules"))
-                cli_usage_error(c, "--method %s: expected model or rules", optarg);
-            op->rules_method = optarg[0] == 'r';
+        case OPT_MODEL: case OPT_METHOD: case OPT_UNIT: case OPT_CUTS: case OPT_FORECAST:
+            cli_check(c, crm_churn_set_option(op, longopts[idx].name, optarg, &e), &e);
             break;
         case OPT_K: op->rules.k = cli_number(c, "--k", optarg, 1, 1000); break;
         case OPT_FLOOR: op->rules.floor_days = cli_days(c, "--floor", optarg, 0); break;
-        case OPT_UNIT:
-            if (strcmp(optarg, "week") && strcmp(optarg, "day"))
-                cli_usage_error(c, "--unit %s: expected week or day", optarg);
-            op->m.days_per_unit = optarg[0] == 'w' ? 7.0 : 1.0;
-            op->unit_given = 1;
-            break;
         case OPT_HORIZON:
             op->m.horizon_days = cli_days(c, "--horizon", optarg, 0);
             op->horizon_given = 1;
             break;
         case OPT_DISCOUNT:
             op->m.annual_discount = cli_number(c, "--discount", optarg, 0, 10);
-            break;
-        case OPT_CUTS:
-            op->m.risk_high = strtod(optarg, &end);
-            if (end == optarg || *end != ',' || !end[1] ||
-                (op->m.risk_medium = strtod(end + 1, &end), *end) ||
-                !(op->m.risk_high >= 0 && op->m.risk_high <= op->m.risk_medium &&
-                  op->m.risk_medium <= 1))
-                cli_usage_error(c, "--risk-cuts %s: expected H,M with 0 <= H <= M <= 1",
-                                optarg);
             break;
         case OPT_CAL: op->cal = optarg; break;
         case OPT_REPORT: op->report = optarg; break;
@@ -188,196 +129,24 @@ static void parse(struct cli *c, struct opts *op, int argc, char **argv)
         case OPT_FALLBACK: op->fallback = optarg; break;
         case OPT_COMPARE: op->compare = 1; break;
         case OPT_DIAG: op->diag = optarg; break;
-        case OPT_FORECAST: parse_forecast(c, op, optarg); break;
         case OPT_INTERVALS:
             op->m.interval_level = cli_number(c, "--intervals", optarg, 0.5, 0.999);
             break;
         default: cli_usage_error(c, "unexpected option");
         }
     }
-    if (argc - optind > 1 && !op->merge)
-        cli_usage_error(c, "one INPUT at most (got %d)", argc - optind);
-    if ((op->emit || op->merge) &&
-        (op->rules_method || op->params || op->params_out || op->report || op->svg))
-        cli_usage_error(c, "--emit-partial and --merge-partials fit the model of all "
-                        "partitions: no --method rules, --params, --params-out, --report or "
-                        "--svg (the merge prints the parameters; score with --params)");
-    if (op->emit && op->merge)
-        cli_usage_error(c, "--emit-partial and --merge-partials are separate steps; give one");
-    if (op->emit && !c->as_of)
-        cli_usage_error(c, "--emit-partial needs --as-of: every partition must end on the same "
-                        "day");
-    if (op->rules_method && (op->params || op->params_out || op->report || op->svg))
-        cli_usage_error(c, "--method rules fits no model: --params, --params-out, --report "
-                        "and --svg need --method model");
-    if (op->fallback && (op->params || op->rules_method || op->emit || op->merge))
-        cli_usage_error(c, "--fallback-params stands in for a failed fit: not with --params, "
-                        "--method rules, --emit-partial or --merge-partials");
-    if ((op->compare || op->best) && (op->params || op->rules_method || op->emit || op->merge))
-        cli_usage_error(c, "--compare and --model best fit every model: not with --params, "
-                        "--method rules, --emit-partial or --merge-partials");
-    if ((op->diag || op->fc.periods || op->m.interval_level > 0) &&
-        (op->rules_method || op->emit || op->merge || op->compare))
-        cli_usage_error(c, "--diagnostics, --forecast and --intervals score a model: not with "
-                        "--method rules, --emit-partial, --merge-partials or --compare");
-    if (op->fc.periods && op->m.interval_level > 0)
-        cli_usage_error(c, "--forecast writes one row per customer and period: --intervals "
-                        "goes with the per-customer rows");
-    if (op->report && !op->cal)
-        cli_usage_error(c, "--report compares with a holdout: give --calibration-end");
+    cli_check(c, crm_churn_args_check(op, c->as_of != NULL, argc - optind, &e), &e);
 }
 
-/* An atomic side file (--params-out, --report, --svg): fn writes it to fd. */
-struct side {
-    const struct crm_churn *ch;
-    const struct crm_btsum *b;
-    unsigned flags;
-    void (*table)(const struct crm_churn *, struct crm_out *);
-    const char *sheet;   /* as xlsx (a FILE.xlsx) */
-};
-
-static enum crm_err write_table(int fd, const char *path, const struct side *sd,
-                                struct crm_errinfo *e)
+/* -v: the lines of a report, one warning each. */
+static void verbose_lines(const struct cli *c, char *text)
 {
-    struct crm_out *o = crm_out_new(fd, path, sd->flags);
-    if (!o)
-        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-    crm_out_sheet(o, sd->sheet);
-    sd->table(sd->ch, o);
-    return crm_out_close(o, e);
-}
-
-static enum crm_err write_chart(int fd, const char *path, const struct side *sd,
-                                struct crm_errinfo *e)
-{
-    struct crm_svg *svg;
-    (void)path;
-    enum crm_err rc = crm_churn_chart(sd->ch, sd->b, &svg, e);
-    if (rc == CRM_OK)
-        rc = crm_svg_write_fd(svg, fd, e);
-    crm_svg_free(svg);
-    return rc;
-}
-
-static void side_file(const struct cli *c, const char *path, const struct side *sd,
-                      enum crm_err (*fn)(int, const char *, const struct side *,
-                                         struct crm_errinfo *))
-{
-    struct crm_afile *af = NULL;
-    struct crm_errinfo e;
-    crm_errinfo_clear(&e);
-    enum crm_err rc = crm_afile_open(path, &af, &e);
-    if (rc == CRM_OK && (rc = fn(crm_afile_fd(af), path, sd, &e)) == CRM_OK) {
-        rc = crm_afile_commit(af, &e);
-        af = NULL;
-    }
-    crm_afile_abort(af);
-    if (rc != CRM_OK && !e.file[0])
-        crm_errinfo_where(&e, path, -1, -1, -1);
-    cli_check(c, rc, &e);
-}
-
-/* --diagnostics: one file of DIR, a table or a chart. */
-struct diag_file {
-    const char *name;
-    enum crm_err (*table)(const struct crm_churn *, const struct crm_btsum *, struct crm_out *,
-                          struct crm_errinfo *);
-    enum crm_err (*chart)(const struct crm_churn *, const struct crm_btsum *, struct crm_svg **,
-                          struct crm_errinfo *);
-};
-
-static enum crm_err period_table(const struct crm_churn *c, const struct crm_btsum *b,
-                                 struct crm_out *o, struct crm_errinfo *e)
-{
-    (void)b;
-    return crm_churn_period_write(c, o, e);
-}
-
-static enum crm_err matrix_table(const struct crm_churn *c, const struct crm_btsum *b,
-                                 struct crm_out *o, struct crm_errinfo *e)
-{
-    (void)b;
-    return crm_churn_matrix_write(c, o, e);
-}
-
-static enum crm_err period_chart(const struct crm_churn *c, const struct crm_btsum *b,
-                                 struct crm_svg **s, struct crm_errinfo *e)
-{
-    (void)b;
-    return crm_churn_period_chart(c, s, e);
-}
-
-static enum crm_err alive_chart(const struct crm_churn *c, const struct crm_btsum *b,
-                                struct crm_svg **s, struct crm_errinfo *e)
-{
-    (void)b;
-    return crm_churn_matrix_chart(c, 0, s, e);
-}
-
-static enum crm_err expected_chart(const struct crm_churn *c, const struct crm_btsum *b,
-                                   struct crm_svg **s, struct crm_errinfo *e)
-{
-    (void)b;
-    return crm_churn_matrix_chart(c, 1, s, e);
-}
-
-static const struct diag_file DIAG[] = {
-    {"period-transactions.csv", period_table, NULL},
-    {"period-transactions.svg", NULL, period_chart},
-    {"frequency-recency.csv", matrix_table, NULL},
-    {"frequency-recency-p-alive.svg", NULL, alive_chart},
-    {"frequency-recency-expected.svg", NULL, expected_chart},
-    {"tracking.csv", crm_churn_tracking_write, NULL},
-    {"tracking-cumulative.svg", NULL, crm_churn_chart},
-    {"tracking-incremental.svg", NULL, crm_churn_chart_incremental},
-};
-
-static const struct diag_file *diag_now;
-
-static enum crm_err write_diag(int fd, const char *path, const struct side *sd,
-                               struct crm_errinfo *e)
-{
-    if (diag_now->table) {
-        struct crm_out *o = crm_out_new(fd, path, sd->flags);
-        if (!o)
-            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-        enum crm_err rc = diag_now->table(sd->ch, sd->b, o, e);
-        enum crm_err rc2 = crm_out_close(o, rc == CRM_OK ? e : NULL);
-        return rc != CRM_OK ? rc : rc2;
-    }
-    struct crm_svg *svg;
-    enum crm_err rc = diag_now->chart(sd->ch, sd->b, &svg, e);
-    if (rc == CRM_OK)
-        rc = crm_svg_write_fd(svg, fd, e);
-    crm_svg_free(svg);
-    return rc;
-}
-
-static void diagnostics(const struct cli *c, const char *dir, const struct side *sd)
-{
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-        struct crm_errinfo e;
-        crm_errinfo_clear(&e);
-        crm_errinfo_set(&e, CRM_EIO, "--diagnostics: cannot create the folder: %s",
-                        strerror(errno));
-        crm_errinfo_where(&e, dir, -1, -1, -1);
-        cli_check(c, CRM_EIO, &e);
-    }
-    for (size_t i = 0; i < sizeof DIAG / sizeof DIAG[0]; i++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, DIAG[i].name);
-        diag_now = &DIAG[i];
-        side_file(c, path, sd, write_diag);
-    }
-}
-
-static void params_out(const struct crm_churn *ch, struct crm_out *o)
-{
-    crm_churn_params_write(o, &ch->params);
+    for (char *line = strtok(text, "\n"); c->verbose && line; line = strtok(NULL, "\n"))
+        cli_warn(c, "%s", line);
 }
 
 /* --merge-partials: one fit on the summaries of every partition; the parameters out. */
-static void merge(struct cli *c, struct opts *op, char **paths, size_t npaths)
+static void merge(struct cli *c, struct crm_churn_args *op, char **paths, size_t npaths)
 {
     struct crm_errinfo e;
     struct crm_partial_opts run, got;
@@ -393,8 +162,7 @@ static void merge(struct cli *c, struct opts *op, char **paths, size_t npaths)
                                        op->m.days_per_unit, op->m.penalty, &ch, &got, &e), &e);
     char text[2048];
     crm_churn_describe(ch, text, sizeof text);
-    for (char *line = strtok(text, "\n"); c->verbose && line; line = strtok(NULL, "\n"))
-        cli_warn(c, "%s", line);
+    verbose_lines(c, text);
     if (!ch->params.has_gg)
         cli_warn(c, "no repeat customer spent money: no Gamma-Gamma fit; expected_avg_value "
                  "and clv will be empty");
@@ -405,14 +173,60 @@ static void merge(struct cli *c, struct opts *op, char **paths, size_t npaths)
     crm_churn_free(ch);
 }
 
+/* --compare and --model best: fit every model; 1 when the comparison is the output. */
+static int compare(struct cli *c, struct crm_churn_args *op, const struct crm_btsum *b)
+{
+    struct crm_errinfo e;
+    struct crm_churn_compare cmp;
+    static char text[3 * 2200];
+    crm_errinfo_clear(&e);
+    cli_check(c, crm_churn_compare(b, &op->m, &cmp, &e), &e);
+    op->m.model = cmp.row[cmp.best].model;
+    crm_churn_compare_describe(&cmp, text, sizeof text);
+    verbose_lines(c, text);
+    if (!op->compare)
+        return 0;
+    struct crm_out *o = cli_open_output(c);
+    crm_churn_compare_write(&cmp, o);
+    cli_close_output(c, o);
+    return 1;
+}
+
+/* The model's fit and its side files (the rules fit nothing). */
+static struct crm_churn *fit(struct cli *c, struct crm_churn_args *op,
+                             const struct crm_churn_params *fallback, const struct crm_btsum *b)
+{
+    struct crm_errinfo e;
+    struct crm_churn *ch = NULL;
+    static char text[4096];
+    crm_errinfo_clear(&e);
+    enum crm_err rc = crm_churn_args_model(op, fallback, b, &ch, text, sizeof text, &e);
+    if (text[0])
+        cli_warn(c, "%s", text);
+    cli_check(c, rc, &e);
+    crm_churn_describe(ch, text, sizeof text);
+    verbose_lines(c, text);
+    if (!ch->params.has_gg && !op->params)
+        cli_warn(c, "no repeat customer spent money: no Gamma-Gamma fit; "
+                 "expected_avg_value and clv are empty");
+    /* side files before the rows, so that `| head` never leaves a half-written chart;
+     * the diagnostics tables take the report's flags */
+    unsigned rf = cli_side_flags(c, op->report);
+    struct crm_churn_files f = {op->params_out, op->report, op->svg, op->diag,
+                                cli_side_flags(c, op->params_out), rf, rf};
+    cli_check(c, crm_churn_files_write(ch, b, &f, &e), &e);
+    if (op->cal && c->verbose && !op->report)
+        cli_check(c, crm_churn_report_fd(ch, 2, "stderr", &e), &e);
+    return ch;
+}
+
 int main(int argc, char **argv)
 {
     struct cli c;
-    struct opts op = {{CRM_BTYD_BGNBD, 7.0, 90, 0.0, 0.5, 0.8, 2, NULL, 0.0, 0.0}, {2.0, 180},
-                      0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, 0, NULL,
-                      {CRM_CHURN_MONTH, 0, 0.0}};
+    struct crm_churn_args op;
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
+    crm_churn_args_default(&op);
     cli_init(&c, "crm-churn", usage);
     parse(&c, &op, argc, argv);
     if (op.merge) {
@@ -420,133 +234,44 @@ int main(int argc, char **argv)
         return 0;
     }
     struct crm_churn_params given;
-    if (op.params) {
-        if (cli_side_flags(&c, op.params) & CRM_OUT_XLSX)
-            cli_usage_error(&c, "--params %s: a workbook is for people; --params reads the CSV "
-                            "that --params-out FILE.csv writes", op.params);
-        cli_check(&c, crm_churn_params_read(op.params, &given, &e), &e);
-        if (op.model_given && given.bg.model != op.m.model)
-            cli_usage_error(&c, "--model %s but %s holds %s parameters",
-                            crm_btyd_model_name(op.m.model), op.params,
-                            crm_btyd_model_name(given.bg.model));
-        if (given.unit_days > 0 && op.unit_given && given.unit_days != op.m.days_per_unit)
-            cli_usage_error(&c, "--unit %s but %s was fitted in %ss", op.m.days_per_unit == 7
-                            ? "week" : "day", op.params, given.unit_days == 7 ? "week" : "day");
-        if (given.unit_days > 0)
-            op.m.days_per_unit = given.unit_days;
-        op.m.params = &given;
-    }
-
+    if (op.params)
+        cli_check(&c, crm_churn_args_params(&op, &given, &e), &e);
     cli_claim(&c, op.params, "--params", 0);
     cli_claim(&c, op.report, "--report", 1);
     cli_claim(&c, op.svg, "--svg", 1);
     cli_claim(&c, op.params_out, "--params-out", 1);
     cli_claim(&c, op.fallback, "--fallback-params", 0);
-    if (op.fallback) { /* read now: a broken fallback must fail on the first night */
-        cli_check(&c, crm_churn_params_read(op.fallback, &given, &e), &e);
-        if (given.unit_days > 0 && given.unit_days != op.m.days_per_unit)
-            cli_usage_error(&c, "--fallback-params %s was fitted in %ss, but this fit is in "
-                            "%ss (--unit)", op.fallback, given.unit_days == 7 ? "week" : "day",
-                            op.m.days_per_unit == 7 ? "week" : "day");
-    }
+    if (op.fallback) /* read now: a broken fallback must fail on the first night */
+        cli_check(&c, crm_churn_args_fallback(&op, &given, &e), &e);
     struct crm_store *s = cli_open_store(&c, optind < argc ? argv[optind] : NULL);
     struct crm_btsum_opts bo = {cli_resolve_as_of(&c, s), 0, op.svg || op.diag, 0};
-    bo.end = bo.as_of - 1;
-    char d[2][16];
-    if (op.cal && crm_date_parse(op.cal, &bo.end) != 0)
-        cli_usage_error(&c, "--calibration-end %s: expected YYYY-MM-DD", op.cal);
-    crm_date_format(bo.as_of - 1, d[1]);
-    if (op.cal && bo.end >= bo.as_of - 1)
-        cli_usage_error(&c, "--calibration-end %s leaves no holdout: the data ends %s", op.cal,
-                        d[1]);
-    if (op.cal && !op.horizon_given)
-        op.m.horizon_days = bo.as_of - 1 - bo.end;
+    char text[1024];
+    cli_check(&c, crm_churn_args_calibration(&op, bo.as_of, &bo.end, &e), &e);
     struct crm_btsum *b;
     cli_check(&c, crm_btsum_run(s, &bo, &b, &e), &e);
-    crm_date_format(bo.end, d[0]);
+    crm_churn_counts_describe(b, bo.end, bo.as_of, op.cal != NULL, text, sizeof text);
     if (c.verbose)
-        cli_warn(&c, "calibration to %s%s%s: %llu orders (%llu paid) read, %llu on or after the "
-                 "as-of date ignored; %u customers modelled, %u first buying in the holdout left "
-                 "out; %u customers' orders out of time order (%d pass%s)", d[0],
-                 op.cal ? ", holdout to " : "", op.cal ? d[1] : "",
-                 (unsigned long long)b->orders, (unsigned long long)b->paid,
-                 (unsigned long long)b->orders_future, b->customers, b->holdout_only,
-                 b->out_of_order, b->passes, b->passes == 1 ? "" : "es");
+        cli_warn(&c, "%s", text);
 
+    struct crm_churn *ch = NULL;
+    op.m.money_scale = crm_store_meta(s)->money_scale;
     if (op.emit) {
         struct crm_partial_opts po;
         crm_scale_churn_options(&po, bo.as_of, bo.end, s);
         struct crm_out *o = cli_open_partial(&c, op.emit);
         cli_check(&c, crm_scale_churn_emit(o, &po, b, s, &e), &e);
         cli_close_output(&c, o);
-        crm_btsum_free(b);
-        crm_store_close(s);
-        return 0;
+    } else if (!(op.compare || op.best) || !compare(&c, &op, b)) {
+        if (!op.rules_method)
+            ch = fit(&c, &op, &given, b);
+        struct crm_out *o = cli_open_output(&c);
+        struct crm_churn_report rep = {ch, &op.rules, b, s, op.m.days_per_unit,
+                                       op.m.money_scale, op.cal != NULL};
+        op.fc.annual_discount = op.m.annual_discount;
+        cli_check(&c, op.fc.periods ? crm_churn_forecast_write(o, &rep, &op.fc, &e)
+                                    : crm_churn_write(o, &rep, &e), &e);
+        cli_close_output(&c, o);
     }
-    struct crm_churn *ch = NULL;
-    op.m.money_scale = crm_store_meta(s)->money_scale;
-    if (op.compare || op.best) {
-        struct crm_churn_compare cmp;
-        cli_check(&c, crm_churn_compare(b, &op.m, &cmp, &e), &e);
-        op.m.model = cmp.row[cmp.best].model;
-        for (int i = 0; c.verbose && i < CRM_CHURN_MODELS; i++)
-            cli_warn(&c, "%s%s: %s", i == cmp.best ? "best model " : "",
-                             crm_btyd_model_name(cmp.row[i].model),
-                             cmp.row[i].ok ? (cmp.row[i].holdout ? "lowest holdout MAE"
-                                                                  : "lowest BIC")
-                                           : cmp.row[i].why);
-        if (op.compare) {
-            struct crm_out *o = cli_open_output(&c);
-            crm_churn_compare_write(&cmp, o);
-            cli_close_output(&c, o);
-            crm_btsum_free(b);
-            crm_store_close(s);
-            return 0;
-        }
-    }
-    if (!op.rules_method) {
-        enum crm_err rc = crm_churn_model(b, &op.m, &ch, &e);
-        if (rc == CRM_EMODEL && op.fallback) {
-            cli_warn(&c, "warning: %s; scoring with the fallback parameters of %s", e.msg,
-                     op.fallback);
-            crm_errinfo_clear(&e);
-            op.m.params = &given;
-            rc = crm_churn_model(b, &op.m, &ch, &e);
-        }
-        if (rc == CRM_EUSAGE && op.m.params && !e.file[0]) /* e.g. no std_error for --intervals */
-            crm_errinfo_where(&e, op.params ? op.params : op.fallback, -1, -1, -1);
-        cli_check(&c, rc, &e);
-        char text[2048];
-        crm_churn_describe(ch, text, sizeof text);
-        for (char *line = strtok(text, "\n"); c.verbose && line; line = strtok(NULL, "\n"))
-            cli_warn(&c, "%s", line);
-        if (!ch->params.has_gg && !op.params)
-            cli_warn(&c, "no repeat customer spent money: no Gamma-Gamma fit; "
-                     "expected_avg_value and clv are empty");
-        struct side sd = {ch, b, cli_side_flags(&c, op.params_out), params_out, "params"};
-        if (op.params_out)
-            side_file(&c, op.params_out, &sd, write_table);
-        sd.table = crm_churn_report_write;
-        sd.sheet = "holdout-report";
-        sd.flags = cli_side_flags(&c, op.report);
-        if (op.report)
-            side_file(&c, op.report, &sd, write_table);
-        if (op.svg)  /* before the rows, so that `| head` never leaves a half-written chart */
-            side_file(&c, op.svg, &sd, write_chart);
-        if (op.diag)
-            diagnostics(&c, op.diag, &sd);
-        sd.flags = 0;
-        if (op.cal && c.verbose && !op.report)
-            cli_check(&c, write_table(2, "stderr", &sd, &e), &e);
-    }
-
-    struct crm_out *o = cli_open_output(&c);
-    struct crm_churn_report rep = {ch, &op.rules, b, s, op.m.days_per_unit, op.m.money_scale,
-                                   op.cal != NULL};
-    op.fc.annual_discount = op.m.annual_discount;
-    cli_check(&c, op.fc.periods ? crm_churn_forecast_write(o, &rep, &op.fc, &e)
-                                : crm_churn_write(o, &rep, &e), &e);
-    cli_close_output(&c, o);
     crm_churn_free(ch);
     crm_btsum_free(b);
     crm_store_close(s);

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "import/import.h"
+#include "import/importrep.h"
 #include "import/merge.h"
 #include "store/store.h"
 #include "store/storefile.h"
@@ -122,116 +123,24 @@ static void on_progress(void *ctx, unsigned long long bytes)
     cli_progress_update(&p->bar, (double)bytes, p->total);
 }
 
-static void summary(const struct cli *c, const struct crm_import_stats *st)
+/* A line of the import's report: a summary line (-q silences it) or a note. */
+static void say(void *ctx, int info, const char *line)
 {
-    char rej[512] = "", skip[256] = "";
-    size_t n = 0;
-    for (int r = 0; r < CRM_REJ_COUNT; r++)
-        if (st->rejected[r])
-            n += (size_t)snprintf(rej + n, sizeof rej - n, "%s%llu %s", n ? ", " : " (",
-                                  (unsigned long long)st->rejected[r], crm_reject_name(r));
-    if (n)
-        snprintf(rej + n, sizeof rej - n, ")");
-    n = 0;
-    for (int s = 0; s < CRM_SKIP_COUNT; s++)
-        if (st->skipped[s])
-            n += (size_t)snprintf(skip + n, sizeof skip - n, "%s%llu %s", n ? ", " : "; ",
-                                  (unsigned long long)st->skipped[s], crm_skip_name(s));
-    cli_info(c, "%llu rows read, %llu orders written (%llu rows merged into orders), "
-             "%llu rejected%s, %llu duplicates skipped%s; %llu new customers",
-             (unsigned long long)st->rows, (unsigned long long)st->orders,
-             (unsigned long long)st->merged, (unsigned long long)st->rejected_total, rej,
-             (unsigned long long)st->duplicates, skip, (unsigned long long)st->customers_new);
-    if (st->items || st->items_no_product)
-        cli_info(c, "%llu line items kept (%llu rows without a product id)",
-                 (unsigned long long)st->items, (unsigned long long)st->items_no_product);
-    if (st->items_refused)
-        cli_warn(c, "products not kept (%llu file%s with a product column): the store was "
-                 "written (or begun, by a first file without one) without line items, format "
-                 "version 1; import into a new store to keep them, or give --no-items",
-                 (unsigned long long)st->items_refused,
-                 st->items_refused == 1 ? "" : "s");
-    if (st->refunded_orders || st->partial_refunds)
-        cli_info(c, "%llu orders refunded in full (stored as refunded with 0.00: never "
-                 "revenue), %llu partially refunded (their refunded parts stored as refund "
-                 "records for --net)", (unsigned long long)st->refunded_orders,
-                 (unsigned long long)st->partial_refunds);
-    if (st->repeated_headers)
-        cli_info(c, "%llu repeated header lines skipped", (unsigned long long)st->repeated_headers);
-    if (st->customer_rows || st->customer_rejects)
-        cli_info(c, "customers file: %llu rows stored, %llu rejected",
-                 (unsigned long long)st->customer_rows, (unsigned long long)st->customer_rejects);
-}
-
-/* What the import assumed (printed even with -q, SPEC §13.1), and its first rejects
- * (with the summary: -q silences them). */
-static void announce(const struct cli *c, const struct crm_import *imp, const char *rejects)
-{
-    unsigned notes = crm_import_notes(imp);
-    const struct crm_import_stats *st = crm_import_stats(imp);
-    if (notes & CRM_NOTE_PRESET_DETECTED)
-        cli_warn(c, "note: the header is a %s export's: --preset %s applied",
-                 crm_import_preset_name(imp), crm_import_preset_name(imp));
-    if (notes & CRM_NOTE_NO_STATUS)
-        cli_warn(c, "note: no status column: every row taken as paid (map one with --map "
-                 "status=COLUMN)");
-    if (notes & CRM_NOTE_NO_ORDER_ID)
-        cli_warn(c, "note: no order id column: duplicates cannot be detected; --append cannot "
-                 "skip re-imported orders (map one with --map order_id=COLUMN)");
-    if (notes & CRM_NOTE_REPEATED_TOTALS)
-        cli_warn(c, "note: %llu of %llu multi-line orders repeat the same amount on every "
-                 "line (an order total, as JD writes it?): they were summed; use "
-                 "--order-amount once to take it once per order",
-                 (unsigned long long)st->repeated_totals,
-                 (unsigned long long)st->multi_line_orders);
-    if (notes & CRM_NOTE_FAR_LINE_ITEMS)
-        cli_warn(c, "warning: %llu line items came more than %d orders after their order "
-                 "began and were rejected; sort the file by order id, or use --line-items "
-                 "unsorted",
-                 (unsigned long long)st->rejected[CRM_REJ_FAR], CRM_IMPORT_WINDOW);
-    if (st->money_rounded)
-        cli_warn(c, "note: %llu amounts rounded to the store's money scale (--round-money)",
-                 (unsigned long long)st->money_rounded);
-    const char *r;
-    for (size_t i = 0; (r = crm_import_first_reject(imp, i)) != NULL; i++)
-        cli_info(c, "rejected %s", r);
-    if (st->rejected_total > CRM_IMPORT_FIRST_REJECTS)
-        cli_info(c, "... and %llu more rejected rows%s%s",
-                 (unsigned long long)(st->rejected_total - CRM_IMPORT_FIRST_REJECTS),
-                 rejects ? ": all in " : " (--rejects FILE writes them all)",
-                 rejects ? rejects : "");
+    if (info)
+        cli_info(ctx, "%s", line);
+    else
+        cli_warn(ctx, "%s", line);
 }
 
 static int check_store(struct cli *c, const char *path)
 {
-    struct crm_store *s;
-    struct crm_store_summary sum;
     struct crm_errinfo e;
-    crm_errinfo_clear(&e);
-    cli_check(c, crm_store_open(path, &s, &e), &e);
-    cli_check(c, crm_store_summarize(s, &sum, &e), &e);
-    int version = crm_store_has_items(s) ? CRM_STORE_VERSION : CRM_STORE_VERSION_ORDERS;
-    crm_store_close(s);
-    char lo[16] = "-", hi[16] = "-";
-    if (sum.stats.orders) {
-        crm_date_format(crm_time_day(sum.stats.min_time), lo);
-        crm_date_format(crm_time_day(sum.stats.max_time), hi);
-    }
-    struct crm_out *o = cli_open_output(c);
     char text[1024];
-    int n = snprintf(text, sizeof text,
-                     "store: %s\nformat: crmkit store version %d, money scale %d, time zone %s\n"
-                     "orders: %llu (paid %llu, cancelled %llu, refunded %llu, pending %llu)\n"
-                     "customers: %u (%zu customers-file rows)\n"
-                     "dates: %s .. %s\nchunks: %llu\ncommits: %llu\ncheck: ok\n",
-                     path, version, sum.meta.money_scale,
-                     sum.meta.tz[0] ? sum.meta.tz : "(as written)",
-                     (unsigned long long)sum.stats.orders, (unsigned long long)sum.by_status[0],
-                     (unsigned long long)sum.by_status[1], (unsigned long long)sum.by_status[2],
-                     (unsigned long long)sum.by_status[3], sum.customers, sum.customer_rows, lo,
-                     hi, (unsigned long long)sum.stats.chunks,
-                     (unsigned long long)sum.stats.commits);
-    crm_out_raw(o, text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1);
+    size_t n;
+    crm_errinfo_clear(&e);
+    cli_check(c, crm_import_check(path, text, sizeof text, &n, &e), &e);
+    struct crm_out *o = cli_open_output(c);
+    crm_out_raw(o, text, n);
     cli_close_output(c, o);
     return 0;
 }
@@ -684,8 +593,7 @@ int main(int argc, char **argv)
         cli_check(&c, crm_import_customers(imp, op.customers, &e), &e);
     import_files(&c, imp, argv + optind, argc - optind);
     enum crm_err rc = crm_import_finish(imp, &e);
-    summary(&c, crm_import_stats(imp));
-    announce(&c, imp, op.rejects_path);
+    crm_import_report(imp, op.rejects_path, say, &c);
     if (rejects) {
         struct crm_errinfo e2;
         crm_errinfo_clear(&e2);

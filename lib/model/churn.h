@@ -337,4 +337,86 @@ struct crm_churn_rule_row {
 int crm_churn_rule(const struct crm_btsum *b, uint32_t k, const struct crm_churn_rules *r,
                    struct crm_churn_rule_row *row);
 
+/* ---- the command line (crm-churn; lib/model/churnargs.c) ---- */
+
+/* crm-churn's options beyond the common ones; NULL paths and 0 flags: not given. */
+struct crm_churn_args {
+    struct crm_churn_opts m;
+    struct crm_churn_rules rules;
+    int rules_method, model_given, horizon_given, unit_given;
+    const char *cal, *report, *svg, *params_out, *params;
+    const char *emit;
+    int merge;
+    const char *fallback;
+    int compare, best;
+    const char *diag;
+    struct crm_churn_forecast_opts fc; /* periods 0: no --forecast */
+};
+
+/* bgnbd in weeks, a 90-day horizon, risk cuts 0.5,0.8; rules k 2, floor 180 days. */
+void crm_churn_args_default(struct crm_churn_args *a);
+
+/* Set one option from its text; name without dashes: "model" (bgnbd|mbgnbd|pnbd|best),
+ * "method" (model|rules), "unit" (week|day), "risk-cuts" (H,M with 0 <= H <= M <= 1),
+ * "forecast" (week:N, month:N or quarter:N, N a whole number 1..1000).
+ * CRM_EUSAGE naming the option when malformed; "unknown" for another name. */
+enum crm_err crm_churn_set_option(struct crm_churn_args *a, const char *name, const char *text,
+                                  struct crm_errinfo *e);
+
+/* CRM_EUSAGE with the message on a combination crm-churn refuses (more than one INPUT
+ * without --merge-partials, partials with a per-run file, rules with a fit's files, ...).
+ * as_of_given: --as-of was given; ninputs: the arguments after the options. */
+enum crm_err crm_churn_args_check(const struct crm_churn_args *a, int as_of_given, int ninputs,
+                                  struct crm_errinfo *e);
+
+/* --calibration-end against the day after the data as_of: *end is it (as_of - 1 without
+ * one); CRM_EUSAGE when malformed or leaving no holdout; the horizon defaults to the
+ * holdout. */
+enum crm_err crm_churn_args_calibration(struct crm_churn_args *a, int32_t as_of, int32_t *end,
+                                        struct crm_errinfo *e);
+
+/* --params: refuse a workbook name, read the file into given, refuse a --model or --unit it
+ * contradicts, take its unit and score with it (a->m.params = given). */
+enum crm_err crm_churn_args_params(struct crm_churn_args *a, struct crm_churn_params *given,
+                                   struct crm_errinfo *e);
+
+/* --fallback-params, read up front: into given; CRM_EUSAGE when its unit is not the fit's. */
+enum crm_err crm_churn_args_fallback(const struct crm_churn_args *a,
+                                     struct crm_churn_params *given, struct crm_errinfo *e);
+
+/* crm_churn_model with a->m; when the fit fails (CRM_EMODEL) and a->fallback is set, warning
+ * gets the line to print (else "") and the customers are scored with fallback. A CRM_EUSAGE
+ * of given parameters names their file. */
+enum crm_err crm_churn_args_model(struct crm_churn_args *a,
+                                  const struct crm_churn_params *fallback,
+                                  const struct crm_btsum *b, struct crm_churn **out,
+                                  char *warning, size_t size, struct crm_errinfo *e);
+
+/* -v's line on the summaries (calibration end, holdout to as_of - 1 when holdout, the
+ * counts of b), and -v's lines of a comparison (one per model, ending in '\n'). Truncated to
+ * size; return the length they needed. */
+size_t crm_churn_counts_describe(const struct crm_btsum *b, int32_t end, int32_t as_of,
+                                 int holdout, char *buf, size_t size);
+size_t crm_churn_compare_describe(const struct crm_churn_compare *cmp, char *buf, size_t size);
+
+/* ---- side files (lib/model/churnfiles.c) ---- */
+
+/* crm-churn's side files; a NULL path is not written. flags: the crm_out flags of each table
+ * (diag_flags for the --diagnostics tables; the charts take none). */
+struct crm_churn_files {
+    const char *params_out, *report, *svg, *diag;
+    unsigned params_flags, report_flags, diag_flags;
+};
+
+/* Write them atomically in this order: params_out (sheet "params"), report (sheet
+ * "holdout-report"), the svg tracking chart, then the --diagnostics folder diag (created when
+ * missing) with period-transactions, frequency-recency and tracking as CSV and SVG. Stops at
+ * the first error, e naming the file. */
+enum crm_err crm_churn_files_write(const struct crm_churn *c, const struct crm_btsum *b,
+                                   const struct crm_churn_files *f, struct crm_errinfo *e);
+
+/* The holdout report (crm_churn_report_write) as plain CSV to fd, e.g. 2 for -v. */
+enum crm_err crm_churn_report_fd(const struct crm_churn *c, int fd, const char *name,
+                                 struct crm_errinfo *e);
+
 #endif
