@@ -20,7 +20,8 @@
 static const char usage[] =
     "Usage: crm-import [OPTIONS] [FILE...] [-o STORE]\n"
     "Import order files (CSV, TSV or any delimiter; gzip; UTF-8 or GBK) into a crmkit store\n"
-    "that crm-rfm, crm-segment, crm-pareto and crm-churn read. FILE omitted or - is stdin;\n"
+    "that the analytic tools (crm-rfm, crm-segment, crm-pareto, crm-churn, crm-cohort,\n"
+    "crm-campaign, crm-basket) read. FILE omitted or - is stdin;\n"
     "the store goes to stdout (a pipe) unless -o or --append is given.\n"
     "\n"
     "  -o, --output STORE       write a new store to STORE (atomically)\n"
