@@ -544,11 +544,15 @@ static enum crm_err read_products(struct crm_items_r *r, const unsigned char *ra
                                   size_t raw_len, uint32_t count, const char *name,
                                   long long chunk, struct crm_errinfo *e)
 {
+    /* an entry takes at least 4 bytes (three lengths and a non-empty id): a count the
+     * column cannot hold is refused before anything is allocated for it */
+    if (count > raw_len / 4 || count > UINT32_MAX / 4 - r->count)
+        return bad(name, chunk, e, "more products than the block holds");
     if (r->count + count > r->cap) {
         uint32_t cap = r->cap ? r->cap : 1024;
         while (cap < r->count + count)
             cap *= 2;
-        struct crm_product *p = realloc(r->prod, cap * sizeof *p);
+        struct crm_product *p = realloc(r->prod, (size_t)cap * sizeof *p);
         if (p)
             r->prod = p;
         size_t *t = realloc(r->toff, (size_t)cap * 3 * sizeof *t);
