@@ -211,7 +211,7 @@ static void open_outputs(struct cli *c, struct outputs *out, size_t n, int patte
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
     alloc_outputs(out, n);
-    struct crm_storefile_opts so = {lock_wait, CRM_STORE_KEEP_IDS, on_lock_wait, c};
+    struct crm_storefile_opts so = {lock_wait, CRM_STORE_KEEP_IDS, on_lock_wait, c, 0};
     for (size_t i = 0; i < n; i++) {
         if (!c->output) {
             unsigned flags = CRM_STORE_KEEP_IDS;
@@ -265,6 +265,7 @@ struct options {
     int sniff;         /* --sniff: a dry run */
     int money_scale;   /* --money-scale given (a new store's; an appended store keeps its) */
     long lock_wait;
+    unsigned create_flags;   /* of a store --append creates (merging stores with items) */
 };
 
 static void parse_map(struct cli *c, struct crm_import_opts *o, char *arg)
@@ -394,7 +395,8 @@ static void open_stores(struct cli *c, struct options *op, struct outputs *out)
                      op->lock_wait);
         return;
     }
-    struct crm_storefile_opts so = {op->lock_wait, CRM_STORE_KEEP_IDS, on_lock_wait, c};
+    struct crm_storefile_opts so = {op->lock_wait, CRM_STORE_KEEP_IDS, on_lock_wait, c,
+                                    op->create_flags};
     int created;
     alloc_outputs(out, 1);
     cli_check(c, crm_storefile_append(op->append, &op->meta, &so, &out->sf[0], &created, &e),
@@ -509,26 +511,43 @@ static int merge_stores(struct cli *c, struct options *op, char **files, int nfi
         cli_usage_error(c, "--tz %s: %s was imported with time zone \"%s\"", op->meta.tz,
                         files[0], crm_store_meta(s)->tz);
     op->meta = *crm_store_meta(s);
+    int items;
+    cli_check(c, crm_merge_any_items((const char *const *)files, (size_t)nfiles, &items, &e),
+              &e);
+    op->create_flags = items ? CRM_STORE_ITEMS : 0u;   /* a store --append creates */
     struct outputs out = {0};
     open_stores(c, op, &out);
     struct crm_merge *m;
     enum crm_err rc = crm_merge_new(out.w, out.n, &m, &e);
     if (rc == CRM_OK && op->append)
         rc = crm_merge_load_existing(m, &e);
+    if (rc == CRM_OK)
+        rc = crm_merge_items(m, (const char *const *)files, (size_t)nfiles, &e);
+    const struct crm_merge_stats *st = crm_merge_stats(m);
     for (int i = 0; rc == CRM_OK && i < nfiles; i++) {
         if (i > 0 && (rc = crm_store_open(files[i], &s, &e)) != CRM_OK)
             break;
+        uint64_t bare = st->orders_without_items;
         if ((rc = crm_merge_store(m, s, &e)) != CRM_OK && !e.file[0])
             crm_errinfo_where(&e, files[i], -1, -1, -1);
         crm_store_close(s);
+        if (st->orders_without_items > bare)   /* said even with -q: a mixed merge */
+            cli_warn(c, "%s: %llu orders merged without line items (the store has none: "
+                     "format version 1); the other stores' items are kept", files[i],
+                     (unsigned long long)(st->orders_without_items - bare));
     }
     if (rc != CRM_OK)
         cli_die(c, &e);
-    const struct crm_merge_stats *st = crm_merge_stats(m);
     cli_info(c, "%llu stores merged: %llu orders read, %llu orders written, %llu duplicates "
              "skipped, %llu customers-file rows", (unsigned long long)st->stores,
              (unsigned long long)st->orders_read, (unsigned long long)st->orders,
              (unsigned long long)st->duplicates, (unsigned long long)st->customer_rows);
+    if (crm_merge_keeps_items(m))
+        cli_info(c, "%llu line items kept", (unsigned long long)st->items);
+    if (st->items_dropped)
+        cli_warn(c, "%s: the store keeps no line items (format version 1): %llu line items of "
+                 "the merged stores were not kept; merge into a new store (-o) to keep them",
+                 op->append ? op->append : "output", (unsigned long long)st->items_dropped);
     crm_merge_free(m);
     close_outputs(c, &out, rc, &e);
     return 1;

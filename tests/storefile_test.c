@@ -29,7 +29,7 @@ static int teardown(void **state)
 }
 
 static const struct crm_storefile_opts opts = {5, CRM_STORE_KEEP_IDS | CRM_STORE_NO_SYNC, NULL,
-                                               NULL};
+                                               NULL, 0};
 
 /* Add n orders with ids PREFIX-0 .. PREFIX-(n-1). */
 static void add_orders(struct crm_store_writer *w, const char *prefix, int n)

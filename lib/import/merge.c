@@ -1,6 +1,9 @@
 /* merge: stores → store(s), duplicates skipped (see merge.h). The ids met so far live in one
  * open-addressing table of (hash, offset) pairs over an arena of the id bytes, so a hit is
- * always checked against the id itself: a hash collision never drops an order. */
+ * always checked against the id itself: a hash collision never drops an order. Products
+ * are renumbered through one map per writer (input product → that writer's number), reset
+ * for each input store: a product enters a writer's dictionary when an item of it is first
+ * written there, as on import. */
 #include "import/merge.h"
 
 #include <fcntl.h>
@@ -9,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/grow.h"
 #include "base/hash.h"
 #include "import/import.h"
 
@@ -16,6 +20,12 @@ struct seen_slot {
     uint64_t h;      /* 0: empty */
     uint64_t off;    /* id bytes at arena + off, length len */
     uint32_t len;
+};
+
+/* An input store's product numbers → a writer's (UINT32_MAX: not met yet in this store). */
+struct product_map {
+    uint32_t *to;
+    size_t cap;
 };
 
 struct crm_merge {
@@ -29,6 +39,10 @@ struct crm_merge {
     uint16_t *part;            /* ... and its writer */
     size_t map_cap;
     int oom;                   /* load_existing ran out of memory */
+    int items;                 /* the writers keep line items */
+    struct product_map *pmap;  /* per writer (when items) */
+    struct crm_item *it;       /* one order's items, renumbered */
+    size_t it_cap;
     struct crm_merge_stats st;
 };
 
@@ -54,6 +68,10 @@ void crm_merge_free(struct crm_merge *m)
     free(m->arena);
     free(m->map);
     free(m->part);
+    for (size_t i = 0; m->pmap && i < m->nw; i++)
+        free(m->pmap[i].to);
+    free(m->pmap);
+    free(m->it);
     free(m);
 }
 
@@ -175,22 +193,9 @@ static enum crm_err same_meta(const struct crm_merge *m, struct crm_store *s,
 /* Make room in the customer map for the input's dictionary as read so far. */
 static int fit_map(struct crm_merge *m, uint32_t count)
 {
-    if (count <= m->map_cap)
-        return 0;
-    size_t cap = m->map_cap ? m->map_cap : 4096;
-    while (cap < count)
-        cap *= 2;
-    uint32_t *map = realloc(m->map, cap * sizeof *map);
-    if (map)
-        m->map = map;
-    uint16_t *part = realloc(m->part, cap * sizeof *part);
-    if (part)
-        m->part = part;
-    if (!map || !part)
-        return -1;
-    memset(m->map + m->map_cap, 0xff, (cap - m->map_cap) * sizeof *map);
-    m->map_cap = cap;
-    return 0;
+    const struct crm_grow_array a[] = {{&m->map, sizeof *m->map, 0xff},
+                                       {&m->part, sizeof *m->part, CRM_GROW_KEEP}};
+    return crm_grow(&m->map_cap, count, 4096, a, 2);
 }
 
 /* The output writer and index of input customer c (added to that writer when new). */
@@ -206,6 +211,96 @@ static enum crm_err customer_of(struct crm_merge *m, struct crm_store *s, uint32
     size_t p = crm_import_partition(id, len, m->nw);
     m->part[c] = (uint16_t)p;
     return crm_store_writer_customer(m->w[p], id, len, &m->map[c], e);
+}
+
+enum crm_err crm_merge_any_items(const char *const *paths, size_t n, int *any,
+                                 struct crm_errinfo *e)
+{
+    *any = 0;
+    for (size_t i = 0; i < n && !*any; i++) {
+        struct crm_store *s;
+        enum crm_err rc = crm_store_open(paths[i], &s, e);
+        if (rc != CRM_OK)
+            return rc;
+        *any = crm_store_has_items(s);
+        crm_store_close(s);
+    }
+    return CRM_OK;
+}
+
+enum crm_err crm_merge_items(struct crm_merge *m, const char *const *paths, size_t n,
+                             struct crm_errinfo *e)
+{
+    int any;
+    enum crm_err rc0 = crm_merge_any_items(paths, n, &any, e);
+    if (rc0 != CRM_OK)
+        return rc0;
+    for (size_t i = 0; any && i < m->nw; i++) {
+        enum crm_err rc = crm_store_writer_keep_items(m->w[i], e);
+        if (rc == CRM_EUSAGE) {        /* an appended version-1 store: items counted */
+            crm_errinfo_clear(e);
+            return CRM_OK;
+        }
+        if (rc != CRM_OK)
+            return rc;
+    }
+    if (any && !(m->pmap = calloc(m->nw, sizeof *m->pmap)))
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    m->items = any;
+    return CRM_OK;
+}
+
+int crm_merge_keeps_items(const struct crm_merge *m)
+{
+    return m->items;
+}
+
+/* Writer w's number of input product p (added to its dictionary when first met). */
+static enum crm_err product_of(struct crm_merge *m, struct crm_store *s, size_t w, uint32_t p,
+                               uint32_t *out, struct crm_errinfo *e)
+{
+    struct product_map *pm = &m->pmap[w];
+    const struct crm_grow_array a[] = {{&pm->to, sizeof *pm->to, 0xff}};
+    if (crm_grow(&pm->cap, (size_t)p + 1, 1024, a, 1) != 0)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory merging products");
+    if (pm->to[p] == UINT32_MAX) {
+        enum crm_err rc = crm_store_writer_product(m->w[w], crm_store_product(s, p),
+                                                   &pm->to[p], e);
+        if (rc != CRM_OK)
+            return rc;
+    }
+    *out = pm->to[p];
+    return CRM_OK;
+}
+
+/* Order i's line items, renumbered for writer w, into o (or counted when not kept). */
+static enum crm_err order_items(struct crm_merge *m, struct crm_store *s,
+                                const struct crm_chunk *ch, uint32_t i, size_t w,
+                                struct crm_order *o, struct crm_errinfo *e)
+{
+    if (!crm_store_has_items(s)) {
+        m->st.orders_without_items += (uint64_t)m->items;
+        return CRM_OK;
+    }
+    uint32_t lo = ch->item_off[i], n = ch->item_off[i + 1] - lo;
+    if (!m->items || n == 0) {
+        m->st.items_dropped += n;
+        return CRM_OK;
+    }
+    const struct crm_grow_array a[] = {{&m->it, sizeof *m->it, CRM_GROW_KEEP}};
+    if (crm_grow(&m->it_cap, n, 64, a, 1) != 0)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory merging line items");
+    for (uint32_t j = 0; j < n; j++) {
+        enum crm_err rc = product_of(m, s, w, ch->item_product[lo + j], &m->it[j].product, e);
+        if (rc != CRM_OK)
+            return rc;
+        m->it[j].quantity = ch->item_quantity[lo + j];
+        m->it[j].amount = ch->item_amount[lo + j];
+    }
+    o->items = m->it;
+    o->item_count = n;
+    m->st.items += n;
+    return CRM_OK;
 }
 
 static enum crm_err copy_order(struct crm_merge *m, struct crm_store *s,
@@ -230,8 +325,11 @@ static enum crm_err copy_order(struct crm_merge *m, struct crm_store *s,
         .quantity = ch->quantity[i], .status = ch->status[i], .order_id = id,
         .order_id_len = len, .currency = cur, .currency_len = cur ? strlen(cur) : 0,
     };
+    size_t w = m->part[ch->customer[i]];
+    if ((rc = order_items(m, s, ch, i, w, &o, e)) != CRM_OK)
+        return rc;
     m->st.orders++;
-    return crm_store_writer_add(m->w[m->part[ch->customer[i]]], &o, e);
+    return crm_store_writer_add(m->w[w], &o, e);
 }
 
 static enum crm_err copy_customer_rows(struct crm_merge *m, struct crm_store *s,
@@ -256,8 +354,12 @@ enum crm_err crm_merge_store(struct crm_merge *m, struct crm_store *s, struct cr
     enum crm_err rc = same_meta(m, s, e);
     if (m->map_cap)
         memset(m->map, 0xff, m->map_cap * sizeof *m->map);
+    for (size_t i = 0; m->pmap && i < m->nw; i++)
+        if (m->pmap[i].cap)
+            memset(m->pmap[i].to, 0xff, m->pmap[i].cap * sizeof *m->pmap[i].to);
+    unsigned cols = CRM_COL_ALL | (crm_store_has_items(s) ? CRM_COL_ITEMS : 0u);
     struct crm_chunk ch;
-    while (rc == CRM_OK && (rc = crm_store_next(s, &ch, CRM_COL_ALL, e)) == CRM_OK && ch.n)
+    while (rc == CRM_OK && (rc = crm_store_next(s, &ch, cols, e)) == CRM_OK && ch.n)
         for (uint32_t i = 0; i < ch.n && rc == CRM_OK; i++)
             rc = copy_order(m, s, &ch, i, e);
     if (rc == CRM_OK)

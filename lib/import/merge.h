@@ -7,9 +7,14 @@
  * So the per-partition stores of input splits (each split partitioned by its own task),
  * merged split after split, hold the orders --partition gives when it reads the splits in
  * one go (equal by --dump).
+ * Line items (SPEC §17) go with their order: crm_merge_items makes the writers keep them
+ * when any input has them; products are unified by id into each writer's dictionary and
+ * renumbered; a duplicate is skipped with its items.
  * Invariant — nothing is lost: every order read is written or counted as a duplicate;
- * orders without an id are never duplicates; stores of another money scale or time zone
- * than the output are refused (CRM_EUSAGE), never converted. */
+ * every line item of a written order is written or counted in items_dropped (the output
+ * cannot keep items: an appended version-1 store); orders without an id are never
+ * duplicates; stores of another money scale or time zone than the output are refused
+ * (CRM_EUSAGE), never converted. */
 #ifndef CRM_MERGE_H
 #define CRM_MERGE_H
 
@@ -24,6 +29,10 @@ struct crm_merge_stats {
     uint64_t orders;          /* orders written */
     uint64_t duplicates;      /* orders skipped: their id was met before */
     uint64_t customer_rows;   /* customers-file rows copied */
+    uint64_t items;           /* line items written */
+    uint64_t items_dropped;   /* line items of written orders not kept (see above) */
+    uint64_t orders_without_items; /* orders written into stores that keep line items from
+                                      stores that have none (format version 1) */
 };
 
 struct crm_merge;
@@ -36,6 +45,19 @@ void crm_merge_free(struct crm_merge *m);
 /* Appending (nw == 1, writer from crm_store_writer_append with CRM_STORE_KEEP_IDS): the ids
  * already stored count as met. */
 enum crm_err crm_merge_load_existing(struct crm_merge *m, struct crm_errinfo *e);
+
+/* *any = 1 when one of the stores at paths keeps line items (format version 2). */
+enum crm_err crm_merge_any_items(const char *const *paths, size_t n, int *any,
+                                 struct crm_errinfo *e);
+
+/* Line items: before the first crm_merge_store, with the paths of every store to be
+ * merged. When any of them keeps line items, so do the writers (new stores become format
+ * version 2; an appended version-2 store keeps them anyway); an appended version-1 store
+ * cannot, and its merge counts the items in items_dropped. */
+enum crm_err crm_merge_items(struct crm_merge *m, const char *const *paths, size_t n,
+                             struct crm_errinfo *e);
+/* 1 when the merged store(s) keep line items. */
+int crm_merge_keeps_items(const struct crm_merge *m);
 
 /* Copy every order and customers-file row of s (read from its start to its end). */
 enum crm_err crm_merge_store(struct crm_merge *m, struct crm_store *s, struct crm_errinfo *e);

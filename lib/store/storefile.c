@@ -118,7 +118,7 @@ enum crm_err crm_storefile_create(const char *path, const struct crm_store_meta 
 /* An empty store at path, linked into place only when none is there (another writer may
  * have made one meanwhile: then that one is used). */
 static enum crm_err create_empty(const char *path, const struct crm_store_meta *meta,
-                                 int *created, struct crm_errinfo *e)
+                                 unsigned flags, int *created, struct crm_errinfo *e)
 {
     struct crm_afile *af;
     struct crm_store_writer *w;
@@ -131,7 +131,7 @@ static enum crm_err create_empty(const char *path, const struct crm_store_meta *
         crm_errinfo_where(e, path, -1, -1, -1);
         return crm_errinfo_set(e, CRM_EUSAGE, "--append needs a store file, not a device");
     }
-    rc = crm_store_writer_new(crm_afile_fd(af), path, meta, 0, &w, e);
+    rc = crm_store_writer_new(crm_afile_fd(af), path, meta, flags, &w, e);
     if (rc == CRM_OK) {
         rc = crm_store_writer_finish(w, e);
         crm_store_writer_free(w);
@@ -179,7 +179,7 @@ enum crm_err crm_storefile_append(const char *path, const struct crm_store_meta 
             rc = crm_errinfo_set(e, CRM_EIO, "the store keeps disappearing; giving up");
             break;
         }
-        if ((rc = create_empty(path, meta, created, e)) != CRM_OK)
+        if ((rc = create_empty(path, meta, o->create_flags, created, e)) != CRM_OK)
             break;
     }
     struct stat st;

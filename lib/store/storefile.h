@@ -21,6 +21,8 @@ struct crm_storefile_opts {
     /* called once, when the lock is held by another writer and we start waiting */
     void (*waiting)(void *ctx, const char *path, long lock_wait);
     void *ctx;
+    unsigned create_flags;       /* the flags of a store an append creates (CRM_STORE_ITEMS:
+                                    format version 2, for inputs known to have items) */
 };
 
 /* A new store at path (-o; "-"/NULL: none, use crm_store_writer_new on stdout), written to
@@ -30,8 +32,8 @@ enum crm_err crm_storefile_create(const char *path, const struct crm_store_meta 
                                   const struct crm_storefile_opts *o,
                                   struct crm_storefile **out, struct crm_errinfo *e);
 
-/* Append to the store at path, locked; created empty first (with `meta`) when missing,
- * which *created reports. meta->tz "" takes the store's zone; another zone than the
+/* Append to the store at path, locked; created empty first (with `meta` and
+ * o->create_flags) when missing, which *created reports. meta->tz "" takes the store's zone; another zone than the
  * store's is CRM_EUSAGE. */
 enum crm_err crm_storefile_append(const char *path, const struct crm_store_meta *meta,
                                   const struct crm_storefile_opts *o,
