@@ -7,7 +7,9 @@
 # report and every global step. Each result is compared byte for byte with the single store
 # (per-customer rows sorted, header apart: they come partition by partition). Then the same
 # run again with one worker killed (SIGKILL) mid-way: its tasks go to the other worker and
-# the results are the same. Every process the test starts is stopped on exit (trap).
+# the results are the same; and splits with line items (products) through partition, merge,
+# crm-basket's partials and the replenish reminders. Every process the test starts is
+# stopped on exit (trap).
 # Prints ok / not ok / skip lines. Run from the repository root with the tools on PATH.
 set -uo pipefail
 PY=${CRMKIT_PYTHON:-/usr/bin/python3}
@@ -124,4 +126,49 @@ grep -q '^workers at end: 1$' "$D/run2.out" &&
     echo "ok dask run 2: the scheduler lost w1 (1 worker at the end)" ||
     echo "not ok dask run 2: workers: $(grep workers "$D/run2.out" | tr '\n' ' ')"
 compare "run 2 (worker killed)" "$D/run2"
+# ---- line items (SPEC §17): splits with products through the same steps on the cluster ----
+# each split partitioned by its own task, each partition's pieces merged (the items go
+# with their orders), crm-basket's two rounds of partials and the replenish reminders per
+# partition: equal to the single store's
+gen --orders 3000 --seed 5 --products 40 -o "$D/items.csv"
+awk -F, 'NR == 1 { print > h1; print > h2; next } NR > 2000 && $1 != last { cut = 1 }
+         { print > (cut ? h2 : h1); last = $1 }' h1="$D/isplit0.csv" h2="$D/isplit1.csv" \
+    "$D/items.csv"
+crm-import -q "$D/items.csv" -o "$D/items.crm" 2>/dev/null   # its notes are said even with -q
+if "$PY" - "$SCHED" "$D" >"$D/items.log" 2>&1 <<'PYEOF'
+import os, sys
+import crmkit_scale as cs
+from distributed import Client
+sched, d = sys.argv[1], sys.argv[2]
+work = os.path.join(d, "items")
+os.makedirs(work)
+w = lambda name: os.path.join(work, name)
+with Client(sched, timeout=30) as c:
+    sub = lambda fn, *a: c.submit(fn, *a, pure=False)
+    pieces = cs._all([sub(cs.partition, os.path.join(d, "isplit%d.csv" % i), 2, work, "s%d" % i)
+                      for i in range(2)])
+    stores = cs._all([sub(cs.merge_stores, [p[k] for p in pieces], w("p%d.crm" % k))
+                      for k in range(2)])
+    ms = ("--min-support", "0.005")
+    counts = cs._all([sub(cs.emit, "crm-basket", s, w("c%d" % k), ms) for k, s in enumerate(stores)])
+    freq = sub(cs.merge_partials, "crm-basket", counts, w("freq"), ms).result()
+    pairs = cs._all([sub(cs.emit, "crm-basket", s, w("q%d" % k), ("--frequent", freq))
+                     for k, s in enumerate(stores)])
+    sub(cs.merge_partials, "crm-basket", pairs, w("rules.csv"), ("--names",)).result()
+    care = cs._all([sub(cs.run, "crm-segment", s, w("care%d.csv" % k),
+                        ("--care", "--reasons", "replenish", "--as-of", "2025-01-01"))
+                    for k, s in enumerate(stores)])
+    sub(cs.concat_rows, care, w("care.csv")).result()
+PYEOF
+then echo "ok dask items: splits with products partitioned and merged on the cluster"
+else echo "not ok dask items: $(tail -1 "$D/items.log")"; fi
+want=$(crm-basket --min-support 0.005 --names "$D/items.crm")
+if [ -s "$D/items/rules.csv" ] && [ "$(cat "$D/items/rules.csv")" = "$want" ]; then
+    echo "ok dask items: crm-basket over the merged partitions = the single store ($(($(wc -l <"$D/items/rules.csv") - 1)) rules)"
+else echo "not ok dask items: crm-basket over the merged partitions differs from the single store"; fi
+crm-segment --care --reasons replenish --as-of 2025-01-01 "$D/items.crm" >"$D/items.care"
+if [ -s "$D/items/care.csv" ] && cmp -s <(rows "$D/items.care") <(rows "$D/items/care.csv") &&
+    [ "$(rows "$D/items.care" | wc -l)" -gt 0 ]; then
+    echo "ok dask items: replenish reminders of the merged partitions = the single store ($(rows "$D/items.care" | wc -l) rows)"
+else echo "not ok dask items: replenish reminders differ from the single store"; fi
 awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "ok dask: cluster test took %.1f s\n", b - a }'
