@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/grow.h"
 #include "store/dict.h"
 #include "store/storefmt.h"
 
@@ -41,21 +42,10 @@ struct prices {
 
 static int prices_start(struct prices *pr, size_t products)
 {
-    if (products > pr->cap) {
-        size_t cap = pr->cap ? pr->cap : 1024;
-        while (cap < products)
-            cap *= 2;
-        int64_t *p = realloc(pr->price, cap * sizeof *p);
-        if (p)
-            pr->price = p;
-        uint32_t *st = realloc(pr->stamp, cap * sizeof *st);
-        if (st)
-            pr->stamp = st;
-        if (!p || !st)
-            return -1;
-        memset(pr->stamp + pr->cap, 0, (cap - pr->cap) * sizeof *st);
-        pr->cap = cap;
-    }
+    const struct crm_grow_array a[] = {{&pr->price, sizeof *pr->price, CRM_GROW_KEEP},
+                                       {&pr->stamp, sizeof *pr->stamp, 0}};
+    if (crm_grow(&pr->cap, products, 1024, a, 2) != 0)
+        return -1;
     if (++pr->gen == 0) {
         memset(pr->stamp, 0, pr->cap * sizeof *pr->stamp);
         pr->gen = 1;
@@ -93,7 +83,8 @@ struct crm_items_w {
     struct crm_buf text;       /* name then category of each product, back to back */
     size_t *off;               /* per product: offset of its name in text */
     uint32_t *name_len, *cat_len;
-    uint32_t cap, snapped;     /* products already handed to a PROD block */
+    size_t cap;
+    uint32_t snapped;          /* products already handed to a PROD block */
 };
 
 struct crm_items_w *crm_items_w_new(void)
@@ -130,22 +121,10 @@ void crm_items_w_mark_written(struct crm_items_w *p)
 
 static int grow_products(struct crm_items_w *p, uint32_t need)
 {
-    if (need <= p->cap)
-        return 0;
-    uint32_t cap = p->cap ? p->cap * 2 : 1024;
-    size_t *off = realloc(p->off, cap * sizeof *off);
-    if (off)
-        p->off = off;
-    uint32_t *nl = realloc(p->name_len, cap * sizeof *nl);
-    if (nl)
-        p->name_len = nl;
-    uint32_t *cl = realloc(p->cat_len, cap * sizeof *cl);
-    if (cl)
-        p->cat_len = cl;
-    if (!off || !nl || !cl)
-        return -1;
-    p->cap = cap;
-    return 0;
+    const struct crm_grow_array a[] = {{&p->off, sizeof *p->off, CRM_GROW_KEEP},
+                                       {&p->name_len, sizeof *p->name_len, CRM_GROW_KEEP},
+                                       {&p->cat_len, sizeof *p->cat_len, CRM_GROW_KEEP}};
+    return crm_grow(&p->cap, need, 1024, a, 3);
 }
 
 enum crm_err crm_items_w_product(struct crm_items_w *p, const struct crm_product *prod,
@@ -174,7 +153,7 @@ struct line {
 };
 
 struct crm_items_rows {
-    int64_t *count;            /* CRM_CHUNK_ROWS: items per order */
+    int64_t count[CRM_CHUNK_ROWS];  /* items per order */
     uint32_t rows;             /* orders with their count set */
     struct line *lines;
     size_t m, cap;
@@ -188,19 +167,13 @@ struct crm_items_rows {
 
 struct crm_items_rows *crm_items_rows_new(void)
 {
-    struct crm_items_rows *r = calloc(1, sizeof *r);
-    if (r && !(r->count = malloc(CRM_CHUNK_ROWS * sizeof *r->count))) {
-        free(r);
-        return NULL;
-    }
-    return r;
+    return calloc(1, sizeof(struct crm_items_rows));
 }
 
 void crm_items_rows_free(struct crm_items_rows *r)
 {
     if (!r)
         return;
-    free(r->count);
     free(r->lines);
     free(r->col);
     prices_free(&r->prices);
@@ -225,16 +198,9 @@ int crm_items_rows_add(struct crm_items_rows *r, uint32_t row, const struct crm_
         return -1;
     while (r->rows < row)
         r->count[r->rows++] = 0;
-    if (r->m + n > r->cap) {
-        size_t cap = r->cap ? r->cap : 4096;
-        while (cap < r->m + n)
-            cap *= 2;
-        struct line *l = realloc(r->lines, cap * sizeof *l);
-        if (!l)
-            return -1;
-        r->lines = l;
-        r->cap = cap;
-    }
+    const struct crm_grow_array a[] = {{&r->lines, sizeof *r->lines, CRM_GROW_KEEP}};
+    if (crm_grow(&r->cap, r->m + n, 4096, a, 1) != 0)
+        return -1;
     for (uint32_t i = 0; i < n; i++) {
         if (it[i].product >= products || it[i].amount < 0)
             return -1;
@@ -269,27 +235,16 @@ int crm_items_rows_snapshot(struct crm_items_rows *r, struct crm_items_w *p)
     return r->prod_raw.oom ? -1 : 0;
 }
 
-static void put_desc(struct crm_buf *b, unsigned id, unsigned enc, size_t raw_len,
-                     size_t stored_len, int64_t base)
-{
-    crm_buf_u8(b, id);
-    crm_buf_u8(b, enc);
-    crm_buf_le(b, 0, 2);
-    crm_buf_le(b, raw_len, 4);
-    crm_buf_le(b, stored_len, 4);
-    crm_buf_le(b, (uint64_t)base, 8);
-}
-
 /* Bytes of a column, deflated (level 5, Z_FILTERED) when that saves space. */
 static void put_bytes(struct crm_items_rows *r, struct crm_zctx *z, struct crm_buf *b,
                       unsigned id, unsigned enc, int64_t base)
 {
     if (r->raw.len > 64 && crm_col_deflate_dense(z, r->raw.data, r->raw.len, &r->ztmp) == 0 &&
         r->ztmp.len < r->raw.len) {
-        put_desc(b, id, enc | ENC_DEFLATE, r->raw.len, r->ztmp.len, base);
+        coldesc_put(b, id, enc | ENC_DEFLATE, r->raw.len, r->ztmp.len, base);
         crm_buf_put(b, r->ztmp.data, r->ztmp.len);
     } else {
-        put_desc(b, id, enc, r->raw.len, r->raw.len, base);
+        coldesc_put(b, id, enc, r->raw.len, r->raw.len, base);
         crm_buf_put(b, r->raw.data, r->raw.len);
     }
 }
@@ -414,7 +369,8 @@ struct crm_items_r {
     size_t text_len, text_cap;
     size_t *toff;              /* per product: offsets of its id, name and category */
     struct crm_product *prod;
-    uint32_t count, cap, seen; /* seen: entries covered by PROD blocks in this pass */
+    size_t cap;
+    uint32_t count, seen;      /* seen: entries covered by PROD blocks in this pass */
 };
 
 struct crm_items_r *crm_items_r_new(void)
@@ -521,16 +477,9 @@ static int col_bytes(struct crm_zctx *z, struct crm_buf *buf, unsigned enc, size
 
 static int add_text(struct crm_items_r *r, const unsigned char *s, size_t n, size_t *off)
 {
-    if (r->text_len + n + 1 > r->text_cap) {
-        size_t cap = r->text_cap ? r->text_cap * 2 : 65536;
-        while (cap < r->text_len + n + 1)
-            cap *= 2;
-        char *t = realloc(r->text, cap);
-        if (!t)
-            return -1;
-        r->text = t;
-        r->text_cap = cap;
-    }
+    const struct crm_grow_array a[] = {{&r->text, 1, CRM_GROW_KEEP}};
+    if (crm_grow(&r->text_cap, r->text_len + n + 1, 65536, a, 1) != 0)
+        return -1;
     memcpy(r->text + r->text_len, s, n);
     r->text[r->text_len + n] = '\0';
     *off = r->text_len;
@@ -548,20 +497,10 @@ static enum crm_err read_products(struct crm_items_r *r, const unsigned char *ra
      * column cannot hold is refused before anything is allocated for it */
     if (count > raw_len / 4 || count > UINT32_MAX / 4 - r->count)
         return bad(name, chunk, e, "more products than the block holds");
-    if (r->count + count > r->cap) {
-        uint32_t cap = r->cap ? r->cap : 1024;
-        while (cap < r->count + count)
-            cap *= 2;
-        struct crm_product *p = realloc(r->prod, (size_t)cap * sizeof *p);
-        if (p)
-            r->prod = p;
-        size_t *t = realloc(r->toff, (size_t)cap * 3 * sizeof *t);
-        if (t)
-            r->toff = t;
-        if (!p || !t)
-            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-        r->cap = cap;
-    }
+    const struct crm_grow_array a[] = {{&r->prod, sizeof *r->prod, CRM_GROW_KEEP},
+                                       {&r->toff, 3 * sizeof *r->toff, CRM_GROW_KEEP}};
+    if (crm_grow(&r->cap, (size_t)r->count + count, 1024, a, 2) != 0)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     size_t at = 0;
     for (uint32_t i = 0; i < count; i++) {
         size_t off[3], n[3];
@@ -636,9 +575,8 @@ struct crm_items_dec {
     int taken, bound;
     uint32_t products;
     struct crm_buf inflated;
-    int64_t *wide;
-    size_t wide_cap;
     uint32_t off[CRM_CHUNK_ROWS + 1];
+    int64_t *wide;             /* cap entries each, a column as read */
     uint32_t *product;
     int32_t *quantity;
     int64_t *amount;
@@ -695,24 +633,17 @@ void crm_items_dec_bind(struct crm_items_dec *d, uint32_t products)
 
 static int reserve(struct crm_items_dec *d, size_t m)
 {
-    if (m <= d->cap && m <= d->wide_cap)
+    /* exactly m, never doubled: a chunk's items bound the reader's memory (items.h) */
+    size_t cap = 0;
+    const struct crm_grow_array a[] = {{&d->wide, sizeof *d->wide, CRM_GROW_KEEP},
+                                       {&d->product, sizeof *d->product, CRM_GROW_KEEP},
+                                       {&d->quantity, sizeof *d->quantity, CRM_GROW_KEEP},
+                                       {&d->amount, sizeof *d->amount, CRM_GROW_KEEP}};
+    if (m <= d->cap)
         return 0;
-    size_t cap = m ? m : 1;
-    int64_t *w = realloc(d->wide, cap * sizeof *w);
-    if (w)
-        d->wide = w;
-    uint32_t *p = realloc(d->product, cap * sizeof *p);
-    if (p)
-        d->product = p;
-    int32_t *q = realloc(d->quantity, cap * sizeof *q);
-    if (q)
-        d->quantity = q;
-    int64_t *a = realloc(d->amount, cap * sizeof *a);
-    if (a)
-        d->amount = a;
-    if (!w || !p || !q || !a)
+    if (crm_grow(&cap, m ? m : 1, m ? m : 1, a, 4) != 0)
         return -1;
-    d->cap = d->wide_cap = cap;
+    d->cap = cap;
     return 0;
 }
 

@@ -231,14 +231,8 @@ static void put_column(struct crm_store_writer *w, unsigned id, unsigned enc, in
         stored_len = w->ztmp.len;
         enc |= ENC_DEFLATE;
     }
-    struct crm_buf *b = &w->block;
-    crm_buf_u8(b, id);
-    crm_buf_u8(b, enc);
-    crm_buf_le(b, 0, 2);
-    crm_buf_le(b, raw_len, 4);
-    crm_buf_le(b, stored_len, 4);
-    crm_buf_le(b, (uint64_t)base, 8);
-    crm_buf_put(b, stored, stored_len);
+    coldesc_put(&w->block, id, enc, raw_len, stored_len, base);
+    crm_buf_put(&w->block, stored, stored_len);
 }
 
 /* Fixed-width column: value - min in the fewest whole bytes, as byte planes; big columns

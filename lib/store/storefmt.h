@@ -55,6 +55,18 @@ static inline uint32_t crc_of(uint32_t crc, const void *p, size_t n)
     return crc;
 }
 
+/* A column descriptor (COLDESC bytes) of a column without planes stored one by one. */
+static inline void coldesc_put(struct crm_buf *b, unsigned id, unsigned enc, size_t raw_len,
+                               size_t stored_len, int64_t base)
+{
+    crm_buf_u8(b, id);
+    crm_buf_u8(b, enc);
+    crm_buf_le(b, 0, 2);
+    crm_buf_le(b, raw_len, 4);
+    crm_buf_le(b, stored_len, 4);
+    crm_buf_le(b, (uint64_t)base, 8);
+}
+
 static inline uint32_t commit_crc(uint64_t length, uint64_t seq)
 {
     unsigned char tmp[16];
