@@ -156,6 +156,10 @@ static int dump_store(struct cli *c, const char *path)
     struct crm_out *o = cli_open_output(c);
     cli_check(c, crm_store_dump(s, o, &e), &e);
     cli_close_output(c, o);
+    if (crm_store_has_items(s))   /* what the dump leaves out is said, never dropped unsaid */
+        cli_info(c, "%s: the dump holds the orders, not their line items (%u products): to "
+                 "move a store with its items, merge it (crm-import %s -o NEW.crm)", path,
+                 crm_store_product_count(s), path);
     crm_store_close(s);
     return 0;
 }
