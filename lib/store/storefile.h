@@ -33,8 +33,8 @@ enum crm_err crm_storefile_create(const char *path, const struct crm_store_meta 
                                   struct crm_storefile **out, struct crm_errinfo *e);
 
 /* Append to the store at path, locked; created empty first (with `meta` and
- * o->create_flags) when missing, which *created reports. meta->tz "" takes the store's zone; another zone than the
- * store's is CRM_EUSAGE. */
+ * o->create_flags) when missing, which *created reports. meta->tz "" takes the store's
+ * zone; another zone than the store's is CRM_EUSAGE. */
 enum crm_err crm_storefile_append(const char *path, const struct crm_store_meta *meta,
                                   const struct crm_storefile_opts *o,
                                   struct crm_storefile **out, int *created,

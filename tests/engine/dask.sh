@@ -150,7 +150,8 @@ with Client(sched, timeout=30) as c:
     stores = cs._all([sub(cs.merge_stores, [p[k] for p in pieces], w("p%d.crm" % k))
                       for k in range(2)])
     ms = ("--min-support", "0.005")
-    counts = cs._all([sub(cs.emit, "crm-basket", s, w("c%d" % k), ms) for k, s in enumerate(stores)])
+    counts = cs._all([sub(cs.emit, "crm-basket", s, w("c%d" % k), ms)
+                      for k, s in enumerate(stores)])
     freq = sub(cs.merge_partials, "crm-basket", counts, w("freq"), ms).result()
     pairs = cs._all([sub(cs.emit, "crm-basket", s, w("q%d" % k), ("--frequent", freq))
                      for k, s in enumerate(stores)])
@@ -164,11 +165,14 @@ then echo "ok dask items: splits with products partitioned and merged on the clu
 else echo "not ok dask items: $(tail -1 "$D/items.log")"; fi
 want=$(crm-basket --min-support 0.005 --names "$D/items.crm")
 if [ -s "$D/items/rules.csv" ] && [ "$(cat "$D/items/rules.csv")" = "$want" ]; then
-    echo "ok dask items: crm-basket over the merged partitions = the single store ($(($(wc -l <"$D/items/rules.csv") - 1)) rules)"
-else echo "not ok dask items: crm-basket over the merged partitions differs from the single store"; fi
+    echo "ok dask items: crm-basket over the merged partitions = the single store" \
+        "($(($(wc -l <"$D/items/rules.csv") - 1)) rules)"
+else echo "not ok dask items: crm-basket over the merged partitions differs from the single store"
+fi
 crm-segment --care --reasons replenish --as-of 2025-01-01 "$D/items.crm" >"$D/items.care"
 if [ -s "$D/items/care.csv" ] && cmp -s <(rows "$D/items.care") <(rows "$D/items/care.csv") &&
     [ "$(rows "$D/items.care" | wc -l)" -gt 0 ]; then
-    echo "ok dask items: replenish reminders of the merged partitions = the single store ($(rows "$D/items.care" | wc -l) rows)"
+    echo "ok dask items: replenish reminders of the merged partitions = the single store" \
+        "($(rows "$D/items.care" | wc -l) rows)"
 else echo "not ok dask items: replenish reminders differ from the single store"; fi
 awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "ok dask: cluster test took %.1f s\n", b - a }'
