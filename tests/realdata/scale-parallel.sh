@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Real data through the GNU parallel recipes of docs/SCALE.md, as written there: UCI Online
 # Retail in 8 partitions (quintile RFM rows, the segment summary, Pareto summary and ranked
-# rows), the same from two input files partitioned in parallel and joined per partition, and
+# rows), the same from two input files partitioned in parallel and joined per partition (and
+# then crm-basket's rules and the replenish reminders, from the line items joined too), and
 # the CDNOW master log in 8 partitions (BG/NBD + Gamma-Gamma fit with a holdout, scored
 # rows). Each result is compared byte for byte with the single store's (per-customer rows
 # sorted, header first). Skipped without ../shared/data or GNU parallel.
@@ -77,6 +78,23 @@ if [ -r "$D/online_retail_uci_2010-2011.csv.gz" ]; then
         "$(($(wc -l <in1.csv) > 1000 && $(wc -l <in2.csv) > 1000))" 1
     same "uci: two input files partitioned in parallel: quintile RFM rows" rfm1.sorted \
         rfm2.sorted
+    # the line items (StockCode) go with their orders through the merge (SPEC §17)
+    parallel crm-basket --emit-partial bp.{}.part byfile.{}.crm ::: $P
+    crm-basket --merge-partials bp.*.part -o freq.crmp
+    parallel crm-basket --frequent freq.crmp --emit-partial bq.{}.part byfile.{}.crm ::: $P
+    # (no --names: a partition names a product by its first description there, and UCI has
+    # StockCodes with two, e.g. 22632; the counts and the ranking are what is compared)
+    crm-basket --merge-partials bq.*.part >rules2.csv
+    crm-basket all.crm >rules1.csv
+    same "uci: two input files partitioned and joined: crm-basket rules" rules1.csv rules2.csv
+    parallel -k 'crm-segment --care --reasons replenish --as-of 2011-11-01 byfile.{}.crm |
+        tail -n +$(({#} > 1 ? 2 : 1))' ::: $P >care2.csv
+    crm-segment --care --reasons replenish --as-of 2011-11-01 all.crm >care1.csv
+    sorted care1.csv >care1.sorted
+    sorted care2.csv >care2.sorted
+    check "uci: replenish reminders to compare" "$(($(wc -l <care1.csv) > 10))" 1
+    same "uci: two input files partitioned and joined: replenish reminders" care1.sorted \
+        care2.sorted
 else
     skip "uci: online_retail_uci_2010-2011.csv.gz not found"
 fi
