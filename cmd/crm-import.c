@@ -537,7 +537,8 @@ static int merge_stores(struct cli *c, struct options *op, char **files, int nfi
         crm_store_close(s);
         if (st->orders_without_items > bare)   /* said even with -q: a mixed merge */
             cli_warn(c, "%s: %llu orders merged without line items (the store has none: "
-                     "format version 1); the other stores' items are kept", files[i],
+                     "format version 1; import its orders with their product column to have "
+                     "them); the other stores' items are kept", files[i],
                      (unsigned long long)(st->orders_without_items - bare));
     }
     if (rc != CRM_OK)
