@@ -73,19 +73,6 @@ static int parse_birthday(const char *s, size_t len, int32_t *day, uint8_t *year
     return 0;
 }
 
-static void reject_customer(struct crm_import *imp, struct crm_csvin *in,
-                            const struct crm_record *rec, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void reject_customer(struct crm_import *imp, struct crm_csvin *in,
-                            const struct crm_record *rec, const char *fmt, ...)
-{
-    va_list ap;
-    imp->st.customer_rejects++;
-    va_start(ap, fmt);
-    vreject_record(imp, in, rec, fmt, ap);
-    va_end(ap);
-}
-
 enum crm_err crm_import_customers(struct crm_import *imp, const char *path,
                                   struct crm_errinfo *e)
 {
@@ -102,6 +89,7 @@ enum crm_err crm_import_customers(struct crm_import *imp, const char *path,
     }
     int col[4];
     size_t ncols = rec.nfields;
+    uint64_t *nrej = &imp->st.customer_rejects;
     for (int k = 0; k < 4; k++)
         col[k] = find_candidates(&rec, cust_names[k], NULL);
     if (col[0] < 0 || (col[1] < 0 && col[2] < 0 && col[3] < 0)) {
@@ -114,11 +102,11 @@ enum crm_err crm_import_customers(struct crm_import *imp, const char *path,
     }
     while ((rc = crm_csvin_next(in, &rec, e)) == CRM_OK && rec.nfields > 0) {
         if (rec.bad_bytes) {
-            reject_customer(imp, in, &rec, "bytes invalid in %s", crm_csvin_encoding(in));
+            reject_record(imp, in, &rec, nrej, "bytes invalid in %s", crm_csvin_encoding(in));
             continue;
         }
         if (rec.nfields != ncols) {
-            reject_customer(imp, in, &rec, "%zu fields, expected %zu", rec.nfields, ncols);
+            reject_record(imp, in, &rec, nrej, "%zu fields, expected %zu", rec.nfields, ncols);
             continue;
         }
         struct crm_customer_info ci = {0, CRM_NO_DAY, CRM_NO_DAY, 0, 0};
@@ -126,12 +114,12 @@ enum crm_err crm_import_customers(struct crm_import *imp, const char *path,
         size_t len = rec.len[col[0]];
         clean_text(&s, &len);
         if (!len) {
-            reject_customer(imp, in, &rec, "empty customer_id in column %d", col[0] + 1);
+            reject_record(imp, in, &rec, nrej, "empty customer_id in column %d", col[0] + 1);
             continue;
         }
         if (len > CRM_ID_MAX) {
-            reject_customer(imp, in, &rec, "customer_id of %zu bytes in column %d: a store "
-                            "keeps ids of at most %d bytes", len, col[0] + 1, CRM_ID_MAX);
+            reject_record(imp, in, &rec, nrej, "customer_id of %zu bytes in column %d: a store "
+                          "keeps ids of at most %d bytes", len, col[0] + 1, CRM_ID_MAX);
             continue;
         }
         const char *v;
@@ -139,22 +127,22 @@ enum crm_err crm_import_customers(struct crm_import *imp, const char *path,
         if (col[1] >= 0 && (v = rec.field[col[1]], vl = rec.len[col[1]], clean_text(&v, &vl), vl)) {
             int64_t t;
             if (parse_time(imp, v, vl, &t) != 0) {
-                reject_customer(imp, in, &rec, "bad signup_time \"%.*s\" in column %d",
-                                (int)cap_len(vl, 64), v, col[1] + 1);
+                reject_record(imp, in, &rec, nrej, "bad signup_time \"%.*s\" in column %d",
+                              (int)cap_len(vl, 64), v, col[1] + 1);
                 continue;
             }
             ci.signup_day = crm_time_day(t);
         }
         if (col[2] >= 0 && (v = rec.field[col[2]], vl = rec.len[col[2]], clean_text(&v, &vl), vl) &&
             parse_birthday(v, vl, &ci.birth_day, &ci.birth_year_known) != 0) {
-            reject_customer(imp, in, &rec, "bad birthday \"%.*s\" in column %d",
-                            (int)cap_len(vl, 64), v, col[2] + 1);
+            reject_record(imp, in, &rec, nrej, "bad birthday \"%.*s\" in column %d",
+                          (int)cap_len(vl, 64), v, col[2] + 1);
             continue;
         }
         if (col[3] >= 0 && (v = rec.field[col[3]], vl = rec.len[col[3]], clean_text(&v, &vl), 1) &&
             parse_bool(v, vl, &ci.blocked) != 0) {
-            reject_customer(imp, in, &rec, "bad blocked flag \"%.*s\" in column %d (true/false)",
-                            (int)cap_len(vl, 64), v, col[3] + 1);
+            reject_record(imp, in, &rec, nrej, "bad blocked flag \"%.*s\" in column %d "
+                          "(true/false)", (int)cap_len(vl, 64), v, col[3] + 1);
             continue;
         }
         uint32_t idx;

@@ -13,6 +13,7 @@
 
 #include "base/buf.h"
 #include "import/import.h"
+#include "import/importrep.h"
 #include "import/lineitems.h"
 #include "import/preset.h"
 #include "store/dict.h"
@@ -264,8 +265,9 @@ struct prow {
 /* importrej.c: the rejects file and the first rejects kept for stderr */
 void write_reject(struct crm_import *imp, const char *file, long long line,
                   const char *reason, const char *raw, size_t raw_len);
-void vreject_record(struct crm_import *imp, struct crm_csvin *in,
-                    const struct crm_record *rec, const char *fmt, va_list ap);
+/* A record not stored, to the rejects file (reason, then the record), counted in *count. */
+void reject_record(struct crm_import *imp, struct crm_csvin *in, const struct crm_record *rec,
+                   uint64_t *count, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void reject_row(struct rowctx *r, enum crm_reject why, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void skip_row(struct rowctx *r, enum crm_skip why);
@@ -283,6 +285,8 @@ size_t field_candidates(const struct crm_record *hdr, const struct colmap *m,
                         enum crm_field f, char *buf, size_t size);
 enum crm_err detect_preset(struct crm_import *imp, const struct crm_record *hdr,
                            struct crm_errinfo *e);
+enum crm_err first_record(struct crm_import *imp, const struct crm_record *rec, int *is_header,
+                          struct crm_errinfo *e);
 enum crm_err map_columns(struct crm_import *imp, struct crm_csvin *in,
                          const struct crm_record *hdr, int is_header, struct colmap *m,
                          struct crm_errinfo *e);
@@ -312,6 +316,10 @@ enum crm_err write_kept(struct crm_import *imp, struct crm_errinfo *e);
 /* importsus.c: rows whose order id was already written */
 enum crm_err hold_suspect(struct crm_import *imp, struct rowctx *r, const struct colmap *m,
                           const struct row *rw, struct crm_errinfo *e);
+
+/* importrep.c: one line of a report, formatted (never cut short while memory lasts) */
+void sayf(crm_import_say *say, void *ctx, int info, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* importstream.c: one input file's rows */
 void free_stream_header(struct crm_import *imp);

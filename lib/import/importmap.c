@@ -190,6 +190,23 @@ enum crm_err detect_preset(struct crm_import *imp, const struct crm_record *hdr,
     return CRM_OK;
 }
 
+/* A file's first record: the preset it names (detect_preset), and whether it is a header
+ * (--no-header: no; a cdnow file: when no date is where the header's name would be). */
+enum crm_err first_record(struct crm_import *imp, const struct crm_record *rec, int *is_header,
+                          struct crm_errinfo *e)
+{
+    *is_header = !imp->o.no_header;
+    enum crm_err rc = detect_preset(imp, rec, e);
+    if (rc != CRM_OK)
+        return rc;
+    if (imp->preset && (imp->preset->rules & P_CDNOW)) {
+        int tcol = rec->nfields == 5 ? 2 : 1;
+        *is_header = (size_t)tcol >= rec->nfields ||
+                     !is_digits(rec->field[tcol], rec->len[tcol]);
+    }
+    return CRM_OK;
+}
+
 enum crm_err map_columns(struct crm_import *imp, struct crm_csvin *in,
                          const struct crm_record *hdr, int is_header, struct colmap *m,
                          struct crm_errinfo *e)

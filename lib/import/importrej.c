@@ -89,8 +89,8 @@ void write_reject(struct crm_import *imp, const char *file, long long line,
 }
 
 /* A record that is not stored, to the rejects file: the reason, then the record as text. */
-void vreject_record(struct crm_import *imp, struct crm_csvin *in,
-                    const struct crm_record *rec, const char *fmt, va_list ap)
+static void vreject_record(struct crm_import *imp, struct crm_csvin *in,
+                           const struct crm_record *rec, const char *fmt, va_list ap)
 {
     if (!imp->rejects && imp->nfirst >= CRM_IMPORT_FIRST_REJECTS)
         return;
@@ -114,13 +114,12 @@ void reject_row(struct rowctx *r, enum crm_reject why, const char *fmt, ...)
     va_end(ap);
 }
 
-static void reject_record(struct crm_import *imp, struct crm_csvin *in,
-                          const struct crm_record *rec, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void reject_record(struct crm_import *imp, struct crm_csvin *in,
-                          const struct crm_record *rec, const char *fmt, ...)
+void reject_record(struct crm_import *imp, struct crm_csvin *in, const struct crm_record *rec,
+                   uint64_t *count, const char *fmt, ...)
 {
     va_list ap;
+    if (count)
+        (*count)++;
     va_start(ap, fmt);
     vreject_record(imp, in, rec, fmt, ap);
     va_end(ap);
@@ -132,6 +131,6 @@ void skip_row(struct rowctx *r, enum crm_skip why)
         return;
     r->imp->st.skipped[why]++;
     r->imp->st.skipped_total++;
-    reject_record(r->imp, r->in, r->rec, "skipped: %s for preset %s", crm_skip_name(why),
+    reject_record(r->imp, r->in, r->rec, NULL, "skipped: %s for preset %s", crm_skip_name(why),
                   r->imp->preset ? r->imp->preset->name : "-");
 }

@@ -29,6 +29,9 @@ struct sniff {
     size_t ntime;
     char amount_ex[48];
     int comma_amounts;           /* amounts that only a decimal comma reads */
+    uint64_t rows, rejected, skipped;
+    size_t nshow;
+    struct crm_buf shown;        /* the first SNIFF_SHOW rows as parsed */
 };
 
 static void sniff_status(struct crm_import *imp, struct sniff *sn, const struct crm_record *rec,
@@ -176,129 +179,159 @@ static void sniff_statuses(struct crm_buf *out, const struct sniff *sn, int col,
                   (unsigned long long)sn->more_statuses);
 }
 
-/* Read the header and up to SNIFF_ROWS rows of one file; the report goes to out. */
-static enum crm_err sniff_file(struct crm_import *imp, struct crm_csvin *in, struct crm_buf *out,
-                               int *would_work, struct crm_errinfo *e)
+/* One row: its status and examples noted, then counted as rejected, skipped or shown. */
+static void sniff_row(struct crm_import *imp, struct sniff *sn, struct rowctx *r,
+                      const struct colmap *m)
 {
-    struct crm_record rec;
-    enum crm_err rc = crm_csvin_next(in, &rec, e);
-    if (rc != CRM_OK)
-        return rc;
+    const struct crm_record *rec = r->rec;
+    struct row rw;
+    sn->rows++;
+    prepare_keys_of(imp, rec, m, &rw.k);
+    if (rec->nfields == m->ncols && !rec->bad_bytes) {
+        if (m->col[CRM_F_STATUS] >= 0)
+            sniff_status(imp, sn, rec, m);
+        sniff_examples(imp, sn, rec, m);
+    }
+    int guest = imp->preset && (imp->preset->rules & P_GUEST);
+    uint64_t skips = imp->st.skipped_total;
+    if (parse_row(r, m, &rw) != 0 || (!rw.k.cust_len && !guest)) {
+        if (imp->st.skipped_total == skips)
+            sn->rejected++;
+        else
+            sn->skipped++;
+        return;
+    }
+    if (!rw.k.cust_len) {
+        sn->skipped++;                  /* a guest order */
+        return;
+    }
+    if (sn->nshow < SNIFF_SHOW) {
+        sniff_show_row(&sn->shown, rec, &rw, imp->scale);
+        sn->nshow++;
+    }
+}
+
+/* What the rows read showed (dates, decimals, statuses, the first rows), or the fields
+ * missing; *would_work cleared when an import would fail. */
+static void sniff_summary(const struct crm_import *imp, struct crm_buf *out,
+                          const struct sniff *sn, const struct colmap *m,
+                          const struct crm_record *hdr, int *would_work)
+{
+    if (crm_import_missing_fields(m->col, NULL, 0) > 0) {
+        char missing[160];
+        crm_import_missing_fields(m->col, missing, sizeof missing);
+        bufprintf(out, "missing: %s\n", missing);
+        *would_work = 0;
+        return;
+    }
+    bufprintf(out, "dates: %s\n", imp->o.date_format ? imp->o.date_format
+                                  : "auto (ISO 8601, YYYY/MM/DD, YYYYMMDD; offsets honoured)");
+    for (size_t i = 0; i < sn->ntime; i++)
+        bufprintf(out, "  \"%s\" -> %s\n", sn->time_ex[i][0], sn->time_ex[i][1]);
+    bufprintf(out, "decimals: %s, money scale %d%s%s%s\n",
+              imp->o.decimal_comma ? "comma (--decimal-comma)" : "point",
+              imp->scale, sn->amount_ex[0] ? " (e.g. \"" : "", sn->amount_ex,
+              sn->amount_ex[0] ? "\")" : "");
+    if (sn->comma_amounts)
+        bufprintf(out, "  %llu amounts look like decimal commas: use --decimal-comma\n",
+                  (unsigned long long)sn->comma_amounts);
+    int unknown = 0;
+    sniff_statuses(out, sn, m->col[CRM_F_STATUS], hdr, &unknown);
+    bufprintf(out, "first rows as parsed:\n");
+    crm_buf_put(out, sn->shown.data, sn->shown.len);
+    bufprintf(out, "rows read: %llu%s; would be rejected: %llu; expected skips: %llu\n",
+              (unsigned long long)sn->rows, sn->rows == SNIFF_ROWS ? " (the first)" : "",
+              (unsigned long long)sn->rejected, (unsigned long long)sn->skipped);
+    if (unknown || (sn->rows && (double)sn->rejected > imp->o.max_reject_rate *
+                                                        (double)sn->rows))
+        *would_work = 0;
+}
+
+/* The header's names copied into hdr (rec's are overwritten by the rows read after it). */
+static enum crm_err copy_header(const struct crm_record *rec, struct crm_record *hdr,
+                                struct crm_errinfo *e)
+{
+    *hdr = *rec;
+    char **names = calloc(rec->nfields + 1, sizeof *names);
+    size_t *lens = calloc(rec->nfields + 1, sizeof *lens);
+    int oom = !names || !lens;
+    for (size_t i = 0; !oom && i < rec->nfields; i++) {
+        oom = !(names[i] = strdup(rec->field[i]));
+        lens[i] = rec->len[i];
+    }
+    hdr->field = (const char *const *)names;
+    hdr->len = lens;
+    if (!oom)
+        return CRM_OK;
+    for (size_t i = 0; names && i < rec->nfields; i++)
+        free(names[i]);
+    free(names);
+    free(lens);
+    return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+}
+
+static void free_header(struct crm_record *hdr)
+{
+    for (size_t i = 0; i < hdr->nfields; i++)
+        free((char *)(uintptr_t)hdr->field[i]);
+    free((void *)(uintptr_t)hdr->field);
+    free((void *)(uintptr_t)hdr->len);
+}
+
+/* The file, encoding and delimiter; 0 when the input is empty (reported so). */
+static int sniff_input(struct crm_csvin *in, const struct crm_record *rec, struct crm_buf *out,
+                       int *would_work)
+{
     int d = crm_csvin_delimiter(in);
     bufprintf(out, "file: %s\nencoding: %s%s\ndelimiter: %s\n", crm_csvin_name(in),
               crm_csvin_encoding(in), crm_csvin_gzipped(in) ? " (gzip)" : "",
               d == '\t' ? "tab" : d == ' ' ? "whitespace" : d == ',' ? "comma"
                                                           : (char[]){(char)d, 0});
-    if (rec.nfields == 0) {
-        bufprintf(out, "empty input: no header line and no rows\nwould import: no\n\n");
-        *would_work = 0;
-        return CRM_OK;
-    }
-    int is_header = !imp->o.no_header;
-    if ((rc = detect_preset(imp, &rec, e)) != CRM_OK)
+    if (rec->nfields > 0)
+        return 1;
+    bufprintf(out, "empty input: no header line and no rows\nwould import: no\n\n");
+    *would_work = 0;
+    return 0;
+}
+
+/* Read the header and up to SNIFF_ROWS rows of one file; the report goes to out. */
+static enum crm_err sniff_file(struct crm_import *imp, struct crm_csvin *in, struct crm_buf *out,
+                               int *would_work, struct crm_errinfo *e)
+{
+    struct crm_record rec, hdr;
+    struct colmap m;
+    int is_header;
+    enum crm_err rc = crm_csvin_next(in, &rec, e);
+    if (rc != CRM_OK || !sniff_input(in, &rec, out, would_work))
+        return rc;
+    if ((rc = first_record(imp, &rec, &is_header, e)) != CRM_OK)
         return rc;
     bufprintf(out, "preset: %s%s\n", imp->preset ? imp->preset->name : "none (header names)",
               imp->notes & CRM_NOTE_PRESET_DETECTED ? " (recognised from the header)" : "");
-    if (imp->preset && (imp->preset->rules & P_CDNOW)) {
-        int tcol = rec.nfields == 5 ? 2 : 1;
-        is_header = (size_t)tcol >= rec.nfields || !is_digits(rec.field[tcol], rec.len[tcol]);
-    }
-    struct colmap m;
     if ((rc = map_columns(imp, in, &rec, is_header, &m, e)) != CRM_OK)
         return rc;
     bufprintf(out, "header: %s, %zu columns\n", is_header ? "line 1" : "none", rec.nfields);
-    /* the header's text is needed after the rows are read: keep a copy of its names */
-    struct crm_record hdr = rec;
-    char **names = calloc(rec.nfields + 1, sizeof *names);
-    size_t *lens = calloc(rec.nfields + 1, sizeof *lens);
-    for (size_t i = 0; names && lens && i < rec.nfields; i++) {
-        names[i] = strdup(rec.field[i]);
-        lens[i] = rec.len[i];
-        if (!names[i])
-            rc = CRM_ENOMEM;
-    }
-    if (!names || !lens || rc != CRM_OK) {
-        for (size_t i = 0; names && i < rec.nfields; i++)
-            free(names[i]);
-        free(names);
-        free(lens);
-        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-    }
-    hdr.field = (const char *const *)names;
-    hdr.len = lens;
+    if ((rc = copy_header(&rec, &hdr, e)) != CRM_OK)
+        return rc;
     sniff_mapping(out, &hdr, is_header, &m);
     struct sniff *sn = calloc(1, sizeof *sn);
-    struct crm_buf shown = {0};
-    uint64_t rows = 0, rejected = 0, skipped = 0;
-    size_t nshow = 0;
+    if (!sn) {
+        free_header(&hdr);
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    }
     int first = !is_header;
     size_t last_status = 0;
     struct rowctx r = {imp, in, &rec, 0, &last_status};
-    while (sn && crm_import_missing_fields(m.col, NULL, 0) == 0 && rows < SNIFF_ROWS &&
+    while (crm_import_missing_fields(m.col, NULL, 0) == 0 && sn->rows < SNIFF_ROWS &&
            (first || ((rc = crm_csvin_next(in, &rec, e)) == CRM_OK && rec.nfields > 0))) {
         first = 0;
-        rows++;
-        struct row rw;
-        prepare_keys_of(imp, &rec, &m, &rw.k);
-        if (rec.nfields == m.ncols && !rec.bad_bytes) {
-            if (m.col[CRM_F_STATUS] >= 0)
-                sniff_status(imp, sn, &rec, &m);
-            sniff_examples(imp, sn, &rec, &m);
-        }
-        int guest = imp->preset && (imp->preset->rules & P_GUEST);
-        uint64_t skips = imp->st.skipped_total;
-        if (parse_row(&r, &m, &rw) != 0 || (!rw.k.cust_len && !guest)) {
-            if (imp->st.skipped_total == skips)
-                rejected++;
-            else
-                skipped++;
-            continue;
-        }
-        if (!rw.k.cust_len) {
-            skipped++;                  /* a guest order */
-            continue;
-        }
-        if (nshow < SNIFF_SHOW) {
-            sniff_show_row(&shown, &rec, &rw, imp->scale);
-            nshow++;
-        }
+        sniff_row(imp, sn, &r, &m);
     }
-    if (sn && crm_import_missing_fields(m.col, NULL, 0) == 0) {
-        bufprintf(out, "dates: %s\n", imp->o.date_format ? imp->o.date_format
-                                      : "auto (ISO 8601, YYYY/MM/DD, YYYYMMDD; offsets honoured)");
-        for (size_t i = 0; i < sn->ntime; i++)
-            bufprintf(out, "  \"%s\" -> %s\n", sn->time_ex[i][0], sn->time_ex[i][1]);
-        bufprintf(out, "decimals: %s, money scale %d%s%s%s\n",
-                  imp->o.decimal_comma ? "comma (--decimal-comma)" : "point",
-                  imp->scale, sn->amount_ex[0] ? " (e.g. \"" : "", sn->amount_ex,
-                  sn->amount_ex[0] ? "\")" : "");
-        if (sn->comma_amounts)
-            bufprintf(out, "  %llu amounts look like decimal commas: use --decimal-comma\n",
-                      (unsigned long long)sn->comma_amounts);
-        int unknown = 0;
-        sniff_statuses(out, sn, m.col[CRM_F_STATUS], &hdr, &unknown);
-        bufprintf(out, "first rows as parsed:\n");
-        crm_buf_put(out, shown.data, shown.len);
-        bufprintf(out, "rows read: %llu%s; would be rejected: %llu; expected skips: %llu\n",
-                  (unsigned long long)rows, rows == SNIFF_ROWS ? " (the first)" : "",
-                  (unsigned long long)rejected, (unsigned long long)skipped);
-        if (unknown || (rows && (double)rejected > imp->o.max_reject_rate * (double)rows))
-            *would_work = 0;
-    } else {
-        char missing[160];
-        crm_import_missing_fields(m.col, missing, sizeof missing);
-        bufprintf(out, "missing: %s\n", missing);
-        *would_work = 0;
-    }
+    sniff_summary(imp, out, sn, &m, &hdr, would_work);
     bufprintf(out, "would import: %s\n\n", *would_work ? "yes" : "no");
-    crm_buf_free(&shown);
+    crm_buf_free(&sn->shown);
     free(sn);
-    for (size_t i = 0; i < hdr.nfields; i++)
-        free(names[i]);
-    free(names);
-    free(lens);
-    if (!sn)
-        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    free_header(&hdr);
     return rc;
 }
 

@@ -33,37 +33,38 @@ void free_stream_header(struct crm_import *imp)
     imp->stream_nh = 0;
 }
 
-static enum crm_err import_stream(struct crm_import *imp, struct crm_csvin *in,
-                                  struct crm_errinfo *e)
+/* The file's first record read: the columns mapped from it (a header) or for it (the first
+ * row, --no-header); *is_header says which. */
+static enum crm_err begin_file(struct crm_import *imp, struct crm_csvin *in,
+                               struct crm_record *rec, struct colmap *m, int *is_header,
+                               struct crm_errinfo *e)
 {
-    struct crm_record rec;
-    struct colmap m;
     snprintf(imp->last_encoding, sizeof imp->last_encoding, "%s", crm_csvin_encoding(in));
     imp->last_delim = crm_csvin_delimiter(in);
-    enum crm_err rc = crm_csvin_next(in, &rec, e);
+    enum crm_err rc = crm_csvin_next(in, rec, e);
     if (rc != CRM_OK)
         return rc;
-    if (rec.nfields == 0) {
+    if (rec->nfields == 0) {
         /* Not even a header: an export that failed, or `crm-import x | crm-rfm` where the
          * import failed before writing, which must not become an empty report and exit 0. */
         crm_errinfo_where(e, crm_csvin_name(in), -1, -1, -1);
         return crm_errinfo_set(e, CRM_EDATA, "empty input: no header line and no rows (from "
                                "a pipe: did the command before it fail?)");
     }
-    int is_header = !imp->o.no_header;
-    if ((rc = detect_preset(imp, &rec, e)) != CRM_OK)
+    if ((rc = first_record(imp, rec, is_header, e)) != CRM_OK)
         return rc;
-    if (imp->preset && (imp->preset->rules & P_CDNOW)) {
-        int tcol = rec.nfields == 5 ? 2 : 1;
-        is_header = (size_t)tcol >= rec.nfields || !is_digits(rec.field[tcol], rec.len[tcol]);
-    }
-    rc = map_columns(imp, in, &rec, is_header, &m, e);
+    rc = map_columns(imp, in, rec, *is_header, m, e);
     if (rc == CRM_OK)
-        rc = start_items(imp, &m, crm_csvin_name(in), e);
-    if (rc != CRM_OK)
-        return rc;
-    /* Keep the header to recognise it when repeated inside concatenated exports. */
-    size_t nh = is_header ? rec.nfields : 0;
+        rc = start_items(imp, m, crm_csvin_name(in), e);
+    return rc;
+}
+
+/* Keep the header (nh fields; 0: none) to recognise it when repeated inside concatenated
+ * exports: the reader threads compare each row with it (prep_rows) until the input closes. */
+static enum crm_err keep_header(struct crm_import *imp, const struct crm_record *rec,
+                                size_t nh, struct crm_errinfo *e)
+{
+    enum crm_err rc = CRM_OK;
     char **hdr = calloc(nh + 1, sizeof *hdr);
     size_t *hlen = calloc(nh + 1, sizeof *hlen);
     if (!hdr || !hlen) {
@@ -72,56 +73,75 @@ static enum crm_err import_stream(struct crm_import *imp, struct crm_csvin *in,
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     }
     for (size_t i = 0; i < nh && rc == CRM_OK; i++) {
-        hlen[i] = rec.len[i];
-        if (!(hdr[i] = malloc(rec.len[i] + 1)))
+        hlen[i] = rec->len[i];
+        if (!(hdr[i] = malloc(rec->len[i] + 1)))
             rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
         else
-            memcpy(hdr[i], rec.field[i], rec.len[i] + 1);
+            memcpy(hdr[i], rec->field[i], rec->len[i] + 1);
     }
-    struct rowctx r = {imp, in, &rec, 0, &imp->last_status};
-    imp->stream_map = m;
     free_stream_header(imp);            /* the last file's input is closed by now */
     imp->stream_hdr = hdr;
     imp->stream_hlen = hlen;
     imp->stream_nh = nh;
+    return rc;
+}
+
+/* A batch of n records, prepared by the reader threads (prep: their struct prow each) or,
+ * when read before the hook was set, here; placed one by one in input order. */
+static enum crm_err place_batch(struct crm_import *imp, struct rowctx *r,
+                                const struct colmap *m, const struct crm_record *recs,
+                                size_t n, const void *prep, struct crm_errinfo *e)
+{
+    const size_t ahead = 8;           /* prefetch distance in rows */
+    enum crm_err rc = CRM_OK;
+    if (!prep) {
+        if (crm_buf_reserve(&imp->keybuf, n * sizeof(struct prow)) != 0)
+            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+        prep_rows(imp, recs, n, imp->keybuf.data);
+        prep = imp->keybuf.data;
+    }
+    const struct prow *p = prep;
+    for (size_t i = 0; i < n && i < ahead; i++)
+        prefetch_keys(imp, &p[i].r.k);
+    for (size_t i = 0; i < n && rc == CRM_OK; i++) {
+        if (i + ahead < n)
+            prefetch_keys(imp, &p[i + ahead].r.k);
+        r->rec = &recs[i];
+        if (p[i].header) {
+            imp->st.repeated_headers++;
+            continue;
+        }
+        if ((++imp->st.rows & 0x3fff) == 0 && imp->o.progress)
+            imp->o.progress(imp->o.progress_ctx, crm_csvin_bytes(r->in));
+        rc = do_row(r, m, &p[i], e);
+    }
+    if (rc == CRM_OK && imp->rejects && crm_out_failed(imp->rejects))
+        rc = crm_errinfo_set(e, CRM_EIO, "cannot write the rejects file");
+    return rc;
+}
+
+static enum crm_err import_stream(struct crm_import *imp, struct crm_csvin *in,
+                                  struct crm_errinfo *e)
+{
+    struct crm_record rec;
+    struct colmap m;
+    int is_header;
+    enum crm_err rc = begin_file(imp, in, &rec, &m, &is_header, e);
+    if (rc != CRM_OK)
+        return rc;
+    imp->stream_map = m;
+    if ((rc = keep_header(imp, &rec, is_header ? rec.nfields : 0, e)) != CRM_OK)
+        return rc;
+    struct rowctx r = {imp, in, &rec, 0, &imp->last_status};
     crm_csvin_set_prep(in, prep_rows, imp, sizeof(struct prow));
     const struct crm_record *recs = &rec;
     size_t n = is_header ? 0 : 1;     /* without a header the first record is data */
-    const size_t ahead = 8;           /* prefetch distance in rows */
-    for (;;) {
-        if (rc != CRM_OK)
-            break;
+    while (rc == CRM_OK) {
         const void *prep = NULL;
-        if (n == 0) {
-            rc = crm_csvin_next_batch_prep(in, &recs, &n, &prep, e);
-            if (rc != CRM_OK || n == 0)
-                break;
-        }
-        if (!prep) {               /* parsed before the hook was set: prepare here */
-            if (crm_buf_reserve(&imp->keybuf, n * sizeof(struct prow)) != 0) {
-                rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-                break;
-            }
-            prep_rows(imp, recs, n, imp->keybuf.data);
-            prep = imp->keybuf.data;
-        }
-        const struct prow *p = prep;
-        for (size_t i = 0; i < n && i < ahead; i++)
-            prefetch_keys(imp, &p[i].r.k);
-        for (size_t i = 0; i < n && rc == CRM_OK; i++) {
-            if (i + ahead < n)
-                prefetch_keys(imp, &p[i + ahead].r.k);
-            r.rec = &recs[i];
-            if (p[i].header) {
-                imp->st.repeated_headers++;
-                continue;
-            }
-            if ((++imp->st.rows & 0x3fff) == 0 && imp->o.progress)
-                imp->o.progress(imp->o.progress_ctx, crm_csvin_bytes(in));
-            rc = do_row(&r, &m, &p[i], e);
-        }
-        if (rc == CRM_OK && imp->rejects && crm_out_failed(imp->rejects))
-            rc = crm_errinfo_set(e, CRM_EIO, "cannot write the rejects file");
+        if (n == 0 && ((rc = crm_csvin_next_batch_prep(in, &recs, &n, &prep, e)) != CRM_OK ||
+                       n == 0))
+            break;
+        rc = place_batch(imp, &r, &m, recs, n, prep, e);
         n = 0;
     }
     crm_csvin_set_prep(in, NULL, NULL, 0);

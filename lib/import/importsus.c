@@ -115,86 +115,105 @@ static int verify_one(void *ctx, uint64_t order_no, const char *id, size_t len)
     return 0;
 }
 
+/* The suspects indexed by id hash, then marked `confirmed` by every id the writers kept. */
+static enum crm_err verify_suspects(struct crm_import *imp, struct verify_ctx *v,
+                                    struct crm_errinfo *e)
+{
+    size_t size = 16;
+    while (size < imp->nsus * 2)
+        size *= 2;
+    v->mask = size - 1;
+    v->map = calloc(size, sizeof *v->map);
+    v->hash = malloc(imp->nsus * sizeof *v->hash);
+    if (!v->map || !v->hash)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < imp->nsus; i++) {
+        struct suspect *s = &imp->sus[i];
+        v->hash[i] = crm_idset_hash((const char *)imp->sus_text.data + s->text, s->id_len);
+        size_t pos = (size_t)v->hash[i] & v->mask;
+        while (v->map[pos])
+            pos = (pos + 1) & v->mask;
+        v->map[pos] = (uint32_t)i + 1;
+    }
+    enum crm_err rc = CRM_OK;
+    for (size_t w = 0; w < imp->nw && rc == CRM_OK; w++) {
+        v->existing = imp->existing[w];
+        rc = crm_store_writer_each_order_id(imp->w[w], verify_one, v, e);
+    }
+    return rc;
+}
+
+/* A suspect no stored id matched (a hash collision): imported as the row it was. */
+static enum crm_err import_suspect(struct crm_import *imp, const struct suspect *s,
+                                   uint64_t h, struct crm_errinfo *e)
+{
+    const char *text = (const char *)imp->sus_text.data + s->text;
+    const char *raw = text + s->id_len + s->cust_len + s->cur_len;
+    struct row rw = {
+        .k = {.id = text, .id_len = s->id_len, .cust = text + s->id_len,
+              .cust_len = s->cust_len, .usable = 1},
+        .cur = text + s->id_len + s->cust_len, .cur_len = s->cur_len,
+        .time = s->time, .amount = s->amount, .quantity = s->quantity,
+        .has_time = s->has_time, .has_amount = s->has_amount, .has_qty = s->has_qty,
+        .has_status = s->has_status, .status = s->status, .refunded = s->refunded,
+        .refund_order = s->refund_order,
+    };
+    key_numbers(imp, &rw.k);             /* id_h: h again */
+    enum crm_reject reason;
+    char why[256];
+    struct open_order *o = wmap_find(imp, h, rw.k.id, rw.k.id_len);
+    if (!o)
+        o = over_find(imp, h, rw.k.id, rw.k.id_len);
+    int placed = place_row(imp, &imp->files[s->file].map, &rw, h, o, &reason, why, sizeof why,
+                           e);
+    if (placed < 0)
+        return e->code;
+    if (placed > 0) {
+        imp->st.rejected[reason]++;
+        imp->st.rejected_total++;
+        write_reject(imp, imp->files[s->file].name, s->line, why, raw, s->raw_len);
+    }
+    return CRM_OK;
+}
+
+/* One suspect settled: a far line item (rejected), a duplicate (skipped) or imported. */
+static enum crm_err settle_one(struct crm_import *imp, const struct suspect *s, uint64_t h,
+                               struct crm_errinfo *e)
+{
+    const char *text = (const char *)imp->sus_text.data + s->text;
+    const char *raw = text + s->id_len + s->cust_len + s->cur_len;
+    const char *file = imp->files[s->file].name;
+    char why[200];
+    if (s->confirmed == 2) {
+        /* a line item of an order written > CRM_IMPORT_WINDOW orders before it */
+        imp->st.rejected[CRM_REJ_FAR]++;
+        imp->st.rejected_total++;
+        imp->notes |= CRM_NOTE_FAR_LINE_ITEMS;
+        snprintf(why, sizeof why, "line item of order %.*s begun more than %d orders "
+                 "earlier in the input (sort by order id, or use --line-items unsorted)",
+                 (int)cap_len(s->id_len, 64), text, CRM_IMPORT_WINDOW);
+        write_reject(imp, file, s->line, why, raw, s->raw_len);
+        return CRM_OK;
+    }
+    if (s->confirmed) {
+        imp->st.duplicates++;
+        snprintf(why, sizeof why, "duplicate order_id %.*s (already stored)",
+                 (int)cap_len(s->id_len, 64), text);
+        write_reject(imp, file, s->line, why, raw, s->raw_len);
+        return CRM_OK;
+    }
+    return import_suspect(imp, s, h, e);
+}
+
 /* Settle the suspects: exact duplicates are skipped; the rest (hash collisions) import. */
 static enum crm_err settle_suspects(struct crm_import *imp, struct crm_errinfo *e)
 {
     if (imp->nsus == 0)
         return CRM_OK;
     struct verify_ctx v = {imp, 0, NULL, NULL, 0};
-    size_t size = 16;
-    while (size < imp->nsus * 2)
-        size *= 2;
-    v.mask = size - 1;
-    v.map = calloc(size, sizeof *v.map);
-    v.hash = malloc(imp->nsus * sizeof *v.hash);
-    if (!v.map || !v.hash) {
-        free(v.map);
-        free(v.hash);
-        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < imp->nsus; i++) {
-        struct suspect *s = &imp->sus[i];
-        v.hash[i] = crm_idset_hash((const char *)imp->sus_text.data + s->text, s->id_len);
-        size_t pos = (size_t)v.hash[i] & v.mask;
-        while (v.map[pos])
-            pos = (pos + 1) & v.mask;
-        v.map[pos] = (uint32_t)i + 1;
-    }
-    enum crm_err rc = CRM_OK;
-    for (size_t w = 0; w < imp->nw && rc == CRM_OK; w++) {
-        v.existing = imp->existing[w];
-        rc = crm_store_writer_each_order_id(imp->w[w], verify_one, &v, e);
-    }
-    for (size_t i = 0; rc == CRM_OK && i < imp->nsus; i++) {
-        struct suspect *s = &imp->sus[i];
-        const char *text = (const char *)imp->sus_text.data + s->text;
-        const char *raw = text + s->id_len + s->cust_len + s->cur_len;
-        const char *file = imp->files[s->file].name;
-        if (s->confirmed == 2) {
-            /* a line item of an order written > CRM_IMPORT_WINDOW orders before it */
-            char why[200];
-            imp->st.rejected[CRM_REJ_FAR]++;
-            imp->st.rejected_total++;
-            imp->notes |= CRM_NOTE_FAR_LINE_ITEMS;
-            snprintf(why, sizeof why, "line item of order %.*s begun more than %d orders "
-                     "earlier in the input (sort by order id, or use --line-items unsorted)",
-                     (int)cap_len(s->id_len, 64), text, CRM_IMPORT_WINDOW);
-            write_reject(imp, file, s->line, why, raw, s->raw_len);
-            continue;
-        }
-        if (s->confirmed) {
-            char why[160];
-            imp->st.duplicates++;
-            snprintf(why, sizeof why, "duplicate order_id %.*s (already stored)",
-                     (int)cap_len(s->id_len, 64), text);
-            write_reject(imp, file, s->line, why, raw, s->raw_len);
-            continue;
-        }
-        struct row rw = {
-            .k = {.id = text, .id_len = s->id_len, .cust = text + s->id_len,
-                  .cust_len = s->cust_len, .usable = 1},
-            .cur = text + s->id_len + s->cust_len, .cur_len = s->cur_len,
-            .time = s->time, .amount = s->amount, .quantity = s->quantity,
-            .has_time = s->has_time, .has_amount = s->has_amount, .has_qty = s->has_qty,
-            .has_status = s->has_status, .status = s->status, .refunded = s->refunded,
-            .refund_order = s->refund_order,
-        };
-        key_numbers(imp, &rw.k);             /* id_h: v.hash[i] again */
-        enum crm_reject reason;
-        char why[256];
-        struct open_order *o = wmap_find(imp, v.hash[i], rw.k.id, rw.k.id_len);
-        if (!o)
-            o = over_find(imp, v.hash[i], rw.k.id, rw.k.id_len);
-        int placed = place_row(imp, &imp->files[s->file].map, &rw, v.hash[i], o, &reason,
-                               why, sizeof why, e);
-        if (placed < 0) {
-            rc = e->code;
-        } else if (placed > 0) {
-            imp->st.rejected[reason]++;
-            imp->st.rejected_total++;
-            write_reject(imp, file, s->line, why, raw, s->raw_len);
-        }
-    }
+    enum crm_err rc = verify_suspects(imp, &v, e);
+    for (size_t i = 0; rc == CRM_OK && i < imp->nsus; i++)
+        rc = settle_one(imp, &imp->sus[i], v.hash[i], e);
     free(v.map);
     free(v.hash);
     imp->nsus = 0;
