@@ -147,8 +147,8 @@ static void test_run_commits_the_store_and_the_rejects(void **state)
     snprintf(want, sizeof want, "1 %s: UTF-8, comma-separated", csv);
     assert_string_equal(s.lines[0], want);
     assert_string_equal(s.lines[1], "1 3 rows read, 2 orders written (0 rows merged into "
-                                    "orders), 1 rejected (1 bad amount), 0 duplicates skipped; 2 new "
-                                    "customers");
+                                    "orders), 1 rejected (1 bad amount), 0 duplicates "
+                                    "skipped; 2 new customers");
     struct crm_store *st;
     assert_int_equal(crm_store_open(job.output, &st, &e), CRM_OK);
     crm_store_close(st);
