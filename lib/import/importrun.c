@@ -8,7 +8,6 @@
  * the stores, even when too many rows were rejected (it says why). */
 #include "import/importrun.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
