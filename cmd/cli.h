@@ -122,6 +122,11 @@ void cli_claim(const struct cli *c, const char *path, const char *what, int outp
 double cli_number(const struct cli *c, const char *opt, const char *arg, double lo, double hi);
 long cli_integer(const struct cli *c, const char *opt, const char *arg, long lo, long hi);
 
+/* A long option in argv that getopt would not take (unknown, or a prefix of several):
+ * usage error "did you mean --NAME?" naming the nearest of longopts (cli_suggest.c). */
+void cli_suggest_option(const struct cli *c, int argc, char **argv,
+                        const struct option *longopts);
+
 /* --as-of: YYYY-MM-DD or "today" (in the zone of the store cli_open_store opened, else of
  * TZ). 0 when not given. */
 int cli_as_of(const struct cli *c, int32_t *days);

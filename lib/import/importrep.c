@@ -9,13 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "import/importint.h"
 #include "store/store.h"
 #include "store/storeinfo.h"
 #include "text/timeparse.h"
 
 /* Format one line (never cut short while memory lasts) and hand it over. */
-__attribute__((format(printf, 4, 5)))
-static void sayf(crm_import_say *say, void *ctx, int info, const char *fmt, ...)
+void sayf(crm_import_say *say, void *ctx, int info, const char *fmt, ...)
 {
     char small[1024];
     va_list ap;
