@@ -70,7 +70,7 @@ struct crm_scale_pareto {
 };
 
 struct pareto_merge {
-    struct crm_pareto_run *run;
+    struct crm_scaleio_run *run;   /* each partial's descending; joined: ascending */
     size_t n, cap, joined;
     size_t first;               /* this partial's runs start here */
     struct where *where;
@@ -107,7 +107,7 @@ static enum crm_err runs_take(struct crm_scaleio_merge *m, struct crm_partial *p
         return crm_partial_fail(p, e, CRM_EDATA, "a run needs a value >= 0 and a count >= 1");
     if (i > 0 && c[0].i >= x->run[x->n - 1].value)
         return crm_partial_fail(p, e, CRM_EDATA, "values not strictly descending");
-    x->run[x->n++] = (struct crm_pareto_run){c[0].i, c[1].u};
+    x->run[x->n++] = (struct crm_scaleio_run){c[0].i, c[1].u};
     return CRM_OK;
 }
 
@@ -182,27 +182,6 @@ static enum crm_err customers_read(struct crm_scaleio_merge *m, struct crm_parti
     return rc;
 }
 
-static int cmp_run_desc(const void *pa, const void *pb)
-{
-    const struct crm_pareto_run *a = pa, *b = pb;
-    return (a->value < b->value) - (a->value > b->value);
-}
-
-/* Sort the runs descending and join equal values. */
-static size_t join_desc(struct crm_pareto_run *run, size_t *n)
-{
-    qsort(run, *n, sizeof *run, cmp_run_desc);
-    size_t k = 0;
-    for (size_t i = 0; i < *n; i++) {
-        if (k && run[k - 1].value == run[i].value)
-            run[k - 1].count += run[i].count;
-        else
-            run[k++] = run[i];
-    }
-    *n = k;
-    return k;
-}
-
 static enum crm_err pareto_done(struct crm_scaleio_merge *m, struct crm_partial *p,
                                 const struct crm_partial_head *h, unsigned seen,
                                 struct crm_errinfo *e)
@@ -211,7 +190,7 @@ static enum crm_err pareto_done(struct crm_scaleio_merge *m, struct crm_partial 
     struct pareto_merge *x = m->ctx;
     /* the customers section was checked against this partial's runs: they may join now */
     if (x->n >= 2 * x->joined + 65536)
-        x->joined = join_desc(x->run, &x->n);
+        x->joined = crm_scaleio_join(x->run, &x->n);
     if (!(seen & 2u)) {
         x->missing = 1;
         if (x->need)
@@ -255,6 +234,21 @@ void crm_scale_pareto_free(struct crm_scale_pareto *m)
     free(m);
 }
 
+/* The distribution of the merged runs: joined, then descending. */
+static enum crm_err distribution(struct crm_scaleio_run *run, size_t *n,
+                                 struct crm_pareto **out, struct crm_errinfo *e)
+{
+    size_t k = crm_scaleio_join(run, n);
+    struct crm_pareto_run *r = malloc((k ? k : 1) * sizeof *r);
+    if (!r)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory for %zu runs", k);
+    for (size_t i = 0; i < k; i++)
+        r[i] = (struct crm_pareto_run){run[k - 1 - i].value, run[k - 1 - i].count};
+    enum crm_err rc = crm_pareto_new_runs(r, k, out, e);
+    free(r);
+    return rc;
+}
+
 enum crm_err crm_scale_pareto_merge(const char *const *paths, size_t npaths,
                                     const struct crm_partial_opts *run, int need_customers,
                                     struct crm_scale_pareto **out, struct crm_errinfo *e)
@@ -267,10 +261,8 @@ enum crm_err crm_scale_pareto_merge(const char *const *paths, size_t npaths,
     struct crm_scale_pareto *sp = calloc(1, sizeof *sp);
     enum crm_err rc = sp ? crm_scaleio_merge(&m, &REPORT, paths, npaths, run, &x, e)
                          : crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-    if (rc == CRM_OK) {
-        join_desc(x.run, &x.n);
-        rc = crm_pareto_new_runs(x.run, x.n, &sp->dist, e);
-    }
+    if (rc == CRM_OK)
+        rc = distribution(x.run, &x.n, &sp->dist, e);
     free(x.run);
     if (sp) {
         sp->where = x.where;

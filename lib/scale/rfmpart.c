@@ -46,32 +46,11 @@ static void runs_row(const void *src, size_t k, uint64_t i, struct crm_scaleio_c
 /* ---- merge ---- */
 
 struct rfm_merge {
-    struct crm_rfm_run *run[3];
+    struct crm_scaleio_run *run[3];
     size_t n[3], cap[3];
     size_t joined[3];           /* runs after the last join: memory stays at the distinct
                                    values, not at the sum of the partials' runs */
 };
-
-static int cmp_run(const void *pa, const void *pb)
-{
-    const struct crm_rfm_run *a = pa, *b = pb;
-    return (a->value > b->value) - (a->value < b->value);
-}
-
-/* The union's runs: sorted, equal values joined (their counts add up). */
-static size_t join_runs(struct crm_rfm_run *run, size_t *n)
-{
-    qsort(run, *n, sizeof *run, cmp_run);
-    size_t k = 0;
-    for (size_t i = 0; i < *n; i++) {
-        if (k && run[k - 1].value == run[i].value)
-            run[k - 1].count += run[i].count;
-        else
-            run[k++] = run[i];
-    }
-    *n = k;
-    return k;
-}
 
 static enum crm_err runs_start(struct crm_scaleio_merge *m, struct crm_partial *p, size_t d,
                                uint64_t rows, struct crm_errinfo *e)
@@ -93,7 +72,7 @@ static enum crm_err runs_take(struct crm_scaleio_merge *m, struct crm_partial *p
         return crm_partial_fail(p, e, CRM_EDATA, "count 0");
     if (i > 0 && c[0].i <= x->run[d][x->n[d] - 1].value)
         return crm_partial_fail(p, e, CRM_EDATA, "values not strictly ascending");
-    x->run[d][x->n[d]++] = (struct crm_rfm_run){c[0].i, c[1].u};
+    x->run[d][x->n[d]++] = (struct crm_scaleio_run){c[0].i, c[1].u};
     return CRM_OK;
 }
 
@@ -101,7 +80,7 @@ static void runs_end(struct crm_scaleio_merge *m, size_t d)
 {
     struct rfm_merge *x = m->ctx;
     if (x->n[d] >= 2 * x->joined[d] + 65536)
-        x->joined[d] = join_runs(x->run[d], &x->n[d]);
+        x->joined[d] = crm_scaleio_join(x->run[d], &x->n[d]);
 }
 
 #define RUNS(name) {name, {{"value", CRM_SCALEIO_I64}, {"count", CRM_SCALEIO_U64}}, 2, \
@@ -130,6 +109,21 @@ enum crm_err crm_scale_rfm_emit(struct crm_out *o, const struct crm_partial_opts
     return rc;
 }
 
+/* The quintile cut points of a dimension's merged runs. */
+static enum crm_err cuts_of(struct crm_scaleio_run *run, size_t *n, struct crm_rfm_cuts *cut,
+                            struct crm_errinfo *e)
+{
+    size_t k = crm_scaleio_join(run, n);
+    struct crm_rfm_run *r = malloc((k ? k : 1) * sizeof *r);
+    if (!r)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory for %zu runs", k);
+    for (size_t i = 0; i < k; i++)
+        r[i] = (struct crm_rfm_run){run[i].value, run[i].count};
+    crm_rfm_quintile_cuts(r, k, cut);
+    free(r);
+    return CRM_OK;
+}
+
 enum crm_err crm_scale_rfm_merge(const char *const *paths, size_t npaths,
                                  const struct crm_partial_opts *run,
                                  struct crm_scale_cuts *out, struct crm_errinfo *e)
@@ -140,10 +134,8 @@ enum crm_err crm_scale_rfm_merge(const char *const *paths, size_t npaths,
     struct crm_scaleio_merge m;
     enum crm_err rc = crm_scaleio_merge(&m, &REPORT, paths, npaths, run, &x, e);
     for (int d = 0; d < 3; d++) {
-        if (rc == CRM_OK) {
-            size_t k = join_runs(x.run[d], &x.n[d]);
-            crm_rfm_quintile_cuts(x.run[d], k, &out->cut[d]);
-        }
+        if (rc == CRM_OK)
+            rc = cuts_of(x.run[d], &x.n[d], &out->cut[d], e);
         free(x.run[d]);
     }
     if (rc != CRM_OK)
@@ -183,64 +175,75 @@ enum crm_err crm_scale_cuts_write(struct crm_out *o, const struct crm_scale_cuts
     return crm_partial_writer_finish(w, e);
 }
 
+/* Reading the cut points back: one rfm-cuts partial with one section of three rows. */
+struct cuts_read {
+    struct crm_scale_cuts *c;
+    unsigned seen;              /* bit d: the row of dimension d */
+    int partials;
+};
+
+static enum crm_err cuts_head(void *ctx, struct crm_partial *p, const struct crm_partial_head *h,
+                              struct crm_errinfo *e)
+{
+    struct cuts_read *x = ctx;
+    if (x->partials++ > 0)
+        return crm_partial_fail(p, e, CRM_EUSAGE, "more than one partial: give the cut points "
+                                "file that --merge-partials wrote");
+    if (strcmp(h->kind, "rfm-cuts") != 0)
+        return crm_partial_fail(p, e, CRM_EUSAGE, "a %s partial, not quintile cut points (made "
+                                "by crm-rfm --merge-partials)", h->kind);
+    x->c->options = h->options;
+    return CRM_OK;
+}
+
+/* A row "DIM customers cut1 cut2 cut3 cut4" ("-" for a cut point that is not there). */
+static enum crm_err cuts_row(struct cuts_read *x, struct crm_partial *p, struct crm_errinfo *e)
+{
+    char *f[6];
+    enum crm_err rc = crm_partial_row(p, f, 6, e);
+    if (rc != CRM_OK)
+        return rc;
+    const char *hit = f[0][1] == '\0' ? strchr(DIMS, f[0][0]) : NULL;
+    int d = hit && *hit ? (int)(hit - DIMS) : -1;
+    if (d < 0 || (x->seen & (1u << d)))
+        return crm_partial_fail(p, e, CRM_EDATA, "expected one row each for r, f and m");
+    x->seen |= 1u << d;
+    struct crm_rfm_cuts *cut = &x->c->cut[d];
+    rc = crm_partial_parse_u64(p, f[1], "customers", &cut->n, e);
+    for (int k = 0; k < 4 && rc == CRM_OK; k++) {
+        cut->has[k] = strcmp(f[2 + k], "-") != 0;
+        if (cut->has[k])
+            rc = crm_partial_parse_i64(p, f[2 + k], "cut point", &cut->cut[k], e);
+        if (rc == CRM_OK && k && cut->has[k] && cut->has[k - 1] && cut->cut[k] < cut->cut[k - 1])
+            rc = crm_partial_fail(p, e, CRM_EDATA, "cut points not ascending");
+    }
+    return rc;
+}
+
+static enum crm_err cuts_section(void *ctx, struct crm_partial *p, const char *name,
+                                 uint64_t rows, struct crm_errinfo *e)
+{
+    if (strcmp(name, "cuts") != 0 || rows != 3)
+        return crm_partial_fail(p, e, CRM_EDATA, "expected \"section cuts 3\"");
+    enum crm_err rc = CRM_OK;
+    for (uint64_t i = 0; i < rows && rc == CRM_OK; i++)
+        rc = cuts_row(ctx, p, e);
+    return rc;
+}
+
+static enum crm_err cuts_done(void *ctx, struct crm_partial *p,
+                              const struct crm_partial_head *h, struct crm_errinfo *e)
+{
+    (void)h;
+    struct cuts_read *x = ctx;
+    return x->seen == 7u ? CRM_OK : crm_partial_fail(p, e, CRM_EDATA, "no cut points");
+}
+
 enum crm_err crm_scale_cuts_read(const char *path, struct crm_scale_cuts *c,
                                  struct crm_errinfo *e)
 {
     memset(c, 0, sizeof *c);
-    struct crm_partial *p;
-    enum crm_err rc = crm_partial_open(path, &p, e);
-    if (rc != CRM_OK)
-        return rc;
-    struct crm_partial_head h;
-    int got;
-    unsigned seen = 0;
-    if ((rc = crm_partial_next(p, &h, &got, e)) != CRM_OK)
-        goto done;
-    if (strcmp(h.kind, "rfm-cuts") != 0) {
-        rc = crm_partial_fail(p, e, CRM_EUSAGE, "a %s partial, not quintile cut points (made "
-                              "by crm-rfm --merge-partials)", h.kind);
-        goto done;
-    }
-    c->options = h.options;
-    for (;;) {
-        char name[CRM_PARTIAL_KEY];
-        uint64_t rows;
-        if ((rc = crm_partial_section_next(p, name, &rows, &got, e)) != CRM_OK || !got)
-            break;
-        if (strcmp(name, "cuts") != 0 || rows != 3) {
-            rc = crm_partial_fail(p, e, CRM_EDATA, "expected \"section cuts 3\"");
-            break;
-        }
-        for (uint64_t i = 0; i < rows && rc == CRM_OK; i++) {
-            char *f[6];
-            if ((rc = crm_partial_row(p, f, 6, e)) != CRM_OK)
-                break;
-            const char *hit = f[0][1] == '\0' ? strchr(DIMS, f[0][0]) : NULL;
-            int d = hit && *hit ? (int)(hit - DIMS) : -1;
-            if (d < 0 || (seen & (1u << d))) {
-                rc = crm_partial_fail(p, e, CRM_EDATA, "expected one row each for r, f and m");
-                break;
-            }
-            seen |= 1u << d;
-            rc = crm_partial_parse_u64(p, f[1], "customers", &c->cut[d].n, e);
-            for (int k = 0; k < 4 && rc == CRM_OK; k++) {
-                c->cut[d].has[k] = strcmp(f[2 + k], "-") != 0;
-                if (c->cut[d].has[k])
-                    rc = crm_partial_parse_i64(p, f[2 + k], "cut point", &c->cut[d].cut[k], e);
-                if (rc == CRM_OK && k && c->cut[d].has[k] && c->cut[d].has[k - 1] &&
-                    c->cut[d].cut[k] < c->cut[d].cut[k - 1])
-                    rc = crm_partial_fail(p, e, CRM_EDATA, "cut points not ascending");
-            }
-        }
-        if (rc != CRM_OK)
-            break;
-    }
-    if (rc == CRM_OK && seen != 7u)
-        rc = crm_partial_fail(p, e, CRM_EDATA, "no cut points");
-    if (rc == CRM_OK && (rc = crm_partial_next(p, &h, &got, e)) == CRM_OK && got)
-        rc = crm_partial_fail(p, e, CRM_EUSAGE, "more than one partial: give the cut points "
-                              "file that --merge-partials wrote");
-done:
-    crm_partial_close(p);
-    return rc;
+    struct cuts_read x = {c, 0, 0};
+    const struct crm_partial_walker w = {cuts_head, cuts_section, cuts_done, &x};
+    return crm_partial_walk(path, &w, NULL, e);
 }

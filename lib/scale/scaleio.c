@@ -271,3 +271,23 @@ int crm_scaleio_grow(void **items, size_t *cap, size_t need, size_t size)
     *cap = c;
     return 0;
 }
+
+static int cmp_run(const void *pa, const void *pb)
+{
+    const struct crm_scaleio_run *a = pa, *b = pb;
+    return (a->value > b->value) - (a->value < b->value);
+}
+
+size_t crm_scaleio_join(struct crm_scaleio_run *run, size_t *n)
+{
+    qsort(run, *n, sizeof *run, cmp_run);
+    size_t k = 0;
+    for (size_t i = 0; i < *n; i++) {
+        if (k && run[k - 1].value == run[i].value)
+            run[k - 1].count += run[i].count;
+        else
+            run[k++] = run[i];
+    }
+    *n = k;
+    return k;
+}

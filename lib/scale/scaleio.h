@@ -110,6 +110,17 @@ enum crm_err crm_scaleio_merge(struct crm_scaleio_merge *m, const struct crm_sca
                                const struct crm_partial_opts *run, void *ctx,
                                struct crm_errinfo *e);
 
+/* A value and how many customers have it: the runs of the rfm-quintiles and pareto
+ * partials. */
+struct crm_scaleio_run {
+    int64_t value;
+    uint64_t count;
+};
+
+/* Sort runs by value, ascending, and join equal values (their counts add up); *n and the
+ * return value are the runs left. */
+size_t crm_scaleio_join(struct crm_scaleio_run *run, size_t *n);
+
 /* Grow *items (of `size` bytes each, capacity *cap) to hold need; -1 when out of memory. */
 int crm_scaleio_grow(void **items, size_t *cap, size_t need, size_t size);
 
