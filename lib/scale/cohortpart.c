@@ -11,8 +11,7 @@ void crm_scale_cohort_options(struct crm_partial_opts *o, enum crm_kpi_period pe
 {
     o->n = 0;
     crm_scale_base_options(o, as_of, s);
-    crm_partial_opts_add(o, "period", "%s", period == CRM_KPI_WEEK ? "week"
-                                            : period == CRM_KPI_QUARTER ? "quarter" : "month");
+    crm_partial_opts_add(o, "period", "%s", crm_kpi_period_name(period));
 }
 
 /* ---- emit: the cells in crm_cohort_cell_next's order ---- */

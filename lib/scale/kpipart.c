@@ -14,8 +14,7 @@ void crm_scale_kpi_options(struct crm_partial_opts *o, enum crm_kpi_period perio
     o->n = 0;
     crm_scale_base_options(o, as_of, s);
     crm_scale_window_option(o, window_days);
-    crm_partial_opts_add(o, "period", "%s", period == CRM_KPI_WEEK ? "week"
-                                            : period == CRM_KPI_QUARTER ? "quarter" : "month");
+    crm_partial_opts_add(o, "period", "%s", crm_kpi_period_name(period));
 }
 
 /* ---- emit: src is the struct crm_kpi ---- */
