@@ -234,16 +234,19 @@ void crm_scale_pareto_free(struct crm_scale_pareto *m)
     free(m);
 }
 
-/* The distribution of the merged runs: joined, then descending. */
-static enum crm_err distribution(struct crm_scaleio_run *run, size_t *n,
+/* The distribution of the merged runs: joined, then descending (*run freed as soon as it is
+ * copied, so that the peak stays at two copies of the runs). */
+static enum crm_err distribution(struct crm_scaleio_run **run, size_t *n,
                                  struct crm_pareto **out, struct crm_errinfo *e)
 {
-    size_t k = crm_scaleio_join(run, n);
+    size_t k = crm_scaleio_join(*run, n);
     struct crm_pareto_run *r = malloc((k ? k : 1) * sizeof *r);
     if (!r)
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory for %zu runs", k);
     for (size_t i = 0; i < k; i++)
-        r[i] = (struct crm_pareto_run){run[k - 1 - i].value, run[k - 1 - i].count};
+        r[i] = (struct crm_pareto_run){(*run)[k - 1 - i].value, (*run)[k - 1 - i].count};
+    free(*run);
+    *run = NULL;
     enum crm_err rc = crm_pareto_new_runs(r, k, out, e);
     free(r);
     return rc;
@@ -262,7 +265,7 @@ enum crm_err crm_scale_pareto_merge(const char *const *paths, size_t npaths,
     enum crm_err rc = sp ? crm_scaleio_merge(&m, &REPORT, paths, npaths, run, &x, e)
                          : crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     if (rc == CRM_OK)
-        rc = distribution(x.run, &x.n, &sp->dist, e);
+        rc = distribution(&x.run, &x.n, &sp->dist, e);
     free(x.run);
     if (sp) {
         sp->where = x.where;

@@ -109,16 +109,18 @@ enum crm_err crm_scale_rfm_emit(struct crm_out *o, const struct crm_partial_opts
     return rc;
 }
 
-/* The quintile cut points of a dimension's merged runs. */
-static enum crm_err cuts_of(struct crm_scaleio_run *run, size_t *n, struct crm_rfm_cuts *cut,
+/* The quintile cut points of a dimension's merged runs (*run freed as soon as it is copied). */
+static enum crm_err cuts_of(struct crm_scaleio_run **run, size_t *n, struct crm_rfm_cuts *cut,
                             struct crm_errinfo *e)
 {
-    size_t k = crm_scaleio_join(run, n);
+    size_t k = crm_scaleio_join(*run, n);
     struct crm_rfm_run *r = malloc((k ? k : 1) * sizeof *r);
     if (!r)
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory for %zu runs", k);
     for (size_t i = 0; i < k; i++)
-        r[i] = (struct crm_rfm_run){run[i].value, run[i].count};
+        r[i] = (struct crm_rfm_run){(*run)[i].value, (*run)[i].count};
+    free(*run);
+    *run = NULL;
     crm_rfm_quintile_cuts(r, k, cut);
     free(r);
     return CRM_OK;
@@ -135,7 +137,7 @@ enum crm_err crm_scale_rfm_merge(const char *const *paths, size_t npaths,
     enum crm_err rc = crm_scaleio_merge(&m, &REPORT, paths, npaths, run, &x, e);
     for (int d = 0; d < 3; d++) {
         if (rc == CRM_OK)
-            rc = cuts_of(x.run[d], &x.n[d], &out->cut[d], e);
+            rc = cuts_of(&x.run[d], &x.n[d], &out->cut[d], e);
         free(x.run[d]);
     }
     if (rc != CRM_OK)
