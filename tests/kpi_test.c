@@ -163,10 +163,21 @@ static void test_kpi_weeks_without_orders_are_listed(void **state)
     unlink(path);
 }
 
+static void test_kpi_period_name_is_what_parse_reads(void **state)
+{
+    (void)state;
+    assert_string_equal(crm_kpi_period_name(CRM_KPI_MONTH), "month");
+    assert_string_equal(crm_kpi_period_name(CRM_KPI_WEEK), "week");
+    assert_string_equal(crm_kpi_period_name(CRM_KPI_QUARTER), "quarter");
+    for (int p = CRM_KPI_MONTH; p <= CRM_KPI_QUARTER; p++)
+        assert_int_equal(crm_kpi_parse_period(crm_kpi_period_name((enum crm_kpi_period)p)), p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kpi_period_labels_and_starts),
+        cmocka_unit_test(test_kpi_period_name_is_what_parse_reads),
         cmocka_unit_test(test_kpi_monthly_figures_by_hand),
         cmocka_unit_test(test_kpi_window_lists_from_its_first_period),
         cmocka_unit_test(test_kpi_weeks_without_orders_are_listed),

@@ -127,33 +127,25 @@ static void test_partial_reads_back_what_was_written(void **state)
     unlink(path);
 }
 
-/* Read every partial of path to its end; the first error. */
+/* Rows of two fields, read (not skipped): the row checks run too. */
+static enum crm_err read_rows(void *ctx, struct crm_partial *p, const char *name,
+                              uint64_t rows, struct crm_errinfo *e)
+{
+    (void)ctx, (void)name;
+    enum crm_err rc = CRM_OK;
+    char *f[2];
+    for (uint64_t i = 0; i < rows && rc == CRM_OK; i++)
+        rc = crm_partial_row(p, f, 2, e);
+    return rc;
+}
+
+/* Read every partial of path to its end (crm_partial_walk); the first error. */
 static enum crm_err read_all(const char *path, struct crm_errinfo *e, int *partials)
 {
-    struct crm_partial *p;
-    enum crm_err rc = crm_partial_open(path, &p, e);
-    *partials = 0;
-    if (rc != CRM_OK)
-        return rc;
-    for (;;) {
-        struct crm_partial_head h;
-        int got;
-        if ((rc = crm_partial_next(p, &h, &got, e)) != CRM_OK || !got)
-            break;
-        char name[CRM_PARTIAL_KEY];
-        uint64_t rows;
-        while ((rc = crm_partial_section_next(p, name, &rows, &got, e)) == CRM_OK && got) {
-            char *f[2];
-            for (uint64_t i = 0; i < rows && rc == CRM_OK; i++)
-                rc = crm_partial_row(p, f, 2, e);
-            if (rc != CRM_OK)
-                break;
-        }
-        if (rc != CRM_OK)
-            break;
-        (*partials)++;
-    }
-    crm_partial_close(p);
+    const struct crm_partial_walker w = {NULL, read_rows, NULL, NULL};
+    size_t n = 0;
+    enum crm_err rc = crm_partial_walk(path, &w, &n, e);
+    *partials = (int)n;
     return rc;
 }
 
@@ -366,6 +358,76 @@ static void test_partial_number_fields_are_strict(void **state)
     unlink(path);
 }
 
+/* What the walk's hooks saw, as text: "h" per head, the section name, "d" per done. */
+struct walk_log {
+    char seen[64];
+    int stop_at_b;              /* section b's hook fails */
+};
+
+static enum crm_err log_head(void *ctx, struct crm_partial *p, const struct crm_partial_head *h,
+                             struct crm_errinfo *e)
+{
+    (void)p, (void)e;
+    struct walk_log *l = ctx;
+    strcat(l->seen, strcmp(h->kind, "test") == 0 ? "h" : "?");
+    return CRM_OK;
+}
+
+static enum crm_err log_section(void *ctx, struct crm_partial *p, const char *name,
+                                uint64_t rows, struct crm_errinfo *e)
+{
+    struct walk_log *l = ctx;
+    strcat(l->seen, name);
+    if (l->stop_at_b && strcmp(name, "b") == 0)
+        return crm_errinfo_set(e, CRM_EDATA, "stop");
+    return rows ? crm_partial_skip_rows(p, e) : CRM_OK;
+}
+
+static enum crm_err log_done(void *ctx, struct crm_partial *p, const struct crm_partial_head *h,
+                             struct crm_errinfo *e)
+{
+    (void)p, (void)h, (void)e;
+    strcat(((struct walk_log *)ctx)->seen, "d");
+    return CRM_OK;
+}
+
+static void test_partial_walk_hands_every_partial_to_its_hooks(void **state)
+{
+    (void)state;
+    char path[64];
+    tmp_path(path);
+    write_sample(path);
+    char one[8192];
+    snprintf(one, sizeof one, "%s", read_text(path));
+    char both[16384];
+    snprintf(both, sizeof both, "%s%s", one, one);
+    write_text(path, both);
+    struct crm_errinfo e;
+    struct walk_log l = {"", 0};
+    const struct crm_partial_walker w = {log_head, log_section, log_done, &l};
+    size_t n = 9;
+    assert_int_equal(crm_partial_walk(path, &w, &n, &e), CRM_OK);
+    assert_string_equal(l.seen, "habdhabd");
+    assert_int_equal(n, 2);
+    /* a hook's error stops the walk: nothing after it, and only whole partials count */
+    struct walk_log stop = {"", 1};
+    const struct crm_partial_walker ws = {log_head, log_section, log_done, &stop};
+    assert_int_equal(crm_partial_walk(path, &ws, &n, &e), CRM_EDATA);
+    assert_string_equal(stop.seen, "hab");
+    assert_int_equal(n, 0);
+    /* no hooks: every section skipped, the CRCs still checked */
+    const struct crm_partial_walker none = {NULL, NULL, NULL, NULL};
+    assert_int_equal(crm_partial_walk(path, &none, &n, &e), CRM_OK);
+    assert_int_equal(n, 2);
+    both[strlen(one) + 60] ^= 1;   /* a byte of the second partial */
+    write_text(path, both);
+    assert_int_not_equal(crm_partial_walk(path, &none, &n, &e), CRM_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(crm_partial_walk("/nonexistent/p", &none, &n, &e), CRM_EUSAGE);
+    assert_int_equal(n, 0);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -381,6 +443,7 @@ int main(void)
         cmocka_unit_test(test_partial_reopens_a_section_at_its_offset),
         cmocka_unit_test(test_partial_option_check_names_the_difference),
         cmocka_unit_test(test_partial_number_fields_are_strict),
+        cmocka_unit_test(test_partial_walk_hands_every_partial_to_its_hooks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

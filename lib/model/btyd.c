@@ -660,27 +660,21 @@ fail:
     return crm_errinfo_set(err, e, "fit: out of memory for %zu summaries", n);
 }
 
-/* -LL / Σweight and its gradient with respect to ln r, ln α, ln a, ln b. */
-static double bg_objective(const double *theta, double *grad, void *ctx)
+/* What bg_objective's parts share: the parameters, the tables of logs and reciprocals over
+ * the distinct T, t_x and x (in P->scratch), and the five sums of -LL and its gradient,
+ * each added to in one fixed order (x parts, then triples) so that a fit is reproducible to
+ * the bit. */
+struct bg_eval {
+    double r, al, a, b, mu, la, lal;
+    double *lT, *iT, *ltx, *itx, *lbx, *ibx;
+    double ll, gr, gal, ga, gb;
+};
+
+/* The parts that depend on x only: ln Γ(r+x)/Γ(r) α^r and ln B(a,b+x+μ)/B(a,b); also the
+ * tables ln and 1/(b+x-1+μ) per distinct x. */
+static void bg_x_parts(const struct prep *P, struct bg_eval *v)
 {
-    const struct prep *P = ctx;
-    for (int i = 0; i < 4; i++)
-        if (!(fabs(theta[i]) <= THETA_MAX))
-            return INFINITY;
-    double r = exp(theta[0]), al = exp(theta[1]), a = exp(theta[2]), b = exp(theta[3]);
-    double mu = P->mbg ? 1.0 : 0.0, la = log(a), lal = log(al);
-    double *lT = P->scratch, *iT = lT + P->nT, *ltx = iT + P->nT, *itx = ltx + P->ntx;
-    double *lbx = itx + P->ntx, *ibx = lbx + P->nx;
-    for (size_t j = 0; j < P->nT; j++) {
-        lT[j] = log(al + P->Tv[j]);
-        iT[j] = 1.0 / (al + P->Tv[j]);
-    }
-    for (size_t j = 0; j < P->ntx; j++) {
-        ltx[j] = log(al + P->txv[j]);
-        itx[j] = 1.0 / (al + P->txv[j]);
-    }
-    /* the parts that depend on x only: ln Γ(r+x)/Γ(r) α^r and ln B(a,b+x+μ)/B(a,b) */
-    double ll = 0.0, gr = 0.0, gal = 0.0, ga = 0.0, gb = 0.0;
+    double r = v->r, al = v->al, a = v->a, b = v->b, mu = v->mu, lal = v->lal;
     double lgr = lgamma_r(r, &(int){0}), lgb = lgamma_r(b, &(int){0});
     double lgab = lgamma_r(a + b, &(int){0});
     double psr = crm_special_digamma(r), psb = crm_special_digamma(b);
@@ -688,35 +682,39 @@ static double bg_objective(const double *theta, double *grad, void *ctx)
     for (size_t i = 0; i < P->nx; i++) {
         double x = P->xv[i], wx = P->wx[i], xb = x + mu;
         double bx = b + x - 1.0 + mu; /* > 0 whenever the a/(b+x-1+μ) term is used */
-        lbx[i] = bx > 0 ? log(bx) : 0.0;
-        ibx[i] = bx > 0 ? 1.0 / bx : 0.0;
+        v->lbx[i] = bx > 0 ? log(bx) : 0.0;
+        v->ibx[i] = bx > 0 ? 1.0 / bx : 0.0;
         if (x == 0.0 && mu == 0.0) { /* Γ(r+0)/Γ(r) = 1, B(a,b)/B(a,b) = 1 */
-            ll += wx * r * lal;
-            gr += wx * lal;
-            gal += wx * r / al;
+            v->ll += wx * r * lal;
+            v->gr += wx * lal;
+            v->gal += wx * r / al;
             continue;
         }
         double psabx = crm_special_digamma(a + b + xb);
-        ll += wx * (lgamma_r(r + x, &(int){0}) - lgr + r * lal + lgamma_r(b + xb, &(int){0}) -
-                    lgamma_r(a + b + xb, &(int){0}) - lgb + lgab);
-        gr += wx * (crm_special_digamma(r + x) - psr + lal);
-        gal += wx * r / al;
-        ga += wx * (psab - psabx);
-        gb += wx * (crm_special_digamma(b + xb) - psabx - psb + psab);
+        v->ll += wx * (lgamma_r(r + x, &(int){0}) - lgr + r * lal + lgamma_r(b + xb, &(int){0}) -
+                       lgamma_r(a + b + xb, &(int){0}) - lgb + lgab);
+        v->gr += wx * (crm_special_digamma(r + x) - psr + lal);
+        v->gal += wx * r / al;
+        v->ga += wx * (psab - psabx);
+        v->gb += wx * (crm_special_digamma(b + xb) - psabx - psb + psab);
     }
-    /* per triple: ln[(α+T)^-A + δ a/(b+x-1+μ) (α+t_x)^-A] by log-sum-exp */
+}
+
+/* Per triple: ln[(α+T)^-A + δ a/(b+x-1+μ) (α+t_x)^-A] by log-sum-exp. */
+static void bg_triple_parts(const struct prep *P, struct bg_eval *v)
+{
     for (size_t k = 0; k < P->n; k++) {
         uint32_t i = P->ix[k], jT = P->iT[k];
-        double x = P->xv[i], A = r + x, w = P->w[k];
-        double l3 = -A * lT[jT];
-        if (x == 0.0 && mu == 0.0) {
-            ll += w * l3;
-            gr -= w * lT[jT];
-            gal -= w * A * iT[jT];
+        double x = P->xv[i], A = v->r + x, w = P->w[k];
+        double l3 = -A * v->lT[jT];
+        if (x == 0.0 && v->mu == 0.0) {
+            v->ll += w * l3;
+            v->gr -= w * v->lT[jT];
+            v->gal -= w * A * v->iT[jT];
             continue;
         }
         uint32_t jt = P->itx[k];
-        double l4 = la - lbx[i] - A * ltx[jt], d = l4 - l3, e, lse, p4, p3;
+        double l4 = v->la - v->lbx[i] - A * v->ltx[jt], d = l4 - l3, e, lse, p4, p3;
         if (d > 0) {
             e = exp(-d);
             lse = l4 + log1p(e);
@@ -728,20 +726,47 @@ static double bg_objective(const double *theta, double *grad, void *ctx)
             p3 = 1.0 / (1.0 + e);
             p4 = e * p3;
         }
-        ll += w * lse;
-        gr -= w * (p3 * lT[jT] + p4 * ltx[jt]);
-        gal -= w * A * (p3 * iT[jT] + p4 * itx[jt]);
-        ga += w * p4 / a;
-        gb -= w * p4 * ibx[i];
+        v->ll += w * lse;
+        v->gr -= w * (p3 * v->lT[jT] + p4 * v->ltx[jt]);
+        v->gal -= w * A * (p3 * v->iT[jT] + p4 * v->itx[jt]);
+        v->ga += w * p4 / v->a;
+        v->gb -= w * p4 * v->ibx[i];
     }
+}
+
+/* -LL / Σweight and its gradient with respect to ln r, ln α, ln a, ln b. */
+static double bg_objective(const double *theta, double *grad, void *ctx)
+{
+    const struct prep *P = ctx;
+    for (int i = 0; i < 4; i++)
+        if (!(fabs(theta[i]) <= THETA_MAX))
+            return INFINITY;
+    struct bg_eval v = {0};
+    double r = v.r = exp(theta[0]), al = v.al = exp(theta[1]);
+    double a = v.a = exp(theta[2]), b = v.b = exp(theta[3]);
+    v.mu = P->mbg ? 1.0 : 0.0;
+    v.la = log(a);
+    v.lal = log(al);
+    v.lT = P->scratch, v.iT = v.lT + P->nT, v.ltx = v.iT + P->nT, v.itx = v.ltx + P->ntx;
+    v.lbx = v.itx + P->ntx, v.ibx = v.lbx + P->nx;
+    for (size_t j = 0; j < P->nT; j++) {
+        v.lT[j] = log(al + P->Tv[j]);
+        v.iT[j] = 1.0 / (al + P->Tv[j]);
+    }
+    for (size_t j = 0; j < P->ntx; j++) {
+        v.ltx[j] = log(al + P->txv[j]);
+        v.itx[j] = 1.0 / (al + P->txv[j]);
+    }
+    bg_x_parts(P, &v);
+    bg_triple_parts(P, &v);
     double L = P->penalty;
     if (grad) {
-        grad[0] = -gr * r / P->total + 2.0 * L * r * r;
-        grad[1] = -gal * al / P->total + 2.0 * L * al * al;
-        grad[2] = -ga * a / P->total + 2.0 * L * a * a;
-        grad[3] = -gb * b / P->total + 2.0 * L * b * b;
+        grad[0] = -v.gr * r / P->total + 2.0 * L * r * r;
+        grad[1] = -v.gal * al / P->total + 2.0 * L * al * al;
+        grad[2] = -v.ga * a / P->total + 2.0 * L * a * a;
+        grad[3] = -v.gb * b / P->total + 2.0 * L * b * b;
     }
-    double f = -ll / P->total + L * (r * r + al * al + a * a + b * b);
+    double f = -v.ll / P->total + L * (r * r + al * al + a * a + b * b);
     return isfinite(f) ? f : INFINITY;
 }
 

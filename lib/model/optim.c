@@ -155,28 +155,34 @@ static void set_identity(size_t n, double *h)
         h[i * n + i] = 1.0;
 }
 
-static struct crm_optim_opts opts_or_defaults(const struct crm_optim_opts *opts)
+/* The options (the defaults for NULL) and a fresh result, as both optimisers start;
+ * CRM_EUSAGE for a dimension outside 1..MAXN. */
+static enum crm_err start(const struct crm_optim_opts *opts, size_t n,
+                          struct crm_optim_opts *o, struct crm_optim_result *res,
+                          struct crm_errinfo *err)
 {
-    struct crm_optim_opts o;
     if (opts)
-        o = *opts;
+        *o = *opts;
     else
-        crm_optim_defaults(&o);
-    return o;
-}
-
-enum crm_err crm_optim_bfgs(crm_optim_fn *f, void *ctx, size_t n, double *x,
-                            const struct crm_optim_opts *opts, struct crm_optim_result *res,
-                            struct crm_errinfo *err)
-{
-    struct crm_optim_opts o = opts_or_defaults(opts);
-    int max_iter = o.max_iter > 0 ? o.max_iter : 500;
+        crm_optim_defaults(o);
     memset(res, 0, sizeof *res);
     res->fval = NAN;
     res->grad_norm = NAN;
     if (n < 1 || n > MAXN)
         return crm_errinfo_set(err, CRM_EUSAGE, "optimiser: dimension %zu outside 1..%d", n,
                                MAXN);
+    return CRM_OK;
+}
+
+enum crm_err crm_optim_bfgs(crm_optim_fn *f, void *ctx, size_t n, double *x,
+                            const struct crm_optim_opts *opts, struct crm_optim_result *res,
+                            struct crm_errinfo *err)
+{
+    struct crm_optim_opts o;
+    enum crm_err rc = start(opts, n, &o, res, err);
+    if (rc != CRM_OK)
+        return rc;
+    int max_iter = o.max_iter > 0 ? o.max_iter : 500;
     double g[MAXN], h[MAXN * MAXN], p[MAXN], s[MAXN], y[MAXN], hy[MAXN];
     double fx = f(x, g, ctx);
     res->evaluations = 1;
@@ -347,14 +353,11 @@ enum crm_err crm_optim_nelder_mead(crm_optim_fn *f, void *ctx, size_t n, double 
                                    const double *step, const struct crm_optim_opts *opts,
                                    struct crm_optim_result *res, struct crm_errinfo *err)
 {
-    struct crm_optim_opts o = opts_or_defaults(opts);
+    struct crm_optim_opts o;
+    enum crm_err rc = start(opts, n, &o, res, err);
+    if (rc != CRM_OK)
+        return rc;
     int max_iter = o.max_iter > 0 ? o.max_iter : 5000;
-    memset(res, 0, sizeof *res);
-    res->fval = NAN;
-    res->grad_norm = NAN;
-    if (n < 1 || n > MAXN)
-        return crm_errinfo_set(err, CRM_EUSAGE, "optimiser: dimension %zu outside 1..%d", n,
-                               MAXN);
     if (!isfinite(nm_eval(f, ctx, x, &res->evaluations)))
         return crm_errinfo_set(err, CRM_EMODEL, "optimiser: objective not finite at the start");
     int conv = nm_run(f, ctx, n, x, step, &o, max_iter, res);

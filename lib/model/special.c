@@ -265,52 +265,57 @@ static double lpoch(double a, int m, int *sign)
     return v;
 }
 
-/* The 1-x connection formula (A&S 15.3.6) for s = c-a-b >= 0, x in (0,1), y = 1-x:
- *   F = G Γ(s) Σ_{n<m} (a)_n(b)_n/((1-s)_n n!) y^n                        (regular part)
- *     + G (-1)^m (π/sin πε) Σ_{n>=0} [U_n - V_n]                           (paired part)
- * with s = m + ε (m integer, |ε| <= 1/2), G = Γ(c)/(Γ(c-a)Γ(c-b)),
- *   U_n = (a)_{n+m}(b)_{n+m} y^{n+m} / (Γ(1+n-ε) (n+m)!),   V_n = U_n exp(ε Q_n),
- *   Q_n = ln y + D(a+m+n) + D(b+m+n) - D(1+m+n) - D(1+n-ε),  D(v) = lgamma_diff(v, ε).
- * This is 15.3.6 with term n+m of its first series paired with term n of its second: each
- * pair's two O(1/ε) halves cancel analytically, (π/sin πε)(U - V) = -(πε/sin πε) U Q
- * expm1(εQ)/(εQ), so ε -> 0 (the integer case, A&S 15.3.10-12) is the same code. */
-static void conn(double a, double b, double c, double y, double e, struct slog *out,
-                 double *loss)
+/* The regular part of conn: G Γ(s) Σ_{n<m} (a)_n(b)_n/((1-s)_n n!) y^n, lg = ln|G|; *loss:
+ * the largest term over the sum (1 when there is no term). */
+static struct slog regular_part(double a, double b, double s, double y, int m, double lg,
+                                int sgn_g, double *loss)
 {
-    double s = c - a - b, ly = log(y);
-    *loss = INFINITY;
-    if (!(s >= 0.0) || s > 1e4)
-        return;
-    double mr = floor(s + 0.5), eps = s - mr;
-    int m = (int)mr, sg1, sg2, sg3;
-    double lg = crm_special_lgamma(c, &sg1) - crm_special_lgamma(c - a, &sg2) -
-                crm_special_lgamma(c - b, &sg3);
-    int sgn_g = sg1 * sg2 * sg3;
-
     struct slog reg = {-INFINITY, 0};
-    double reg_loss = 1.0;
-    if (m >= 1) {
-        double t = 1.0, sum = 1.0, big = 1.0, lsc = 0.0;
-        for (int n = 0; n < m - 1; n++) {
-            t *= (a + n) * (b + n) / ((1.0 - s + n) * (n + 1.0)) * y;
-            sum += t;
-            if (fabs(t) > big)
-                big = fabs(t);
-            if (fabs(t) > BIG) {
-                t /= BIG;
-                sum /= BIG;
-                big /= BIG;
-                lsc += LN_BIG;
-            }
+    *loss = 1.0;
+    if (m < 1)
+        return reg;
+    double t = 1.0, sum = 1.0, big = 1.0, lsc = 0.0;
+    for (int n = 0; n < m - 1; n++) {
+        t *= (a + n) * (b + n) / ((1.0 - s + n) * (n + 1.0)) * y;
+        sum += t;
+        if (fabs(t) > big)
+            big = fabs(t);
+        if (fabs(t) > BIG) {
+            t /= BIG;
+            sum /= BIG;
+            big /= BIG;
+            lsc += LN_BIG;
         }
-        reg = slog_of(sum, lsc + lg + crm_special_lgamma(s, NULL));
-        reg.s *= sgn_g;
-        reg_loss = sum != 0.0 ? big / fabs(sum) : INFINITY;
     }
+    reg = slog_of(sum, lsc + lg + crm_special_lgamma(s, NULL));
+    reg.s *= sgn_g;
+    *loss = sum != 0.0 ? big / fabs(sum) : INFINITY;
+    return reg;
+}
 
-    int sa, sb;
-    double lu0 = lpoch(a, m, &sa) + lpoch(b, m, &sb) + m * ly -
-                 crm_special_lgamma(1.0 - eps, NULL) - crm_special_lgamma(mr + 1.0, NULL);
+/* Term n of the paired part at a pole of Γ between an and an+ε: the two halves differ by
+ * orders of magnitude and their difference is taken as it is; *dmag its magnitude. */
+static double pole_term(double an, double bn, double cn, double dn, double n, double eps,
+                        double ly, double u, double *dmag)
+{
+    int s1, s2, s3, s4, s5, s6;
+    double lr = eps * ly + crm_special_lgamma(an + eps, &s1) - crm_special_lgamma(an, &s2) +
+                crm_special_lgamma(bn + eps, &s3) - crm_special_lgamma(bn, &s4) -
+                crm_special_lgamma(cn + eps, NULL) + crm_special_lgamma(cn, NULL) +
+                crm_special_lgamma(dn, &s5) - crm_special_lgamma(1.0 + n, &s6);
+    *dmag = fabs(u * (PI / sin(PI * eps))) * fmax(1.0, exp(lr));
+    return u * (PI / sin(PI * eps)) * (1.0 - s1 * s2 * s3 * s4 * s5 * s6 * exp(lr));
+}
+
+/* The paired part's series Σ_{n>=0} [U_n - V_n] / U_0 (see conn) as sum · e^lsc, with big the
+ * largest term's magnitude on the same scale; 0 when it does not converge. */
+struct paired {
+    double sum, lsc, big;
+};
+
+static int paired_sum(double a, double b, double y, double ly, double mr, double eps,
+                      struct paired *out)
+{
     double sinc = eps == 0.0 ? 1.0 : PI * eps / sin(PI * eps);
     /* qabs: the magnitudes Q_n was summed from, so that cancellation inside Q counts too */
     double u = 1.0, lsc = 0.0, sum = 0.0, big = 0.0, q = 0.0, qabs = 0.0;
@@ -331,16 +336,7 @@ static void conn(double a, double b, double c, double y, double e, struct slog *
             d = -u * sinc * q * e1(eps * q);
             dmag = fabs(u * sinc * qabs * e1(eps * q));
         } else {
-            /* a pole of Γ between an and an+ε: the two halves differ by orders of magnitude
-             * and their difference is taken as it is */
-            int s1, s2, s3, s4, s5, s6;
-            double lr = eps * ly + crm_special_lgamma(an + eps, &s1) -
-                        crm_special_lgamma(an, &s2) + crm_special_lgamma(bn + eps, &s3) -
-                        crm_special_lgamma(bn, &s4) - crm_special_lgamma(cn + eps, NULL) +
-                        crm_special_lgamma(cn, NULL) + crm_special_lgamma(dn, &s5) -
-                        crm_special_lgamma(1.0 + n, &s6);
-            d = u * (PI / sin(PI * eps)) * (1.0 - s1 * s2 * s3 * s4 * s5 * s6 * exp(lr));
-            dmag = fabs(u * (PI / sin(PI * eps))) * fmax(1.0, exp(lr));
+            d = pole_term(an, bn, cn, dn, n, eps, ly, u, &dmag);
         }
         sum += d;
         if (dmag > big)
@@ -372,11 +368,42 @@ static void conn(double a, double b, double c, double y, double e, struct slog *
             }
         }
     }
-    if (!ok || sum == 0.0)
+    *out = (struct paired){sum, lsc, big};
+    return ok;
+}
+
+/* The 1-x connection formula (A&S 15.3.6) for s = c-a-b >= 0, x in (0,1), y = 1-x:
+ *   F = G Γ(s) Σ_{n<m} (a)_n(b)_n/((1-s)_n n!) y^n                        (regular part)
+ *     + G (-1)^m (π/sin πε) Σ_{n>=0} [U_n - V_n]                           (paired part)
+ * with s = m + ε (m integer, |ε| <= 1/2), G = Γ(c)/(Γ(c-a)Γ(c-b)),
+ *   U_n = (a)_{n+m}(b)_{n+m} y^{n+m} / (Γ(1+n-ε) (n+m)!),   V_n = U_n exp(ε Q_n),
+ *   Q_n = ln y + D(a+m+n) + D(b+m+n) - D(1+m+n) - D(1+n-ε),  D(v) = lgamma_diff(v, ε).
+ * This is 15.3.6 with term n+m of its first series paired with term n of its second: each
+ * pair's two O(1/ε) halves cancel analytically, (π/sin πε)(U - V) = -(πε/sin πε) U Q
+ * expm1(εQ)/(εQ), so ε -> 0 (the integer case, A&S 15.3.10-12) is the same code. */
+static void conn(double a, double b, double c, double y, double e, struct slog *out,
+                 double *loss)
+{
+    double s = c - a - b, ly = log(y);
+    *loss = INFINITY;
+    if (!(s >= 0.0) || s > 1e4)
         return;
-    struct slog pair = slog_of(sum, lsc + lg + lu0);
+    double mr = floor(s + 0.5), eps = s - mr;
+    int m = (int)mr, sg1, sg2, sg3;
+    double lg = crm_special_lgamma(c, &sg1) - crm_special_lgamma(c - a, &sg2) -
+                crm_special_lgamma(c - b, &sg3);
+    int sgn_g = sg1 * sg2 * sg3;
+    double reg_loss;
+    struct slog reg = regular_part(a, b, s, y, m, lg, sgn_g, &reg_loss);
+    int sa, sb;
+    double lu0 = lpoch(a, m, &sa) + lpoch(b, m, &sb) + m * ly -
+                 crm_special_lgamma(1.0 - eps, NULL) - crm_special_lgamma(mr + 1.0, NULL);
+    struct paired ps;
+    if (!paired_sum(a, b, y, ly, mr, eps, &ps) || ps.sum == 0.0)
+        return;
+    struct slog pair = slog_of(ps.sum, ps.lsc + lg + lu0);
     pair.s *= sgn_g * sa * sb * ((m % 2) ? -1 : 1);
-    double add_loss, pair_loss = big / fabs(sum);
+    double add_loss, pair_loss = ps.big / fabs(ps.sum);
     struct slog r = slog_add(reg, pair, &add_loss);
     if (r.s == 0)
         return;

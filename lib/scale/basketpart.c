@@ -155,6 +155,41 @@ static enum crm_err wrong(struct crm_partial *p, const char *what, struct crm_er
 typedef enum crm_err section_fn(void *ctx, struct crm_partial *p, const char *name,
                                 uint64_t rows, struct crm_errinfo *e);
 
+struct each {
+    char *kind;                 /* "": the first partial's */
+    struct crm_partial_opts *first;
+    size_t *count;
+    section_fn *fn;
+    void *ctx;
+};
+
+static enum crm_err each_head(void *ctx, struct crm_partial *p,
+                              const struct crm_partial_head *h, struct crm_errinfo *e)
+{
+    struct each *x = ctx;
+    if (!x->kind[0])
+        snprintf(x->kind, CRM_PARTIAL_KEY, "%s", h->kind);
+    if (strcmp(h->kind, x->kind) != 0) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "a %s partial where %s partials were expected (the two "
+                 "rounds of crm-basket are merged apart)", h->kind, x->kind);
+        return wrong(p, msg, e);
+    }
+    if ((*x->count)++ == 0) {
+        *x->first = h->options;
+        return CRM_OK;
+    }
+    return crm_partial_opts_check(&h->options, crm_partial_name(p), x->first,
+                                  "the first partial", e);
+}
+
+static enum crm_err each_section(void *ctx, struct crm_partial *p, const char *name,
+                                 uint64_t rows, struct crm_errinfo *e)
+{
+    struct each *x = ctx;
+    return x->fn(x->ctx, p, name, rows, e);
+}
+
 static enum crm_err each_partial(const char *const *paths, size_t npaths, char *kind,
                                  struct crm_partial_opts *first, section_fn *fn, void *ctx,
                                  size_t *count, struct crm_errinfo *e)
@@ -164,43 +199,12 @@ static enum crm_err each_partial(const char *const *paths, size_t npaths, char *
         paths = stdin_only;
         npaths = 1;
     }
+    struct each x = {kind, first, count, fn, ctx};
+    const struct crm_partial_walker w = {each_head, each_section, NULL, &x};
     enum crm_err rc = CRM_OK;
     *count = 0;
-    for (size_t k = 0; k < npaths && rc == CRM_OK; k++) {
-        struct crm_partial *p = NULL;
-        rc = crm_partial_open(paths[k], &p, e);
-        int got = 1;
-        while (rc == CRM_OK) {
-            struct crm_partial_head h;
-            rc = crm_partial_next(p, &h, &got, e);
-            if (rc != CRM_OK || !got)
-                break;
-            if (!kind[0])
-                snprintf(kind, CRM_PARTIAL_KEY, "%s", h.kind);
-            if (strcmp(h.kind, kind) != 0) {
-                char msg[160];
-                snprintf(msg, sizeof msg, "a %s partial where %s partials were expected "
-                         "(the two rounds of crm-basket are merged apart)", h.kind, kind);
-                rc = wrong(p, msg, e);
-                break;
-            }
-            if ((*count)++ == 0)
-                *first = h.options;
-            else
-                rc = crm_partial_opts_check(&h.options, crm_partial_name(p), first,
-                                            "the first partial", e);
-            while (rc == CRM_OK) {
-                char name[CRM_PARTIAL_KEY];
-                uint64_t rows;
-                int more;
-                rc = crm_partial_section_next(p, name, &rows, &more, e);
-                if (rc != CRM_OK || !more)
-                    break;
-                rc = fn(ctx, p, name, rows, e);
-            }
-        }
-        crm_partial_close(p);
-    }
+    for (size_t k = 0; k < npaths && rc == CRM_OK; k++)
+        rc = crm_partial_walk(paths[k], &w, NULL, e);
     if (rc == CRM_OK && *count == 0)
         rc = crm_errinfo_set(e, CRM_EUSAGE, "no %s partial to merge",
                              kind[0] ? kind : "crm-basket");
@@ -303,6 +307,24 @@ static enum crm_err sum_rows(struct rows *r, struct crm_scale_basket_frequent *f
     return rc;
 }
 
+/* Start a partial of `kind`: the baskets row (baskets, threshold) of f, then the header of
+ * its section of f's products, named `products`. */
+static enum crm_err begin_counts(struct crm_out *o, const char *kind,
+                                 const struct crm_partial_opts *po,
+                                 const struct crm_scale_basket_frequent *f, const char *products,
+                                 struct crm_partial_writer **w, struct crm_errinfo *e)
+{
+    enum crm_err rc = crm_partial_writer_new(o, kind, po, w, e);
+    if (rc != CRM_OK)
+        return rc;
+    crm_partial_section(*w, "baskets", 1);
+    crm_partial_u64(*w, f->baskets);
+    crm_partial_u64(*w, f->threshold);
+    crm_partial_end_row(*w);
+    crm_partial_section(*w, products, f->n);
+    return CRM_OK;
+}
+
 static int32_t as_of_of(const struct crm_partial_opts *o)
 {
     const char *v = crm_partial_opts_get(o, "as-of");
@@ -317,14 +339,9 @@ static enum crm_err write_frequent(struct crm_out *o, const struct crm_scale_bas
     put_options(&po, &bo, 1);
     crm_partial_opts_add(&po, "min-support", "%.17g", f->min_support);
     struct crm_partial_writer *w;
-    enum crm_err rc = crm_partial_writer_new(o, "basket-frequent", &po, &w, e);
+    enum crm_err rc = begin_counts(o, "basket-frequent", &po, f, "products", &w, e);
     if (rc != CRM_OK)
         return rc;
-    crm_partial_section(w, "baskets", 1);
-    crm_partial_u64(w, f->baskets);
-    crm_partial_u64(w, f->threshold);
-    crm_partial_end_row(w);
-    crm_partial_section(w, "products", f->n);
     for (uint32_t i = 0; i < f->n; i++)
         put_product(w, &f->prod[i], f->count[i]);
     return crm_partial_writer_finish(w, e);
@@ -511,15 +528,10 @@ enum crm_err crm_scale_basket_emit_pairs(struct crm_out *o, const struct crm_bas
     struct crm_partial_opts po;
     put_options(&po, &run, 2);
     struct crm_partial_writer *w;
-    enum crm_err rc = crm_partial_writer_new(o, f->pairs ? "basket-triples" : "basket-pairs",
-                                             &po, &w, e);
+    enum crm_err rc = begin_counts(o, f->pairs ? "basket-triples" : "basket-pairs", &po, f,
+                                   "frequent", &w, e);
     if (rc != CRM_OK)
         return rc;
-    crm_partial_section(w, "baskets", 1);
-    crm_partial_u64(w, f->baskets);
-    crm_partial_u64(w, f->threshold);
-    crm_partial_end_row(w);
-    crm_partial_section(w, "frequent", f->n);
     for (uint32_t i = 0; i < f->n; i++)
         put_product(w, &f->prod[i], f->count[i]);
     put_pairs(w, b, f->n, 1);
@@ -566,14 +578,9 @@ enum crm_err crm_scale_basket_write_pairs(struct crm_out *o, const struct crm_ba
     struct crm_partial_opts po;
     put_options(&po, &bo, 2);
     struct crm_partial_writer *w;
-    enum crm_err rc = crm_partial_writer_new(o, "basket-frequent", &po, &w, e);
+    enum crm_err rc = begin_counts(o, "basket-frequent", &po, &f, "products", &w, e);
     if (rc != CRM_OK)
         return rc;
-    crm_partial_section(w, "baskets", 1);
-    crm_partial_u64(w, f.baskets);
-    crm_partial_u64(w, f.threshold);
-    crm_partial_end_row(w);
-    crm_partial_section(w, "products", f.n);
     for (uint32_t i = 0; i < f.n; i++)
         put_product(w, crm_basket_product(b, i), crm_basket_product_orders(b, i));
     put_pairs(w, b, f.n, f.threshold);

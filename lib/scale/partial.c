@@ -579,6 +579,48 @@ enum crm_err crm_partial_skip_rows(struct crm_partial *p, struct crm_errinfo *e)
     return CRM_OK;
 }
 
+/* The sections of the current partial, each handed to w->section or skipped. */
+static enum crm_err walk_sections(struct crm_partial *p, const struct crm_partial_walker *w,
+                                  struct crm_errinfo *e)
+{
+    for (;;) {
+        char name[CRM_PARTIAL_KEY];
+        uint64_t rows;
+        int got;
+        enum crm_err rc = crm_partial_section_next(p, name, &rows, &got, e);
+        if (rc != CRM_OK || !got)
+            return rc;
+        rc = w->section ? w->section(w->ctx, p, name, rows, e) : crm_partial_skip_rows(p, e);
+        if (rc != CRM_OK)
+            return rc;
+    }
+}
+
+enum crm_err crm_partial_walk(const char *path, const struct crm_partial_walker *w,
+                              size_t *partials, struct crm_errinfo *e)
+{
+    struct crm_partial *p = NULL;
+    size_t n = 0;
+    enum crm_err rc = crm_partial_open(path, &p, e);
+    while (rc == CRM_OK) {
+        struct crm_partial_head h;
+        int got;
+        if ((rc = crm_partial_next(p, &h, &got, e)) != CRM_OK || !got)
+            break;
+        if (w->head && (rc = w->head(w->ctx, p, &h, e)) != CRM_OK)
+            break;
+        if ((rc = walk_sections(p, w, e)) != CRM_OK)
+            break;
+        if (w->done && (rc = w->done(w->ctx, p, &h, e)) != CRM_OK)
+            break;
+        n++;
+    }
+    crm_partial_close(p);
+    if (partials)
+        *partials = n;
+    return rc;
+}
+
 long long crm_partial_offset(const struct crm_partial *p, long long *line)
 {
     *line = p->lineno + 1;

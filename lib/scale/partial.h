@@ -121,6 +121,24 @@ enum crm_err crm_partial_row(struct crm_partial *p, char **field, size_t nfield,
 /* Skip the rest of the current section (CRC still taken). */
 enum crm_err crm_partial_skip_rows(struct crm_partial *p, struct crm_errinfo *e);
 
+/* Hooks of crm_partial_walk, each may be NULL: head, each partial's header; section, each
+ * of its sections (it must read or skip all `rows` rows; NULL: skipped); done, after the
+ * partial's end line (its CRC checked). A hook's error stops the walk. */
+struct crm_partial_walker {
+    enum crm_err (*head)(void *ctx, struct crm_partial *p, const struct crm_partial_head *h,
+                         struct crm_errinfo *e);
+    enum crm_err (*section)(void *ctx, struct crm_partial *p, const char *name, uint64_t rows,
+                            struct crm_errinfo *e);
+    enum crm_err (*done)(void *ctx, struct crm_partial *p, const struct crm_partial_head *h,
+                         struct crm_errinfo *e);
+    void *ctx;
+};
+
+/* Read every partial of path ("-" or NULL: stdin) to its end through w's hooks; *partials
+ * (may be NULL) counts the partials read whole. */
+enum crm_err crm_partial_walk(const char *path, const struct crm_partial_walker *w,
+                              size_t *partials, struct crm_errinfo *e);
+
 /* Where the next row starts (byte offset in the file, line number), for
  * crm_partial_open_rows; -1 when the input is not a regular file. */
 long long crm_partial_offset(const struct crm_partial *p, long long *line);
