@@ -31,7 +31,7 @@ static size_t plane_len(const struct packed *p, int j)
 
 static void unpack_equals(struct packed *p, const int64_t *v, size_t n, int64_t lo, int w)
 {
-    unsigned char *plane = malloc(n);
+    unsigned char *plane = malloc(n * (size_t)(w ? w : 1));   /* w planes of n bytes */
     int64_t *back = malloc(n * sizeof *back);
     assert_non_null(plane);
     assert_non_null(back);

@@ -193,17 +193,54 @@ void crm_col_planes_pack(struct crm_zctx *z, const int64_t *v, size_t n, int64_t
     }
 }
 
+/* out[i] = base + the value whose byte k is p[k][i]: all planes in one pass, so each value
+ * is written once (a pass per plane read and wrote the 512 KB of values w times). */
+static void planes_join(const unsigned char *const *p, size_t n, int w, uint64_t b,
+                        int64_t *out)
+{
+    const unsigned char *p0 = p[0], *p1 = p[w > 1], *p2 = p[w > 2 ? 2 : 0],
+                        *p3 = p[w > 3 ? 3 : 0];
+    switch (w) {
+    case 1:
+        for (size_t i = 0; i < n; i++)
+            out[i] = (int64_t)(b + p0[i]);
+        return;
+    case 2:
+        for (size_t i = 0; i < n; i++)
+            out[i] = (int64_t)(b + (p0[i] | (uint64_t)p1[i] << 8));
+        return;
+    case 3:
+        for (size_t i = 0; i < n; i++)
+            out[i] = (int64_t)(b + (p0[i] | (uint64_t)p1[i] << 8 | (uint64_t)p2[i] << 16));
+        return;
+    case 4:
+        for (size_t i = 0; i < n; i++)
+            out[i] = (int64_t)(b + (p0[i] | (uint64_t)p1[i] << 8 | (uint64_t)p2[i] << 16 |
+                                    (uint64_t)p3[i] << 24));
+        return;
+    default:
+        for (size_t i = 0; i < n; i++) {
+            uint64_t v = 0;
+            for (int j = 0; j < w; j++)
+                v |= (uint64_t)p[j][i] << (8 * j);
+            out[i] = (int64_t)(b + v);
+        }
+    }
+}
+
 int crm_col_planes_unpack(struct crm_zctx *z, const unsigned char *stored, size_t len,
                           size_t n, int w, unsigned mask, int64_t base, unsigned char *plane,
                           int64_t *out)
 {
     size_t at = 0;
-    uint64_t b = (uint64_t)base;
     if (w == 0) {
         for (size_t i = 0; i < n; i++)
             out[i] = base;
         return len == 0 ? 0 : -1;
     }
+    if (w > 8)
+        return -1;
+    const unsigned char *p[8];
     for (int j = 0; j < w; j++) {
         if (len - at < 4)
             return -1;
@@ -211,24 +248,21 @@ int crm_col_planes_unpack(struct crm_zctx *z, const unsigned char *stored, size_
         at += 4;
         if (plen > len - at)
             return -1;
-        const unsigned char *p = stored + at;
+        p[j] = stored + at;
         if (mask & (1u << j)) {
-            if (crm_col_inflate(z, p, plen, plane, n) != 0)
+            unsigned char *into = plane + (size_t)j * n;
+            if (crm_col_inflate(z, p[j], plen, into, n) != 0)
                 return -1;
-            p = plane;
+            p[j] = into;
         } else if (plen != n) {
             return -1;
         }
         at += plen;
-        int shift = 8 * j;
-        if (j == 0)
-            for (size_t i = 0; i < n; i++)
-                out[i] = (int64_t)(b + p[i]);
-        else
-            for (size_t i = 0; i < n; i++)
-                out[i] = (int64_t)((uint64_t)out[i] + ((uint64_t)p[i] << shift));
     }
-    return at == len ? 0 : -1;
+    if (at != len)
+        return -1;
+    planes_join(p, n, w, (uint64_t)base, out);
+    return 0;
 }
 
 /* ---- order ids ---- */

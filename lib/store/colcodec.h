@@ -59,7 +59,8 @@ void crm_col_planes_get(const unsigned char *raw, size_t n, int w, int shuffled,
 void crm_col_planes_pack(struct crm_zctx *z, const int64_t *v, size_t n, int64_t lo, int w,
                          struct crm_buf *scratch, struct crm_buf *packed, struct crm_buf *out,
                          unsigned *mask);
-/* Inverse of crm_col_planes_pack; -1 when the bytes do not fit n values of width w. */
+/* Inverse of crm_col_planes_pack; -1 when the bytes do not fit n values of width w (<= 8).
+ * plane: room for w * n bytes (each deflated plane is inflated into its own n). */
 int crm_col_planes_unpack(struct crm_zctx *z, const unsigned char *stored, size_t len,
                           size_t n, int w, unsigned mask, int64_t base, unsigned char *plane,
                           int64_t *out);
