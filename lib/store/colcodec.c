@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "base/simd.h"
 #include "text/numid.h"
 
 void crm_zctx_free(struct crm_zctx *z)
@@ -195,6 +196,7 @@ void crm_col_planes_pack(struct crm_zctx *z, const int64_t *v, size_t n, int64_t
 
 /* out[i] = base + the value whose byte k is p[k][i]: all planes in one pass, so each value
  * is written once (a pass per plane read and wrote the 512 KB of values w times). */
+CRM_SIMD_CLONES
 static void planes_join(const unsigned char *const *p, size_t n, int w, uint64_t b,
                         int64_t *out)
 {

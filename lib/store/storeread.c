@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/simd.h"
 #include "store/items.h"
 #include "store/storefmt.h"
 
@@ -552,6 +553,7 @@ static enum crm_err check_values(const struct where *w, unsigned id, const int64
  * with the same message as ever. */
 
 /* 1 when some v[i] lies outside [lo, hi] (lo <= hi). */
+CRM_SIMD_CLONES
 static int outside(const int64_t *v, size_t n, int64_t lo, int64_t hi)
 {
     uint64_t span = (uint64_t)hi - (uint64_t)lo, bad = 0;
@@ -561,6 +563,7 @@ static int outside(const int64_t *v, size_t n, int64_t lo, int64_t hi)
 }
 
 /* out[i] = v[i] when every v[i] is a dictionary index (< count); else -1. */
+CRM_SIMD_CLONES
 static int narrow_u32(const int64_t *v, size_t n, uint32_t count, uint32_t *out)
 {
     uint64_t bad = 0;
@@ -569,6 +572,21 @@ static int narrow_u32(const int64_t *v, size_t n, uint32_t count, uint32_t *out)
         out[i] = (uint32_t)v[i];
     }
     return bad ? -1 : 0;
+}
+
+/* The low bytes / low 32 bits of n checked values. */
+CRM_SIMD_CLONES
+static void narrow_u8(const int64_t *v, size_t n, uint8_t *out)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = (uint8_t)v[i];
+}
+
+CRM_SIMD_CLONES
+static void narrow_i32(const int64_t *v, size_t n, int32_t *out)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = (int32_t)v[i];
 }
 
 /* The sum of n amounts (each >= 0), -1 past int64. */
@@ -765,8 +783,7 @@ static enum crm_err decode_ords(struct dec *d, const char *name, struct crm_erri
             rc = check_values(&w, COL_QUANTITY, d->wide, n, e);
         if (rc != CRM_OK)
             return rc;
-        for (size_t i = 0; i < n; i++)
-            d->quantity[i] = (int32_t)d->wide[i];
+        narrow_i32(d->wide, n, d->quantity);
         out->quantity = d->quantity;
     }
     if (want & CRM_COL_STATUS) {
@@ -775,8 +792,7 @@ static enum crm_err decode_ords(struct dec *d, const char *name, struct crm_erri
             rc = check_values(&w, COL_STATUS, d->wide, n, e);
         if (rc != CRM_OK)
             return rc;
-        for (size_t i = 0; i < n; i++)
-            d->status[i] = (uint8_t)d->wide[i];
+        narrow_u8(d->wide, n, d->status);
         out->status = d->status;
     }
     if (want & CRM_COL_ORDER_ID) {
