@@ -505,45 +505,44 @@ static const char digit_pairs[] = "000102030405060708091011121314151617181920212
                                   "50515253545556575859606162636465666768697071727374"
                                   "75767778798081828384858687888990919293949596979899";
 
-/* format_units without grouping, two digits a step (a million rows of a report print two
- * amounts each). Same bytes as the general loop below. */
+/* Exactly `count` digits of u (zero-padded on the left) ending just before `end`, two a
+ * step; returns where they start. */
+static char *digits_before(char *end, uint64_t u, size_t count)
+{
+    for (; count >= 2; count -= 2) {
+        end -= 2;
+        memcpy(end, digit_pairs + 2 * (u % 100), 2);
+        u /= 100;
+    }
+    if (count)
+        *--end = (char)('0' + u % 10);
+    return end;
+}
+
+/* format_units without grouping: the whole part and the `scale` decimals are each written
+ * two digits a step straight into buf (a million report rows print two amounts each). The
+ * same bytes as the general loop below. */
 static size_t format_plain(int64_t minor, int scale, char *buf)
 {
-    char tmp[24];
-    size_t n = sizeof tmp;
-    uint64_t mag = (uint64_t)magnitude(minor);
-    while (mag >= 100) {
-        unsigned r = (unsigned)(mag % 100);
-        mag /= 100;
-        n -= 2;
-        memcpy(tmp + n, digit_pairs + 2 * r, 2);
+    uint64_t mag = (uint64_t)magnitude(minor), whole = mag, frac = 0;
+    size_t k = (size_t)scale;
+    if (k > 0) {
+        whole = mag / pow10_u64[k];
+        frac = mag % pow10_u64[k];
     }
-    if (mag >= 10) {
-        n -= 2;
-        memcpy(tmp + n, digit_pairs + 2 * mag, 2);
-    } else {
-        tmp[--n] = (char)('0' + mag);
+    size_t digits = 1;
+    for (uint64_t t = whole; t >= 10; t /= 10)
+        digits++;
+    size_t len = (minor < 0) + digits + (k > 0 ? k + 1 : 0);
+    char *q = buf + len;
+    *q = '\0';
+    if (k > 0) {
+        q = digits_before(q, frac, k);
+        *--q = '.';
     }
-    size_t digits = sizeof tmp - n, len = 0, k = (size_t)scale;
+    digits_before(q, whole, digits);
     if (minor < 0)
-        buf[len++] = '-';
-    if (digits <= k) {   /* "0." and zeros before the digits */
-        buf[len++] = '0';
-        buf[len++] = '.';
-        memset(buf + len, '0', k - digits);
-        len += k - digits;
-        memcpy(buf + len, tmp + n, digits);
-        len += digits;
-    } else {
-        memcpy(buf + len, tmp + n, digits - k);
-        len += digits - k;
-        if (k > 0) {
-            buf[len++] = '.';
-            memcpy(buf + len, tmp + n + digits - k, k);
-            len += k;
-        }
-    }
-    buf[len] = '\0';
+        buf[0] = '-';
     return len;
 }
 
