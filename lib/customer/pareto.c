@@ -237,21 +237,43 @@ static uint64_t id_prefix(const char *s, size_t len, size_t from)
     return k;
 }
 
-/* Length of the prefix every id shares ("C000…"): the keys start after it so that they
- * tell ids apart. */
-static size_t common_prefix(const struct idtext *t, size_t n)
+/* order[0..m) (one value's customers) by id: short runs by comparisons; a long one by its
+ * ids' 8-byte keys past the run's common prefix (a radix sort), then comparisons within
+ * equal keys (comparisons alone when its memory cannot be had). tmp holds m / 2 + 1. */
+static void sort_run_by_id(const struct idtext *t, uint32_t *order, size_t m, uint32_t *tmp)
 {
-    size_t lcp;
-    const char *first = t->id_of(0, &lcp, t->ctx);
-    for (size_t i = 1; i < n && lcp; i++) {
-        size_t len, j = 0;
-        const char *s = t->id_of((uint32_t)i, &len, t->ctx);
-        size_t m = len < lcp ? len : lcp;
-        while (j < m && s[j] == first[j])
-            j++;
-        lcp = j;
+    const struct idsort by_id = {idtext_cmp, (void *)(uintptr_t)t};
+    struct crm_radix_pair *a = m > 64 ? malloc(2 * m * sizeof *a) : NULL;
+    if (!a) {
+        merge_sort(&by_id, order, tmp, m);
+        return;
     }
-    return lcp;
+    struct crm_radix_pair *b = a + m;
+    size_t lcp;
+    const char *first = t->id_of(order[0], &lcp, t->ctx);
+    for (size_t i = 1; i < m && lcp; i++) {
+        size_t len, k = 0;
+        const char *s = t->id_of(order[i], &len, t->ctx);
+        while (k < lcp && k < len && s[k] == first[k])
+            k++;
+        lcp = k;
+    }
+    for (size_t i = 0; i < m; i++) {
+        size_t len;
+        const char *s = t->id_of(order[i], &len, t->ctx);
+        a[i].key = id_prefix(s, len, lcp);
+        a[i].idx = order[i];
+    }
+    const struct crm_radix_pair *sorted = crm_radix_pairs(a, b, m, 0, 0);
+    for (size_t i = 0; i < m; i++)
+        order[i] = (uint32_t)sorted[i].idx;
+    for (size_t i = 0, j; i < m; i = j) {
+        for (j = i + 1; j < m && sorted[j].key == sorted[i].key; j++)
+            ;
+        if (j - i > 1)
+            merge_sort(&by_id, order + i, tmp, j - i);
+    }
+    free(a);
 }
 
 enum crm_err crm_pareto_rank_ids(const int64_t *value, size_t n,
@@ -271,37 +293,32 @@ enum crm_err crm_pareto_rank_ids(const int64_t *value, size_t n,
     if ((uint64_t)max - (uint64_t)min > UINT32_MAX) /* rare: money beyond 2^32 minor units */
         return crm_pareto_rank_cmp(value, n, idtext_cmp, &t, order, err);
     struct crm_radix_pair *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
-    if (!a || !b) {
+    uint32_t *tmp = malloc((n / 2 + 1) * sizeof *tmp);
+    if (!a || !b || !tmp) {
         free(a);
         free(b);
+        free(tmp);
         return crm_errinfo_set(err, CRM_ENOMEM, "ranking %zu customers: out of memory", n);
     }
-    const size_t lcp = common_prefix(&t, n);
+    /* By value (descending) first: a stable radix sort of 4 bytes at most. Most values are
+     * unique, so the ids are compared only within the runs of a value (sorting every id's
+     * key first, as before, took 6-8 radix passes over all customers for the few ties). */
     for (size_t i = 0; i < n; i++) {
-        size_t len;
-        const char *s = id_of((uint32_t)i, &len, ctx);
-        a[i].key = id_prefix(s, len, lcp);
-        a[i].idx = ((uint64_t)max - (uint64_t)value[i]) << 32 | (uint64_t)i;
+        a[i].key = (uint64_t)max - (uint64_t)value[i];
+        a[i].idx = i;
     }
-    /* by key prefix, then stably by value: (value desc, prefix asc) */
-    struct crm_radix_pair *sorted = crm_radix_pairs(a, b, n, 0, 0);
-    struct crm_radix_pair *spare = sorted == a ? b : a;
-    sorted = crm_radix_pairs(sorted, spare, n, 1, 4);
-    spare = sorted == a ? b : a;
+    const struct crm_radix_pair *sorted = crm_radix_pairs(a, b, n, 0, 0);
     for (size_t r = 0; r < n; r++)
         order[r] = (uint32_t)sorted[r].idx;
-    const struct idsort by_id = {idtext_cmp, &t};
-    uint32_t *tmp = (uint32_t *)spare; /* n pairs of room; a group needs half its length */
     for (size_t i = 0, j; i < n; i = j) {
-        for (j = i + 1; j < n && sorted[j].key == sorted[i].key &&
-                        sorted[j].idx >> 32 == sorted[i].idx >> 32;
-             j++)
+        for (j = i + 1; j < n && sorted[j].key == sorted[i].key; j++)
             ;
         if (j - i > 1)
-            merge_sort(&by_id, order + i, tmp, j - i);
+            sort_run_by_id(&t, order + i, j - i, tmp);
     }
     free(a);
     free(b);
+    free(tmp);
     return CRM_OK;
 }
 
