@@ -1,3 +1,4 @@
+/* internal to lib/: the tools in cmd/ do not include it. */
 /* simd: CRM_SIMD_CLONES marks a hot loop of plain C that the compiler vectorises much better
  * with AVX2 (bytes widened to 64-bit values, 64-bit compares) than with the x86-64 baseline
  * (SSE2). GCC then builds both versions and picks one when the program starts, by what the
