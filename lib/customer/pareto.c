@@ -237,41 +237,65 @@ static uint64_t id_prefix(const char *s, size_t len, size_t from)
     return k;
 }
 
-/* order[0..m) (one value's customers) by id: short runs by comparisons; a long one by its
- * ids' 8-byte keys past the run's common prefix (a radix sort), then comparisons within
- * equal keys (comparisons alone when its memory cannot be had). tmp holds m / 2 + 1. */
-static void sort_run_by_id(const struct idtext *t, uint32_t *order, size_t m, uint32_t *tmp)
+/* Length of the prefix every id shares ("C000…"): the keys start after it so that they
+ * tell ids apart. */
+static size_t common_prefix(const struct idtext *t, size_t n)
 {
-    const struct idsort by_id = {idtext_cmp, (void *)(uintptr_t)t};
-    struct crm_radix_pair *a = m > 64 ? malloc(2 * m * sizeof *a) : NULL;
+    size_t lcp;
+    const char *first = t->id_of(0, &lcp, t->ctx);
+    for (size_t i = 1; i < n && lcp; i++) {
+        size_t len, j = 0;
+        const char *s = t->id_of((uint32_t)i, &len, t->ctx);
+        size_t m = len < lcp ? len : lcp;
+        while (j < m && s[j] == first[j])
+            j++;
+        lcp = j;
+    }
+    return lcp;
+}
+
+/* Ranks by id within one value: the 8-byte keys first (in memory), the ids' text only
+ * where two keys agree. */
+struct keyed {
+    const uint64_t *key;
+    struct idsort by_id;
+};
+
+static int key_before(const struct keyed *k, uint32_t a, uint32_t b)
+{
+    if (k->key[a] != k->key[b])
+        return k->key[a] < k->key[b];
+    return id_before(&k->by_id, a, b);
+}
+
+/* order[0..m) (one value's customers) by id: a short run by insertion on the keys; a long
+ * one by a radix sort of (key, customer) pairs, then comparisons within equal keys
+ * (comparisons alone when the pairs' memory cannot be had). tmp holds m / 2 + 1. */
+static void sort_run_by_id(const struct keyed *k, uint32_t *order, size_t m, uint32_t *tmp)
+{
+    struct crm_radix_pair *a = m > 32 ? malloc(2 * m * sizeof *a) : NULL;
     if (!a) {
-        merge_sort(&by_id, order, tmp, m);
+        for (size_t i = 1; i < m; i++) {
+            uint32_t x = order[i];
+            size_t j = i;
+            for (; j > 0 && key_before(k, x, order[j - 1]); j--)
+                order[j] = order[j - 1];
+            order[j] = x;
+        }
         return;
     }
-    struct crm_radix_pair *b = a + m;
-    size_t lcp;
-    const char *first = t->id_of(order[0], &lcp, t->ctx);
-    for (size_t i = 1; i < m && lcp; i++) {
-        size_t len, k = 0;
-        const char *s = t->id_of(order[i], &len, t->ctx);
-        while (k < lcp && k < len && s[k] == first[k])
-            k++;
-        lcp = k;
-    }
     for (size_t i = 0; i < m; i++) {
-        size_t len;
-        const char *s = t->id_of(order[i], &len, t->ctx);
-        a[i].key = id_prefix(s, len, lcp);
+        a[i].key = k->key[order[i]];
         a[i].idx = order[i];
     }
-    const struct crm_radix_pair *sorted = crm_radix_pairs(a, b, m, 0, 0);
+    const struct crm_radix_pair *sorted = crm_radix_pairs(a, a + m, m, 0, 0);
     for (size_t i = 0; i < m; i++)
         order[i] = (uint32_t)sorted[i].idx;
     for (size_t i = 0, j; i < m; i = j) {
         for (j = i + 1; j < m && sorted[j].key == sorted[i].key; j++)
             ;
         if (j - i > 1)
-            merge_sort(&by_id, order + i, tmp, j - i);
+            merge_sort(&k->by_id, order + i, tmp, j - i);
     }
     free(a);
 }
@@ -292,18 +316,26 @@ enum crm_err crm_pareto_rank_ids(const int64_t *value, size_t n,
     }
     if ((uint64_t)max - (uint64_t)min > UINT32_MAX) /* rare: money beyond 2^32 minor units */
         return crm_pareto_rank_cmp(value, n, idtext_cmp, &t, order, err);
-    uint64_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+    uint64_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b), *key = malloc(n * sizeof *key);
     uint32_t *tmp = malloc((n / 2 + 1) * sizeof *tmp);
-    if (!a || !b || !tmp) {
+    if (!a || !b || !key || !tmp) {
         free(a);
         free(b);
+        free(key);
         free(tmp);
         return crm_errinfo_set(err, CRM_ENOMEM, "ranking %zu customers: out of memory", n);
     }
+    const size_t lcp = common_prefix(&t, n);
+    for (size_t i = 0; i < n; i++) {   /* in dictionary order: the ids' text read in turn */
+        size_t len;
+        const char *s = id_of((uint32_t)i, &len, ctx);
+        key[i] = id_prefix(s, len, lcp);
+    }
+    const struct keyed k = {key, {idtext_cmp, &t}};
     /* By value (descending) first: (max - value) << 32 | position, a stable radix sort of
-     * the top 4 bytes only, so a value's customers stay in position order. Most values are
-     * unique, so ids are compared only within the runs of a value (sorting every id's key
-     * first, as before, took 6-8 radix passes of 16-byte pairs over all customers). */
+     * the top 4 bytes only, so a value's customers stay in position order; then each run of
+     * one value by the ids' keys (radix-sorting every customer's key first, as before, took
+     * 6-8 passes of 16-byte pairs over all customers for runs that are mostly short). */
     for (size_t i = 0; i < n; i++)
         a[i] = ((uint64_t)max - (uint64_t)value[i]) << 32 | (uint64_t)i;
     const uint64_t *sorted = crm_radix_u64(a, b, n, 4);
@@ -313,10 +345,11 @@ enum crm_err crm_pareto_rank_ids(const int64_t *value, size_t n,
         for (j = i + 1; j < n && sorted[j] >> 32 == sorted[i] >> 32; j++)
             ;
         if (j - i > 1)
-            sort_run_by_id(&t, order + i, j - i, tmp);
+            sort_run_by_id(&k, order + i, j - i, tmp);
     }
     free(a);
     free(b);
+    free(key);
     free(tmp);
     return CRM_OK;
 }
