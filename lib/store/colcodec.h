@@ -3,7 +3,8 @@
  * Internal to the store: fixed-width integers as byte planes, order ids either as a
  * common prefix plus integers or as length-prefixed text, and raw deflate through
  * reusable zlib streams, inflated by libdeflate (the store's block CRC32 protects the bytes,
- * so zlib's own adler32 would be wasted work). Every decoder checks sizes and never trusts a length. */
+ * so zlib's own adler32 would be wasted work). Every decoder checks sizes and never trusts a
+ * length. */
 #ifndef CRM_COLCODEC_H
 #define CRM_COLCODEC_H
 
