@@ -31,7 +31,7 @@ static size_t plane_len(const struct packed *p, int j)
 
 static void unpack_equals(struct packed *p, const int64_t *v, size_t n, int64_t lo, int w)
 {
-    unsigned char *plane = malloc(n);
+    unsigned char *plane = malloc(n * (size_t)(w ? w : 1));   /* w planes of n bytes */
     int64_t *back = malloc(n * sizeof *back);
     assert_non_null(plane);
     assert_non_null(back);
@@ -148,6 +148,47 @@ static void test_colcodec_raw_context_keeps_every_plane(void **state)
     free(v);
 }
 
+/* Inflating is all or nothing: exactly the declared size from exactly the stored bytes;
+ * a stream cut short, one with bytes after its end, a declared size one off either way, or
+ * a flipped byte is -1, never a partial or padded column. */
+static void test_colcodec_inflate_exact_or_refused(void **state)
+{
+    (void)state;
+    enum { M = 20000 };
+    unsigned char in[M], out[M + 8];
+    for (size_t i = 0; i < M; i++)
+        in[i] = (unsigned char)(i % 7 == 0 ? i : i / 100);
+    struct crm_zctx z = {0};
+    struct crm_buf d = {0};
+    assert_int_equal(crm_col_deflate(&z, in, M, &d), 0);
+    assert_true(d.len > 16 && d.len < M);
+    assert_int_equal(crm_col_inflate(&z, d.data, d.len, out, M), 0);
+    assert_memory_equal(out, in, M);
+    assert_int_not_equal(crm_col_inflate(&z, d.data, d.len - 1, out, M), 0);   /* cut */
+    assert_int_not_equal(crm_col_inflate(&z, d.data, d.len, out, M - 1), 0);   /* longer */
+    assert_int_not_equal(crm_col_inflate(&z, d.data, d.len, out, M + 1), 0);   /* shorter */
+    unsigned char *more = malloc(d.len + 1);
+    assert_non_null(more);
+    memcpy(more, d.data, d.len);
+    more[d.len] = 0;
+    assert_int_not_equal(crm_col_inflate(&z, more, d.len + 1, out, M), 0);     /* trailing */
+    int refused = 0;
+    for (size_t k = 0; k < d.len; k += 7) {   /* a flipped byte: refused or a different column */
+        memcpy(more, d.data, d.len);
+        more[k] ^= 0x5a;
+        if (crm_col_inflate(&z, more, d.len, out, M) != 0)
+            refused++;
+        else
+            assert_true(memcmp(out, in, M) != 0 || k + 1 == d.len);
+    }
+    assert_true(refused > 0);
+    assert_int_equal(crm_col_inflate(&z, d.data, d.len, out, M), 0);   /* still usable */
+    assert_memory_equal(out, in, M);
+    free(more);
+    crm_buf_free(&d);
+    crm_zctx_free(&z);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -155,6 +196,7 @@ int main(void)
         cmocka_unit_test(test_colcodec_skewed_bytes_take_their_entropy),
         cmocka_unit_test(test_colcodec_random_planes_stay_raw),
         cmocka_unit_test(test_colcodec_raw_context_keeps_every_plane),
+        cmocka_unit_test(test_colcodec_inflate_exact_or_refused),
     };
     return cmocka_run_group_tests_name("colcodec_test", tests, NULL, NULL);
 }

@@ -606,6 +606,54 @@ static void test_money_spots_decimal_comma_text(void **state)
     assert_false(crm_money_looks_decimal_comma("abc,de", 6));
 }
 
+/* crm_money_format against a plain model (printf of the magnitude, the point placed by
+ * hand) over every scale 0..18 and values of every length, both signs, the extremes. */
+static void model_format(int64_t minor, int scale, char *buf)
+{
+    char digits[32];
+    unsigned long long mag = minor < 0 ? 0ULL - (unsigned long long)minor
+                                       : (unsigned long long)minor;
+    int n = snprintf(digits, sizeof digits, "%0*llu", scale + 1, mag);
+    size_t len = 0;
+    if (minor < 0)
+        buf[len++] = '-';
+    memcpy(buf + len, digits, (size_t)(n - scale));
+    len += (size_t)(n - scale);
+    if (scale > 0) {
+        buf[len++] = '.';
+        memcpy(buf + len, digits + n - scale, (size_t)scale);
+        len += (size_t)scale;
+    }
+    buf[len] = '\0';
+}
+
+static void test_money_format_matches_model(void **state)
+{
+    (void)state;
+    int64_t v[200];
+    size_t k = 0;
+    v[k++] = 0;
+    v[k++] = INT64_MAX;
+    v[k++] = INT64_MIN;
+    v[k++] = INT64_MIN + 1;
+    for (int64_t p = 1; p <= INT64_MAX / 10; p *= 10) {   /* 1, 9, 10, 11, 99... per length */
+        int64_t each[] = {p, p - 1, p + 1, 10 * p - 1, 5 * p + 7};
+        for (size_t j = 0; j < 5; j++) {
+            v[k++] = each[j];
+            v[k++] = -each[j];
+        }
+    }
+    for (size_t i = 0; i < k; i++)
+        for (int scale = 0; scale <= 18; scale++) {
+            char got[64], want[64];
+            size_t n = crm_money_format(v[i], scale, got);
+            model_format(v[i], scale, want);
+            if (strcmp(got, want) != 0 || n != strlen(want))
+                fail_msg("%lld at scale %d: \"%s\", expected \"%s\"", (long long)v[i], scale,
+                         got, want);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -640,6 +688,7 @@ int main(void)
         cmocka_unit_test(test_money_exact_notes_negative_that_rounds_to_zero),
         cmocka_unit_test(test_money_decimal_comma),
         cmocka_unit_test(test_money_spots_decimal_comma_text),
+        cmocka_unit_test(test_money_format_matches_model),
     };
     return cmocka_run_group_tests_name("money", tests, NULL, NULL);
 }

@@ -3,6 +3,8 @@
  * by every tool's golden cases, the xlsx cells by tests/spreadsheet/). */
 #include "testutil.h"
 
+#include <limits.h>
+
 #include <fcntl.h>
 #include <math.h>
 
@@ -271,6 +273,54 @@ static void test_out_xlsx_text_too_long(void **state)
     unlink(path);
 }
 
+/* Integers of every length and both signs, the extremes, and a block of rows bigger than
+ * the writer's buffer between small fields: the bytes are what printf writes, in order. */
+static void test_out_int_and_big_blocks_keep_the_bytes(void **state)
+{
+    (void)state;
+    char path[32];
+    int fd = temp_fd(path);
+    struct crm_out *o = crm_out_new(fd, "n.csv", 0);
+    size_t cap = 4u << 20, len = 0;
+    char *want = malloc(cap), *block = malloc(600000);
+    assert_non_null(want);
+    assert_non_null(block);
+    long long v[] = {0, 1, -1, 9, 10, 99, 100, 101, 999, 1000, 12345, -12345, 1LL << 40,
+                     LLONG_MAX, LLONG_MIN, LLONG_MIN + 1, 9999999999LL, -10000000000LL};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        crm_out_int(o, v[i]);
+        crm_out_int(o, v[i] / 7);
+        crm_out_end_row(o);
+        len += (size_t)sprintf(want + len, "%lld,%lld\n", v[i], v[i] / 7);
+    }
+    for (size_t i = 0; i < 600000; i++)
+        block[i] = (char)('a' + i % 26);
+    for (size_t round = 0; round < 3; round++) {   /* 600 KB, then 300 B: both orders */
+        crm_out_raw(o, block, 600000 - round);
+        memcpy(want + len, block, 600000 - round);
+        len += 600000 - round;
+        crm_out_int(o, (long long)round);
+        crm_out_end_row(o);
+        len += (size_t)sprintf(want + len, "%zu\n", round);
+    }
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    assert_int_equal(crm_out_close(o, &e), CRM_OK);
+    char *got = malloc(cap);
+    assert_non_null(got);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    size_t n = fread(got, 1, cap, f);
+    fclose(f);
+    assert_int_equal(n, len);
+    assert_memory_equal(got, want, len);
+    free(got);
+    free(want);
+    free(block);
+    close(fd);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -285,6 +335,7 @@ int main(void)
         cmocka_unit_test(test_out_xlsx_text_too_long),
         cmocka_unit_test(test_out_fixed_huge_values_fit_and_read_back),
         cmocka_unit_test(test_out_fixed_rounds_and_drops_negative_zero),
+        cmocka_unit_test(test_out_int_and_big_blocks_keep_the_bytes),
     };
     return cmocka_run_group_tests_name("out", tests, NULL, NULL);
 }

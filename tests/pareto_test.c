@@ -563,6 +563,12 @@ static void test_pareto_rank_ids_matches_reference_sort(void **state)
         ids[i] = text[i];
     }
     check_rank_ids(v, N, ids);
+    for (size_t i = 0; i < N; i++) /* short runs of a value (<= 64: compared one by one) */
+        v[i] = (int64_t)(rnd(&seed) % 3000);
+    check_rank_ids(v, N, ids);
+    for (size_t i = 0; i < N; i++) /* runs of every length, a long one of zeros */
+        v[i] = i % 4 == 0 ? 0 : (int64_t)(rnd(&seed) % (1 + i % 200));
+    check_rank_ids(v, N, ids);
     for (size_t i = 0; i < N; i += 3) /* a value range past 2^32: the comparison path */
         v[i] = (int64_t)(rnd(&seed) % 4) * 5000000000;
     check_rank_ids(v, N, ids);

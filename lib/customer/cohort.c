@@ -8,6 +8,8 @@
 
 #include "text/timeparse.h"
 
+#define AHEAD 32   /* rows between a prefetch and its use in the passes over orders */
+
 struct cell {
     uint64_t active, orders;
     int64_t revenue;
@@ -118,6 +120,8 @@ static enum crm_err first_days(struct crm_cohort *co, struct crm_store *s, int32
             cap = nc;
         }
         for (uint32_t i = 0; i < ch.n; i++) {
+            if (i + AHEAD < ch.n)   /* f[] is 4 bytes a customer: random access */
+                __builtin_prefetch(&f[ch.customer[i + AHEAD]], 1);
             int32_t d = crm_time_day(ch.time[i]);
             if (d >= co->as_of) {
                 *ignored += 1;
@@ -163,31 +167,52 @@ static enum crm_err fill(struct crm_cohort *co, struct crm_store *s, const int32
     if (co->n && !bits)
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory for %zu periods of %u customers",
                                co->n, n);
+    int32_t *period = malloc(CRM_CHUNK_ROWS * sizeof *period);
+    if (!period) {
+        free(bits);
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    }
     struct crm_chunk ch;
     enum crm_err rc = crm_store_rewind(s, e);
     int32_t memo_day = CRM_NO_DAY, memo_period = 0;
     while (rc == CRM_OK && (rc = crm_store_next(s, &ch, CRM_COL_CUSTOMER | CRM_COL_TIME |
                                                 CRM_COL_AMOUNT | CRM_COL_STATUS, e)) == CRM_OK
            && ch.n > 0) {
+        /* Each row's period first (lo when it is not counted), so the loop below can fetch
+         * a row's random cohort[] entry and activity word AHEAD rows early. */
         for (uint32_t i = 0; i < ch.n; i++) {
             int32_t d = crm_time_day(ch.time[i]);
-            uint32_t c = ch.customer[i];
-            if (d >= co->as_of || ch.status[i] != CRM_STATUS_PAID || c >= n)
+            if (d >= co->as_of || ch.status[i] != CRM_STATUS_PAID || ch.customer[i] >= n) {
+                period[i] = INT32_MIN;
                 continue;
+            }
             if (d != memo_day) {
                 memo_day = d;
                 memo_period = crm_kpi_period_of(co->p, d);
             }
-            size_t ci = (size_t)(cohort[c] - co->lo), k = (size_t)(memo_period - cohort[c]);
+            period[i] = memo_period;
+        }
+        for (uint32_t i = 0; i < ch.n; i++) {
+            if (i + AHEAD < ch.n && period[i + AHEAD] != INT32_MIN) {
+                uint32_t c = ch.customer[i + AHEAD];
+                __builtin_prefetch(&cohort[c]);
+                __builtin_prefetch(&bits[(size_t)(period[i + AHEAD] - co->lo) * words + c / 64],
+                                   1);
+            }
+            if (period[i] == INT32_MIN)
+                continue;
+            uint32_t c = ch.customer[i];
+            int32_t pi = period[i];
+            size_t ci = (size_t)(cohort[c] - co->lo), k = (size_t)(pi - cohort[c]);
             struct cell *x = &co->cell[ci * co->n + k];
-            uint64_t *w = &bits[(size_t)(memo_period - co->lo) * words + c / 64], b = 1ULL
-                                                                                 << (c % 64);
+            uint64_t *w = &bits[(size_t)(pi - co->lo) * words + c / 64], b = 1ULL << (c % 64);
             x->active += !(*w & b);
             *w |= b;
             x->orders++;
             x->revenue += ch.amount[i];
         }
     }
+    free(period);
     free(bits);
     return rc;
 }

@@ -47,8 +47,9 @@ int crm_pareto_cmp_str(uint32_t a, uint32_t b, void *ctx);
 /* The same ranking when ids are text: id_of(i, &len, ctx) returns customer i's id bytes
  * (len of them; they must stay valid during the call). Ids compare as memcmp with the
  * shorter first on a common prefix (strcmp order for ids without NUL bytes). The fast
- * path: radix sort on (value, 8 id bytes after the prefix all ids share), then a full
- * comparison only where those agree. Use this when the dictionary has no sorted order. */
+ * path: a radix sort on the value, then within each run of one value a sort by id (by 8
+ * id bytes after the run's common prefix when the run is long, then a full comparison
+ * where those agree). Use this when the dictionary has no sorted order. */
 enum crm_err crm_pareto_rank_ids(const int64_t *value, size_t n,
                                  const char *(*id_of)(uint32_t i, size_t *len, void *ctx),
                                  void *ctx, uint32_t *order, struct crm_errinfo *err);

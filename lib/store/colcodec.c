@@ -1,18 +1,20 @@
 /* colcodec: column encodings of the store (see colcodec.h). */
 #include "store/colcodec.h"
 
+#include <libdeflate.h>
 #include <math.h>
 #include <string.h>
 
+#include "base/simd.h"
 #include "text/numid.h"
 
 void crm_zctx_free(struct crm_zctx *z)
 {
     if (z->d_ok)
         deflateEnd(&z->d);
-    if (z->i_ok)
-        inflateEnd(&z->i);
-    z->d_ok = z->i_ok = 0;
+    z->d_ok = 0;
+    libdeflate_free_decompressor(z->dd);
+    z->dd = NULL;
 }
 
 /* Raw deflate of in[0..n) at the given level and zlib strategy (the stream is reset and
@@ -72,22 +74,14 @@ int crm_col_deflate_dense(struct crm_zctx *z, const unsigned char *in, size_t n,
 int crm_col_inflate(struct crm_zctx *z, const unsigned char *in, size_t n, unsigned char *out,
                     size_t outn)
 {
-    if (!z->i_ok) {
-        memset(&z->i, 0, sizeof z->i);
-        if (inflateInit2(&z->i, -15) != Z_OK)
-            return -1;
-        z->i_ok = 1;
-    } else if (inflateReset(&z->i) != Z_OK) {
+    if (!z->dd && !(z->dd = libdeflate_alloc_decompressor()))
         return -1;
-    }
     unsigned char spare;
-    z->i.next_in = (unsigned char *)(uintptr_t)in;
-    z->i.avail_in = (uInt)n;
-    z->i.next_out = outn ? out : &spare;
-    z->i.avail_out = (uInt)outn;
-    int rc = inflate(&z->i, Z_FINISH);
+    size_t got_in = 0, got_out = 0;
+    enum libdeflate_result rc = libdeflate_deflate_decompress_ex(
+        z->dd, in, n, outn ? out : &spare, outn, &got_in, &got_out);
     /* Exactly outn bytes, and the stream ends there with all input consumed. */
-    return rc == Z_STREAM_END && z->i.total_out == outn && z->i.avail_in == 0 ? 0 : -1;
+    return rc == LIBDEFLATE_SUCCESS && got_out == outn && got_in == n ? 0 : -1;
 }
 
 int crm_col_width(uint64_t range)
@@ -193,17 +187,55 @@ void crm_col_planes_pack(struct crm_zctx *z, const int64_t *v, size_t n, int64_t
     }
 }
 
+/* out[i] = base + the value whose byte k is p[k][i]: all planes in one pass, so each value
+ * is written once (a pass per plane read and wrote the 512 KB of values w times). */
+CRM_SIMD_CLONES
+static void planes_join(const unsigned char *const *p, size_t n, int w, uint64_t b,
+                        int64_t *out)
+{
+    const unsigned char *p0 = p[0], *p1 = p[w > 1], *p2 = p[w > 2 ? 2 : 0],
+                        *p3 = p[w > 3 ? 3 : 0];
+    switch (w) {
+    case 1:
+        for (size_t i = 0; i < n; i++)
+            out[i] = (int64_t)(b + p0[i]);
+        return;
+    case 2:
+        for (size_t i = 0; i < n; i++)
+            out[i] = (int64_t)(b + (p0[i] | (uint64_t)p1[i] << 8));
+        return;
+    case 3:
+        for (size_t i = 0; i < n; i++)
+            out[i] = (int64_t)(b + (p0[i] | (uint64_t)p1[i] << 8 | (uint64_t)p2[i] << 16));
+        return;
+    case 4:
+        for (size_t i = 0; i < n; i++)
+            out[i] = (int64_t)(b + (p0[i] | (uint64_t)p1[i] << 8 | (uint64_t)p2[i] << 16 |
+                                    (uint64_t)p3[i] << 24));
+        return;
+    default:
+        for (size_t i = 0; i < n; i++) {
+            uint64_t v = 0;
+            for (int j = 0; j < w; j++)
+                v |= (uint64_t)p[j][i] << (8 * j);
+            out[i] = (int64_t)(b + v);
+        }
+    }
+}
+
 int crm_col_planes_unpack(struct crm_zctx *z, const unsigned char *stored, size_t len,
                           size_t n, int w, unsigned mask, int64_t base, unsigned char *plane,
                           int64_t *out)
 {
     size_t at = 0;
-    uint64_t b = (uint64_t)base;
     if (w == 0) {
         for (size_t i = 0; i < n; i++)
             out[i] = base;
         return len == 0 ? 0 : -1;
     }
+    if (w > 8)
+        return -1;
+    const unsigned char *p[8];
     for (int j = 0; j < w; j++) {
         if (len - at < 4)
             return -1;
@@ -211,24 +243,21 @@ int crm_col_planes_unpack(struct crm_zctx *z, const unsigned char *stored, size_
         at += 4;
         if (plen > len - at)
             return -1;
-        const unsigned char *p = stored + at;
+        p[j] = stored + at;
         if (mask & (1u << j)) {
-            if (crm_col_inflate(z, p, plen, plane, n) != 0)
+            unsigned char *into = plane + (size_t)j * n;
+            if (crm_col_inflate(z, p[j], plen, into, n) != 0)
                 return -1;
-            p = plane;
+            p[j] = into;
         } else if (plen != n) {
             return -1;
         }
         at += plen;
-        int shift = 8 * j;
-        if (j == 0)
-            for (size_t i = 0; i < n; i++)
-                out[i] = (int64_t)(b + p[i]);
-        else
-            for (size_t i = 0; i < n; i++)
-                out[i] = (int64_t)((uint64_t)out[i] + ((uint64_t)p[i] << shift));
     }
-    return at == len ? 0 : -1;
+    if (at != len)
+        return -1;
+    planes_join(p, n, w, (uint64_t)base, out);
+    return 0;
 }
 
 /* ---- order ids ---- */

@@ -2,8 +2,9 @@
 /* colcodec: how one store column becomes bytes and back (docs/FORMAT.md, "Columns").
  * Internal to the store: fixed-width integers as byte planes, order ids either as a
  * common prefix plus integers or as length-prefixed text, and raw deflate through
- * reusable zlib streams (the store's block CRC32 protects the bytes, so zlib's own adler32
- * would be wasted work). Every decoder checks sizes and never trusts a length. */
+ * reusable zlib streams, inflated by libdeflate (the store's block CRC32 protects the bytes,
+ * so zlib's own adler32 would be wasted work). Every decoder checks sizes and never trusts a
+ * length. */
 #ifndef CRM_COLCODEC_H
 #define CRM_COLCODEC_H
 
@@ -19,9 +20,12 @@
 #define CRM_ENC_VARLEN 0x40u    /* strings: LEB128 lengths, then the bytes */
 #define CRM_ENC_NUMID 0x80u     /* ids: prefix + zero-padded or plain decimal integers */
 
+struct libdeflate_decompressor;
+
 struct crm_zctx {
-    z_stream d, i;
-    int d_ok, i_ok;
+    z_stream d;                /* deflates (the writer) */
+    int d_ok;
+    struct libdeflate_decompressor *dd;   /* inflates: libdeflate, ~2x zlib's speed */
     int d_strategy;            /* the deflate stream's zlib strategy */
     int d_level;               /* and its level (0 until the stream exists) */
     int raw;                   /* set by the owner: crm_col_deflate declines, columns stay raw */
@@ -59,7 +63,8 @@ void crm_col_planes_get(const unsigned char *raw, size_t n, int w, int shuffled,
 void crm_col_planes_pack(struct crm_zctx *z, const int64_t *v, size_t n, int64_t lo, int w,
                          struct crm_buf *scratch, struct crm_buf *packed, struct crm_buf *out,
                          unsigned *mask);
-/* Inverse of crm_col_planes_pack; -1 when the bytes do not fit n values of width w. */
+/* Inverse of crm_col_planes_pack; -1 when the bytes do not fit n values of width w (<= 8).
+ * plane: room for w * n bytes (each deflated plane is inflated into its own n). */
 int crm_col_planes_unpack(struct crm_zctx *z, const unsigned char *stored, size_t len,
                           size_t n, int w, unsigned mask, int64_t base, unsigned char *plane,
                           int64_t *out);
