@@ -20,8 +20,7 @@ XLSX_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags xlsxwriter 2>/dev/null)
 XLSX_LIBS   ?= $(shell $(PKG_CONFIG) --libs xlsxwriter 2>/dev/null || echo -lxlsxwriter)
 
 ALL_CFLAGS = $(STD) $(WARN) $(CFLAGS) -Ilib $(ZLIB_CFLAGS) $(XLSX_CFLAGS)
-DEFLATE_LIBS ?= -ldeflate
-LIBS       = $(CSV_LIBS) $(XLSX_LIBS) $(DEFLATE_LIBS) $(ZLIB_LIBS) -lm -lpthread
+LIBS       = $(CSV_LIBS) $(XLSX_LIBS) $(ZLIB_LIBS) -lm -lpthread
 
 LIB_SRC  := $(sort $(wildcard lib/*/*.c))
 LIB_HDR  := $(sort $(wildcard lib/*/*.h))

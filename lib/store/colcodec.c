@@ -1,7 +1,6 @@
 /* colcodec: column encodings of the store (see colcodec.h). */
 #include "store/colcodec.h"
 
-#include <libdeflate.h>
 #include <math.h>
 #include <string.h>
 
@@ -12,9 +11,9 @@ void crm_zctx_free(struct crm_zctx *z)
 {
     if (z->d_ok)
         deflateEnd(&z->d);
-    z->d_ok = 0;
-    libdeflate_free_decompressor(z->dd);
-    z->dd = NULL;
+    if (z->i_ok)
+        inflateEnd(&z->i);
+    z->d_ok = z->i_ok = 0;
 }
 
 /* Raw deflate of in[0..n) at the given level and zlib strategy (the stream is reset and
@@ -74,14 +73,22 @@ int crm_col_deflate_dense(struct crm_zctx *z, const unsigned char *in, size_t n,
 int crm_col_inflate(struct crm_zctx *z, const unsigned char *in, size_t n, unsigned char *out,
                     size_t outn)
 {
-    if (!z->dd && !(z->dd = libdeflate_alloc_decompressor()))
+    if (!z->i_ok) {
+        memset(&z->i, 0, sizeof z->i);
+        if (inflateInit2(&z->i, -15) != Z_OK)
+            return -1;
+        z->i_ok = 1;
+    } else if (inflateReset(&z->i) != Z_OK) {
         return -1;
+    }
     unsigned char spare;
-    size_t got_in = 0, got_out = 0;
-    enum libdeflate_result rc = libdeflate_deflate_decompress_ex(
-        z->dd, in, n, outn ? out : &spare, outn, &got_in, &got_out);
+    z->i.next_in = (unsigned char *)(uintptr_t)in;
+    z->i.avail_in = (uInt)n;
+    z->i.next_out = outn ? out : &spare;
+    z->i.avail_out = (uInt)outn;
+    int rc = inflate(&z->i, Z_FINISH);
     /* Exactly outn bytes, and the stream ends there with all input consumed. */
-    return rc == LIBDEFLATE_SUCCESS && got_out == outn && got_in == n ? 0 : -1;
+    return rc == Z_STREAM_END && z->i.total_out == outn && z->i.avail_in == 0 ? 0 : -1;
 }
 
 int crm_col_width(uint64_t range)

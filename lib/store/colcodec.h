@@ -2,9 +2,8 @@
 /* colcodec: how one store column becomes bytes and back (docs/FORMAT.md, "Columns").
  * Internal to the store: fixed-width integers as byte planes, order ids either as a
  * common prefix plus integers or as length-prefixed text, and raw deflate through
- * reusable zlib streams, inflated by libdeflate (the store's block CRC32 protects the bytes,
- * so zlib's own adler32 would be wasted work). Every decoder checks sizes and never trusts a
- * length. */
+ * reusable zlib streams (the store's block CRC32 protects the bytes, so zlib's own adler32
+ * would be wasted work). Every decoder checks sizes and never trusts a length. */
 #ifndef CRM_COLCODEC_H
 #define CRM_COLCODEC_H
 
@@ -20,12 +19,9 @@
 #define CRM_ENC_VARLEN 0x40u    /* strings: LEB128 lengths, then the bytes */
 #define CRM_ENC_NUMID 0x80u     /* ids: prefix + zero-padded or plain decimal integers */
 
-struct libdeflate_decompressor;
-
 struct crm_zctx {
-    z_stream d;                /* deflates (the writer) */
-    int d_ok;
-    struct libdeflate_decompressor *dd;   /* inflates: libdeflate, ~2x zlib's speed */
+    z_stream d, i;
+    int d_ok, i_ok;
     int d_strategy;            /* the deflate stream's zlib strategy */
     int d_level;               /* and its level (0 until the stream exists) */
     int raw;                   /* set by the owner: crm_col_deflate declines, columns stay raw */
