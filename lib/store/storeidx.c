@@ -661,8 +661,10 @@ enum crm_err crm_store_walk_dict(int fd, const char *name, const struct crm_walk
             return rc;
         for (uint32_t i = 0; i < d[k].count; i++) {
             uint64_t n;
+            /* no NUL or UTF-8 check here: readers make them; an id that fails them
+             * matches no customer an import gives */
             if (crm_varint_get(col, col_len, &at, &n) != 0 || n > col_len - at ||
-                n > CRM_ID_MAX || memchr(col + at, '\0', (size_t)n))
+                n > CRM_ID_MAX)
                 return wcorrupt(name, -1, e, "dictionary entry %u at byte %llu: damaged",
                                 d[k].first + i, d[k].off);
             if (fn(ctx, d[k].first + i, (const char *)col + at, (size_t)n))
