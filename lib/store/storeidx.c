@@ -461,7 +461,7 @@ static enum crm_err walk_dict(struct walk_state *st, const unsigned char *p, siz
         return wcorrupt(st->name, (long long)w->nchunk, e, "dictionary block %u at byte %llu "
                         "is too short", blk, at);
     uint32_t first = (uint32_t)crm_le_get(p, 4), count = (uint32_t)crm_le_get(p + 4, 4);
-    if (first != st->dict_seen || count > UINT32_MAX - 1 - first)
+    if (first != st->dict_seen || count > UINT32_MAX - first)
         return wcorrupt(st->name, (long long)w->nchunk, e, "dictionary block %u at byte %llu "
                         "is out of step", blk, at);
     if (grow((void **)&w->dict, w->ndict, sizeof *w->dict) != 0)
@@ -690,7 +690,8 @@ enum crm_err crm_store_walk_ids(int fd, const char *name, const struct crm_walk_
     size_t len = c->len, pos = ORDS_FIXED;
     unsigned ncols = (unsigned)crm_le_get(p + 4, 4);
     if (ncols < 5 || ncols > 16)
-        return wcorrupt(name, chunk_no, e, "chunk block %u at byte %llu: bad columns", c->blk, c->off);
+        return wcorrupt(name, chunk_no, e, "chunk block %u at byte %llu: bad columns", c->blk,
+                        c->off);
     for (unsigned i = 0; i < ncols; i++) {
         if (len - pos < COLDESC)
             return wcorrupt(name, chunk_no, e, "chunk block %u at byte %llu: column runs past "
