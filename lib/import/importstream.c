@@ -1,0 +1,154 @@
+/* importstream: one input file, header to last row — columns mapped, rows prepared by the
+ * reader threads in batches, then placed one by one in input order by the main thread.
+ * Invariant: every data row read is counted in st.rows and handed to do_row once (a
+ * repeated header line is counted apart). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "import/idset.h"
+#include "import/importint.h"
+
+static void prefetch_keys(const struct crm_import *imp, const struct keys *k)
+{
+    if (!k->usable)
+        return;
+    if (k->cust_len) {
+        struct crm_dict_key key = {k->cust, k->cust_len, k->cust_h, k->cust_num};
+        crm_dict_prefetch(imp->dict[k->part], &key);
+    }
+    if (k->id_h) {
+        crm_idset_prefetch(imp->seen, k->id_h);
+        __builtin_prefetch(&imp->wmap[wbucket_of(k->id_h)]);
+    }
+}
+void free_stream_header(struct crm_import *imp)
+{
+    for (size_t i = 0; i < imp->stream_nh; i++)
+        free(imp->stream_hdr[i]);
+    free(imp->stream_hdr);
+    free(imp->stream_hlen);
+    imp->stream_hdr = NULL;
+    imp->stream_hlen = NULL;
+    imp->stream_nh = 0;
+}
+
+static enum crm_err import_stream(struct crm_import *imp, struct crm_csvin *in,
+                                  struct crm_errinfo *e)
+{
+    struct crm_record rec;
+    struct colmap m;
+    snprintf(imp->last_encoding, sizeof imp->last_encoding, "%s", crm_csvin_encoding(in));
+    imp->last_delim = crm_csvin_delimiter(in);
+    enum crm_err rc = crm_csvin_next(in, &rec, e);
+    if (rc != CRM_OK)
+        return rc;
+    if (rec.nfields == 0) {
+        /* Not even a header: an export that failed, or `crm-import x | crm-rfm` where the
+         * import failed before writing, which must not become an empty report and exit 0. */
+        crm_errinfo_where(e, crm_csvin_name(in), -1, -1, -1);
+        return crm_errinfo_set(e, CRM_EDATA, "empty input: no header line and no rows (from "
+                               "a pipe: did the command before it fail?)");
+    }
+    int is_header = !imp->o.no_header;
+    if ((rc = detect_preset(imp, &rec, e)) != CRM_OK)
+        return rc;
+    if (imp->preset && (imp->preset->rules & P_CDNOW)) {
+        int tcol = rec.nfields == 5 ? 2 : 1;
+        is_header = (size_t)tcol >= rec.nfields || !is_digits(rec.field[tcol], rec.len[tcol]);
+    }
+    rc = map_columns(imp, in, &rec, is_header, &m, e);
+    if (rc == CRM_OK)
+        rc = start_items(imp, &m, crm_csvin_name(in), e);
+    if (rc != CRM_OK)
+        return rc;
+    /* Keep the header to recognise it when repeated inside concatenated exports. */
+    size_t nh = is_header ? rec.nfields : 0;
+    char **hdr = calloc(nh + 1, sizeof *hdr);
+    size_t *hlen = calloc(nh + 1, sizeof *hlen);
+    if (!hdr || !hlen) {
+        free(hdr);
+        free(hlen);
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < nh && rc == CRM_OK; i++) {
+        hlen[i] = rec.len[i];
+        if (!(hdr[i] = malloc(rec.len[i] + 1)))
+            rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+        else
+            memcpy(hdr[i], rec.field[i], rec.len[i] + 1);
+    }
+    struct rowctx r = {imp, in, &rec, 0, &imp->last_status};
+    imp->stream_map = m;
+    free_stream_header(imp);            /* the last file's input is closed by now */
+    imp->stream_hdr = hdr;
+    imp->stream_hlen = hlen;
+    imp->stream_nh = nh;
+    crm_csvin_set_prep(in, prep_rows, imp, sizeof(struct prow));
+    const struct crm_record *recs = &rec;
+    size_t n = is_header ? 0 : 1;     /* without a header the first record is data */
+    const size_t ahead = 8;           /* prefetch distance in rows */
+    for (;;) {
+        if (rc != CRM_OK)
+            break;
+        const void *prep = NULL;
+        if (n == 0) {
+            rc = crm_csvin_next_batch_prep(in, &recs, &n, &prep, e);
+            if (rc != CRM_OK || n == 0)
+                break;
+        }
+        if (!prep) {               /* parsed before the hook was set: prepare here */
+            if (crm_buf_reserve(&imp->keybuf, n * sizeof(struct prow)) != 0) {
+                rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+                break;
+            }
+            prep_rows(imp, recs, n, imp->keybuf.data);
+            prep = imp->keybuf.data;
+        }
+        const struct prow *p = prep;
+        for (size_t i = 0; i < n && i < ahead; i++)
+            prefetch_keys(imp, &p[i].r.k);
+        for (size_t i = 0; i < n && rc == CRM_OK; i++) {
+            if (i + ahead < n)
+                prefetch_keys(imp, &p[i + ahead].r.k);
+            r.rec = &recs[i];
+            if (p[i].header) {
+                imp->st.repeated_headers++;
+                continue;
+            }
+            if ((++imp->st.rows & 0x3fff) == 0 && imp->o.progress)
+                imp->o.progress(imp->o.progress_ctx, crm_csvin_bytes(in));
+            rc = do_row(&r, &m, &p[i], e);
+        }
+        if (rc == CRM_OK && imp->rejects && crm_out_failed(imp->rejects))
+            rc = crm_errinfo_set(e, CRM_EIO, "cannot write the rejects file");
+        n = 0;
+    }
+    crm_csvin_set_prep(in, NULL, NULL, 0);
+    return rc;
+}
+
+enum crm_err crm_import_fd(struct crm_import *imp, int fd, const char *name, const void *head,
+                           size_t head_len, struct crm_errinfo *e)
+{
+    struct crm_csvin *in;
+    struct crm_csvin_opts co = imp->o.csv;
+    enum crm_err rc = crm_csvin_open_fd(fd, name, head, head_len, &co, &in, e);
+    if (rc != CRM_OK)
+        return rc;
+    rc = import_stream(imp, in, e);
+    crm_csvin_close(in);
+    return rc;
+}
+
+enum crm_err crm_import_file(struct crm_import *imp, const char *path, struct crm_errinfo *e)
+{
+    struct crm_csvin *in;
+    struct crm_csvin_opts co = imp->o.csv;
+    enum crm_err rc = crm_csvin_open(path, &co, &in, e);
+    if (rc != CRM_OK)
+        return rc;
+    rc = import_stream(imp, in, e);
+    crm_csvin_close(in);
+    return rc;
+}
