@@ -1,5 +1,6 @@
-/* importsus: rows whose order id is already in `seen` (written by this import or stored
- * before it), held until finish and settled against the exact ids the writers kept; and
+/* importsus: rows whose order id is already in `seen` (written by this import, or stored
+ * in chunks without an order-id summary) or that a stored chunk's summary admits, held
+ * until finish and settled against the exact ids the writers kept; and
  * crm_import_finish, which checks the nothing-lost count. Invariant: a suspect is settled
  * exactly once — a duplicate (skipped), a far-apart line item (rejected), or imported (a
  * hash collision). */
@@ -83,11 +84,14 @@ static int register_existing(void *ctx, uint64_t order_no, const char *id, size_
     return 0;
 }
 
+/* The ids of stored chunks written before order-id summaries (every other stored chunk is
+ * probed by its summary: maybe_stored in importwin.c). */
 enum crm_err crm_import_load_existing(struct crm_import *imp, struct crm_errinfo *e)
 {
     enum crm_err rc = CRM_OK;
     for (size_t i = 0; i < imp->nw && rc == CRM_OK; i++)
-        rc = crm_store_writer_each_order_id(imp->w[i], register_existing, imp, e);
+        rc = crm_store_writer_each_order_id_of(imp->w[i], CRM_IDS_UNSUMMARIZED,
+                                               register_existing, imp, e);
     if (rc == CRM_OK && imp->oom)
         rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     return rc;
@@ -143,7 +147,8 @@ static enum crm_err settle_suspects(struct crm_import *imp, struct crm_errinfo *
     enum crm_err rc = CRM_OK;
     for (size_t w = 0; w < imp->nw && rc == CRM_OK; w++) {
         v.existing = imp->existing[w];
-        rc = crm_store_writer_each_order_id(imp->w[w], verify_one, &v, e);
+        rc = crm_store_writer_each_order_id_of(imp->w[w], CRM_IDS_UNSUMMARIZED | CRM_IDS_PROBED |
+                                               CRM_IDS_NEW, verify_one, &v, e);
     }
     for (size_t i = 0; rc == CRM_OK && i < imp->nsus; i++) {
         struct suspect *s = &imp->sus[i];
@@ -213,6 +218,11 @@ enum crm_err crm_import_finish(struct crm_import *imp, struct crm_errinfo *e)
         rc = close_oldest(imp, e);
     if (rc == CRM_OK)
         rc = settle_suspects(imp, e);
+    imp->st.customers_new = 0;           /* an append's batch resolved against the store */
+    for (size_t i = 0; rc == CRM_OK && i < imp->nw; i++) {
+        rc = crm_store_writer_resolve(imp->w[i], e);
+        imp->st.customers_new += crm_store_writer_new_customers(imp->w[i]);
+    }
     if (rc != CRM_OK)
         return rc;
     const struct crm_import_stats *st = &imp->st;

@@ -355,6 +355,16 @@ int place_row(struct crm_import *imp, const struct colmap *m, const struct row *
     return keep_item(imp, (imp->win_head + imp->win_count - 1) % CRM_IMPORT_WINDOW, rw, e);
 }
 
+/* An append: 1 when a stored chunk's order-id summary admits the id (the row is then held
+ * as a suspect and checked exactly against those chunks at finish, settle_suspects). */
+static int maybe_stored(struct crm_import *imp, const char *id, size_t len)
+{
+    int hit = 0;
+    for (size_t i = 0; i < imp->nw; i++)
+        hit |= crm_store_writer_id_may_be_stored(imp->w[i], id, len);
+    return hit;
+}
+
 /* One data row: checked, parsed, then merged, held as a suspected duplicate, begun as a
  * new order, skipped or rejected — exactly one of them (the nothing-lost invariant). */
 enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struct prow *p,
@@ -379,7 +389,8 @@ enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struct prow 
         return CRM_OK;
     }
     if (rw->k.id_len && !o &&
-        crm_idset_contains(imp->seen, rw->k.id, rw->k.id_len, h, &rw->k.id_num))
+        (crm_idset_contains(imp->seen, rw->k.id, rw->k.id_len, h, &rw->k.id_num) ||
+         maybe_stored(imp, rw->k.id, rw->k.id_len)))
         return hold_suspect(imp, r, m, rw, e);
     char why[256];
     enum crm_reject reason;
