@@ -484,7 +484,8 @@ static enum crm_err walk_end(struct walk_state *st, size_t len, unsigned blk, ui
     const unsigned char *p = st->b.data + BLOCK_HDR;
     uint64_t orders = crm_le_get(p, 8), chunks = crm_le_get(p + 8, 8);
     if (orders != w->stats.orders || chunks != w->nchunk ||
-        crm_le_get(p + 16, 8) != st->dict_seen || crm_le_get(p + 24, 8) != st->cust_rows ||
+        (uint32_t)crm_le_get(p + 16, 8) != st->dict_seen ||   /* as readers: 32 bits */
+        crm_le_get(p + 24, 8) != st->cust_rows ||
         crm_le_get(p + 48, 8) != (uint64_t)blk + 1 ||
         (orders && ((int64_t)crm_le_get(p + 32, 8) != st->min_time ||
                     (int64_t)crm_le_get(p + 40, 8) != st->max_time)))
