@@ -475,6 +475,45 @@ static void test_append_resolves_customers_against_the_stored_dictionary(void **
     unlink(path);
 }
 
+/* An append of more than a chunk (customers resolved before the first new chunk is
+ * written, and again for the next): every order's customer is the stored one or a new one
+ * numbered after the stored ones. */
+static void test_append_of_more_than_a_chunk_keeps_customer_numbers(void **state)
+{
+    (void)state;
+    char *path = store_of(100, 10, 1 << 30);        /* c0..c9 = 0..9 */
+    int fd = open(path, O_RDWR);
+    struct crm_store_writer *w;
+    struct crm_errinfo e;
+    assert_int_equal(crm_store_writer_append(fd, path, CRM_STORE_NO_SYNC, &w, &e), CRM_OK);
+    add_orders(w, 1000, 70000, 20, 1 << 30);        /* c(i % 20): c10..c19 are new */
+    assert_int_equal(crm_store_writer_finish(w, &e), CRM_OK);
+    assert_int_equal(crm_store_writer_new_customers(w), 10);
+    crm_store_writer_free(w);
+    close(fd);
+    struct crm_store *s;
+    assert_int_equal(crm_store_open(path, &s, &e), CRM_OK);
+    struct crm_chunk c;
+    uint64_t row = 0;
+    assert_int_equal(crm_store_next(s, &c, CRM_COL_CUSTOMER, &e), CRM_OK);   /* stored */
+    while (crm_store_next(s, &c, CRM_COL_CUSTOMER, &e) == CRM_OK && c.n > 0)
+        for (uint32_t i = 0; i < c.n; i++, row++) {
+            size_t len;
+            char want[16];
+            snprintf(want, sizeof want, "c%llu", (unsigned long long)((1000 + row) % 20));
+            const char *id = crm_store_customer_id(s, c.customer[i], &len);
+            if (len != strlen(want) || memcmp(id, want, len) != 0)
+                fail_msg("order %llu: customer %.*s, want %s", (unsigned long long)row,
+                         (int)len, id, want);
+        }
+    assert_int_equal(row, 70000);
+    assert_int_equal(crm_store_customer_count(s), 20);
+    size_t len;
+    assert_memory_equal(crm_store_customer_id(s, 10, &len), "c10", 3);  /* first new one met */
+    crm_store_close(s);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -488,6 +527,7 @@ int main(void)
         cmocka_unit_test(test_append_to_a_store_without_summaries_reads_every_id),
         cmocka_unit_test(test_a_lying_summary_is_a_damaged_store),
         cmocka_unit_test(test_append_resolves_customers_against_the_stored_dictionary),
+        cmocka_unit_test(test_append_of_more_than_a_chunk_keeps_customer_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

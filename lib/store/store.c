@@ -210,6 +210,9 @@ struct crm_store_writer {
     struct crm_walk_dict *dblk;
     size_t ndblk;
     uint64_t *filter;          /* resolve: the batch's customers, two bits each */
+    struct crm_dict *sdict;    /* an append of more than a chunk: the stored dictionary */
+    enum crm_err sdict_rc;
+    int finishing;             /* crm_store_writer_finish has begun */
     size_t filter_mask;
     struct crm_zctx rz;
     struct crm_buf rbuf, rraw;
@@ -441,14 +444,65 @@ static int filter_build(struct crm_store_writer *w, uint32_t count)
     return 0;
 }
 
+static int load_stored(void *ctx, uint32_t idx, const char *id, size_t len)
+{
+    struct crm_store_writer *w = ctx;
+    uint32_t got;
+    enum crm_err rc = crm_dict_intern(w->sdict, id, len, &got, NULL);
+    w->sdict_rc = rc != CRM_OK ? rc : got != idx ? CRM_ECORRUPT : CRM_OK;
+    return w->sdict_rc != CRM_OK;
+}
+
+/* An append of more than a chunk: the stored dictionary loaded once (as before the append
+ * index), so that each later chunk is resolved by lookups, not by another pass. */
+static enum crm_err load_sdict(struct crm_store_writer *w, struct crm_errinfo *e)
+{
+    if (!(w->sdict = crm_dict_new()))
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    enum crm_err rc = crm_store_walk_dict(w->fd, w->name, w->dblk, w->ndblk, &w->rz, &w->rbuf,
+                                          &w->rraw, load_stored, w, e);
+    if (rc == CRM_OK && w->sdict_rc != CRM_OK) {
+        crm_errinfo_where(e, w->name, -1, -1, -1);
+        rc = crm_errinfo_set(e, w->sdict_rc, w->sdict_rc == CRM_ECORRUPT
+                             ? "a customer id appears twice in the dictionary"
+                             : "cannot load the dictionary: %s", crm_strerror(w->sdict_rc));
+    }
+    return rc;
+}
+
+/* The stored customers among those met since the last resolution: by one pass over the
+ * stored DICT blocks (memory: a block's), or in the loaded dictionary. */
+static enum crm_err find_stored_customers(struct crm_store_writer *w, uint32_t count,
+                                          struct crm_errinfo *e)
+{
+    if (!w->sdict) {
+        if (filter_build(w, count) != 0)
+            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+        return crm_store_walk_dict(w->fd, w->name, w->dblk, w->ndblk, &w->rz, &w->rbuf,
+                                   &w->rraw, match_stored, w, e);
+    }
+    for (uint32_t l = w->resolved; l < count; l++) {
+        size_t len;
+        const char *id = crm_dict_id(w->dict, w->stored + l, &len);
+        uint32_t idx;
+        if (crm_dict_find(w->sdict, id, len, &idx))
+            w->remap[l] = idx;
+    }
+    return CRM_OK;
+}
+
 /* An append: give the customers met since the last call their final numbers, the stored
- * one's index or the next new one (the caller's thread). One pass over the stored DICT
- * blocks, whose memory is a block's, not the dictionary's. */
-static enum crm_err resolve(struct crm_store_writer *w, struct crm_errinfo *e)
+ * one's index or the next new one (the caller's thread). `final`: nothing more will be
+ * added (the end of the import); a resolution before that (a chunk is full) is an append
+ * of more than a chunk, which loads the stored dictionary once (load_sdict). */
+static enum crm_err resolve(struct crm_store_writer *w, int final, struct crm_errinfo *e)
 {
     uint32_t count = w->lazy ? crm_dict_count(w->dict) - w->stored : 0;
     if (count == w->resolved)
         return CRM_OK;
+    enum crm_err rc;
+    if (!final && !w->sdict && w->stored > 0 && (rc = load_sdict(w, e)) != CRM_OK)
+        return rc;
     if (count > w->remap_cap) {
         size_t cap = w->remap_cap ? w->remap_cap * 2 : 4096;
         while (cap < count)
@@ -465,11 +519,7 @@ static enum crm_err resolve(struct crm_store_writer *w, struct crm_errinfo *e)
     }
     for (uint32_t l = w->resolved; l < count; l++)
         w->remap[l] = UINT32_MAX;
-    if (filter_build(w, count) != 0)
-        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-    enum crm_err rc = crm_store_walk_dict(w->fd, w->name, w->dblk, w->ndblk, &w->rz, &w->rbuf,
-                                          &w->rraw, match_stored, w, e);
-    if (rc != CRM_OK)
+    if ((rc = find_stored_customers(w, count, e)) != CRM_OK)
         return rc;
     for (uint32_t l = w->resolved; l < count; l++)
         if (w->remap[l] == UINT32_MAX) {
@@ -505,7 +555,7 @@ static enum crm_err w_dict_block(struct crm_store_writer *w, uint32_t from, uint
 /* DICT block with the entries added since the last one (the caller's thread, settled). */
 static enum crm_err w_dict(struct crm_store_writer *w, struct crm_errinfo *e)
 {
-    enum crm_err rc = resolve(w, e);
+    enum crm_err rc = resolve(w, w->finishing, e);
     if (rc != CRM_OK)
         return rc;
     uint32_t count = final_count(w);
@@ -671,7 +721,7 @@ static enum crm_err hand_over(struct crm_store_writer *w, struct crm_errinfo *e)
     w->job = w->rows;
     w->rows = emptied;
     struct chunk_rows *c = &w->job;
-    if ((rc = resolve(w, e)) != CRM_OK)
+    if ((rc = resolve(w, w->finishing, e)) != CRM_OK)
         return rc;
     for (uint32_t i = 0; w->lazy && i < c->n; i++)
         c->col[0][i] = final_index(w, (uint32_t)c->col[0][i]);
@@ -910,7 +960,7 @@ int crm_store_writer_find_customer(const struct crm_store_writer *w, const char 
 
 enum crm_err crm_store_writer_resolve(struct crm_store_writer *w, struct crm_errinfo *e)
 {
-    return resolve(w, e);
+    return resolve(w, 1, e);
 }
 
 uint32_t crm_store_writer_new_customers(const struct crm_store_writer *w)
@@ -1077,6 +1127,7 @@ uint64_t crm_store_writer_base_chunks(const struct crm_store_writer *w)
 
 enum crm_err crm_store_writer_finish(struct crm_store_writer *w, struct crm_errinfo *e)
 {
+    w->finishing = 1;
     enum crm_err rc = w->rows.n ? hand_over(w, e) : CRM_OK;
     if (rc == CRM_OK)
         rc = settle(w, e);
@@ -1151,6 +1202,7 @@ void crm_store_writer_free(struct crm_store_writer *w)
     free(w->new_loc);
     free(w->dblk);
     free(w->filter);
+    crm_dict_free(w->sdict);
     crm_zctx_free(&w->rz);
     crm_buf_free(&w->rbuf);
     crm_buf_free(&w->rraw);
