@@ -939,8 +939,12 @@ static int find_stored(void *ctx, uint32_t idx, const char *id, size_t len)
 int crm_store_writer_find_customer(const struct crm_store_writer *w, const char *id, size_t len,
                                    uint32_t *idx)
 {
-    if (crm_dict_find(w->dict, id, len, idx) || !w->lazy)
-        return crm_dict_find(w->dict, id, len, idx);
+    if (crm_dict_find(w->dict, id, len, idx))
+        return 1;
+    if (!w->lazy)
+        return 0;
+    if (w->sdict)
+        return crm_dict_find(w->sdict, id, len, idx);
     /* an append's stored customer: one pass over the stored DICT blocks (not on a hot
      * path: crm-import interns instead) */
     struct find_ctx f = {id, len, 0, 0};
