@@ -61,6 +61,7 @@ _Static_assert(sizeof(struct open_order) == 128, "a window entry is two cache li
 struct suspect {
     size_t text;             /* offsets into imp->sus_text */
     uint32_t id_len, cust_len, cur_len, raw_len, file;
+    uint32_t item_len[3];    /* its line item's product id, name, category (after raw) */
     long long line;
     int64_t time, amount, quantity, refunded;
     uint8_t status, has_time, has_amount, has_qty, has_status, confirmed, refund_order;

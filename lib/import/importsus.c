@@ -53,6 +53,13 @@ enum crm_err hold_suspect(struct crm_import *imp, struct rowctx *r,
     crm_csvin_format_record(r->in, r->rec, &imp->raw);
     s->raw_len = (uint32_t)imp->raw.len;
     crm_buf_put(&imp->sus_text, imp->raw.data, imp->raw.len);
+    /* the line item goes with it: a suspect that is imported keeps its product */
+    const char *item[3] = {rw->item.id, rw->item.name, rw->item.category};
+    size_t item_len[3] = {rw->item.id_len, rw->item.name_len, rw->item.category_len};
+    for (int k = 0; k < 3; k++) {
+        s->item_len[k] = (uint32_t)(imp->items && rw->item.id_len ? item_len[k] : 0);
+        crm_buf_put(&imp->sus_text, item[k], s->item_len[k]);
+    }
     if (imp->sus_text.oom)
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     s->file = (uint32_t)(imp->nfiles - 1);
@@ -184,6 +191,10 @@ static enum crm_err settle_suspects(struct crm_import *imp, struct crm_errinfo *
             .has_status = s->has_status, .status = s->status, .refunded = s->refunded,
             .refund_order = s->refund_order,
         };
+        const char *item = raw + s->raw_len;
+        rw.item = (struct crm_lineitem_text){item, item + s->item_len[0],
+                                             item + s->item_len[0] + s->item_len[1],
+                                             s->item_len[0], s->item_len[1], s->item_len[2]};
         key_numbers(imp, &rw.k);             /* id_h: v.hash[i] again */
         enum crm_reject reason;
         char why[256];
