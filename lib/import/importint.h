@@ -311,6 +311,8 @@ enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struct prow 
 enum crm_err write_kept(struct crm_import *imp, struct crm_errinfo *e);
 
 /* importsus.c: rows whose order id was already written */
+enum crm_err load_probed(struct crm_import *imp, const char *id, size_t len, int *loaded,
+                         struct crm_errinfo *e);
 enum crm_err hold_suspect(struct crm_import *imp, struct rowctx *r, const struct colmap *m,
                           const struct row *rw, struct crm_errinfo *e);
 

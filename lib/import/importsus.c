@@ -91,8 +91,29 @@ static int register_existing(void *ctx, uint64_t order_no, const char *id, size_
     return 0;
 }
 
+/* An append: the ids of the stored chunks whose order-id summary admits id and that were
+ * not read yet go into `seen`, so that `seen` answers for id exactly as when it held every
+ * stored id (*loaded = 1 when some were read; the row is then looked up again). A night's
+ * new ids meet no chunk: nothing is read. */
+enum crm_err load_probed(struct crm_import *imp, const char *id, size_t len, int *loaded,
+                         struct crm_errinfo *e)
+{
+    enum crm_err rc = CRM_OK;
+    *loaded = 0;
+    for (size_t i = 0; i < imp->nw && rc == CRM_OK; i++) {
+        if (crm_store_writer_id_may_be_stored(imp->w[i], id, len) != 2)
+            continue;
+        *loaded = 1;
+        rc = crm_store_writer_each_order_id_of(imp->w[i], CRM_IDS_PROBED_UNREAD,
+                                               register_existing, imp, e);
+    }
+    if (rc == CRM_OK && imp->oom)
+        rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    return rc;
+}
+
 /* The ids of stored chunks written before order-id summaries (every other stored chunk is
- * probed by its summary: maybe_stored in importwin.c). */
+ * read when a new id meets its summary: load_probed). */
 enum crm_err crm_import_load_existing(struct crm_import *imp, struct crm_errinfo *e)
 {
     enum crm_err rc = CRM_OK;

@@ -196,6 +196,7 @@ struct crm_store_writer {
     struct crm_walk_chunk *old;
     size_t nold;
     uint8_t *old_marked;
+    size_t newly_marked;       /* by the last probe */
     struct crm_idsum_index *old_index;
     struct crm_buf old_block;
     /* an appended store's dictionary, not loaded (the caller's): the batch's customers are
@@ -913,10 +914,14 @@ struct crm_dict *crm_store_writer_dict(struct crm_store_writer *w)
     return w->dict;
 }
 
+/* old_marked[k]: 0 no probe hit chunk k, 1 one did (not yet read as PROBED_UNREAD), 2 read */
 static void mark_old(void *ctx, size_t k)
 {
     struct crm_store_writer *w = ctx;
-    w->old_marked[k] = 1;
+    if (!w->old_marked[k]) {
+        w->old_marked[k] = 1;
+        w->newly_marked++;
+    }
 }
 
 struct find_ctx {
@@ -974,7 +979,10 @@ uint32_t crm_store_writer_new_customers(const struct crm_store_writer *w)
 
 int crm_store_writer_id_may_be_stored(struct crm_store_writer *w, const char *id, size_t len)
 {
-    return w->old_index && crm_idsum_index_probe(w->old_index, id, len, mark_old, w) > 0;
+    w->newly_marked = 0;
+    if (!w->old_index || crm_idsum_index_probe(w->old_index, id, len, mark_old, w) == 0)
+        return 0;
+    return w->newly_marked ? 2 : 1;
 }
 
 enum crm_err crm_store_writer_add(struct crm_store_writer *w, const struct crm_order *o,
@@ -1359,6 +1367,7 @@ static int old_wanted(const struct crm_store_writer *w, size_t k, unsigned which
     unsigned kind = w->old[k].sum.kind;
     return kind != CRM_IDSUM_NONE &&
            ((which & CRM_IDS_STORED) || (w->old_marked[k] && (which & CRM_IDS_PROBED)) ||
+            (w->old_marked[k] == 1 && (which & CRM_IDS_PROBED_UNREAD)) ||
             (kind == CRM_IDSUM_UNKNOWN && (which & CRM_IDS_UNSUMMARIZED)));
 }
 
@@ -1371,6 +1380,8 @@ enum crm_err crm_store_writer_each_order_id_of(struct crm_store_writer *w, unsig
     for (size_t k = 0; rc == CRM_OK && k < w->nold; k++) {
         if (!old_wanted(w, k, which))
             continue;
+        if ((which & CRM_IDS_PROBED_UNREAD) && w->old_marked[k] == 1)
+            w->old_marked[k] = 2;
         rc = load_old(w, k, e);
         if (rc == CRM_OK && each_cached(w, w->old[k].first, w->old[k].rows, fn, ctx))
             return CRM_OK;

@@ -276,15 +276,17 @@ enum crm_err crm_store_writer_each_order_id(struct crm_store_writer *w,
                                                       const char *id, size_t len),
                                             void *ctx, struct crm_errinfo *e);
 
-/* An append's duplicate check by order-id summaries (docs/FORMAT.md): 1 when a stored
- * chunk's summary admits id (it may hold it; such chunks are marked for CRM_IDS_PROBED),
- * 0 when no summarized chunk can hold it. Chunks written before summaries are never
- * probed: their ids are read with CRM_IDS_UNSUMMARIZED. */
+/* An append's duplicate check by order-id summaries (docs/FORMAT.md): 0 when no summarized
+ * chunk can hold id; else the chunks whose summary admits it are marked (CRM_IDS_PROBED)
+ * and the result is 2 when one of them was not marked before, 1 when all were. Chunks
+ * written before summaries are never probed: their ids are read with
+ * CRM_IDS_UNSUMMARIZED. */
 int crm_store_writer_id_may_be_stored(struct crm_store_writer *w, const char *id, size_t len);
 #define CRM_IDS_STORED 1u        /* every chunk stored before this writer */
 #define CRM_IDS_UNSUMMARIZED 2u  /* stored chunks without an order-id summary */
 #define CRM_IDS_PROBED 4u        /* stored chunks marked by crm_store_writer_id_may_be_stored */
 #define CRM_IDS_NEW 8u           /* this writer's orders (with CRM_STORE_KEEP_IDS) */
+#define CRM_IDS_PROBED_UNREAD 16u /* marked stored chunks not read with this flag before */
 /* each_order_id over the chunks selected by `which` (stored ones are read from the file,
  * one chunk at a time); each_order_id is CRM_IDS_STORED | CRM_IDS_NEW. */
 enum crm_err crm_store_writer_each_order_id_of(struct crm_store_writer *w, unsigned which,
