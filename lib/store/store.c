@@ -579,6 +579,27 @@ static enum crm_err w_items(struct crm_store_writer *w, struct chunk_rows *c,
     return rc == CRM_OK ? w_block(w, T_ITEM, e) : rc;
 }
 
+/* The chunk's n order ids (n 0: none) encoded into w->idraw (*enc, *base), and their
+ * summary column appended to the block, first after the fixed fields and never deflated:
+ * an append reads it with them in one pread (storeidx.h). 0, or -1 when out of memory. */
+static int put_id_summary(struct crm_store_writer *w, const struct chunk_rows *c, size_t n,
+                          unsigned *enc, int64_t *base)
+{
+    if (n)
+        *enc = crm_col_ids_encode((const char *)c->id_text.data, c->id_off, n, c->id_number,
+                                  c->id_digits, w->scratch, &w->idraw, base);
+    crm_idsum_build(&w->idsum, *enc, w->idraw.data, w->scratch, (const char *)c->id_text.data,
+                    c->id_off, n);
+    crm_buf_u8(&w->block, COL_ID_SUMMARY);
+    crm_buf_u8(&w->block, ENC_VARLEN);
+    crm_buf_le(&w->block, 0, 2);
+    crm_buf_le(&w->block, w->idsum.len, 4);
+    crm_buf_le(&w->block, w->idsum.len, 4);
+    crm_buf_le(&w->block, 0, 8);
+    crm_buf_put(&w->block, w->idsum.data, w->idsum.len);
+    return w->idraw.oom || w->idsum.oom ? -1 : 0;
+}
+
 /* Write chunk c: its DICT block, then (with items) its PROD and ITEM blocks, then its ORDS
  * block; c is emptied. */
 static enum crm_err w_chunk_rows(struct crm_store_writer *w, struct chunk_rows *c,
@@ -602,25 +623,12 @@ static enum crm_err w_chunk_rows(struct crm_store_writer *w, struct chunk_rows *
     unsigned ncols = 6u + (has_ids ? 1u : 0u) + (c->cur_count > 0 ? 1u : 0u);
     unsigned enc = 0;
     int64_t base = 0;
-    if (has_ids)
-        enc = crm_col_ids_encode((const char *)c->id_text.data, c->id_off, n, c->id_number,
-                                 c->id_digits, w->scratch, &w->idraw, &base);
-    crm_idsum_build(&w->idsum, enc, w->idraw.data, w->scratch, (const char *)c->id_text.data,
-                    c->id_off, has_ids ? n : 0);
-    if (w->idraw.oom || w->idsum.oom)
-        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory building a block");
     crm_buf_le(&w->block, n, 4);
     crm_buf_le(&w->block, ncols, 4);
     crm_buf_le(&w->block, (uint64_t)lo, 8);
     crm_buf_le(&w->block, (uint64_t)hi, 8);
-    /* the summary first, as it is (never deflated): an append reads it with the header */
-    crm_buf_u8(&w->block, COL_ID_SUMMARY);
-    crm_buf_u8(&w->block, ENC_VARLEN);
-    crm_buf_le(&w->block, 0, 2);
-    crm_buf_le(&w->block, w->idsum.len, 4);
-    crm_buf_le(&w->block, w->idsum.len, 4);
-    crm_buf_le(&w->block, 0, 8);
-    crm_buf_put(&w->block, w->idsum.data, w->idsum.len);
+    if (put_id_summary(w, c, has_ids ? n : 0, &enc, &base) != 0)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory building a block");
     put_int_column(w, COL_CUSTOMER, c->col[0], n);
     put_int_column(w, COL_TIME, c->col[1], n);
     put_int_column(w, COL_AMOUNT, c->col[2], n);
