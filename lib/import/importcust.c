@@ -145,14 +145,11 @@ enum crm_err crm_import_customers(struct crm_import *imp, const char *path,
                           "(true/false)", (int)cap_len(vl, 64), v, col[3] + 1);
             continue;
         }
-        uint32_t idx;
+        uint32_t idx;     /* new customers are counted at finish (crm_import_finish) */
         struct crm_store_writer *w = imp->w[crm_import_partition(s, len, imp->nw)];
-        if (!crm_store_writer_find_customer(w, s, len, &idx)) {
-            rc = crm_store_writer_customer(w, s, len, &idx, e);
-            if (rc != CRM_OK)
-                break;
-            imp->st.customers_new++;
-        }
+        rc = crm_store_writer_customer(w, s, len, &idx, e);
+        if (rc != CRM_OK)
+            break;
         ci.customer = idx;
         rc = crm_store_writer_add_customer(w, &ci, e);
         if (rc != CRM_OK)

@@ -62,6 +62,7 @@ _Static_assert(sizeof(struct open_order) == 128, "a window entry is two cache li
 struct suspect {
     size_t text;             /* offsets into imp->sus_text */
     uint32_t id_len, cust_len, cur_len, raw_len, file;
+    uint32_t item_len[3];    /* its line item's product id, name, category (after raw) */
     long long line;
     int64_t time, amount, quantity, refunded;
     uint8_t status, has_time, has_amount, has_qty, has_status, confirmed, refund_order;
@@ -314,6 +315,8 @@ enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struct prow 
 enum crm_err write_kept(struct crm_import *imp, struct crm_errinfo *e);
 
 /* importsus.c: rows whose order id was already written */
+enum crm_err load_probed(struct crm_import *imp, const char *id, size_t len, int *loaded,
+                         struct crm_errinfo *e);
 enum crm_err hold_suspect(struct crm_import *imp, struct rowctx *r, const struct colmap *m,
                           const struct row *rw, struct crm_errinfo *e);
 

@@ -1,5 +1,6 @@
-/* importsus: rows whose order id is already in `seen` (written by this import or stored
- * before it), held until finish and settled against the exact ids the writers kept; and
+/* importsus: rows whose order id is already in `seen` (written by this import, or stored
+ * in chunks without an order-id summary) or that a stored chunk's summary admits, held
+ * until finish and settled against the exact ids the writers kept; and
  * crm_import_finish, which checks the nothing-lost count. Invariant: a suspect is settled
  * exactly once — a duplicate (skipped), a far-apart line item (rejected), or imported (a
  * hash collision). */
@@ -52,6 +53,13 @@ enum crm_err hold_suspect(struct crm_import *imp, struct rowctx *r,
     crm_csvin_format_record(r->in, r->rec, &imp->raw);
     s->raw_len = (uint32_t)imp->raw.len;
     crm_buf_put(&imp->sus_text, imp->raw.data, imp->raw.len);
+    /* the line item goes with it: a suspect that is imported keeps its product */
+    const char *item[3] = {rw->item.id, rw->item.name, rw->item.category};
+    size_t item_len[3] = {rw->item.id_len, rw->item.name_len, rw->item.category_len};
+    for (int k = 0; k < 3; k++) {
+        s->item_len[k] = (uint32_t)(imp->items && rw->item.id_len ? item_len[k] : 0);
+        crm_buf_put(&imp->sus_text, item[k], s->item_len[k]);
+    }
     if (imp->sus_text.oom)
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     s->file = (uint32_t)(imp->nfiles - 1);
@@ -83,11 +91,35 @@ static int register_existing(void *ctx, uint64_t order_no, const char *id, size_
     return 0;
 }
 
+/* An append: the ids of the stored chunks whose order-id summary admits id and that were
+ * not read yet go into `seen`, so that `seen` answers for id exactly as when it held every
+ * stored id (*loaded = 1 when some were read; the row is then looked up again). A night's
+ * new ids meet no chunk: nothing is read. */
+enum crm_err load_probed(struct crm_import *imp, const char *id, size_t len, int *loaded,
+                         struct crm_errinfo *e)
+{
+    enum crm_err rc = CRM_OK;
+    *loaded = 0;
+    for (size_t i = 0; i < imp->nw && rc == CRM_OK; i++) {
+        if (crm_store_writer_id_may_be_stored(imp->w[i], id, len) != 2)
+            continue;
+        *loaded = 1;
+        rc = crm_store_writer_each_order_id_of(imp->w[i], CRM_IDS_PROBED_UNREAD,
+                                               register_existing, imp, e);
+    }
+    if (rc == CRM_OK && imp->oom)
+        rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    return rc;
+}
+
+/* The ids of stored chunks written before order-id summaries (every other stored chunk is
+ * read when a new id meets its summary: load_probed). */
 enum crm_err crm_import_load_existing(struct crm_import *imp, struct crm_errinfo *e)
 {
     enum crm_err rc = CRM_OK;
     for (size_t i = 0; i < imp->nw && rc == CRM_OK; i++)
-        rc = crm_store_writer_each_order_id(imp->w[i], register_existing, imp, e);
+        rc = crm_store_writer_each_order_id_of(imp->w[i], CRM_IDS_UNSUMMARIZED,
+                                               register_existing, imp, e);
     if (rc == CRM_OK && imp->oom)
         rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     return rc;
@@ -138,7 +170,8 @@ static enum crm_err verify_suspects(struct crm_import *imp, struct verify_ctx *v
     enum crm_err rc = CRM_OK;
     for (size_t w = 0; w < imp->nw && rc == CRM_OK; w++) {
         v->existing = imp->existing[w];
-        rc = crm_store_writer_each_order_id(imp->w[w], verify_one, v, e);
+        rc = crm_store_writer_each_order_id_of(imp->w[w], CRM_IDS_UNSUMMARIZED |
+                                               CRM_IDS_PROBED | CRM_IDS_NEW, verify_one, v, e);
     }
     return rc;
 }
@@ -158,6 +191,10 @@ static enum crm_err import_suspect(struct crm_import *imp, const struct suspect 
         .has_status = s->has_status, .status = s->status, .refunded = s->refunded,
         .refund_order = s->refund_order,
     };
+    const char *item = raw + s->raw_len;   /* the line item kept after the raw row */
+    rw.item = (struct crm_lineitem_text){item, item + s->item_len[0],
+                                         item + s->item_len[0] + s->item_len[1],
+                                         s->item_len[0], s->item_len[1], s->item_len[2]};
     key_numbers(imp, &rw.k);             /* id_h: h again */
     enum crm_reject reason;
     char why[256];
@@ -232,6 +269,11 @@ enum crm_err crm_import_finish(struct crm_import *imp, struct crm_errinfo *e)
         rc = close_oldest(imp, e);
     if (rc == CRM_OK)
         rc = settle_suspects(imp, e);
+    imp->st.customers_new = 0;           /* an append's batch resolved against the store */
+    for (size_t i = 0; rc == CRM_OK && i < imp->nw; i++) {
+        rc = crm_store_writer_resolve(imp->w[i], e);
+        imp->st.customers_new += crm_store_writer_new_customers(imp->w[i]);
+    }
     if (rc != CRM_OK)
         return rc;
     const struct crm_import_stats *st = &imp->st;

@@ -355,6 +355,7 @@ int place_row(struct crm_import *imp, const struct colmap *m, const struct row *
     return keep_item(imp, (imp->win_head + imp->win_count - 1) % CRM_IMPORT_WINDOW, rw, e);
 }
 
+
 /* One data row: checked, parsed, then merged, held as a suspected duplicate, begun as a
  * new order, skipped or rejected — exactly one of them (the nothing-lost invariant). */
 enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struct prow *p,
@@ -378,9 +379,17 @@ enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struct prow 
         skip_row(r, CRM_SKIP_GUEST);    /* neither e-mail nor phone: a guest order */
         return CRM_OK;
     }
-    if (rw->k.id_len && !o &&
-        crm_idset_contains(imp->seen, rw->k.id, rw->k.id_len, h, &rw->k.id_num))
-        return hold_suspect(imp, r, m, rw, e);
+    if (rw->k.id_len && !o) {
+        int held = crm_idset_contains(imp->seen, rw->k.id, rw->k.id_len, h, &rw->k.id_num);
+        int loaded = 0;
+        enum crm_err rc;
+        if (!held && (rc = load_probed(imp, rw->k.id, rw->k.id_len, &loaded, e)) != CRM_OK)
+            return rc;
+        if (loaded)
+            held = crm_idset_contains(imp->seen, rw->k.id, rw->k.id_len, h, &rw->k.id_num);
+        if (held)
+            return hold_suspect(imp, r, m, rw, e);
+    }
     char why[256];
     enum crm_reject reason;
     int placed = place_row(imp, m, rw, h, o, &reason, why, sizeof why, e);

@@ -41,6 +41,7 @@ struct crm_dict {
     size_t text_len, text_cap;
     uint64_t *off;             /* count + 1 entries */
     uint32_t count, off_cap;
+    uint32_t first;            /* index of entry 0 (crm_dict_set_base) */
     struct slot *table;
     size_t mask;               /* table size - 1 */
     uint32_t hashed;           /* ids in the table */
@@ -285,7 +286,7 @@ int crm_dict_find_key(const struct crm_dict *d, const struct crm_dict_key *k, ui
         probe(d, k->id, k->len, k->hash, &found);
     if (!found)
         return 0;
-    *idx = found - 1;
+    *idx = d->first + found - 1;
     return 1;
 }
 
@@ -299,7 +300,7 @@ int crm_dict_find(const struct crm_dict *d, const char *id, size_t len, uint32_t
 /* Append id as entry `count`; its index, or -1 (ENOMEM) / -2 (EDATA: too many). */
 static int64_t append_id(struct crm_dict *d, const char *id, size_t len)
 {
-    if (d->count >= UINT32_MAX - 2)
+    if (d->count >= UINT32_MAX - 2 - d->first)
         return -2;
     if (d->text_len + len + 1 > d->text_cap) {
         size_t cap = d->text_cap * 2;
@@ -338,7 +339,7 @@ enum crm_err crm_dict_intern_key(struct crm_dict *d, const struct crm_dict_key *
     else
         pos = probe(d, k->id, k->len, k->hash, &found);
     if (found) {
-        *idx = found - 1;
+        *idx = d->first + found - 1;
         if (added)
             *added = 0;
         return CRM_OK;
@@ -348,7 +349,7 @@ enum crm_err crm_dict_intern_key(struct crm_dict *d, const struct crm_dict_key *
     int64_t i = append_id(d, k->id, k->len);
     if (i < 0)
         return i == -1 ? CRM_ENOMEM : CRM_EDATA;
-    *idx = (uint32_t)i;
+    *idx = d->first + (uint32_t)i;
     if (added)
         *added = 1;
     if (de) {
@@ -373,11 +374,18 @@ enum crm_err crm_dict_intern(struct crm_dict *d, const char *id, size_t len, uin
 
 uint32_t crm_dict_count(const struct crm_dict *d)
 {
-    return d->count;
+    return d->first + d->count;
+}
+
+void crm_dict_set_base(struct crm_dict *d, uint32_t first)
+{
+    if (d->count == 0)
+        d->first = first;
 }
 
 const char *crm_dict_id(const struct crm_dict *d, uint32_t idx, size_t *len)
 {
+    idx -= d->first;
     if (len)
         *len = (size_t)(d->off[idx + 1] - d->off[idx] - 1);
     return d->text + d->off[idx];

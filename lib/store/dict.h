@@ -24,7 +24,11 @@ enum crm_err crm_dict_intern(struct crm_dict *d, const char *id, size_t len, uin
 /* 1 and *idx when present, else 0. */
 int crm_dict_find(const struct crm_dict *d, const char *id, size_t len, uint32_t *idx);
 
+/* The next index: entries are first .. count - 1 (first is 0 unless set below). */
 uint32_t crm_dict_count(const struct crm_dict *d);
+/* Number the entries of an empty dictionary from `first` on (an append's batch: entries
+ * after the stored ones); no effect once it holds an entry. */
+void crm_dict_set_base(struct crm_dict *d, uint32_t first);
 
 /* The id of idx (NUL-terminated; *len without the NUL when len != NULL). The pointer is
  * valid until the next intern. */

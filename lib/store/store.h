@@ -213,8 +213,9 @@ enum crm_err crm_store_writer_new(int fd, const char *name, const struct crm_sto
                                   struct crm_errinfo *e);
 
 /* Continue an existing store open read-write on fd (a regular file, locked by the caller):
- * verifies every block, loads the dictionary and totals, drops any bytes past the
- * committed length (left by a killed append). Nothing is visible to readers until
+ * walks the blocks by their headers (numbers, lengths, END totals; lib/store/storeidx.h)
+ * without loading the dictionary or the order ids, drops any bytes past the committed
+ * length (left by a killed append). Nothing is visible to readers until
  * crm_store_writer_finish. */
 enum crm_err crm_store_writer_append(int fd, const char *name, unsigned flags,
                                      struct crm_store_writer **out, struct crm_errinfo *e);
@@ -227,9 +228,19 @@ enum crm_err crm_store_writer_customer(struct crm_store_writer *w, const char *i
 /* The writer's customer dictionary, for batched lookups (lib/store/dict.h). */
 struct crm_dict *crm_store_writer_dict(struct crm_store_writer *w);
 
-/* Existing index without adding; 1 when found. */
+/* Existing index without adding; 1 when found. (An append's stored customers not yet met
+ * are found by one pass over the stored dictionary: for tests and rare lookups.) */
 int crm_store_writer_find_customer(const struct crm_store_writer *w, const char *id, size_t len,
                                    uint32_t *idx);
+
+/* An append does not load the stored dictionary: the indexes it gives for the customers it
+ * meets are provisional (from the stored count on) and become final (the stored customer's
+ * index, or the next new one, in order of first appearance) when they are resolved against
+ * the stored DICT blocks, streamed once; chunks are resolved as they are written. Resolve
+ * now (e.g. before counting new customers); customers the store did not hold, from the
+ * writer's start (valid once resolved, and always for a new store). */
+enum crm_err crm_store_writer_resolve(struct crm_store_writer *w, struct crm_errinfo *e);
+uint32_t crm_store_writer_new_customers(const struct crm_store_writer *w);
 
 /* Line items: 1 when the writer keeps them (CRM_STORE_ITEMS, or appending to a version-2
  * store). The product dictionary index of a product id, adding it when new (its name and
@@ -264,6 +275,24 @@ enum crm_err crm_store_writer_each_order_id(struct crm_store_writer *w,
                                             int (*fn)(void *ctx, uint64_t order_no,
                                                       const char *id, size_t len),
                                             void *ctx, struct crm_errinfo *e);
+
+/* An append's duplicate check by order-id summaries (docs/FORMAT.md): 0 when no summarized
+ * chunk can hold id; else the chunks whose summary admits it are marked (CRM_IDS_PROBED)
+ * and the result is 2 when one of them was not marked before, 1 when all were. Chunks
+ * written before summaries are never probed: their ids are read with
+ * CRM_IDS_UNSUMMARIZED. */
+int crm_store_writer_id_may_be_stored(struct crm_store_writer *w, const char *id, size_t len);
+#define CRM_IDS_STORED 1u        /* every chunk stored before this writer */
+#define CRM_IDS_UNSUMMARIZED 2u  /* stored chunks without an order-id summary */
+#define CRM_IDS_PROBED 4u        /* stored chunks marked by crm_store_writer_id_may_be_stored */
+#define CRM_IDS_NEW 8u           /* this writer's orders (with CRM_STORE_KEEP_IDS) */
+#define CRM_IDS_PROBED_UNREAD 16u /* marked stored chunks not read with this flag before */
+/* each_order_id over the chunks selected by `which` (stored ones are read from the file,
+ * one chunk at a time); each_order_id is CRM_IDS_STORED | CRM_IDS_NEW. */
+enum crm_err crm_store_writer_each_order_id_of(struct crm_store_writer *w, unsigned which,
+                                               int (*fn)(void *ctx, uint64_t order_no,
+                                                         const char *id, size_t len),
+                                               void *ctx, struct crm_errinfo *e);
 
 /* Write the last chunk and the END block, fsync, then commit (regular files). */
 enum crm_err crm_store_writer_finish(struct crm_store_writer *w, struct crm_errinfo *e);

@@ -29,7 +29,7 @@
 
 enum col_id {
     COL_CUSTOMER = 1, COL_TIME, COL_AMOUNT, COL_QUANTITY, COL_STATUS, COL_ORDER_ID,
-    COL_CURRENCY,
+    COL_CURRENCY, COL_ID_SUMMARY,   /* 8: the chunk's order-id summary (storeidx.h), first */
     COL_C_CUSTOMER = 16, COL_C_SIGNUP, COL_C_BIRTH, COL_C_BIRTH_YEAR_KNOWN, COL_C_BLOCKED,
     COL_D_IDS = 32,
 };
@@ -86,6 +86,9 @@ struct crm_store_tail {
 };
 typedef int crm_store_ids_fn(void *ctx, uint32_t rows, unsigned enc, int64_t base,
                              size_t raw_len, const unsigned char *stored, size_t stored_len);
+/* Where a reader's blocks start, its committed length (0: a stream) and commit sequence. */
+void crm_store_layout(const struct crm_store *s, uint64_t *first_block, uint64_t *committed,
+                      uint64_t *commits);
 enum crm_err crm_store_verify(struct crm_store *s, crm_store_ids_fn *fn, void *ctx,
                               struct crm_store_tail *tail, struct crm_errinfo *e);
 

@@ -512,6 +512,7 @@ static const struct col_rule ords_rules[] = {
     {COL_STATUS, 0, 8, 0, CRM_STATUS_COUNT - 1, "unknown status", "unknown status"},
     {COL_ORDER_ID, 2 + 255, CRM_ID_MAX + 10, 0, 0, NULL, NULL},
     {COL_CURRENCY, 1 + 254 * 256, 1, 0, 0, NULL, NULL},
+    {COL_ID_SUMMARY, 1 + 2 * (10 + CRM_ID_MAX), 0, 0, 0, NULL, NULL},
 };
 
 static const struct col_rule *rule_of(unsigned id)
@@ -1475,6 +1476,13 @@ enum crm_err crm_store_rewind(struct crm_store *s, struct crm_errinfo *e)
     return CRM_OK;
 }
 
+void crm_store_layout(const struct crm_store *s, uint64_t *first_block, uint64_t *committed,
+                      uint64_t *commits)
+{
+    *first_block = s->first_block;
+    *committed = s->committed;
+    *commits = s->commits;
+}
 
 enum crm_err crm_store_verify(struct crm_store *s, crm_store_ids_fn *fn, void *ctx,
                               struct crm_store_tail *tail, struct crm_errinfo *e)

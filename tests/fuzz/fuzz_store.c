@@ -192,8 +192,9 @@ static void try_append(const unsigned char *b, size_t n, int old_ok, const struc
                                               CRM_STORE_NO_SYNC, &w, &e);
     if (rc != CRM_OK) {
         /* Readers do not look for an id given twice in the dictionary (the writer never
-         * does it and CRCs stop accidents); append does, as it rebuilds the lookup. */
-        FUZZ_CHECK(!old_ok || strstr(e.msg, "appears twice"),
+         * does it and CRCs stop accidents); append did, as it rebuilt the lookup. Readers
+         * only bound a chunk's order-id summary; append parses it (lib/store/storeidx.h). */
+        FUZZ_CHECK(!old_ok || strstr(e.msg, "appears twice") || strstr(e.msg, "order-id summary"),
                    "a store that reads cleanly cannot be appended to: %s", e.msg);
         close(fd);
         return;
@@ -202,6 +203,10 @@ static void try_append(const unsigned char *b, size_t n, int old_ok, const struc
         const char *id;
         size_t len;
         rc = crm_store_writer_order_id(w, 0, &id, &len, &e);
+        /* a summary that does not admit its chunk's ids (checksums intact: crafted) is
+         * found by the append that decodes the chunk, not by readers */
+        if (rc != CRM_OK && strstr(e.msg, "order-id summary"))
+            old_ok = 0;
         FUZZ_CHECK(rc == CRM_OK || !old_ok, "first order id: %s", e.msg);
     }
     for (int i = 0; i < 2 && rc == CRM_OK; i++) {
