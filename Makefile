@@ -31,7 +31,7 @@ LIB_SRC  := $(filter-out lib/text/xlsx.c,$(LIB_SRC)) lib/text/none/xlsx_none.c
 endif
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 LIBCRM   := $(B)/libcrm.a
-CLI_OBJ  := $(B)/cmd/cli.o
+CLI_OBJ  := $(patsubst cmd/%.c,$(B)/cmd/%.o,$(sort $(wildcard cmd/cli*.c)))
 TOOL_SRC := $(sort $(wildcard cmd/crm-*.c))
 TOOLS    := $(TOOL_SRC:cmd/%.c=$(B)/bin/%)
 TEST_SRC := $(sort $(wildcard tests/*_test.c))

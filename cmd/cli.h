@@ -3,7 +3,8 @@
  * what" on stderr with control characters written \xNN, exit 1 for data/IO, 2 for usage,
  * silent on a closed pipe), atomic output files (XLSX too, never to a terminal), and a
  * progress bar that appears only when stderr is a terminal and the work takes over a
- * second. */
+ * second. The code: cli.c (start-up, options, failing), cli_out.c (outputs, side files,
+ * claims), cli_store.c (the input store, the evaluation day, progress). */
 #ifndef CRM_CLI_H
 #define CRM_CLI_H
 
@@ -83,6 +84,9 @@ void cli_check(const struct cli *c, enum crm_err rc, const struct crm_errinfo *e
 void cli_track_temp(const char *path);
 void cli_untrack_temp(const char *path);
 
+/* Remove the temporary file of -o, if one is open (cli_die does it before exiting). */
+void cli_abort_output(struct cli *c);
+
 /* The report's writer: stdout, or the temporary file of -o (renamed by cli_close_output).
  * XLSX with --format xlsx or -o NAME.xlsx (a sheet named c->sheet); a usage error when
  * that would go to a terminal. */
@@ -150,5 +154,7 @@ struct cli_progress {
 void cli_progress_start(struct cli_progress *p, const struct cli *c, const char *what);
 void cli_progress_update(struct cli_progress *p, double done, double total);
 void cli_progress_end(struct cli_progress *p);
+/* Clear the progress line of the store cli_open_store opened (before any other stderr text). */
+void cli_end_store_progress(void);
 
 #endif
