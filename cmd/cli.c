@@ -192,6 +192,19 @@ int cli_common(struct cli *c, int opt, const char *arg)
     }
 }
 
+int cli_next_option(struct cli *c, int argc, char **argv, const struct option *longopts,
+                    const char **name)
+{
+    int opt, idx;
+    do {
+        idx = -1;
+        opt = getopt_long(argc, argv, "ho:qv", longopts, &idx);
+    } while (opt != -1 && cli_common(c, opt, optarg));
+    if (name)
+        *name = idx >= 0 ? longopts[idx].name : NULL;
+    return opt;
+}
+
 double cli_number(const struct cli *c, const char *opt, const char *arg, double lo, double hi)
 {
     char *end;

@@ -40,14 +40,40 @@ enum { CLI_FORMAT = 1050, CLI_ESCAPE_FORMULAS, CLI_DECIMAL_COMMA };
  * (crm-import's --decimal-comma is about its input). */
 #define CLI_REPORT_OPTIONS {"decimal-comma", no_argument, NULL, CLI_DECIMAL_COMMA}
 
-/* The RFM options (lib/rfm's crm_rfm_set_option takes each by its name), for the tools that
- * score: crm-rfm and crm-segment. */
-#define CLI_RFM_OPTIONS(code)                                                              \
+/* The scoring options of crm-rfm and crm-segment: --window, the RFM options (lib/rfm's
+ * crm_rfm_set_option takes each by its name, code rfm) and --net. */
+#define CLI_RFM_OPTIONS(window, rfm, net)                                                  \
+    {"window", required_argument, NULL, (window)}, CLI_RFM_SET_OPTIONS(rfm),               \
+    {"net", no_argument, NULL, (net)}
+#define CLI_RFM_SET_OPTIONS(code)                                                          \
     {"scheme", required_argument, NULL, (code)},                                           \
     {"monetary", required_argument, NULL, (code)},                                         \
     {"r-bins", required_argument, NULL, (code)}, {"f-bins", required_argument, NULL, (code)}, \
     {"m-bins", required_argument, NULL, (code)},                                           \
     {"weights", required_argument, NULL, (code)}, {"tiers", required_argument, NULL, (code)}
+
+/* The scale-out steps (docs/SCALE.md) of the tools that have them. */
+#define CLI_PARTIAL_OPTIONS(emit, merge)                                                   \
+    {"emit-partial", required_argument, NULL, (emit)},                                     \
+    {"merge-partials", no_argument, NULL, (merge)}
+
+/* --help lines that read the same in several tools (string literals, for concatenation). */
+#define CLI_HELP_AS_OF                                                                     \
+    "      --as-of DATE         evaluation date, YYYY-MM-DD or today (default: the day after\n" \
+    "                           the latest order)\n"
+#define CLI_HELP_MAX_AGE                                                                   \
+    "      --max-age DAYS       exit 1 when the newest order is more than DAYS days\n"      \
+    "                           before the as-of date (a stale export)\n"
+#define CLI_HELP_WINDOW                                                                    \
+    "      --window DAYS|all    orders of the DAYS days before the as-of date count (365)\n"
+#define CLI_HELP_SHEET                                                                     \
+    "      --format F           csv (default), tsv or xlsx (-o NAME.xlsx implies xlsx)\n"  \
+    "      --escape-formulas, --decimal-comma\n"                                            \
+    "                           spreadsheet-safe CSV, as in crm-rfm(1)\n"
+#define CLI_HELP_OUTPUT                                                                    \
+    "  -o, --output FILE        write FILE atomically instead of stdout\n"                 \
+    "      --tsv, --bom         tab-separated; UTF-8 BOM and CRLF for spreadsheets\n"      \
+    CLI_HELP_SHEET
 
 struct cli {
     const char *prog;
@@ -68,6 +94,12 @@ void cli_init(struct cli *c, const char *prog, const char *usage);
 
 /* Handle a shared option; 1 when it was one. Exits for --help/--version. */
 int cli_common(struct cli *c, int opt, const char *arg);
+
+/* The next option of the tool's own (getopt_long over longopts and the short options h o: q v,
+ * the shared ones handled on the way by cli_common); -1 after the last. name (may be NULL):
+ * the long option's name, NULL for a short one. The option's argument is in optarg. */
+int cli_next_option(struct cli *c, int argc, char **argv, const struct option *longopts,
+                    const char **name);
 
 noreturn void cli_die(const struct cli *c, const struct crm_errinfo *e);
 noreturn void cli_usage_error(const struct cli *c, const char *fmt, ...)

@@ -53,9 +53,8 @@ static const struct option longopts[] = {
     {"max-size", required_argument, NULL, OPT_MAX_SIZE},
     {"names", no_argument, NULL, OPT_NAMES},
     {"recommend", required_argument, NULL, OPT_RECOMMEND},
-    {"emit-partial", required_argument, NULL, OPT_EMIT},
+    CLI_PARTIAL_OPTIONS(OPT_EMIT, OPT_MERGE),
     {"frequent", required_argument, NULL, OPT_FREQUENT},
-    {"merge-partials", no_argument, NULL, OPT_MERGE},
     {NULL, 0, NULL, 0},
 };
 
@@ -70,9 +69,7 @@ struct opts {
 static void parse(struct cli *c, struct opts *op, int argc, char **argv)
 {
     int opt;
-    while ((opt = getopt_long(argc, argv, "ho:qv", longopts, NULL)) != -1) {
-        if (cli_common(c, opt, optarg))
-            continue;
+    while ((opt = cli_next_option(c, argc, argv, longopts, NULL)) != -1) {
         switch (opt) {
         case OPT_SUPPORT: op->b.min_support = cli_number(c, "--min-support", optarg, 0, 1); break;
         case OPT_CONFIDENCE:

@@ -39,11 +39,7 @@ static const char usage[] =
     "      --as-of DATE         orders from DATE on are not seen (default: the day after the\n"
     "                           latest order)\n"
     "\n"
-    "  -o, --output FILE        write FILE atomically instead of stdout\n"
-    "      --tsv, --bom         tab-separated; UTF-8 BOM and CRLF for spreadsheets\n"
-    "      --format F           csv (default), tsv or xlsx (-o NAME.xlsx implies xlsx)\n"
-    "      --escape-formulas, --decimal-comma\n"
-    "                           spreadsheet-safe CSV, as in crm-rfm(1)\n"
+    CLI_HELP_OUTPUT
     "  -v, --verbose            counts on stderr\n"
     "  -h, --help               this help; --version\n"
     "\n"
@@ -80,9 +76,7 @@ struct opts {
 static void parse(struct cli *c, struct opts *op, int argc, char **argv)
 {
     int opt;
-    while ((opt = getopt_long(argc, argv, "ho:qv", longopts, NULL)) != -1) {
-        if (cli_common(c, opt, optarg))
-            continue;
+    while ((opt = cli_next_option(c, argc, argv, longopts, NULL)) != -1) {
         switch (opt) {
         case OPT_HOLDOUT: op->holdout = cli_number(c, "--holdout", optarg, 0, 1); break;
         case OPT_SALT: op->salt = optarg; break;

@@ -52,13 +52,10 @@ static const char usage[] =
     "                           once and print the parameters (score with --params)\n"
     "      --as-of DATE         day after the end of the data (default: the day after the\n"
     "                           latest order)\n"
-    "      --max-age DAYS       exit 1 when the newest order is more than DAYS days\n"
-    "                           before the as-of date (a stale export)\n"
+    CLI_HELP_MAX_AGE
     "  -o, --output FILE        write FILE atomically instead of stdout\n"
     "      --tsv, --bom         tab-separated output; UTF-8 BOM and CRLF for spreadsheets\n"
-    "      --format F           csv (default), tsv or xlsx (-o NAME.xlsx implies xlsx)\n"
-    "      --escape-formulas, --decimal-comma\n"
-    "                           spreadsheet-safe CSV, as in crm-rfm(1)\n"
+    CLI_HELP_SHEET
     "  -v, --verbose            counts, the fit (parameters, log-likelihood, convergence)\n"
     "                           and the holdout report on stderr\n"
     "  -h, --help               this help; --version\n"
@@ -87,8 +84,7 @@ static const struct option longopts[] = {
     {"report", required_argument, NULL, OPT_REPORT}, {"svg", required_argument, NULL, OPT_SVG},
     {"params-out", required_argument, NULL, OPT_PARAMS_OUT},
     {"params", required_argument, NULL, OPT_PARAMS},
-    {"emit-partial", required_argument, NULL, OPT_EMIT},
-    {"merge-partials", no_argument, NULL, OPT_MERGE},
+    CLI_PARTIAL_OPTIONS(OPT_EMIT, OPT_MERGE),
     {"penalty", required_argument, NULL, OPT_PENALTY},
     {"fallback-params", required_argument, NULL, OPT_FALLBACK},
     {"compare", no_argument, NULL, OPT_COMPARE},
@@ -100,14 +96,13 @@ static const struct option longopts[] = {
 static void parse(struct cli *c, struct crm_churn_args *op, int argc, char **argv)
 {
     struct crm_errinfo e;
-    int opt, idx;
+    int opt;
+    const char *name;
     crm_errinfo_clear(&e);
-    while ((opt = getopt_long(argc, argv, "ho:qv", longopts, &idx)) != -1) {
-        if (cli_common(c, opt, optarg))
-            continue;
+    while ((opt = cli_next_option(c, argc, argv, longopts, &name)) != -1) {
         switch (opt) {
         case OPT_MODEL: case OPT_METHOD: case OPT_UNIT: case OPT_CUTS: case OPT_FORECAST:
-            cli_check(c, crm_churn_set_option(op, longopts[idx].name, optarg, &e), &e);
+            cli_check(c, crm_churn_set_option(op, name, optarg, &e), &e);
             break;
         case OPT_K: op->rules.k = cli_number(c, "--k", optarg, 1, 1000); break;
         case OPT_FLOOR: op->rules.floor_days = cli_days(c, "--floor", optarg, 0); break;

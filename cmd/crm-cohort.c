@@ -19,8 +19,7 @@ static const char usage[] =
     "INPUT is a store from crm-import, or any order file (imported on the fly); omitted or -\n"
     "is stdin.\n"
     "\n"
-    "      --as-of DATE         evaluation date, YYYY-MM-DD or today (default: the day after\n"
-    "                           the latest order)\n"
+    CLI_HELP_AS_OF
     "      --period P           month (default), week (cohorts named by their Monday) or\n"
     "                           quarter\n"
     "      --matrix             one row per cohort, one column per period index, of --metric\n"
@@ -31,11 +30,7 @@ static const char usage[] =
     "                           for stdout) instead of the report; needs --as-of\n"
     "      --merge-partials     read partial FILEs (the arguments; none or -: stdin) and print\n"
     "                           the report of them all\n"
-    "  -o, --output FILE        write FILE atomically instead of stdout\n"
-    "      --tsv, --bom         tab-separated; UTF-8 BOM and CRLF for spreadsheets\n"
-    "      --format F           csv (default), tsv or xlsx (-o NAME.xlsx implies xlsx)\n"
-    "      --escape-formulas, --decimal-comma\n"
-    "                           spreadsheet-safe CSV, as in crm-rfm(1)\n"
+    CLI_HELP_OUTPUT
     "  -v, --verbose            as-of date and counts on stderr\n"
     "  -h, --help               this help; --version\n"
     "\n"
@@ -53,8 +48,7 @@ static const struct option longopts[] = {
     {"metric", required_argument, NULL, OPT_METRIC},
     {"matrix", no_argument, NULL, OPT_MATRIX},
     {"svg", required_argument, NULL, OPT_SVG},
-    {"emit-partial", required_argument, NULL, OPT_EMIT},
-    {"merge-partials", no_argument, NULL, OPT_MERGE},
+    CLI_PARTIAL_OPTIONS(OPT_EMIT, OPT_MERGE),
     {NULL, 0, NULL, 0},
 };
 
@@ -165,9 +159,7 @@ static void report(struct cli *c, const struct opts *op, const struct crm_cohort
 static void parse(struct cli *c, struct opts *op, int argc, char **argv)
 {
     int opt, metric_given = 0;
-    while ((opt = getopt_long(argc, argv, "ho:qv", longopts, NULL)) != -1) {
-        if (cli_common(c, opt, optarg))
-            continue;
+    while ((opt = cli_next_option(c, argc, argv, longopts, NULL)) != -1) {
         switch (opt) {
         case OPT_PERIOD:
             if ((op->period = crm_kpi_parse_period(optarg)) < 0)

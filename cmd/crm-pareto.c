@@ -66,8 +66,7 @@ static const struct option longopts[] = {
     {"summary", no_argument, NULL, OPT_SUMMARY},
     {"curve", required_argument, NULL, OPT_CURVE},
     {"svg", required_argument, NULL, OPT_SVG},
-    {"emit-partial", required_argument, NULL, OPT_EMIT},
-    {"merge-partials", no_argument, NULL, OPT_MERGE},
+    CLI_PARTIAL_OPTIONS(OPT_EMIT, OPT_MERGE),
     {NULL, 0, NULL, 0},
 };
 
@@ -105,15 +104,14 @@ static void write_svg(const struct opts *op, const struct crm_pareto *p, int sca
 
 static void parse(struct cli *c, struct opts *op, int argc, char **argv)
 {
-    int opt, idx;
+    int opt;
+    const char *name;
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
-    while ((opt = getopt_long(argc, argv, "ho:qv", longopts, &idx)) != -1) {
-        if (cli_common(c, opt, optarg))
-            continue;
+    while ((opt = cli_next_option(c, argc, argv, longopts, &name)) != -1) {
         switch (opt) {
         case OPT_PARETO:
-            cli_check(c, crm_pareto_set_option(&op->po, longopts[idx].name, optarg, &e), &e);
+            cli_check(c, crm_pareto_set_option(&op->po, name, optarg, &e), &e);
             break;
         case OPT_WINDOW: op->window = cli_days(c, "--window", optarg, 1); break;
         case OPT_SUMMARY: op->summary = 1; break;

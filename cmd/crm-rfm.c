@@ -18,11 +18,9 @@ static const char usage[] =
     "INPUT is a store from crm-import, or any order file (imported on the fly); omitted or -\n"
     "is stdin. One CSV row per customer, in the store's customer order.\n"
     "\n"
-    "      --as-of DATE         evaluation date, YYYY-MM-DD or today (default: the day after\n"
-    "                           the latest order)\n"
-    "      --max-age DAYS       exit 1 when the newest order is more than DAYS days\n"
-    "                           before the as-of date (a stale export)\n"
-    "      --window DAYS|all    orders of the DAYS days before the as-of date count (365)\n"
+    CLI_HELP_AS_OF
+    CLI_HELP_MAX_AGE
+    CLI_HELP_WINDOW
     "      --scheme S           seed (fixed thresholds, default) or quintile\n"
     "      --monetary M         avg (average order value, default) or total\n"
     "      --net                subtract refunds in the window from the money\n"
@@ -66,12 +64,9 @@ enum { OPT_WINDOW = CLI_TOOL_OPTS, OPT_RFM, OPT_NET, OPT_ALL, OPT_EMIT, OPT_MERG
 static const struct option longopts[] = {
     CLI_LONG_OPTIONS,
     CLI_REPORT_OPTIONS,
-    {"window", required_argument, NULL, OPT_WINDOW},
-    CLI_RFM_OPTIONS(OPT_RFM),
-    {"net", no_argument, NULL, OPT_NET},
+    CLI_RFM_OPTIONS(OPT_WINDOW, OPT_RFM, OPT_NET),
     {"all", no_argument, NULL, OPT_ALL},
-    {"emit-partial", required_argument, NULL, OPT_EMIT},
-    {"merge-partials", no_argument, NULL, OPT_MERGE},
+    CLI_PARTIAL_OPTIONS(OPT_EMIT, OPT_MERGE),
     {"cuts", required_argument, NULL, OPT_CUTS},
     {NULL, 0, NULL, 0},
 };
@@ -191,15 +186,14 @@ struct opts {
 static void parse(struct cli *c, struct opts *op, int argc, char **argv)
 {
     struct crm_errinfo e;
-    int net = 0, opt, idx;
+    int net = 0, opt;
+    const char *name;
     crm_errinfo_clear(&e);
-    while ((opt = getopt_long(argc, argv, "ho:qv", longopts, &idx)) != -1) {
-        if (cli_common(c, opt, optarg))
-            continue;
+    while ((opt = cli_next_option(c, argc, argv, longopts, &name)) != -1) {
         switch (opt) {
         case OPT_WINDOW: op->window = cli_days(c, "--window", optarg, 1); break;
         case OPT_RFM:
-            cli_check(c, crm_rfm_set_option(&op->ro, longopts[idx].name, optarg, &e), &e);
+            cli_check(c, crm_rfm_set_option(&op->ro, name, optarg, &e), &e);
             break;
         case OPT_NET: net = 1; break;
         case OPT_ALL: op->all = 1; break;
