@@ -396,17 +396,11 @@ static void sort_rules(const struct crm_basket *s, struct crm_basket_rule *r, si
 enum crm_err crm_basket_run(struct crm_store *s, const struct crm_basket_opts *o,
                             struct crm_basket **out, struct crm_errinfo *e)
 {
-    *out = NULL;
-    struct crm_basket *b = calloc(1, sizeof *b);
-    if (!b)
-        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-    b->s = s;
-    b->as_of = o->as_of;
-    enum crm_err rc = each_basket(s, b, o->as_of, count_products, e);
-    if (rc == CRM_OK)
-        rc = product_table(b, s, e);
-    if (rc == CRM_OK)
-        rc = choose_frequent(b, o, e);
+    struct crm_basket *b;
+    enum crm_err rc = crm_basket_count_products(s, o, &b, e);   /* sets *out to NULL */
+    if (rc != CRM_OK)
+        return rc;
+    rc = choose_frequent(b, o, e);
     if (rc == CRM_OK && b->nfreq > 1)
         rc = each_basket(s, b, o->as_of, count_pairs, e);
     if (rc == CRM_OK && o->max_size >= 3 && b->nfreq > 2)
