@@ -57,75 +57,6 @@ struct opts {
     const char *svg, *emit;
 };
 
-static const char *period_name(int p)
-{
-    return p == CRM_KPI_WEEK ? "week" : p == CRM_KPI_QUARTER ? "quarter" : "month";
-}
-
-static void put_long(struct cli *c, const struct crm_cohort *co, int scale)
-{
-    struct crm_out *o = cli_open_output(c);
-    crm_out_header(o, "cohort,period_index,period_start,cohort_size,active,retention,revenue,"
-                      "orders,cum_revenue_per_customer");
-    for (size_t i = 0; i < crm_cohort_count(co) && !crm_out_failed(o); i++) {
-        for (size_t k = 0; k < crm_cohort_periods(co, i); k++) {
-            struct crm_cohort_row r;
-            crm_cohort_row(co, i, k, &r);
-            crm_out_cstr(o, r.cohort);
-            crm_out_int(o, r.period_index);
-            crm_out_date(o, r.period_start);
-            crm_out_int(o, (long long)r.cohort_size);
-            crm_out_int(o, (long long)r.active);
-            crm_out_fixed(o, r.retention, 7);
-            crm_out_money(o, r.revenue, scale);
-            crm_out_int(o, (long long)r.orders);
-            crm_out_money(o, r.cum_revenue_per_customer, scale);
-            crm_out_end_row(o);
-        }
-    }
-    cli_close_output(c, o);
-}
-
-static void put_cell(struct crm_out *o, const struct crm_cohort_row *r, int metric, int scale)
-{
-    switch (metric) {
-    case CRM_COHORT_RETENTION: crm_out_fixed(o, r->retention, 7); break;
-    case CRM_COHORT_REVENUE: crm_out_money(o, r->revenue, scale); break;
-    case CRM_COHORT_ORDERS: crm_out_int(o, (long long)r->orders); break;
-    case CRM_COHORT_CUM_REVENUE: crm_out_money(o, r->cum_revenue_per_customer, scale); break;
-    default: crm_out_int(o, (long long)r->active);
-    }
-}
-
-static void put_matrix(struct cli *c, const struct crm_cohort *co, int metric, int scale)
-{
-    struct crm_out *o = cli_open_output(c);
-    size_t cols = crm_cohort_max_periods(co);
-    crm_out_cstr(o, "cohort");
-    crm_out_cstr(o, "cohort_size");
-    for (size_t k = 0; k < cols; k++)
-        crm_out_int(o, (long long)k);
-    crm_out_end_row(o);
-    for (size_t i = 0; i < crm_cohort_count(co) && !crm_out_failed(o); i++) {
-        struct crm_cohort_row r;
-        size_t n = crm_cohort_periods(co, i);
-        for (size_t k = 0; k < cols; k++) {
-            if (k < n) {
-                crm_cohort_row(co, i, k, &r);
-                if (k == 0) {
-                    crm_out_cstr(o, r.cohort);
-                    crm_out_int(o, (long long)r.cohort_size);
-                }
-                put_cell(o, &r, metric, scale);
-            } else {
-                crm_out_empty(o);
-            }
-        }
-        crm_out_end_row(o);
-    }
-    cli_close_output(c, o);
-}
-
 static void write_svg(const struct cli *c, const struct opts *op, const struct crm_cohort *co,
                       int scale)
 {
@@ -134,7 +65,7 @@ static void write_svg(const struct cli *c, const struct opts *op, const struct c
     size_t len;
     crm_errinfo_clear(&e);
     cli_check(c, crm_chart_heatmap(co, (enum crm_cohort_metric)op->metric,
-                                   period_name(op->period), scale, &doc, &len, &e), &e);
+                                   crm_kpi_period_name((enum crm_kpi_period)op->period), scale, &doc, &len, &e), &e);
     struct crm_afile *af = cli_open_side(c, op->svg);
     struct crm_out *w = crm_out_new(crm_afile_fd(af), op->svg, 0);
     if (w)
@@ -150,10 +81,9 @@ static void report(struct cli *c, const struct opts *op, const struct crm_cohort
 {
     if (op->svg)
         write_svg(c, op, co, scale);
-    if (op->matrix)
-        put_matrix(c, co, op->metric, scale);
-    else
-        put_long(c, co, scale);
+    struct crm_out *o = cli_open_output(c);
+    crm_cohort_write(o, co, op->matrix, (enum crm_cohort_metric)op->metric, scale);
+    cli_close_output(c, o);
 }
 
 static void parse(struct cli *c, struct opts *op, int argc, char **argv)

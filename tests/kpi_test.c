@@ -34,6 +34,9 @@ static void test_kpi_period_labels_and_starts(void **state)
     label(CRM_KPI_WEEK, "1969-12-28", "1969-W52", "1969-12-22");
     assert_int_equal(crm_kpi_parse_period("week"), CRM_KPI_WEEK);
     assert_int_equal(crm_kpi_parse_period("year"), -1);
+    for (int p = CRM_KPI_MONTH; p <= CRM_KPI_QUARTER; p++)   /* the names read back */
+        assert_int_equal(crm_kpi_parse_period(crm_kpi_period_name((enum crm_kpi_period)p)), p);
+    assert_string_equal(crm_kpi_period_name(CRM_KPI_QUARTER), "quarter");
 }
 
 static const struct t_order ORDERS[] = {

@@ -35,6 +35,11 @@ int crm_kpi_parse_period(const char *text)
          : strcmp(text, "quarter") == 0 ? CRM_KPI_QUARTER : -1;
 }
 
+const char *crm_kpi_period_name(enum crm_kpi_period p)
+{
+    return p == CRM_KPI_WEEK ? "week" : p == CRM_KPI_QUARTER ? "quarter" : "month";
+}
+
 static int32_t floor_div(int32_t a, int32_t b)
 {
     return a >= 0 ? a / b : -((-a + b - 1) / b);

@@ -21,6 +21,8 @@ enum crm_kpi_period { CRM_KPI_MONTH, CRM_KPI_WEEK, CRM_KPI_QUARTER };
 
 /* "month", "week", "quarter"; -1 when unknown. */
 int crm_kpi_parse_period(const char *text);
+/* The name crm_kpi_parse_period reads: "month", "week" or "quarter". */
+const char *crm_kpi_period_name(enum crm_kpi_period p);
 
 /* Period arithmetic: the number of the period holding `day` (consecutive periods have
  * consecutive numbers), its first day, and its label (2024-03, 2024-W09 for ISO weeks,
