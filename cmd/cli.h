@@ -3,8 +3,9 @@
  * what" on stderr with control characters written \xNN, exit 1 for data/IO, 2 for usage,
  * silent on a closed pipe), atomic output files (XLSX too, never to a terminal), and a
  * progress bar that appears only when stderr is a terminal and the work takes over a
- * second. The code: cli.c (start-up, options, failing), cli_out.c (outputs, side files,
- * claims), cli_store.c (the input store, the evaluation day, progress). */
+ * second. The code: cli.c (start-up, messages, failing), cli_opts.c (options and their
+ * values), cli_out.c (outputs, side files, claims), cli_store.c (the input store, the
+ * evaluation day, progress). */
 #ifndef CRM_CLI_H
 #define CRM_CLI_H
 
