@@ -9,7 +9,6 @@
 #include "cli.h"
 #include "scale/scale.h"
 #include "store/store.h"
-#include "text/timeparse.h"
 
 static const char usage[] =
     "Usage: crm-churn [OPTIONS] [INPUT]\n"
@@ -67,30 +66,29 @@ static const char usage[] =
     "  crm-churn --params fit.csv --horizon 52w cdnow.crm | sort -t, -k9,9gr | head\n"
     "  crm-churn --merge-partials churn.0 churn.1 churn.2 -o fit.csv\n";
 
-enum { OPT_MODEL = CLI_TOOL_OPTS, OPT_METHOD, OPT_K, OPT_FLOOR, OPT_UNIT, OPT_HORIZON,
-       OPT_DISCOUNT, OPT_CUTS, OPT_CAL, OPT_REPORT, OPT_SVG, OPT_PARAMS_OUT, OPT_PARAMS,
-       OPT_EMIT, OPT_MERGE, OPT_PENALTY, OPT_FALLBACK, OPT_COMPARE, OPT_INTERVALS, OPT_DIAG,
-       OPT_FORECAST };
+enum { OPT_SET = CLI_TOOL_OPTS, OPT_CAL, OPT_REPORT, OPT_SVG, OPT_PARAMS_OUT, OPT_PARAMS,
+       OPT_EMIT, OPT_MERGE, OPT_FALLBACK, OPT_COMPARE, OPT_DIAG };
 
+/* OPT_SET: the model's options, set by name in lib/model (crm_churn_set_option). */
 static const struct option longopts[] = {
     CLI_LONG_OPTIONS,
     CLI_REPORT_OPTIONS,
-    {"model", required_argument, NULL, OPT_MODEL}, {"method", required_argument, NULL, OPT_METHOD},
-    {"k", required_argument, NULL, OPT_K}, {"floor", required_argument, NULL, OPT_FLOOR},
-    {"unit", required_argument, NULL, OPT_UNIT}, {"horizon", required_argument, NULL, OPT_HORIZON},
-    {"discount", required_argument, NULL, OPT_DISCOUNT},
-    {"risk-cuts", required_argument, NULL, OPT_CUTS},
+    {"model", required_argument, NULL, OPT_SET}, {"method", required_argument, NULL, OPT_SET},
+    {"k", required_argument, NULL, OPT_SET}, {"floor", required_argument, NULL, OPT_SET},
+    {"unit", required_argument, NULL, OPT_SET}, {"horizon", required_argument, NULL, OPT_SET},
+    {"discount", required_argument, NULL, OPT_SET},
+    {"risk-cuts", required_argument, NULL, OPT_SET},
     {"calibration-end", required_argument, NULL, OPT_CAL},
     {"report", required_argument, NULL, OPT_REPORT}, {"svg", required_argument, NULL, OPT_SVG},
     {"params-out", required_argument, NULL, OPT_PARAMS_OUT},
     {"params", required_argument, NULL, OPT_PARAMS},
     CLI_PARTIAL_OPTIONS(OPT_EMIT, OPT_MERGE),
-    {"penalty", required_argument, NULL, OPT_PENALTY},
+    {"penalty", required_argument, NULL, OPT_SET},
     {"fallback-params", required_argument, NULL, OPT_FALLBACK},
     {"compare", no_argument, NULL, OPT_COMPARE},
-    {"intervals", required_argument, NULL, OPT_INTERVALS},
+    {"intervals", required_argument, NULL, OPT_SET},
     {"diagnostics", required_argument, NULL, OPT_DIAG},
-    {"forecast", required_argument, NULL, OPT_FORECAST}, {NULL, 0, NULL, 0},
+    {"forecast", required_argument, NULL, OPT_SET}, {NULL, 0, NULL, 0},
 };
 
 static void parse(struct cli *c, struct crm_churn_args *op, int argc, char **argv)
@@ -101,18 +99,7 @@ static void parse(struct cli *c, struct crm_churn_args *op, int argc, char **arg
     crm_errinfo_clear(&e);
     while ((opt = cli_next_option(c, argc, argv, longopts, &name)) != -1) {
         switch (opt) {
-        case OPT_MODEL: case OPT_METHOD: case OPT_UNIT: case OPT_CUTS: case OPT_FORECAST:
-            cli_check(c, crm_churn_set_option(op, name, optarg, &e), &e);
-            break;
-        case OPT_K: op->rules.k = cli_number(c, "--k", optarg, 1, 1000); break;
-        case OPT_FLOOR: op->rules.floor_days = cli_days(c, "--floor", optarg, 0); break;
-        case OPT_HORIZON:
-            op->m.horizon_days = cli_days(c, "--horizon", optarg, 0);
-            op->horizon_given = 1;
-            break;
-        case OPT_DISCOUNT:
-            op->m.annual_discount = cli_number(c, "--discount", optarg, 0, 10);
-            break;
+        case OPT_SET: cli_check(c, crm_churn_set_option(op, name, optarg, &e), &e); break;
         case OPT_CAL: op->cal = optarg; break;
         case OPT_REPORT: op->report = optarg; break;
         case OPT_SVG: op->svg = optarg; break;
@@ -120,13 +107,9 @@ static void parse(struct cli *c, struct crm_churn_args *op, int argc, char **arg
         case OPT_PARAMS: op->params = optarg; break;
         case OPT_EMIT: op->emit = optarg; break;
         case OPT_MERGE: op->merge = 1; break;
-        case OPT_PENALTY: op->m.penalty = cli_number(c, "--penalty", optarg, 0, 1e6); break;
         case OPT_FALLBACK: op->fallback = optarg; break;
         case OPT_COMPARE: op->compare = 1; break;
         case OPT_DIAG: op->diag = optarg; break;
-        case OPT_INTERVALS:
-            op->m.interval_level = cli_number(c, "--intervals", optarg, 0.5, 0.999);
-            break;
         default: cli_usage_error(c, "unexpected option");
         }
     }
@@ -146,12 +129,10 @@ static void merge(struct cli *c, struct crm_churn_args *op, char **paths, size_t
     struct crm_errinfo e;
     struct crm_partial_opts run, got;
     struct crm_churn *ch;
-    int32_t as_of = CRM_NO_DAY, end = CRM_NO_DAY;
+    int32_t as_of = CRM_NO_DAY, end;
     crm_errinfo_clear(&e);
-    if (cli_as_of(c, &as_of))
-        end = as_of - 1;
-    if (op->cal && crm_date_parse(op->cal, &end) != 0)
-        cli_usage_error(c, "--calibration-end %s: expected YYYY-MM-DD", op->cal);
+    cli_as_of(c, &as_of);
+    cli_check(c, crm_churn_args_end(op, as_of, &end, &e), &e);
     crm_scale_churn_options(&run, as_of, end, NULL);
     cli_check(c, crm_scale_churn_merge((const char *const *)paths, npaths, &run, op->m.model,
                                        op->m.days_per_unit, op->m.penalty, &ch, &got, &e), &e);
@@ -260,11 +241,7 @@ int main(int argc, char **argv)
         if (!op.rules_method)
             ch = fit(&c, &op, &given, b);
         struct crm_out *o = cli_open_output(&c);
-        struct crm_churn_report rep = {ch, &op.rules, b, s, op.m.days_per_unit,
-                                       op.m.money_scale, op.cal != NULL};
-        op.fc.annual_discount = op.m.annual_discount;
-        cli_check(&c, op.fc.periods ? crm_churn_forecast_write(o, &rep, &op.fc, &e)
-                                    : crm_churn_write(o, &rep, &e), &e);
+        cli_check(&c, crm_churn_args_write(o, &op, ch, b, s, &e), &e);
         cli_close_output(&c, o);
     }
     crm_churn_free(ch);
