@@ -105,6 +105,12 @@ void cli_info(const struct cli *c, const char *fmt, ...)
     va_end(ap);
 }
 
+void cli_verbose_lines(const struct cli *c, char *text)
+{
+    for (char *line = strtok(text, "\n"); c->verbose && line; line = strtok(NULL, "\n"))
+        cli_warn(c, "%s", line);
+}
+
 noreturn void cli_usage_error(const struct cli *c, const char *fmt, ...)
 {
     va_list ap;

@@ -59,6 +59,8 @@ enum { CLI_FORMAT = 1050, CLI_ESCAPE_FORMULAS, CLI_DECIMAL_COMMA };
     {"merge-partials", no_argument, NULL, (merge)}
 
 /* --help lines that read the same in several tools (string literals, for concatenation). */
+#define CLI_HELP_INPUT                                                                     \
+    "INPUT is a store from crm-import, or any order file (imported on the fly); omitted or -\n"
 #define CLI_HELP_AS_OF                                                                     \
     "      --as-of DATE         evaluation date, YYYY-MM-DD or today (default: the day after\n" \
     "                           the latest order)\n"
@@ -108,6 +110,9 @@ noreturn void cli_usage_error(const struct cli *c, const char *fmt, ...)
 void cli_warn(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A summary/information line: suppressed by -q. */
 void cli_info(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* -v: each line of a multi-line description as a message of its own (text is cut in
+ * place); nothing without -v. */
+void cli_verbose_lines(const struct cli *c, char *text);
 
 /* Exit via cli_die when rc is an error. */
 void cli_check(const struct cli *c, enum crm_err rc, const struct crm_errinfo *e);

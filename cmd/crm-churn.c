@@ -2,7 +2,6 @@
  * purchases, Gamma-Gamma CLV, churn risk, dormancy rules and holdout validation (SPEC §9). */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "customer/btsum.h"
 #include "model/churn.h"
@@ -116,13 +115,6 @@ static void parse(struct cli *c, struct crm_churn_args *op, int argc, char **arg
     cli_check(c, crm_churn_args_check(op, c->as_of != NULL, argc - optind, &e), &e);
 }
 
-/* -v: the lines of a report, one warning each. */
-static void verbose_lines(const struct cli *c, char *text)
-{
-    for (char *line = strtok(text, "\n"); c->verbose && line; line = strtok(NULL, "\n"))
-        cli_warn(c, "%s", line);
-}
-
 /* --merge-partials: one fit on the summaries of every partition; the parameters out. */
 static void merge(struct cli *c, struct crm_churn_args *op, char **paths, size_t npaths)
 {
@@ -138,7 +130,7 @@ static void merge(struct cli *c, struct crm_churn_args *op, char **paths, size_t
                                        op->m.days_per_unit, op->m.penalty, &ch, &got, &e), &e);
     char text[2048];
     crm_churn_describe(ch, text, sizeof text);
-    verbose_lines(c, text);
+    cli_verbose_lines(c, text);
     if (!ch->params.has_gg)
         cli_warn(c, "no repeat customer spent money: no Gamma-Gamma fit; expected_avg_value "
                  "and clv will be empty");
@@ -159,7 +151,7 @@ static int compare(struct cli *c, struct crm_churn_args *op, const struct crm_bt
     cli_check(c, crm_churn_compare(b, &op->m, &cmp, &e), &e);
     op->m.model = cmp.row[cmp.best].model;
     crm_churn_compare_describe(&cmp, text, sizeof text);
-    verbose_lines(c, text);
+    cli_verbose_lines(c, text);
     if (!op->compare)
         return 0;
     struct crm_out *o = cli_open_output(c);
@@ -181,7 +173,7 @@ static struct crm_churn *fit(struct cli *c, struct crm_churn_args *op,
         cli_warn(c, "%s", text);
     cli_check(c, rc, &e);
     crm_churn_describe(ch, text, sizeof text);
-    verbose_lines(c, text);
+    cli_verbose_lines(c, text);
     if (!ch->params.has_gg && !op->params)
         cli_warn(c, "no repeat customer spent money: no Gamma-Gamma fit; "
                  "expected_avg_value and clv are empty");

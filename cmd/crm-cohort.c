@@ -16,7 +16,7 @@ static const char usage[] =
     "Retention by cohort: customers grouped by the period of their first paid order, and for\n"
     "each period since, how many were active, their orders, revenue and cumulative revenue\n"
     "per cohort customer. All paid orders before the as-of date count (no window).\n"
-    "INPUT is a store from crm-import, or any order file (imported on the fly); omitted or -\n"
+    CLI_HELP_INPUT
     "is stdin.\n"
     "\n"
     CLI_HELP_AS_OF

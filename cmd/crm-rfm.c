@@ -15,7 +15,7 @@ static const char usage[] =
     "Usage: crm-rfm [OPTIONS] [INPUT]\n"
     "Score every customer with paid orders in the window on Recency, Frequency and Monetary\n"
     "value, and give the weighted score and tier (P Platinum, G Gold, S Silver, B Bronze).\n"
-    "INPUT is a store from crm-import, or any order file (imported on the fly); omitted or -\n"
+    CLI_HELP_INPUT
     "is stdin. One CSV row per customer, in the store's customer order.\n"
     "\n"
     CLI_HELP_AS_OF

@@ -14,7 +14,7 @@ static const char usage[] =
     "Usage: crm-segment [OPTIONS] [INPUT]\n"
     "Put every customer in one class (malicious, no-order, no-sale, new, dormant, or the RFM\n"
     "tier P/G/S/B), flag VIPs and name their RFM segment (Champions, At Risk, ...).\n"
-    "INPUT is a store from crm-import, or any order file (imported on the fly); omitted or -\n"
+    CLI_HELP_INPUT
     "is stdin. One CSV row per customer, in the store's customer order.\n"
     "\n"
     CLI_HELP_AS_OF
