@@ -82,20 +82,27 @@ static enum crm_err each_basket(struct crm_store *s, struct crm_basket *b, int32
 
 /* ---- pass 1: products ---- */
 
+/* Basket counts for products 0..need-1, the new ones 0. */
+static enum crm_err count_room(struct crm_basket *b, uint32_t need, struct crm_errinfo *e)
+{
+    if (need <= b->nprod)
+        return CRM_OK;
+    uint64_t *c = realloc(b->count, need * sizeof *c);
+    if (!c)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    memset(c + b->nprod, 0, (need - b->nprod) * sizeof *c);
+    b->count = c;
+    b->nprod = need;
+    return CRM_OK;
+}
+
 static enum crm_err count_products(struct crm_basket *b, uint32_t customer, const uint32_t *p,
                                    size_t n, uint32_t *scratch, struct crm_errinfo *e)
 {
     (void)customer;
     (void)scratch;
-    uint32_t need = crm_store_product_count(b->s);
-    if (need > b->nprod) {
-        uint64_t *c = realloc(b->count, need * sizeof *c);
-        if (!c)
-            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-        memset(c + b->nprod, 0, (need - b->nprod) * sizeof *c);
-        b->count = c;
-        b->nprod = need;
-    }
+    if (count_room(b, crm_store_product_count(b->s), e) != CRM_OK)
+        return CRM_ENOMEM;
     b->baskets++;
     for (size_t i = 0; i < n; i++)
         b->count[p[i]]++;
@@ -121,15 +128,7 @@ static enum crm_err product_table(struct crm_basket *b, struct crm_store *s,
     for (uint32_t i = 0; i < n; i++)
         b->ptab[i] = crm_store_product(s, i);
     b->nptab = n;
-    if (n > b->nprod) {                  /* products of no basket: count 0 */
-        uint64_t *c = realloc(b->count, n * sizeof *c);
-        if (!c)
-            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-        memset(c + b->nprod, 0, (n - b->nprod) * sizeof *c);
-        b->count = c;
-        b->nprod = n;
-    }
-    return CRM_OK;
+    return count_room(b, n, e);          /* products of no basket: count 0 */
 }
 
 /* The frequent products, numbered in store order (so a basket's stay ascending). */
