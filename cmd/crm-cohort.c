@@ -53,7 +53,9 @@ static const struct option longopts[] = {
 };
 
 struct opts {
-    int period, metric, matrix, merge;
+    enum crm_kpi_period period;
+    enum crm_cohort_metric metric;
+    int matrix, merge;
     const char *svg, *emit;
 };
 
@@ -64,8 +66,8 @@ static void write_svg(const struct cli *c, const struct opts *op, const struct c
     char *doc;
     size_t len;
     crm_errinfo_clear(&e);
-    cli_check(c, crm_chart_heatmap(co, (enum crm_cohort_metric)op->metric,
-                                   crm_kpi_period_name((enum crm_kpi_period)op->period), scale, &doc, &len, &e), &e);
+    cli_check(c, crm_chart_heatmap(co, op->metric,
+                                   crm_kpi_period_name(op->period), scale, &doc, &len, &e), &e);
     struct crm_afile *af = cli_open_side(c, op->svg);
     struct crm_out *w = crm_out_new(crm_afile_fd(af), op->svg, 0);
     if (w)
@@ -82,23 +84,20 @@ static void report(struct cli *c, const struct opts *op, const struct crm_cohort
     if (op->svg)
         write_svg(c, op, co, scale);
     struct crm_out *o = cli_open_output(c);
-    crm_cohort_write(o, co, op->matrix, (enum crm_cohort_metric)op->metric, scale);
+    crm_cohort_write(o, co, op->matrix, op->metric, scale);
     cli_close_output(c, o);
 }
 
 static void parse(struct cli *c, struct opts *op, int argc, char **argv)
 {
     int opt, metric_given = 0;
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
     while ((opt = cli_next_option(c, argc, argv, longopts, NULL)) != -1) {
         switch (opt) {
-        case OPT_PERIOD:
-            if ((op->period = crm_kpi_parse_period(optarg)) < 0)
-                cli_usage_error(c, "--period %s: expected month, week or quarter", optarg);
-            break;
+        case OPT_PERIOD: cli_check(c, crm_kpi_period_option(optarg, &op->period, &e), &e); break;
         case OPT_METRIC:
-            if ((op->metric = crm_cohort_parse_metric(optarg)) < 0)
-                cli_usage_error(c, "--metric %s: expected customers, retention, revenue, "
-                                "orders or cum-revenue", optarg);
+            cli_check(c, crm_cohort_metric_option(optarg, &op->metric, &e), &e);
             metric_given = 1;
             break;
         case OPT_MATRIX: op->matrix = 1; break;
@@ -124,10 +123,10 @@ static void merge(struct cli *c, const struct opts *op, char **paths, size_t npa
     struct crm_cohort *co;
     int32_t as_of;
     crm_errinfo_clear(&e);
-    crm_scale_cohort_options(&run, (enum crm_kpi_period)op->period,
+    crm_scale_cohort_options(&run, op->period,
                              cli_as_of(c, &as_of) ? as_of : CRM_NO_DAY, NULL);
     cli_check(c, crm_scale_cohort_merge((const char *const *)paths, npaths, &run,
-                                        (enum crm_kpi_period)op->period, &co, &got, &e), &e);
+                                        op->period, &co, &got, &e), &e);
     report(c, op, co, atoi(crm_partial_opts_get(&got, "money-scale")));
     crm_cohort_free(co);
 }
@@ -150,7 +149,7 @@ int main(int argc, char **argv)
     cli_check(&c, crm_store_max_time(s, &t, &e), &e);
     struct crm_cohort *co;
     uint64_t ignored;
-    cli_check(&c, crm_cohort_new((enum crm_kpi_period)op.period, as_of, &co, &e), &e);
+    cli_check(&c, crm_cohort_new(op.period, as_of, &co, &e), &e);
     cli_check(&c, crm_cohort_scan(co, s, &ignored, &e), &e);
     if (c.verbose) {
         char d[16];
@@ -161,7 +160,7 @@ int main(int argc, char **argv)
     int scale = crm_store_meta(s)->money_scale;
     if (op.emit) {
         struct crm_partial_opts po;
-        crm_scale_cohort_options(&po, (enum crm_kpi_period)op.period, as_of, s);
+        crm_scale_cohort_options(&po, op.period, as_of, s);
         struct crm_out *o = cli_open_partial(&c, op.emit);
         cli_check(&c, crm_scale_cohort_emit(o, &po, co, s, &e), &e);
         cli_close_output(&c, o);

@@ -143,6 +143,15 @@ static void test_cohort_metric_names(void **state)
     assert_int_equal(crm_cohort_parse_metric("cum-revenue"), CRM_COHORT_CUM_REVENUE);
     assert_int_equal(crm_cohort_parse_metric("Revenue"), -1);
     assert_string_equal(crm_cohort_metric_name(CRM_COHORT_RETENTION), "retention");
+    enum crm_cohort_metric m = CRM_COHORT_ORDERS;
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    assert_int_equal(crm_cohort_metric_option("cum-revenue", &m, &e), CRM_OK);
+    assert_int_equal(m, CRM_COHORT_CUM_REVENUE);
+    assert_int_equal(crm_cohort_metric_option("sales", &m, &e), CRM_EUSAGE);
+    assert_string_equal(e.msg, "--metric sales: expected customers, retention, revenue, orders "
+                               "or cum-revenue");
+    assert_int_equal(m, CRM_COHORT_CUM_REVENUE);
 }
 
 /* The long table and the matrix of the hand-computed table (money with 2 decimals). */

@@ -32,6 +32,17 @@ int crm_cohort_parse_metric(const char *text)
     return -1;
 }
 
+enum crm_err crm_cohort_metric_option(const char *text, enum crm_cohort_metric *m,
+                                      struct crm_errinfo *e)
+{
+    int v = crm_cohort_parse_metric(text);
+    if (v < 0)
+        return crm_errinfo_set(e, CRM_EUSAGE, "--metric %s: expected customers, retention, "
+                               "revenue, orders or cum-revenue", text);
+    *m = (enum crm_cohort_metric)v;
+    return CRM_OK;
+}
+
 const char *crm_cohort_metric_name(enum crm_cohort_metric m)
 {
     return metric_names[m];

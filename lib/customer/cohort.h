@@ -32,6 +32,9 @@ enum crm_cohort_metric {
 /* "customers", "retention", "revenue", "orders", "cum-revenue"; -1 when unknown. */
 int crm_cohort_parse_metric(const char *text);
 const char *crm_cohort_metric_name(enum crm_cohort_metric m);
+/* --metric TEXT as an option: *m, or CRM_EUSAGE naming the five names (*m untouched). */
+enum crm_err crm_cohort_metric_option(const char *text, enum crm_cohort_metric *m,
+                                      struct crm_errinfo *e);
 
 struct crm_cohort;
 

@@ -70,11 +70,7 @@ enum crm_err crm_segrep_set_option(struct crm_segrep_opts *o, const char *name,
         if ((rc = parse_number(name, text, 1, CRM_CARE_YEAR - 1, 1, &v, e)) == CRM_OK)
             o->care.vip_remind = (int32_t)v;
     } else if (strcmp(name, "period") == 0) {
-        int p = crm_kpi_parse_period(text);
-        if (p < 0)
-            return crm_errinfo_set(e, CRM_EUSAGE, "--period %s: expected month, week or "
-                                   "quarter", text);
-        o->period = (enum crm_kpi_period)p;
+        rc = crm_kpi_period_option(text, &o->period, e);
     } else if (strcmp(name, "holdout") == 0) {
         rc = parse_number(name, text, 0, 1, 0, &o->holdout, e);
     } else if (strcmp(name, "salt") == 0) {
