@@ -117,6 +117,11 @@ noreturn void cli_usage_error(const struct cli *c, const char *fmt, ...)
     va_start(ap, fmt);
     vmsg(c, fmt, ap);
     va_end(ap);
+    cli_try_help(c);
+}
+
+noreturn void cli_try_help(const struct cli *c)
+{
     fprintf(stderr, "Try '%s --help' for more information.\n", c->prog);
     exit(2);
 }
@@ -132,10 +137,8 @@ noreturn void cli_die(const struct cli *c, const struct crm_errinfo *e)
     char buf[1200];
     crm_errinfo_format(e, buf, sizeof buf);
     put_line(c, buf);
-    if (e->code == CRM_EUSAGE) {
-        fprintf(stderr, "Try '%s --help' for more information.\n", c->prog);
-        exit(2);
-    }
+    if (e->code == CRM_EUSAGE)
+        cli_try_help(c);
     exit(1);
 }
 

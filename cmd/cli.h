@@ -105,6 +105,8 @@ int cli_next_option(struct cli *c, int argc, char **argv, const struct option *l
                     const char **name);
 
 noreturn void cli_die(const struct cli *c, const struct crm_errinfo *e);
+/* The end of every usage error: "Try 'TOOL --help' for more information." and exit 2. */
+noreturn void cli_try_help(const struct cli *c);
 noreturn void cli_usage_error(const struct cli *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void cli_warn(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

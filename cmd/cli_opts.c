@@ -54,9 +54,8 @@ int cli_common(struct cli *c, int opt, const char *arg)
     case 'v':
         c->verbose++;
         return 1;
-    case '?':
-        fprintf(stderr, "Try '%s --help' for more information.\n", c->prog);
-        exit(2);
+    case '?':   /* getopt said what */
+        cli_try_help(c);
     default:
         return 0;
     }
