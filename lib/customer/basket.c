@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
+
 __extension__ typedef unsigned __int128 u128;
 
 #define NOT_FREQUENT UINT32_MAX
@@ -285,14 +287,11 @@ static enum crm_err add_rule(struct crm_basket *b, const struct crm_basket_opts 
     double confidence = (double)both / (double)ante_orders;
     if (confidence < o->min_confidence - 1e-12)
         return CRM_OK;
-    if (b->nrules == b->rules_cap) {
-        size_t cap = b->rules_cap ? b->rules_cap * 2 : 256;
-        struct crm_basket_rule *r = realloc(b->rules, cap * sizeof *r);
-        if (!r)
-            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-        b->rules = r;
-        b->rules_cap = cap;
-    }
+    struct crm_basket_rule *rules = crm_grow(b->rules, &b->rules_cap, b->nrules + 1,
+                                             sizeof *rules, 256);
+    if (!rules)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    b->rules = rules;
     struct crm_basket_rule *r = &b->rules[b->nrules++];
     r->antecedent[0] = ante[0];
     r->antecedent[1] = ante_n > 1 ? ante[1] : ante[0];
@@ -611,14 +610,10 @@ static int recommend_one(const struct crm_basket *b, const uint32_t *start,
         if (mark[d] == stamp + (1ULL << 40))
             continue;                     /* already recommended through a better rule */
         mark[d] = stamp + (1ULL << 40);
-        if (out->n == out->cap) {
-            size_t cap = out->cap ? out->cap * 2 : 1024;
-            struct crm_basket_rec *v = realloc(out->v, cap * sizeof *v);
-            if (!v)
-                return -1;
-            out->v = v;
-            out->cap = cap;
-        }
+        struct crm_basket_rec *v = crm_grow(out->v, &out->cap, out->n + 1, sizeof *v, 1024);
+        if (!v)
+            return -1;
+        out->v = v;
         out->v[out->n++] = (struct crm_basket_rec){customer, ++rank, r->consequent, r};
     }
     return 0;

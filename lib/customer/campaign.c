@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/buf.h"
 #include "base/hash.h"
 #include "base/stats.h"
 #include "text/csvin.h"
@@ -214,16 +215,10 @@ static enum crm_err add_id(struct crm_campaign_groups *g, const char *id, size_t
                                    g->e[i].line);
         return CRM_OK;
     }
-    if (g->ids_len + len > g->ids_cap) {
-        size_t cap = g->ids_cap ? g->ids_cap : 65536;
-        while (cap < g->ids_len + len)
-            cap *= 2;
-        char *ids = realloc(g->ids, cap);
-        if (!ids)
-            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory for the groups");
-        g->ids = ids;
-        g->ids_cap = cap;
-    }
+    char *ids = crm_grow(g->ids, &g->ids_cap, g->ids_len + len, 1, 65536);
+    if (!ids)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory for the groups");
+    g->ids = ids;
     memcpy(g->ids + g->ids_len, id, len);
     g->e[i] = (struct entry){.hash = h, .off = g->ids_len, .len = (uint32_t)len,
                              .group = (int8_t)grp, .line = line, .first = -1};
