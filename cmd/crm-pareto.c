@@ -83,13 +83,8 @@ struct opts {
 static void write_svg(const struct opts *op, const struct crm_pareto *p, int scale,
                       const struct cli *c)
 {
-    struct crm_chart_pareto_opts co = {0};
-    co.value_name = op->po.by == CRM_PARETO_FREQUENCY ? "orders"
-                    : op->po.by == CRM_PARETO_NET     ? "net revenue"
-                                                      : "revenue";
-    co.value_decimals = op->po.by == CRM_PARETO_FREQUENCY ? 0 : scale;
-    co.a_bp = op->po.a_bp;
-    co.b_bp = op->po.b_bp;
+    struct crm_chart_pareto_opts co;
+    crm_chart_pareto_opts_of(&op->po, scale, &co);
     struct crm_svg *svg;
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
