@@ -73,7 +73,7 @@ $(B)/bin/%: $(B)/cmd/%.o $(CLI_OBJ) $(LIBCRM) | $(B)/bin
 $(B)/scripts/%: scripts/%.c $(LIBCRM) $(B)/flags | $(B)/scripts
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCRM) $(LIBS)
 
-$(B)/tests/%: tests/%.c tests/testutil.h $(LIBCRM) $(B)/flags | $(B)/tests
+$(B)/tests/%: tests/%.c tests/testutil.h tests/teststore.h $(LIBCRM) $(B)/flags | $(B)/tests
 	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Itests -Wno-conversion $(LDFLAGS) -o $@ $< \
 	    $(LIBCRM) $(CMOCKA_LIBS) $(LIBS)
 

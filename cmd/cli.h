@@ -3,7 +3,9 @@
  * what" on stderr with control characters written \xNN, exit 1 for data/IO, 2 for usage,
  * silent on a closed pipe), atomic output files (XLSX too, never to a terminal), and a
  * progress bar that appears only when stderr is a terminal and the work takes over a
- * second. */
+ * second. The code: cli.c (start-up, messages, failing), cli_opts.c (options and their
+ * values), cli_out.c (outputs, side files, claims), cli_store.c (the input store, the
+ * evaluation day, progress). */
 #ifndef CRM_CLI_H
 #define CRM_CLI_H
 
@@ -39,14 +41,42 @@ enum { CLI_FORMAT = 1050, CLI_ESCAPE_FORMULAS, CLI_DECIMAL_COMMA };
  * (crm-import's --decimal-comma is about its input). */
 #define CLI_REPORT_OPTIONS {"decimal-comma", no_argument, NULL, CLI_DECIMAL_COMMA}
 
-/* The RFM options (lib/rfm's crm_rfm_set_option takes each by its name), for the tools that
- * score: crm-rfm and crm-segment. */
-#define CLI_RFM_OPTIONS(code)                                                              \
+/* The scoring options of crm-rfm and crm-segment: --window, the RFM options (lib/rfm's
+ * crm_rfm_set_option takes each by its name, code rfm) and --net. */
+#define CLI_RFM_OPTIONS(window, rfm, net)                                                  \
+    {"window", required_argument, NULL, (window)}, CLI_RFM_SET_OPTIONS(rfm),               \
+    {"net", no_argument, NULL, (net)}
+#define CLI_RFM_SET_OPTIONS(code)                                                          \
     {"scheme", required_argument, NULL, (code)},                                           \
     {"monetary", required_argument, NULL, (code)},                                         \
     {"r-bins", required_argument, NULL, (code)}, {"f-bins", required_argument, NULL, (code)}, \
     {"m-bins", required_argument, NULL, (code)},                                           \
     {"weights", required_argument, NULL, (code)}, {"tiers", required_argument, NULL, (code)}
+
+/* The scale-out steps (docs/SCALE.md) of the tools that have them. */
+#define CLI_PARTIAL_OPTIONS(emit, merge)                                                   \
+    {"emit-partial", required_argument, NULL, (emit)},                                     \
+    {"merge-partials", no_argument, NULL, (merge)}
+
+/* --help lines that read the same in several tools (string literals, for concatenation). */
+#define CLI_HELP_INPUT                                                                     \
+    "INPUT is a store from crm-import, or any order file (imported on the fly); omitted or -\n"
+#define CLI_HELP_AS_OF                                                                     \
+    "      --as-of DATE         evaluation date, YYYY-MM-DD or today (default: the day after\n" \
+    "                           the latest order)\n"
+#define CLI_HELP_MAX_AGE                                                                   \
+    "      --max-age DAYS       exit 1 when the newest order is more than DAYS days\n"      \
+    "                           before the as-of date (a stale export)\n"
+#define CLI_HELP_WINDOW                                                                    \
+    "      --window DAYS|all    orders of the DAYS days before the as-of date count (365)\n"
+#define CLI_HELP_SHEET                                                                     \
+    "      --format F           csv (default), tsv or xlsx (-o NAME.xlsx implies xlsx)\n"  \
+    "      --escape-formulas, --decimal-comma\n"                                            \
+    "                           spreadsheet-safe CSV, as in crm-rfm(1)\n"
+#define CLI_HELP_OUTPUT                                                                    \
+    "  -o, --output FILE        write FILE atomically instead of stdout\n"                 \
+    "      --tsv, --bom         tab-separated; UTF-8 BOM and CRLF for spreadsheets\n"      \
+    CLI_HELP_SHEET
 
 struct cli {
     const char *prog;
@@ -68,12 +98,23 @@ void cli_init(struct cli *c, const char *prog, const char *usage);
 /* Handle a shared option; 1 when it was one. Exits for --help/--version. */
 int cli_common(struct cli *c, int opt, const char *arg);
 
+/* The next option of the tool's own (getopt_long over longopts and the short options h o: q v,
+ * the shared ones handled on the way by cli_common); -1 after the last. name (may be NULL):
+ * the long option's name, NULL for a short one. The option's argument is in optarg. */
+int cli_next_option(struct cli *c, int argc, char **argv, const struct option *longopts,
+                    const char **name);
+
 noreturn void cli_die(const struct cli *c, const struct crm_errinfo *e);
+/* The end of every usage error: "Try 'TOOL --help' for more information." and exit 2. */
+noreturn void cli_try_help(const struct cli *c);
 noreturn void cli_usage_error(const struct cli *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void cli_warn(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A summary/information line: suppressed by -q. */
 void cli_info(const struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* -v: each line of a multi-line description as a message of its own (text is cut in
+ * place); nothing without -v. */
+void cli_verbose_lines(const struct cli *c, char *text);
 
 /* Exit via cli_die when rc is an error. */
 void cli_check(const struct cli *c, enum crm_err rc, const struct crm_errinfo *e);
@@ -82,6 +123,9 @@ void cli_check(const struct cli *c, enum crm_err rc, const struct crm_errinfo *e
  * once committed or aborted. */
 void cli_track_temp(const char *path);
 void cli_untrack_temp(const char *path);
+
+/* Remove the temporary file of -o, if one is open (cli_die does it before exiting). */
+void cli_abort_output(struct cli *c);
 
 /* The report's writer: stdout, or the temporary file of -o (renamed by cli_close_output).
  * XLSX with --format xlsx or -o NAME.xlsx (a sheet named c->sheet); a usage error when
@@ -155,5 +199,7 @@ struct cli_progress {
 void cli_progress_start(struct cli_progress *p, const struct cli *c, const char *what);
 void cli_progress_update(struct cli_progress *p, double done, double total);
 void cli_progress_end(struct cli_progress *p);
+/* Clear the progress line of the store cli_open_store opened (before any other stderr text). */
+void cli_end_store_progress(void);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "customer/basket.h"
+#include "customer/basketrep.h"
 #include "scale/basketpart.h"
 #include "store/store.h"
 
@@ -53,9 +54,8 @@ static const struct option longopts[] = {
     {"max-size", required_argument, NULL, OPT_MAX_SIZE},
     {"names", no_argument, NULL, OPT_NAMES},
     {"recommend", required_argument, NULL, OPT_RECOMMEND},
-    {"emit-partial", required_argument, NULL, OPT_EMIT},
+    CLI_PARTIAL_OPTIONS(OPT_EMIT, OPT_MERGE),
     {"frequent", required_argument, NULL, OPT_FREQUENT},
-    {"merge-partials", no_argument, NULL, OPT_MERGE},
     {NULL, 0, NULL, 0},
 };
 
@@ -70,9 +70,7 @@ struct opts {
 static void parse(struct cli *c, struct opts *op, int argc, char **argv)
 {
     int opt;
-    while ((opt = getopt_long(argc, argv, "ho:qv", longopts, NULL)) != -1) {
-        if (cli_common(c, opt, optarg))
-            continue;
+    while ((opt = cli_next_option(c, argc, argv, longopts, NULL)) != -1) {
         switch (opt) {
         case OPT_SUPPORT: op->b.min_support = cli_number(c, "--min-support", optarg, 0, 1); break;
         case OPT_CONFIDENCE:
@@ -101,76 +99,6 @@ static void parse(struct cli *c, struct opts *op, int argc, char **argv)
         cli_usage_error(c, "one STORE at most (got %d)", argc - optind);
 }
 
-static void put_product(struct crm_out *o, const struct crm_basket *b, uint32_t p, int name)
-{
-    const struct crm_product *d = crm_basket_product(b, p);
-    if (name)
-        crm_out_str(o, d->name, d->name_len);
-    else
-        crm_out_str(o, d->id, d->id_len);
-}
-
-static void put_antecedent(struct crm_out *o, const struct crm_basket *b,
-                           const struct crm_basket_rule *r, int names)
-{
-    char buf[4096];
-    size_t n = crm_basket_antecedent(b, r, names, buf, sizeof buf);
-    crm_out_str(o, buf, n);
-}
-
-static void write_rules(struct crm_out *o, const struct opts *op, const struct crm_basket *b)
-{
-    const struct crm_basket_rule *r;
-    size_t n = crm_basket_rules(b, &r);
-    crm_out_header(o, op->names ? "antecedent,consequent,antecedent_orders,consequent_orders,"
-                                  "both_orders,support,confidence,lift,antecedent_name,"
-                                  "consequent_name"
-                                : "antecedent,consequent,antecedent_orders,consequent_orders,"
-                                  "both_orders,support,confidence,lift");
-    for (size_t i = 0; i < n && !crm_out_failed(o); i++) {
-        put_antecedent(o, b, &r[i], 0);
-        put_product(o, b, r[i].consequent, 0);
-        crm_out_int(o, (long long)r[i].antecedent_orders);
-        crm_out_int(o, (long long)r[i].consequent_orders);
-        crm_out_int(o, (long long)r[i].both_orders);
-        crm_out_fixed(o, r[i].support, 7);
-        crm_out_fixed(o, r[i].confidence, 7);
-        crm_out_fixed(o, r[i].lift, 7);
-        if (op->names) {
-            put_antecedent(o, b, &r[i], 1);
-            put_product(o, b, r[i].consequent, 1);
-        }
-        crm_out_end_row(o);
-    }
-}
-
-static void write_recommend(struct cli *c, struct crm_out *o, const struct opts *op,
-                            struct crm_store *s, const struct crm_basket *b)
-{
-    struct crm_basket_rec *rec;
-    size_t n;
-    struct crm_errinfo e;
-    crm_errinfo_clear(&e);
-    cli_check(c, crm_basket_recommend(s, b, (int)op->recommend, &rec, &n, &e), &e);
-    crm_out_header(o, op->names ? "customer_id,rank,product_id,antecedent,confidence,lift,"
-                                  "product_name"
-                                : "customer_id,rank,product_id,antecedent,confidence,lift");
-    for (size_t i = 0; i < n && !crm_out_failed(o); i++) {
-        size_t len;
-        const char *id = crm_store_customer_id(s, rec[i].customer, &len);
-        crm_out_str(o, id, len);
-        crm_out_int(o, rec[i].rank);
-        put_product(o, b, rec[i].product, 0);
-        put_antecedent(o, b, rec[i].because, 0);
-        crm_out_fixed(o, rec[i].because->confidence, 7);
-        crm_out_fixed(o, rec[i].because->lift, 7);
-        if (op->names)
-            put_product(o, b, rec[i].product, 1);
-        crm_out_end_row(o);
-    }
-    free(rec);
-}
-
 /* --merge-partials: round 1's partials into the frequent products, round 2's into the
  * rules. */
 static void merge(struct cli *c, const struct opts *op, char **paths, size_t n)
@@ -194,7 +122,7 @@ static void merge(struct cli *c, const struct opts *op, char **paths, size_t n)
         cli_check(c, crm_scale_basket_merge_pairs((const char *const *)paths, n, &op->b, &b,
                                                   &ranked, &e), &e);
         if (ranked)
-            write_rules(o, op, b);
+            crm_basketrep_rules(o, b, op->names);
         else
             cli_check(c, crm_scale_basket_write_pairs(o, b, &e), &e);
         crm_basket_free(b);
@@ -247,13 +175,8 @@ int main(int argc, char **argv)
     crm_errinfo_clear(&e);
     int64_t max_time;   /* a store on a pipe is kept (compressed) for the later passes */
     cli_check(&c, crm_store_max_time(s, &max_time, &e), &e);
-    if (!crm_store_has_items(s)) {
-        crm_errinfo_where(&e, path && strcmp(path, "-") ? path : "stdin", -1, -1, -1);
-        crm_errinfo_set(&e, CRM_EDATA, "the store has no line items (format version 1): "
-                        "import the orders with their product column (crm-import --map "
-                        "product_id=COLUMN, or a header such as SKU or StockCode)");
-        cli_die(&c, &e);
-    }
+    cli_check(&c, crm_basketrep_need_items(s, path && strcmp(path, "-") ? path : "stdin", &e),
+              &e);
     if (op.emit) {
         emit(&c, &op, s);
         crm_store_close(s);
@@ -270,9 +193,9 @@ int main(int argc, char **argv)
     }
     struct crm_out *o = cli_open_output(&c);
     if (op.recommend)
-        write_recommend(&c, o, &op, s, b);
+        cli_check(&c, crm_basketrep_recommend(o, s, b, (int)op.recommend, op.names, &e), &e);
     else
-        write_rules(o, &op, b);
+        crm_basketrep_rules(o, b, op.names);
     cli_close_output(&c, o);
     crm_basket_free(b);
     crm_store_close(s);

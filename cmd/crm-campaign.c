@@ -2,7 +2,6 @@
  * contact list in treatment or control by a stable hash; `measure` compares both groups'
  * buying in the days after the contact. Options and I/O only: lib/customer/campaign
  * computes, lib/chart/campchart draws. */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,11 +38,7 @@ static const char usage[] =
     "      --as-of DATE         orders from DATE on are not seen (default: the day after the\n"
     "                           latest order)\n"
     "\n"
-    "  -o, --output FILE        write FILE atomically instead of stdout\n"
-    "      --tsv, --bom         tab-separated; UTF-8 BOM and CRLF for spreadsheets\n"
-    "      --format F           csv (default), tsv or xlsx (-o NAME.xlsx implies xlsx)\n"
-    "      --escape-formulas, --decimal-comma\n"
-    "                           spreadsheet-safe CSV, as in crm-rfm(1)\n"
+    CLI_HELP_OUTPUT
     "  -v, --verbose            counts on stderr\n"
     "  -h, --help               this help; --version\n"
     "\n"
@@ -80,9 +75,7 @@ struct opts {
 static void parse(struct cli *c, struct opts *op, int argc, char **argv)
 {
     int opt;
-    while ((opt = getopt_long(argc, argv, "ho:qv", longopts, NULL)) != -1) {
-        if (cli_common(c, opt, optarg))
-            continue;
+    while ((opt = cli_next_option(c, argc, argv, longopts, NULL)) != -1) {
         switch (opt) {
         case OPT_HOLDOUT: op->holdout = cli_number(c, "--holdout", optarg, 0, 1); break;
         case OPT_SALT: op->salt = optarg; break;
@@ -137,56 +130,6 @@ static void split(struct cli *c, const struct opts *op, const char *list)
                  (unsigned long long)n.customers[0], (unsigned long long)n.customers[1]);
 }
 
-static void put_diff(struct crm_out *o, const struct crm_campaign_diff *d, int money, int scale,
-                     int decimals)
-{
-    const double v[3] = {d->diff, d->lo, d->hi};
-    for (int i = 0; i < 3; i++) {
-        if (money && isfinite(v[i]))
-            crm_out_money(o, (int64_t)llround(v[i] * pow(10, scale)), scale);
-        else
-            crm_out_fixed(o, v[i], decimals);
-    }
-    crm_out_fixed(o, d->lift, 7);
-    crm_out_fixed(o, d->p, 7);
-}
-
-static void put_result(struct cli *c, const struct crm_campaign_result *r, int scale)
-{
-    const struct crm_campaign_side *t = &r->side[0], *k = &r->side[1];
-    double unit = pow(10, scale);
-    struct crm_out *o = cli_open_output(c);
-    crm_out_header(o, "metric,treatment,control,difference,difference_lo,difference_hi,lift,"
-                      "p_value");
-    crm_out_cstr(o, "customers");
-    crm_out_int(o, (long long)t->customers);
-    crm_out_int(o, (long long)k->customers);
-    for (int i = 0; i < 5; i++)
-        crm_out_empty(o);
-    crm_out_end_row(o);
-    crm_out_cstr(o, "buyers");
-    crm_out_int(o, (long long)t->buyers);
-    crm_out_int(o, (long long)k->buyers);
-    put_diff(o, &r->buyers, 0, scale, 2);
-    crm_out_end_row(o);
-    crm_out_cstr(o, "conversion_rate");
-    crm_out_fixed(o, t->conversion, 7);
-    crm_out_fixed(o, k->conversion, 7);
-    put_diff(o, &r->conversion, 0, scale, 7);
-    crm_out_end_row(o);
-    crm_out_cstr(o, "orders_per_customer");
-    crm_out_fixed(o, t->opc_mean, 7);
-    crm_out_fixed(o, k->opc_mean, 7);
-    put_diff(o, &r->opc, 0, scale, 7);
-    crm_out_end_row(o);
-    crm_out_cstr(o, "revenue_per_customer");
-    crm_out_money(o, (int64_t)llround(t->rpc_mean * unit), scale);
-    crm_out_money(o, (int64_t)llround(k->rpc_mean * unit), scale);
-    put_diff(o, &r->rpc, 1, scale, scale);
-    crm_out_end_row(o);
-    cli_close_output(c, o);
-}
-
 static void write_svg(const struct cli *c, const struct opts *op,
                       const struct crm_campaign_result *r, int32_t from)
 {
@@ -231,7 +174,9 @@ static void measure(struct cli *c, const struct opts *op, const char *input)
                      (unsigned long long)r.side[k].orders);
     if (op->svg)
         write_svg(c, op, &r, from);
-    put_result(c, &r, crm_store_meta(s)->money_scale);
+    struct crm_out *o = cli_open_output(c);
+    crm_campaign_write_result(o, &r, crm_store_meta(s)->money_scale);
+    cli_close_output(c, o);
     crm_campaign_result_free(&r);
     crm_campaign_groups_free(g);
     crm_store_close(s);

@@ -2,14 +2,12 @@
  * purchases, Gamma-Gamma CLV, churn risk, dormancy rules and holdout validation (SPEC §9). */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "customer/btsum.h"
 #include "model/churn.h"
 #include "cli.h"
 #include "scale/scale.h"
 #include "store/store.h"
-#include "text/timeparse.h"
 
 static const char usage[] =
     "Usage: crm-churn [OPTIONS] [INPUT]\n"
@@ -52,13 +50,10 @@ static const char usage[] =
     "                           once and print the parameters (score with --params)\n"
     "      --as-of DATE         day after the end of the data (default: the day after the\n"
     "                           latest order)\n"
-    "      --max-age DAYS       exit 1 when the newest order is more than DAYS days\n"
-    "                           before the as-of date (a stale export)\n"
+    CLI_HELP_MAX_AGE
     "  -o, --output FILE        write FILE atomically instead of stdout\n"
     "      --tsv, --bom         tab-separated output; UTF-8 BOM and CRLF for spreadsheets\n"
-    "      --format F           csv (default), tsv or xlsx (-o NAME.xlsx implies xlsx)\n"
-    "      --escape-formulas, --decimal-comma\n"
-    "                           spreadsheet-safe CSV, as in crm-rfm(1)\n"
+    CLI_HELP_SHEET
     "  -v, --verbose            counts, the fit (parameters, log-likelihood, convergence)\n"
     "                           and the holdout report on stderr\n"
     "  -h, --help               this help; --version\n"
@@ -70,54 +65,40 @@ static const char usage[] =
     "  crm-churn --params fit.csv --horizon 52w cdnow.crm | sort -t, -k9,9gr | head\n"
     "  crm-churn --merge-partials churn.0 churn.1 churn.2 -o fit.csv\n";
 
-enum { OPT_MODEL = CLI_TOOL_OPTS, OPT_METHOD, OPT_K, OPT_FLOOR, OPT_UNIT, OPT_HORIZON,
-       OPT_DISCOUNT, OPT_CUTS, OPT_CAL, OPT_REPORT, OPT_SVG, OPT_PARAMS_OUT, OPT_PARAMS,
-       OPT_EMIT, OPT_MERGE, OPT_PENALTY, OPT_FALLBACK, OPT_COMPARE, OPT_INTERVALS, OPT_DIAG,
-       OPT_FORECAST };
+enum { OPT_SET = CLI_TOOL_OPTS, OPT_CAL, OPT_REPORT, OPT_SVG, OPT_PARAMS_OUT, OPT_PARAMS,
+       OPT_EMIT, OPT_MERGE, OPT_FALLBACK, OPT_COMPARE, OPT_DIAG };
 
+/* OPT_SET: the model's options, set by name in lib/model (crm_churn_set_option). */
 static const struct option longopts[] = {
     CLI_LONG_OPTIONS,
     CLI_REPORT_OPTIONS,
-    {"model", required_argument, NULL, OPT_MODEL}, {"method", required_argument, NULL, OPT_METHOD},
-    {"k", required_argument, NULL, OPT_K}, {"floor", required_argument, NULL, OPT_FLOOR},
-    {"unit", required_argument, NULL, OPT_UNIT}, {"horizon", required_argument, NULL, OPT_HORIZON},
-    {"discount", required_argument, NULL, OPT_DISCOUNT},
-    {"risk-cuts", required_argument, NULL, OPT_CUTS},
+    {"model", required_argument, NULL, OPT_SET}, {"method", required_argument, NULL, OPT_SET},
+    {"k", required_argument, NULL, OPT_SET}, {"floor", required_argument, NULL, OPT_SET},
+    {"unit", required_argument, NULL, OPT_SET}, {"horizon", required_argument, NULL, OPT_SET},
+    {"discount", required_argument, NULL, OPT_SET},
+    {"risk-cuts", required_argument, NULL, OPT_SET},
     {"calibration-end", required_argument, NULL, OPT_CAL},
     {"report", required_argument, NULL, OPT_REPORT}, {"svg", required_argument, NULL, OPT_SVG},
     {"params-out", required_argument, NULL, OPT_PARAMS_OUT},
     {"params", required_argument, NULL, OPT_PARAMS},
-    {"emit-partial", required_argument, NULL, OPT_EMIT},
-    {"merge-partials", no_argument, NULL, OPT_MERGE},
-    {"penalty", required_argument, NULL, OPT_PENALTY},
+    CLI_PARTIAL_OPTIONS(OPT_EMIT, OPT_MERGE),
+    {"penalty", required_argument, NULL, OPT_SET},
     {"fallback-params", required_argument, NULL, OPT_FALLBACK},
     {"compare", no_argument, NULL, OPT_COMPARE},
-    {"intervals", required_argument, NULL, OPT_INTERVALS},
+    {"intervals", required_argument, NULL, OPT_SET},
     {"diagnostics", required_argument, NULL, OPT_DIAG},
-    {"forecast", required_argument, NULL, OPT_FORECAST}, {NULL, 0, NULL, 0},
+    {"forecast", required_argument, NULL, OPT_SET}, {NULL, 0, NULL, 0},
 };
 
 static void parse(struct cli *c, struct crm_churn_args *op, int argc, char **argv)
 {
     struct crm_errinfo e;
-    int opt, idx;
+    int opt;
+    const char *name;
     crm_errinfo_clear(&e);
-    while ((opt = getopt_long(argc, argv, "ho:qv", longopts, &idx)) != -1) {
-        if (cli_common(c, opt, optarg))
-            continue;
+    while ((opt = cli_next_option(c, argc, argv, longopts, &name)) != -1) {
         switch (opt) {
-        case OPT_MODEL: case OPT_METHOD: case OPT_UNIT: case OPT_CUTS: case OPT_FORECAST:
-            cli_check(c, crm_churn_set_option(op, longopts[idx].name, optarg, &e), &e);
-            break;
-        case OPT_K: op->rules.k = cli_number(c, "--k", optarg, 1, 1000); break;
-        case OPT_FLOOR: op->rules.floor_days = cli_days(c, "--floor", optarg, 0); break;
-        case OPT_HORIZON:
-            op->m.horizon_days = cli_days(c, "--horizon", optarg, 0);
-            op->horizon_given = 1;
-            break;
-        case OPT_DISCOUNT:
-            op->m.annual_discount = cli_number(c, "--discount", optarg, 0, 10);
-            break;
+        case OPT_SET: cli_check(c, crm_churn_set_option(op, name, optarg, &e), &e); break;
         case OPT_CAL: op->cal = optarg; break;
         case OPT_REPORT: op->report = optarg; break;
         case OPT_SVG: op->svg = optarg; break;
@@ -125,24 +106,13 @@ static void parse(struct cli *c, struct crm_churn_args *op, int argc, char **arg
         case OPT_PARAMS: op->params = optarg; break;
         case OPT_EMIT: op->emit = optarg; break;
         case OPT_MERGE: op->merge = 1; break;
-        case OPT_PENALTY: op->m.penalty = cli_number(c, "--penalty", optarg, 0, 1e6); break;
         case OPT_FALLBACK: op->fallback = optarg; break;
         case OPT_COMPARE: op->compare = 1; break;
         case OPT_DIAG: op->diag = optarg; break;
-        case OPT_INTERVALS:
-            op->m.interval_level = cli_number(c, "--intervals", optarg, 0.5, 0.999);
-            break;
         default: cli_usage_error(c, "unexpected option");
         }
     }
     cli_check(c, crm_churn_args_check(op, c->as_of != NULL, argc - optind, &e), &e);
-}
-
-/* -v: the lines of a report, one warning each. */
-static void verbose_lines(const struct cli *c, char *text)
-{
-    for (char *line = strtok(text, "\n"); c->verbose && line; line = strtok(NULL, "\n"))
-        cli_warn(c, "%s", line);
 }
 
 /* --merge-partials: one fit on the summaries of every partition; the parameters out. */
@@ -151,18 +121,16 @@ static void merge(struct cli *c, struct crm_churn_args *op, char **paths, size_t
     struct crm_errinfo e;
     struct crm_partial_opts run, got;
     struct crm_churn *ch;
-    int32_t as_of = CRM_NO_DAY, end = CRM_NO_DAY;
+    int32_t as_of = CRM_NO_DAY, end;
     crm_errinfo_clear(&e);
-    if (cli_as_of(c, &as_of))
-        end = as_of - 1;
-    if (op->cal && crm_date_parse(op->cal, &end) != 0)
-        cli_usage_error(c, "--calibration-end %s: expected YYYY-MM-DD", op->cal);
+    cli_as_of(c, &as_of);
+    cli_check(c, crm_churn_args_end(op, as_of, &end, &e), &e);
     crm_scale_churn_options(&run, as_of, end, NULL);
     cli_check(c, crm_scale_churn_merge((const char *const *)paths, npaths, &run, op->m.model,
                                        op->m.days_per_unit, op->m.penalty, &ch, &got, &e), &e);
     char text[2048];
     crm_churn_describe(ch, text, sizeof text);
-    verbose_lines(c, text);
+    cli_verbose_lines(c, text);
     if (!ch->params.has_gg)
         cli_warn(c, "no repeat customer spent money: no Gamma-Gamma fit; expected_avg_value "
                  "and clv will be empty");
@@ -183,7 +151,7 @@ static int compare(struct cli *c, struct crm_churn_args *op, const struct crm_bt
     cli_check(c, crm_churn_compare(b, &op->m, &cmp, &e), &e);
     op->m.model = cmp.row[cmp.best].model;
     crm_churn_compare_describe(&cmp, text, sizeof text);
-    verbose_lines(c, text);
+    cli_verbose_lines(c, text);
     if (!op->compare)
         return 0;
     struct crm_out *o = cli_open_output(c);
@@ -205,7 +173,7 @@ static struct crm_churn *fit(struct cli *c, struct crm_churn_args *op,
         cli_warn(c, "%s", text);
     cli_check(c, rc, &e);
     crm_churn_describe(ch, text, sizeof text);
-    verbose_lines(c, text);
+    cli_verbose_lines(c, text);
     if (!ch->params.has_gg && !op->params)
         cli_warn(c, "no repeat customer spent money: no Gamma-Gamma fit; "
                  "expected_avg_value and clv are empty");
@@ -265,11 +233,7 @@ int main(int argc, char **argv)
         if (!op.rules_method)
             ch = fit(&c, &op, &given, b);
         struct crm_out *o = cli_open_output(&c);
-        struct crm_churn_report rep = {ch, &op.rules, b, s, op.m.days_per_unit,
-                                       op.m.money_scale, op.cal != NULL};
-        op.fc.annual_discount = op.m.annual_discount;
-        cli_check(&c, op.fc.periods ? crm_churn_forecast_write(o, &rep, &op.fc, &e)
-                                    : crm_churn_write(o, &rep, &e), &e);
+        cli_check(&c, crm_churn_args_write(o, &op, ch, b, s, &e), &e);
         cli_close_output(&c, o);
     }
     crm_churn_free(ch);

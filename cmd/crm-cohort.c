@@ -16,11 +16,10 @@ static const char usage[] =
     "Retention by cohort: customers grouped by the period of their first paid order, and for\n"
     "each period since, how many were active, their orders, revenue and cumulative revenue\n"
     "per cohort customer. All paid orders before the as-of date count (no window).\n"
-    "INPUT is a store from crm-import, or any order file (imported on the fly); omitted or -\n"
+    CLI_HELP_INPUT
     "is stdin.\n"
     "\n"
-    "      --as-of DATE         evaluation date, YYYY-MM-DD or today (default: the day after\n"
-    "                           the latest order)\n"
+    CLI_HELP_AS_OF
     "      --period P           month (default), week (cohorts named by their Monday) or\n"
     "                           quarter\n"
     "      --matrix             one row per cohort, one column per period index, of --metric\n"
@@ -31,11 +30,7 @@ static const char usage[] =
     "                           for stdout) instead of the report; needs --as-of\n"
     "      --merge-partials     read partial FILEs (the arguments; none or -: stdin) and print\n"
     "                           the report of them all\n"
-    "  -o, --output FILE        write FILE atomically instead of stdout\n"
-    "      --tsv, --bom         tab-separated; UTF-8 BOM and CRLF for spreadsheets\n"
-    "      --format F           csv (default), tsv or xlsx (-o NAME.xlsx implies xlsx)\n"
-    "      --escape-formulas, --decimal-comma\n"
-    "                           spreadsheet-safe CSV, as in crm-rfm(1)\n"
+    CLI_HELP_OUTPUT
     "  -v, --verbose            as-of date and counts on stderr\n"
     "  -h, --help               this help; --version\n"
     "\n"
@@ -53,84 +48,16 @@ static const struct option longopts[] = {
     {"metric", required_argument, NULL, OPT_METRIC},
     {"matrix", no_argument, NULL, OPT_MATRIX},
     {"svg", required_argument, NULL, OPT_SVG},
-    {"emit-partial", required_argument, NULL, OPT_EMIT},
-    {"merge-partials", no_argument, NULL, OPT_MERGE},
+    CLI_PARTIAL_OPTIONS(OPT_EMIT, OPT_MERGE),
     {NULL, 0, NULL, 0},
 };
 
 struct opts {
-    int period, metric, matrix, merge;
+    enum crm_kpi_period period;
+    enum crm_cohort_metric metric;
+    int matrix, merge;
     const char *svg, *emit;
 };
-
-static const char *period_name(int p)
-{
-    return p == CRM_KPI_WEEK ? "week" : p == CRM_KPI_QUARTER ? "quarter" : "month";
-}
-
-static void put_long(struct cli *c, const struct crm_cohort *co, int scale)
-{
-    struct crm_out *o = cli_open_output(c);
-    crm_out_header(o, "cohort,period_index,period_start,cohort_size,active,retention,revenue,"
-                      "orders,cum_revenue_per_customer");
-    for (size_t i = 0; i < crm_cohort_count(co) && !crm_out_failed(o); i++) {
-        for (size_t k = 0; k < crm_cohort_periods(co, i); k++) {
-            struct crm_cohort_row r;
-            crm_cohort_row(co, i, k, &r);
-            crm_out_cstr(o, r.cohort);
-            crm_out_int(o, r.period_index);
-            crm_out_date(o, r.period_start);
-            crm_out_int(o, (long long)r.cohort_size);
-            crm_out_int(o, (long long)r.active);
-            crm_out_fixed(o, r.retention, 7);
-            crm_out_money(o, r.revenue, scale);
-            crm_out_int(o, (long long)r.orders);
-            crm_out_money(o, r.cum_revenue_per_customer, scale);
-            crm_out_end_row(o);
-        }
-    }
-    cli_close_output(c, o);
-}
-
-static void put_cell(struct crm_out *o, const struct crm_cohort_row *r, int metric, int scale)
-{
-    switch (metric) {
-    case CRM_COHORT_RETENTION: crm_out_fixed(o, r->retention, 7); break;
-    case CRM_COHORT_REVENUE: crm_out_money(o, r->revenue, scale); break;
-    case CRM_COHORT_ORDERS: crm_out_int(o, (long long)r->orders); break;
-    case CRM_COHORT_CUM_REVENUE: crm_out_money(o, r->cum_revenue_per_customer, scale); break;
-    default: crm_out_int(o, (long long)r->active);
-    }
-}
-
-static void put_matrix(struct cli *c, const struct crm_cohort *co, int metric, int scale)
-{
-    struct crm_out *o = cli_open_output(c);
-    size_t cols = crm_cohort_max_periods(co);
-    crm_out_cstr(o, "cohort");
-    crm_out_cstr(o, "cohort_size");
-    for (size_t k = 0; k < cols; k++)
-        crm_out_int(o, (long long)k);
-    crm_out_end_row(o);
-    for (size_t i = 0; i < crm_cohort_count(co) && !crm_out_failed(o); i++) {
-        struct crm_cohort_row r;
-        size_t n = crm_cohort_periods(co, i);
-        for (size_t k = 0; k < cols; k++) {
-            if (k < n) {
-                crm_cohort_row(co, i, k, &r);
-                if (k == 0) {
-                    crm_out_cstr(o, r.cohort);
-                    crm_out_int(o, (long long)r.cohort_size);
-                }
-                put_cell(o, &r, metric, scale);
-            } else {
-                crm_out_empty(o);
-            }
-        }
-        crm_out_end_row(o);
-    }
-    cli_close_output(c, o);
-}
 
 static void write_svg(const struct cli *c, const struct opts *op, const struct crm_cohort *co,
                       int scale)
@@ -139,8 +66,8 @@ static void write_svg(const struct cli *c, const struct opts *op, const struct c
     char *doc;
     size_t len;
     crm_errinfo_clear(&e);
-    cli_check(c, crm_chart_heatmap(co, (enum crm_cohort_metric)op->metric,
-                                   period_name(op->period), scale, &doc, &len, &e), &e);
+    cli_check(c, crm_chart_heatmap(co, op->metric,
+                                   crm_kpi_period_name(op->period), scale, &doc, &len, &e), &e);
     struct crm_afile *af = cli_open_side(c, op->svg);
     struct crm_out *w = crm_out_new(crm_afile_fd(af), op->svg, 0);
     if (w)
@@ -156,27 +83,21 @@ static void report(struct cli *c, const struct opts *op, const struct crm_cohort
 {
     if (op->svg)
         write_svg(c, op, co, scale);
-    if (op->matrix)
-        put_matrix(c, co, op->metric, scale);
-    else
-        put_long(c, co, scale);
+    struct crm_out *o = cli_open_output(c);
+    crm_cohort_write(o, co, op->matrix, op->metric, scale);
+    cli_close_output(c, o);
 }
 
 static void parse(struct cli *c, struct opts *op, int argc, char **argv)
 {
     int opt, metric_given = 0;
-    while ((opt = getopt_long(argc, argv, "ho:qv", longopts, NULL)) != -1) {
-        if (cli_common(c, opt, optarg))
-            continue;
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    while ((opt = cli_next_option(c, argc, argv, longopts, NULL)) != -1) {
         switch (opt) {
-        case OPT_PERIOD:
-            if ((op->period = crm_kpi_parse_period(optarg)) < 0)
-                cli_usage_error(c, "--period %s: expected month, week or quarter", optarg);
-            break;
+        case OPT_PERIOD: cli_check(c, crm_kpi_period_option(optarg, &op->period, &e), &e); break;
         case OPT_METRIC:
-            if ((op->metric = crm_cohort_parse_metric(optarg)) < 0)
-                cli_usage_error(c, "--metric %s: expected customers, retention, revenue, "
-                                "orders or cum-revenue", optarg);
+            cli_check(c, crm_cohort_metric_option(optarg, &op->metric, &e), &e);
             metric_given = 1;
             break;
         case OPT_MATRIX: op->matrix = 1; break;
@@ -202,10 +123,10 @@ static void merge(struct cli *c, const struct opts *op, char **paths, size_t npa
     struct crm_cohort *co;
     int32_t as_of;
     crm_errinfo_clear(&e);
-    crm_scale_cohort_options(&run, (enum crm_kpi_period)op->period,
+    crm_scale_cohort_options(&run, op->period,
                              cli_as_of(c, &as_of) ? as_of : CRM_NO_DAY, NULL);
     cli_check(c, crm_scale_cohort_merge((const char *const *)paths, npaths, &run,
-                                        (enum crm_kpi_period)op->period, &co, &got, &e), &e);
+                                        op->period, &co, &got, &e), &e);
     report(c, op, co, atoi(crm_partial_opts_get(&got, "money-scale")));
     crm_cohort_free(co);
 }
@@ -228,7 +149,7 @@ int main(int argc, char **argv)
     cli_check(&c, crm_store_max_time(s, &t, &e), &e);
     struct crm_cohort *co;
     uint64_t ignored;
-    cli_check(&c, crm_cohort_new((enum crm_kpi_period)op.period, as_of, &co, &e), &e);
+    cli_check(&c, crm_cohort_new(op.period, as_of, &co, &e), &e);
     cli_check(&c, crm_cohort_scan(co, s, &ignored, &e), &e);
     if (c.verbose) {
         char d[16];
@@ -239,7 +160,7 @@ int main(int argc, char **argv)
     int scale = crm_store_meta(s)->money_scale;
     if (op.emit) {
         struct crm_partial_opts po;
-        crm_scale_cohort_options(&po, (enum crm_kpi_period)op.period, as_of, s);
+        crm_scale_cohort_options(&po, op.period, as_of, s);
         struct crm_out *o = cli_open_partial(&c, op.emit);
         cli_check(&c, crm_scale_cohort_emit(o, &po, co, s, &e), &e);
         cli_close_output(&c, o);

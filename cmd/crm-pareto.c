@@ -66,8 +66,7 @@ static const struct option longopts[] = {
     {"summary", no_argument, NULL, OPT_SUMMARY},
     {"curve", required_argument, NULL, OPT_CURVE},
     {"svg", required_argument, NULL, OPT_SVG},
-    {"emit-partial", required_argument, NULL, OPT_EMIT},
-    {"merge-partials", no_argument, NULL, OPT_MERGE},
+    CLI_PARTIAL_OPTIONS(OPT_EMIT, OPT_MERGE),
     {NULL, 0, NULL, 0},
 };
 
@@ -84,13 +83,8 @@ struct opts {
 static void write_svg(const struct opts *op, const struct crm_pareto *p, int scale,
                       const struct cli *c)
 {
-    struct crm_chart_pareto_opts co = {0};
-    co.value_name = op->po.by == CRM_PARETO_FREQUENCY ? "orders"
-                    : op->po.by == CRM_PARETO_NET     ? "net revenue"
-                                                      : "revenue";
-    co.value_decimals = op->po.by == CRM_PARETO_FREQUENCY ? 0 : scale;
-    co.a_bp = op->po.a_bp;
-    co.b_bp = op->po.b_bp;
+    struct crm_chart_pareto_opts co;
+    crm_chart_pareto_opts_of(&op->po, scale, &co);
     struct crm_svg *svg;
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
@@ -105,15 +99,14 @@ static void write_svg(const struct opts *op, const struct crm_pareto *p, int sca
 
 static void parse(struct cli *c, struct opts *op, int argc, char **argv)
 {
-    int opt, idx;
+    int opt;
+    const char *name;
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
-    while ((opt = getopt_long(argc, argv, "ho:qv", longopts, &idx)) != -1) {
-        if (cli_common(c, opt, optarg))
-            continue;
+    while ((opt = cli_next_option(c, argc, argv, longopts, &name)) != -1) {
         switch (opt) {
         case OPT_PARETO:
-            cli_check(c, crm_pareto_set_option(&op->po, longopts[idx].name, optarg, &e), &e);
+            cli_check(c, crm_pareto_set_option(&op->po, name, optarg, &e), &e);
             break;
         case OPT_WINDOW: op->window = cli_days(c, "--window", optarg, 1); break;
         case OPT_SUMMARY: op->summary = 1; break;

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "customer/agg.h"
 #include "cli.h"
-#include "text/outrows.h"
+#include "customer/agg.h"
 #include "customer/rfm.h"
+#include "customer/rfmrep.h"
 #include "scale/scale.h"
 #include "store/store.h"
 #include "text/timeparse.h"
@@ -15,14 +15,12 @@ static const char usage[] =
     "Usage: crm-rfm [OPTIONS] [INPUT]\n"
     "Score every customer with paid orders in the window on Recency, Frequency and Monetary\n"
     "value, and give the weighted score and tier (P Platinum, G Gold, S Silver, B Bronze).\n"
-    "INPUT is a store from crm-import, or any order file (imported on the fly); omitted or -\n"
+    CLI_HELP_INPUT
     "is stdin. One CSV row per customer, in the store's customer order.\n"
     "\n"
-    "      --as-of DATE         evaluation date, YYYY-MM-DD or today (default: the day after\n"
-    "                           the latest order)\n"
-    "      --max-age DAYS       exit 1 when the newest order is more than DAYS days\n"
-    "                           before the as-of date (a stale export)\n"
-    "      --window DAYS|all    orders of the DAYS days before the as-of date count (365)\n"
+    CLI_HELP_AS_OF
+    CLI_HELP_MAX_AGE
+    CLI_HELP_WINDOW
     "      --scheme S           seed (fixed thresholds, default) or quintile\n"
     "      --monetary M         avg (average order value, default) or total\n"
     "      --net                subtract refunds in the window from the money\n"
@@ -66,73 +64,20 @@ enum { OPT_WINDOW = CLI_TOOL_OPTS, OPT_RFM, OPT_NET, OPT_ALL, OPT_EMIT, OPT_MERG
 static const struct option longopts[] = {
     CLI_LONG_OPTIONS,
     CLI_REPORT_OPTIONS,
-    {"window", required_argument, NULL, OPT_WINDOW},
-    CLI_RFM_OPTIONS(OPT_RFM),
-    {"net", no_argument, NULL, OPT_NET},
+    CLI_RFM_OPTIONS(OPT_WINDOW, OPT_RFM, OPT_NET),
     {"all", no_argument, NULL, OPT_ALL},
-    {"emit-partial", required_argument, NULL, OPT_EMIT},
-    {"merge-partials", no_argument, NULL, OPT_MERGE},
+    CLI_PARTIAL_OPTIONS(OPT_EMIT, OPT_MERGE),
     {"cuts", required_argument, NULL, OPT_CUTS},
     {NULL, 0, NULL, 0},
 };
 
-static void put_row(struct crm_out *o, const struct crm_store *s, uint32_t c,
-                    const struct crm_rfm_row *r, int scale)
-{
-    size_t len;
-    const char *id = crm_store_customer_id(s, c, &len);
-    crm_out_str(o, id, len);
-    if (!r->scored) {
-        crm_out_empty(o);
-        crm_out_empty(o);
-        crm_out_empty(o);
-        crm_out_int(o, 0);
-        crm_out_money(o, r->monetary_total, scale);
-        for (int k = 0; k < 7; k++)
-            crm_out_empty(o);
-        crm_out_end_row(o);
-        return;
-    }
-    crm_out_date(o, r->first_order);
-    crm_out_date(o, r->last_order);
-    crm_out_int(o, r->recency_days);
-    crm_out_int(o, r->frequency);
-    crm_out_money(o, r->monetary_total, scale);
-    crm_out_money(o, r->monetary_avg, scale);
-    crm_out_int(o, r->r);
-    crm_out_int(o, r->f);
-    crm_out_int(o, r->m);
-    crm_out_int(o, r->score);
-    char rfm[4] = {(char)('0' + r->r), (char)('0' + r->f), (char)('0' + r->m), 0};
-    crm_out_str(o, rfm, 3);
-    crm_out_str(o, &r->tier, 1);
-    crm_out_end_row(o);
-}
-
-struct rows_ctx {
-    const struct crm_store *s;
-    const struct crm_rfm *r;
-    int scale, all;
-};
-
-/* One customer's row (called from two threads: reads only). */
-static void customer_row(struct crm_out *o, size_t k, void *ctx)
-{
-    const struct rows_ctx *x = ctx;
-    struct crm_rfm_row row;
-    crm_rfm_score(x->r, (uint32_t)k, &row);
-    if (row.scored || x->all)
-        put_row(o, x->s, (uint32_t)k, &row, x->scale);
-}
-
-static void put_rows(struct cli *c, struct rows_ctx *x, uint32_t n)
+static void put_rows(struct cli *c, const struct crm_store *s, const struct crm_rfm *r,
+                     int scale, int all)
 {
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
     struct crm_out *o = cli_open_output(c);
-    crm_out_header(o, "customer_id,first_order,last_order,recency_days,frequency,"
-                      "monetary_total,monetary_avg,r,f,m,score,rfm,tier");
-    if (crm_outrows_write(o, n, customer_row, x, &e) != CRM_OK) {
+    if (crm_rfmrep_write(o, s, r, scale, all, &e) != CRM_OK) {
         crm_out_free(o);
         cli_die(c, &e);
     }
@@ -191,15 +136,14 @@ struct opts {
 static void parse(struct cli *c, struct opts *op, int argc, char **argv)
 {
     struct crm_errinfo e;
-    int net = 0, opt, idx;
+    int net = 0, opt;
+    const char *name;
     crm_errinfo_clear(&e);
-    while ((opt = getopt_long(argc, argv, "ho:qv", longopts, &idx)) != -1) {
-        if (cli_common(c, opt, optarg))
-            continue;
+    while ((opt = cli_next_option(c, argc, argv, longopts, &name)) != -1) {
         switch (opt) {
         case OPT_WINDOW: op->window = cli_days(c, "--window", optarg, 1); break;
         case OPT_RFM:
-            cli_check(c, crm_rfm_set_option(&op->ro, longopts[idx].name, optarg, &e), &e);
+            cli_check(c, crm_rfm_set_option(&op->ro, name, optarg, &e), &e);
             break;
         case OPT_NET: net = 1; break;
         case OPT_ALL: op->all = 1; break;
@@ -274,10 +218,8 @@ int main(int argc, char **argv)
         }
     }
 
-    if (!emit) {
-        struct rows_ctx x = {s, r, scale, op.all};
-        put_rows(&c, &x, a->n);
-    }
+    if (!emit)
+        put_rows(&c, s, r, scale, op.all);
     crm_rfm_free(r);
     crm_agg_free(a);
     crm_store_close(s);

@@ -14,14 +14,12 @@ static const char usage[] =
     "Usage: crm-segment [OPTIONS] [INPUT]\n"
     "Put every customer in one class (malicious, no-order, no-sale, new, dormant, or the RFM\n"
     "tier P/G/S/B), flag VIPs and name their RFM segment (Champions, At Risk, ...).\n"
-    "INPUT is a store from crm-import, or any order file (imported on the fly); omitted or -\n"
+    CLI_HELP_INPUT
     "is stdin. One CSV row per customer, in the store's customer order.\n"
     "\n"
-    "      --as-of DATE         evaluation date, YYYY-MM-DD or today (default: the day after\n"
-    "                           the latest order)\n"
-    "      --max-age DAYS       exit 1 when the newest order is more than DAYS days\n"
-    "                           before the as-of date (a stale export)\n"
-    "      --window DAYS|all    orders of the DAYS days before the as-of date count (365)\n"
+    CLI_HELP_AS_OF
+    CLI_HELP_MAX_AGE
+    CLI_HELP_WINDOW
     "      --summary            one row per class: customers, share, revenue, revenue share,\n"
     "                           average order value\n"
     "      --by WHAT            with --summary: class (default), segment or vip\n"
@@ -55,11 +53,7 @@ static const char usage[] =
     "                           or --kpi table of them all\n"
     "      --cuts FILE          name segments with those cut points (the whole's); the\n"
     "                           as-of date defaults to theirs\n"
-    "  -o, --output FILE        write FILE atomically instead of stdout\n"
-    "      --tsv, --bom         tab-separated; UTF-8 BOM and CRLF for spreadsheets\n"
-    "      --format F           csv (default), tsv or xlsx (-o NAME.xlsx implies xlsx)\n"
-    "      --escape-formulas, --decimal-comma\n"
-    "                           spreadsheet-safe CSV, as in crm-rfm(1)\n"
+    CLI_HELP_OUTPUT
     "  -v, --verbose            as-of date and counts on stderr\n"
     "  -h, --help               this help; --version\n"
     "\n"
@@ -79,9 +73,7 @@ enum {
 static const struct option longopts[] = {
     CLI_LONG_OPTIONS,
     CLI_REPORT_OPTIONS,
-    {"window", required_argument, NULL, OPT_WINDOW},
-    CLI_RFM_OPTIONS(OPT_RFM),
-    {"net", no_argument, NULL, OPT_NET},
+    CLI_RFM_OPTIONS(OPT_WINDOW, OPT_RFM, OPT_NET),
     {"new-days", required_argument, NULL, OPT_SEG},
     {"dormant-days", required_argument, NULL, OPT_SEG},
     {"vip-orders", required_argument, NULL, OPT_SEG},
@@ -96,8 +88,7 @@ static const struct option longopts[] = {
     {"vip-remind", required_argument, NULL, OPT_REP},
     {"kpi", no_argument, NULL, OPT_REP},
     {"period", required_argument, NULL, OPT_REP},
-    {"emit-partial", required_argument, NULL, OPT_EMIT},
-    {"merge-partials", no_argument, NULL, OPT_MERGE},
+    CLI_PARTIAL_OPTIONS(OPT_EMIT, OPT_MERGE),
     {"cuts", required_argument, NULL, OPT_CUTS},
     {"holdout", required_argument, NULL, OPT_REP},
     {"salt", required_argument, NULL, OPT_REP},
@@ -113,12 +104,10 @@ struct options {
 static void parse(struct cli *c, struct options *op, int argc, char **argv)
 {
     struct crm_errinfo e;
-    int opt, idx;
+    int opt;
+    const char *name;
     crm_errinfo_clear(&e);
-    while ((opt = getopt_long(argc, argv, "ho:qv", longopts, &idx)) != -1) {
-        if (cli_common(c, opt, optarg))
-            continue;
-        const char *name = longopts[idx].name;
+    while ((opt = cli_next_option(c, argc, argv, longopts, &name)) != -1) {
         switch (opt) {
         case OPT_WINDOW: op->rep.window_days = cli_days(c, "--window", optarg, 1); break;
         case OPT_RFM: cli_check(c, crm_rfm_set_option(&op->rep.ro, name, optarg, &e), &e); break;

@@ -54,11 +54,24 @@ static void test_bigmem_realloc_from_null_is_calloc(void **state)
     crm_big_free(p, 4 * MIB);
 }
 
+static void test_bigmem_capacity_doubles_to_the_need(void **state)
+{
+    (void)state;
+    assert_int_equal(crm_big_capacity(0, 1), 4096);
+    assert_int_equal(crm_big_capacity(0, 4097), 8192);
+    assert_int_equal(crm_big_capacity(8192, 8192), 8192);    /* enough: unchanged */
+    assert_int_equal(crm_big_capacity(8192, 100), 8192);
+    assert_int_equal(crm_big_capacity(4096, 100000), 131072);
+    assert_int_equal(crm_big_capacity(3000000000u, 3000000001u), UINT32_MAX);   /* no wrap */
+    assert_int_equal(crm_big_capacity(0, UINT32_MAX), UINT32_MAX);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bigmem_realloc_keeps_bytes_and_zeroes_the_rest),
         cmocka_unit_test(test_bigmem_realloc_from_null_is_calloc),
+        cmocka_unit_test(test_bigmem_capacity_doubles_to_the_need),
     };
     return cmocka_run_group_tests_name("bigmem", tests, NULL, NULL);
 }

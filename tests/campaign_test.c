@@ -235,9 +235,42 @@ static void test_campaign_measure_stops_at_the_as_of_date(void **state)
     measure("2024-06-01", &r, CRM_EDATA);
 }
 
+/* crm-campaign measure's table: a row per metric, money in the store's decimals, rates with
+ * 7 decimals, incremental buyers with 2, an undefined bound (NaN) as an empty field. */
+static void test_campaign_result_table(void **state)
+{
+    (void)state;
+    struct crm_campaign_result r;
+    memset(&r, 0, sizeof r);
+    r.side[0] = (struct crm_campaign_side){900, 90, 120, 0, 1102500, 0.1, 0.15, 0, 12.25, 0};
+    r.side[1] = (struct crm_campaign_side){100, 5, 7, 3, 55000, 0.05, 0.07, 0, 5.5, 0};
+    r.buyers = (struct crm_campaign_diff){45.0, 10.5, 79.25, 1.0, 0.0123};
+    r.conversion = (struct crm_campaign_diff){0.05, 0.01, 0.09, 1.0, 0.0123};
+    r.opc = (struct crm_campaign_diff){0.08, NAN, 0.2, 0.08 / 0.07, 0.3};
+    r.rpc = (struct crm_campaign_diff){6.75, 1.0, NAN, 6.75 / 5.5, 0.04};
+    struct crm_out *o = crm_out_new_mem(0);
+    crm_campaign_write_result(o, &r, 2);
+    size_t len;
+    const char *mem = crm_out_mem(o, &len);
+    char *got = strndup(mem, len);
+    crm_out_free(o);
+    assert_string_equal(got,
+                        "metric,treatment,control,difference,difference_lo,difference_hi,lift,"
+                        "p_value\n"
+                        "customers,900,100,,,,,\n"
+                        "buyers,90,5,45.00,10.50,79.25,1.0000000,0.0123000\n"
+                        "conversion_rate,0.1000000,0.0500000,0.0500000,0.0100000,0.0900000,"
+                        "1.0000000,0.0123000\n"
+                        "orders_per_customer,0.1500000,0.0700000,0.0800000,,0.2000000,"
+                        "1.1428571,0.3000000\n"
+                        "revenue_per_customer,12.25,5.50,6.75,1.00,,1.2272727,0.0400000\n");
+    free(got);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_campaign_result_table),
         cmocka_unit_test(test_campaign_hash_matches_the_specification),
         cmocka_unit_test(test_campaign_share_nested_and_salted),
         cmocka_unit_test(test_campaign_split_adds_the_group_column),

@@ -217,6 +217,37 @@ static void test_chart_tracking_plot(void **state)
     assert_int_equal(crm_chart_tracking(x, actual, predicted, 1, &o, &s, NULL), CRM_EUSAGE);
 }
 
+/* crm-pareto's chart options from its report options: what was ranked, its decimals, the
+ * ABC bands. */
+static void test_chart_pareto_opts_of_the_report(void **state)
+{
+    (void)state;
+    struct crm_pareto_opts po;
+    struct crm_chart_pareto_opts co;
+    struct crm_errinfo e;
+    crm_pareto_opts_default(&po);
+    crm_chart_pareto_opts_of(&po, 2, &co);
+    assert_string_equal(co.value_name, "revenue");
+    assert_int_equal(co.value_decimals, 2);
+    assert_int_equal(co.a_bp, 8000);
+    assert_int_equal(co.b_bp, 9500);
+    assert_null(co.title);
+    assert_int_equal(co.max_bins, 0);
+    assert_int_equal(crm_pareto_set_option(&po, "net", NULL, &e), CRM_OK);
+    assert_int_equal(crm_pareto_opts_finish(&po, &e), CRM_OK);
+    crm_chart_pareto_opts_of(&po, 3, &co);
+    assert_string_equal(co.value_name, "net revenue");
+    assert_int_equal(co.value_decimals, 3);
+    crm_pareto_opts_default(&po);
+    assert_int_equal(crm_pareto_set_option(&po, "by", "frequency", &e), CRM_OK);
+    assert_int_equal(crm_pareto_set_option(&po, "abc", "70,90", &e), CRM_OK);
+    crm_chart_pareto_opts_of(&po, 2, &co);
+    assert_string_equal(co.value_name, "orders");
+    assert_int_equal(co.value_decimals, 0);
+    assert_int_equal(co.a_bp, 7000);
+    assert_int_equal(co.b_bp, 9000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_chart_pareto_ten_million_customers),
         cmocka_unit_test(test_chart_pareto_frequency_and_no_customers),
         cmocka_unit_test(test_chart_tracking_plot),
+        cmocka_unit_test(test_chart_pareto_opts_of_the_report),
     };
     return cmocka_run_group_tests_name("chart", tests, NULL, NULL);
 }

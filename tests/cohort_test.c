@@ -143,6 +143,62 @@ static void test_cohort_metric_names(void **state)
     assert_int_equal(crm_cohort_parse_metric("cum-revenue"), CRM_COHORT_CUM_REVENUE);
     assert_int_equal(crm_cohort_parse_metric("Revenue"), -1);
     assert_string_equal(crm_cohort_metric_name(CRM_COHORT_RETENTION), "retention");
+    enum crm_cohort_metric m = CRM_COHORT_ORDERS;
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    assert_int_equal(crm_cohort_metric_option("cum-revenue", &m, &e), CRM_OK);
+    assert_int_equal(m, CRM_COHORT_CUM_REVENUE);
+    assert_int_equal(crm_cohort_metric_option("sales", &m, &e), CRM_EUSAGE);
+    assert_string_equal(e.msg, "--metric sales: expected customers, retention, revenue, orders "
+                               "or cum-revenue");
+    assert_int_equal(m, CRM_COHORT_CUM_REVENUE);
+}
+
+/* The long table and the matrix of the hand-computed table (money with 2 decimals). */
+static const char *table(int matrix, enum crm_cohort_metric metric)
+{
+    uint64_t ignored;
+    struct crm_cohort *co = scan(ORDERS, sizeof ORDERS / sizeof *ORDERS, CRM_KPI_MONTH,
+                                 &ignored);
+    struct t_sink k;
+    crm_cohort_write(t_sink_open(&k, 0), co, matrix, metric, 2);
+    crm_cohort_free(co);
+    return t_sink_text(&k);
+}
+
+static void test_cohort_long_table(void **state)
+{
+    (void)state;
+    assert_string_equal(table(0, CRM_COHORT_CUSTOMERS),
+                        "cohort,period_index,period_start,cohort_size,active,retention,revenue,"
+                        "orders,cum_revenue_per_customer\n"
+                        "2024-01,0,2024-01-01,2,2,1.0000000,350.01,3,175.01\n"
+                        "2024-01,1,2024-02-01,2,0,0.0000000,0.00,0,175.01\n"
+                        "2024-01,2,2024-03-01,2,1,0.5000000,80.00,1,215.01\n"
+                        "2024-02,0,2024-02-01,1,1,1.0000000,180.00,2,180.00\n"
+                        "2024-02,1,2024-03-01,1,0,0.0000000,0.00,0,180.00\n"
+                        "2024-03,0,2024-03-01,1,1,1.0000000,30.00,1,30.00\n");
+}
+
+/* A column per period index; cells past a cohort's last period are empty. */
+static void test_cohort_matrix_of_each_metric(void **state)
+{
+    (void)state;
+    assert_string_equal(table(1, CRM_COHORT_CUSTOMERS),
+                        "cohort,cohort_size,0,1,2\n2024-01,2,2,0,1\n2024-02,1,1,0,\n"
+                        "2024-03,1,1,,\n");
+    assert_string_equal(table(1, CRM_COHORT_RETENTION),
+                        "cohort,cohort_size,0,1,2\n2024-01,2,1.0000000,0.0000000,0.5000000\n"
+                        "2024-02,1,1.0000000,0.0000000,\n2024-03,1,1.0000000,,\n");
+    assert_string_equal(table(1, CRM_COHORT_REVENUE),
+                        "cohort,cohort_size,0,1,2\n2024-01,2,350.01,0.00,80.00\n"
+                        "2024-02,1,180.00,0.00,\n2024-03,1,30.00,,\n");
+    assert_string_equal(table(1, CRM_COHORT_ORDERS),
+                        "cohort,cohort_size,0,1,2\n2024-01,2,3,0,1\n2024-02,1,2,0,\n"
+                        "2024-03,1,1,,\n");
+    assert_string_equal(table(1, CRM_COHORT_CUM_REVENUE),
+                        "cohort,cohort_size,0,1,2\n2024-01,2,175.01,175.01,215.01\n"
+                        "2024-02,1,180.00,180.00,\n2024-03,1,30.00,,\n");
 }
 
 int main(void)
@@ -152,6 +208,8 @@ int main(void)
         cmocka_unit_test(test_cohort_weeks_are_named_by_their_monday),
         cmocka_unit_test(test_cohort_partitions_add_up),
         cmocka_unit_test(test_cohort_metric_names),
+        cmocka_unit_test(test_cohort_long_table),
+        cmocka_unit_test(test_cohort_matrix_of_each_metric),
     };
     return cmocka_run_group_tests_name("cohort", tests, NULL, NULL);
 }

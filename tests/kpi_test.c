@@ -34,6 +34,17 @@ static void test_kpi_period_labels_and_starts(void **state)
     label(CRM_KPI_WEEK, "1969-12-28", "1969-W52", "1969-12-22");
     assert_int_equal(crm_kpi_parse_period("week"), CRM_KPI_WEEK);
     assert_int_equal(crm_kpi_parse_period("year"), -1);
+    for (int p = CRM_KPI_MONTH; p <= CRM_KPI_QUARTER; p++)   /* the names read back */
+        assert_int_equal(crm_kpi_parse_period(crm_kpi_period_name((enum crm_kpi_period)p)), p);
+    assert_string_equal(crm_kpi_period_name(CRM_KPI_QUARTER), "quarter");
+    enum crm_kpi_period p = CRM_KPI_WEEK;
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    assert_int_equal(crm_kpi_period_option("quarter", &p, &e), CRM_OK);
+    assert_int_equal(p, CRM_KPI_QUARTER);
+    assert_int_equal(crm_kpi_period_option("Month", &p, &e), CRM_EUSAGE);
+    assert_string_equal(e.msg, "--period Month: expected month, week or quarter");
+    assert_int_equal(p, CRM_KPI_QUARTER);
 }
 
 static const struct t_order ORDERS[] = {

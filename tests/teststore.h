@@ -6,6 +6,7 @@
 
 #include "customer/agg.h"
 #include "store/store.h"
+#include "text/out.h"
 #include "text/timeparse.h"
 
 struct t_order {
@@ -80,6 +81,38 @@ static inline uint32_t t_cust(const struct crm_store *s, const char *id)
             return i;
     fail_msg("customer %s not in the store", id);
     return 0;
+}
+
+/* A report writer into a temporary file, and what it wrote as text (t_sink_text closes the
+ * writer, checks the close succeeded and removes the file; the text lives until the next
+ * call). */
+struct t_sink {
+    char path[64];
+    int fd;
+    struct crm_out *o;
+};
+
+static inline struct crm_out *t_sink_open(struct t_sink *k, unsigned flags)
+{
+    strcpy(k->path, "/tmp/crm-test-out-XXXXXX");
+    k->fd = mkstemp(k->path);
+    assert_true(k->fd >= 0);
+    k->o = crm_out_new(k->fd, k->path, flags);
+    assert_non_null(k->o);
+    return k->o;
+}
+
+static inline const char *t_sink_text(struct t_sink *k)
+{
+    static char text[1 << 20];
+    struct crm_errinfo e;
+    assert_int_equal(crm_out_close(k->o, &e), CRM_OK);
+    ssize_t n = pread(k->fd, text, sizeof text - 1, 0);
+    assert_true(n >= 0);
+    text[n] = '\0';
+    close(k->fd);
+    unlink(k->path);
+    return text;
 }
 
 #endif

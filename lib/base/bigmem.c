@@ -64,3 +64,13 @@ void *crm_big_realloc(void *p, size_t old_size, size_t new_size)
     }
     return q;
 }
+
+uint32_t crm_big_capacity(uint32_t cap, uint32_t need)
+{
+    if (need <= cap)
+        return cap;
+    uint32_t n = cap ? cap : 4096;
+    while (n < need)
+        n = n > UINT32_MAX / 2 ? UINT32_MAX : n * 2;
+    return n;
+}

@@ -7,6 +7,7 @@
 #define CRM_BIGMEM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 void *crm_big_calloc(size_t size);
 void crm_big_free(void *p, size_t size);
@@ -14,6 +15,10 @@ void crm_big_free(void *p, size_t size);
  * (p untouched). A big block (both sizes >= 2 MiB) is moved with mremap: its bytes are
  * not copied and the new part is backed by memory only where it is written. */
 void *crm_big_realloc(void *p, size_t old_size, size_t new_size);
+
+/* The capacity of a growing per-customer table that must hold need entries: cap doubled
+ * (from 4096 when 0) until it does, UINT32_MAX at most; cap itself when it already does. */
+uint32_t crm_big_capacity(uint32_t cap, uint32_t need);
 
 /* A zeroed struct aligned as its type asks (align: its _Alignof, a power of two dividing
  * size), so members marked _Alignas(64) start cache lines of their own; freed with free(). */

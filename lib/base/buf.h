@@ -35,6 +35,26 @@ static inline int crm_buf_reserve(struct crm_buf *b, size_t extra)
     return 0;
 }
 
+/* An array of elem-byte entries with room for need: p itself when *cap holds it, else p
+ * moved to a capacity doubled (from *cap, or from first when 0) until it does, *cap updated.
+ * NULL when memory runs out or the size would overflow: p and *cap untouched, p still the
+ * caller's. */
+static inline void *crm_grow(void *p, size_t *cap, size_t need, size_t elem, size_t first)
+{
+    if (need <= *cap)
+        return p;
+    size_t n = *cap ? *cap : first;
+    while (n < need) {
+        if (n > SIZE_MAX / 2 / elem)
+            return NULL;                 /* no such array: as out of memory */
+        n *= 2;
+    }
+    void *q = realloc(p, n * elem);
+    if (q)
+        *cap = n;
+    return q;
+}
+
 static inline void crm_buf_put(struct crm_buf *b, const void *p, size_t n)
 {
     if (n == 0 || crm_buf_reserve(b, n) != 0)

@@ -135,6 +135,18 @@ static void pareto_subtitle(struct crm_svg *s, const struct crm_pareto_summary *
     crm_svg_subtitle(s, text);
 }
 
+void crm_chart_pareto_opts_of(const struct crm_pareto_opts *po, int money_scale,
+                              struct crm_chart_pareto_opts *co)
+{
+    memset(co, 0, sizeof *co);
+    co->value_name = po->by == CRM_PARETO_FREQUENCY ? "orders"
+                     : po->by == CRM_PARETO_NET     ? "net revenue"
+                                                    : "revenue";
+    co->value_decimals = po->by == CRM_PARETO_FREQUENCY ? 0 : money_scale;
+    co->a_bp = po->a_bp;
+    co->b_bp = po->b_bp;
+}
+
 enum crm_err crm_chart_pareto(const struct crm_pareto *p, const struct crm_chart_pareto_opts *o,
                               struct crm_svg **out, struct crm_errinfo *err)
 {

@@ -8,6 +8,7 @@
 
 #include "base/err.h"
 #include "customer/pareto.h"
+#include "customer/paretorep.h"
 #include "chart/svg.h"
 
 struct crm_chart_pareto_opts {
@@ -29,6 +30,11 @@ struct crm_chart_pareto_opts {
  * A/B/C bands; a subtitle with n, total, top-20 share and Gini. */
 enum crm_err crm_chart_pareto(const struct crm_pareto *p, const struct crm_chart_pareto_opts *o,
                               struct crm_svg **out, struct crm_errinfo *err);
+
+/* crm-pareto's chart options (the rest 0): what was ranked ("revenue", "net revenue" or
+ * "orders"), its decimals (money_scale; 0 for orders) and the ABC cuts of po. */
+void crm_chart_pareto_opts_of(const struct crm_pareto_opts *po, int money_scale,
+                              struct crm_chart_pareto_opts *co);
 
 struct crm_chart_tracking_opts {
     const char *title;          /* NULL: "Tracking plot: cumulative repeat purchases" */

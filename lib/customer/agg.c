@@ -22,9 +22,7 @@ static void init_cust(struct crm_cust *c, struct crm_cust_more *m, size_t from, 
 static int grow(struct crm_agg *a, uint32_t need, uint32_t *cap, uint32_t *ready)
 {
     if (need > *cap) {
-        uint32_t n = *cap ? *cap : 4096;
-        while (n < need)
-            n = n > UINT32_MAX / 2 ? UINT32_MAX : n * 2;
+        uint32_t n = crm_big_capacity(*cap, need);
         struct crm_cust *c = crm_big_realloc(a->cust, (size_t)*cap * sizeof *c,
                                              (size_t)n * sizeof *c);
         if (!c)

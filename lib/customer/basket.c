@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
+
 __extension__ typedef unsigned __int128 u128;
 
 #define NOT_FREQUENT UINT32_MAX
@@ -82,20 +84,27 @@ static enum crm_err each_basket(struct crm_store *s, struct crm_basket *b, int32
 
 /* ---- pass 1: products ---- */
 
+/* Basket counts for products 0..need-1, the new ones 0. */
+static enum crm_err count_room(struct crm_basket *b, uint32_t need, struct crm_errinfo *e)
+{
+    if (need <= b->nprod)
+        return CRM_OK;
+    uint64_t *c = realloc(b->count, need * sizeof *c);
+    if (!c)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    memset(c + b->nprod, 0, (need - b->nprod) * sizeof *c);
+    b->count = c;
+    b->nprod = need;
+    return CRM_OK;
+}
+
 static enum crm_err count_products(struct crm_basket *b, uint32_t customer, const uint32_t *p,
                                    size_t n, uint32_t *scratch, struct crm_errinfo *e)
 {
     (void)customer;
     (void)scratch;
-    uint32_t need = crm_store_product_count(b->s);
-    if (need > b->nprod) {
-        uint64_t *c = realloc(b->count, need * sizeof *c);
-        if (!c)
-            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-        memset(c + b->nprod, 0, (need - b->nprod) * sizeof *c);
-        b->count = c;
-        b->nprod = need;
-    }
+    if (count_room(b, crm_store_product_count(b->s), e) != CRM_OK)
+        return CRM_ENOMEM;
     b->baskets++;
     for (size_t i = 0; i < n; i++)
         b->count[p[i]]++;
@@ -121,15 +130,7 @@ static enum crm_err product_table(struct crm_basket *b, struct crm_store *s,
     for (uint32_t i = 0; i < n; i++)
         b->ptab[i] = crm_store_product(s, i);
     b->nptab = n;
-    if (n > b->nprod) {                  /* products of no basket: count 0 */
-        uint64_t *c = realloc(b->count, n * sizeof *c);
-        if (!c)
-            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-        memset(c + b->nprod, 0, (n - b->nprod) * sizeof *c);
-        b->count = c;
-        b->nprod = n;
-    }
-    return CRM_OK;
+    return count_room(b, n, e);          /* products of no basket: count 0 */
 }
 
 /* The frequent products, numbered in store order (so a basket's stay ascending). */
@@ -286,14 +287,11 @@ static enum crm_err add_rule(struct crm_basket *b, const struct crm_basket_opts 
     double confidence = (double)both / (double)ante_orders;
     if (confidence < o->min_confidence - 1e-12)
         return CRM_OK;
-    if (b->nrules == b->rules_cap) {
-        size_t cap = b->rules_cap ? b->rules_cap * 2 : 256;
-        struct crm_basket_rule *r = realloc(b->rules, cap * sizeof *r);
-        if (!r)
-            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-        b->rules = r;
-        b->rules_cap = cap;
-    }
+    struct crm_basket_rule *rules = crm_grow(b->rules, &b->rules_cap, b->nrules + 1,
+                                             sizeof *rules, 256);
+    if (!rules)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    b->rules = rules;
     struct crm_basket_rule *r = &b->rules[b->nrules++];
     r->antecedent[0] = ante[0];
     r->antecedent[1] = ante_n > 1 ? ante[1] : ante[0];
@@ -396,17 +394,11 @@ static void sort_rules(const struct crm_basket *s, struct crm_basket_rule *r, si
 enum crm_err crm_basket_run(struct crm_store *s, const struct crm_basket_opts *o,
                             struct crm_basket **out, struct crm_errinfo *e)
 {
-    *out = NULL;
-    struct crm_basket *b = calloc(1, sizeof *b);
-    if (!b)
-        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-    b->s = s;
-    b->as_of = o->as_of;
-    enum crm_err rc = each_basket(s, b, o->as_of, count_products, e);
-    if (rc == CRM_OK)
-        rc = product_table(b, s, e);
-    if (rc == CRM_OK)
-        rc = choose_frequent(b, o, e);
+    struct crm_basket *b;
+    enum crm_err rc = crm_basket_count_products(s, o, &b, e);   /* sets *out to NULL */
+    if (rc != CRM_OK)
+        return rc;
+    rc = choose_frequent(b, o, e);
     if (rc == CRM_OK && b->nfreq > 1)
         rc = each_basket(s, b, o->as_of, count_pairs, e);
     if (rc == CRM_OK && o->max_size >= 3 && b->nfreq > 2)
@@ -618,14 +610,10 @@ static int recommend_one(const struct crm_basket *b, const uint32_t *start,
         if (mark[d] == stamp + (1ULL << 40))
             continue;                     /* already recommended through a better rule */
         mark[d] = stamp + (1ULL << 40);
-        if (out->n == out->cap) {
-            size_t cap = out->cap ? out->cap * 2 : 1024;
-            struct crm_basket_rec *v = realloc(out->v, cap * sizeof *v);
-            if (!v)
-                return -1;
-            out->v = v;
-            out->cap = cap;
-        }
+        struct crm_basket_rec *v = crm_grow(out->v, &out->cap, out->n + 1, sizeof *v, 1024);
+        if (!v)
+            return -1;
+        out->v = v;
         out->v[out->n++] = (struct crm_basket_rec){customer, ++rank, r->consequent, r};
     }
     return 0;

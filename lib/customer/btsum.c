@@ -52,9 +52,7 @@ static void add_day(struct run *R, int32_t d)
 static int grow_customers(struct crm_btsum *b, uint32_t need, uint32_t *cap, uint32_t *ready)
 {
     if (need > *cap) {
-        uint32_t n = *cap ? *cap : 4096;
-        while (n < need)
-            n = n > UINT32_MAX / 2 ? UINT32_MAX : n * 2;
+        uint32_t n = crm_big_capacity(*cap, need);
         struct crm_btsum_cust *c = crm_big_realloc(b->cust, (size_t)*cap * sizeof *c,
                                                    (size_t)n * sizeof *c);
         if (!c)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/buf.h"
 #include "base/hash.h"
 #include "base/stats.h"
 #include "text/csvin.h"
@@ -214,16 +215,10 @@ static enum crm_err add_id(struct crm_campaign_groups *g, const char *id, size_t
                                    g->e[i].line);
         return CRM_OK;
     }
-    if (g->ids_len + len > g->ids_cap) {
-        size_t cap = g->ids_cap ? g->ids_cap : 65536;
-        while (cap < g->ids_len + len)
-            cap *= 2;
-        char *ids = realloc(g->ids, cap);
-        if (!ids)
-            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory for the groups");
-        g->ids = ids;
-        g->ids_cap = cap;
-    }
+    char *ids = crm_grow(g->ids, &g->ids_cap, g->ids_len + len, 1, 65536);
+    if (!ids)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory for the groups");
+    g->ids = ids;
     memcpy(g->ids + g->ids_len, id, len);
     g->e[i] = (struct entry){.hash = h, .off = g->ids_len, .len = (uint32_t)len,
                              .group = (int8_t)grp, .line = line, .first = -1};
@@ -497,4 +492,55 @@ void crm_campaign_result_free(struct crm_campaign_result *r)
         free(r->cum_rpc[k]);
         r->cum_conversion[k] = r->cum_rpc[k] = NULL;
     }
+}
+
+/* ---- the measure table (crm-campaign measure) ---- */
+
+static void put_diff(struct crm_out *o, const struct crm_campaign_diff *d, int money, int scale,
+                     int decimals)
+{
+    const double v[3] = {d->diff, d->lo, d->hi};
+    for (int i = 0; i < 3; i++) {
+        if (money && isfinite(v[i]))
+            crm_out_money(o, (int64_t)llround(v[i] * pow(10, scale)), scale);
+        else
+            crm_out_fixed(o, v[i], decimals);
+    }
+    crm_out_fixed(o, d->lift, 7);
+    crm_out_fixed(o, d->p, 7);
+}
+
+void crm_campaign_write_result(struct crm_out *o, const struct crm_campaign_result *r,
+                               int scale)
+{
+    const struct crm_campaign_side *t = &r->side[0], *k = &r->side[1];
+    double unit = pow(10, scale);
+    crm_out_header(o, "metric,treatment,control,difference,difference_lo,difference_hi,lift,"
+                      "p_value");
+    crm_out_cstr(o, "customers");
+    crm_out_int(o, (long long)t->customers);
+    crm_out_int(o, (long long)k->customers);
+    for (int i = 0; i < 5; i++)
+        crm_out_empty(o);
+    crm_out_end_row(o);
+    crm_out_cstr(o, "buyers");
+    crm_out_int(o, (long long)t->buyers);
+    crm_out_int(o, (long long)k->buyers);
+    put_diff(o, &r->buyers, 0, scale, 2);
+    crm_out_end_row(o);
+    crm_out_cstr(o, "conversion_rate");
+    crm_out_fixed(o, t->conversion, 7);
+    crm_out_fixed(o, k->conversion, 7);
+    put_diff(o, &r->conversion, 0, scale, 7);
+    crm_out_end_row(o);
+    crm_out_cstr(o, "orders_per_customer");
+    crm_out_fixed(o, t->opc_mean, 7);
+    crm_out_fixed(o, k->opc_mean, 7);
+    put_diff(o, &r->opc, 0, scale, 7);
+    crm_out_end_row(o);
+    crm_out_cstr(o, "revenue_per_customer");
+    crm_out_money(o, (int64_t)llround(t->rpc_mean * unit), scale);
+    crm_out_money(o, (int64_t)llround(k->rpc_mean * unit), scale);
+    put_diff(o, &r->rpc, 1, scale, scale);
+    crm_out_end_row(o);
 }

@@ -105,4 +105,11 @@ enum crm_err crm_campaign_measure(struct crm_store *s, struct crm_campaign_group
                                   struct crm_campaign_result *r, struct crm_errinfo *e);
 void crm_campaign_result_free(struct crm_campaign_result *r);
 
+/* crm-campaign measure's table: a row per metric (customers, buyers, conversion_rate,
+ * orders_per_customer, revenue_per_customer) with the treatment and control figures, the
+ * difference, its interval, lift and p-value; rates and means with 7 decimals, money with
+ * money_scale, incremental buyers with 2; NaN as an empty field. */
+void crm_campaign_write_result(struct crm_out *o, const struct crm_campaign_result *r,
+                               int money_scale);
+
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "text/money.h"
 #include "text/timeparse.h"
 
@@ -176,14 +177,10 @@ enum crm_err crm_care_visit(void *ctx, const struct crm_chunk *c, const int32_t 
             }
         }
         if (after && (d == on - 7 || d == on - 28)) {
-            if (k->nhits == k->hits_cap) {
-                size_t n = k->hits_cap ? k->hits_cap * 2 : 256;
-                struct hit *h = realloc(k->hits, n * sizeof *h);
-                if (!h)
-                    return crm_errinfo_set(e, CRM_ENOMEM, "out of memory for the care list");
-                k->hits = h;
-                k->hits_cap = n;
-            }
+            struct hit *h = crm_grow(k->hits, &k->hits_cap, k->nhits + 1, sizeof *h, 256);
+            if (!h)
+                return crm_errinfo_set(e, CRM_ENOMEM, "out of memory for the care list");
+            k->hits = h;
             k->hits[k->nhits++] = (struct hit){cu, d, c->amount[i]};
         }
     }
@@ -261,14 +258,10 @@ static int by_day(const void *a, const void *b)
 static enum crm_err add_item(struct crm_care *k, const struct crm_care_item *it,
                              struct crm_errinfo *e)
 {
-    if (k->n == k->items_cap) {
-        size_t n = k->items_cap ? k->items_cap * 2 : 256;
-        struct crm_care_item *p = realloc(k->items, n * sizeof *p);
-        if (!p)
-            return crm_errinfo_set(e, CRM_ENOMEM, "out of memory for the care list");
-        k->items = p;
-        k->items_cap = n;
-    }
+    struct crm_care_item *p = crm_grow(k->items, &k->items_cap, k->n + 1, sizeof *p, 256);
+    if (!p)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory for the care list");
+    k->items = p;
     k->items[k->n++] = *it;
     return CRM_OK;
 }

@@ -34,6 +34,17 @@ int crm_cohort_parse_metric(const char *text)
     return -1;
 }
 
+enum crm_err crm_cohort_metric_option(const char *text, enum crm_cohort_metric *m,
+                                      struct crm_errinfo *e)
+{
+    int v = crm_cohort_parse_metric(text);
+    if (v < 0)
+        return crm_errinfo_set(e, CRM_EUSAGE, "--metric %s: expected customers, retention, "
+                               "revenue, orders or cum-revenue", text);
+    *m = (enum crm_cohort_metric)v;
+    return CRM_OK;
+}
+
 const char *crm_cohort_metric_name(enum crm_cohort_metric m)
 {
     return metric_names[m];
@@ -345,4 +356,75 @@ void crm_cohort_row(const struct crm_cohort *co, size_t i, size_t k, struct crm_
     for (size_t q = 0; q <= k; q++)
         cum += co->cell[j * co->n + q].revenue;
     r->cum_revenue_per_customer = div_round(cum, (int64_t)r->cohort_size);
+}
+
+/* ---- the report (crm-cohort) ---- */
+
+static void put_long(struct crm_out *o, const struct crm_cohort *co, int scale)
+{
+    crm_out_header(o, "cohort,period_index,period_start,cohort_size,active,retention,revenue,"
+                      "orders,cum_revenue_per_customer");
+    for (size_t i = 0; i < crm_cohort_count(co) && !crm_out_failed(o); i++) {
+        for (size_t k = 0; k < crm_cohort_periods(co, i); k++) {
+            struct crm_cohort_row r;
+            crm_cohort_row(co, i, k, &r);
+            crm_out_cstr(o, r.cohort);
+            crm_out_int(o, r.period_index);
+            crm_out_date(o, r.period_start);
+            crm_out_int(o, (long long)r.cohort_size);
+            crm_out_int(o, (long long)r.active);
+            crm_out_fixed(o, r.retention, 7);
+            crm_out_money(o, r.revenue, scale);
+            crm_out_int(o, (long long)r.orders);
+            crm_out_money(o, r.cum_revenue_per_customer, scale);
+            crm_out_end_row(o);
+        }
+    }
+}
+
+static void put_cell(struct crm_out *o, const struct crm_cohort_row *r, int metric, int scale)
+{
+    switch (metric) {
+    case CRM_COHORT_RETENTION: crm_out_fixed(o, r->retention, 7); break;
+    case CRM_COHORT_REVENUE: crm_out_money(o, r->revenue, scale); break;
+    case CRM_COHORT_ORDERS: crm_out_int(o, (long long)r->orders); break;
+    case CRM_COHORT_CUM_REVENUE: crm_out_money(o, r->cum_revenue_per_customer, scale); break;
+    default: crm_out_int(o, (long long)r->active);
+    }
+}
+
+static void put_matrix(struct crm_out *o, const struct crm_cohort *co, int metric, int scale)
+{
+    size_t cols = crm_cohort_max_periods(co);
+    crm_out_cstr(o, "cohort");
+    crm_out_cstr(o, "cohort_size");
+    for (size_t k = 0; k < cols; k++)
+        crm_out_int(o, (long long)k);
+    crm_out_end_row(o);
+    for (size_t i = 0; i < crm_cohort_count(co) && !crm_out_failed(o); i++) {
+        struct crm_cohort_row r;
+        size_t n = crm_cohort_periods(co, i);
+        for (size_t k = 0; k < cols; k++) {
+            if (k < n) {
+                crm_cohort_row(co, i, k, &r);
+                if (k == 0) {
+                    crm_out_cstr(o, r.cohort);
+                    crm_out_int(o, (long long)r.cohort_size);
+                }
+                put_cell(o, &r, metric, scale);
+            } else {
+                crm_out_empty(o);
+            }
+        }
+        crm_out_end_row(o);
+    }
+}
+
+void crm_cohort_write(struct crm_out *o, const struct crm_cohort *co, int matrix,
+                      enum crm_cohort_metric metric, int money_scale)
+{
+    if (matrix)
+        put_matrix(o, co, (int)metric, money_scale);
+    else
+        put_long(o, co, money_scale);
 }

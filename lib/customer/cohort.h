@@ -22,6 +22,7 @@
 #include "base/err.h"
 #include "customer/kpi.h"
 #include "store/store.h"
+#include "text/out.h"
 
 enum crm_cohort_metric {
     CRM_COHORT_CUSTOMERS, CRM_COHORT_RETENTION, CRM_COHORT_REVENUE, CRM_COHORT_ORDERS,
@@ -31,6 +32,9 @@ enum crm_cohort_metric {
 /* "customers", "retention", "revenue", "orders", "cum-revenue"; -1 when unknown. */
 int crm_cohort_parse_metric(const char *text);
 const char *crm_cohort_metric_name(enum crm_cohort_metric m);
+/* --metric TEXT as an option: *m, or CRM_EUSAGE naming the five names (*m untouched). */
+enum crm_err crm_cohort_metric_option(const char *text, enum crm_cohort_metric *m,
+                                      struct crm_errinfo *e);
 
 struct crm_cohort;
 
@@ -84,5 +88,13 @@ void crm_cohort_row(const struct crm_cohort *co, size_t i, size_t k, struct crm_
 
 /* The cohort label of a period number (buf >= 16 bytes). */
 size_t crm_cohort_label(enum crm_kpi_period p, int32_t period, char *buf);
+
+/* crm-cohort's report: the long table (a row per cohort and period index: cohort,
+ * period_index, period_start, cohort_size, active, retention, revenue, orders,
+ * cum_revenue_per_customer), or with matrix a row per cohort (cohort, cohort_size, then the
+ * metric at period index 0, 1, … up to the longest cohort's; empty past a cohort's last).
+ * Money in minor units of money_scale; retention with 7 decimals. */
+void crm_cohort_write(struct crm_out *o, const struct crm_cohort *co, int matrix,
+                      enum crm_cohort_metric metric, int money_scale);
 
 #endif

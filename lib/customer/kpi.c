@@ -35,6 +35,17 @@ int crm_kpi_parse_period(const char *text)
          : strcmp(text, "quarter") == 0 ? CRM_KPI_QUARTER : -1;
 }
 
+enum crm_err crm_kpi_period_option(const char *text, enum crm_kpi_period *p,
+                                   struct crm_errinfo *e)
+{
+    int v = crm_kpi_parse_period(text);
+    if (v < 0)
+        return crm_errinfo_set(e, CRM_EUSAGE, "--period %s: expected month, week or quarter",
+                               text);
+    *p = (enum crm_kpi_period)v;
+    return CRM_OK;
+}
+
 const char *crm_kpi_period_name(enum crm_kpi_period p)
 {
     return p == CRM_KPI_WEEK ? "week" : p == CRM_KPI_QUARTER ? "quarter" : "month";

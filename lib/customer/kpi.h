@@ -21,7 +21,10 @@ enum crm_kpi_period { CRM_KPI_MONTH, CRM_KPI_WEEK, CRM_KPI_QUARTER };
 
 /* "month", "week", "quarter"; -1 when unknown. */
 int crm_kpi_parse_period(const char *text);
-
+/* --period TEXT as an option: *p, or CRM_EUSAGE "--period TEXT: expected month, week or
+ * quarter" (*p untouched). */
+enum crm_err crm_kpi_period_option(const char *text, enum crm_kpi_period *p,
+                                   struct crm_errinfo *e);
 /* The name crm_kpi_parse_period reads: "month", "week" or "quarter". */
 const char *crm_kpi_period_name(enum crm_kpi_period p);
 

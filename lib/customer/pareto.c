@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "customer/agg.h"
+#include "base/buf.h"
 #include "base/radix.h"
 
 __extension__ typedef unsigned __int128 u128;
@@ -393,14 +394,10 @@ static enum crm_err push(struct crm_pareto *p, int64_t v, uint64_t count,
     if (last && v == last->value) {
         last->count += count;
     } else {
-        if (p->nruns == p->cap) {
-            size_t cap = p->cap ? p->cap * 2 : 64;
-            struct crm_pareto_run *r = realloc(p->runs, cap * sizeof *r);
-            if (!r)
-                return crm_errinfo_set(err, CRM_ENOMEM, "value runs: out of memory");
-            p->runs = r;
-            p->cap = cap;
-        }
+        struct crm_pareto_run *r = crm_grow(p->runs, &p->cap, p->nruns + 1, sizeof *r, 64);
+        if (!r)
+            return crm_errinfo_set(err, CRM_ENOMEM, "value runs: out of memory");
+        p->runs = r;
         p->runs[p->nruns].value = v;
         p->runs[p->nruns].count = count;
         p->nruns++;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "text/timeparse.h"
 
 struct buy {
@@ -20,14 +21,10 @@ struct buys {
 
 static int push(struct buys *b, uint64_t key, int32_t day)
 {
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 65536;
-        struct buy *v = realloc(b->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        b->v = v;
-        b->cap = cap;
-    }
+    struct buy *v = crm_grow(b->v, &b->cap, b->n + 1, sizeof *v, 65536);
+    if (!v)
+        return -1;
+    b->v = v;
     b->v[b->n++] = (struct buy){key, day};
     return 0;
 }

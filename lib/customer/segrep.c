@@ -1,13 +1,13 @@
 /* segrep: crm-segment's one-store evaluation and report tables (see segrep.h). */
 #include "customer/segrep.h"
 
-#include <errno.h>
-#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "customer/campaign.h"
 #include "store/store.h"
+#include "text/optval.h"
 #include "text/outrows.h"
 
 void crm_segrep_opts_default(struct crm_segrep_opts *o)
@@ -36,21 +36,19 @@ static enum crm_err parse_by(const char *text, enum crm_segment_by *by, struct c
     return CRM_OK;
 }
 
-/* A number of the option `name` within lo..hi (whole: an integer), as cmd/cli.c's
- * cli_number and cli_integer word it. */
+/* A number of the option `name` within lo..hi (whole: an integer), read by lib/optval. */
 static enum crm_err parse_number(const char *name, const char *text, double lo, double hi,
                                  int whole, double *out, struct crm_errinfo *e)
 {
-    char *end;
-    errno = 0;
-    double v = whole ? (double)strtol(text, &end, 10) : strtod(text, &end);
-    if (errno || end == text || *end || !isfinite(v) || v < lo || v > hi)
-        return whole ? crm_errinfo_set(e, CRM_EUSAGE, "--%s %s: expected a whole number from "
-                                       "%ld to %ld", name, text, (long)lo, (long)hi)
-                     : crm_errinfo_set(e, CRM_EUSAGE, "--%s %s: expected a number from %g to "
-                                       "%g", name, text, lo, hi);
-    *out = v;
-    return CRM_OK;
+    char opt[64];
+    long v;
+    snprintf(opt, sizeof opt, "--%s", name);
+    if (!whole)
+        return crm_optval_number(opt, text, lo, hi, out, e);
+    enum crm_err rc = crm_optval_integer(opt, text, (long)lo, (long)hi, &v, e);
+    if (rc == CRM_OK)
+        *out = (double)v;
+    return rc;
 }
 
 enum crm_err crm_segrep_set_option(struct crm_segrep_opts *o, const char *name,
@@ -72,11 +70,7 @@ enum crm_err crm_segrep_set_option(struct crm_segrep_opts *o, const char *name,
         if ((rc = parse_number(name, text, 1, CRM_CARE_YEAR - 1, 1, &v, e)) == CRM_OK)
             o->care.vip_remind = (int32_t)v;
     } else if (strcmp(name, "period") == 0) {
-        int p = crm_kpi_parse_period(text);
-        if (p < 0)
-            return crm_errinfo_set(e, CRM_EUSAGE, "--period %s: expected month, week or "
-                                   "quarter", text);
-        o->period = (enum crm_kpi_period)p;
+        rc = crm_kpi_period_option(text, &o->period, e);
     } else if (strcmp(name, "holdout") == 0) {
         rc = parse_number(name, text, 0, 1, 0, &o->holdout, e);
     } else if (strcmp(name, "salt") == 0) {

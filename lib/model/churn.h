@@ -358,7 +358,9 @@ void crm_churn_args_default(struct crm_churn_args *a);
 
 /* Set one option from its text; name without dashes: "model" (bgnbd|mbgnbd|pnbd|best),
  * "method" (model|rules), "unit" (week|day), "risk-cuts" (H,M with 0 <= H <= M <= 1),
- * "forecast" (week:N, month:N or quarter:N, N a whole number 1..1000).
+ * "forecast" (week:N, month:N or quarter:N, N a whole number 1..1000), the numbers "k"
+ * (1..1000), "discount" (0..10), "penalty" (0..1e6), "intervals" (0.5..0.999) and the days
+ * "floor" and "horizon" (lib/optval: 90, 90d or 13w).
  * CRM_EUSAGE naming the option when malformed; "unknown" for another name. */
 enum crm_err crm_churn_set_option(struct crm_churn_args *a, const char *name, const char *text,
                                   struct crm_errinfo *e);
@@ -368,6 +370,11 @@ enum crm_err crm_churn_set_option(struct crm_churn_args *a, const char *name, co
  * as_of_given: --as-of was given; ninputs: the arguments after the options. */
 enum crm_err crm_churn_args_check(const struct crm_churn_args *a, int as_of_given, int ninputs,
                                   struct crm_errinfo *e);
+
+/* The end of calibration as given: --calibration-end, else the day before as_of
+ * (CRM_NO_DAY when as_of is: a merge without --as-of). CRM_EUSAGE when it is no date. */
+enum crm_err crm_churn_args_end(const struct crm_churn_args *a, int32_t as_of, int32_t *end,
+                                struct crm_errinfo *e);
 
 /* --calibration-end against the day after the data as_of: *end is it (as_of - 1 without
  * one); CRM_EUSAGE when malformed or leaving no holdout; the horizon defaults to the
@@ -383,6 +390,12 @@ enum crm_err crm_churn_args_params(struct crm_churn_args *a, struct crm_churn_pa
 /* --fallback-params, read up front: into given; CRM_EUSAGE when its unit is not the fit's. */
 enum crm_err crm_churn_args_fallback(const struct crm_churn_args *a,
                                      struct crm_churn_params *given, struct crm_errinfo *e);
+
+/* The report of a run (ch NULL: the rules' columns): the --forecast table when asked for,
+ * else the per-customer rows (crm_churn_write), with a's unit, money scale and holdout. */
+enum crm_err crm_churn_args_write(struct crm_out *o, struct crm_churn_args *a,
+                                  const struct crm_churn *ch, const struct crm_btsum *b,
+                                  const struct crm_store *s, struct crm_errinfo *e);
 
 /* crm_churn_model with a->m; when the fit fails (CRM_EMODEL) and a->fallback is set, warning
  * gets the line to print (else "") and the customers are scored with fallback. A CRM_EUSAGE

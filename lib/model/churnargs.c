@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "text/optval.h"
 #include "text/timeparse.h"
 
 void crm_churn_args_default(struct crm_churn_args *a)
@@ -72,9 +73,40 @@ static enum crm_err set_forecast(struct crm_churn_args *a, const char *t, struct
                            "(N a whole number 1..1000), e.g. month:12", t);
 }
 
+/* The options that are a number (--k, --discount, --penalty, --intervals) or days (--floor,
+ * --horizon): 1 with *rc set when name is one of them. */
+static int set_number(struct crm_churn_args *a, const char *name, const char *text,
+                      enum crm_err *rc, struct crm_errinfo *e)
+{
+    static const struct { const char *name; double lo, hi; } range[] = {
+        {"k", 1, 1000}, {"discount", 0, 10}, {"penalty", 0, 1e6}, {"intervals", 0.5, 0.999},
+    };
+    double *const to[] = {&a->rules.k, &a->m.annual_discount, &a->m.penalty,
+                          &a->m.interval_level};
+    char opt[32];
+    snprintf(opt, sizeof opt, "--%s", name);
+    for (size_t i = 0; i < sizeof range / sizeof *range; i++) {
+        if (strcmp(name, range[i].name) == 0) {
+            *rc = crm_optval_number(opt, text, range[i].lo, range[i].hi, to[i], e);
+            return 1;
+        }
+    }
+    if (strcmp(name, "floor") == 0 || strcmp(name, "horizon") == 0) {
+        int horizon = name[0] == 'h';
+        *rc = crm_optval_days(opt, text, 0, horizon ? &a->m.horizon_days : &a->rules.floor_days,
+                              e);
+        a->horizon_given |= horizon && *rc == CRM_OK;
+        return 1;
+    }
+    return 0;
+}
+
 enum crm_err crm_churn_set_option(struct crm_churn_args *a, const char *name, const char *text,
                                   struct crm_errinfo *e)
 {
+    enum crm_err rc;
+    if (set_number(a, name, text, &rc, e))
+        return rc;
     if (strcmp(name, "model") == 0)
         return set_model(a, text, e);
     if (strcmp(name, "risk-cuts") == 0)
@@ -230,14 +262,23 @@ size_t crm_churn_compare_describe(const struct crm_churn_compare *cmp, char *buf
     return n;
 }
 
+enum crm_err crm_churn_args_end(const struct crm_churn_args *a, int32_t as_of, int32_t *end,
+                                struct crm_errinfo *e)
+{
+    *end = as_of == CRM_NO_DAY ? CRM_NO_DAY : as_of - 1;
+    if (a->cal && crm_date_parse(a->cal, end) != 0)
+        return crm_errinfo_set(e, CRM_EUSAGE, "--calibration-end %s: expected YYYY-MM-DD",
+                               a->cal);
+    return CRM_OK;
+}
+
 enum crm_err crm_churn_args_calibration(struct crm_churn_args *a, int32_t as_of, int32_t *end,
                                         struct crm_errinfo *e)
 {
     char d[16];
-    *end = as_of - 1;
-    if (a->cal && crm_date_parse(a->cal, end) != 0)
-        return crm_errinfo_set(e, CRM_EUSAGE, "--calibration-end %s: expected YYYY-MM-DD",
-                               a->cal);
+    enum crm_err rc = crm_churn_args_end(a, as_of, end, e);
+    if (rc != CRM_OK)
+        return rc;
     crm_date_format(as_of - 1, d);
     if (a->cal && *end >= as_of - 1)
         return crm_errinfo_set(e, CRM_EUSAGE, "--calibration-end %s leaves no holdout: the data "
@@ -245,4 +286,15 @@ enum crm_err crm_churn_args_calibration(struct crm_churn_args *a, int32_t as_of,
     if (a->cal && !a->horizon_given)
         a->m.horizon_days = as_of - 1 - *end;
     return CRM_OK;
+}
+
+enum crm_err crm_churn_args_write(struct crm_out *o, struct crm_churn_args *a,
+                                  const struct crm_churn *ch, const struct crm_btsum *b,
+                                  const struct crm_store *s, struct crm_errinfo *e)
+{
+    struct crm_churn_report rep = {ch, &a->rules, b, s, a->m.days_per_unit, a->m.money_scale,
+                                   a->cal != NULL};
+    a->fc.annual_discount = a->m.annual_discount;
+    return a->fc.periods ? crm_churn_forecast_write(o, &rep, &a->fc, e)
+                         : crm_churn_write(o, &rep, e);
 }
