@@ -15,15 +15,15 @@ static void test_grow_doubles_fills_and_keeps(void **state)
     size_t cap = 0;
     const struct crm_grow_array a[] = {{&map, sizeof *map, 0xff},
                                        {&part, sizeof *part, CRM_GROW_KEEP}};
-    assert_int_equal(crm_grow(&cap, 3, 4, a, 2), 0);
+    assert_int_equal(crm_grow_all(&cap, 3, 4, a, 2), 0);
     assert_int_equal(cap, 4);
     for (int i = 0; i < 4; i++)
         assert_int_equal(map[i], UINT32_MAX);
     map[1] = 7;
     part[1] = 9;
-    assert_int_equal(crm_grow(&cap, 4, 4, a, 2), 0);     /* room already */
+    assert_int_equal(crm_grow_all(&cap, 4, 4, a, 2), 0);     /* room already */
     assert_int_equal(cap, 4);
-    assert_int_equal(crm_grow(&cap, 17, 4, a, 2), 0);
+    assert_int_equal(crm_grow_all(&cap, 17, 4, a, 2), 0);
     assert_int_equal(cap, 32);
     assert_int_equal(map[1], 7);
     assert_int_equal(part[1], 9);
@@ -39,10 +39,10 @@ static void test_grow_failure_keeps_capacity(void **state)
     int64_t *v = NULL;
     size_t cap = 0;
     const struct crm_grow_array a[] = {{&v, sizeof *v, 0}};
-    assert_int_equal(crm_grow(&cap, 10, 0, a, 1), 0);
+    assert_int_equal(crm_grow_all(&cap, 10, 0, a, 1), 0);
     assert_int_equal(cap, 16);
     assert_int_equal(v[15], 0);
-    assert_int_equal(crm_grow(&cap, SIZE_MAX / 4, 0, a, 1), -1);
+    assert_int_equal(crm_grow_all(&cap, SIZE_MAX / 4, 0, a, 1), -1);
     assert_int_equal(cap, 16);
     v[15] = 5;                      /* still the 16 elements it had */
     free(v);

@@ -18,7 +18,7 @@ struct crm_grow_array {
 
 /* Make every array hold at least `need` elements: *cap doubles from `first` (or from
  * itself) until it does. 0, or -1 when out of memory (or the size overflows). */
-int crm_grow(size_t *cap, size_t need, size_t first, const struct crm_grow_array *a,
-             size_t n);
+int crm_grow_all(size_t *cap, size_t need, size_t first, const struct crm_grow_array *a,
+                 size_t n);
 
 #endif

@@ -195,7 +195,7 @@ static int fit_map(struct crm_merge *m, uint32_t count)
 {
     const struct crm_grow_array a[] = {{&m->map, sizeof *m->map, 0xff},
                                        {&m->part, sizeof *m->part, CRM_GROW_KEEP}};
-    return crm_grow(&m->map_cap, count, 4096, a, 2);
+    return crm_grow_all(&m->map_cap, count, 4096, a, 2);
 }
 
 /* The output writer and index of input customer c (added to that writer when new). */
@@ -261,7 +261,7 @@ static enum crm_err product_of(struct crm_merge *m, struct crm_store *s, size_t 
 {
     struct product_map *pm = &m->pmap[w];
     const struct crm_grow_array a[] = {{&pm->to, sizeof *pm->to, 0xff}};
-    if (crm_grow(&pm->cap, (size_t)p + 1, 1024, a, 1) != 0)
+    if (crm_grow_all(&pm->cap, (size_t)p + 1, 1024, a, 1) != 0)
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory merging products");
     if (pm->to[p] == UINT32_MAX) {
         enum crm_err rc = crm_store_writer_product(m->w[w], crm_store_product(s, p),
@@ -288,7 +288,7 @@ static enum crm_err order_items(struct crm_merge *m, struct crm_store *s,
         return CRM_OK;
     }
     const struct crm_grow_array a[] = {{&m->it, sizeof *m->it, CRM_GROW_KEEP}};
-    if (crm_grow(&m->it_cap, n, 64, a, 1) != 0)
+    if (crm_grow_all(&m->it_cap, n, 64, a, 1) != 0)
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory merging line items");
     for (uint32_t j = 0; j < n; j++) {
         enum crm_err rc = product_of(m, s, w, ch->item_product[lo + j], &m->it[j].product, e);

@@ -44,7 +44,7 @@ static int prices_start(struct prices *pr, size_t products)
 {
     const struct crm_grow_array a[] = {{&pr->price, sizeof *pr->price, CRM_GROW_KEEP},
                                        {&pr->stamp, sizeof *pr->stamp, 0}};
-    if (crm_grow(&pr->cap, products, 1024, a, 2) != 0)
+    if (crm_grow_all(&pr->cap, products, 1024, a, 2) != 0)
         return -1;
     if (++pr->gen == 0) {
         memset(pr->stamp, 0, pr->cap * sizeof *pr->stamp);
@@ -124,7 +124,7 @@ static int grow_products(struct crm_items_w *p, uint32_t need)
     const struct crm_grow_array a[] = {{&p->off, sizeof *p->off, CRM_GROW_KEEP},
                                        {&p->name_len, sizeof *p->name_len, CRM_GROW_KEEP},
                                        {&p->cat_len, sizeof *p->cat_len, CRM_GROW_KEEP}};
-    return crm_grow(&p->cap, need, 1024, a, 3);
+    return crm_grow_all(&p->cap, need, 1024, a, 3);
 }
 
 enum crm_err crm_items_w_product(struct crm_items_w *p, const struct crm_product *prod,
@@ -199,7 +199,7 @@ int crm_items_rows_add(struct crm_items_rows *r, uint32_t row, const struct crm_
     while (r->rows < row)
         r->count[r->rows++] = 0;
     const struct crm_grow_array a[] = {{&r->lines, sizeof *r->lines, CRM_GROW_KEEP}};
-    if (crm_grow(&r->cap, r->m + n, 4096, a, 1) != 0)
+    if (crm_grow_all(&r->cap, r->m + n, 4096, a, 1) != 0)
         return -1;
     for (uint32_t i = 0; i < n; i++) {
         if (it[i].product >= products || it[i].amount < 0)
@@ -478,7 +478,7 @@ static int col_bytes(struct crm_zctx *z, struct crm_buf *buf, unsigned enc, size
 static int add_text(struct crm_items_r *r, const unsigned char *s, size_t n, size_t *off)
 {
     const struct crm_grow_array a[] = {{&r->text, 1, CRM_GROW_KEEP}};
-    if (crm_grow(&r->text_cap, r->text_len + n + 1, 65536, a, 1) != 0)
+    if (crm_grow_all(&r->text_cap, r->text_len + n + 1, 65536, a, 1) != 0)
         return -1;
     memcpy(r->text + r->text_len, s, n);
     r->text[r->text_len + n] = '\0';
@@ -499,7 +499,7 @@ static enum crm_err read_products(struct crm_items_r *r, const unsigned char *ra
         return bad(name, chunk, e, "more products than the block holds");
     const struct crm_grow_array a[] = {{&r->prod, sizeof *r->prod, CRM_GROW_KEEP},
                                        {&r->toff, 3 * sizeof *r->toff, CRM_GROW_KEEP}};
-    if (crm_grow(&r->cap, (size_t)r->count + count, 1024, a, 2) != 0)
+    if (crm_grow_all(&r->cap, (size_t)r->count + count, 1024, a, 2) != 0)
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     size_t at = 0;
     for (uint32_t i = 0; i < count; i++) {
@@ -641,7 +641,7 @@ static int reserve(struct crm_items_dec *d, size_t m)
                                        {&d->amount, sizeof *d->amount, CRM_GROW_KEEP}};
     if (m <= d->cap)
         return 0;
-    if (crm_grow(&cap, m ? m : 1, m ? m : 1, a, 4) != 0)
+    if (crm_grow_all(&cap, m ? m : 1, m ? m : 1, a, 4) != 0)
         return -1;
     d->cap = cap;
     return 0;
