@@ -170,6 +170,8 @@ enum crm_err detect_preset(struct crm_import *imp, const struct crm_record *hdr,
         imp->notes |= CRM_NOTE_PRESET_DETECTED;
         if (pr->rules & P_ONCE)
             imp->o.order_amount_once = 1;
+        if (!pr->statuses)   /* uci-online-retail: the invoice number says */
+            return CRM_OK;
         /* its statuses go after the user's (--status) and before the built-in ones */
         size_t before = imp->nstatus;
         enum crm_err rc = add_status_spec(imp, pr->statuses, 1, e);

@@ -12,7 +12,7 @@ static const struct crm_preset presets[] = {
     {"uci-online-retail", P_UCI,
      {"InvoiceNo|Invoice", "CustomerID|Customer ID", "InvoiceDate", NULL, "Quantity",
       "UnitPrice|Price", NULL, NULL, NULL, NULL, "StockCode", "Description", NULL},
-     "%m/%d/%Y %H:%M", NULL, NULL},
+     "%m/%d/%Y %H:%M", NULL, "StockCode|Description|InvoiceDate|Quantity"},
     /* Admin > Orders > Export: one row per line item; order fields on the first only */
     {"shopify", P_EMAIL | P_GUEST,
      {"Name|Order Name|Order", "Email|Customer Email", "Created at|Paid at", "Total",
