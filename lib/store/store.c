@@ -26,13 +26,14 @@
  *  5. Rename (a new store). A file is written to a temporary file beside the target and
  *     renamed over it after the commit record: crm_afile_open, then crm_afile_commit
  *     (fsync, close, rename, fsync of the directory); cli_open_output/cli_close_output do
- *     it for -o, and crm-import's open_outputs/close_outputs for partitions, finishing
+ *     it for -o, and importrun.c's open_stores/close_outputs for partitions, finishing
  *     every partition's store before renaming any (a failure before the renames renames
  *     none; each renamed file is whole either way). A killed run leaves only temporary
  *     files (cli_track_temp removes them on a signal).
- *  5'. Append (crm-import --append STORE, in place, no rename). crm-import's lock_store
+ *  5'. Append (crm-import --append STORE, in place, no rename). crm_storefile_append
  *     takes flock(LOCK_EX) on the store, polling every 0.1 s up to --lock-wait seconds;
- *     crm_store_writer_append reads the store to its committed END (crm_store_verify),
+ *     crm_store_writer_append walks the store's blocks to its committed END
+ *     (crm_store_walk, storeidx.c: block headers and summaries, not the chunks' data),
  *     truncates what a killed append left past it (ftruncate to that length), gives a
  *     store written as a stream its commit record first (commit_stream), and appends new
  *     blocks after the old END block; steps 2-4 then commit the new length with the next

@@ -75,21 +75,8 @@ static inline uint32_t commit_crc(uint64_t length, uint64_t seq)
     return crc_of(0, tmp, 16);
 }
 
-
-/* For an append: read a whole store, verifying every block and total without decoding
- * chunks; hand each chunk's order-id column (as stored) to fn, and report where the store
- * ends. */
-struct crm_store_tail {
-    uint64_t end;              /* offset after the last END block */
-    uint32_t blocks;
-    struct crm_store_stats stats;
-};
-typedef int crm_store_ids_fn(void *ctx, uint32_t rows, unsigned enc, int64_t base,
-                             size_t raw_len, const unsigned char *stored, size_t stored_len);
 /* Where a reader's blocks start, its committed length (0: a stream) and commit sequence. */
 void crm_store_layout(const struct crm_store *s, uint64_t *first_block, uint64_t *committed,
                       uint64_t *commits);
-enum crm_err crm_store_verify(struct crm_store *s, crm_store_ids_fn *fn, void *ctx,
-                              struct crm_store_tail *tail, struct crm_errinfo *e);
 
 #endif

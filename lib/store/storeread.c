@@ -77,8 +77,6 @@ struct crm_store {
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void *progress_ctx;
     uint64_t size;                /* bytes of the store when known (for progress), else 0 */
-    crm_store_ids_fn *on_ids;     /* append: each chunk's order-id column as stored */
-    void *on_ids_ctx;
     /* dictionary: ids back to back, NUL-terminated */
     char *dtext;
     size_t dtext_len, dtext_cap;
@@ -1080,26 +1078,6 @@ static enum crm_err read_end(struct crm_store *s, const unsigned char *p, size_t
     return CRM_OK;
 }
 
-/* Append: hand the chunk's order-id column, as stored, to s->on_ids. */
-static enum crm_err pass_ids(struct crm_store *s, const unsigned char *p, size_t len,
-                             uint32_t n, struct crm_errinfo *e)
-{
-    size_t pos = ORDS_FIXED;
-    unsigned ncols = (unsigned)crm_le_get(p + 4, 4);
-    struct coldesc cols[16];
-    struct where w = {s->name, (long long)s->chunks};
-    if (ncols < 5 || ncols > 16)
-        return corrupt(s, e, "chunk has %u columns", ncols);
-    enum crm_err rc = parse_columns(&w, p, len, &pos, cols, ncols, e);
-    if (rc != CRM_OK)
-        return rc;
-    const struct coldesc *c = find_col(cols, ncols, COL_ORDER_ID);
-    int fail = c ? s->on_ids(s->on_ids_ctx, n, c->enc, c->base, c->raw_len, c->data,
-                             c->stored_len)
-                 : s->on_ids(s->on_ids_ctx, n, 0, 0, 0, NULL, 0);
-    return fail ? crm_errinfo_set(e, CRM_ENOMEM, "out of memory") : CRM_OK;
-}
-
 /* Read and check one block. An ORDS payload read from a descriptor goes to `ords` (a
  * decoder's own buffer, so the next blocks can be read while it is decoded); others to
  * s->payload. *type = 0 at a clean end of input. */
@@ -1210,11 +1188,6 @@ static enum crm_err read_chunk(struct crm_store *s, struct dec *d, unsigned want
             return corrupt(s, e, "chunk header (%u rows)", c->n);
         if (c->min_time < CRM_TIME_MIN || c->max_time > CRM_TIME_MAX)
             return corrupt(s, e, "chunk header: times outside the years 1-9999");
-        if (s->on_ids) {
-            rc = pass_ids(s, p, len, c->n, e);
-            if (rc != CRM_OK)
-                return rc;
-        }
         int skip = s->filter && (c->max_time < s->filter_lo || c->min_time > s->filter_hi);
         crm_items_dec_bind(d->items, crm_items_r_count(s->products));
         if (skip)
@@ -1482,25 +1455,4 @@ void crm_store_layout(const struct crm_store *s, uint64_t *first_block, uint64_t
     *first_block = s->first_block;
     *committed = s->committed;
     *commits = s->commits;
-}
-
-enum crm_err crm_store_verify(struct crm_store *s, crm_store_ids_fn *fn, void *ctx,
-                              struct crm_store_tail *tail, struct crm_errinfo *e)
-{
-    s->on_ids = fn;
-    s->on_ids_ctx = ctx;
-    crm_store_set_time_filter(s, INT64_MAX, INT64_MIN);   /* decode nothing */
-    struct crm_chunk c;
-    enum crm_err rc;
-    do {
-        rc = crm_store_next(s, &c, 0, e);
-    } while (rc == CRM_OK && c.n > 0);
-    s->on_ids = NULL;
-    if (rc != CRM_OK)
-        return rc;
-    tail->end = s->pos;
-    tail->blocks = s->blocks;
-    tail->stats = s->stats;
-    tail->stats.commits = s->commits;
-    return CRM_OK;
 }
