@@ -196,7 +196,10 @@ static enum crm_err merge_items(const char *const *paths, size_t n, size_t nw, c
     }
     struct crm_merge *m;
     assert_int_equal(crm_merge_new(w, nw, &m, e), CRM_OK);
-    enum crm_err rc = crm_merge_items(m, paths, n, e);
+    int any;
+    enum crm_err rc = crm_merge_any_items(paths, n, &any, e);
+    if (rc == CRM_OK)
+        rc = crm_merge_items(m, any, e);
     for (size_t i = 0; i < n && rc == CRM_OK; i++) {
         struct crm_store *s;
         assert_int_equal(crm_store_open(paths[i], &s, e), CRM_OK);
@@ -479,7 +482,10 @@ static void test_merge_items_onto_appended_store(void **state)
         assert_int_equal(crm_merge_new(&w, 1, &m, &e), CRM_OK);
         assert_int_equal(crm_merge_load_existing(m, &e), CRM_OK);
         const char *paths[] = {pb};
-        assert_int_equal(crm_merge_items(m, paths, 1, &e), CRM_OK);
+        int any;
+        assert_int_equal(crm_merge_any_items(paths, 1, &any, &e), CRM_OK);
+        assert_int_equal(any, 1);
+        assert_int_equal(crm_merge_items(m, any, &e), CRM_OK);
         struct crm_store *s;
         assert_int_equal(crm_store_open(pb, &s, &e), CRM_OK);
         assert_int_equal(crm_merge_store(m, s, &e), CRM_OK);

@@ -240,14 +240,14 @@ static void say_merged(const struct run *r, const struct crm_merge *m)
 }
 
 static enum crm_err merge_all(struct run *r, struct crm_store *s, char **files, int nfiles,
-                              struct crm_errinfo *e)
+                              int items, struct crm_errinfo *e)
 {
     struct crm_merge *m;
     enum crm_err rc = crm_merge_new(r->out.w, r->out.n, &m, e);
     if (rc == CRM_OK && r->job->append)
         rc = crm_merge_load_existing(m, e);
     if (rc == CRM_OK)
-        rc = crm_merge_items(m, (const char *const *)files, (size_t)nfiles, e);
+        rc = crm_merge_items(m, items, e);
     for (int i = 0; rc == CRM_OK && i < nfiles; i++) {
         if (i > 0 && (rc = crm_store_open(files[i], &s, e)) != CRM_OK)
             break;
@@ -283,7 +283,7 @@ static enum crm_err merge_stores(struct run *r, char **files, int nfiles, int mi
         crm_store_close(s);
         return close_outputs(r, rc, e);
     }
-    return close_outputs(r, merge_all(r, s, files, nfiles, e), e);
+    return close_outputs(r, merge_all(r, s, files, nfiles, items, e), e);
 }
 
 /* The rejects file: written atomically, its temporary file tracked. */

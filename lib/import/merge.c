@@ -228,13 +228,8 @@ enum crm_err crm_merge_any_items(const char *const *paths, size_t n, int *any,
     return CRM_OK;
 }
 
-enum crm_err crm_merge_items(struct crm_merge *m, const char *const *paths, size_t n,
-                             struct crm_errinfo *e)
+enum crm_err crm_merge_items(struct crm_merge *m, int any, struct crm_errinfo *e)
 {
-    int any;
-    enum crm_err rc0 = crm_merge_any_items(paths, n, &any, e);
-    if (rc0 != CRM_OK)
-        return rc0;
     for (size_t i = 0; any && i < m->nw; i++) {
         enum crm_err rc = crm_store_writer_keep_items(m->w[i], e);
         if (rc == CRM_EUSAGE) {        /* an appended version-1 store: items counted */

@@ -50,12 +50,12 @@ enum crm_err crm_merge_load_existing(struct crm_merge *m, struct crm_errinfo *e)
 enum crm_err crm_merge_any_items(const char *const *paths, size_t n, int *any,
                                  struct crm_errinfo *e);
 
-/* Line items: before the first crm_merge_store, with the paths of every store to be
- * merged. When any of them keeps line items, so do the writers (new stores become format
+/* Line items: before the first crm_merge_store, with crm_merge_any_items's answer for
+ * every store to be merged (asked once by the caller, which needs it to create the output
+ * stores). When any of them keeps line items, so do the writers (new stores become format
  * version 2; an appended version-2 store keeps them anyway); an appended version-1 store
  * cannot, and its merge counts the items in items_dropped. */
-enum crm_err crm_merge_items(struct crm_merge *m, const char *const *paths, size_t n,
-                             struct crm_errinfo *e);
+enum crm_err crm_merge_items(struct crm_merge *m, int any, struct crm_errinfo *e);
 /* 1 when the merged store(s) keep line items. */
 int crm_merge_keeps_items(const struct crm_merge *m);
 
