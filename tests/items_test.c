@@ -246,6 +246,10 @@ static void test_items_append_of_items_to_version_1_refused(void **state)
     int fd = open(path, O_RDWR);
     struct crm_errinfo e;
     struct crm_store_writer *w;
+    assert_int_equal(crm_store_writer_append(fd, path, 0, &w, &e), CRM_OK);
+    add_orders(w, 0, 1);                        /* order 0: no items */
+    assert_int_equal(crm_store_writer_finish(w, &e), CRM_OK);
+    crm_store_writer_free(w);
     assert_int_equal(crm_store_writer_append(fd, path, CRM_STORE_ITEMS, &w, &e), CRM_EUSAGE);
     assert_non_null(strstr(e.msg, "version 1"));
     assert_int_equal(crm_store_writer_append(fd, path, 0, &w, &e), CRM_OK);
@@ -253,6 +257,39 @@ static void test_items_append_of_items_to_version_1_refused(void **state)
     crm_store_writer_free(w);
     close(fd);
     unlink(path);
+}
+
+/* An empty version-1 store (a first --append creates one before it reads the file) turns
+ * to version 2 when the append keeps items: its header is rewritten in place, the store
+ * reads back with its items, and it stays valid if nothing is committed after the
+ * rewrite (an empty version-2 store). */
+static void test_items_append_to_an_empty_version_1_store_keeps_items(void **state)
+{
+    (void)state;
+    for (int commit = 0; commit < 2; commit++) {
+        char *path = temp_store(0, 0);
+        int fd = open(path, O_RDWR);
+        struct crm_errinfo e;
+        struct crm_store_writer *w;
+        assert_int_equal(crm_store_writer_append(fd, path, 0, &w, &e), CRM_OK);
+        assert_int_equal(crm_store_writer_has_items(w), 0);
+        assert_int_equal(crm_store_writer_keep_items(w, &e), CRM_OK);
+        assert_int_equal(crm_store_writer_has_items(w), 1);
+        if (commit) {
+            add_orders(w, 0, 100);
+            assert_int_equal(crm_store_writer_finish(w, &e), CRM_OK);
+        }
+        crm_store_writer_free(w);
+        close(fd);
+        struct crm_store *s;
+        enum crm_err rc;
+        assert_int_equal(crm_store_open(path, &s, &e), CRM_OK);
+        assert_int_equal(crm_store_has_items(s), 1);
+        assert_int_equal(check_items(s, &e, &rc), commit ? 100 : 0);
+        assert_int_equal(rc, CRM_OK);
+        crm_store_close(s);
+        unlink(path);
+    }
 }
 
 /* Exact amounts and quantities, item by item: three distinct products per order (so their
@@ -519,6 +556,7 @@ int main(void)
         cmocka_unit_test(test_items_version_2_with_items_version_1_without),
         cmocka_unit_test(test_items_keep_items_turns_a_new_store_to_version_2),
         cmocka_unit_test(test_items_keep_items_after_an_order_is_refused),
+        cmocka_unit_test(test_items_append_to_an_empty_version_1_store_keeps_items),
         cmocka_unit_test(test_items_unknown_product_or_negative_amount_refused),
         cmocka_unit_test(test_items_append_keeps_product_numbers),
         cmocka_unit_test(test_items_append_of_items_to_version_1_refused),

@@ -1097,11 +1097,36 @@ int crm_store_writer_has_items(const struct crm_store_writer *w)
     return w->items != NULL;
 }
 
+/* An appended store that holds no orders yet (the one a first --append just created, or
+ * any other empty one) becomes version 2 in place: bytes 8..19 of its header (version,
+ * metadata length, header crc) rewritten by one pwrite inside the first sector, so a
+ * crash leaves the empty store at either version; nothing else in it depends on it. */
+static enum crm_err upgrade_empty(struct crm_store_writer *w, struct crm_errinfo *e)
+{
+    unsigned char h[HDR_FIXED + MAX_META];
+    ssize_t got = pread(w->fd, h, sizeof h, 0);
+    size_t mlen = got >= HDR_FIXED ? (size_t)crm_le_get(h + 12, 4) : 0;
+    if (got < HDR_FIXED || mlen > (size_t)got - HDR_FIXED)
+        return crm_errinfo_set(e, CRM_EIO, "cannot read the store's header: %s",
+                               got < 0 ? strerror(errno) : "short read");
+    if (items_alloc(w) != 0)
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    crm_le_put(h + 8, CRM_STORE_VERSION, 2);
+    crm_le_put(h + 16, crc_of(crc_of(0, h, 16), h + HDR_FIXED, mlen), 4);
+    if (pwrite(w->fd, h + 8, 12, 8) != 12)
+        return crm_errinfo_set(e, CRM_EIO, "cannot rewrite the store's header: %s",
+                               strerror(errno));
+    e->file[0] = '\0';
+    return CRM_OK;
+}
+
 enum crm_err crm_store_writer_keep_items(struct crm_store_writer *w, struct crm_errinfo *e)
 {
     if (w->items)
         return CRM_OK;
     crm_errinfo_where(e, w->name, -1, -1, -1);
+    if (w->lazy && w->regular && w->st.orders == 0 && w->base_chunks == 0 && w->added == 0)
+        return upgrade_empty(w, e);
     /* A new store whose header is still in the output buffer: make it version 2. */
     if (w->blocks != 0 || w->added != 0 || w->st.orders != 0 || w->io.len != w->written ||
         w->io.len < HDR_FIXED || memcmp(w->io.data, CRM_STORE_MAGIC, 8) != 0)
