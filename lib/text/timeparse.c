@@ -205,8 +205,8 @@ static unsigned two_digits(const char *s, unsigned *bad)
 
 /* The last date parse_fixed19 converted on this thread. An export's rows come in time
  * order, thousands of them a day, and comparing ten bytes costs less than converting
- * them; the time of day is still read and checked on every row. Its text is all zero
- * bytes (no time's date) until a valid date is stored with its day number. */
+ * them; the time of day is still read and checked on every row. Its two words are zero
+ * (no time's date) until a valid date is stored with its day number. */
 static _Thread_local struct {
     uint64_t head;           /* "YYYY-MM-" as loaded (zero: none yet) */
     uint16_t tail;           /* "DD" */
