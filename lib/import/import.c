@@ -198,6 +198,7 @@ enum crm_err crm_import_new(const struct crm_import_opts *o, struct crm_store_wr
         imp->w[i] = w[i];
         imp->dict[i] = crm_store_writer_dict(w[i]);
         imp->existing[i] = crm_store_writer_order_count(w[i]);
+        imp->stored_before |= imp->existing[i] > 0;
     }
     imp->rejects = rejects;
     imp->scale = crm_store_writer_meta(w[0])->money_scale;

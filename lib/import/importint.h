@@ -148,6 +148,7 @@ struct crm_import {
     size_t nover, over_cap, over_mask;
     uint32_t *over_index;               /* index + 1 by id hash, open addressing */
     uint64_t *existing;                 /* per writer: orders in the store before */
+    int stored_before;                  /* some writer had orders: load_probed may load */
     char first_rej[CRM_IMPORT_FIRST_REJECTS][320];
     size_t nfirst;
 };

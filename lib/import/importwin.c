@@ -383,7 +383,9 @@ enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struct prow 
         int held = crm_idset_contains(imp->seen, rw->k.id, rw->k.id_len, h, &rw->k.id_num);
         int loaded = 0;
         enum crm_err rc;
-        if (!held && (rc = load_probed(imp, rw->k.id, rw->k.id_len, &loaded, e)) != CRM_OK)
+        /* a new store has no stored ids to probe (a call per row saved) */
+        if (!held && imp->stored_before &&
+            (rc = load_probed(imp, rw->k.id, rw->k.id_len, &loaded, e)) != CRM_OK)
             return rc;
         if (loaded)
             held = crm_idset_contains(imp->seen, rw->k.id, rw->k.id_len, h, &rw->k.id_num);
