@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -56,6 +57,8 @@ struct crm_store {
     size_t mem_len;
     uint64_t mem_base;            /* absolute offset of mem[0] */
     unsigned char *owned;         /* the rest of a pipe, read by crm_store_max_time */
+    void *map;                    /* a store file's committed bytes mapped (mem points here) */
+    size_t map_len;
     uint64_t pos;                 /* absolute offset of the next unread byte */
     uint64_t first_block;
     uint64_t committed;           /* 0: unknown (a stream), read to EOF */
@@ -348,6 +351,29 @@ enum crm_err crm_store_open_fd(int fd, const char *name, const void *head, size_
     return open_common(s, out, e);
 }
 
+/* A store file of MAP_MIN bytes or more is read through a mapping of its committed bytes:
+ * the blocks are checked and inflated straight from the page cache instead of being copied
+ * out of it by read() first. Only committed bytes are mapped — an append truncates only what
+ * lies past them — so the mapping never loses its file pages. Any failure keeps read(). */
+#define MAP_MIN ((uint64_t)64 << 20)
+
+static void map_file(struct crm_store *s)
+{
+    struct stat st;
+    if (!s->seekable || s->mem || s->committed < MAP_MIN || s->committed > SIZE_MAX ||
+        fstat(s->fd, &st) != 0 || (uint64_t)st.st_size < s->committed)
+        return;
+    void *p = mmap(NULL, (size_t)s->committed, PROT_READ, MAP_PRIVATE, s->fd, 0);
+    if (p == MAP_FAILED)
+        return;
+    (void)madvise(p, (size_t)s->committed, MADV_SEQUENTIAL);
+    s->map = p;
+    s->map_len = (size_t)s->committed;
+    s->mem = p;
+    s->mem_base = 0;
+    s->mem_len = s->map_len;
+}
+
 enum crm_err crm_store_open(const char *path, struct crm_store **out, struct crm_errinfo *e)
 {
     *out = NULL;
@@ -359,10 +385,12 @@ enum crm_err crm_store_open(const char *path, struct crm_store **out, struct crm
         return crm_errinfo_set(e, CRM_EIO, "cannot open: %s", strerror(errno));
     }
     enum crm_err rc = crm_store_open_fd(fd, path, NULL, 0, out, e);
-    if (rc != CRM_OK)
+    if (rc != CRM_OK) {
         close(fd);
-    else
-        (*out)->own_fd = 1;
+        return rc;
+    }
+    (*out)->own_fd = 1;
+    map_file(*out);
     return rc;
 }
 
@@ -405,6 +433,8 @@ void crm_store_close(struct crm_store *s)
     if (s->own_fd)
         close(s->fd);
     free(s->owned);
+    if (s->map)
+        munmap(s->map, s->map_len);
     free(s->dtext);
     free(s->doff);
     free(s->cust);
