@@ -351,11 +351,12 @@ enum crm_err crm_store_open_fd(int fd, const char *name, const void *head, size_
     return open_common(s, out, e);
 }
 
-/* A store file of MAP_MIN bytes or more is read through a mapping of its committed bytes:
- * the blocks are checked and inflated straight from the page cache instead of being copied
- * out of it by read() first. Only committed bytes are mapped — an append truncates only what
- * lies past them — so the mapping never loses its file pages. Any failure keeps read(). */
-#define MAP_MIN ((uint64_t)64 << 20)
+/* A store file of MAP_MIN bytes or more (below 1 MiB read() costs nothing) is read through
+ * a mapping of its committed bytes: the blocks are checked and inflated straight from the
+ * page cache instead of being copied out of it by read() first. Only committed bytes are
+ * mapped — an append truncates only what lies past them — so the mapping never loses its
+ * file pages. Any failure keeps read(). */
+#define MAP_MIN ((uint64_t)1 << 20)
 
 static void map_file(struct crm_store *s)
 {
