@@ -66,12 +66,58 @@ static void test_bigmem_capacity_doubles_to_the_need(void **state)
     assert_int_equal(crm_big_capacity(0, UINT32_MAX), UINT32_MAX);
 }
 
+/* This machine's /proc/buddyinfo shape: DMA32 has 741 free order-10 blocks (1,482 huge pages)
+ * and 12 order-9 ones; Normal 344 + 2 × 2,196. */
+static const char BUDDY_FREE[] =
+    "Node 0, zone      DMA      0      0      0      0      0      0      0      0      1"
+    "      1      3 \n"
+    "Node 0, zone    DMA32     11     17     15     12     12     12     10     12     11"
+    "     12    741 \n"
+    "Node 0, zone   Normal   1832   7715   4123   1371   2248    320    164   1733   1119"
+    "    344   2196 \n";
+/* Memory filled by the page cache: 4 KiB pages free, few blocks of 2 MiB. */
+static const char BUDDY_FRAGMENTED[] =
+    "Node 0, zone      DMA      0      0      0      0      0      0      0      0      1"
+    "      1      3 \n"
+    "Node 0, zone    DMA32   5011   2017    815     12     12     12     10     12     11"
+    "      2      0 \n"
+    "Node 0, zone   Normal  91832  27715   4123   1371   2248    320    164   1733   1119"
+    "     30      1 \n";
+
+static void test_bigmem_want_huge_reads_defrag_and_free_blocks(void **state)
+{
+    (void)state;
+    /* free huge pages: DMA 1 + 2*3, DMA32 12 + 2*741, Normal 344 + 2*2196 = 6,237 */
+    size_t free_huge = 1 + 6 + 12 + 1482 + 344 + 4392;
+    size_t most = free_huge / 2 * 2 * MIB;     /* the largest block covered twice over */
+    const char *md = "always defer defer+madvise [madvise] never\n";
+    assert_true(crm_big_want_huge(md, BUDDY_FREE, 800 * MIB));
+    assert_true(crm_big_want_huge(md, BUDDY_FREE, most));
+    assert_false(crm_big_want_huge(md, BUDDY_FREE, most + 1));
+    /* fragmented: 1 + 6 + 2 + 30 + 2 = 41 huge pages, so 20 blocks of 2 MiB at most */
+    assert_true(crm_big_want_huge(md, BUDDY_FRAGMENTED, 40 * MIB));
+    assert_false(crm_big_want_huge(md, BUDDY_FRAGMENTED, 40 * MIB + 1));
+    assert_false(crm_big_want_huge(md, BUDDY_FRAGMENTED, 800 * MIB));
+    assert_false(crm_big_want_huge("[always] defer defer+madvise madvise never\n",
+                                   BUDDY_FRAGMENTED, 800 * MIB));
+    assert_false(crm_big_want_huge("always defer [defer+madvise] madvise never\n",
+                                   BUDDY_FRAGMENTED, 800 * MIB));
+    assert_false(crm_big_want_huge(md, NULL, 4 * MIB));       /* unreadable: be safe */
+    assert_false(crm_big_want_huge(md, "", 4 * MIB));
+    /* settings whose faults never compact: always advised */
+    assert_true(crm_big_want_huge("always [defer] defer+madvise madvise never\n",
+                                  BUDDY_FRAGMENTED, 800 * MIB));
+    assert_true(crm_big_want_huge("always defer defer+madvise madvise [never]\n", NULL,
+                                  800 * MIB));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bigmem_realloc_keeps_bytes_and_zeroes_the_rest),
         cmocka_unit_test(test_bigmem_realloc_from_null_is_calloc),
         cmocka_unit_test(test_bigmem_capacity_doubles_to_the_need),
+        cmocka_unit_test(test_bigmem_want_huge_reads_defrag_and_free_blocks),
     };
     return cmocka_run_group_tests_name("bigmem", tests, NULL, NULL);
 }

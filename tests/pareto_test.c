@@ -537,6 +537,24 @@ static void check_rank_ids(const int64_t *v, size_t n, const char *const *ids)
     assert_int_equal(crm_pareto_rank_ids(v, n, crm_pareto_id_cstr, (void *)ids, got, NULL),
                      CRM_OK);
     assert_memory_equal(got, want, n * sizeof *got);
+    /* the same in lent work space holding garbage, exactly the size asked for, and in
+     * one a byte short (then allocated inside, the lent bytes untouched) */
+    size_t len = crm_pareto_rank_scratch(n);
+    unsigned char *scratch = malloc(len);
+    assert_non_null(scratch);
+    memset(scratch, 0xa5, len);
+    memset(got, 0, n * sizeof *got);
+    assert_int_equal(crm_pareto_rank_ids_in(v, n, crm_pareto_id_cstr, (void *)ids, got,
+                                            scratch, len, NULL), CRM_OK);
+    assert_memory_equal(got, want, n * sizeof *got);
+    memset(scratch, 0x5a, len);
+    memset(got, 0, n * sizeof *got);
+    assert_int_equal(crm_pareto_rank_ids_in(v, n, crm_pareto_id_cstr, (void *)ids, got,
+                                            scratch, len - 1, NULL), CRM_OK);
+    assert_memory_equal(got, want, n * sizeof *got);
+    for (size_t i = 0; i < len; i++)
+        assert_int_equal(scratch[i], 0x5a);
+    free(scratch);
     free(want);
     free(got);
 }

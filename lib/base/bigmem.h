@@ -1,15 +1,24 @@
 /* internal to lib/: the tools in cmd/ do not include it. */
 /* bigmem: zeroed allocations for large random-access tables (hash tables, per-customer
  * arrays). Sizes from 2 MiB up are mapped on their own and advised to use transparent
- * huge pages: a table of tens of MiB in 4 KiB pages misses the TLB on nearly every probe,
- * which costs more than the cache miss itself. Smaller sizes come from calloc. */
+ * huge pages when free ones are at hand (crm_big_want_huge): a table of tens of MiB in
+ * 4 KiB pages misses the TLB on nearly every probe. Smaller sizes come from calloc. */
 #ifndef CRM_BIGMEM_H
 #define CRM_BIGMEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 void *crm_big_calloc(size_t size);
+
+/* Whether a block of size bytes is advised to use huge pages, given the texts of
+ * /sys/kernel/mm/transparent_hugepage/defrag and /proc/buddyinfo (NULL when unreadable):
+ * yes when a fault cannot compact memory synchronously (defrag "defer" or "never"), else
+ * only when the free blocks of 2 MiB or more cover it twice over — on memory fragmented by
+ * the page cache a huge-page fault waits on compaction (1.4 s for 800 MB measured), far
+ * more than the TLB misses of 4 KiB pages cost (docs/BENCHMARKS.md, issue 25). */
+bool crm_big_want_huge(const char *defrag, const char *buddyinfo, size_t size);
 void crm_big_free(void *p, size_t size);
 /* Grow to new_size keeping the first old_size bytes; the rest zeroed. NULL on failure
  * (p untouched). A big block (both sizes >= 2 MiB) is moved with mremap: its bytes are

@@ -301,9 +301,22 @@ static void sort_run_by_id(const struct keyed *k, uint32_t *order, size_t m, uin
     free(a);
 }
 
+size_t crm_pareto_rank_scratch(size_t n)
+{
+    return 3 * n * sizeof(uint64_t) + (n / 2 + 1) * sizeof(uint32_t);
+}
+
 enum crm_err crm_pareto_rank_ids(const int64_t *value, size_t n,
                                  const char *(*id_of)(uint32_t i, size_t *len, void *ctx),
                                  void *ctx, uint32_t *order, struct crm_errinfo *err)
+{
+    return crm_pareto_rank_ids_in(value, n, id_of, ctx, order, NULL, 0, err);
+}
+
+enum crm_err crm_pareto_rank_ids_in(const int64_t *value, size_t n,
+                                    const char *(*id_of)(uint32_t i, size_t *len, void *ctx),
+                                    void *ctx, uint32_t *order, void *scratch,
+                                    size_t scratch_len, struct crm_errinfo *err)
 {
     struct idtext t = {id_of, ctx};
     if (n == 0 || n > UINT32_MAX)
@@ -317,15 +330,17 @@ enum crm_err crm_pareto_rank_ids(const int64_t *value, size_t n,
     }
     if ((uint64_t)max - (uint64_t)min > UINT32_MAX) /* rare: money beyond 2^32 minor units */
         return crm_pareto_rank_cmp(value, n, idtext_cmp, &t, order, err);
-    uint64_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b), *key = malloc(n * sizeof *key);
-    uint32_t *tmp = malloc((n / 2 + 1) * sizeof *tmp);
-    if (!a || !b || !key || !tmp) {
-        free(a);
-        free(b);
-        free(key);
-        free(tmp);
+    uint64_t *a, *b, *key;
+    uint32_t *tmp;
+    void *own = NULL;
+    if (!scratch || scratch_len < crm_pareto_rank_scratch(n))
+        scratch = own = malloc(crm_pareto_rank_scratch(n));
+    if (!scratch)
         return crm_errinfo_set(err, CRM_ENOMEM, "ranking %zu customers: out of memory", n);
-    }
+    a = scratch;
+    b = a + n;
+    key = b + n;
+    tmp = (uint32_t *)(key + n);
     const size_t lcp = common_prefix(&t, n);
     for (size_t i = 0; i < n; i++) {   /* in dictionary order: the ids' text read in turn */
         size_t len;
@@ -348,10 +363,7 @@ enum crm_err crm_pareto_rank_ids(const int64_t *value, size_t n,
         if (j - i > 1)
             sort_run_by_id(&k, order + i, j - i, tmp);
     }
-    free(a);
-    free(b);
-    free(key);
-    free(tmp);
+    free(own);
     return CRM_OK;
 }
 
@@ -900,6 +912,15 @@ enum crm_err crm_pareto_rank_input(const struct crm_pareto_input *in,
                                    const struct crm_store *s, uint32_t *order,
                                    struct crm_errinfo *err)
 {
+    return crm_pareto_rank_input_in(in, s, order, NULL, 0, err);
+}
+
+enum crm_err crm_pareto_rank_input_in(const struct crm_pareto_input *in,
+                                      const struct crm_store *s, uint32_t *order,
+                                      void *scratch, size_t scratch_len,
+                                      struct crm_errinfo *err)
+{
     struct input_ids ids = {s, in->customer};
-    return crm_pareto_rank_ids(in->value, in->n, input_id, &ids, order, err);
+    return crm_pareto_rank_ids_in(in->value, in->n, input_id, &ids, order, scratch,
+                                  scratch_len, err);
 }

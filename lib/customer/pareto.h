@@ -54,6 +54,16 @@ enum crm_err crm_pareto_rank_ids(const int64_t *value, size_t n,
                                  const char *(*id_of)(uint32_t i, size_t *len, void *ctx),
                                  void *ctx, uint32_t *order, struct crm_errinfo *err);
 
+/* The same with the sort's work space in scratch (8-byte aligned, crm_pareto_rank_scratch(n)
+ * bytes or more; when NULL or shorter it is allocated and freed here). A caller that holds
+ * memory it no longer needs, already faulted in, lends it so the kernel zeroes no fresh
+ * pages for the sort (crm-pareto lends the aggregation's per-customer array). */
+size_t crm_pareto_rank_scratch(size_t n);
+enum crm_err crm_pareto_rank_ids_in(const int64_t *value, size_t n,
+                                    const char *(*id_of)(uint32_t i, size_t *len, void *ctx),
+                                    void *ctx, uint32_t *order, void *scratch,
+                                    size_t scratch_len, struct crm_errinfo *err);
+
 /* An id_of for NUL-terminated ids: ctx is a `const char *const *` array by customer. */
 const char *crm_pareto_id_cstr(uint32_t i, size_t *len, void *ctx);
 
@@ -224,5 +234,9 @@ struct crm_store;
 enum crm_err crm_pareto_rank_input(const struct crm_pareto_input *in,
                                    const struct crm_store *s, uint32_t *order,
                                    struct crm_errinfo *err);
+enum crm_err crm_pareto_rank_input_in(const struct crm_pareto_input *in,
+                                      const struct crm_store *s, uint32_t *order,
+                                      void *scratch, size_t scratch_len,
+                                      struct crm_errinfo *err);
 
 #endif

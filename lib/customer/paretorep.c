@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/bigmem.h"
 #include "customer/agg.h"
 #include "store/store.h"
 #include "text/outrows.h"
@@ -71,14 +72,22 @@ enum crm_err crm_pareto_rank_store(struct crm_store *s, enum crm_pareto_by by, i
     out->window_start = a->window_start;
     out->store_customers = a->n;
     out->orders_future = a->orders_future;
-    crm_agg_free(a);
+    if (rc != CRM_OK || !rows)
+        crm_agg_free(a);
     if (rc != CRM_OK)
         return rc;
     /* Rows need the ranking with ties by id; the other reports only the sorted values. */
     if (rows) {
+        /* The sort works in the aggregation's customer array (32 bytes a store customer,
+         * faulted in: the sort's 26 a ranked one fit), so no fresh pages are zeroed for it;
+         * the refunds array goes first so the peak stays the aggregation's. */
+        crm_big_free(a->more, (size_t)a->cap * sizeof *a->more);
+        a->more = NULL;
         out->order = malloc((out->in.n ? out->in.n : 1) * sizeof *out->order);
-        rc = out->order ? crm_pareto_rank_input(&out->in, s, out->order, err)
+        rc = out->order ? crm_pareto_rank_input_in(&out->in, s, out->order, a->cust,
+                                                   (size_t)a->n * sizeof *a->cust, err)
                         : crm_errinfo_set(err, CRM_ENOMEM, "ranking: out of memory");
+        crm_agg_free(a);
         if (rc == CRM_OK)
             rc = crm_pareto_new_ranked(out->in.value, out->order, out->in.n, &out->p, err);
     } else {

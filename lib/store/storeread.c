@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -56,6 +57,9 @@ struct crm_store {
     size_t mem_len;
     uint64_t mem_base;            /* absolute offset of mem[0] */
     unsigned char *owned;         /* the rest of a pipe, read by crm_store_max_time */
+    void *map;                    /* a store file's committed bytes mapped (mem points here) */
+    size_t map_len;
+    size_t map_dropped;           /* mapped bytes before this are given back (see drop_read) */
     uint64_t pos;                 /* absolute offset of the next unread byte */
     uint64_t first_block;
     uint64_t committed;           /* 0: unknown (a stream), read to EOF */
@@ -148,6 +152,32 @@ static enum crm_err truncated(struct crm_store *s, struct crm_errinfo *e, const 
 
 #define READ_STEP ((size_t)1 << 20)
 
+/* A mapped store's pages stay in the process's resident set once touched: without this a
+ * 667 MB store added 650 MB to crm-rfm's peak. The bytes read more than MAP_LAG ago are
+ * unmapped from the process in steps of MAP_STEP (the blocks in the decoders' hands, about
+ * three of ~450 KB at 100 M orders, are younger: a page they touch again would be mapped
+ * again and stay so); at the end the whole mapping is. The pages stay in the page cache,
+ * and a page touched again is only mapped again, with the same bytes. */
+#define MAP_LAG ((size_t)1 << 20)
+#define MAP_STEP ((size_t)256 << 10)
+
+static void drop_read(struct crm_store *s)
+{
+    size_t pos = (size_t)s->pos, from = s->map_dropped, upto;
+    if (pos >= s->map_len) {
+        from = 0;                                  /* all read: give back all of it */
+        upto = s->map_len;
+    } else if (pos > s->map_dropped + MAP_LAG + MAP_STEP) {
+        upto = (pos - MAP_LAG) & ~(size_t)4095;
+    } else {
+        return;
+    }
+    if (upto > from) {
+        (void)madvise((unsigned char *)s->map + from, upto - from, MADV_DONTNEED);
+        s->map_dropped = upto;
+    }
+}
+
 /* Up to n bytes at the current position: a pointer into memory, or read into `into`.
  * *got < n only at the end of the input. */
 static enum crm_err src_get(struct crm_store *s, size_t n, struct crm_buf *into,
@@ -159,6 +189,8 @@ static enum crm_err src_get(struct crm_store *s, size_t n, struct crm_buf *into,
         *got = n < avail ? n : avail;
         *p = s->mem + off;
         s->pos += *got;
+        if (s->map)
+            drop_read(s);
         return CRM_OK;
     }
     into->len = 0;
@@ -332,6 +364,29 @@ static enum crm_err open_common(struct crm_store *s, struct crm_store **out,
     return CRM_OK;
 }
 
+/* A store file of MAP_MIN bytes or more (below 1 MiB read() costs nothing) is read through
+ * a mapping of its committed bytes: the blocks are checked and inflated straight from the
+ * page cache instead of being copied out of it by read() first. Only committed bytes are
+ * mapped — an append truncates only what lies past them — so the mapping never loses its
+ * file pages. Any failure keeps read(). */
+#define MAP_MIN ((uint64_t)1 << 20)
+
+static void map_file(struct crm_store *s)
+{
+    struct stat st;
+    if (!s->seekable || s->mem || s->committed < MAP_MIN || s->committed > SIZE_MAX ||
+        fstat(s->fd, &st) != 0 || (uint64_t)st.st_size < s->committed)
+        return;
+    void *p = mmap(NULL, (size_t)s->committed, PROT_READ, MAP_PRIVATE, s->fd, 0);
+    if (p == MAP_FAILED)
+        return;
+    s->map = p;
+    s->map_len = (size_t)s->committed;
+    s->mem = p;
+    s->mem_base = 0;
+    s->mem_len = s->map_len;
+}
+
 enum crm_err crm_store_open_fd(int fd, const char *name, const void *head, size_t head_len,
                                struct crm_store **out, struct crm_errinfo *e)
 {
@@ -345,7 +400,10 @@ enum crm_err crm_store_open_fd(int fd, const char *name, const void *head, size_
     struct stat st;
     s->seekable = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
                   lseek(fd, 0, SEEK_CUR) == (off_t)s->head_len;
-    return open_common(s, out, e);
+    enum crm_err rc = open_common(s, out, e);
+    if (rc == CRM_OK)
+        map_file(*out);
+    return rc;
 }
 
 enum crm_err crm_store_open(const char *path, struct crm_store **out, struct crm_errinfo *e)
@@ -359,10 +417,11 @@ enum crm_err crm_store_open(const char *path, struct crm_store **out, struct crm
         return crm_errinfo_set(e, CRM_EIO, "cannot open: %s", strerror(errno));
     }
     enum crm_err rc = crm_store_open_fd(fd, path, NULL, 0, out, e);
-    if (rc != CRM_OK)
+    if (rc != CRM_OK) {
         close(fd);
-    else
-        (*out)->own_fd = 1;
+        return rc;
+    }
+    (*out)->own_fd = 1;
     return rc;
 }
 
@@ -405,6 +464,8 @@ void crm_store_close(struct crm_store *s)
     if (s->own_fd)
         close(s->fd);
     free(s->owned);
+    if (s->map)
+        munmap(s->map, s->map_len);
     free(s->dtext);
     free(s->doff);
     free(s->cust);
@@ -1430,6 +1491,7 @@ enum crm_err crm_store_rewind(struct crm_store *s, struct crm_errinfo *e)
     s->ahead_rc = CRM_OK;
     if (s->mem && s->mem_base <= s->first_block) {
         s->pos = s->first_block;
+        s->map_dropped = 0;
     } else if (!s->mem && s->seekable && lseek(s->fd, (off_t)s->first_block, SEEK_SET) >= 0) {
         s->pos = s->first_block;
         s->head_pos = s->head_len;
