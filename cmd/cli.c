@@ -25,6 +25,40 @@ static void on_signal(int sig)
     raise(sig);
 }
 
+/* SIGBUS: a store is read through a mapping of its committed bytes (lib/store/storeread.c),
+ * and a file cut short under it by another program (truncated, or rewritten in place by
+ * cp or >) turns the read of a lost page into this signal. Said as the error it is (exit 1,
+ * as for a truncated store), the outputs' temporary files removed; async-signal-safe: write
+ * and unlink only. */
+static const char *volatile prog_name = "crmkit";
+static const char *volatile reading = "a store";
+
+static void put_raw(const char *s)
+{
+    ssize_t r = write(2, s, strlen(s));
+    (void)r;
+}
+
+static void on_sigbus(int sig)
+{
+    (void)sig;
+    for (size_t i = 0; i < MAX_TEMPS; i++)
+        if (temps[i])
+            unlink(temps[i]);
+    put_raw(prog_name);
+    put_raw(": ");
+    put_raw(reading);
+    put_raw(": the file was cut short while it was being read (truncated or rewritten in place "
+            "by another program); nothing was written: run again once it is whole (replace "
+            "a store with crm-import -o or mv, never cp or > onto it)\n");
+    _exit(1);
+}
+
+void cli_reading(const char *path)
+{
+    reading = path;
+}
+
 void cli_track_temp(const char *path)
 {
     for (size_t i = 0; i < MAX_TEMPS; i++) {
@@ -55,6 +89,8 @@ void cli_init(struct cli *c, const char *prog, const char *usage)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGHUP, on_signal);
+    prog_name = prog;
+    signal(SIGBUS, on_sigbus);
 }
 
 

@@ -123,6 +123,9 @@ void cli_check(const struct cli *c, enum crm_err rc, const struct crm_errinfo *e
  * once committed or aborted. */
 void cli_track_temp(const char *path);
 void cli_untrack_temp(const char *path);
+/* The store being read (named by the message if a SIGBUS ends the run: its file was cut
+ * short under the reader's mapping); "a store" until set. */
+void cli_reading(const char *path);
 
 /* Remove the temporary file of -o, if one is open (cli_die does it before exiting). */
 void cli_abort_output(struct cli *c);

@@ -99,6 +99,7 @@ struct crm_store *cli_open_store(const struct cli *c, const char *path)
     cli_check(c, crm_source_open(path, &s, &info, &e), &e);
     snprintf(store_zone, sizeof store_zone, "%s", crm_store_meta(s)->tz);
     const char *name = path && strcmp(path, "-") != 0 ? path : "stdin";
+    cli_reading(name);
     if (info.imported && (info.import.rejected_total || info.import.duplicates))
         cli_warn(c, "%s: imported on the fly: %llu of %llu rows rejected, %llu duplicates "
                  "skipped (see them with crm-import --rejects FILE)", name,
