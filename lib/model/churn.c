@@ -230,9 +230,8 @@ static enum crm_err build_triples(struct crm_churn *c, const struct crm_btsum *b
     size_t n = b->customers, pos = 0;
     struct crm_btyd_obs *obs = malloc((n ? n : 1) * sizeof *obs);
     size_t *map = malloc((n ? n : 1) * sizeof *map);
-    c->map = malloc(((size_t)b->n ? b->n : 1) * sizeof *c->map);
     enum crm_err rc = CRM_ENOMEM;
-    if (!obs || !map || !c->map)
+    if (!obs || !map)
         goto done;
     double u = c->days_per_unit;
     for (uint32_t k = 0; k < b->n; k++) {
@@ -244,6 +243,12 @@ static enum crm_err build_triples(struct crm_churn *c, const struct crm_btsum *b
     rc = crm_btyd_compact(obs, pos, &c->tri, &c->triples, map, e);
     if (rc != CRM_OK)
         goto done;
+    free(obs);               /* before c->map: not both at the peak */
+    obs = NULL;
+    if (!(c->map = malloc(((size_t)b->n ? b->n : 1) * sizeof *c->map))) {
+        rc = CRM_ENOMEM;
+        goto done;
+    }
     pos = 0;
     for (uint32_t k = 0; k < b->n; k++)
         c->map[k] = crm_btsum_has(&b->cust[k]) ? (uint32_t)map[pos++] : UINT32_MAX;
