@@ -830,7 +830,7 @@ static void test_pareto_rank_input_ties_by_store_ids(void **state)
     int64_t value[4] = {7, 7, 7, 9};
     const struct crm_pareto_input in = {4, customer, value, 0};
     uint32_t order[4];
-    assert_int_equal(crm_pareto_rank_input(&in, s, order, NULL), CRM_OK);
+    assert_int_equal(crm_pareto_rank_input(&in, s, order, NULL, 0, NULL), CRM_OK);
     const uint32_t want[4] = {3, 1, 2, 0};
     assert_memory_equal(order, want, sizeof want);
     crm_store_close(s);

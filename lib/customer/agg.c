@@ -185,6 +185,12 @@ void crm_agg_free(struct crm_agg *a)
     free(a);
 }
 
+void crm_agg_free_more(struct crm_agg *a)
+{
+    crm_big_free(a->more, (size_t)a->cap * sizeof *a->more);
+    a->more = NULL;
+}
+
 int32_t crm_agg_first_order(const struct crm_agg *a, uint32_t c)
 {
     int32_t p = a->cust[c].first_paid_ever, q = a->more[c].first_other_ever;

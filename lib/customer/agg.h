@@ -62,6 +62,9 @@ enum crm_err crm_agg_default_as_of(struct crm_store *s, int32_t *as_of, struct c
 enum crm_err crm_agg_run(struct crm_store *s, const struct crm_agg_opts *o, struct crm_agg **out,
                          struct crm_errinfo *e);
 void crm_agg_free(struct crm_agg *a);
+/* Give back `more` (refunds and other statuses) early, for a caller done with it: its
+ * fields and crm_agg_first_order / crm_agg_known_before must not be used afterwards. */
+void crm_agg_free_more(struct crm_agg *a);
 
 /* The customer knew the shop before the window: any order (any status) before it. */
 int crm_agg_known_before(const struct crm_agg *a, uint32_t c);

@@ -910,15 +910,7 @@ static const char *input_id(uint32_t i, size_t *len, void *ctx)
 
 enum crm_err crm_pareto_rank_input(const struct crm_pareto_input *in,
                                    const struct crm_store *s, uint32_t *order,
-                                   struct crm_errinfo *err)
-{
-    return crm_pareto_rank_input_in(in, s, order, NULL, 0, err);
-}
-
-enum crm_err crm_pareto_rank_input_in(const struct crm_pareto_input *in,
-                                      const struct crm_store *s, uint32_t *order,
-                                      void *scratch, size_t scratch_len,
-                                      struct crm_errinfo *err)
+                                   void *scratch, size_t scratch_len, struct crm_errinfo *err)
 {
     struct input_ids ids = {s, in->customer};
     return crm_pareto_rank_ids_in(in->value, in->n, input_id, &ids, order, scratch,

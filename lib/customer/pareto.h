@@ -228,15 +228,12 @@ enum crm_err crm_pareto_collect(const struct crm_agg *a, enum crm_pareto_by by,
                                 struct crm_pareto_input *out, struct crm_errinfo *err);
 void crm_pareto_input_free(struct crm_pareto_input *in);
 
-/* Rank them (crm_pareto_rank_ids): order[r] is the position in `in` of the customer at
- * rank r, value descending, ties by the customer id text of store s (byte order). */
+/* Rank them (crm_pareto_rank_ids_in, with its scratch): order[r] is the position in `in`
+ * of the customer at rank r, value descending, ties by the customer id text of store s
+ * (byte order). */
 struct crm_store;
 enum crm_err crm_pareto_rank_input(const struct crm_pareto_input *in,
                                    const struct crm_store *s, uint32_t *order,
-                                   struct crm_errinfo *err);
-enum crm_err crm_pareto_rank_input_in(const struct crm_pareto_input *in,
-                                      const struct crm_store *s, uint32_t *order,
-                                      void *scratch, size_t scratch_len,
-                                      struct crm_errinfo *err);
+                                   void *scratch, size_t scratch_len, struct crm_errinfo *err);
 
 #endif

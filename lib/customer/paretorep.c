@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/bigmem.h"
 #include "customer/agg.h"
 #include "store/store.h"
 #include "text/outrows.h"
@@ -81,11 +80,10 @@ enum crm_err crm_pareto_rank_store(struct crm_store *s, enum crm_pareto_by by, i
         /* The sort works in the aggregation's customer array (32 bytes a store customer,
          * faulted in: the sort's 26 a ranked one fit), so no fresh pages are zeroed for it;
          * the refunds array goes first so the peak stays the aggregation's. */
-        crm_big_free(a->more, (size_t)a->cap * sizeof *a->more);
-        a->more = NULL;
+        crm_agg_free_more(a);
         out->order = malloc((out->in.n ? out->in.n : 1) * sizeof *out->order);
-        rc = out->order ? crm_pareto_rank_input_in(&out->in, s, out->order, a->cust,
-                                                   (size_t)a->n * sizeof *a->cust, err)
+        rc = out->order ? crm_pareto_rank_input(&out->in, s, out->order, a->cust,
+                                                (size_t)a->n * sizeof *a->cust, err)
                         : crm_errinfo_set(err, CRM_ENOMEM, "ranking: out of memory");
         crm_agg_free(a);
         if (rc == CRM_OK)
