@@ -1097,6 +1097,15 @@ int crm_store_writer_has_items(const struct crm_store_writer *w)
     return w->items != NULL;
 }
 
+/* Header h (its fixed part, then the metadata its length field gives) says version 2: the
+ * version field and the header crc rewritten. */
+static void header_to_v2(unsigned char *h)
+{
+    size_t mlen = (size_t)crm_le_get(h + 12, 4);
+    crm_le_put(h + 8, CRM_STORE_VERSION, 2);
+    crm_le_put(h + 16, crc_of(crc_of(0, h, 16), h + HDR_FIXED, mlen), 4);
+}
+
 /* An appended store that holds no orders yet (the one a first --append just created, or
  * any other empty one) becomes version 2 in place: bytes 8..19 of its header (version,
  * metadata length, header crc) rewritten by one pwrite inside the first sector, so a
@@ -1111,8 +1120,7 @@ static enum crm_err upgrade_empty(struct crm_store_writer *w, struct crm_errinfo
                                got < 0 ? strerror(errno) : "short read");
     if (items_alloc(w) != 0)
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-    crm_le_put(h + 8, CRM_STORE_VERSION, 2);
-    crm_le_put(h + 16, crc_of(crc_of(0, h, 16), h + HDR_FIXED, mlen), 4);
+    header_to_v2(h);
     if (pwrite(w->fd, h + 8, 12, 8) != 12)
         return crm_errinfo_set(e, CRM_EIO, "cannot rewrite the store's header: %s",
                                strerror(errno));
@@ -1138,10 +1146,7 @@ enum crm_err crm_store_writer_keep_items(struct crm_store_writer *w, struct crm_
                                  "import files with a product column into a store of their own");
     if (items_alloc(w) != 0)
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-    unsigned char *h = w->io.data;
-    size_t mlen = (size_t)crm_le_get(h + 12, 4);
-    crm_le_put(h + 8, CRM_STORE_VERSION, 2);
-    crm_le_put(h + 16, crc_of(crc_of(0, h, 16), h + HDR_FIXED, mlen), 4);
+    header_to_v2(w->io.data);
     e->file[0] = '\0';
     return CRM_OK;
 }
