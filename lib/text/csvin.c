@@ -686,6 +686,35 @@ static void on_record(int ch, void *data)
  * bytes at a time, with no call per field — and libcsv parses the rest of the block.
  * tests/csvin_test.c checks both against libcsv alone on random files. */
 
+/* The bytes of one 32-byte step, a bit a byte (bit k: byte k): the delimiter, the line
+ * ends (CR, LF), and the bytes >= 0x80 or NUL. */
+struct marks {
+    uint32_t delim, ends, high;
+};
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(CRM_NO_SIMD_CLONES)
+/* SSE2, which every x86-64 has: GCC's (and clang's) vector types compare 16 bytes at once
+ * and pmovmskb gathers the result a bit a byte; no intrinsics header needed. */
+typedef char v16 __attribute__((vector_size(16)));
+
+static inline uint32_t bits16(v16 v)
+{
+    return (uint32_t)__builtin_ia32_pmovmskb128(v) & 0xFFFFu;
+}
+
+static inline struct marks scan32(const unsigned char *p, unsigned char delim)
+{
+    v16 a, b;
+    memcpy(&a, p, 16);
+    memcpy(&b, p + 16, 16);
+    const v16 zero = {0}, d = zero + (char)delim, lf = zero + '\n', cr = zero + '\r';
+    struct marks k;
+    k.delim = bits16((v16)(a == d)) | bits16((v16)(b == d)) << 16;
+    k.ends = bits16((v16)((a == lf) | (a == cr))) | bits16((v16)((b == lf) | (b == cr))) << 16;
+    k.high = bits16(a | (v16)(a == zero)) | bits16(b | (v16)(b == zero)) << 16;
+    return k;
+}
+#else
 #define ONES 0x0101010101010101ull
 #define HIGHS 0x8080808080808080ull
 
@@ -695,6 +724,28 @@ static inline uint64_t bytes_equal(uint64_t w, uint64_t pat)
     uint64_t x = w ^ pat;
     return ~(((x & ~HIGHS) + ~HIGHS) | x) & HIGHS;
 }
+
+/* The high bits of the eight bytes of h (the others zero) as eight bits, byte k's as bit k. */
+static inline uint32_t gather8(uint64_t h)
+{
+    return (uint32_t)(((h >> 7) * 0x0102040810204080ull) >> 56);
+}
+
+/* Elsewhere eight bytes at a time, in plain 64-bit words. */
+static inline struct marks scan32(const unsigned char *p, unsigned char delim)
+{
+    const uint64_t dpat = ONES * delim, lf = ONES * '\n', cr = ONES * '\r';
+    struct marks k = {0, 0, 0};
+    for (unsigned j = 0; j < 4; j++) {
+        uint64_t w;
+        memcpy(&w, p + 8 * j, 8);
+        k.delim |= gather8(bytes_equal(w, dpat)) << (8 * j);
+        k.ends |= gather8(bytes_equal(w, lf) | bytes_equal(w, cr)) << (8 * j);
+        k.high |= gather8((w | bytes_equal(w, 0)) & HIGHS) << (8 * j);
+    }
+    return k;
+}
+#endif
 
 /* What split_plain keeps in registers while it splits (written back at the end): the
  * batch's field count and arrays, the record being made, the line count. */
@@ -742,7 +793,7 @@ static inline int plain_field(struct reader *rd, struct plain *q, unsigned char 
 static int split_plain(struct reader *rd, const unsigned char *src, size_t n)
 {
     struct batch *b = rd->fill;
-    if (crm_buf_reserve(&b->text, n + 17) != 0) {
+    if (crm_buf_reserve(&b->text, n + 33) != 0) {   /* room for the last 32-byte step */
         rd->oom = 1;
         return -1;
     }
@@ -752,31 +803,27 @@ static int split_plain(struct reader *rd, const unsigned char *src, size_t n)
     b->text.len += n;
     const unsigned char delim = (unsigned char)rd->c->delim;
     const unsigned char sp2 = delim == '\t' ? ' ' : '\t';   /* the other space libcsv skips */
-    const uint64_t dpat = ONES * delim, lf = ONES * '\n', cr = ONES * '\r';
     struct plain q = {b->nf, b->fcap, rd->rec_fields, b->foff, b->flen, rd->line,
                       rd->rec_line, rd->pending_cr};
     size_t fstart = 0;
     int high = 0;                                     /* a byte >= 0x80 or NUL in the record */
     int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i += 8) {
-        uint64_t w;
-        memcpy(&w, t + i, 8);                         /* the batch text has 16 bytes to spare */
-        uint64_t ends = bytes_equal(w, lf) | bytes_equal(w, cr);
-        uint64_t m = bytes_equal(w, dpat) | ends;
-        uint64_t hb = (w | bytes_equal(w, 0)) & HIGHS;
-        if (n - i < 8) {
-            uint64_t keep = (1ull << (8 * (n - i))) - 1;
+    for (size_t i = 0; i < n && rc == 0; i += 32) {
+        struct marks k = scan32(t + i, delim);        /* the batch text has room past n */
+        uint32_t ends = k.ends, m = k.delim | ends, hb = k.high;
+        if (n - i < 32) {
+            uint32_t keep = (1u << (n - i)) - 1;
             m &= keep;
             hb &= keep;
         }
         while (m) {
-            uint64_t bit = m & (~m + 1);
-            unsigned k = (unsigned)__builtin_ctzll(m) >> 3;
-            size_t pos = i + k, s = fstart;
+            unsigned at = (unsigned)__builtin_ctz(m);
+            uint32_t bit = 1u << at;
+            size_t pos = i + at, s = fstart;
             m ^= bit;
             fstart = pos + 1;
             if (hb) {                                 /* bytes before pos are this record's */
-                uint64_t before = (1ull << (8 * k)) - 1;
+                uint32_t before = bit - 1;
                 high |= (hb & before) != 0;
                 hb &= ~before;
             }
