@@ -654,6 +654,105 @@ static void test_money_format_matches_model(void **state)
         }
 }
 
+/* The byte-by-byte reading of [-]digits[.digits] (at most 18 characters) that the one-word
+ * short path must agree with: the parsers' plain shape as it was before that path. */
+static int plain_bytewise(const char *s, size_t len, uint64_t *mag, int *frac_digits, int *neg)
+{
+    size_t i, dot = len;
+    uint64_t v = 0;
+    *neg = len > 0 && s[0] == '-';
+    i = (size_t)*neg;
+    if (len > 18 || len == i)
+        return 0;
+    for (; i < len; i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (d <= 9)
+            v = v * 10 + d;
+        else if (s[i] == '.' && dot == len)
+            dot = i;
+        else
+            return 0;
+    }
+    if (len - (size_t)*neg == 1 && dot != len)
+        return 0;
+    *mag = v;
+    *frac_digits = dot == len ? 0 : (int)(len - dot - 1);
+    return 1;
+}
+
+/* One text: the short path takes it exactly when it has the plain shape in 4 to 8
+ * characters after the sign, and then gives the byte-by-byte values; the public parsers
+ * give those values too. The text is copied to a buffer of exactly len bytes, so a read
+ * past it shows under the sanitizers and valgrind. */
+static void check_short(const char *text, size_t len)
+{
+    char *s = malloc(len ? len : 1);
+    assert_non_null(s);
+    memcpy(s, text, len);
+    uint64_t m1 = 7, m2 = 9;
+    int f1 = -1, f2 = -2, n1 = -1, n2 = -2;
+    int want = plain_bytewise(s, len, &m1, &f1, &n1);
+    size_t body = len - (size_t)(len > 0 && s[0] == '-');
+    int got = crm_money_scan_short(s, len, &m2, &f2, &n2);
+    if (got != (want && body >= 4 && body <= 8))
+        fail_msg("short path %d, byte by byte %d on \"%.*s\"", got, want, (int)len, s);
+    if (got && (m1 != m2 || f1 != f2 || n1 != n2))
+        fail_msg("\"%.*s\": %llu/%d/%d against %llu/%d/%d", (int)len, s,
+                 (unsigned long long)m2, f2, n2, (unsigned long long)m1, f1, n1);
+    struct crm_decimal d;
+    if (want) {
+        assert_int_equal(crm_money_parse_decimal(s, len, 0, &d), CRM_MONEY_OK);
+        assert_int_equal(d.units, n1 ? -(int64_t)m1 : (int64_t)m1);
+        assert_int_equal(d.scale, f1);
+    }
+    free(s);
+}
+
+static void test_money_short_path_reads_as_byte_by_byte(void **state)
+{
+    (void)state;
+    /* every text of up to 9 bytes over digits, the point, signs and a stray byte */
+    static const char alphabet[] = "09.-/";
+    char s[16];
+    for (size_t len = 0; len <= 9; len++) {
+        size_t count = 1;
+        for (size_t i = 0; i < len; i++)
+            count *= sizeof alphabet - 1;
+        for (size_t k = 0; k < count; k++) {
+            size_t r = k;
+            for (size_t i = 0; i < len; i++, r /= sizeof alphabet - 1)
+                s[i] = alphabet[r % (sizeof alphabet - 1)];
+            check_short(s, len);
+        }
+    }
+    /* random texts of up to 10 bytes: mostly digits, a point and a sign, sometimes any byte */
+    uint64_t x = 88172645463325252ull;
+    for (int round = 0; round < 400000; round++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        size_t len = (size_t)(x % 11);
+        for (size_t i = 0; i < len; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            unsigned pick = (unsigned)(x % 64);
+            s[i] = pick < 50   ? (char)('0' + pick % 10)
+                   : pick < 55 ? '.'
+                   : pick < 58 ? '-'
+                   : (char)(x >> 24);
+        }
+        check_short(s, len);
+    }
+    /* named edges: leading zeros, the largest values, the point first or last */
+    static const char *const edges[] = {"0000", "00000000", "99999999", "-99999999", "9999.999",
+                                        ".1234567", "1234567.", "-.123", "-123.", "0.00",
+                                        "-0.00", "331.99", "12345.67", "1.2.3", "12-3",
+                                        "+123", "12 3", "1e10", "12:3"};
+    for (size_t i = 0; i < sizeof edges / sizeof *edges; i++)
+        check_short(edges[i], strlen(edges[i]));
+    uint64_t m;
+    int f, n;
+    assert_true(crm_money_scan_short("-9999.99", 8, &m, &f, &n));
+    assert_true(m == 999999 && f == 2 && n == 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -689,6 +788,7 @@ int main(void)
         cmocka_unit_test(test_money_decimal_comma),
         cmocka_unit_test(test_money_spots_decimal_comma_text),
         cmocka_unit_test(test_money_format_matches_model),
+        cmocka_unit_test(test_money_short_path_reads_as_byte_by_byte),
     };
     return cmocka_run_group_tests_name("money", tests, NULL, NULL);
 }

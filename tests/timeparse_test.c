@@ -566,6 +566,78 @@ static void test_timeparse_cdnow_compact_dates(void **state)
     assert_int_equal(hi, (int64_t)crm_days_from_civil(1998, 6, 30) * 86400);
 }
 
+/* One 19-byte text: the one-word path against the whole grammar (the same text after a
+ * space, which takes crm_time_parse past its 19-byte shortcut). The text is copied to a
+ * buffer of exactly 19 bytes, so a read past it shows under the sanitizers. */
+static void check_iso19(const char *text)
+{
+    char *s = malloc(19), spaced[20];
+    assert_non_null(s);
+    memcpy(s, text, 19);
+    spaced[0] = ' ';
+    memcpy(spaced + 1, text, 19);
+    struct crm_time_parsed want = {-7, -7, -7}, all = {-7, -7, -7};
+    int64_t got = -7;
+    int want_ok = crm_time_parse(spaced, 20, &want) == 0;
+    int got_ok = crm_time_parse_iso19(s, 19, &got) == 0;
+    int shape = 1;
+    for (int i = 0; i < 19; i++) {
+        int sep = i == 4 || i == 7 || i == 10 || i == 13 || i == 16;
+        char c = s[i];
+        shape &= sep ? (i < 10 ? c == '-' : i == 10 ? (c == ' ' || c == 'T') : c == ':')
+                     : (c >= '0' && c <= '9');
+    }
+    if (got_ok != (shape && want_ok))
+        fail_msg("\"%.19s\": one word %d, grammar %d, shape %d", s, got_ok, want_ok, shape);
+    if (got_ok) {
+        assert_int_equal(got, want.secs);
+        assert_int_equal(want.has_offset, 0);
+    } else {
+        assert_int_equal(got, -7);
+    }
+    /* and crm_time_parse itself, shortcut or not, gives what the grammar gives */
+    assert_int_equal(crm_time_parse(s, 19, &all) == 0, want_ok);
+    if (want_ok)
+        assert_int_equal(all.secs, want.secs);
+    free(s);
+}
+
+static void test_timeparse_iso19_path_agrees_with_the_grammar(void **state)
+{
+    (void)state;
+    static const char bytes[] = "0123456789-: T/x.\x80";
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    char s[24];
+    for (int round = 0; round < 300000; round++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        /* a few dates, so the remembered date is hit; years at both ends; Feb 29s */
+        static const char *const dates[] = {"2024-01-02", "2024-02-29", "2023-02-29",
+                                            "0000-01-01", "9999-12-31", "2024-13-01",
+                                            "2024-00-10", "2024-04-31", "1999-12-31"};
+        unsigned h = (unsigned)(x >> 8) % 26, mi = (unsigned)(x >> 16) % 62,
+                 se = (unsigned)(x >> 24) % 62;
+        snprintf(s, sizeof s, "%s%c%02u:%02u:%02u", dates[(x >> 32) % 9],
+                 (x >> 40) % 4 ? ' ' : 'T', h, mi, se);
+        if ((x >> 44) % 3 == 0)            /* one byte changed */
+            s[(x >> 48) % 19] = bytes[(x >> 56) % (sizeof bytes - 1)];
+        check_iso19(s);
+    }
+    /* a remembered date, then texts with its first eight bytes and a bad rest */
+    check_iso19("2024-03-01 10:00:00");
+    check_iso19("2024-03-0x 10:00:00");
+    check_iso19("2024-03-01x10:00:00");
+    check_iso19("2024-03-01 10:00:0x");
+    check_iso19("2024-03-01 10-00:00");
+    check_iso19("2024-03-01 23:59:59");
+    check_iso19("2024-03-01 24:00:00");
+    check_iso19("2024-03-01 00:60:00");
+    check_iso19("2024-03-01 00:00:60");
+    int64_t secs = 0;
+    assert_int_equal(crm_time_parse_iso19("2024-03-01 01:02:03", 19, &secs), 0);
+    assert_int_equal(secs, S20240301 + 3723);
+    assert_int_equal(crm_time_parse_iso19("2024-03-01 01:02:03Z", 20, &secs), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -597,6 +669,7 @@ int main(void)
         cmocka_unit_test(test_timeparse_uci_invoice_date_range),
         cmocka_unit_test(test_timeparse_tmall_created_and_paid_times),
         cmocka_unit_test(test_timeparse_cdnow_compact_dates),
+        cmocka_unit_test(test_timeparse_iso19_path_agrees_with_the_grammar),
     };
     return cmocka_run_group_tests_name("timeparse", tests, NULL, NULL);
 }

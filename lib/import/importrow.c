@@ -17,6 +17,8 @@ int parse_time(struct crm_import *imp, const char *s, size_t len, int64_t *out)
 {
     struct crm_time_parsed t;
     int ok;
+    if (!imp->o.date_format && crm_time_parse_iso19(s, len, out) == 0)
+        return 0;                       /* the usual shape: what crm_time_parse gives */
     if (imp->o.date_format)
         ok = crm_time_parse_format(s, len, imp->o.date_format, &t) == 0;
     else

@@ -172,12 +172,63 @@ static enum crm_money_status scan_fraction(const char **pp, const char *e, int w
     return CRM_MONEY_OK;
 }
 
+/* The 8 bytes of w as decimal digits (byte 0 the most significant, each 0..9): pairs,
+ * then quads, then the whole, each step one multiply (10 * 256 + 1 joins two digits). */
+static uint64_t eight_digits(uint64_t w)
+{
+    w = (w * 2561) >> 8;
+    w = ((w & 0x00ff00ff00ff00ffull) * 6553601) >> 16;
+    return ((w & 0x0000ffff0000ffffull) * 42949672960001ull) >> 32;
+}
+
+/* crm_money_scan_short, inline in scan_plain. The n characters after the sign become the
+ * top n bytes of one word (the last one in byte 7), so the bytes below are the leading
+ * zeros of an eight-digit number. */
+static inline int scan_short(const char *s, size_t len, uint64_t *mag, int *frac_digits,
+                             int *neg)
+{
+    int minus = len > 0 && s[0] == '-';
+    const char *p = s + minus;
+    size_t n = len - (size_t)minus;
+    if (n - 4 > 4)                       /* n outside 4..8 */
+        return 0;
+    uint32_t lo, hi;                     /* two 4-byte loads, overlapping when n < 8 */
+    memcpy(&lo, p, 4);
+    memcpy(&hi, p + n - 4, 4);
+    unsigned lead = 8 * (unsigned)(8 - n);
+    uint64_t x = ((uint64_t)hi << 32 | (uint64_t)lo << lead) ^ (0x3030303030303030ull << lead);
+    /* a byte of x above 9 is not a digit (the 0x7f mask keeps each sum inside its byte) */
+    uint64_t nd = (((x & 0x7f7f7f7f7f7f7f7full) + 0x7676767676767676ull) | x) &
+                  0x8080808080808080ull;
+    int frac = 0;
+    if (nd) {
+        unsigned at = (unsigned)__builtin_ctzll(nd) >> 3;     /* its byte in the word */
+        if ((nd & (nd - 1)) || p[at - lead / 8] != '.')
+            return 0;                    /* two non-digits, or one that is not the point */
+        uint64_t below = (1ull << (8 * at)) - 1;
+        x = (x & ~below & ~(0xffull << (8 * at))) | (x & below) << 8;   /* the point out */
+        frac = (int)(7 - at);
+    }
+    *mag = eight_digits(x);
+    *frac_digits = frac;
+    *neg = minus;
+    return 1;
+}
+
+int crm_money_scan_short(const char *s, size_t len, uint64_t *mag, int *frac_digits,
+                         int *neg)
+{
+    return scan_short(s, len, mag, frac_digits, neg);
+}
+
 /* The common shape, [-]digits[.digits] in at most 18 characters, cannot overflow and
  * needs none of the decoration handling; 0 sends the text to the full grammar. */
 static int scan_plain(const char *s, size_t len, uint64_t *mag, int *frac_digits, int *neg)
 {
     size_t i = 0, dot = len;
     uint64_t v = 0;
+    if (scan_short(s, len, mag, frac_digits, neg))
+        return 1;
     *neg = len > 0 && s[0] == '-';
     i = (size_t)*neg;
     if (len > 18 || len == i)

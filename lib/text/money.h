@@ -50,6 +50,14 @@ enum crm_money_status crm_money_to_minor(struct crm_decimal d, int scale, int64_
 enum crm_money_status crm_money_mul(struct crm_decimal price, struct crm_decimal quantity,
                                     int scale, int64_t *minor);
 
+/* The usual amount, [-]digits[.digits] of 4 to 8 characters after the sign ("331.99"),
+ * read as one word: 1 with its magnitude (digits without the point), the digits after the
+ * point and the sign, exactly as the byte-by-byte reading of that shape; 0 for any other
+ * text (then the parsers read it byte by byte). Reads s[0..len) only. The parsers call it
+ * first; public for its test. */
+int crm_money_scan_short(const char *s, size_t len, uint64_t *mag, int *frac_digits,
+                         int *neg);
+
 /* Parse straight to minor units (parse_decimal + to_minor). */
 enum crm_money_status crm_money_parse(const char *s, size_t len, unsigned flags, int scale,
                                       int64_t *minor);

@@ -203,7 +203,7 @@ static unsigned two_digits(const char *s, unsigned *bad)
     return a * 10 + b;
 }
 
-/* The last date parse_fixed19 converted on this thread. An export's rows come in time
+/* The last date crm_time_parse_iso19 converted on this thread. An export's rows come in time
  * order, thousands of them a day, and comparing ten bytes costs less than converting
  * them; the time of day is still read and checked on every row. Its two words are zero
  * (no time's date) until a valid date is stored with its day number. */
@@ -213,15 +213,31 @@ static _Thread_local struct {
     int32_t day;
 } last_date;
 
-/* The usual shape "YYYY-MM-DD HH:MM:SS" (or 'T'), checked position by position. */
-static int parse_fixed19(const char *s, struct crm_time_parsed *out)
+/* "HH:MM:SS" at s as seconds of the day, read as one word: each digit's byte of x is 0..9
+ * (a byte above 9 is not a digit; the 0x7f mask keeps each sum inside its byte) and each
+ * colon's is zero. -1 when it is not that text or not a time of day. */
+static int clock_word(const char *s, int32_t *secs)
 {
-    unsigned bad = 0;
-    struct civil c;
-    c.hour = two_digits(s + 11, &bad);
-    c.minute = two_digits(s + 14, &bad);
-    c.second = two_digits(s + 17, &bad);
-    if (bad || !valid_clock(&c))
+    uint64_t w;
+    memcpy(&w, s, 8);
+    uint64_t x = w ^ 0x30303a30303a3030ull;          /* "00:00:00", byte 0 first */
+    uint64_t nd = (((x & 0x7f7f7f7f7f7f7f7full) + 0x7676767676767676ull) | x) &
+                  0x8080808080808080ull;
+    if (nd || (x & 0x0000ff0000ff0000ull))
+        return -1;
+    unsigned hour = (unsigned)(x & 0xff) * 10 + (unsigned)(x >> 8 & 0xff);
+    unsigned minute = (unsigned)(x >> 24 & 0xff) * 10 + (unsigned)(x >> 32 & 0xff);
+    unsigned second = (unsigned)(x >> 48 & 0xff) * 10 + (unsigned)(x >> 56);
+    if (hour > 23 || minute > 59 || second > 59)
+        return -1;
+    *secs = (int32_t)(hour * 3600 + minute * 60 + second);
+    return 0;
+}
+
+int crm_time_parse_iso19(const char *s, size_t len, int64_t *secs)
+{
+    int32_t clock;
+    if (len != 19 || (s[10] != ' ' && s[10] != 'T') || clock_word(s + 11, &clock) != 0)
         return -1;
     int32_t day;
     uint64_t head;
@@ -229,19 +245,22 @@ static int parse_fixed19(const char *s, struct crm_time_parsed *out)
     memcpy(&head, s, 8);                /* fixed-size loads: no call to memcmp per row */
     memcpy(&tail, s + 8, 2);
     if (head == last_date.head && tail == last_date.tail) {
-        day = last_date.day;
+        day = last_date.day;            /* its '-' at 4 and 7 were checked when stored */
     } else {
+        unsigned bad = 0;
+        struct civil c = {0, 0, 0, 0, 0, 0};
         c.year = (int)(two_digits(s, &bad) * 100 + two_digits(s + 2, &bad));
         c.month = two_digits(s + 5, &bad);
         c.day = two_digits(s + 8, &bad);
-        if (bad || !valid(&c))
+        if (bad || s[4] != '-' || s[7] != '-' || !valid(&c))
             return -1;
         day = days_0_9999(&c);
         last_date.head = head;
         last_date.tail = tail;
         last_date.day = day;
     }
-    return store_time(day, &c, 0, 0, out);
+    *secs = (int64_t)day * CRM_SECS_PER_DAY + clock;
+    return 0;
 }
 
 #define U8_NIAN "\xE5\xB9\xB4"  /* 年 */
@@ -318,9 +337,11 @@ static int parse_auto(const char *p, const char *e, struct crm_time_parsed *out)
 
 int crm_time_parse(const char *s, size_t len, struct crm_time_parsed *out)
 {
-    if (len == 19 && s[4] == '-' && s[7] == '-' && (s[10] == ' ' || s[10] == 'T') &&
-        s[13] == ':' && s[16] == ':' && parse_fixed19(s, out) == 0)
+    if (crm_time_parse_iso19(s, len, &out->secs) == 0) {
+        out->has_offset = 0;
+        out->offset_secs = 0;
         return 0;
+    }
     return parse_auto(s, s + len, out);
 }
 

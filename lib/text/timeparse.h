@@ -26,6 +26,13 @@ struct crm_time_parsed {
  * Returns 0 on success, -1 when the text is not a valid time (including 2023-02-29). */
 int crm_time_parse(const char *s, size_t len, struct crm_time_parsed *out);
 
+/* The usual shape alone, "YYYY-MM-DD HH:MM:SS" (or 'T') in exactly 19 bytes, as civil
+ * seconds: 0 with the value crm_time_parse gives it (no offset), -1 for any other text or
+ * an invalid time (crm_time_parse then tries the other shapes). crm_time_parse calls it
+ * first. The last date read is remembered per thread, so a run of rows of one day converts
+ * its date once. */
+int crm_time_parse_iso19(const char *s, size_t len, int64_t *secs);
+
 /* Parse with a strftime-style format: %Y %y %m %d %e %H %I %M %S %p %b %h %B %j %F %T %R
  * %D %z %s %% and literal characters; a space in the format matches any run of spaces.
  * Month names are English. Returns 0 or -1 like crm_time_parse. */
