@@ -187,14 +187,7 @@ struct rowctx {
 /* s equals the lower-case key t, ASCII letters compared without case. */
 static inline int same_status_text(const char *s, const char *t, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (unsigned char)(c - 'A' + 'a');
-        if (c != (unsigned char)t[i])
-            return 0;
-    }
-    return 1;
+    return crm_text_equal_lower(s, t, len);
 }
 
 /* -1 when the text is not in the table. */

@@ -7,6 +7,8 @@
 #define CRM_TEXTFIELD_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 static inline int crm_text_space(char c)
 {
@@ -23,6 +25,42 @@ static inline void crm_text_trim_blanks(const char **s, size_t *len)
     }
     while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
         (*len)--;
+}
+
+/* The four bytes of w with ASCII 'A'-'Z' lowered (bytes >= 0x80 and the rest as they are):
+ * a byte is upper case when its low seven bits reach 'A' but not 'Z' + 1 and its high bit
+ * is clear; adding 0x3f or 0x25 to the seven bits carries into bit 7 exactly then. */
+static inline uint32_t crm_text_lower4(uint32_t w)
+{
+    uint32_t low7 = w & 0x7f7f7f7fu;
+    uint32_t upper = (low7 + 0x3f3f3f3fu) & ~(low7 + 0x25252525u) & ~w & 0x80808080u;
+    return w | upper >> 2;
+}
+
+/* 1 when s[0..len) lowered in ASCII equals t[0..len) (t already lower case), else 0; four
+ * bytes at a time (the last four overlapping) from len 4 on. */
+static inline int crm_text_equal_lower(const char *s, const char *t, size_t len)
+{
+    if (len < 4) {
+        for (size_t i = 0; i < len; i++) {
+            unsigned char c = (unsigned char)s[i];
+            if (c >= 'A' && c <= 'Z')
+                c = (unsigned char)(c - 'A' + 'a');
+            if (c != (unsigned char)t[i])
+                return 0;
+        }
+        return 1;
+    }
+    uint32_t a, b;
+    for (size_t i = 0; i + 4 < len; i += 4) {
+        memcpy(&a, s + i, 4);
+        memcpy(&b, t + i, 4);
+        if (crm_text_lower4(a) != b)
+            return 0;
+    }
+    memcpy(&a, s + len - 4, 4);
+    memcpy(&b, t + len - 4, 4);
+    return crm_text_lower4(a) == b;
 }
 
 /* Narrow [*ps, *pe) to the value inside the decorations. */
