@@ -165,8 +165,78 @@ static void test_dict_sparse_numbers_close_the_map_and_lose_nothing(void **state
         assert_true(crm_dict_find(d, id, (size_t)n, &idx));
         assert_string_equal(crm_dict_id(d, idx, NULL), id);
     }
-    assert_true(crm_dict_memory(d) < (4u << 20) + 20000u * 200);   /* free pages + table */
+    /* the ids near the first land in pages made, which lets the map take pages on that
+     * evidence up to its early cap (64 MB), then it closes; plus the table */
+    assert_true(crm_dict_memory(d) < (64u << 20) + 20000u * 200);
     crm_dict_free(d);
+}
+
+/* Intern count ids "C" + number for the numbers at[0..count), check each index and find
+ * each again; the dictionary's memory. */
+static size_t intern_all(const int64_t *at, size_t count)
+{
+    struct crm_dict *d = crm_dict_new();
+    assert_non_null(d);
+    char id[32];
+    uint32_t idx;
+    for (size_t i = 0; i < count; i++) {
+        int n = snprintf(id, sizeof id, "C%07lld", (long long)at[i]);
+        int added;
+        assert_int_equal(crm_dict_intern(d, id, (size_t)n, &idx, &added), CRM_OK);
+        assert_true(added);
+        assert_int_equal(idx, i);
+    }
+    for (size_t i = 0; i < count; i++) {
+        int n = snprintf(id, sizeof id, "C%07lld", (long long)at[i]);
+        assert_true(crm_dict_find(d, id, (size_t)n, &idx));
+        assert_int_equal(idx, i);
+    }
+    size_t bytes = crm_dict_memory(d);
+    crm_dict_free(d);
+    return bytes;
+}
+
+/* Customer numbers 1..N met in random order (an export of orders from N customers): the
+ * first ids each make a page, but enough land in pages already made that the map keeps
+ * growing, and every id ends in it (4 bytes an id) — not in a table of 32 bytes an id,
+ * which is what it was when the map closed after its free pages (ids 4x the pages). */
+static void test_dict_dense_numbers_in_random_order_stay_in_the_map(void **state)
+{
+    (void)state;
+    enum { N = 1000 * 4096 };                  /* 1,000 pages of the map */
+    int64_t *at = malloc(N * sizeof *at);
+    assert_non_null(at);
+    for (size_t i = 0; i < N; i++)
+        at[i] = (int64_t)i + 1;
+    uint64_t rng = 7;
+    for (size_t i = N - 1; i > 0; i--) {           /* Fisher-Yates */
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        size_t j = (size_t)((rng >> 33) % (i + 1));
+        int64_t t = at[i];
+        at[i] = at[j];
+        at[j] = t;
+    }
+    size_t bytes = intern_all(at, N);
+    /* the map's 16 MB, the text (9 bytes an id) and the offsets (8) in arrays grown by
+     * doubling, a small table: 147 MB here; with the ids in the table 239 MB */
+    assert_true(bytes < (size_t)N * (4 + 2 * 9 + 2 * 8) + (4u << 20));
+    free(at);
+}
+
+/* Numbers spread thin over the map's span (one id in each page, in random order): no id
+ * finds its page made, so nothing earns pages past the free ones (4 MB) and the rest go to
+ * the table. */
+static void test_dict_thin_numbers_earn_no_pages(void **state)
+{
+    (void)state;
+    enum { N = 20000 };
+    int64_t *at = malloc(N * sizeof *at);
+    assert_non_null(at);
+    for (size_t i = 0; i < N; i++)
+        at[i] = ((int64_t)i * 7919 % N) * 4096 + 17;      /* page i*7919 mod N, a shuffle */
+    size_t bytes = intern_all(at, N);
+    assert_true(bytes < (4u << 20) + (size_t)N * 200);   /* the free pages and the table */
+    free(at);
 }
 
 int main(void)
@@ -176,6 +246,8 @@ int main(void)
         cmocka_unit_test(test_dict_numeric_ids_and_ids_of_other_forms_are_all_distinct),
         cmocka_unit_test(test_dict_sequential_numeric_ids_are_stored_compactly),
         cmocka_unit_test(test_dict_sparse_numbers_close_the_map_and_lose_nothing),
+        cmocka_unit_test(test_dict_dense_numbers_in_random_order_stay_in_the_map),
+        cmocka_unit_test(test_dict_thin_numbers_earn_no_pages),
         cmocka_unit_test(test_dict_short_ids_that_differ_only_in_length_or_bytes),
         cmocka_unit_test(test_dict_ids_differing_in_any_one_byte_are_distinct),
     };
