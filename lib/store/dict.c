@@ -29,6 +29,7 @@
                                       in any order, the first ones spread thin */
 #define DGROW_PAGES 4096u          /* pages (64 MB) the map may take on early evidence */
 #define DGROW_PER_HIT 8u           /* pages earned by each id that found its page made */
+#define DJOIN_FROM 512u            /* pages (8 MB) made before they are joined in one region */
 
 /* The layout; bytes 4..15 are only ever written and read as the two words of key_words. */
 struct slot {
@@ -54,9 +55,18 @@ struct crm_dict {
     int64_t base;
     uint32_t **dpage;
     size_t ndir, npages, direct;
+    /* the pages [join_first, join_first + join_pages) in one region (join_pages), made or
+     * not (a page not made is never written there, so it is zero when made) */
+    uint32_t *joined;
+    size_t join_first, join_pages, join_next;
 };
 
 #define SEED 0x2545f4914f6cdd1dull
+
+static int in_join(const struct crm_dict *d, size_t p)
+{
+    return d->joined && p - d->join_first < d->join_pages;
+}
 
 uint64_t crm_dict_hash(const char *id, size_t len)
 {
@@ -69,6 +79,7 @@ struct crm_dict *crm_dict_new(void)
     if (!d)
         return NULL;
     d->off_cap = 1024;
+    d->join_next = DJOIN_FROM;
     d->off = malloc(d->off_cap * sizeof *d->off);
     d->text_cap = 16384;
     d->text = malloc(d->text_cap);
@@ -90,8 +101,10 @@ void crm_dict_free(struct crm_dict *d)
     free(d->off);
     crm_big_free(d->table, (d->mask + 1) * sizeof *d->table);
     for (size_t p = 0; p < d->ndir; p++)
-        free(d->dpage[p]);
+        if (!in_join(d, p))
+            free(d->dpage[p]);
     free(d->dpage);
+    crm_big_free(d->joined, d->join_pages * DPAGE * sizeof *d->joined);
     free(d);
 }
 
@@ -116,6 +129,50 @@ static uint32_t *direct_entry(const struct crm_dict *d, const struct crm_dict_ke
     if (p >= d->ndir || !d->dpage[p])
         return NULL;
     return &d->dpage[p][at % DPAGE];
+}
+
+/* The pages made so far moved into one region from crm_big_calloc, which can be backed by
+ * huge pages: 10 M customers' 40 MB of 16 KB pages read at random missed the TLB on nearly
+ * every row (the prefetch of the entry waited on the page walk: 18 % of the import's
+ * samples at 100 M orders). Tried when DJOIN_FROM pages are made and again at each
+ * doubling (the region then replaced by a larger one), done when the pages made fill a
+ * quarter of the span from the first to the last; the region has room for four times the
+ * pages made (untouched room is never backed, and a touched part costs at most what four
+ * times the pages would). Pages made later inside it take their place there, others come
+ * from calloc until the next doubling. */
+static void join_pages(struct crm_dict *d)
+{
+    d->join_next = d->npages * 2;
+    size_t lo = d->ndir, hi = 0;
+    for (size_t p = 0; p < d->ndir; p++) {
+        if (d->dpage[p]) {
+            lo = p < lo ? p : lo;
+            hi = p;
+        }
+    }
+    size_t n = hi - lo + 1;
+    if (lo > hi || n > 4 * d->npages)
+        return;
+    if (d->joined && lo == d->join_first && hi < lo + d->join_pages)
+        return;                        /* nothing made outside the region */
+    /* room up to four times the pages made: a part never written is never backed */
+    size_t room = 4 * d->npages < DMAX_PAGES - lo ? 4 * d->npages : DMAX_PAGES - lo;
+    n = room > n ? room : n;
+    uint32_t *r = crm_big_calloc(n * DPAGE * sizeof *r);
+    if (!r)
+        return;                        /* the pages stay where they are */
+    for (size_t p = lo; p <= hi; p++) {
+        if (d->dpage[p]) {
+            memcpy(r + (p - lo) * DPAGE, d->dpage[p], DPAGE * sizeof *r);
+            if (!in_join(d, p))
+                free(d->dpage[p]);
+            d->dpage[p] = r + (p - lo) * DPAGE;
+        }
+    }
+    crm_big_free(d->joined, d->join_pages * DPAGE * sizeof *d->joined);
+    d->joined = r;
+    d->join_first = lo;
+    d->join_pages = n;
 }
 
 /* Make the page of k's number when the map may grow: k's entry, or NULL when the id goes
@@ -160,11 +217,15 @@ static uint32_t *direct_add_page(struct crm_dict *d, const struct crm_dict_key *
         d->dpage = dir;
         d->ndir = n;
     }
-    if (!(d->dpage[p] = calloc(DPAGE, sizeof **d->dpage))) {
+    if (in_join(d, p)) {
+        d->dpage[p] = d->joined + (p - d->join_first) * DPAGE;
+    } else if (!(d->dpage[p] = calloc(DPAGE, sizeof **d->dpage))) {
         d->closed = 1;
         return NULL;
     }
     d->npages++;
+    if (d->npages >= d->join_next)
+        join_pages(d);
     return &d->dpage[p][(uint64_t)(v - d->base) % DPAGE];
 }
 
