@@ -29,7 +29,7 @@
                                       in any order, the first ones spread thin */
 #define DGROW_PAGES 4096u          /* pages (64 MB) the map may take on early evidence */
 #define DGROW_PER_HIT 8u           /* pages earned by each id that found its page made */
-#define DJOIN_FROM 512u            /* pages (8 MB) made before they are joined in one region */
+#define DJOIN_FROM 128u            /* pages (2 MB) made before they are joined in one region */
 
 /* The layout; bytes 4..15 are only ever written and read as the two words of key_words. */
 struct slot {
