@@ -928,6 +928,21 @@ uint32_t crm_store_customer_count(const struct crm_store *s)
     return s->dcount;
 }
 
+uint32_t crm_store_customer_hint(const struct crm_store *s)
+{
+    unsigned char tail[BLOCK_HDR + END_PAYLOAD];
+    if (!s->seekable || s->fd < 0 || s->committed < s->first_block + sizeof tail)
+        return 0;
+    if (pread(s->fd, tail, sizeof tail, (off_t)(s->committed - sizeof tail)) !=
+            (ssize_t)sizeof tail ||
+        crm_le_get(tail, 4) != T_END || crm_le_get(tail + 4, 4) != END_PAYLOAD ||
+        crc_of(crc_of(0, tail, 12), tail + BLOCK_HDR, END_PAYLOAD) !=
+            (uint32_t)crm_le_get(tail + 12, 4))
+        return 0;
+    uint64_t n = crm_le_get(tail + BLOCK_HDR + 16, 8);
+    return n <= UINT32_MAX && n <= s->committed ? (uint32_t)n : 0;   /* an id takes a byte */
+}
+
 const char *crm_store_customer_id(const struct crm_store *s, uint32_t idx, size_t *len)
 {
     if (len)
