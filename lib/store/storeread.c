@@ -44,6 +44,11 @@ struct dec {
     enum crm_err rc;
     struct crm_errinfo err;
     int64_t amount_sum;            /* of the chunk's amounts, -1 past int64 */
+    /* The ORDS block's CRC, checked by the decoder (on the worker) before anything else */
+    int crc_pending;
+    uint32_t crc_head, crc_want;   /* CRC of the block header's first 12 bytes; the stored */
+    uint32_t crc_block;            /* the block's number and offset, for the error */
+    uint64_t crc_at;
     struct crm_items_dec *items;   /* the chunk's ITEM block (format version 2) */
 };
 
@@ -788,9 +793,23 @@ static enum crm_err decode_currency(struct dec *d, const struct where *w,
 /* Decode the requested columns of the ORDS payload d->p into d->chunk. One piece: the
  * column table is checked once, then each requested column is decoded and range-checked
  * in a few lines of its own, in the format's column order (docs/FORMAT.md). */
+/* The ORDS block's deferred CRC (see next_block): the error is the one the reader's thread
+ * gave when it checked every block itself. */
+static enum crm_err ords_crc(const struct dec *d, const struct where *w, struct crm_errinfo *e)
+{
+    if (d->crc_pending && crc_of(d->crc_head, d->p, d->len) != d->crc_want)
+        return dcorrupt(w, e, "checksum mismatch in block %u at byte %llu", d->crc_block,
+                        (unsigned long long)d->crc_at);
+    return CRM_OK;
+}
+
 static enum crm_err decode_ords(struct dec *d, const char *name, struct crm_errinfo *e)
 {
     struct where w = {name, d->chunk.index};
+    enum crm_err crc = ords_crc(d, &w, e);
+    if (crc != CRM_OK)
+        return crc;
+    d->crc_pending = 0;
     const unsigned char *p = d->p;
     size_t len = d->len, n = d->chunk.n, pos = ORDS_FIXED;
     unsigned ncols = (unsigned)crm_le_get(p + 4, 4), want = d->want;
@@ -1154,10 +1173,23 @@ static enum crm_err read_end(struct crm_store *s, const unsigned char *p, size_t
     return CRM_OK;
 }
 
+/* The deferred CRC of the ORDS block just read, checked on the reader's thread (before
+ * an error about the block, or for a chunk skipped by the time filter). */
+static enum crm_err crc_now(struct crm_store *s, struct dec *d, struct crm_errinfo *e)
+{
+    if (!d->crc_pending)
+        return CRM_OK;
+    if (crc_of(d->crc_head, d->p, d->len) != d->crc_want)
+        return corrupt(s, e, "checksum mismatch in block %u at byte %llu", d->crc_block,
+                       (unsigned long long)d->crc_at);
+    d->crc_pending = 0;
+    return CRM_OK;
+}
+
 /* Read and check one block. An ORDS payload read from a descriptor goes to `ords` (a
  * decoder's own buffer, so the next blocks can be read while it is decoded); others to
  * s->payload. *type = 0 at a clean end of input. */
-static enum crm_err next_block(struct crm_store *s, struct crm_buf *ords, uint32_t *type,
+static enum crm_err next_block(struct crm_store *s, struct dec *ords, uint32_t *type,
                                const unsigned char **pl, size_t *pl_len, struct crm_errinfo *e)
 {
     const unsigned char *p;
@@ -1180,14 +1212,27 @@ static enum crm_err next_block(struct crm_store *s, struct crm_buf *ords, uint32
         return corrupt(s, e, "block %u at byte %llu: length %zu runs past the end of the store",
                        s->blocks, (unsigned long long)start, len);
     int is_ords = crm_le_get(hdr, 4) == T_ORDS;
-    rc = src_get(s, len, is_ords ? ords : &s->payload, &p, &got, e);
+    rc = src_get(s, len, is_ords ? &ords->payload : &s->payload, &p, &got, e);
     if (rc != CRM_OK)
         return rc;
     if (got < len)
         return truncated(s, e, "block payload");
-    if (crc_of(crc_of(0, hdr, 12), p, len) != (uint32_t)crm_le_get(hdr + 12, 4))
+    /* An ORDS block's CRC (most of the bytes) is left to its decoder, on the worker; any
+     * error found here first checks it, so a damaged block still reports its checksum. */
+    if (is_ords) {
+        ords->crc_pending = 1;
+        ords->crc_head = crc_of(0, hdr, 12);
+        ords->crc_want = (uint32_t)crm_le_get(hdr + 12, 4);
+        ords->crc_block = s->blocks;
+        ords->crc_at = start;
+        ords->p = p;
+        ords->len = len;
+    } else if (crc_of(crc_of(0, hdr, 12), p, len) != (uint32_t)crm_le_get(hdr + 12, 4)) {
         return corrupt(s, e, "checksum mismatch in block %u at byte %llu", s->blocks,
                        (unsigned long long)start);
+    }
+    if (is_ords && crm_le_get(hdr + 8, 4) != s->blocks && (rc = crc_now(s, ords, e)) != CRM_OK)
+        return rc;
     if (crm_le_get(hdr + 8, 4) != s->blocks)
         return corrupt(s, e, "block %u at byte %llu says it is block %u", s->blocks,
                        (unsigned long long)start, (unsigned)crm_le_get(hdr + 8, 4));
@@ -1225,7 +1270,7 @@ static enum crm_err read_chunk(struct crm_store *s, struct dec *d, unsigned want
         uint32_t type;
         const unsigned char *p = NULL;
         size_t len = 0;
-        enum crm_err rc = next_block(s, &d->payload, &type, &p, &len, e);
+        enum crm_err rc = next_block(s, d, &type, &p, &len, e);
         if (rc != CRM_OK)
             return rc;
         if (type == 0) {
@@ -1253,7 +1298,8 @@ static enum crm_err read_chunk(struct crm_store *s, struct dec *d, unsigned want
             continue;
         }
         if (len < ORDS_FIXED)
-            return corrupt(s, e, "chunk header too short");
+            return crc_now(s, d, e) != CRM_OK ? CRM_ECORRUPT
+                 : corrupt(s, e, "chunk header too short");
         struct crm_chunk *c = &d->chunk;
         memset(c, 0, sizeof *c);
         c->n = (uint32_t)crm_le_get(p, 4);
@@ -1261,10 +1307,14 @@ static enum crm_err read_chunk(struct crm_store *s, struct dec *d, unsigned want
         c->max_time = (int64_t)crm_le_get(p + 16, 8);
         c->index = (long long)s->chunks;
         if (c->n == 0 || c->n > CRM_CHUNK_ROWS || c->min_time > c->max_time)
-            return corrupt(s, e, "chunk header (%u rows)", c->n);
+            return crc_now(s, d, e) != CRM_OK ? CRM_ECORRUPT
+                 : corrupt(s, e, "chunk header (%u rows)", c->n);
         if (c->min_time < CRM_TIME_MIN || c->max_time > CRM_TIME_MAX)
-            return corrupt(s, e, "chunk header: times outside the years 1-9999");
+            return crc_now(s, d, e) != CRM_OK ? CRM_ECORRUPT
+                 : corrupt(s, e, "chunk header: times outside the years 1-9999");
         int skip = s->filter && (c->max_time < s->filter_lo || c->min_time > s->filter_hi);
+        if (skip && (rc = crc_now(s, d, e)) != CRM_OK)   /* a skipped chunk is checked here */
+            return rc;
         crm_items_dec_bind(d->items, crm_items_r_count(s->products));
         if (skip)
             crm_items_dec_drop(d->items);
