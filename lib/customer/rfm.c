@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/radix.h"
+#include "base/thread.h"
 
 struct crm_rfm {
     struct crm_rfm_opts o;
@@ -362,17 +363,47 @@ void crm_rfm_set_cuts(struct crm_rfm *r, char dim, const struct crm_rfm_cuts *cu
         r->cuts[d] = *cuts;
 }
 
+static enum crm_err dimension_cuts(struct crm_rfm *r, char dim, struct crm_errinfo *e)
+{
+    struct crm_rfm_run *runs;
+    size_t nruns;
+    enum crm_err rc = crm_rfm_dimension_runs(r, dim, &runs, &nruns, e);
+    if (rc != CRM_OK)
+        return rc;
+    crm_rfm_quintile_cuts(runs, nruns, &r->cuts[dim_index(dim)]);
+    free(runs);
+    return CRM_OK;
+}
+
+/* The cuts on two threads: monetary (the most distinct values, the most radix passes) on
+ * one, recency then frequency on the other; each writes its own dimension's cuts. */
+struct cuts_job {
+    struct crm_rfm *r;
+    enum crm_err rc[2];
+    struct crm_errinfo e[2];
+};
+
+static void cuts_part(void *ctx, int part)
+{
+    struct cuts_job *j = ctx;
+    if (part == 0) {
+        j->rc[0] = dimension_cuts(j->r, 'm', &j->e[0]);
+        return;
+    }
+    j->rc[1] = dimension_cuts(j->r, 'r', &j->e[1]);
+    if (j->rc[1] == CRM_OK)
+        j->rc[1] = dimension_cuts(j->r, 'f', &j->e[1]);
+}
+
 static enum crm_err compute_cuts(struct crm_rfm *r, struct crm_errinfo *e)
 {
-    for (const char *dim = "rfm"; *dim; dim++) {
-        struct crm_rfm_run *runs;
-        size_t nruns;
-        enum crm_err rc = crm_rfm_dimension_runs(r, *dim, &runs, &nruns, e);
-        if (rc != CRM_OK)
-            return rc;
-        crm_rfm_quintile_cuts(runs, nruns, &r->cuts[dim_index(*dim)]);
-        free(runs);
-    }
+    struct cuts_job j = {.r = r, .rc = {CRM_OK, CRM_OK}};
+    crm_thread_both(cuts_part, &j);
+    for (int k = 1; k >= 0; k--)     /* r and f first, as when one thread did r, f, m */
+        if (j.rc[k] != CRM_OK) {
+            *e = j.e[k];
+            return j.rc[k];
+        }
     return CRM_OK;
 }
 
