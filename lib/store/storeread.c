@@ -1,7 +1,8 @@
 /* storeread: the store reader (format: docs/FORMAT.md; writer: store.c).
  * Invariants: blocks are consumed strictly in order by the caller's thread, which reads
  * and checks every block (CRC, number, totals) and keeps the dictionary; an ORDS payload
- * is handed to a decoder. Two decoders alternate: while the caller works on chunk k, a
+ * is handed to a decoder, which checks its CRC first when the caller's thread left that to
+ * it (the same error either way). Two decoders alternate: while the caller works on chunk k, a
  * worker thread inflates and decodes chunk k+1 into the other one, so decompression runs
  * on the second core. A decoder touches only its own buffers and a snapshot of the
  * dictionary size, never the reader's state. The counts read so far must match every
@@ -47,8 +48,9 @@ struct dec {
     /* The ORDS block's CRC, checked by the decoder (on the worker) before anything else */
     int crc_pending;
     uint32_t crc_head, crc_want;   /* CRC of the block header's first 12 bytes; the stored */
-    uint32_t crc_block;            /* the block's number and offset, for the error */
+    uint32_t crc_block;            /* the block's number, offset and chunk, for the error */
     uint64_t crc_at;
+    long long crc_chunk;
     struct crm_items_dec *items;   /* the chunk's ITEM block (format version 2) */
 };
 
@@ -104,6 +106,8 @@ struct crm_store {
     struct crm_errinfo ahead_err;
     pthread_t worker;
     int worker_up, worker_quit;
+    int worker_late;              /* the worker was still decoding when last waited for: the
+                                     next ORDS block's CRC is checked here, not by it */
     struct dec *job;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -442,13 +446,15 @@ enum crm_err crm_store_open_mem(const void *data, size_t len, const char *name,
     return open_common(s, out, e);
 }
 
-/* Wait until the worker is idle. */
-static void wait_worker(struct crm_store *s)
+/* Wait until the worker is idle; 1 when it was busy. */
+static int wait_worker(struct crm_store *s)
 {
     pthread_mutex_lock(&s->mu);
+    int busy = s->job != NULL;
     while (s->job)
         pthread_cond_wait(&s->cv, &s->mu);
     pthread_mutex_unlock(&s->mu);
+    return busy;
 }
 
 void crm_store_close(struct crm_store *s)
@@ -1173,15 +1179,17 @@ static enum crm_err read_end(struct crm_store *s, const unsigned char *p, size_t
     return CRM_OK;
 }
 
-/* The deferred CRC of the ORDS block just read, checked on the reader's thread (before
- * an error about the block, or for a chunk skipped by the time filter). */
+/* The deferred CRC of the ORDS block just read, checked on the reader's thread: before an
+ * error about the block, for a chunk skipped by the time filter, and when the worker was
+ * the slower of the two threads at the last chunk (so the CRC goes to the idle one). */
 static enum crm_err crc_now(struct crm_store *s, struct dec *d, struct crm_errinfo *e)
 {
+    struct where w = {s->name, d->crc_chunk};
     if (!d->crc_pending)
         return CRM_OK;
     if (crc_of(d->crc_head, d->p, d->len) != d->crc_want)
-        return corrupt(s, e, "checksum mismatch in block %u at byte %llu", d->crc_block,
-                       (unsigned long long)d->crc_at);
+        return dcorrupt(&w, e, "checksum mismatch in block %u at byte %llu", d->crc_block,
+                        (unsigned long long)d->crc_at);
     d->crc_pending = 0;
     return CRM_OK;
 }
@@ -1225,6 +1233,7 @@ static enum crm_err next_block(struct crm_store *s, struct dec *ords, uint32_t *
         ords->crc_want = (uint32_t)crm_le_get(hdr + 12, 4);
         ords->crc_block = s->blocks;
         ords->crc_at = start;
+        ords->crc_chunk = (long long)s->chunks;
         ords->p = p;
         ords->len = len;
     } else if (crc_of(crc_of(0, hdr, 12), p, len) != (uint32_t)crm_le_get(hdr + 12, 4)) {
@@ -1384,7 +1393,7 @@ enum crm_err crm_store_next(struct crm_store *s, struct crm_chunk *c, unsigned c
 {
     memset(c, 0, sizeof *c);
     if (s->pending >= 0) {
-        wait_worker(s);
+        s->worker_late = wait_worker(s);
         s->ready = s->pending;
         s->pending = -1;
     }
@@ -1424,6 +1433,8 @@ enum crm_err crm_store_next(struct crm_store *s, struct crm_chunk *c, unsigned c
     if (s->ahead_rc == CRM_OK) {
         int got;
         s->ahead_rc = read_chunk(s, &s->dec[1 - r], columns, &got, &s->ahead_err);
+        if (s->ahead_rc == CRM_OK && got && s->worker_late)   /* balance the two threads */
+            s->ahead_rc = crc_now(s, &s->dec[1 - r], &s->ahead_err);
         if (s->ahead_rc == CRM_OK && got)
             dispatch(s, 1 - r);
     }
