@@ -1,6 +1,7 @@
 /* Tests for lib/base/ahead: every entry prepared exactly once, whoever prepares it; the
  * prefix asked for is ready when crm_ahead_need returns, in steps that do not divide n, in
- * prefixes asked in many small steps or at once; nothing to prepare; stopping early. */
+ * prefixes asked in many small steps or at once; nothing to prepare; stopping early; the
+ * helper never further ahead than its lead. */
 #include "testutil.h"
 
 #include <pthread.h>
@@ -38,11 +39,11 @@ static void new_fill(struct fill *f, size_t n, int slow)
 }
 
 /* Ask for prefixes growing by `by` (the pass's DICT blocks), checking each as it comes. */
-static void run_prefixes(size_t n, size_t step, size_t by, int slow)
+static void run_prefixes(size_t n, size_t step, size_t lead, size_t by, int slow)
 {
     struct fill f;
     new_fill(&f, n, slow);
-    struct crm_ahead *ah = crm_ahead_start(n, step, fill_range, &f);
+    struct crm_ahead *ah = crm_ahead_start(n, step, lead, fill_range, &f);
     assert_non_null(ah);
     size_t checked = 0;
     for (size_t upto = 0; upto < n + by; upto += by) {
@@ -64,13 +65,15 @@ static void run_prefixes(size_t n, size_t step, size_t by, int slow)
 static void test_ahead_prefixes_ready_and_each_entry_prepared_once(void **state)
 {
     (void)state;
-    run_prefixes(1000003, 4096, 977, 0);      /* steps not dividing n, small asks */
-    run_prefixes(1000003, 4096, 1000003, 0);  /* all at once: caller and helper race */
-    run_prefixes(65536, 65536, 1, 0);         /* one step */
-    run_prefixes(10, 3, 2, 0);
-    for (int round = 0; round < 20; round++)  /* steps in progress when the caller asks */
-        run_prefixes(40000, 1000, 40000, 1);
-    run_prefixes(40000, 1000, 300, 1);
+    run_prefixes(1000003, 4096, 1000003, 977, 0);   /* steps not dividing n, small asks */
+    run_prefixes(1000003, 4096, 1000003, 1000003, 0);   /* all at once: both race */
+    run_prefixes(1000003, 4096, 10000, 977, 0);     /* the helper held close behind */
+    run_prefixes(65536, 65536, 65536, 1, 0);        /* one step */
+    run_prefixes(10, 3, 10, 2, 0);
+    run_prefixes(10, 3, 0, 2, 0);                   /* no lead: the caller does it all */
+    for (int round = 0; round < 20; round++)        /* steps in progress when asked */
+        run_prefixes(40000, 1000, 40000, 40000, 1);
+    run_prefixes(40000, 1000, 5000, 300, 1);
 }
 
 static void test_ahead_nothing_to_prepare(void **state)
@@ -78,7 +81,7 @@ static void test_ahead_nothing_to_prepare(void **state)
     (void)state;
     struct fill f;
     new_fill(&f, 0, 0);
-    struct crm_ahead *ah = crm_ahead_start(0, 4096, fill_range, &f);
+    struct crm_ahead *ah = crm_ahead_start(0, 4096, 4096, fill_range, &f);
     assert_non_null(ah);
     crm_ahead_need(ah, 0);
     crm_ahead_need(ah, 100);                   /* past n: n */
@@ -95,7 +98,7 @@ static void test_ahead_stop_early_prepares_nothing_twice(void **state)
     size_t n = 2000000;
     struct fill f;
     new_fill(&f, n, 0);
-    struct crm_ahead *ah = crm_ahead_start(n, 1024, fill_range, &f);
+    struct crm_ahead *ah = crm_ahead_start(n, 1024, n, fill_range, &f);
     assert_non_null(ah);
     crm_ahead_need(ah, 5000);
     crm_ahead_stop(ah);                         /* the helper may be anywhere past 5000 */
@@ -111,12 +114,37 @@ static void test_ahead_stop_early_prepares_nothing_twice(void **state)
     free(f.times);
 }
 
+/* With a lead of L entries the helper prepares nothing past the prefix asked for + L, however
+ * long it is left alone (the count may be a lie). */
+static void test_ahead_helper_stays_within_its_lead(void **state)
+{
+    (void)state;
+    size_t n = 1000000;
+    struct fill f;
+    new_fill(&f, n, 0);
+    struct crm_ahead *ah = crm_ahead_start(n, 1000, 5500, fill_range, &f);   /* 6 steps */
+    assert_non_null(ah);
+    usleep(50000);
+    assert_true(atomic_load(&f.calls) <= 6);
+    crm_ahead_need(ah, 20000);                  /* 20 steps asked: 26 at most */
+    usleep(50000);
+    crm_ahead_stop(ah);
+    size_t done = 0;
+    for (size_t i = 0; i < n; i++)
+        done += atomic_load(&f.times[i]);
+    assert_true(done >= 20000);
+    assert_true(done <= 26000);
+    free(f.v);
+    free(f.times);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ahead_prefixes_ready_and_each_entry_prepared_once),
         cmocka_unit_test(test_ahead_nothing_to_prepare),
         cmocka_unit_test(test_ahead_stop_early_prepares_nothing_twice),
+        cmocka_unit_test(test_ahead_helper_stays_within_its_lead),
     };
     return cmocka_run_group_tests_name("ahead", tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /* ahead: preparing a range ahead of its user on a helper thread (see ahead.h). Invariant:
  * step k is claimed once (next, under mu) and marked done (done[k], under mu) after its
  * preparation, so the caller reads an entry only after the thread that wrote it released
- * mu; `have` (the caller's own) is a prefix of steps all known done. */
+ * mu; `have` (the caller's own) is a prefix of steps all known done; the helper claims no
+ * step at or past `limit`. */
 #include "base/ahead.h"
 
 #include <pthread.h>
@@ -17,6 +18,7 @@ struct crm_ahead {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     size_t next;                  /* first step not claimed (under mu) */
+    size_t lead, limit;           /* steps the helper may be ahead; its bound (under mu) */
     bool *done;                   /* per step (under mu) */
     bool stop, thread_up;
     pthread_t thread;
@@ -35,6 +37,10 @@ static void *helper_main(void *arg)
     crm_thread_set_helper();
     pthread_mutex_lock(&ah->mu);
     while (!ah->stop && ah->next < ah->nsteps) {
+        if (ah->next >= ah->limit) {      /* far enough ahead: wait for the caller */
+            pthread_cond_wait(&ah->cv, &ah->mu);
+            continue;
+        }
         size_t k = ah->next++;
         pthread_mutex_unlock(&ah->mu);
         run_step(ah, k);
@@ -46,7 +52,8 @@ static void *helper_main(void *arg)
     return NULL;
 }
 
-struct crm_ahead *crm_ahead_start(size_t n, size_t step, crm_ahead_fn fn, void *ctx)
+struct crm_ahead *crm_ahead_start(size_t n, size_t step, size_t lead, crm_ahead_fn fn,
+                                  void *ctx)
 {
     struct crm_ahead *ah = calloc(1, sizeof *ah);
     if (!ah)
@@ -54,6 +61,8 @@ struct crm_ahead *crm_ahead_start(size_t n, size_t step, crm_ahead_fn fn, void *
     ah->n = n;
     ah->step = step ? step : 1;
     ah->nsteps = n / ah->step + (n % ah->step != 0);
+    ah->lead = lead / ah->step + (lead % ah->step != 0);
+    ah->limit = ah->lead;
     ah->fn = fn;
     ah->ctx = ctx;
     ah->done = calloc(ah->nsteps ? ah->nsteps : 1, sizeof *ah->done);
@@ -76,6 +85,10 @@ void crm_ahead_need(struct crm_ahead *ah, size_t upto)
     if (want <= ah->have)
         return;
     pthread_mutex_lock(&ah->mu);
+    if (want + ah->lead > ah->limit) {
+        ah->limit = want + ah->lead;
+        pthread_cond_broadcast(&ah->cv);
+    }
     while (ah->have < want) {
         if (ah->done[ah->have]) {
             ah->have++;
@@ -98,6 +111,7 @@ void crm_ahead_stop(struct crm_ahead *ah)
         return;
     pthread_mutex_lock(&ah->mu);
     ah->stop = true;
+    pthread_cond_broadcast(&ah->cv);
     pthread_mutex_unlock(&ah->mu);
     if (ah->thread_up)
         pthread_join(ah->thread, NULL);

@@ -17,10 +17,13 @@ struct crm_ahead;
  * for an entry, and never for two overlapping ranges at once. */
 typedef void (*crm_ahead_fn)(void *ctx, size_t from, size_t to);
 
-/* Start preparing [0, n) in steps of `step` entries (step > 0). NULL when out of memory
- * (nothing was prepared then). When no thread can be started, crm_ahead_need prepares
- * everything on the caller's thread. */
-struct crm_ahead *crm_ahead_start(size_t n, size_t step, crm_ahead_fn fn, void *ctx);
+/* Start preparing [0, n) in steps of `step` entries (step > 0), the helper staying at most
+ * `lead` entries (rounded up to whole steps) past the largest prefix asked for: n may come
+ * from a file that lies, and memory is touched only near what is really needed. NULL when
+ * out of memory (nothing was prepared then). When no thread can be started,
+ * crm_ahead_need prepares everything on the caller's thread. */
+struct crm_ahead *crm_ahead_start(size_t n, size_t step, size_t lead, crm_ahead_fn fn,
+                                  void *ctx);
 
 /* Return once entries [0, upto) are prepared (upto > n counts as n). Caller's thread only. */
 void crm_ahead_need(struct crm_ahead *ah, size_t upto);
