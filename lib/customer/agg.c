@@ -51,7 +51,7 @@ static int grow(struct crm_agg *a, uint32_t need, uint32_t *cap, uint32_t *ready
 
 /* The arrays prepared ahead of the pass (the store file's END block tells the customer
  * count before it): allocated at their final capacity at once, their pages faulted in and
- * set by crm_ahead's helper while the main thread reads the first chunks. ENTRIES_STEP
+ * set by crm_ahead's helper while the main thread reads the first chunks. AHEAD_STEP
  * entries are 2 MiB of struct crm_cust: one huge page. */
 #define AHEAD_STEP ((size_t)1 << 16)
 /* How far the helper may run ahead of the dictionary: 1 M customers (56 MB), all of them
