@@ -1,11 +1,14 @@
 /* Tests for lib/agg: the window rule, statuses, history and the visit hook; arrays that grow
- * with the dictionary over many DICT blocks (file and pipe), and stores with no orders. */
+ * with the dictionary over many DICT blocks (file: prepared ahead from the END block's count;
+ * pipe: grown), stores with no orders, and an END block whose count is wrong. */
 #include "testutil.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "teststore.h"
+#include "store/storefmt.h"
 
 static const struct t_order ORDERS[] = {
     {"a", "2023-07-01", 10000, 1, CRM_STATUS_PAID},     /* age 366: outside a 365-day window */
@@ -303,6 +306,59 @@ static void test_agg_arrays_grow_with_the_dictionary_on_a_pipe(void **state)
     unlink(path);
 }
 
+/* The store file's END block rewritten to claim `customers` (its CRC made right): the
+ * arrays are prepared for that many ahead of the pass. */
+static void set_end_customers(const char *path, uint64_t customers)
+{
+    int fd = open(path, O_RDWR);
+    assert_true(fd >= 0);
+    struct stat st;
+    assert_int_equal(fstat(fd, &st), 0);
+    unsigned char end[16 + 56];
+    off_t at = st.st_size - (off_t)sizeof end;
+    assert_int_equal(pread(fd, end, sizeof end, at), (ssize_t)sizeof end);
+    assert_memory_equal(end, "END", 3);
+    for (int i = 0; i < 8; i++)
+        end[16 + 16 + i] = (unsigned char)(customers >> (8 * i));
+    uint32_t crc = crc_of(crc_of(0, end, 12), end + 16, 56);
+    for (int i = 0; i < 4; i++)
+        end[12 + i] = (unsigned char)(crc >> (8 * i));
+    assert_int_equal(pwrite(fd, end, sizeof end, at), (ssize_t)sizeof end);
+    close(fd);
+}
+
+/* A damaged END block that undercounts the customers (the helper prepares too few: the
+ * arrays grow past them) or overcounts them: the pass fails on the END block's totals, as
+ * without the hint; the right count gives the right figures. */
+static void test_agg_end_block_count_is_only_a_hint(void **state)
+{
+    (void)state;
+    const uint64_t claims[] = {1000, BIG_C + 70000, BIG_C};
+    for (size_t k = 0; k < sizeof claims / sizeof claims[0]; k++) {
+        char path[64];
+        write_big_store(path);
+        set_end_customers(path, claims[k]);
+        struct crm_store *s;
+        struct crm_errinfo e;
+        assert_int_equal(crm_store_open(path, &s, &e), CRM_OK);
+        assert_int_equal(crm_store_customer_hint(s), claims[k]);
+        struct crm_agg_opts o = {.as_of = BIG_DAY0 + 1000, .history = 1};
+        struct crm_agg *a = NULL;
+        enum crm_err rc = crm_agg_run(s, &o, &a, &e);
+        if (claims[k] == BIG_C) {
+            assert_int_equal(rc, CRM_OK);
+            check_big(a);
+            crm_agg_free(a);
+        } else {
+            assert_int_equal(rc, CRM_ECORRUPT);
+            assert_null(a);
+            assert_non_null(strstr(e.msg, "end block totals"));
+        }
+        crm_store_close(s);
+        unlink(path);
+    }
+}
+
 static void test_agg_store_without_orders(void **state)
 {
     (void)state;
@@ -346,6 +402,7 @@ int main(void)
         cmocka_unit_test(test_agg_arrays_grow_with_the_dictionary_on_a_pipe),
         cmocka_unit_test(test_agg_mapped_file_read_twice),
         cmocka_unit_test(test_agg_store_without_orders),
+        cmocka_unit_test(test_agg_end_block_count_is_only_a_hint),
     };
     return cmocka_run_group_tests_name("agg", tests, NULL, NULL);
 }

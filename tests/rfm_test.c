@@ -541,6 +541,91 @@ static void test_rfm_quintile_cuts_from_merged_partitions(void **state)
     crm_agg_free(whole);
 }
 
+static int cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* Runs of dimension dim against a plain qsort of the scored customers' values. */
+static void check_runs_against_qsort(const struct crm_rfm *r, const struct crm_agg *a, char dim)
+{
+    struct crm_rfm_run *runs;
+    size_t nruns, k = 0, at = 0;
+    struct crm_errinfo e;
+    assert_int_equal(crm_rfm_dimension_runs(r, dim, &runs, &nruns, &e), CRM_OK);
+    int64_t *v = malloc((a->n + 1) * sizeof *v);
+    assert_non_null(v);
+    for (uint32_t c = 0; c < a->n; c++) {
+        const struct crm_cust *cu = &a->cust[c];
+        if (cu->paid_orders == 0)
+            continue;
+        v[k++] = dim == 'r' ? -(int64_t)(a->as_of - cu->last_paid)
+               : dim == 'f' ? (int64_t)cu->paid_orders : cu->paid_money;
+    }
+    qsort(v, k, sizeof *v, cmp_i64);
+    for (size_t i = 0; i < nruns; i++) {
+        assert_true(i == 0 || runs[i].value > runs[i - 1].value);
+        for (uint64_t j = 0; j < runs[i].count; j++)
+            assert_int_equal(v[at++], runs[i].value);
+    }
+    assert_int_equal(at, k);
+    free(v);
+    free(runs);
+}
+
+static void test_rfm_dimension_runs_table_and_sort_agree_with_qsort(void **state)
+{
+    (void)state;
+    /* 50000 customers, one in 7 unscored: recency over 0..1999 and frequency over 1..60
+     * take the counting table; frequency spread over 0..4 billion (wider than the
+     * customers) and money take the sort; the cuts are those of one thread doing all */
+    enum { N = 50000 };
+    uint32_t *paid = malloc(N * sizeof *paid), *wide = malloc(N * sizeof *wide);
+    int64_t *money = malloc(N * sizeof *money);
+    int32_t *rec = malloc(N * sizeof *rec);
+    assert_non_null(paid);
+    assert_non_null(wide);
+    assert_non_null(money);
+    assert_non_null(rec);
+    uint64_t x = 88172645463325252u;
+    for (int i = 0; i < N; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        paid[i] = i % 7 == 3 ? 0 : (uint32_t)(1 + x % 60);
+        wide[i] = i % 7 == 3 ? 0 : (uint32_t)(1 + (x >> 20) % 4000000000u);
+        money[i] = (int64_t)(x >> 8) % 10000000;
+        rec[i] = (int32_t)((x >> 40) % 2000);
+    }
+    struct crm_rfm_opts o;
+    struct crm_errinfo e;
+    crm_rfm_opts_default(&o);
+    o.monetary = CRM_RFM_TOTAL;
+    assert_int_equal(crm_rfm_set_option(&o, "scheme", "quintile", &e), CRM_OK);
+    const uint32_t *freqs[2] = {paid, wide};
+    for (int w = 0; w < 2; w++) {
+        struct crm_agg *a = fake_agg(N, freqs[w], money, rec);
+        struct crm_rfm *r = seed(a, &o);
+        for (const char *dim = "rfm"; *dim; dim++) {
+            check_runs_against_qsort(r, a, *dim);
+            struct crm_rfm_run *runs;
+            size_t nruns;
+            struct crm_rfm_cuts c;
+            assert_int_equal(crm_rfm_dimension_runs(r, *dim, &runs, &nruns, &e), CRM_OK);
+            crm_rfm_quintile_cuts(runs, nruns, &c);
+            assert_memory_equal(&c, crm_rfm_cuts(r, *dim), sizeof c);
+            free(runs);
+        }
+        crm_rfm_free(r);
+        crm_agg_free(a);
+    }
+    free(paid);
+    free(wide);
+    free(money);
+    free(rec);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -558,6 +643,7 @@ int main(void)
         cmocka_unit_test(test_rfm_unscored_customer_has_zero_scores),
         cmocka_unit_test(test_rfm_runs_sort_values_and_count_ties),
         cmocka_unit_test(test_rfm_quintiles_of_distinct_values),
+        cmocka_unit_test(test_rfm_dimension_runs_table_and_sort_agree_with_qsort),
         cmocka_unit_test(test_rfm_quintile_ties_stay_together),
         cmocka_unit_test(test_rfm_quintile_scheme_reverses_recency),
         cmocka_unit_test(test_rfm_quintile_average_ties_on_printed_value),

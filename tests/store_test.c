@@ -9,6 +9,7 @@
 
 #include "base/buf.h"
 #include "store/store.h"
+#include "store/storefmt.h"
 
 static const struct crm_store_meta META = {"Asia/Shanghai", 2};
 
@@ -252,6 +253,69 @@ static void test_store_every_flipped_bit_is_detected(void **state)
         }
     }
     print_message("%zu bytes, %zu flipped bits, each detected\n", len, len * 8);
+    free(b);
+    unlink(path);
+}
+
+/* Read b until the error; the chunks returned before it. */
+static int chunks_before_error(const unsigned char *b, size_t len, int64_t filter_lo,
+                               struct crm_errinfo *e)
+{
+    struct crm_store *s;
+    assert_int_equal(crm_store_open_mem(b, len, "x.crm", &s, e), CRM_OK);
+    if (filter_lo)
+        crm_store_set_time_filter(s, filter_lo, INT64_MAX);
+    struct crm_chunk c;
+    enum crm_err rc;
+    int got = 0;
+    while ((rc = crm_store_next(s, &c, CRM_COL_ALL, e)) == CRM_OK && c.n > 0)
+        got++;
+    crm_store_close(s);
+    assert_int_equal(rc, CRM_ECORRUPT);
+    return got;
+}
+
+/* A damaged ORDS block reports its checksum, naming its chunk, block and byte, after the
+ * chunks before it — whether the reader's thread or the decoder checks the CRC, and for a
+ * damage in the chunk header or the block number too (read before the CRC is checked). */
+static void test_store_damaged_chunk_reports_its_checksum(void **state)
+{
+    (void)state;
+    char *path = temp_store(200000, 5000, 0);
+    size_t len;
+    unsigned char *b = slurp(path, &len);
+    struct crm_store *s;
+    struct crm_errinfo e;
+    uint64_t at, committed, commits;
+    assert_int_equal(crm_store_open_mem(b, len, "x.crm", &s, &e), CRM_OK);
+    crm_store_layout(s, &at, &committed, &commits);
+    crm_store_close(s);
+    int chunk = 0;
+    for (unsigned block = 0; at + 16 <= len; block++) {
+        size_t plen = (size_t)b[at + 4] | (size_t)b[at + 5] << 8 | (size_t)b[at + 6] << 16 |
+                      (size_t)b[at + 7] << 24;
+        if (memcmp(b + at, "ORDS", 4) == 0) {
+            const size_t offs[] = {16, 16 + plen / 2, 8};   /* rows, middle, number */
+            for (size_t k = 0; k < sizeof offs / sizeof offs[0]; k++) {
+                char want[96];
+                snprintf(want, sizeof want, "checksum mismatch in block %u at byte %llu",
+                         block, (unsigned long long)at);
+                b[at + offs[k]] ^= 0x40;
+                for (int filtered = 0; filtered < 2; filtered++) {
+                    /* the filter skips the first two chunks: checked where skipped */
+                    int64_t lo = filtered ? 1700000000 + 2 * 65536LL * 3600 : 0;
+                    int got = chunks_before_error(b, len, lo, &e);
+                    assert_string_equal(e.msg, want);
+                    assert_int_equal(e.chunk, chunk);
+                    assert_int_equal(got, filtered ? (chunk > 2 ? chunk - 2 : 0) : chunk);
+                }
+                b[at + offs[k]] ^= 0x40;
+            }
+            chunk++;
+        }
+        at += 16 + plen;
+    }
+    assert_int_equal(chunk, 4);
     free(b);
     unlink(path);
 }
@@ -652,6 +716,7 @@ int main(void)
         cmocka_unit_test(test_store_reads_from_a_pipe_with_head_bytes),
         cmocka_unit_test(test_store_time_filter_skips_chunks),
         cmocka_unit_test(test_store_every_flipped_bit_is_detected),
+        cmocka_unit_test(test_store_damaged_chunk_reports_its_checksum),
         cmocka_unit_test(test_store_every_truncation_is_detected),
         cmocka_unit_test(test_store_wrong_version_is_a_version_error),
         cmocka_unit_test(test_store_append_adds_a_segment_and_keeps_dictionary),

@@ -1,6 +1,9 @@
-/* thread: helper-thread priority (see thread.h). Invariant: only ever lowers the calling
- * thread's own priority, never another thread's and never upwards. */
+/* thread: helper-thread priority and a two-way split (see thread.h). Invariant: only ever
+ * lowers the calling thread's own priority, never another thread's and never upwards; a
+ * thread started here is joined before the call that started it returns. */
 #include "base/thread.h"
+
+#include <pthread.h>
 
 #ifdef __linux__
 #include <errno.h>
@@ -23,4 +26,29 @@ void crm_thread_set_helper(void)
     int want = now + HELPER_NICE > 19 ? 19 : now + HELPER_NICE;
     (void)setpriority(PRIO_PROCESS, tid, want);
 #endif
+}
+
+struct both {
+    void (*fn)(void *ctx, int part);
+    void *ctx;
+};
+
+static void *run_part1(void *arg)
+{
+    struct both *b = arg;
+    b->fn(b->ctx, 1);
+    return NULL;
+}
+
+void crm_thread_both(void (*fn)(void *ctx, int part), void *ctx)
+{
+    struct both b = {fn, ctx};
+    pthread_t t;
+    if (pthread_create(&t, NULL, run_part1, &b) != 0) {
+        fn(ctx, 0);
+        fn(ctx, 1);
+        return;
+    }
+    fn(ctx, 0);
+    pthread_join(t, NULL);
 }

@@ -10,4 +10,10 @@
  * it is, so never a request to raise it); elsewhere, or if refused, nothing changes. */
 void crm_thread_set_helper(void);
 
+/* Run fn(ctx, 1) on a new thread and fn(ctx, 0) on the caller's, and return when both are
+ * done (the two calls must touch disjoint data). When no thread can be started, both run
+ * on the caller's, part 0 first. For the analytic tools' per-customer work after the pass,
+ * when the store decoder's core is free. */
+void crm_thread_both(void (*fn)(void *ctx, int part), void *ctx);
+
 #endif

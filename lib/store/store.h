@@ -174,6 +174,11 @@ enum crm_err crm_store_rewind(struct crm_store *s, struct crm_errinfo *e);
 
 /* Dictionary as read so far (complete once crm_store_next returned the end). */
 uint32_t crm_store_customer_count(const struct crm_store *s);
+/* The customer count the store's last END block records, read without moving the reader
+ * (its CRC checked, never trusted further): known up front for a store file, 0 for a pipe,
+ * memory, or when it cannot be read. A hint for sizing per-customer arrays before the pass;
+ * the count the pass ends with is crm_store_customer_count. */
+uint32_t crm_store_customer_hint(const struct crm_store *s);
 const char *crm_store_customer_id(const struct crm_store *s, uint32_t idx, size_t *len);
 /* Hints that customer idx's id will be wanted soon: step 1 fetches where it is, step 2
  * (some rows later) the text itself. Loops over customers in random order use both. */

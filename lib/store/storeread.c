@@ -1,7 +1,8 @@
 /* storeread: the store reader (format: docs/FORMAT.md; writer: store.c).
  * Invariants: blocks are consumed strictly in order by the caller's thread, which reads
  * and checks every block (CRC, number, totals) and keeps the dictionary; an ORDS payload
- * is handed to a decoder. Two decoders alternate: while the caller works on chunk k, a
+ * is handed to a decoder, which checks its CRC first when the caller's thread left that to
+ * it (the same error either way). Two decoders alternate: while the caller works on chunk k, a
  * worker thread inflates and decodes chunk k+1 into the other one, so decompression runs
  * on the second core. A decoder touches only its own buffers and a snapshot of the
  * dictionary size, never the reader's state. The counts read so far must match every
@@ -44,6 +45,12 @@ struct dec {
     enum crm_err rc;
     struct crm_errinfo err;
     int64_t amount_sum;            /* of the chunk's amounts, -1 past int64 */
+    /* The ORDS block's CRC, checked by the decoder (on the worker) before anything else */
+    int crc_pending;
+    uint32_t crc_head, crc_want;   /* CRC of the block header's first 12 bytes; the stored */
+    uint32_t crc_block;            /* the block's number, offset and chunk, for the error */
+    uint64_t crc_at;
+    long long crc_chunk;
     struct crm_items_dec *items;   /* the chunk's ITEM block (format version 2) */
 };
 
@@ -99,6 +106,8 @@ struct crm_store {
     struct crm_errinfo ahead_err;
     pthread_t worker;
     int worker_up, worker_quit;
+    int worker_late;              /* the worker was still decoding when last waited for: the
+                                     next ORDS block's CRC is checked here, not by it */
     struct dec *job;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -437,13 +446,15 @@ enum crm_err crm_store_open_mem(const void *data, size_t len, const char *name,
     return open_common(s, out, e);
 }
 
-/* Wait until the worker is idle. */
-static void wait_worker(struct crm_store *s)
+/* Wait until the worker is idle; 1 when it was busy. */
+static int wait_worker(struct crm_store *s)
 {
     pthread_mutex_lock(&s->mu);
+    int busy = s->job != NULL;
     while (s->job)
         pthread_cond_wait(&s->cv, &s->mu);
     pthread_mutex_unlock(&s->mu);
+    return busy;
 }
 
 void crm_store_close(struct crm_store *s)
@@ -788,9 +799,23 @@ static enum crm_err decode_currency(struct dec *d, const struct where *w,
 /* Decode the requested columns of the ORDS payload d->p into d->chunk. One piece: the
  * column table is checked once, then each requested column is decoded and range-checked
  * in a few lines of its own, in the format's column order (docs/FORMAT.md). */
+/* The ORDS block's deferred CRC (see next_block): the error is the one the reader's thread
+ * gave when it checked every block itself. */
+static enum crm_err ords_crc(const struct dec *d, const struct where *w, struct crm_errinfo *e)
+{
+    if (d->crc_pending && crc_of(d->crc_head, d->p, d->len) != d->crc_want)
+        return dcorrupt(w, e, "checksum mismatch in block %u at byte %llu", d->crc_block,
+                        (unsigned long long)d->crc_at);
+    return CRM_OK;
+}
+
 static enum crm_err decode_ords(struct dec *d, const char *name, struct crm_errinfo *e)
 {
     struct where w = {name, d->chunk.index};
+    enum crm_err crc = ords_crc(d, &w, e);
+    if (crc != CRM_OK)
+        return crc;
+    d->crc_pending = 0;
     const unsigned char *p = d->p;
     size_t len = d->len, n = d->chunk.n, pos = ORDS_FIXED;
     unsigned ncols = (unsigned)crm_le_get(p + 4, 4), want = d->want;
@@ -926,6 +951,21 @@ const struct crm_store_meta *crm_store_meta(const struct crm_store *s)
 uint32_t crm_store_customer_count(const struct crm_store *s)
 {
     return s->dcount;
+}
+
+uint32_t crm_store_customer_hint(const struct crm_store *s)
+{
+    unsigned char tail[BLOCK_HDR + END_PAYLOAD];
+    if (!s->seekable || s->fd < 0 || s->committed < s->first_block + sizeof tail)
+        return 0;
+    if (pread(s->fd, tail, sizeof tail, (off_t)(s->committed - sizeof tail)) !=
+            (ssize_t)sizeof tail ||
+        crm_le_get(tail, 4) != T_END || crm_le_get(tail + 4, 4) != END_PAYLOAD ||
+        crc_of(crc_of(0, tail, 12), tail + BLOCK_HDR, END_PAYLOAD) !=
+            (uint32_t)crm_le_get(tail + 12, 4))
+        return 0;
+    uint64_t n = crm_le_get(tail + BLOCK_HDR + 16, 8);
+    return n <= UINT32_MAX && n <= s->committed ? (uint32_t)n : 0;   /* an id takes a byte */
 }
 
 const char *crm_store_customer_id(const struct crm_store *s, uint32_t idx, size_t *len)
@@ -1139,10 +1179,25 @@ static enum crm_err read_end(struct crm_store *s, const unsigned char *p, size_t
     return CRM_OK;
 }
 
+/* The deferred CRC of the ORDS block just read, checked on the reader's thread: before an
+ * error about the block, for a chunk skipped by the time filter, and when the worker was
+ * the slower of the two threads at the last chunk (so the CRC goes to the idle one). */
+static enum crm_err crc_now(struct crm_store *s, struct dec *d, struct crm_errinfo *e)
+{
+    struct where w = {s->name, d->crc_chunk};
+    if (!d->crc_pending)
+        return CRM_OK;
+    if (crc_of(d->crc_head, d->p, d->len) != d->crc_want)
+        return dcorrupt(&w, e, "checksum mismatch in block %u at byte %llu", d->crc_block,
+                        (unsigned long long)d->crc_at);
+    d->crc_pending = 0;
+    return CRM_OK;
+}
+
 /* Read and check one block. An ORDS payload read from a descriptor goes to `ords` (a
  * decoder's own buffer, so the next blocks can be read while it is decoded); others to
  * s->payload. *type = 0 at a clean end of input. */
-static enum crm_err next_block(struct crm_store *s, struct crm_buf *ords, uint32_t *type,
+static enum crm_err next_block(struct crm_store *s, struct dec *ords, uint32_t *type,
                                const unsigned char **pl, size_t *pl_len, struct crm_errinfo *e)
 {
     const unsigned char *p;
@@ -1165,14 +1220,28 @@ static enum crm_err next_block(struct crm_store *s, struct crm_buf *ords, uint32
         return corrupt(s, e, "block %u at byte %llu: length %zu runs past the end of the store",
                        s->blocks, (unsigned long long)start, len);
     int is_ords = crm_le_get(hdr, 4) == T_ORDS;
-    rc = src_get(s, len, is_ords ? ords : &s->payload, &p, &got, e);
+    rc = src_get(s, len, is_ords ? &ords->payload : &s->payload, &p, &got, e);
     if (rc != CRM_OK)
         return rc;
     if (got < len)
         return truncated(s, e, "block payload");
-    if (crc_of(crc_of(0, hdr, 12), p, len) != (uint32_t)crm_le_get(hdr + 12, 4))
+    /* An ORDS block's CRC (most of the bytes) is left to its decoder, on the worker; any
+     * error found here first checks it, so a damaged block still reports its checksum. */
+    if (is_ords) {
+        ords->crc_pending = 1;
+        ords->crc_head = crc_of(0, hdr, 12);
+        ords->crc_want = (uint32_t)crm_le_get(hdr + 12, 4);
+        ords->crc_block = s->blocks;
+        ords->crc_at = start;
+        ords->crc_chunk = (long long)s->chunks;
+        ords->p = p;
+        ords->len = len;
+    } else if (crc_of(crc_of(0, hdr, 12), p, len) != (uint32_t)crm_le_get(hdr + 12, 4)) {
         return corrupt(s, e, "checksum mismatch in block %u at byte %llu", s->blocks,
                        (unsigned long long)start);
+    }
+    if (is_ords && crm_le_get(hdr + 8, 4) != s->blocks && (rc = crc_now(s, ords, e)) != CRM_OK)
+        return rc;
     if (crm_le_get(hdr + 8, 4) != s->blocks)
         return corrupt(s, e, "block %u at byte %llu says it is block %u", s->blocks,
                        (unsigned long long)start, (unsigned)crm_le_get(hdr + 8, 4));
@@ -1210,7 +1279,7 @@ static enum crm_err read_chunk(struct crm_store *s, struct dec *d, unsigned want
         uint32_t type;
         const unsigned char *p = NULL;
         size_t len = 0;
-        enum crm_err rc = next_block(s, &d->payload, &type, &p, &len, e);
+        enum crm_err rc = next_block(s, d, &type, &p, &len, e);
         if (rc != CRM_OK)
             return rc;
         if (type == 0) {
@@ -1238,7 +1307,8 @@ static enum crm_err read_chunk(struct crm_store *s, struct dec *d, unsigned want
             continue;
         }
         if (len < ORDS_FIXED)
-            return corrupt(s, e, "chunk header too short");
+            return crc_now(s, d, e) != CRM_OK ? CRM_ECORRUPT
+                 : corrupt(s, e, "chunk header too short");
         struct crm_chunk *c = &d->chunk;
         memset(c, 0, sizeof *c);
         c->n = (uint32_t)crm_le_get(p, 4);
@@ -1246,10 +1316,14 @@ static enum crm_err read_chunk(struct crm_store *s, struct dec *d, unsigned want
         c->max_time = (int64_t)crm_le_get(p + 16, 8);
         c->index = (long long)s->chunks;
         if (c->n == 0 || c->n > CRM_CHUNK_ROWS || c->min_time > c->max_time)
-            return corrupt(s, e, "chunk header (%u rows)", c->n);
+            return crc_now(s, d, e) != CRM_OK ? CRM_ECORRUPT
+                 : corrupt(s, e, "chunk header (%u rows)", c->n);
         if (c->min_time < CRM_TIME_MIN || c->max_time > CRM_TIME_MAX)
-            return corrupt(s, e, "chunk header: times outside the years 1-9999");
+            return crc_now(s, d, e) != CRM_OK ? CRM_ECORRUPT
+                 : corrupt(s, e, "chunk header: times outside the years 1-9999");
         int skip = s->filter && (c->max_time < s->filter_lo || c->min_time > s->filter_hi);
+        if (skip && (rc = crc_now(s, d, e)) != CRM_OK)   /* a skipped chunk is checked here */
+            return rc;
         crm_items_dec_bind(d->items, crm_items_r_count(s->products));
         if (skip)
             crm_items_dec_drop(d->items);
@@ -1319,7 +1393,7 @@ enum crm_err crm_store_next(struct crm_store *s, struct crm_chunk *c, unsigned c
 {
     memset(c, 0, sizeof *c);
     if (s->pending >= 0) {
-        wait_worker(s);
+        s->worker_late = wait_worker(s);
         s->ready = s->pending;
         s->pending = -1;
     }
@@ -1359,6 +1433,8 @@ enum crm_err crm_store_next(struct crm_store *s, struct crm_chunk *c, unsigned c
     if (s->ahead_rc == CRM_OK) {
         int got;
         s->ahead_rc = read_chunk(s, &s->dec[1 - r], columns, &got, &s->ahead_err);
+        if (s->ahead_rc == CRM_OK && got && s->worker_late)   /* balance the two threads */
+            s->ahead_rc = crc_now(s, &s->dec[1 - r], &s->ahead_err);
         if (s->ahead_rc == CRM_OK && got)
             dispatch(s, 1 - r);
     }
