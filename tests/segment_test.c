@@ -362,6 +362,65 @@ static void test_segment_summary_by_class(void **state)
     close_fixture(&f);
 }
 
+/* crm-segment --summary --by class: classes alone (no quintile cuts, the agg without items)
+ * give each customer the same class and seed scores, and the same summary, as the whole. */
+static void test_segment_classes_only_same_classes_and_summary(void **state)
+{
+    (void)state;
+    struct fixture f;
+    open_fixture(&f, 0, NULL);
+    struct crm_agg_opts ao = {.as_of = t_day("2024-07-01"), .window_days = 365, .history = 1,
+                              .no_items = 1};
+    struct crm_agg *a;
+    struct crm_errinfo e;
+    assert_int_equal(crm_store_rewind(f.s, &e), CRM_OK);
+    assert_int_equal(crm_agg_run(f.s, &ao, &a, &e), CRM_OK);
+    assert_int_equal(a->n, f.a->n);
+    struct crm_rfm_opts ro;
+    struct crm_segment_opts so;
+    crm_rfm_opts_default(&ro);
+    crm_segment_opts_default(&so);
+    so.classes_only = 1;
+    struct crm_segment *seg;
+    assert_int_equal(crm_segment_new(&so, &ro, a, f.info, NULL, 2, &seg, &e), CRM_OK);
+    assert_null(crm_segment_quintile(seg));
+    assert_non_null(crm_segment_quintile(f.seg));
+    uint32_t vips = 0, segments = 0;
+    for (uint32_t c = 0; c < a->n; c++) {
+        struct crm_segment_row whole, cls;
+        crm_segment_customer(f.seg, c, &whole);
+        crm_segment_customer(seg, c, &cls);
+        assert_int_equal(cls.cls, whole.cls);
+        assert_int_equal(crm_segment_class(seg, c), whole.cls);
+        assert_int_equal(cls.seed.scored, whole.seed.scored);
+        assert_int_equal(cls.seed.frequency, whole.seed.frequency);
+        assert_int_equal(cls.seed.monetary_total, whole.seed.monetary_total);
+        assert_int_equal(cls.seed.score, whole.seed.score);
+        assert_int_equal(cls.seed.tier, whole.seed.tier);
+        assert_false(cls.quint.scored);
+        assert_int_equal(cls.segment, -1);
+        assert_int_equal(cls.vip, 0);
+        vips += (uint32_t)whole.vip;
+        segments += whole.segment >= 0;
+    }
+    assert_int_equal(vips, 2);       /* the whole knows them: the test is not vacuous */
+    assert_int_equal(segments, 12);
+    struct crm_segment_summary *s1, *s2;
+    assert_int_equal(crm_segment_summarize(f.seg, CRM_SEGMENT_BY_CLASS, &s1, &e), CRM_OK);
+    assert_int_equal(crm_segment_summarize(seg, CRM_SEGMENT_BY_CLASS, &s2, &e), CRM_OK);
+    assert_int_equal(s1->n, s2->n);
+    for (size_t k = 0; k < s1->n; k++) {
+        assert_int_equal(s2->group[k].customers, s1->group[k].customers);
+        assert_int_equal(s2->group[k].orders, s1->group[k].orders);
+        assert_int_equal(s2->group[k].revenue, s1->group[k].revenue);
+    }
+    crm_segment_summary_free(s1);
+    crm_segment_summary_free(s2);
+    crm_segment_free(seg);
+    crm_agg_free(a);
+    close_fixture(&f);
+}
+
 static void test_segment_summary_by_segment_joins_names(void **state)
 {
     (void)state;
@@ -412,6 +471,7 @@ int main(void)
         cmocka_unit_test(test_segment_malformed_rules_name_the_line),
         cmocka_unit_test(test_segment_row_uses_quintile_scores_for_the_segment),
         cmocka_unit_test(test_segment_summary_by_class),
+        cmocka_unit_test(test_segment_classes_only_same_classes_and_summary),
         cmocka_unit_test(test_segment_summary_by_segment_joins_names),
     };
     return cmocka_run_group_tests_name("segment", tests, NULL, NULL);

@@ -35,6 +35,7 @@ const char *crm_class_name(enum crm_class c)
 
 void crm_segment_opts_default(struct crm_segment_opts *o)
 {
+    memset(o, 0, sizeof *o);
     o->new_days = 30;
     o->dormant_days = 180;
     o->vip_orders = 3;
@@ -325,7 +326,7 @@ enum crm_err crm_segment_new(const struct crm_segment_opts *o, const struct crm_
     so.scheme = CRM_RFM_SEED;
     qo.scheme = CRM_RFM_QUINTILE;
     if ((rc = crm_rfm_new(&so, a, money_scale, &s->seed, e)) != CRM_OK ||
-        (rc = crm_rfm_new(&qo, a, money_scale, &s->quint, e)) != CRM_OK)
+        (!o->classes_only && (rc = crm_rfm_new(&qo, a, money_scale, &s->quint, e)) != CRM_OK))
         goto fail;
     *out = s;
     return CRM_OK;
@@ -422,9 +423,15 @@ enum crm_class crm_segment_class(const struct crm_segment *s, uint32_t c)
 void crm_segment_customer(const struct crm_segment *s, uint32_t c, struct crm_segment_row *row)
 {
     crm_rfm_score(s->seed, c, &row->seed);
-    crm_rfm_score(s->quint, c, &row->quint);
     enum crm_class k = tree(s, c);
     row->cls = k == CRM_CLASS_COUNT ? tier_class(row->seed.tier) : k;
+    if (!s->quint) {   /* classes_only */
+        memset(&row->quint, 0, sizeof row->quint);
+        row->vip = 0;
+        row->segment = -1;
+        return;
+    }
+    crm_rfm_score(s->quint, c, &row->quint);
     const struct crm_cust *cu = &s->a->cust[c];
     row->vip = crm_segment_vip_qualifies(s->o.vip_orders, s->o.vip_items, s->vip_money,
                                          cu->paid_orders, cu->items, row->seed.monetary_total);
@@ -570,5 +577,6 @@ void crm_segment_summary_finish(struct crm_segment_summary *sum)
 
 void crm_segment_set_cuts(struct crm_segment *s, char dim, const struct crm_rfm_cuts *cuts)
 {
-    crm_rfm_set_cuts(s->quint, dim, cuts);
+    if (s->quint)   /* classes_only: no segments to name */
+        crm_rfm_set_cuts(s->quint, dim, cuts);
 }

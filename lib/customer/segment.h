@@ -38,6 +38,10 @@ struct crm_segment_opts {
     uint32_t vip_orders;           /* 3 paid orders in the window, */
     uint32_t vip_items;            /* 10 items in them, */
     struct crm_decimal vip_money;  /* 10000 in money (net of refunds with the rfm net) */
+    int classes_only;              /* set by a caller that asks for classes alone (crm-segment
+                                      --summary --by class): no quintile cuts are made, and
+                                      crm_segment_customer fills cls and seed only (quint
+                                      unscored, vip 0, segment -1); the agg may skip items */
 };
 
 void crm_segment_opts_default(struct crm_segment_opts *o);
@@ -97,7 +101,7 @@ enum crm_err crm_segment_new(const struct crm_segment_opts *o, const struct crm_
                              struct crm_segment **out, struct crm_errinfo *e);
 void crm_segment_free(struct crm_segment *s);
 
-/* Customer c's class, VIP flag, segment and scores. */
+/* Customer c's class, VIP flag, segment and scores (with classes_only: class and seed). */
 void crm_segment_customer(const struct crm_segment *s, uint32_t c, struct crm_segment_row *row);
 
 /* The class alone (no scores computed for classes before the tier). */
@@ -116,7 +120,7 @@ int64_t crm_segment_vip_money(const struct crm_segment *s);   /* minor units */
 int crm_segment_vip_qualifies(uint32_t vip_orders, uint32_t vip_items, int64_t vip_money,
                               int64_t orders, int64_t items, int64_t money);
 int crm_segment_net(const struct crm_segment *s);
-const struct crm_rfm *crm_segment_quintile(const struct crm_segment *s);
+const struct crm_rfm *crm_segment_quintile(const struct crm_segment *s);   /* NULL: classes_only */
 
 /* Scale-out (SPEC §12): score the segments with the quintile cut points of all partitions
  * (dimension 'r', 'f' or 'm'; see crm_rfm_set_cuts). */

@@ -127,7 +127,12 @@ static enum crm_err start_pass(struct crm_store *s, const struct crm_segrep_opts
 enum crm_err crm_segrep_run(struct crm_store *s, const struct crm_segrep_opts *o,
                             struct crm_segrep *out, struct crm_errinfo *e)
 {
-    struct crm_agg_opts ao = {.as_of = o->as_of, .window_days = o->window_days, .history = 1};
+    /* --summary --by class asks for classes alone: no quintile cuts, no items (VIP only) */
+    const int classes_only = o->report == CRM_SEGREP_SUMMARY && o->by == CRM_SEGMENT_BY_CLASS;
+    struct crm_agg_opts ao = {.as_of = o->as_of, .window_days = o->window_days, .history = 1,
+                              .no_items = classes_only};
+    struct crm_segment_opts so = o->so;
+    so.classes_only = classes_only;
     memset(out, 0, sizeof *out);
     enum crm_err rc = start_pass(s, o, &ao, out, e);
     if (rc == CRM_OK)
@@ -139,7 +144,7 @@ enum crm_err crm_segrep_run(struct crm_store *s, const struct crm_segrep_opts *o
     out->scale = crm_store_meta(s)->money_scale;
     crm_store_customers(s, &out->info);
     if (o->report != CRM_SEGREP_KPI)   /* the KPIs need no classes */
-        rc = crm_segment_new(&o->so, &o->ro, out->a, out->info, o->rules, out->scale, &out->seg,
+        rc = crm_segment_new(&so, &o->ro, out->a, out->info, o->rules, out->scale, &out->seg,
                              e);
     for (int d = 0; d < 3 && rc == CRM_OK && out->seg && o->cuts; d++)
         crm_segment_set_cuts(out->seg, "rfm"[d], &o->cuts[d]);
