@@ -796,26 +796,28 @@ static enum crm_err decode_currency(struct dec *d, const struct where *w,
     return CRM_OK;
 }
 
-/* Decode the requested columns of the ORDS payload d->p into d->chunk. One piece: the
- * column table is checked once, then each requested column is decoded and range-checked
- * in a few lines of its own, in the format's column order (docs/FORMAT.md). */
-/* The ORDS block's deferred CRC (see next_block): the error is the one the reader's thread
- * gave when it checked every block itself. */
-static enum crm_err ords_crc(const struct dec *d, const struct where *w, struct crm_errinfo *e)
+/* The ORDS block's deferred CRC (see next_block), checked once, by whichever thread comes
+ * first: the error is the one the reader's thread gave when it checked every block itself. */
+static enum crm_err ords_crc(struct dec *d, const struct where *w, struct crm_errinfo *e)
 {
-    if (d->crc_pending && crc_of(d->crc_head, d->p, d->len) != d->crc_want)
+    if (!d->crc_pending)
+        return CRM_OK;
+    if (crc_of(d->crc_head, d->p, d->len) != d->crc_want)
         return dcorrupt(w, e, "checksum mismatch in block %u at byte %llu", d->crc_block,
                         (unsigned long long)d->crc_at);
+    d->crc_pending = 0;
     return CRM_OK;
 }
 
+/* Decode the requested columns of the ORDS payload d->p into d->chunk. One piece: the
+ * column table is checked once, then each requested column is decoded and range-checked
+ * in a few lines of its own, in the format's column order (docs/FORMAT.md). */
 static enum crm_err decode_ords(struct dec *d, const char *name, struct crm_errinfo *e)
 {
     struct where w = {name, d->chunk.index};
     enum crm_err crc = ords_crc(d, &w, e);
     if (crc != CRM_OK)
         return crc;
-    d->crc_pending = 0;
     const unsigned char *p = d->p;
     size_t len = d->len, n = d->chunk.n, pos = ORDS_FIXED;
     unsigned ncols = (unsigned)crm_le_get(p + 4, 4), want = d->want;
@@ -1185,13 +1187,7 @@ static enum crm_err read_end(struct crm_store *s, const unsigned char *p, size_t
 static enum crm_err crc_now(struct crm_store *s, struct dec *d, struct crm_errinfo *e)
 {
     struct where w = {s->name, d->crc_chunk};
-    if (!d->crc_pending)
-        return CRM_OK;
-    if (crc_of(d->crc_head, d->p, d->len) != d->crc_want)
-        return dcorrupt(&w, e, "checksum mismatch in block %u at byte %llu", d->crc_block,
-                        (unsigned long long)d->crc_at);
-    d->crc_pending = 0;
-    return CRM_OK;
+    return ords_crc(d, &w, e);
 }
 
 /* Read and check one block. An ORDS payload read from a descriptor goes to `ords` (a
@@ -1240,10 +1236,9 @@ static enum crm_err next_block(struct crm_store *s, struct dec *ords, uint32_t *
         return corrupt(s, e, "checksum mismatch in block %u at byte %llu", s->blocks,
                        (unsigned long long)start);
     }
-    if (is_ords && crm_le_get(hdr + 8, 4) != s->blocks && (rc = crc_now(s, ords, e)) != CRM_OK)
-        return rc;
     if (crm_le_get(hdr + 8, 4) != s->blocks)
-        return corrupt(s, e, "block %u at byte %llu says it is block %u", s->blocks,
+        return is_ords && (rc = crc_now(s, ords, e)) != CRM_OK ? rc
+             : corrupt(s, e, "block %u at byte %llu says it is block %u", s->blocks,
                        (unsigned long long)start, (unsigned)crm_le_get(hdr + 8, 4));
     *type = (uint32_t)crm_le_get(hdr, 4);
     int v2 = s->version == CRM_STORE_VERSION && (*type == T_PROD || *type == T_ITEM);
