@@ -184,23 +184,18 @@ struct rowctx {
     int quiet;
     size_t *last_status;     /* the status table entry matched last (a cache) */
 };
-/* s equals the lower-case key t, ASCII letters compared without case. */
-static inline int same_status_text(const char *s, const char *t, size_t len)
-{
-    return crm_text_equal_lower(s, t, len);
-}
-
-/* -1 when the text is not in the table. */
+/* -1 when the text is not in the table (its keys are lower case; ASCII letters of s
+ * compared without case). */
 static inline __attribute__((always_inline)) int
 lookup_status(const struct crm_import *imp, size_t *last_status, const char *s, size_t len)
 {
     if (!imp->nstatus)
         return -1;
     const struct status_entry *last = &imp->statuses[*last_status];
-    if (last->len == len && same_status_text(s, last->text, len))
+    if (last->len == len && crm_text_equal_lower(s, last->text, len))
         return last->status;
     for (size_t i = 0; i < imp->nstatus; i++) {
-        if (imp->statuses[i].len == len && same_status_text(s, imp->statuses[i].text, len)) {
+        if (imp->statuses[i].len == len && crm_text_equal_lower(s, imp->statuses[i].text, len)) {
             *last_status = i;
             return imp->statuses[i].status;
         }
