@@ -520,10 +520,12 @@ enum crm_err crm_segment_summarize(const struct crm_segment *s, enum crm_segment
               : by == CRM_SEGMENT_BY_VIP ? 2 : s->rules->n + 2;
     struct crm_segment_summary *sum = calloc(1, sizeof *sum);
     struct crm_segment_group *g = sum ? calloc(ng, sizeof *g) : NULL;
+    struct crm_segment_group *g1 = calloc(ng, sizeof *g1);   /* the second half's sums */
     size_t *group_of = by == CRM_SEGMENT_BY_SEGMENT ? malloc(ng * sizeof *group_of) : NULL;
-    if (!sum || !g || (by == CRM_SEGMENT_BY_SEGMENT && !group_of)) {
+    if (!sum || !g || !g1 || (by == CRM_SEGMENT_BY_SEGMENT && !group_of)) {
         free(sum);
         free(g);
+        free(g1);
         free(group_of);
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     }
@@ -536,20 +538,14 @@ enum crm_err crm_segment_summarize(const struct crm_segment *s, enum crm_segment
     } else {
         ng = segment_groups(s, g, group_of);
     }
-    struct sum_job job = {s, by, ng, group_of, {g, calloc(ng, sizeof *g)}};
-    if (!job.g[1]) {
-        free(sum);
-        free(g);
-        free(group_of);
-        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
-    }
+    struct sum_job job = {s, by, ng, group_of, {g, g1}};
     crm_thread_both(sum_part, &job);
     for (size_t k = 0; k < ng; k++) {   /* integer sums: the same in any order */
-        g[k].customers += job.g[1][k].customers;
-        g[k].orders += job.g[1][k].orders;
-        g[k].revenue += job.g[1][k].revenue;
+        g[k].customers += g1[k].customers;
+        g[k].orders += g1[k].orders;
+        g[k].revenue += g1[k].revenue;
     }
-    free(job.g[1]);
+    free(g1);
     free(group_of);
     sum->n = ng;
     sum->group = g;
