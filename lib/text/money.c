@@ -197,9 +197,7 @@ static inline int scan_short(const char *s, size_t len, uint64_t *mag, int *frac
     memcpy(&hi, p + n - 4, 4);
     unsigned lead = 8 * (unsigned)(8 - n);
     uint64_t x = ((uint64_t)hi << 32 | (uint64_t)lo << lead) ^ (0x3030303030303030ull << lead);
-    /* a byte of x above 9 is not a digit (the 0x7f mask keeps each sum inside its byte) */
-    uint64_t nd = (((x & 0x7f7f7f7f7f7f7f7full) + 0x7676767676767676ull) | x) &
-                  0x8080808080808080ull;
+    uint64_t nd = crm_text_nondigits8(x);
     int frac = 0;
     if (nd) {
         unsigned at = (unsigned)__builtin_ctzll(nd) >> 3;     /* its byte in the word */

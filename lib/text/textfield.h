@@ -27,6 +27,13 @@ static inline void crm_text_trim_blanks(const char **s, size_t *len)
         (*len)--;
 }
 
+/* The high bit of each byte of x above 9 (the rest zero): x is eight bytes of text xor
+ * '0', so those bytes were not digits; the 0x7f mask keeps each sum inside its byte. */
+static inline uint64_t crm_text_nondigits8(uint64_t x)
+{
+    return (((x & 0x7f7f7f7f7f7f7f7full) + 0x7676767676767676ull) | x) & 0x8080808080808080ull;
+}
+
 /* The four bytes of w with ASCII 'A'-'Z' lowered (bytes >= 0x80 and the rest as they are):
  * a byte is upper case when its low seven bits reach 'A' but not 'Z' + 1 and its high bit
  * is clear; adding 0x3f or 0x25 to the seven bits carries into bit 7 exactly then. */

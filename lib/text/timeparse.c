@@ -214,16 +214,14 @@ static _Thread_local struct {
 } last_date;
 
 /* "HH:MM:SS" at s as seconds of the day, read as one word: each digit's byte of x is 0..9
- * (a byte above 9 is not a digit; the 0x7f mask keeps each sum inside its byte) and each
- * colon's is zero. -1 when it is not that text or not a time of day. */
+ * (crm_text_nondigits8) and each colon's is zero. -1 when it is not that text or not a
+ * time of day. */
 static int clock_word(const char *s, int32_t *secs)
 {
     uint64_t w;
     memcpy(&w, s, 8);
     uint64_t x = w ^ 0x30303a30303a3030ull;          /* "00:00:00", byte 0 first */
-    uint64_t nd = (((x & 0x7f7f7f7f7f7f7f7full) + 0x7676767676767676ull) | x) &
-                  0x8080808080808080ull;
-    if (nd || (x & 0x0000ff0000ff0000ull))
+    if (crm_text_nondigits8(x) || (x & 0x0000ff0000ff0000ull))
         return -1;
     unsigned hour = (unsigned)(x & 0xff) * 10 + (unsigned)(x >> 8 & 0xff);
     unsigned minute = (unsigned)(x >> 24 & 0xff) * 10 + (unsigned)(x >> 32 & 0xff);
