@@ -830,9 +830,23 @@ static void test_pareto_rank_input_ties_by_store_ids(void **state)
     int64_t value[4] = {7, 7, 7, 9};
     const struct crm_pareto_input in = {4, customer, value, 0};
     uint32_t order[4];
-    assert_int_equal(crm_pareto_rank_input(&in, s, order, NULL, 0, NULL), CRM_OK);
+    int64_t ranked[4];
+    assert_int_equal(crm_pareto_rank_input(&in, s, order, NULL, 0, NULL, NULL), CRM_OK);
     const uint32_t want[4] = {3, 1, 2, 0};
     assert_memory_equal(order, want, sizeof want);
+    /* the values in rank order, read off the sort: the same order, each rank's value */
+    assert_int_equal(crm_pareto_rank_input(&in, s, order, NULL, 0, ranked, NULL), CRM_OK);
+    assert_memory_equal(order, want, sizeof want);
+    const int64_t want_ranked[4] = {9, 7, 7, 7};
+    assert_memory_equal(ranked, want_ranked, sizeof want_ranked);
+    /* values more than 2^32 apart take the comparison sort: the values still come along */
+    int64_t wide[4] = {7, (int64_t)1 << 40, 7, 0};
+    const struct crm_pareto_input win = {4, customer, wide, 0};
+    assert_int_equal(crm_pareto_rank_input(&win, s, order, NULL, 0, ranked, NULL), CRM_OK);
+    const uint32_t want_wide[4] = {1, 2, 0, 3};   /* "a" (2^40), then "b" and "c" tie on 7 */
+    const int64_t wide_ranked[4] = {(int64_t)1 << 40, 7, 7, 0};
+    assert_memory_equal(order, want_wide, sizeof want_wide);
+    assert_memory_equal(ranked, wide_ranked, sizeof wide_ranked);
     crm_store_close(s);
     unlink(path);
 }

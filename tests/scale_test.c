@@ -322,7 +322,7 @@ static void test_scale_pareto_of_partitions_is_the_wholes(void **state)
         uint32_t order[CUSTOMERS];
         struct crm_partial_opts po;
         assert_int_equal(crm_pareto_collect(a, CRM_PARETO_FREQUENCY, &in, &e), CRM_OK);
-        assert_int_equal(crm_pareto_rank_input(&in, p.part[k], order, NULL, 0, &e), CRM_OK);
+        assert_int_equal(crm_pareto_rank_input(&in, p.part[k], order, NULL, 0, NULL, &e), CRM_OK);
         assert_int_equal(crm_pareto_new_ranked(in.value, order, in.n, &pd, &e), CRM_OK);
         crm_scale_pareto_options(&po, CRM_PARETO_FREQUENCY, a->as_of, 0, p.part[k]);
         assert_int_equal(crm_scale_pareto_emit(tmp_out(&out[k]), &po, pd, &in, order,
@@ -343,7 +343,7 @@ static void test_scale_pareto_of_partitions_is_the_wholes(void **state)
     struct crm_pareto *pd;
     uint32_t order[CUSTOMERS];
     assert_int_equal(crm_pareto_collect(a, CRM_PARETO_FREQUENCY, &in, &e), CRM_OK);
-    assert_int_equal(crm_pareto_rank_input(&in, p.whole, order, NULL, 0, &e), CRM_OK);
+    assert_int_equal(crm_pareto_rank_input(&in, p.whole, order, NULL, 0, NULL, &e), CRM_OK);
     assert_int_equal(crm_pareto_new_ranked(in.value, order, in.n, &pd, &e), CRM_OK);
     struct crm_pareto_summary sw, sm;
     assert_int_equal(crm_pareto_summarize(pd, 8000, 9500, &sw, &e), CRM_OK);

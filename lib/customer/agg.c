@@ -9,12 +9,13 @@
 #include "base/bigmem.h"
 #include "text/timeparse.h"
 
+/* m NULL: a pass of paid orders alone (crm_agg_opts.paid_only). */
 static void init_cust(struct crm_cust *c, struct crm_cust_more *m, size_t from, size_t to)
 {
-    for (size_t i = from; i < to; i++) {
+    for (size_t i = from; i < to; i++)
         c[i] = (struct crm_cust){0, CRM_NO_DAY, CRM_NO_DAY, 0, 0, CRM_NO_DAY, CRM_NO_DAY};
+    for (size_t i = from; m && i < to; i++)
         m[i] = (struct crm_cust_more){0, 0, 0, 0, CRM_NO_DAY};
-    }
 }
 
 /* Room for `need` customers. The capacity doubles (crm_big_realloc moves big arrays with
@@ -29,9 +30,10 @@ static int grow(struct crm_agg *a, uint32_t need, uint32_t *cap, uint32_t *ready
         if (!c)
             return -1;
         a->cust = c;
-        struct crm_cust_more *m = crm_big_realloc(a->more, (size_t)*cap * sizeof *m,
-                                                  (size_t)n * sizeof *m);
-        if (!m) {   /* the two arrays now differ in length: give both back */
+        struct crm_cust_more *m = a->paid_only ? NULL
+                                  : crm_big_realloc(a->more, (size_t)*cap * sizeof *m,
+                                                    (size_t)n * sizeof *m);
+        if (!m && !a->paid_only) {   /* the arrays now differ in length: give both back */
             crm_big_free(a->cust, (size_t)n * sizeof *c);
             crm_big_free(a->more, (size_t)*cap * sizeof *m);
             a->cust = NULL;
@@ -72,9 +74,9 @@ static struct crm_ahead *start_ahead(struct crm_agg *a, uint32_t hint, uint32_t 
         return NULL;
     uint32_t n = crm_big_capacity(0, hint);
     a->cust = crm_big_calloc((size_t)n * sizeof *a->cust);
-    a->more = crm_big_calloc((size_t)n * sizeof *a->more);
+    a->more = a->paid_only ? NULL : crm_big_calloc((size_t)n * sizeof *a->more);
     struct crm_ahead *ah = NULL;
-    if (a->cust && a->more)
+    if (a->cust && (a->more || a->paid_only))
         ah = crm_ahead_start(hint, AHEAD_STEP, AHEAD_LEAD, init_range, a);
     if (!ah) {
         crm_big_free(a->cust, (size_t)n * sizeof *a->cust);
@@ -132,7 +134,7 @@ static void add_chunk(struct crm_agg *a, const struct crm_chunk *ch, int32_t *da
         if (i + 48 < ch->n) {         /* 48 rows ahead: 16 was too late for memory on 1 M
                                          customers (-5 % wall); 96 too early */
             __builtin_prefetch(&cust[ch->customer[i + 48]], 1);
-            if (ch->status[i + 48] != CRM_STATUS_PAID)
+            if (ch->status[i + 48] != CRM_STATUS_PAID && a->more)
                 __builtin_prefetch(&a->more[ch->customer[i + 48]], 1);
         }
         int32_t d = day[i];
@@ -157,7 +159,7 @@ static void add_chunk(struct crm_agg *a, const struct crm_chunk *ch, int32_t *da
                 if (c->last_paid == CRM_NO_DAY || d > c->last_paid)
                     c->last_paid = d;
             }
-        } else {
+        } else if (a->more) {
             struct crm_cust_more *m = &a->more[k];
             m->first_other_ever = min_day(m->first_other_ever, d);
             if (d >= start) {
@@ -187,6 +189,7 @@ enum crm_err crm_agg_run(struct crm_store *s, const struct crm_agg_opts *o, stru
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     }
     a->as_of = o->as_of;
+    a->paid_only = o->paid_only != 0;
     a->window_start = o->window_days > 0 ? o->as_of - o->window_days : INT32_MIN + 1;
     if (!o->history && o->window_days > 0)
         crm_store_set_time_filter(s, (int64_t)a->window_start * CRM_SECS_PER_DAY, INT64_MAX);

@@ -34,6 +34,9 @@ struct crm_agg_opts {
     int32_t window_days;       /* 0: all history */
     int history;               /* read chunks older than the window too (for *_ever) */
     int no_items;              /* skip the quantity column: items stay 0 (faster) */
+    int paid_only;             /* paid orders alone: `more` stays NULL (no refunds, no
+                                  other statuses, no crm_agg_first_order): 24 bytes a
+                                  customer neither zeroed nor written */
     /* Optional: called with every decoded chunk (columns asked for in `columns`, plus
      * customer, time, amount, quantity, status) and its orders' days. */
     enum crm_err (*visit)(void *ctx, const struct crm_chunk *c, const int32_t *day,
@@ -46,7 +49,8 @@ struct crm_agg {
     uint32_t n;                /* customers (the store's dictionary size) */
     int32_t as_of, window_start;
     struct crm_cust *cust;
-    struct crm_cust_more *more;
+    struct crm_cust_more *more;   /* NULL after a paid_only pass */
+    int paid_only;
     int32_t *info;             /* index into crm_store_customers() rows (the last one for the
                                   customer), -1 when none; NULL when the store has none */
     uint32_t cap;              /* allocated entries of cust and more; only the first n are

@@ -228,11 +228,25 @@ const char *crm_pareto_id_cstr(uint32_t i, size_t *len, void *ctx)
     return s;
 }
 
+/* A word loaded from memory, read as its bytes in big-endian order. */
+static inline uint64_t big_endian(uint64_t w)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return __builtin_bswap64(w);
+#else
+    return w;
+#endif
+}
+
 /* 8 id bytes from `from` on, big-endian and zero padded: as integers they order ids as
  * memcmp does, except for ties that a full comparison settles. */
 static uint64_t id_prefix(const char *s, size_t len, size_t from)
 {
     uint64_t k = 0;
+    if (from + 8 <= len) {             /* the usual id: eight bytes at once */
+        memcpy(&k, s + from, 8);
+        return big_endian(k);
+    }
     for (size_t j = 0; j < 8; j++)
         k = k << 8 | (from + j < len ? (unsigned char)s[from + j] : 0u);
     return k;
@@ -313,12 +327,26 @@ enum crm_err crm_pareto_rank_ids(const int64_t *value, size_t n,
     return crm_pareto_rank_ids_in(value, n, id_of, ctx, order, NULL, 0, err);
 }
 
-enum crm_err crm_pareto_rank_ids_in(const int64_t *value, size_t n,
-                                    const char *(*id_of)(uint32_t i, size_t *len, void *ctx),
-                                    void *ctx, uint32_t *order, void *scratch,
-                                    size_t scratch_len, struct crm_errinfo *err)
+/* The values in rank order from the ranking itself (ranked NULL: not wanted). */
+static void values_in_order(const int64_t *value, const uint32_t *order, size_t n,
+                            int64_t *ranked)
+{
+    for (size_t r = 0; ranked && r < n; r++) {
+        if (r + 16 < n)
+            __builtin_prefetch(&value[order[r + 16]]);
+        ranked[r] = value[order[r]];
+    }
+}
+
+/* crm_pareto_rank_ids_in, also writing ranked[r] = value[order[r]] when ranked is not NULL:
+ * read off the sort's keys in sequence, not fetched through order at random. */
+static enum crm_err rank_ids(const int64_t *value, size_t n,
+                             const char *(*id_of)(uint32_t i, size_t *len, void *ctx),
+                             void *ctx, uint32_t *order, void *scratch, size_t scratch_len,
+                             int64_t *ranked, struct crm_errinfo *err)
 {
     struct idtext t = {id_of, ctx};
+    enum crm_err rc;
     if (n == 0 || n > UINT32_MAX)
         return crm_pareto_rank(value, n, NULL, order, err); /* nothing to do, or refused */
     int64_t min = value[0], max = value[0];
@@ -328,8 +356,11 @@ enum crm_err crm_pareto_rank_ids_in(const int64_t *value, size_t n,
         if (value[i] > max)
             max = value[i];
     }
-    if ((uint64_t)max - (uint64_t)min > UINT32_MAX) /* rare: money beyond 2^32 minor units */
-        return crm_pareto_rank_cmp(value, n, idtext_cmp, &t, order, err);
+    if ((uint64_t)max - (uint64_t)min > UINT32_MAX) { /* rare: money beyond 2^32 minor units */
+        if ((rc = crm_pareto_rank_cmp(value, n, idtext_cmp, &t, order, err)) == CRM_OK)
+            values_in_order(value, order, n, ranked);
+        return rc;
+    }
     uint64_t *a, *b, *key;
     uint32_t *tmp;
     void *own = NULL;
@@ -357,6 +388,8 @@ enum crm_err crm_pareto_rank_ids_in(const int64_t *value, size_t n,
     const uint64_t *sorted = crm_radix_u64(a, b, n, 4);
     for (size_t r = 0; r < n; r++)
         order[r] = (uint32_t)sorted[r];
+    for (size_t r = 0; ranked && r < n; r++)   /* the sort by id below keeps each value's place */
+        ranked[r] = (int64_t)((uint64_t)max - (sorted[r] >> 32));
     for (size_t i = 0, j; i < n; i = j) {
         for (j = i + 1; j < n && sorted[j] >> 32 == sorted[i] >> 32; j++)
             ;
@@ -365,6 +398,14 @@ enum crm_err crm_pareto_rank_ids_in(const int64_t *value, size_t n,
     }
     free(own);
     return CRM_OK;
+}
+
+enum crm_err crm_pareto_rank_ids_in(const int64_t *value, size_t n,
+                                    const char *(*id_of)(uint32_t i, size_t *len, void *ctx),
+                                    void *ctx, uint32_t *order, void *scratch,
+                                    size_t scratch_len, struct crm_errinfo *err)
+{
+    return rank_ids(value, n, id_of, ctx, order, scratch, scratch_len, NULL, err);
 }
 
 /* ---- building the distribution ----------------------------------------------------------- */
@@ -910,9 +951,11 @@ static const char *input_id(uint32_t i, size_t *len, void *ctx)
 
 enum crm_err crm_pareto_rank_input(const struct crm_pareto_input *in,
                                    const struct crm_store *s, uint32_t *order,
-                                   void *scratch, size_t scratch_len, struct crm_errinfo *err)
+                                   void *scratch, size_t scratch_len, int64_t *ranked,
+                                   struct crm_errinfo *err)
 {
     struct input_ids ids = {s, in->customer};
-    return crm_pareto_rank_ids_in(in->value, in->n, input_id, &ids, order, scratch,
-                                  scratch_len, err);
+    enum crm_err rc = rank_ids(in->value, in->n, input_id, &ids, order, scratch, scratch_len,
+                               ranked, err);
+    return rc;
 }

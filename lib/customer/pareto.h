@@ -230,10 +230,12 @@ void crm_pareto_input_free(struct crm_pareto_input *in);
 
 /* Rank them (crm_pareto_rank_ids_in, with its scratch): order[r] is the position in `in`
  * of the customer at rank r, value descending, ties by the customer id text of store s
- * (byte order). */
+ * (byte order). With ranked (n entries, or NULL), also ranked[r] = in->value[order[r]],
+ * read off the sort in sequence. */
 struct crm_store;
 enum crm_err crm_pareto_rank_input(const struct crm_pareto_input *in,
                                    const struct crm_store *s, uint32_t *order,
-                                   void *scratch, size_t scratch_len, struct crm_errinfo *err);
+                                   void *scratch, size_t scratch_len, int64_t *ranked,
+                                   struct crm_errinfo *err);
 
 #endif

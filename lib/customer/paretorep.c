@@ -63,6 +63,7 @@ enum crm_err crm_pareto_rank_store(struct crm_store *s, enum crm_pareto_by by, i
     ao.as_of = as_of;
     ao.window_days = window_days;
     ao.no_items = 1;   /* ranking needs money or order counts, never items */
+    ao.paid_only = by != CRM_PARETO_NET;   /* refunds only for --net */
     enum crm_err rc = crm_agg_run(s, &ao, &a, err);
     if (rc != CRM_OK)
         return rc;
@@ -81,13 +82,16 @@ enum crm_err crm_pareto_rank_store(struct crm_store *s, enum crm_pareto_by by, i
          * faulted in: the sort's 26 a ranked one fit), so no fresh pages are zeroed for it;
          * the refunds array goes first so the peak stays the aggregation's. */
         crm_agg_free_more(a);
-        out->order = malloc((out->in.n ? out->in.n : 1) * sizeof *out->order);
-        rc = out->order ? crm_pareto_rank_input(&out->in, s, out->order, a->cust,
-                                                (size_t)a->n * sizeof *a->cust, err)
-                        : crm_errinfo_set(err, CRM_ENOMEM, "ranking: out of memory");
+        size_t n = out->in.n ? out->in.n : 1;
+        out->order = malloc(n * sizeof *out->order);
+        out->ranked = malloc(n * sizeof *out->ranked);
+        rc = out->order && out->ranked
+           ? crm_pareto_rank_input(&out->in, s, out->order, a->cust,
+                                   (size_t)a->n * sizeof *a->cust, out->ranked, err)
+           : crm_errinfo_set(err, CRM_ENOMEM, "ranking: out of memory");
         crm_agg_free(a);
-        if (rc == CRM_OK)
-            rc = crm_pareto_new_ranked(out->in.value, out->order, out->in.n, &out->p, err);
+        if (rc == CRM_OK)   /* the values in rank order, read in sequence */
+            rc = crm_pareto_new_ranked(out->ranked, NULL, out->in.n, &out->p, err);
     } else {
         rc = crm_pareto_new(out->in.value, out->in.n, &out->p, err);
     }
@@ -102,6 +106,8 @@ void crm_pareto_ranking_free(struct crm_pareto_ranking *r)
         return;
     free(r->order);
     r->order = NULL;
+    free(r->ranked);
+    r->ranked = NULL;
     crm_pareto_free(r->p);
     r->p = NULL;
     crm_pareto_input_free(&r->in);
@@ -117,7 +123,9 @@ enum crm_err crm_pareto_gather(const struct crm_pareto_ranking *r, unsigned a_bp
     memset(out, 0, sizeof *out);
     crm_pareto_cursor_init(&out->start, r->p, a_bp, b_bp);
     out->cum = malloc(n * sizeof *out->cum);
-    out->value = malloc(n * sizeof *out->value);
+    if (!r->ranked)      /* values at random through order, unless the ranking kept them */
+        out->own_value = malloc(n * sizeof *out->own_value);
+    out->value = r->ranked ? r->ranked : out->own_value;
     out->customer = malloc(n * sizeof *out->customer);
     if (!out->cum || !out->value || !out->customer) {
         crm_pareto_gathered_free(out);
@@ -127,11 +135,13 @@ enum crm_err crm_pareto_gather(const struct crm_pareto_ranking *r, unsigned a_bp
     struct crm_pareto_cursor cur = out->start;
     for (size_t k = 0; k < in->n; k++) {
         if (k + 16 < in->n) {
-            __builtin_prefetch(&in->value[order[k + 16]]);
+            if (!r->ranked)
+                __builtin_prefetch(&in->value[order[k + 16]]);
             __builtin_prefetch(&in->customer[order[k + 16]]);
         }
         out->cum[k] = cur.cum;
-        out->value[k] = in->value[order[k]];
+        if (!r->ranked)
+            out->own_value[k] = in->value[order[k]];
         out->customer[k] = in->customer[order[k]];
         enum crm_err rc = crm_pareto_cursor_next(&cur, out->value[k], NULL, err);
         if (rc != CRM_OK) {
@@ -157,9 +167,10 @@ void crm_pareto_gathered_free(struct crm_pareto_gathered *g)
     if (!g)
         return;
     free(g->cum);
-    free(g->value);
+    free(g->own_value);
     free(g->customer);
-    g->cum = g->value = NULL;
+    g->cum = g->own_value = NULL;
+    g->value = NULL;
     g->customer = NULL;
     g->n = 0;
 }

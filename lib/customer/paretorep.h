@@ -43,6 +43,7 @@ struct crm_pareto_ranking {
     struct crm_pareto_input in;
     struct crm_pareto *p;
     uint32_t *order;            /* rank order of `in` when rows were asked for, else NULL */
+    int64_t *ranked;            /* with order: the value at each rank (in->value[order[r]]) */
     int32_t as_of, window_start;     /* of the aggregate, for -v */
     uint32_t store_customers;        /* customers in the store */
     uint64_t orders_future;          /* orders dated on or after as_of (ignored) */
@@ -61,7 +62,8 @@ void crm_pareto_ranking_free(struct crm_pareto_ranking *r);
 struct crm_pareto_gathered {
     size_t n;
     uint32_t *customer;              /* store customer index at each rank */
-    int64_t *value;                  /* its value */
+    const int64_t *value;            /* its value: the ranking's `ranked`, or own_value */
+    int64_t *own_value;              /* when the ranking kept no values in rank order */
     int64_t *cum;                    /* value of the ranks before it */
     struct crm_pareto_cursor start;  /* the cursor before the first row */
 };
