@@ -188,7 +188,7 @@ int main(int argc, char **argv)
 
     struct crm_store *s = cli_open_store(&c, optind < argc ? argv[optind] : NULL);
     struct crm_agg_opts ao = {.as_of = cli_resolve_as_of(&c, s), .window_days = window,
-                              .no_items = 1};
+                              .no_items = 1, .paid_only = !ro.net};  /* refunds for --net */
     struct crm_agg *a;
     cli_check(&c, crm_agg_run(s, &ao, &a, &e), &e);
     int scale = crm_store_meta(s)->money_scale;

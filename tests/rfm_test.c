@@ -273,6 +273,30 @@ static void test_rfm_bad_options_are_usage_errors(void **state)
     crm_agg_free(a);
 }
 
+/* crm-rfm aggregates paid orders alone unless --net: --net on such an aggregate is refused,
+ * not read through a missing array. */
+static void test_rfm_net_needs_the_refunds_array(void **state)
+{
+    (void)state;
+    const uint32_t paid[2] = {1, 2};
+    const int64_t money[2] = {500, 700};
+    const int32_t rec[2] = {10, 20};
+    struct crm_agg *a = fake_agg(2, paid, money, rec);
+    free(a->more);
+    a->more = NULL;
+    struct crm_rfm_opts o;
+    crm_rfm_opts_default(&o);
+    struct crm_rfm *r;
+    struct crm_errinfo e;
+    o.net = 1;
+    assert_int_equal(crm_rfm_new(&o, a, 2, &r, &e), CRM_EUSAGE);
+    assert_non_null(strstr(e.msg, "--net"));
+    o.net = 0;
+    assert_int_equal(crm_rfm_new(&o, a, 2, &r, &e), CRM_OK);
+    crm_rfm_free(r);
+    crm_agg_free(a);
+}
+
 static void test_rfm_net_subtracts_refunds_and_can_go_negative(void **state)
 {
     (void)state;
@@ -648,6 +672,7 @@ int main(void)
         cmocka_unit_test(test_rfm_quintile_scheme_reverses_recency),
         cmocka_unit_test(test_rfm_quintile_average_ties_on_printed_value),
         cmocka_unit_test(test_rfm_quintile_cuts_from_merged_partitions),
+        cmocka_unit_test(test_rfm_net_needs_the_refunds_array),
     };
     return cmocka_run_group_tests_name("rfm", tests, NULL, NULL);
 }

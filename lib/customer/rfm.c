@@ -466,6 +466,9 @@ enum crm_err crm_rfm_new(const struct crm_rfm_opts *o, const struct crm_agg *a, 
                          struct crm_rfm **out, struct crm_errinfo *e)
 {
     *out = NULL;
+    if (o->net && !a->more)
+        return crm_errinfo_set(e, CRM_EUSAGE, "--net needs the refunds: aggregate every "
+                               "status (crm_agg_opts.paid_only 0)");
     struct crm_rfm *r = calloc(1, sizeof *r);
     if (!r)
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
