@@ -62,6 +62,8 @@ static struct crm_out *open_writer(struct cli *c, unsigned flags)
         crm_errinfo_set(&e, CRM_ENOMEM, "out of memory");
         cli_die(c, &e);
     }
+    if (c->afile && crm_afile_temp_path(c->afile))   /* fsynced at the end */
+        crm_out_write_behind(o);
     if (flags & CRM_OUT_XLSX) {
         const char *sheet = c->sheet ? c->sheet : c->prog;
         crm_out_sheet(o, strncmp(sheet, "crm-", 4) == 0 ? sheet + 4 : sheet);

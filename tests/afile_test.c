@@ -304,6 +304,34 @@ static void test_afile_commit_new_never_replaces(void **state)
     assert_int_equal(entries(), base + 1);
 }
 
+/* The write-behind hint waits for CRM_AFILE_BEHIND bytes, then covers everything written
+ * since the last one; on a pipe it is harmless (the hint fails quietly). */
+static void test_afile_write_behind_steps(void **state)
+{
+    (void)state;
+    char path[128];
+    snprintf(path, sizeof path, "%s/wb", dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    long long from = 0;
+    crm_afile_write_behind(fd, &from, CRM_AFILE_BEHIND - 1);
+    assert_int_equal(from, 0);                        /* not yet */
+    crm_afile_write_behind(fd, &from, CRM_AFILE_BEHIND);
+    assert_int_equal(from, CRM_AFILE_BEHIND);         /* [0, BEHIND) sent */
+    crm_afile_write_behind(fd, &from, 2 * CRM_AFILE_BEHIND - 1);
+    assert_int_equal(from, CRM_AFILE_BEHIND);
+    crm_afile_write_behind(fd, &from, 3 * CRM_AFILE_BEHIND);
+    assert_int_equal(from, 3 * CRM_AFILE_BEHIND);
+    close(fd);
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    from = 0;
+    crm_afile_write_behind(p[1], &from, CRM_AFILE_BEHIND);
+    assert_int_equal(from, CRM_AFILE_BEHIND);
+    close(p[0]);
+    close(p[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -316,6 +344,7 @@ int main(void)
         cmocka_unit_test(test_afile_dev_fd_writes_to_the_descriptor),
         cmocka_unit_test(test_afile_guard_refuses_the_same_file_twice),
         cmocka_unit_test(test_afile_commit_new_never_replaces),
+        cmocka_unit_test(test_afile_write_behind_steps),
     };
     return cmocka_run_group_tests_name("afile", tests, setup, teardown);
 }

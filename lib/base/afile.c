@@ -1,6 +1,7 @@
 /* afile: write-to-temporary-then-rename output files, written through links, direct to
  * devices, and the same-file guard (see afile.h). Invariant: the only file a commit
  * replaces is the regular file (or new name) at the end of the path's links. */
+#define _GNU_SOURCE   /* sync_file_range */
 #include "base/afile.h"
 
 #include <errno.h>
@@ -399,6 +400,19 @@ static enum crm_err commit_fail(struct crm_afile *a, const char *what, int err,
                     strerror(err));
     crm_afile_abort(a);
     return CRM_EIO;
+}
+
+void crm_afile_write_behind(int fd, long long *from, long long to)
+{
+    if (to - *from < CRM_AFILE_BEHIND)
+        return;
+#ifdef SYNC_FILE_RANGE_WRITE
+    /* a hint: a failure (not a regular file, an old kernel) shows at the commit's fsync */
+    (void)sync_file_range(fd, (off_t)*from, (off_t)(to - *from), SYNC_FILE_RANGE_WRITE);
+#else
+    (void)fd;
+#endif
+    *from = to;
 }
 
 /* fsync and close; the name of what failed, or NULL. */

@@ -28,6 +28,13 @@ enum crm_err crm_afile_open_flags(const char *path, unsigned flags, struct crm_a
                                   struct crm_errinfo *e);
 
 int crm_afile_fd(const struct crm_afile *a);
+
+/* For a writer of a temporary file that its commit will fsync: once `to` bytes are written
+ * and at least CRM_AFILE_BEHIND of them since *from, start writing bytes [*from, to) back to
+ * the disk without waiting (Linux sync_file_range; elsewhere nothing), and set *from = to,
+ * so that the commit's fsync waits for the last few megabytes, not the whole file. */
+#define CRM_AFILE_BEHIND ((long long)8 << 20)
+void crm_afile_write_behind(int fd, long long *from, long long to);
 const char *crm_afile_path(const struct crm_afile *a);       /* as given */
 const char *crm_afile_target(const struct crm_afile *a);     /* links followed: the file
                                                                 replaced on commit */

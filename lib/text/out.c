@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/afile.h"
 #include "text/money.h"
 #include "text/timeparse.h"
 #include "text/xlsx.h"
@@ -29,6 +30,8 @@ struct crm_out {
     struct crm_xlsx *x; /* the workbook of an XLSX writer, else NULL */
     int col;            /* fields written in the current row */
     int err;            /* errno of the first failed write, 0 if none */
+    int behind;         /* crm_out_write_behind: written bytes go back to disk as we go */
+    long long written, behind_from;  /* bytes written to fd; of them, sent back to disk */
     size_t len;
     char name[256];
     char *mem;                      /* memory writers (crm_out_new_mem): the output so far */
@@ -79,6 +82,14 @@ static void write_all(struct crm_out *o, const char *p, size_t len)
             off += (size_t)n;
         }
     }
+    o->written += (long long)off;
+    if (o->behind)
+        crm_afile_write_behind(o->fd, &o->behind_from, o->written);
+}
+
+void crm_out_write_behind(struct crm_out *o)
+{
+    o->behind = o->fd >= 0;
 }
 
 static void put(struct crm_out *o, const char *s, size_t n)

@@ -35,6 +35,10 @@ void crm_out_sheet(struct crm_out *o, const char *sheet);
  * (not XLSX, or none could be made). Valid until crm_out_close / crm_out_free. */
 const char *crm_out_scratch(const struct crm_out *o);
 
+/* Output to a temporary file that will be fsynced (crm_afile): its bytes are sent back to
+ * the disk as they are written (crm_afile_write_behind), so the fsync at the end is short. */
+void crm_out_write_behind(struct crm_out *o);
+
 /* A writer into memory (same flags; no BOM is written, CRLF line ends are kept), for
  * formatting rows in another thread: crm_out_mem flushes and returns the bytes so far
  * (valid until the next write; length 0 after an allocation failure), crm_out_mem_clear

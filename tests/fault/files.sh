@@ -7,6 +7,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 B=${B:-build}
+ROOT=$PWD
 PATH="$PWD/$B/bin:$PATH"
 export LC_ALL=C.UTF-8 TZ=UTC
 t=$(mktemp -d /tmp/crm-files-XXXXXX)
@@ -97,3 +98,25 @@ check "new.crm, n.crm, x.crm and r.csv were never written" \
 crm-import -q --max-reject-rate 1 in.csv hard-in.csv -o twice.crm 2>err; rc=$?
 check "the same input given twice is allowed (exit $rc)" \
     '[ $rc -eq 0 ] && crm-import --check twice.crm | grep -q "orders: 2 "'
+
+# -- a large report to -o goes back to the disk as it is written (sync_file_range every
+#    8 MB), so the fsync before the rename waits for the last few MB; stdout is left alone
+if strace -qq -o /dev/null true 2>/dev/null && [ -x "$ROOT/$B/scripts/gen" ]; then
+    "$ROOT/$B/scripts/gen" --orders 400000 --customers 300000 --seed 3 >big.csv
+    crm-import -q big.csv -o big.crm
+    strace -f -qq -e trace=sync_file_range,fsync -o wb.trace \
+        crm-rfm --as-of 2025-01-01 big.crm -o big-rfm.csv
+    crm-rfm --as-of 2025-01-01 big.crm >big-stdout.csv
+    strace -f -qq -e trace=sync_file_range -o wb-stdout.trace \
+        crm-rfm --as-of 2025-01-01 big.crm >big-stdout2.csv
+    size=$(stat -c %s big-rfm.csv)
+    n=$(grep -c 'sync_file_range(.*SYNC_FILE_RANGE_WRITE) = 0' wb.trace)
+    check "-o of $size bytes: $n write-behind hints before the fsync, same bytes as stdout" \
+        '[ "$size" -gt 16777216 ] && [ "$n" -ge 2 ] && cmp -s big-rfm.csv big-stdout.csv &&
+         [ "$(grep -n fsync wb.trace | head -n 1 | cut -d: -f1)" -gt \
+           "$(grep -n sync_file_range wb.trace | tail -n 1 | cut -d: -f1)" ]'
+    check "stdout redirected to a file gets no write-behind hint" \
+        '! grep -q sync_file_range wb-stdout.trace && cmp -s big-stdout.csv big-stdout2.csv'
+else
+    echo "skip write-behind: strace (or tracing) or build/scripts/gen not available"
+fi
