@@ -563,9 +563,11 @@ static void test_pareto_rank_ids_matches_reference_sort(void **state)
 {
     (void)state;
     /* ids share "CUST-", differ in length ("CUST-7" < "CUST-70" < "CUST-8"), some are
-     * longer than the 8 key bytes, some are Chinese */
+     * longer than the 8 key bytes, some are Chinese; in the second half most are
+     * "CUSTOMER-…", so the two halves (two threads past 65,536 customers) share prefixes of
+     * different lengths and the keys must start after the shorter */
     uint64_t seed = 17;
-    enum { N = 20000 };
+    enum { N = 70000 };
     static int64_t v[N];
     static char text[N][40];
     static const char *ids[N];
@@ -576,6 +578,8 @@ static void test_pareto_rank_ids_matches_reference_sort(void **state)
             snprintf(text[i], sizeof text[i], "CUST-客户%zu", i);
         else if (r % 10 == 1)
             snprintf(text[i], sizeof text[i], "CUST-%zu-long-suffix-%zu", i % 100, i);
+        else if (i >= N / 2)
+            snprintf(text[i], sizeof text[i], "CUSTOMER-%zu", (i * 7919) % N);
         else
             snprintf(text[i], sizeof text[i], "CUST-%zu", (i * 7919) % N);
         ids[i] = text[i];

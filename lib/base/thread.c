@@ -52,3 +52,13 @@ void crm_thread_both(void (*fn)(void *ctx, int part), void *ctx)
     fn(ctx, 0);
     pthread_join(t, NULL);
 }
+
+void crm_thread_halves(void (*fn)(void *ctx, int part), void *ctx, size_t n)
+{
+    if (n >= ((size_t)1 << 16)) {
+        crm_thread_both(fn, ctx);
+        return;
+    }
+    fn(ctx, 0);
+    fn(ctx, 1);
+}

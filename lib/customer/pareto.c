@@ -12,6 +12,7 @@
 #include "customer/agg.h"
 #include "base/buf.h"
 #include "base/radix.h"
+#include "base/thread.h"
 
 __extension__ typedef unsigned __int128 u128;
 
@@ -252,13 +253,13 @@ static uint64_t id_prefix(const char *s, size_t len, size_t from)
     return k;
 }
 
-/* Length of the prefix every id shares ("C000…"): the keys start after it so that they
- * tell ids apart. */
-static size_t common_prefix(const struct idtext *t, size_t n)
+/* Length of the prefix ids from..to-1 share with the first id ("C000…"); the least over
+ * all ids is where the keys start, so that they tell ids apart. */
+static size_t common_prefix(const struct idtext *t, size_t from, size_t to)
 {
     size_t lcp;
     const char *first = t->id_of(0, &lcp, t->ctx);
-    for (size_t i = 1; i < n && lcp; i++) {
+    for (size_t i = from; i < to && lcp; i++) {
         size_t len, j = 0;
         const char *s = t->id_of((uint32_t)i, &len, t->ctx);
         size_t m = len < lcp ? len : lcp;
@@ -327,6 +328,43 @@ enum crm_err crm_pareto_rank_ids(const int64_t *value, size_t n,
     return crm_pareto_rank_ids_in(value, n, id_of, ctx, order, NULL, 0, err);
 }
 
+/* The ranking's preparation, by halves of the customers: first (keys 0) each half's value
+ * range and shared id prefix; then (keys 1) each customer's id key and sort word. */
+struct prep {
+    const int64_t *value;
+    size_t n;
+    const struct idtext *t;
+    int64_t min[2], max[2];
+    size_t lcps[2];
+    int keys;
+    size_t lcp;
+    int64_t vmax;
+    uint64_t *key, *a;
+};
+
+static void prep_part(void *ctx, int part)
+{
+    struct prep *j = ctx;
+    const size_t from = part ? j->n / 2 : 0, to = part ? j->n : j->n / 2;
+    if (!j->keys) {
+        int64_t lo = j->value[from < to ? from : 0], hi = lo;
+        for (size_t i = from; i < to; i++) {
+            lo = j->value[i] < lo ? j->value[i] : lo;
+            hi = j->value[i] > hi ? j->value[i] : hi;
+        }
+        j->min[part] = lo;
+        j->max[part] = hi;
+        j->lcps[part] = common_prefix(j->t, from, to);
+        return;
+    }
+    for (size_t i = from; i < to; i++) {   /* in dictionary order: the ids' text in turn */
+        size_t len;
+        const char *s = j->t->id_of((uint32_t)i, &len, j->t->ctx);
+        j->key[i] = id_prefix(s, len, j->lcp);
+        j->a[i] = ((uint64_t)j->vmax - (uint64_t)j->value[i]) << 32 | (uint64_t)i;
+    }
+}
+
 /* The values in rank order from the ranking itself (ranked NULL: not wanted). */
 static void values_in_order(const int64_t *value, const uint32_t *order, size_t n,
                             int64_t *ranked)
@@ -349,13 +387,10 @@ static enum crm_err rank_ids(const int64_t *value, size_t n,
     enum crm_err rc;
     if (n == 0 || n > UINT32_MAX)
         return crm_pareto_rank(value, n, NULL, order, err); /* nothing to do, or refused */
-    int64_t min = value[0], max = value[0];
-    for (size_t i = 1; i < n; i++) {
-        if (value[i] < min)
-            min = value[i];
-        if (value[i] > max)
-            max = value[i];
-    }
+    struct prep pj = {.value = value, .n = n, .t = &t};
+    crm_thread_halves(prep_part, &pj, n);     /* each half's range and id prefix */
+    int64_t min = pj.min[0] < pj.min[1] ? pj.min[0] : pj.min[1];
+    int64_t max = pj.max[0] > pj.max[1] ? pj.max[0] : pj.max[1];
     if ((uint64_t)max - (uint64_t)min > UINT32_MAX) { /* rare: money beyond 2^32 minor units */
         if ((rc = crm_pareto_rank_cmp(value, n, idtext_cmp, &t, order, err)) == CRM_OK)
             values_in_order(value, order, n, ranked);
@@ -372,19 +407,17 @@ static enum crm_err rank_ids(const int64_t *value, size_t n,
     b = a + n;
     key = b + n;
     tmp = (uint32_t *)(key + n);
-    const size_t lcp = common_prefix(&t, n);
-    for (size_t i = 0; i < n; i++) {   /* in dictionary order: the ids' text read in turn */
-        size_t len;
-        const char *s = id_of((uint32_t)i, &len, ctx);
-        key[i] = id_prefix(s, len, lcp);
-    }
-    const struct keyed k = {key, {idtext_cmp, &t}};
     /* By value (descending) first: (max - value) << 32 | position, a stable radix sort of
      * the top 4 bytes only, so a value's customers stay in position order; then each run of
      * one value by the ids' keys (radix-sorting every customer's key first, as before, took
      * 6-8 passes of 16-byte pairs over all customers for runs that are mostly short). */
-    for (size_t i = 0; i < n; i++)
-        a[i] = ((uint64_t)max - (uint64_t)value[i]) << 32 | (uint64_t)i;
+    pj.lcp = pj.lcps[0] < pj.lcps[1] ? pj.lcps[0] : pj.lcps[1];
+    pj.vmax = max;
+    pj.key = key;
+    pj.a = a;
+    pj.keys = 1;
+    crm_thread_halves(prep_part, &pj, n);     /* the keys and the sort's words */
+    const struct keyed k = {key, {idtext_cmp, &t}};
     const uint64_t *sorted = crm_radix_u64(a, b, n, 4);
     for (size_t r = 0; r < n; r++)
         order[r] = (uint32_t)sorted[r];
@@ -895,34 +928,64 @@ enum crm_err crm_pareto_cursor_next(struct crm_pareto_cursor *c, int64_t value,
 
 /* ---- the ranked population ------------------------------------------------------------ */
 
+/* Who is ranked, by halves of the store's customers: first (fill 0) each half counts its
+ * customers with a paid order, then (fill 1) writes them from its place in the output. */
+struct collect {
+    const struct crm_agg *a;
+    enum crm_pareto_by by;
+    struct crm_pareto_input *out;
+    int fill;
+    size_t count[2];
+    uint64_t floored[2];
+};
+
+static void collect_part(void *ctx, int part)
+{
+    struct collect *j = ctx;
+    const struct crm_agg *a = j->a;
+    const uint32_t from = part ? a->n / 2 : 0, to = part ? a->n : a->n / 2;
+    if (!j->fill) {
+        size_t n = 0;
+        for (uint32_t c = from; c < to; c++)
+            n += a->cust[c].paid_orders > 0;
+        j->count[part] = n;
+        return;
+    }
+    size_t k = part ? j->count[0] : 0;
+    for (uint32_t c = from; c < to; c++) {
+        const struct crm_cust *cu = &a->cust[c];
+        if (cu->paid_orders == 0)
+            continue;
+        int64_t v = j->by == CRM_PARETO_FREQUENCY ? (int64_t)cu->paid_orders : cu->paid_money;
+        if (j->by == CRM_PARETO_NET) {
+            v -= a->more[c].refund_money; /* both >= 0: no overflow */
+            if (v < 0) {
+                v = 0;
+                j->floored[part]++;
+            }
+        }
+        j->out->customer[k] = c;
+        j->out->value[k++] = v;
+    }
+}
+
 enum crm_err crm_pareto_collect(const struct crm_agg *a, enum crm_pareto_by by,
                                 struct crm_pareto_input *out, struct crm_errinfo *err)
 {
     memset(out, 0, sizeof *out);
-    size_t n = 0;
-    for (uint32_t c = 0; c < a->n; c++)
-        n += a->cust[c].paid_orders > 0;
+    struct collect j = {.a = a, .by = by, .out = out};
+    crm_thread_halves(collect_part, &j, a->n);
+    size_t n = j.count[0] + j.count[1];
     out->customer = malloc((n ? n : 1) * sizeof *out->customer);
     out->value = malloc((n ? n : 1) * sizeof *out->value);
     if (!out->customer || !out->value) {
         crm_pareto_input_free(out);
         return crm_errinfo_set(err, CRM_ENOMEM, "values of %zu customers: out of memory", n);
     }
-    for (uint32_t c = 0; c < a->n; c++) {
-        const struct crm_cust *cu = &a->cust[c];
-        if (cu->paid_orders == 0)
-            continue;
-        int64_t v = by == CRM_PARETO_FREQUENCY ? (int64_t)cu->paid_orders : cu->paid_money;
-        if (by == CRM_PARETO_NET) {
-            v -= a->more[c].refund_money; /* both >= 0: no overflow */
-            if (v < 0) {
-                v = 0;
-                out->floored++;
-            }
-        }
-        out->customer[out->n] = c;
-        out->value[out->n++] = v;
-    }
+    j.fill = 1;
+    crm_thread_halves(collect_part, &j, a->n);
+    out->n = n;
+    out->floored = j.floored[0] + j.floored[1];
     return CRM_OK;
 }
 
