@@ -57,6 +57,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "base/afile.h"
 #include "base/bigmem.h"
 #include "base/buf.h"
 #include "store/colcodec.h"
@@ -154,6 +155,7 @@ struct crm_store_writer {
     struct crm_items_w *items; /* products (CRM_STORE_ITEMS), else NULL */
     struct crm_buf item_block;
     uint64_t written;          /* absolute offset of the next byte */
+    long long behind;          /* bytes before this offset were sent back to the disk */
     uint32_t blocks;           /* blocks in the store so far */
     struct crm_store_stats st; /* cumulative totals, an appended store's included */
     uint64_t base_chunks;
@@ -324,6 +326,8 @@ static enum crm_err w_flush_io(struct crm_store_writer *w, struct crm_errinfo *e
         off += (size_t)k;
     }
     w->io.len = 0;
+    if (w->regular && !w->no_sync)   /* so that the commit's fsync waits for little */
+        crm_afile_write_behind(w->fd, &w->behind, (long long)w->written);
     return CRM_OK;
 }
 
@@ -1558,6 +1562,7 @@ enum crm_err crm_store_writer_append(int fd, const char *name, unsigned flags,
         w->blocks = walk.blocks;
         w->base_chunks = walk.stats.chunks;
         w->written = walk.end;
+        w->behind = (long long)walk.end;
         w->regular = 1;
         if (ftruncate(fd, (off_t)w->written) != 0 || lseek(fd, (off_t)w->written, SEEK_SET) < 0) {
             crm_errinfo_where(e, name, -1, -1, -1);

@@ -99,11 +99,18 @@ crm-import -q --max-reject-rate 1 in.csv hard-in.csv -o twice.crm 2>err; rc=$?
 check "the same input given twice is allowed (exit $rc)" \
     '[ $rc -eq 0 ] && crm-import --check twice.crm | grep -q "orders: 2 "'
 
-# -- a large report to -o goes back to the disk as it is written (sync_file_range every
-#    8 MB), so the fsync before the rename waits for the last few MB; stdout is left alone
+# -- a large store or report to -o goes back to the disk as it is written (sync_file_range
+#    every 8 MB), so the fsync before the commit waits for the last few MB; stdout is left
+#    alone
 if strace -qq -o /dev/null true 2>/dev/null && [ -x "$ROOT/$B/scripts/gen" ]; then
-    "$ROOT/$B/scripts/gen" --orders 400000 --customers 300000 --seed 3 >big.csv
-    crm-import -q big.csv -o big.crm
+    "$ROOT/$B/scripts/gen" --orders 2500000 --customers 300000 --seed 3 >big.csv
+    strace -f -qq -e trace=sync_file_range,fsync -o wb-import.trace crm-import -q big.csv -o big.crm
+    size=$(stat -c %s big.crm)
+    n=$(grep -c 'sync_file_range(.*SYNC_FILE_RANGE_WRITE) = 0' wb-import.trace)
+    check "a store of $size bytes: $n write-behind hints before the commit's fsync" \
+        '[ "$size" -gt 16777216 ] && [ "$n" -ge 1 ] && crm-import --check big.crm >/dev/null &&
+         [ "$(grep -n fsync wb-import.trace | head -n 1 | cut -d: -f1)" -gt \
+           "$(grep -n sync_file_range wb-import.trace | tail -n 1 | cut -d: -f1)" ]'
     strace -f -qq -e trace=sync_file_range,fsync -o wb.trace \
         crm-rfm --as-of 2025-01-01 big.crm -o big-rfm.csv
     crm-rfm --as-of 2025-01-01 big.crm >big-stdout.csv
