@@ -164,6 +164,36 @@ static void test_import_order_id_seen_before_the_window_is_a_far_line_item(void 
     free(csv);
 }
 
+/* An order id is taken when its order begins, not when a row of it is read: a row rejected
+ * before any order began (no customer) leaves the id free, so the next row of that id
+ * begins the order in its place (not held as a suspect and written last), and the order's
+ * later rows merge into it while it is open. */
+static void test_import_rejected_row_leaves_its_order_id_free(void **state)
+{
+    (void)state;
+    const char *csv = "order_id,customer_id,order_time,amount\n"
+                      "X,,2024-01-01,1.00\n"
+                      "X,c1,2024-01-02,2.00\n"
+                      "Y,c2,2024-01-03,3.00\n"
+                      "X,c1,2024-01-04,4.00\n";
+    struct crm_import_opts o = {0};
+    struct result *r = malloc(sizeof *r);
+    run(csv, NULL, &o, NULL, r);
+    assert_int_equal(r->rc, CRM_OK);
+    assert_int_equal(r->st.rows, 4);
+    assert_int_equal(r->st.orders, 2);
+    assert_int_equal(r->st.merged, 1);
+    assert_int_equal(r->st.rejected[CRM_REJ_CUSTOMER], 1);
+    assert_int_equal(r->st.rejected_total, 1);
+    assert_int_equal(r->st.duplicates, 0);
+    assert_int_equal(r->n, 2);
+    assert_string_equal(r->id[0], "X");          /* in the order they began */
+    assert_string_equal(r->id[1], "Y");
+    assert_int_equal(r->amount[0], 600);
+    assert_int_equal(r->amount[1], 300);
+    free(r);
+}
+
 /* The second line item of every order comes when 65,535 other orders have begun since its
  * first: each order is then the oldest open one, and every second row must find it — among
  * 65,536 open orders, so window-map buckets fill up and lookups follow the spills. */
@@ -1103,6 +1133,7 @@ int main(void)
         cmocka_unit_test(test_import_merges_line_items_sum_quantity_earliest_time),
         cmocka_unit_test(test_import_order_amount_once_takes_the_repeated_total_once),
         cmocka_unit_test(test_import_order_id_seen_before_the_window_is_a_far_line_item),
+        cmocka_unit_test(test_import_rejected_row_leaves_its_order_id_free),
         cmocka_unit_test(test_import_every_order_found_anywhere_in_the_window),
         cmocka_unit_test(test_import_long_ids_and_currencies_in_the_window),
         cmocka_unit_test(test_import_uci_preset_refunds_skips_and_ids),

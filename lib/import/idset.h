@@ -29,7 +29,9 @@ int crm_idset_contains(const struct crm_idset *s, const char *id, size_t len, ui
 /* 0, or -1 when out of memory. */
 int crm_idset_insert(struct crm_idset *s, const char *id, size_t len, uint64_t h,
                      const struct crm_numid *n);
-void crm_idset_prefetch(const struct crm_idset *s, uint64_t h);
+/* Fetch ahead the hash slot that contains and insert will read for an id of hash h and
+ * split n (nothing when the id is likely a number of the bitmap). */
+void crm_idset_prefetch(const struct crm_idset *s, uint64_t h, const struct crm_numid *n);
 
 /* Make room for about n more hashed ids at once (avoids repeated growth). */
 int crm_idset_reserve(struct crm_idset *s, size_t n);

@@ -18,7 +18,7 @@ static void prefetch_keys(const struct crm_import *imp, const struct keys *k)
         crm_dict_prefetch(imp->dict[k->part], &key);
     }
     if (k->id_h) {
-        crm_idset_prefetch(imp->seen, k->id_h);
+        crm_idset_prefetch(imp->seen, k->id_h, &k->id_num);
         __builtin_prefetch(&imp->wmap[wbucket_of(k->id_h)]);
     }
 }
