@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "import/idset.h"
 #include "import/import.h"
 #include "import/importrep.h"
 #include "import/lineitems.h"
@@ -126,7 +127,9 @@ struct crm_import {
     size_t win_head, win_count;
     uint64_t win_seq;                   /* sequence number of the order at win_head */
     struct wbucket *wmap;
-    struct crm_idset *seen;             /* written order ids */
+    struct crm_idset *seen;             /* order ids begun (and stored ones loaded) */
+    struct crm_idset_at seen_at;        /* where do_row found the row's id missing, for
+                                           open_order (word NULL outside do_row) */
     struct crm_lineitems *items;        /* open orders' line items, NULL: not kept */
     /* suspects */
     struct suspect *sus;
