@@ -112,6 +112,10 @@ struct crm_import {
     struct status_entry *statuses;
     size_t nstatus, status_cap;
     unsigned money_flags;               /* CRM_MONEY_* for amounts (from the options) */
+    int cust_hash_all;                  /* 0: a customer id with a number is left unhashed
+                                           (the direct map takes it by number); set once,
+                                           atomically, by the main thread when many were
+                                           not taken so: from then on every id is hashed */
     struct colmap stream_map;           /* the file's columns, read by prep_rows */
     char **stream_hdr;                  /* its header, to spot a repeat (prep_rows); */
     size_t *stream_hlen;                /* kept until the next file or free: the reader */
