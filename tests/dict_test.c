@@ -239,6 +239,69 @@ static void test_dict_thin_numbers_earn_no_pages(void **state)
     free(at);
 }
 
+/* Keys given with hash 0 (the importer leaves ids with a number unhashed): one dictionary
+ * fed keys with hash 0 and one fed full keys give the same index for every id — numbers
+ * the direct map takes, sparse numbers that close it, ids of another form and ids without
+ * a number — and finds agree across them; only ids the map does not take are hashed by
+ * the dictionary (counted). */
+static void key_of(struct crm_dict_key *k, const char *id, int lazy)
+{
+    crm_dict_key(k, id, strlen(id));
+    if (lazy)
+        k->hash = 0;
+}
+
+static void test_dict_keys_without_their_hash_agree_with_full_keys(void **state)
+{
+    (void)state;
+    struct crm_dict *lazy = crm_dict_new(), *full = crm_dict_new();
+    uint64_t rng = 7;
+    char id[48];
+    for (int i = 0; i < 60000; i++) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        unsigned kind = (unsigned)(rng >> 60);
+        if (i < 20000)                    /* dense: the direct map, with repeats */
+            snprintf(id, sizeof id, "C%07u", (unsigned)(rng >> 40) % 25000u);
+        else if (kind < 8)                /* sparse: the map closes, then the table */
+            snprintf(id, sizeof id, "C%07u", (unsigned)(rng >> 33) % 9999999u);
+        else if (kind < 12)
+            snprintf(id, sizeof id, "D%u", (unsigned)(rng >> 40) % 5000u);
+        else
+            snprintf(id, sizeof id, "guest-%u@x", (unsigned)(rng >> 40) % 5000u);
+        struct crm_dict_key a, b;
+        key_of(&a, id, 1);
+        key_of(&b, id, 0);
+        uint32_t ia, ib, fa = 0, fb = 0;
+        int adda, addb;
+        int founda = crm_dict_find_key(lazy, &a, &fa), foundb = crm_dict_find_key(full, &b, &fb);
+        assert_int_equal(founda, foundb);
+        assert_int_equal(fa, fb);
+        crm_dict_prefetch(lazy, &a);
+        assert_int_equal(crm_dict_intern_key(lazy, &a, &ia, &adda), CRM_OK);
+        assert_int_equal(crm_dict_intern_key(full, &b, &ib, &addb), CRM_OK);
+        assert_int_equal(ia, ib);
+        assert_int_equal(adda, addb);
+        assert_int_equal(adda, !founda);
+    }
+    assert_int_equal(crm_dict_count(lazy), crm_dict_count(full));
+    assert_int_equal(crm_dict_lazy_hashes(full), 0);
+    uint64_t lazy_hashes = crm_dict_lazy_hashes(lazy);
+    assert_true(lazy_hashes > 40000);     /* the table's ids: three lookups each */
+    for (int i = 0; i < 25000; i++) {     /* dense ids found by number: no hash */
+        snprintf(id, sizeof id, "C%07d", i);
+        struct crm_dict_key a;
+        key_of(&a, id, 1);
+        uint32_t fa, fb;
+        if (crm_dict_find_key(lazy, &a, &fa)) {
+            assert_true(crm_dict_find(full, id, strlen(id), &fb));
+            assert_int_equal(fa, fb);
+        }
+    }
+    assert_int_equal(crm_dict_lazy_hashes(lazy), lazy_hashes);
+    crm_dict_free(lazy);
+    crm_dict_free(full);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -249,6 +312,7 @@ int main(void)
         cmocka_unit_test(test_dict_dense_numbers_in_random_order_stay_in_the_map),
         cmocka_unit_test(test_dict_thin_numbers_earn_no_pages),
         cmocka_unit_test(test_dict_short_ids_that_differ_only_in_length_or_bytes),
+        cmocka_unit_test(test_dict_keys_without_their_hash_agree_with_full_keys),
         cmocka_unit_test(test_dict_ids_differing_in_any_one_byte_are_distinct),
     };
     return cmocka_run_group_tests_name("dict", tests, NULL, NULL);

@@ -106,12 +106,101 @@ static void test_idset_agrees_with_a_reference_set_through_migration(void **stat
     crm_idset_free(s);
 }
 
+/* The importer's pair: contains_at, then insert_at of the same id when it was missing.
+ * *at names a bitmap word exactly when the id is a number of the set's form whose page is
+ * made; insert_at then sets that bit and counts it once; otherwise it inserts. */
+static int has_at(const struct crm_idset *s, const char *id, struct crm_idset_at *at)
+{
+    struct crm_numid n = crm_numid_split(id, strlen(id));
+    return crm_idset_contains_at(s, id, strlen(id), crm_idset_hash(id, strlen(id)), &n, at);
+}
+
+static int add_at(struct crm_idset *s, const struct crm_idset_at *at, const char *id)
+{
+    struct crm_numid n = crm_numid_split(id, strlen(id));
+    return crm_idset_insert_at(s, at, id, strlen(id), crm_idset_hash(id, strlen(id)), &n);
+}
+
+static void test_idset_insert_at_where_contains_at_looked(void **state)
+{
+    (void)state;
+    struct crm_idset *s = crm_idset_new();
+    struct crm_idset_at at = {(uint64_t *)1, 1};
+    assert_false(has_at(s, "O00000100", &at));
+    assert_null(at.word);                 /* no form yet: nothing to point at */
+    assert_int_equal(add_at(s, &at, "O00000100"), 0);
+    assert_true(crm_idset_numeric(s));
+    assert_false(has_at(s, "O00000101", &at));
+    assert_non_null(at.word);             /* same page: its word */
+    assert_int_equal(*at.word & at.mask, 0);
+    assert_int_equal(add_at(s, &at, "O00000101"), 0);
+    assert_true(has(s, "O00000101"));
+    assert_false(has(s, "O00000102"));
+    assert_true(has_at(s, "O00000101", &at));
+    assert_int_equal(add_at(s, &at, "O00000101"), 0);    /* already there: counted once */
+    assert_int_equal(crm_idset_count(s), 2);
+    assert_false(has_at(s, "O09000000", &at));
+    assert_null(at.word);                 /* its page is not made yet */
+    assert_int_equal(add_at(s, &at, "O09000000"), 0);
+    assert_true(has(s, "O09000000"));
+    assert_false(has_at(s, "X-7", &at));
+    assert_null(at.word);                 /* hashed */
+    assert_int_equal(add_at(s, &at, "X-7"), 0);
+    assert_true(has(s, "X-7"));
+    assert_int_equal(add_at(s, NULL, "Y-8"), 0);           /* no at: a plain insert */
+    assert_true(has(s, "Y-8"));
+    assert_int_equal(crm_idset_count(s), 5);
+    crm_idset_free(s);
+}
+
+/* contains_at + insert_at against plain insert on a second set, row by row, through dense
+ * and sparse numbers (the bitmap migrates), other widths and hashed ids: the same answers
+ * and the same count at every step. */
+static void test_idset_insert_at_agrees_with_insert_through_migration(void **state)
+{
+    (void)state;
+    struct crm_idset *s = crm_idset_new(), *r = crm_idset_new();
+    uint64_t x = 0x2545F4914F6CDD1Dull;
+    size_t new_ids = 0, bitmap_hits = 0;
+    for (int i = 0; i < 60000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        char id[40];
+        unsigned kind = (unsigned)(x % 10);
+        if (i < 20000 || kind < 5)        /* dense, with repeats; then sparse: migration */
+            snprintf(id, sizeof id, "O%07d", i < 20000 ? (int)(x % 21000) : (int)(x % 9999999));
+        else if (kind < 7)
+            snprintf(id, sizeof id, "O%d", (int)(x % 5000));
+        else
+            snprintf(id, sizeof id, "k%llu", (unsigned long long)(x % 30000));
+        struct crm_idset_at at;
+        int held = has_at(s, id, &at);
+        assert_int_equal(held, has(r, id));
+        bitmap_hits += at.word != NULL;
+        if (!held) {
+            assert_int_equal(add_at(s, &at, id), 0);
+            assert_int_equal(add(r, id), 0);
+            new_ids++;
+        }
+        assert_true(has(s, id));
+        assert_int_equal(crm_idset_count(s), crm_idset_count(r));
+    }
+    assert_false(crm_idset_numeric(s));   /* migrated on the way */
+    assert_true(bitmap_hits > 10000);     /* the pair took the one-store path often */
+    assert_true(new_ids > 30000);
+    crm_idset_free(s);
+    crm_idset_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_idset_zero_padded_ids_use_the_bitmap_and_keep_their_width),
         cmocka_unit_test(test_idset_plain_numbers_cross_widths_and_leading_zeros_are_other_ids),
         cmocka_unit_test(test_idset_agrees_with_a_reference_set_through_migration),
+        cmocka_unit_test(test_idset_insert_at_where_contains_at_looked),
+        cmocka_unit_test(test_idset_insert_at_agrees_with_insert_through_migration),
     };
     return cmocka_run_group_tests_name("idset", tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
 #include "testutil.h"
 
 #include "import/import.h"
+#include "import/importint.h"   /* cust_hash_all: private, read by this test */
 #include "text/timeparse.h"
 
 struct result {
@@ -17,6 +18,7 @@ struct result {
     size_t ncust_rows;
     struct crm_customer_info cust_rows[16];
     char rejects[8192];
+    int cust_hash_all;              /* the readers were told to hash every customer id */
 };
 
 static const char *temp_with(const char *text, size_t len)
@@ -61,6 +63,7 @@ static void run(const char *csv, const char *customers, struct crm_import_opts *
     if (r->rc == CRM_OK)
         r->rc = crm_import_finish(imp, &e);
     r->st = *crm_import_stats(imp);
+    r->cust_hash_all = imp->cust_hash_all;
     crm_import_free(imp);
     assert_int_equal(crm_out_close(out, &e), CRM_OK);
     close(rfd);
@@ -97,6 +100,12 @@ static void run(const char *csv, const char *customers, struct crm_import_opts *
         unlink(cin);
     unlink(store);
     unlink(rej);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
 }
 
 static int64_t at(const char *when)
@@ -162,6 +171,92 @@ static void test_import_order_id_seen_before_the_window_is_a_far_line_item(void 
     assert_non_null(strstr(r->rejects, ",65539,"));   /* the physical line of the row */
     free(r);
     free(csv);
+}
+
+/* An order id is taken when its order begins, not when a row of it is read: a row rejected
+ * before any order began (no customer) leaves the id free, so the next row of that id
+ * begins the order in its place (not held as a suspect and written last), and the order's
+ * later rows merge into it while it is open. */
+static void test_import_rejected_row_leaves_its_order_id_free(void **state)
+{
+    (void)state;
+    const char *csv = "order_id,customer_id,order_time,amount\n"
+                      "X,,2024-01-01,1.00\n"
+                      "X,c1,2024-01-02,2.00\n"
+                      "Y,c2,2024-01-03,3.00\n"
+                      "X,c1,2024-01-04,4.00\n";
+    struct crm_import_opts o = {0};
+    struct result *r = malloc(sizeof *r);
+    run(csv, NULL, &o, NULL, r);
+    assert_int_equal(r->rc, CRM_OK);
+    assert_int_equal(r->st.rows, 4);
+    assert_int_equal(r->st.orders, 2);
+    assert_int_equal(r->st.merged, 1);
+    assert_int_equal(r->st.rejected[CRM_REJ_CUSTOMER], 1);
+    assert_int_equal(r->st.rejected_total, 1);
+    assert_int_equal(r->st.duplicates, 0);
+    assert_int_equal(r->n, 2);
+    assert_string_equal(r->id[0], "X");          /* in the order they began */
+    assert_string_equal(r->id[1], "Y");
+    assert_int_equal(r->amount[0], 600);
+    assert_int_equal(r->amount[1], 300);
+    free(r);
+}
+
+/* Customer ids with a number are left unhashed by the reader threads while the
+ * dictionary's direct map takes them; ids it does not take (sparse numbers close it) are
+ * hashed by the dictionary, and once they are many the readers hash every id again. Either
+ * way every row keeps its customer: distinct ids counted exactly, the first rows' ids read
+ * back. */
+static void import_customers(const char *form, int sparse, int rows, int want_hash_all)
+{
+    size_t cap = (size_t)rows * 64 + 64, n = 0;
+    char *csv = malloc(cap);
+    uint64_t *ids = malloc((size_t)rows * sizeof *ids), x = 0x9E3779B97F4A7C15ull;
+    assert_non_null(csv);
+    assert_non_null(ids);
+    n += (size_t)sprintf(csv, "order_id,customer_id,order_time,amount\n");
+    for (int i = 0; i < rows; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        ids[i] = sparse ? x % 9999999999ull : x % 5000u;
+        n += (size_t)sprintf(csv + n, "O%d,", i);
+        n += (size_t)sprintf(csv + n, form, (unsigned long long)ids[i]);
+        n += (size_t)sprintf(csv + n, ",2024-01-01 10:00:00,1.00\n");
+    }
+    struct crm_import_opts o = {0};
+    struct result *r = malloc(sizeof *r);
+    run(csv, NULL, &o, NULL, r);
+    assert_int_equal(r->rc, CRM_OK);
+    assert_int_equal(r->st.orders, (uint64_t)rows);
+    size_t distinct = 0;
+    qsort(ids, (size_t)rows, sizeof *ids, cmp_u64);
+    for (int i = 0; i < rows; i++)
+        distinct += i == 0 || ids[i] != ids[i - 1];
+    assert_int_equal(r->st.customers_new, distinct);
+    assert_int_equal(r->cust_hash_all, want_hash_all);
+    x = 0x9E3779B97F4A7C15ull;              /* the first 512 rows' ids again */
+    for (size_t i = 0; i < r->n; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        char want[40];
+        snprintf(want, sizeof want, form, (unsigned long long)(sparse ? x % 9999999999ull
+                                                                      : x % 5000u));
+        assert_string_equal(r->cust[i], want);
+    }
+    free(r);
+    free(ids);
+    free(csv);
+}
+
+static void test_import_customer_ids_hashed_where_the_direct_map_needs_it(void **state)
+{
+    (void)state;
+    import_customers("C%07llu", 0, 150000, 0);      /* dense numbers: never hashed */
+    import_customers("c%llu@example.com", 0, 150000, 0);   /* no number: the readers hash */
+    import_customers("C%010llu", 1, 150000, 1);     /* sparse: the readers told to hash */
 }
 
 /* The second line item of every order comes when 65,535 other orders have begun since its
@@ -1103,6 +1198,8 @@ int main(void)
         cmocka_unit_test(test_import_merges_line_items_sum_quantity_earliest_time),
         cmocka_unit_test(test_import_order_amount_once_takes_the_repeated_total_once),
         cmocka_unit_test(test_import_order_id_seen_before_the_window_is_a_far_line_item),
+        cmocka_unit_test(test_import_rejected_row_leaves_its_order_id_free),
+        cmocka_unit_test(test_import_customer_ids_hashed_where_the_direct_map_needs_it),
         cmocka_unit_test(test_import_every_order_found_anywhere_in_the_window),
         cmocka_unit_test(test_import_long_ids_and_currencies_in_the_window),
         cmocka_unit_test(test_import_uci_preset_refunds_skips_and_ids),

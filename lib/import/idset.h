@@ -26,10 +26,27 @@ void crm_idset_free(struct crm_idset *s);
  * contains: 1 when present (for a hash, possibly a collision), else 0. */
 int crm_idset_contains(const struct crm_idset *s, const char *id, size_t len, uint64_t h,
                        const struct crm_numid *n);
+/* Where contains_at found an id's bit: word NULL when the id is hashed or its page is not
+ * made yet. Valid until the next insert (which may make pages or move the bitmap into the
+ * hash table). */
+struct crm_idset_at {
+    uint64_t *word;
+    uint64_t mask;
+};
+/* contains, noting in *at where the id's bit is, for insert_at of the same id. */
+int crm_idset_contains_at(const struct crm_idset *s, const char *id, size_t len, uint64_t h,
+                          const struct crm_numid *n, struct crm_idset_at *at);
+/* insert of the id that contains_at filled *at for, with no insert in between: its bit set
+ * where it was found (one store instead of a second lookup), or insert when at is NULL or
+ * its word NULL. 0, or -1 when out of memory. */
+int crm_idset_insert_at(struct crm_idset *s, const struct crm_idset_at *at, const char *id,
+                        size_t len, uint64_t h, const struct crm_numid *n);
 /* 0, or -1 when out of memory. */
 int crm_idset_insert(struct crm_idset *s, const char *id, size_t len, uint64_t h,
                      const struct crm_numid *n);
-void crm_idset_prefetch(const struct crm_idset *s, uint64_t h);
+/* Fetch ahead the hash slot that contains and insert will read for an id of hash h and
+ * split n (nothing when the id is likely a number of the bitmap). */
+void crm_idset_prefetch(const struct crm_idset *s, uint64_t h, const struct crm_numid *n);
 
 /* Make room for about n more hashed ids at once (avoids repeated growth). */
 int crm_idset_reserve(struct crm_idset *s, size_t n);

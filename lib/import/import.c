@@ -8,14 +8,15 @@
  * sequence numbers in [win_seq, win_seq + win_count) are open, so it is dead from then on.
  * With --line-items unsorted an order leaving the ring is kept in `over` instead, open,
  * and all of them are written at finish (before the ring's, in the order they began).
- * `seen` (lib/idset) holds every order id this import wrote (and, appending to a store
- * written before order-id summaries, that store's ids), as a bit or as a 64-bit hash; a row
- * whose id is there, or that a stored chunk's order-id summary admits (an append:
- * crm_store_writer_id_may_be_stored), is held as a suspect and settled at finish against
- * the exact ids of the chunks concerned: an id stored before this import (order number
- * below `existing`) makes a duplicate, skipped; one written by this import makes a
- * far-apart line item, rejected (SPEC §13.1); anything else (a hash collision, or an id
- * inside a chunk's range but not in it) is imported.
+ * `seen` (lib/idset) holds every order id this import began (noted when the order opens;
+ * a row looks in the window first, so an open order's id answers there) and, appending to a
+ * store written before order-id summaries, that store's ids, as a bit or as a 64-bit hash;
+ * a row whose id is there and not open, or that a stored chunk's order-id summary admits
+ * (an append: crm_store_writer_id_may_be_stored), is held as a suspect and settled at
+ * finish against the exact ids of the chunks concerned: an id stored before this import
+ * (order number below `existing`) makes a duplicate, skipped; one written by this import
+ * makes a far-apart line item, rejected (SPEC §13.1); anything else (a hash collision, or
+ * an id inside a chunk's range but not in it) is imported.
  * Where each step is: a file's columns → fields, importmap.c (map_columns); its rows,
  * importstream.c (import_stream); one row's keys and values, importrow.c (parse_row); the
  * window and a row's place in it, importwin.c (do_row); suspects and the final count,

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "import/idset.h"
 #include "import/import.h"
 #include "import/importrep.h"
 #include "import/lineitems.h"
@@ -111,6 +112,10 @@ struct crm_import {
     struct status_entry *statuses;
     size_t nstatus, status_cap;
     unsigned money_flags;               /* CRM_MONEY_* for amounts (from the options) */
+    int cust_hash_all;                  /* 0: a customer id with a number is left unhashed
+                                           (the direct map takes it by number); set once,
+                                           atomically, by the main thread when many were
+                                           not taken so: from then on every id is hashed */
     struct colmap stream_map;           /* the file's columns, read by prep_rows */
     char **stream_hdr;                  /* its header, to spot a repeat (prep_rows); */
     size_t *stream_hlen;                /* kept until the next file or free: the reader */
@@ -126,7 +131,9 @@ struct crm_import {
     size_t win_head, win_count;
     uint64_t win_seq;                   /* sequence number of the order at win_head */
     struct wbucket *wmap;
-    struct crm_idset *seen;             /* written order ids */
+    struct crm_idset *seen;             /* order ids begun (and stored ones loaded) */
+    struct crm_idset_at seen_at;        /* where do_row found the row's id missing, for
+                                           open_order (word NULL outside do_row) */
     struct crm_lineitems *items;        /* open orders' line items, NULL: not kept */
     /* suspects */
     struct suspect *sus;

@@ -103,8 +103,12 @@ void key_numbers(const struct crm_import *imp, struct keys *k)
         k->id_num = crm_numid_split(k->id, k->id_len);
     }
     if (k->cust_len) {
-        k->cust_h = crm_dict_hash(k->cust, k->cust_len);
         k->cust_num = crm_numid_split(k->cust, k->cust_len);
+        /* an id with a number usually goes to the dictionary's direct map, which needs no
+         * hash: 0 (the dictionary hashes it if it must) until the main thread says such ids
+         * miss the map */
+        if (!k->cust_num.digits || __atomic_load_n(&imp->cust_hash_all, __ATOMIC_RELAXED))
+            k->cust_h = crm_dict_hash(k->cust, k->cust_len);
         k->part = (uint32_t)crm_import_partition(k->cust, k->cust_len, imp->nw);
     }
 }

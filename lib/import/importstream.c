@@ -18,9 +18,21 @@ static void prefetch_keys(const struct crm_import *imp, const struct keys *k)
         crm_dict_prefetch(imp->dict[k->part], &key);
     }
     if (k->id_h) {
-        crm_idset_prefetch(imp->seen, k->id_h);
+        crm_idset_prefetch(imp->seen, k->id_h, &k->id_num);
         __builtin_prefetch(&imp->wmap[wbucket_of(k->id_h)]);
     }
+}
+/* Customer ids left unhashed by the readers that the dictionaries hashed after all: the
+ * first ids of each page the direct map makes (a few thousand, each hashed twice) — many
+ * more say the map does not take these ids (closed, or ids of another form), and then the
+ * reader threads hash every id from now on instead of the main thread. */
+static void watch_lazy_hashes(struct crm_import *imp)
+{
+    uint64_t lazy = 0;
+    for (size_t i = 0; i < imp->nw; i++)
+        lazy += crm_dict_lazy_hashes(imp->dict[i]);
+    if (lazy > imp->st.rows / 4 + 65536)
+        __atomic_store_n(&imp->cust_hash_all, 1, __ATOMIC_RELAXED);
 }
 void free_stream_header(struct crm_import *imp)
 {
@@ -115,6 +127,8 @@ static enum crm_err place_batch(struct crm_import *imp, struct rowctx *r,
             imp->o.progress(imp->o.progress_ctx, crm_csvin_bytes(r->in));
         rc = do_row(r, m, &p[i], e);
     }
+    if (!imp->cust_hash_all)
+        watch_lazy_hashes(imp);
     if (rc == CRM_OK && imp->rejects && crm_out_failed(imp->rejects))
         rc = crm_errinfo_set(e, CRM_EIO, "cannot write the rejects file");
     return rc;

@@ -93,10 +93,6 @@ write_order(struct crm_import *imp, struct open_order *o, long slot, struct crm_
         imp->st.partial_refunds++;
         imp->st.refund_records++;
     }
-    if (rc == CRM_OK && o->hash &&
-        crm_idset_insert(imp->seen, o->id, o->id_len, o->hash,
-                         &(struct crm_numid){o->id_number, o->id_digits}) != 0)
-        rc = crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     imp->st.orders++;
     if (o->id != o->id_inline)
         free(o->id);
@@ -164,12 +160,8 @@ static enum crm_err over_keep(struct crm_import *imp, const struct open_order *o
 enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
 {
     struct open_order *o = &imp->win[imp->win_head];
-    if (imp->win_count > 16) {      /* the order that closes 16 steps from now */
-        const struct open_order *ahead = &imp->win[(imp->win_head + 16) % CRM_IMPORT_WINDOW];
-        if (ahead->hash)
-            crm_idset_prefetch(imp->seen, ahead->hash);
+    if (imp->win_count > 32)        /* the order that closes 32 steps from now */
         __builtin_prefetch(&imp->win[(imp->win_head + 32) % CRM_IMPORT_WINDOW]);
-    }
     enum crm_err rc;
     if (imp->o.line_items_unsorted && !imp->finishing) {
         rc = over_keep(imp, o, e);
@@ -233,6 +225,16 @@ static enum crm_err open_order(struct crm_import *imp, const struct row *rw, uin
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     }
     memcpy(o->id, rw->k.id, rw->k.id_len);
+    /* its id is noted as taken now, while do_row's lookup has the line in cache: an open
+     * order is found in the window before `seen` is asked, so noting it at its begin
+     * instead of when written changes no answer */
+    if (h && crm_idset_insert_at(imp->seen, &imp->seen_at, rw->k.id, rw->k.id_len, h,
+                                 &rw->k.id_num) != 0) {
+        if (o->id != o->id_inline)
+            free(o->id);
+        o->id = NULL;
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    }
     imp->win_count++;
     if (h)
         wmap_insert(imp, h, imp->win_seq + imp->win_count - 1);
@@ -380,21 +382,29 @@ enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struct prow 
         return CRM_OK;
     }
     if (rw->k.id_len && !o) {
-        int held = crm_idset_contains(imp->seen, rw->k.id, rw->k.id_len, h, &rw->k.id_num);
+        struct crm_idset_at *at = &imp->seen_at;
+        int held = crm_idset_contains_at(imp->seen, rw->k.id, rw->k.id_len, h, &rw->k.id_num,
+                                         at);
         int loaded = 0;
         enum crm_err rc;
         /* a new store has no stored ids to probe (a call per row saved) */
         if (!held && imp->stored_before &&
-            (rc = load_probed(imp, rw->k.id, rw->k.id_len, &loaded, e)) != CRM_OK)
+            (rc = load_probed(imp, rw->k.id, rw->k.id_len, &loaded, e)) != CRM_OK) {
+            at->word = NULL;
             return rc;
-        if (loaded)
-            held = crm_idset_contains(imp->seen, rw->k.id, rw->k.id_len, h, &rw->k.id_num);
-        if (held)
+        }
+        if (loaded)                     /* ids were inserted: look again (and where) */
+            held = crm_idset_contains_at(imp->seen, rw->k.id, rw->k.id_len, h, &rw->k.id_num,
+                                         at);
+        if (held) {
+            at->word = NULL;
             return hold_suspect(imp, r, m, rw, e);
+        }
     }
     char why[256];
     enum crm_reject reason;
     int placed = place_row(imp, m, rw, h, o, &reason, why, sizeof why, e);
+    imp->seen_at.word = NULL;           /* no use after this row (nor stale in importsus) */
     if (placed < 0)
         return e->code;
     if (placed > 0)

@@ -49,6 +49,7 @@ struct crm_dict {
     struct slot *table;
     size_t mask;               /* table size - 1 */
     uint32_t hashed;           /* ids in the table */
+    uint64_t lazy_hashes;      /* hashes the callers left 0 and key_hash computed */
     /* direct map: dpage[p][i] is index + 1 of the id of number base + p * DPAGE + i */
     struct crm_numform form;   /* kind NONE until the first intern (and if it has none) */
     int form_set, closed;      /* closed: too sparse, no more pages */
@@ -236,13 +237,33 @@ static void table_prefetch(const struct crm_dict *d, uint64_t h)
     __builtin_prefetch(&d->table[(size_t)h & d->mask]);
 }
 
+/* k's hash: the caller's, or computed (and counted) here when it left 0 — an id it expected
+ * the direct map to take by its number (crm_dict_key.hash). d is never const underneath:
+ * every dictionary is allocated by crm_dict_new. */
+static __attribute__((noinline, cold)) uint64_t lazy_hash(const struct crm_dict *d,
+                                                          const struct crm_dict_key *k)
+{
+    ((struct crm_dict *)(uintptr_t)d)->lazy_hashes++;
+    return crm_dict_hash(k->id, k->len);
+}
+
+static inline uint64_t key_hash(const struct crm_dict *d, const struct crm_dict_key *k)
+{
+    return k->hash ? k->hash : lazy_hash(d, k);
+}
+
+uint64_t crm_dict_lazy_hashes(const struct crm_dict *d)
+{
+    return d->lazy_hashes;
+}
+
 void crm_dict_prefetch(const struct crm_dict *d, const struct crm_dict_key *k)
 {
     const uint32_t *de = direct_entry(d, k);
     if (de)
         __builtin_prefetch(de);
     else
-        table_prefetch(d, k->hash);
+        table_prefetch(d, key_hash(d, k));
 }
 
 /* Bytes 4..15 of a slot (length and key) as two words, for one-shot compares. */
@@ -353,7 +374,7 @@ int crm_dict_find_key(const struct crm_dict *d, const struct crm_dict_key *k, ui
     if (de)
         found = *de;
     else
-        probe(d, k->id, k->len, k->hash, &found);
+        probe(d, k->id, k->len, key_hash(d, k), &found);
     if (!found)
         return 0;
     *idx = d->first + found - 1;
@@ -404,10 +425,11 @@ enum crm_err crm_dict_intern_key(struct crm_dict *d, const struct crm_dict_key *
     uint32_t *de = direct_entry(d, k);
     uint32_t found = 0;
     size_t pos = 0;
+    uint64_t h = 0;
     if (de)
         found = *de;
     else
-        pos = probe(d, k->id, k->len, k->hash, &found);
+        pos = probe(d, k->id, k->len, h = key_hash(d, k), &found);
     if (found) {
         *idx = d->first + found - 1;
         if (added)
@@ -427,7 +449,7 @@ enum crm_err crm_dict_intern_key(struct crm_dict *d, const struct crm_dict_key *
         d->direct++;
         return CRM_OK;
     }
-    fill_slot(&d->table[pos], (uint32_t)i + 1, k->id, k->len, k->hash);
+    fill_slot(&d->table[pos], (uint32_t)i + 1, k->id, k->len, h);
     d->hashed++;
     if ((size_t)d->hashed * 2 > d->mask + 1 && grow_table(d) != 0)
         return CRM_ENOMEM; /* the entry is in; lookups still work, only slower */

@@ -39,13 +39,16 @@ const char *crm_dict_id(const struct crm_dict *d, uint32_t idx, size_t *len);
 struct crm_dict_key {
     const char *id;
     size_t len;
-    uint64_t hash;             /* crm_dict_hash(id, len) */
+    uint64_t hash;             /* crm_dict_hash(id, len), or 0: computed when needed (an id
+                                  that the direct map takes by its number needs none) */
     struct crm_numid num;      /* crm_numid_split(id, len) */
 };
 
 uint64_t crm_dict_hash(const char *id, size_t len);
 void crm_dict_key(struct crm_dict_key *k, const char *id, size_t len);
 void crm_dict_prefetch(const struct crm_dict *d, const struct crm_dict_key *k);
+/* Hashes computed for keys given with hash 0 (none needed when the direct map takes them). */
+uint64_t crm_dict_lazy_hashes(const struct crm_dict *d);
 int crm_dict_find_key(const struct crm_dict *d, const struct crm_dict_key *k, uint32_t *idx);
 enum crm_err crm_dict_intern_key(struct crm_dict *d, const struct crm_dict_key *k,
                                  uint32_t *idx, int *added);
