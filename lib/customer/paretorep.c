@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/bigmem.h"
 #include "base/thread.h"
 #include "customer/agg.h"
 #include "store/store.h"
@@ -90,6 +91,10 @@ enum crm_err crm_pareto_rank_store(struct crm_store *s, enum crm_pareto_by by, i
            ? crm_pareto_rank_input(&out->in, s, out->order, a->cust,
                                    (size_t)a->n * sizeof *a->cust, out->ranked, err)
            : crm_errinfo_set(err, CRM_ENOMEM, "ranking: out of memory");
+        out->spare = a->cust;       /* kept for the rows (crm_pareto_gather) */
+        out->spare_size = (size_t)a->cap * sizeof *a->cust;
+        out->spare_used = (size_t)a->n * sizeof *a->cust;
+        a->cust = NULL;
         crm_agg_free(a);
         if (rc == CRM_OK)   /* the values in rank order, read in sequence */
             rc = crm_pareto_new_ranked(out->ranked, NULL, out->in.n, &out->p, err);
@@ -109,6 +114,8 @@ void crm_pareto_ranking_free(struct crm_pareto_ranking *r)
     r->order = NULL;
     free(r->ranked);
     r->ranked = NULL;
+    crm_big_free(r->spare, r->spare_size);
+    r->spare = NULL;
     crm_pareto_free(r->p);
     r->p = NULL;
     crm_pareto_input_free(&r->in);
@@ -147,11 +154,18 @@ enum crm_err crm_pareto_gather(const struct crm_pareto_ranking *r, unsigned a_bp
     size_t n = in->n ? in->n : 1;
     memset(out, 0, sizeof *out);
     crm_pareto_cursor_init(&out->start, r->p, a_bp, b_bp);
-    out->cum = malloc(n * sizeof *out->cum);
+    if (r->spare && r->spare_used >= n * (sizeof *out->cum + sizeof *out->customer)) {
+        /* memory already faulted in: no fresh pages zeroed for the rows */
+        out->borrowed = 1;
+        out->cum = r->spare;
+        out->customer = (uint32_t *)(void *)((char *)r->spare + n * sizeof *out->cum);
+    } else {
+        out->cum = malloc(n * sizeof *out->cum);
+        out->customer = malloc(n * sizeof *out->customer);
+    }
     if (!r->ranked)      /* values at random through order, unless the ranking kept them */
         out->own_value = malloc(n * sizeof *out->own_value);
     out->value = r->ranked ? r->ranked : out->own_value;
-    out->customer = malloc(n * sizeof *out->customer);
     if (!out->cum || !out->value || !out->customer) {
         crm_pareto_gathered_free(out);
         return crm_errinfo_set(err, CRM_ENOMEM, "ranks of %zu customers: out of memory",
@@ -185,12 +199,15 @@ void crm_pareto_gathered_free(struct crm_pareto_gathered *g)
 {
     if (!g)
         return;
-    free(g->cum);
+    if (!g->borrowed) {
+        free(g->cum);
+        free(g->customer);
+    }
     free(g->own_value);
-    free(g->customer);
     g->cum = g->own_value = NULL;
     g->value = NULL;
     g->customer = NULL;
+    g->borrowed = 0;
     g->n = 0;
 }
 

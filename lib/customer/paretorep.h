@@ -44,6 +44,9 @@ struct crm_pareto_ranking {
     struct crm_pareto *p;
     uint32_t *order;            /* rank order of `in` when rows were asked for, else NULL */
     int64_t *ranked;            /* with order: the value at each rank (in->value[order[r]]) */
+    void *spare;                /* with order: the aggregation's array, faulted in and free
+                                   now, lent to crm_pareto_gather (one gather at a time) */
+    size_t spare_size, spare_used;   /* its mapping's size; the bytes faulted in */
     int32_t as_of, window_start;     /* of the aggregate, for -v */
     uint32_t store_customers;        /* customers in the store */
     uint64_t orders_future;          /* orders dated on or after as_of (ignored) */
@@ -66,6 +69,7 @@ struct crm_pareto_gathered {
     int64_t *own_value;              /* when the ranking kept no values in rank order */
     int64_t *cum;                    /* value of the ranks before it */
     struct crm_pareto_cursor start;  /* the cursor before the first row */
+    int borrowed;                    /* cum and customer are in the ranking's spare */
 };
 
 enum crm_err crm_pareto_gather(const struct crm_pareto_ranking *r, unsigned a_bp,
