@@ -146,6 +146,8 @@ struct crm_out *crm_out_new(int fd, const char *name, unsigned flags)
     o->x = NULL;
     o->col = 0;
     o->err = 0;
+    o->behind = 0;
+    o->written = o->behind_from = 0;
     o->len = 0;
     o->mem = NULL;
     o->mem_len = o->mem_cap = 0;
