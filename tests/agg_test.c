@@ -301,6 +301,7 @@ static void pipe_pass(int paid_only)
     assert_int_equal(crm_store_open_fd(fds[0], "stdin", NULL, 0, &s, &e), CRM_OK);
     struct growth g = {0};
     struct crm_agg *a = run_big(s, &g, paid_only);
+    assert_int_equal(a->paid_only, paid_only);
     assert_int_equal(g.chunks, (BIG_N + CRM_CHUNK_ROWS - 1) / CRM_CHUNK_ROWS);
     /* the dictionary came in blocks with the chunks (the reader may be a chunk ahead), so
      * the arrays grew after the first chunk */
