@@ -121,8 +121,8 @@ void crm_pareto_ranking_free(struct crm_pareto_ranking *r)
     crm_pareto_input_free(&r->in);
 }
 
-/* Half of the ranks' customers (and values, unless the ranking kept them), fetched through
- * the order at random: on two threads for many customers. */
+/* Half of the ranks' customers, fetched through the order at random: on two threads for
+ * many customers (the values in rank order are the ranking's `ranked`). */
 struct gather_job {
     const struct crm_pareto_ranking *r;
     struct crm_pareto_gathered *out;
@@ -135,13 +135,8 @@ static void gather_part(void *ctx, int part)
     const uint32_t *order = j->r->order;
     const size_t to = part ? in->n : in->n / 2;
     for (size_t k = part ? in->n / 2 : 0; k < to; k++) {
-        if (k + 16 < to) {
-            if (!j->r->ranked)
-                __builtin_prefetch(&in->value[order[k + 16]]);
+        if (k + 16 < to)
             __builtin_prefetch(&in->customer[order[k + 16]]);
-        }
-        if (!j->r->ranked)
-            j->out->own_value[k] = in->value[order[k]];
         j->out->customer[k] = in->customer[order[k]];
     }
 }
@@ -163,9 +158,7 @@ enum crm_err crm_pareto_gather(const struct crm_pareto_ranking *r, unsigned a_bp
         out->cum = malloc(n * sizeof *out->cum);
         out->customer = malloc(n * sizeof *out->customer);
     }
-    if (!r->ranked)      /* values at random through order, unless the ranking kept them */
-        out->own_value = malloc(n * sizeof *out->own_value);
-    out->value = r->ranked ? r->ranked : out->own_value;
+    out->value = r->ranked;    /* made with the order (crm_pareto_rank_store) */
     if (!out->cum || !out->value || !out->customer) {
         crm_pareto_gathered_free(out);
         return crm_errinfo_set(err, CRM_ENOMEM, "ranks of %zu customers: out of memory",
@@ -203,8 +196,7 @@ void crm_pareto_gathered_free(struct crm_pareto_gathered *g)
         free(g->cum);
         free(g->customer);
     }
-    free(g->own_value);
-    g->cum = g->own_value = NULL;
+    g->cum = NULL;
     g->value = NULL;
     g->customer = NULL;
     g->borrowed = 0;

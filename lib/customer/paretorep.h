@@ -65,8 +65,7 @@ void crm_pareto_ranking_free(struct crm_pareto_ranking *r);
 struct crm_pareto_gathered {
     size_t n;
     uint32_t *customer;              /* store customer index at each rank */
-    const int64_t *value;            /* its value: the ranking's `ranked`, or own_value */
-    int64_t *own_value;              /* when the ranking kept no values in rank order */
+    const int64_t *value;            /* its value: the ranking's `ranked` */
     int64_t *cum;                    /* value of the ranks before it */
     struct crm_pareto_cursor start;  /* the cursor before the first row */
     int borrowed;                    /* cum and customer are in the ranking's spare */
