@@ -329,27 +329,6 @@ static void test_agg_paid_only_grows_one_array_on_a_pipe(void **state)
     pipe_pass(1);
 }
 
-/* The store file's END block rewritten to claim `customers` (its CRC made right): the
- * arrays are prepared for that many ahead of the pass. */
-static void set_end_customers(const char *path, uint64_t customers)
-{
-    int fd = open(path, O_RDWR);
-    assert_true(fd >= 0);
-    struct stat st;
-    assert_int_equal(fstat(fd, &st), 0);
-    unsigned char end[16 + 56];
-    off_t at = st.st_size - (off_t)sizeof end;
-    assert_int_equal(pread(fd, end, sizeof end, at), (ssize_t)sizeof end);
-    assert_memory_equal(end, "END", 3);
-    for (int i = 0; i < 8; i++)
-        end[16 + 16 + i] = (unsigned char)(customers >> (8 * i));
-    uint32_t crc = crc_of(crc_of(0, end, 12), end + 16, 56);
-    for (int i = 0; i < 4; i++)
-        end[12 + i] = (unsigned char)(crc >> (8 * i));
-    assert_int_equal(pwrite(fd, end, sizeof end, at), (ssize_t)sizeof end);
-    close(fd);
-}
-
 /* A damaged END block that undercounts the customers (the helper prepares too few: the
  * arrays grow past them) or overcounts them: the pass fails on the END block's totals, as
  * without the hint; the right count gives the right figures. */
@@ -360,7 +339,7 @@ static void test_agg_end_block_count_is_only_a_hint(void **state)
     for (size_t k = 0; k < sizeof claims / sizeof claims[0]; k++) {
         char path[64];
         write_big_store(path);
-        set_end_customers(path, claims[k]);
+        t_set_end_customers(path, claims[k]);
         struct crm_store *s;
         struct crm_errinfo e;
         assert_int_equal(crm_store_open(path, &s, &e), CRM_OK);

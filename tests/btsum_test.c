@@ -5,6 +5,7 @@
 
 #include <sys/wait.h>
 
+#include "teststore.h"
 #include "customer/btsum.h"
 #include "base/rng.h"
 #include "text/timeparse.h"
@@ -391,21 +392,26 @@ static void test_btsum_rejects_calibration_end_after_as_of(void **state)
 #define MANY_C 120000u
 #define MANY_N 200000u
 
-static void test_btsum_many_customers_grow_in_steps(void **state)
+static char many_ids[MANY_C][12];
+static struct o many[MANY_N];
+
+/* A store of MANY_C customers over MANY_N orders in time order (the dictionary comes in many
+ * DICT blocks); its path in path. */
+static void write_many(char *path)
 {
-    (void)state;
-    static char ids[MANY_C][12];
-    static struct o many[MANY_N];
     const int32_t day0 = D("2024-01-01");
     for (uint32_t i = 0; i < MANY_N; i++) {
         uint32_t k = i < MANY_C ? i : (i * 7919u) % MANY_C;
-        snprintf(ids[k], sizeof ids[k], "m%u", k);
-        many[i] = (struct o){ids[k], day0 + (int32_t)(i / 1000), 100 + i % 97,
+        snprintf(many_ids[k], sizeof many_ids[k], "m%u", k);
+        many[i] = (struct o){many_ids[k], day0 + (int32_t)(i / 1000), 100 + i % 97,
                              i % 6 == 5 ? CRM_STATUS_CANCELLED : P};
     }
-    char path[64];
     write_store(many, MANY_N, path);
-    struct crm_btsum *b = run(path, day0 + 300, day0 + 299, 0, 0);
+}
+
+/* b's summaries of write_many's store against a count made here. */
+static void check_many(const struct crm_btsum *b)
+{
     assert_int_equal(b->n, MANY_C);
     assert_true(b->cap >= MANY_C);
     static struct crm_btsum_cust want[MANY_C];
@@ -436,8 +442,51 @@ static void test_btsum_many_customers_grow_in_steps(void **state)
     }
     assert_int_equal(bad, 0);
     assert_true(none > 100);   /* never-paying customers read "no day" */
+}
+
+static void test_btsum_many_customers_grow_in_steps(void **state)
+{
+    (void)state;
+    char path[64];
+    write_many(path);
+    const int32_t day0 = D("2024-01-01");
+    struct crm_btsum *b = run(path, day0 + 300, day0 + 299, 0, 0);
+    check_many(b);
     crm_btsum_free(b);
     unlink(path);
+}
+
+/* The END block's customer count only sizes the array prepared ahead: a count that is too
+ * small (the helper stops, the array grows past it) or too large fails the pass on the END
+ * block's totals, as it would without the hint; the right count gives the right figures. */
+static void test_btsum_end_block_count_is_only_a_hint(void **state)
+{
+    (void)state;
+    const uint64_t claims[] = {1000, MANY_C + 70000, MANY_C};
+    const int32_t day0 = D("2024-01-01");
+    for (size_t k = 0; k < sizeof claims / sizeof claims[0]; k++) {
+        char path[64];
+        write_many(path);
+        t_set_end_customers(path, claims[k]);
+        struct crm_store *s;
+        struct crm_errinfo e;
+        assert_int_equal(crm_store_open(path, &s, &e), CRM_OK);
+        assert_int_equal(crm_store_customer_hint(s), claims[k]);
+        struct crm_btsum_opts o = {day0 + 300, day0 + 299, 0, 0};
+        struct crm_btsum *b = NULL;
+        enum crm_err rc = crm_btsum_run(s, &o, &b, &e);
+        if (claims[k] == MANY_C) {
+            assert_int_equal(rc, CRM_OK);
+            check_many(b);
+            crm_btsum_free(b);
+        } else {
+            assert_int_equal(rc, CRM_ECORRUPT);
+            assert_null(b);
+            assert_non_null(strstr(e.msg, "end block totals"));
+        }
+        crm_store_close(s);
+        unlink(path);
+    }
 }
 
 static void test_btsum_store_without_orders(void **state)
@@ -465,6 +514,7 @@ int main(void)
         cmocka_unit_test(test_btsum_pipe_cannot_take_a_second_pass),
         cmocka_unit_test(test_btsum_rejects_calibration_end_after_as_of),
         cmocka_unit_test(test_btsum_many_customers_grow_in_steps),
+        cmocka_unit_test(test_btsum_end_block_count_is_only_a_hint),
         cmocka_unit_test(test_btsum_store_without_orders),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

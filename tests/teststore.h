@@ -1,11 +1,17 @@
 /* teststore: build a small store in /tmp for unit tests of the analytic modules (rfm,
  * segment, care, kpi). Orders are given by customer, date and money in minor units;
- * customers-file rows by customer, birthday and blocked flag. Include after testutil.h. */
+ * customers-file rows by customer, birthday and blocked flag; and a store file's END block
+ * made to claim another customer count. Include after testutil.h. */
 #ifndef CRM_TESTSTORE_H
 #define CRM_TESTSTORE_H
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "customer/agg.h"
 #include "store/store.h"
+#include "store/storefmt.h"
 #include "text/out.h"
 #include "text/timeparse.h"
 
@@ -113,6 +119,27 @@ static inline const char *t_sink_text(struct t_sink *k)
     close(k->fd);
     unlink(k->path);
     return text;
+}
+
+/* The store file's END block rewritten to claim `customers` (its CRC made right): the
+ * arrays are prepared for that many ahead of the pass. */
+static inline void t_set_end_customers(const char *path, uint64_t customers)
+{
+    int fd = open(path, O_RDWR);
+    assert_true(fd >= 0);
+    struct stat st;
+    assert_int_equal(fstat(fd, &st), 0);
+    unsigned char end[16 + 56];
+    off_t at = st.st_size - (off_t)sizeof end;
+    assert_int_equal(pread(fd, end, sizeof end, at), (ssize_t)sizeof end);
+    assert_memory_equal(end, "END", 3);
+    for (int i = 0; i < 8; i++)
+        end[16 + 16 + i] = (unsigned char)(customers >> (8 * i));
+    uint32_t crc = crc_of(crc_of(0, end, 12), end + 16, 56);
+    for (int i = 0; i < 4; i++)
+        end[12 + i] = (unsigned char)(crc >> (8 * i));
+    assert_int_equal(pwrite(fd, end, sizeof end, at), (ssize_t)sizeof end);
+    close(fd);
 }
 
 #endif
