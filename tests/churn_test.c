@@ -455,6 +455,39 @@ static void test_churn_fit_does_not_depend_on_customer_order(void **state)
     free(h);
 }
 
+/* crm_churn_model (the triples grouped as the customers are read, the spend summaries
+ * radix-sorted, the two fits side by side on two threads) and the scale-out path
+ * (crm_churn_summarize, then crm_churn_fit on the joined summaries) make bit-identical
+ * triples and fits of the same customers. */
+static void test_churn_fit_from_customers_equals_fit_from_summaries(void **state)
+{
+    (void)state;
+    struct hand *h = population();
+    struct crm_btsum *b = hand_btsum(h, N, 272, 273);
+    struct crm_churn_opts o = {CRM_BTYD_BGNBD, 7.0, 90, 0, 0.5, 0.8, 2, NULL, 0.0, 0.0};
+    struct crm_churn *a, *z;
+    assert_int_equal(crm_churn_model(b, &o, &a, NULL), CRM_OK);
+    struct crm_churn_summary sum;
+    assert_int_equal(crm_churn_summarize(b, &sum, NULL), CRM_OK);
+    assert_int_equal(crm_churn_fit(&sum, CRM_BTYD_BGNBD, 7.0, 0.0, 2, &z, NULL), CRM_OK);
+    assert_int_equal(a->triples, z->triples);
+    assert_true(a->triples > 100 && a->triples < N);   /* some customers share a triple */
+    assert_memory_equal(a->tri, z->tri, a->triples * sizeof *a->tri);
+    assert_int_equal(a->customers, z->customers);
+    assert_int_equal(a->gg_customers, z->gg_customers);
+    assert_int_equal(a->gg_zero_spend, z->gg_zero_spend);
+    assert_memory_equal(&a->bg_fit.params, &z->bg_fit.params, sizeof a->bg_fit.params);
+    assert_true(a->bg_fit.loglik == z->bg_fit.loglik);
+    assert_memory_equal(&a->gg_fit.params, &z->gg_fit.params, sizeof a->gg_fit.params);
+    assert_true(a->gg_fit.loglik == z->gg_fit.loglik);
+    crm_churn_free(a);
+    crm_churn_free(z);
+    crm_churn_summary_free(&sum);
+    free(b->cust);
+    free(b);
+    free(h);
+}
+
 /* ---- dormancy rules ---- */
 
 static void test_churn_rules_labels_and_reasons(void **state)
@@ -516,6 +549,7 @@ int main(void)
         cmocka_unit_test(test_churn_tracking_sums_cohorts),
         cmocka_unit_test(test_churn_fit_is_rounded_before_scoring),
         cmocka_unit_test(test_churn_fit_does_not_depend_on_customer_order),
+        cmocka_unit_test(test_churn_fit_from_customers_equals_fit_from_summaries),
         cmocka_unit_test(test_churn_rules_labels_and_reasons),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

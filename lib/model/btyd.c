@@ -30,7 +30,6 @@
 #include <string.h>
 
 #include "model/optim.h"
-#include "base/radix.h"
 #include "model/pnbd.h"
 #include "model/special.h"
 
@@ -486,9 +485,31 @@ static enum crm_err distinct(const double *v, size_t n, uint32_t *idx, double **
     return CRM_OK;
 }
 
-struct keyed {
-    double x, T, t_x;
-};
+enum crm_err crm_btyd_from_groups(struct crm_keygroup *g, struct crm_btyd_obs **out,
+                                  size_t *n_out, uint32_t *rank, struct crm_errinfo *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    size_t ng = g->n;
+    struct crm_btyd_obs *o = malloc((ng ? ng : 1) * sizeof *o);
+    size_t *order = malloc((ng ? ng : 1) * sizeof *order);
+    if (!o || !order || crm_keygroup_order(g, order) != 0) {
+        free(o);
+        free(order);
+        return crm_errinfo_set(err, CRM_ENOMEM, "compact: out of memory for %zu summaries",
+                               ng);
+    }
+    for (size_t k = 0; k < ng; k++) {   /* keys are (x, T, t_x) */
+        const double *key = crm_keygroup_key(g, order[k]);
+        if (rank)
+            rank[order[k]] = (uint32_t)k;
+        o[k] = (struct crm_btyd_obs){key[0], key[2], key[1], g->weight[order[k]]};
+    }
+    free(order);
+    *out = o;
+    *n_out = ng;
+    return CRM_OK;
+}
 
 enum crm_err crm_btyd_compact(const struct crm_btyd_obs *in, size_t n, struct crm_btyd_obs **out,
                               size_t *n_out, size_t *map, struct crm_errinfo *err)
@@ -501,65 +522,35 @@ enum crm_err crm_btyd_compact(const struct crm_btyd_obs *in, size_t n, struct cr
         if (!isfinite(in[i].x) || !isfinite(in[i].t_x) || !isfinite(in[i].T) ||
             !isfinite(in[i].weight))
             return bad_obs(err, i, &in[i]);
-    size_t cap = 16;
-    while (cap < 2 * n)
-        cap *= 2;
-    uint32_t *slot = calloc(cap, sizeof *slot);
-    uint32_t *group = malloc((n ? n : 1) * sizeof *group);
-    struct keyed *keys = malloc((n ? n : 1) * sizeof *keys);
-    double *wsum = malloc((n ? n : 1) * sizeof *wsum);
-    size_t *rank = malloc((n ? n : 1) * sizeof *rank);
-    struct crm_btyd_obs *o = NULL;
-    size_t *order = NULL;
+    struct crm_keygroup g;
+    uint32_t *group = map ? malloc((n ? n : 1) * sizeof *group) : NULL;
     enum crm_err e = CRM_ENOMEM;
-    if (!slot || !group || !keys || !wsum || !rank)
+    if (crm_keygroup_init(&g, 3) != 0 || (map && !group))
         goto done;
-    size_t ng = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t kx = key_bits(in[i].x), kt = key_bits(in[i].T), ktx = key_bits(in[i].t_x);
-        size_t s = hash_slot(kx * 31 + kt * 0x9E3779B97F4A7C15ULL + (ktx ^ (ktx >> 29)), cap - 1);
-        while (slot[s]) {
-            const struct keyed *g = &keys[slot[s] - 1];
-            if (key_bits(g->x) == kx && key_bits(g->T) == kt && key_bits(g->t_x) == ktx)
-                break;
-            s = (s + 1) & (cap - 1);
+    for (size_t at = 0; at < n; at += CRM_KEYGROUP_BATCH) {
+        size_t m = n - at < CRM_KEYGROUP_BATCH ? n - at : CRM_KEYGROUP_BATCH;
+        double key[3 * CRM_KEYGROUP_BATCH], w[CRM_KEYGROUP_BATCH];
+        uint32_t grp[CRM_KEYGROUP_BATCH];
+        for (size_t i = 0; i < m; i++) {
+            const struct crm_btyd_obs *o = &in[at + i];
+            key[3 * i] = o->x;
+            key[3 * i + 1] = o->T;
+            key[3 * i + 2] = o->t_x;
+            w[i] = o->weight;
         }
-        if (!slot[s]) {
-            keys[ng] = (struct keyed){in[i].x, in[i].T, in[i].t_x};
-            wsum[ng] = 0.0;
-            slot[s] = (uint32_t)++ng;
-        }
-        group[i] = slot[s] - 1;
-        wsum[group[i]] += in[i].weight;
+        if (crm_keygroup_add_many(&g, key, w, m, group ? group + at : grp) != 0)
+            goto done;
     }
-    free(slot);              /* done with (4 bytes x 2n): not held through the sort, the */
-    slot = NULL;             /* peak of crm-churn at 10 M customers */
-    static const size_t by[3] = {offsetof(struct keyed, x), offsetof(struct keyed, T),
-                                 offsetof(struct keyed, t_x)};
-    o = malloc((ng ? ng : 1) * sizeof *o);
-    order = malloc((ng ? ng : 1) * sizeof *order);
-    if (!o || !order || crm_radix_order_doubles(keys, ng, sizeof *keys, by, 3, order) != 0)
+    uint32_t *rank = map ? malloc((g.n ? g.n : 1) * sizeof *rank) : NULL;
+    if (map && !rank)
         goto done;
-    for (size_t k = 0; k < ng; k++) {   /* keys[g] is group g, numbered as first seen */
-        const struct keyed *g = &keys[order[k]];
-        rank[order[k]] = k;
-        o[k] = (struct crm_btyd_obs){g->x, g->t_x, g->T, wsum[order[k]]};
-    }
-    if (map)
-        for (size_t i = 0; i < n; i++)
-            map[i] = rank[group[i]];
-    *out = o;
-    *n_out = ng;
-    o = NULL;
-    e = CRM_OK;
-done:
-    free(slot);
-    free(group);
-    free(keys);
-    free(wsum);
+    e = crm_btyd_from_groups(&g, out, n_out, rank, err);
+    for (size_t i = 0; e == CRM_OK && map && i < n; i++)
+        map[i] = rank[group[i]];
     free(rank);
-    free(order);
-    free(o);
+done:
+    crm_keygroup_free(&g);
+    free(group);
     if (e == CRM_ENOMEM)
         crm_errinfo_set(err, e, "compact: out of memory for %zu summaries", n);
     return e;

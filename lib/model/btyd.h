@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "base/keygroup.h"
 #include "base/rng.h"
 
 enum crm_btyd_model {
@@ -66,6 +67,13 @@ const char *crm_btyd_param_name(enum crm_btyd_model model, int i);
  * CRM_EDATA for a non-finite value, CRM_ENOMEM. */
 enum crm_err crm_btyd_compact(const struct crm_btyd_obs *in, size_t n, struct crm_btyd_obs **out,
                               size_t *n_out, size_t *map, struct crm_errinfo *err);
+
+/* The same from summaries already grouped by their keys (x, T, t_x) in that order (a
+ * crm_keygroup of 3 keys, finite values, weights summed): *out as crm_btyd_compact's, and
+ * rank[k] (g->n entries, when not NULL) the position of group k in it. g's hash table is
+ * freed (no more adds); g itself stays the caller's. CRM_ENOMEM. */
+enum crm_err crm_btyd_from_groups(struct crm_keygroup *g, struct crm_btyd_obs **out,
+                                  size_t *n_out, uint32_t *rank, struct crm_errinfo *err);
 
 /* Maximum-likelihood fit (BFGS on ln r, ln α, ln a, ln b with analytic gradients; a
  * Nelder–Mead restart if BFGS stalls). CRM_EDATA names the first invalid summary;

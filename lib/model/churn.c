@@ -15,6 +15,7 @@
 #include "text/csvin.h"
 #include "text/outrows.h"
 #include "base/radix.h"
+#include "base/thread.h"
 #include "store/store.h"
 #include "text/timeparse.h"
 
@@ -222,98 +223,111 @@ void crm_churn_free(struct crm_churn *c)
     free(c);
 }
 
-/* (x, t_x, T) of the modelled customers in unit time, compacted to weighted triples;
- * c->map gets each customer's triple. */
+/* (x, t_x, T) of the modelled customers in unit time, grouped into weighted triples as they
+ * are read (no array of one summary a customer); c->map gets each customer's triple. */
 static enum crm_err build_triples(struct crm_churn *c, const struct crm_btsum *b,
                                   struct crm_errinfo *e)
 {
-    size_t n = b->customers, pos = 0;
-    struct crm_btyd_obs *obs = malloc((n ? n : 1) * sizeof *obs);
-    size_t *map = malloc((n ? n : 1) * sizeof *map);
-    enum crm_err rc = CRM_ENOMEM;
-    if (!obs || !map)
-        goto done;
+    struct crm_keygroup g;
+    uint32_t *rank = NULL;
+    c->map = malloc(((size_t)b->n ? b->n : 1) * sizeof *c->map);
+    if (crm_keygroup_init(&g, 3) != 0 || !c->map)
+        goto nomem;
     double u = c->days_per_unit;
-    for (uint32_t k = 0; k < b->n; k++) {
-        const struct crm_btsum_cust *s = &b->cust[k];
-        if (crm_btsum_has(s))
-            obs[pos++] = (struct crm_btyd_obs){(double)crm_btsum_x(s), (s->last - s->first) / u,
-                                               (b->end - s->first) / u, 1.0};
+    uint32_t pos = 0;
+    for (uint32_t k = 0; k < b->n;) {   /* a batch of customers at a time */
+        double key[3 * CRM_KEYGROUP_BATCH];
+        uint32_t who[CRM_KEYGROUP_BATCH], grp[CRM_KEYGROUP_BATCH], m = 0;
+        for (; k < b->n && m < CRM_KEYGROUP_BATCH; k++) {
+            const struct crm_btsum_cust *s = &b->cust[k];
+            c->map[k] = UINT32_MAX;
+            if (!crm_btsum_has(s))
+                continue;
+            key[3 * m] = (double)crm_btsum_x(s);             /* x, T, t_x */
+            key[3 * m + 1] = (b->end - s->first) / u;
+            key[3 * m + 2] = (s->last - s->first) / u;
+            who[m++] = k;
+        }
+        if (crm_keygroup_add_many(&g, key, NULL, m, grp) != 0)
+            goto nomem;
+        for (uint32_t i = 0; i < m; i++)
+            c->map[who[i]] = grp[i];
+        pos += m;
     }
-    rc = crm_btyd_compact(obs, pos, &c->tri, &c->triples, map, e);
-    if (rc != CRM_OK)
-        goto done;
-    free(obs);               /* before c->map: not both at the peak */
-    obs = NULL;
-    if (!(c->map = malloc(((size_t)b->n ? b->n : 1) * sizeof *c->map))) {
-        rc = CRM_ENOMEM;
-        goto done;
+    if (!(rank = malloc((g.n ? g.n : 1) * sizeof *rank)))
+        goto nomem;
+    enum crm_err rc = crm_btyd_from_groups(&g, &c->tri, &c->triples, rank, e);
+    for (uint32_t k = 0; rc == CRM_OK && k < b->n; k++)
+        if (c->map[k] != UINT32_MAX)
+            c->map[k] = rank[c->map[k]];
+    c->customers = pos;
+    free(rank);
+    crm_keygroup_free(&g);
+    return rc;
+nomem:
+    crm_keygroup_free(&g);
+    return crm_errinfo_set(e, CRM_ENOMEM, "out of memory for %u customer summaries",
+                           b->customers);
+}
+
+/* Gamma-Gamma on m spend summaries (x, mean spend of the repeat purchases in currency units,
+ * weight), distinct and sorted by x then mean spend: so that the fit (its floating-point
+ * sums) depends neither on the order of the customers in the store nor on how they were
+ * split into partitions. */
+static enum crm_err fit_spend_sorted(struct crm_churn *c, const struct crm_btyd_spend *s,
+                                     size_t m, struct crm_errinfo *e)
+{
+    if (m == 0)
+        return CRM_OK;
+    enum crm_err rc = crm_btyd_gg_fit(s, m, &c->gg_fit, e);
+    if (rc == CRM_OK) {
+        c->params.has_gg = 1;
+        c->params.gg = c->gg_fit.params;
+        c->params.gg_loglik = c->gg_fit.loglik;
+        memcpy(c->params.gg_se, c->gg_fit.se, sizeof c->params.gg_se);
     }
-    pos = 0;
-    for (uint32_t k = 0; k < b->n; k++)
-        c->map[k] = crm_btsum_has(&b->cust[k]) ? (uint32_t)map[pos++] : UINT32_MAX;
-    c->customers = (uint32_t)pos;
-done:
-    free(obs);
-    free(map);
-    if (rc == CRM_ENOMEM)
-        crm_errinfo_set(e, rc, "out of memory for %zu customer summaries", n);
     return rc;
 }
 
-/* Gamma-Gamma on summaries (x, mean spend of the repeat purchases in currency units, weight):
- * they are sorted and equal ones joined first, so that the fit (its floating-point sums)
- * depends neither on the order of the customers in the store nor on how they were split into
- * partitions. s is reordered. */
-static enum crm_err fit_spend_obs(struct crm_churn *c, struct crm_btyd_spend *s, size_t n,
+/* Gamma-Gamma on n weighted summaries (x, mean spend), in any order: equal ones joined (their
+ * weights summed in the order given) and sorted first. */
+static enum crm_err fit_spend_obs(struct crm_churn *c, const struct crm_btyd_spend *s, size_t n,
                                   struct crm_errinfo *e)
 {
-    static const size_t by[2] = {offsetof(struct crm_btyd_spend, x),
-                                 offsetof(struct crm_btyd_spend, mean_spend)};
-    size_t *order = malloc((n ? n : 1) * sizeof *order);
-    struct crm_btyd_spend *sorted = malloc((n ? n : 1) * sizeof *sorted);
-    if (!order || !sorted || crm_radix_order_doubles(s, n, sizeof *s, by, 2, order) != 0) {
-        free(order);
-        free(sorted);
-        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory sorting %zu spend summaries", n);
+    struct crm_keygroup g;
+    int bad = crm_keygroup_init(&g, 2);
+    for (size_t i = 0; !bad && i < n; i++) {
+        const double key[2] = {s[i].x, s[i].mean_spend};
+        bad = crm_keygroup_add(&g, key, s[i].weight) == UINT32_MAX;
     }
-    for (size_t i = 0; i < n; i++)
-        sorted[i] = s[order[i]];
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (m > 0 && s[m - 1].x == sorted[i].x && s[m - 1].mean_spend == sorted[i].mean_spend)
-            s[m - 1].weight += sorted[i].weight;
-        else
-            s[m++] = sorted[i];
-    }
-    free(order);
-    free(sorted);
-    enum crm_err rc = CRM_OK;
-    if (m > 0) {
-        rc = crm_btyd_gg_fit(s, m, &c->gg_fit, e);
-        if (rc == CRM_OK) {
-            c->params.has_gg = 1;
-            c->params.gg = c->gg_fit.params;
-            c->params.gg_loglik = c->gg_fit.loglik;
-            memcpy(c->params.gg_se, c->gg_fit.se, sizeof c->params.gg_se);
+    size_t m = g.n;
+    size_t *order = bad ? NULL : malloc((m ? m : 1) * sizeof *order);
+    struct crm_btyd_spend *d = bad ? NULL : malloc((m ? m : 1) * sizeof *d);
+    enum crm_err rc = CRM_ENOMEM;
+    if (order && d && crm_keygroup_order(&g, order) == 0) {
+        for (size_t k = 0; k < m; k++) {
+            const double *key = crm_keygroup_key(&g, order[k]);
+            d[k] = (struct crm_btyd_spend){key[0], key[1], g.weight[order[k]]};
         }
+        rc = CRM_OK;
     }
+    crm_keygroup_free(&g);
+    free(order);
+    if (rc == CRM_OK)
+        rc = fit_spend_sorted(c, d, m, e);
+    else
+        crm_errinfo_set(e, rc, "out of memory for %zu spend summaries", n);
+    free(d);
     return rc;
 }
 
-/* Gamma-Gamma on repeat customers with positive spend: mean spend of the repeat purchases
- * (FH13: the first purchase excluded) in currency units. */
-static enum crm_err fit_spend(struct crm_churn *c, const struct crm_btsum *b,
-                              struct crm_errinfo *e)
+/* The repeat customers' (x, mean spend) as radix pairs: key the mean's bits (a positive
+ * double's bits sort as the number does), idx x. *n gets how many; c counts the ones
+ * left out for spending nothing. */
+static void spend_pairs(struct crm_churn *c, const struct crm_btsum *b,
+                        struct crm_radix_pair *p, size_t *n)
 {
-    size_t n = 0;
-    for (uint32_t k = 0; k < b->n; k++)
-        if (crm_btsum_has(&b->cust[k]) && crm_btsum_x(&b->cust[k]) > 0)
-            n++;
-    struct crm_btyd_spend *s = malloc((n ? n : 1) * sizeof *s);
-    if (!s)
-        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory for %zu spend summaries", n);
-    n = 0;
+    size_t m = 0;
     for (uint32_t k = 0; k < b->n; k++) {
         const struct crm_btsum_cust *u = &b->cust[k];
         uint32_t x = crm_btsum_has(u) ? crm_btsum_x(u) : 0;
@@ -324,10 +338,48 @@ static enum crm_err fit_spend(struct crm_churn *c, const struct crm_btsum *b,
             c->gg_zero_spend++;
             continue;
         }
-        s[n++] = (struct crm_btyd_spend){x, (double)money / c->minor_per_unit / x, 1.0};
+        double mean = (double)money / c->minor_per_unit / x;
+        memcpy(&p[m].key, &mean, sizeof mean);
+        p[m++].idx = x;
+    }
+    *n = m;
+}
+
+/* Gamma-Gamma on repeat customers with positive spend: mean spend of the repeat purchases
+ * (FH13: the first purchase excluded) in currency units. Sorted by mean spend, then stably
+ * by x, equal neighbours joined: 32 bytes a repeat customer while sorting, no more. */
+static enum crm_err fit_spend(struct crm_churn *c, const struct crm_btsum *b,
+                              struct crm_errinfo *e)
+{
+    size_t cap = b->customers ? b->customers : 1, n, m = 0;
+    struct crm_radix_pair *p = malloc(cap * sizeof *p), *q = malloc(cap * sizeof *q), *r;
+    struct crm_btyd_spend *s = NULL;
+    if (p && q) {
+        spend_pairs(c, b, p, &n);
+        r = crm_radix_pairs(p, q, n, 0, 0);
+        r = crm_radix_pairs(r, r == p ? q : p, n, 1, 0);
+        for (size_t i = 0; i < n; i++)
+            m += i == 0 || r[i].key != r[i - 1].key || r[i].idx != r[i - 1].idx;
+        s = malloc((m ? m : 1) * sizeof *s);
+    }
+    if (!s) {
+        free(p);
+        free(q);
+        return crm_errinfo_set(e, CRM_ENOMEM, "out of memory for %zu spend summaries", cap);
     }
     c->gg_customers = (uint32_t)n;
-    enum crm_err rc = fit_spend_obs(c, s, n, e);
+    for (size_t i = 0, k = 0; i < n; i++) {
+        if (i > 0 && r[i].key == r[i - 1].key && r[i].idx == r[i - 1].idx) {
+            s[k - 1].weight += 1.0;
+            continue;
+        }
+        double mean;
+        memcpy(&mean, &r[i].key, sizeof mean);
+        s[k++] = (struct crm_btyd_spend){(double)r[i].idx, mean, 1.0};
+    }
+    free(p);
+    free(q);
+    enum crm_err rc = fit_spend_sorted(c, s, m, e);
     free(s);
     return rc;
 }
@@ -536,6 +588,49 @@ done:
     return rc;
 }
 
+/* The triples of the modelled customers; CRM_EMODEL when there are none. */
+static enum crm_err model_customers(struct crm_churn *c, const struct crm_btsum *b,
+                                    struct crm_errinfo *e)
+{
+    enum crm_err rc = build_triples(c, b, e);
+    if (rc == CRM_OK && c->customers == 0)
+        rc = crm_errinfo_set(e, CRM_EMODEL, "no customer has a paid order in the calibration "
+                             "period: nothing to model");
+    return rc;
+}
+
+/* The two fits of crm_churn_model, side by side: part 0 the customers' triples and the
+ * purchase model, part 1 the spend summaries and Gamma-Gamma. They read b and write
+ * disjoint fields of c; each is the same serial computation as alone, so the results do not
+ * depend on the threads. An error of part 0 is reported before one of part 1. */
+struct fits {
+    struct crm_churn *c;
+    const struct crm_btsum *b;
+    const struct crm_churn_opts *o;
+    enum crm_err rc[2];
+    struct crm_errinfo e[2];
+};
+
+static void fit_part(void *ctx, int part)
+{
+    struct fits *F = ctx;
+    struct crm_churn *c = F->c;
+    if (part == 1) {
+        F->rc[1] = fit_spend(c, F->b, &F->e[1]);
+        return;
+    }
+    enum crm_err rc = model_customers(c, F->b, &F->e[0]);
+    if (rc == CRM_OK)
+        rc = crm_btyd_fit_penalized(F->o->model, c->tri, c->triples, F->o->penalty, &c->bg_fit,
+                                    &F->e[0]);
+    if (rc == CRM_OK) {
+        c->params.bg = c->bg_fit.params;
+        c->params.bg_loglik = c->bg_fit.loglik;
+        memcpy(c->params.bg_se, c->bg_fit.se, sizeof c->params.bg_se);
+    }
+    F->rc[0] = rc;
+}
+
 enum crm_err crm_churn_model(const struct crm_btsum *b, const struct crm_churn_opts *o,
                              struct crm_churn **out, struct crm_errinfo *e)
 {
@@ -550,24 +645,23 @@ enum crm_err crm_churn_model(const struct crm_btsum *b, const struct crm_churn_o
     c->minor_per_unit = pow(10.0, o->money_scale);
     c->holdout_days = b->end < b->as_of - 1 ? b->as_of - 1 - b->end : 0;
     c->population_mean = NAN;
-    enum crm_err rc = build_triples(c, b, e);
-    if (rc == CRM_OK && c->customers == 0)
-        rc = crm_errinfo_set(e, CRM_EMODEL, "no customer has a paid order in the calibration "
-                             "period: nothing to model");
-    if (rc == CRM_OK && o->params) {
-        c->params = *o->params;
-    } else if (rc == CRM_OK) {
+    enum crm_err rc;
+    if (o->params) {
+        rc = model_customers(c, b, e);
+        if (rc == CRM_OK)
+            c->params = *o->params;
+    } else {
         c->fitted = 1;
         c->params.bg_loglik = c->params.gg_loglik = NAN;
         c->params.unit_days = o->days_per_unit;
         c->penalty = o->penalty;
-        rc = crm_btyd_fit_penalized(o->model, c->tri, c->triples, o->penalty, &c->bg_fit, e);
-        if (rc == CRM_OK) {
-            c->params.bg = c->bg_fit.params;
-            c->params.bg_loglik = c->bg_fit.loglik;
-            memcpy(c->params.bg_se, c->bg_fit.se, sizeof c->params.bg_se);
-            rc = fit_spend(c, b, e);
-        }
+        struct fits F = {.c = c, .b = b, .o = o, .rc = {CRM_OK, CRM_OK}};
+        crm_errinfo_clear(&F.e[0]);
+        crm_errinfo_clear(&F.e[1]);
+        crm_thread_both(fit_part, &F);
+        rc = F.rc[0] != CRM_OK ? F.rc[0] : F.rc[1];
+        if (rc != CRM_OK)
+            *e = F.e[F.rc[0] != CRM_OK ? 0 : 1];
         crm_churn_params_round(&c->params);
     }
     if (rc == CRM_OK && c->params.has_gg)
@@ -1005,6 +1099,19 @@ static void put_time(struct crm_out *o, double days, double unit)
         crm_out_fixed(o, days / unit, DECIMALS);
 }
 
+/* Rows are printed in customer order, their triples and scores are read at random (a
+ * million distinct triples are 64 MB): fetched ROW_AHEAD customers ahead. */
+#define ROW_AHEAD 16
+
+static void prefetch_row(const struct crm_churn *c, uint32_t k)
+{
+    uint32_t t = c->map[k];
+    if (t != UINT32_MAX) {
+        __builtin_prefetch(&c->tri[t]);
+        __builtin_prefetch(&c->score[t]);
+    }
+}
+
 /* The row of customer k, if modelled (called from two threads: reads only). */
 static void churn_row(struct crm_out *o, size_t i, void *ctx)
 {
@@ -1015,6 +1122,8 @@ static void churn_row(struct crm_out *o, size_t i, void *ctx)
     const struct crm_btsum_cust *s = &b->cust[k];
     struct crm_churn_row m;
     struct crm_churn_rule_row q;
+    if (r->model && k + ROW_AHEAD < b->n)
+        prefetch_row(r->model, k + ROW_AHEAD);
     if (r->model ? !crm_churn_row(r->model, b, k, &m) : !crm_churn_rule(b, k, r->rules, &q))
         return;
     size_t len;
