@@ -120,6 +120,8 @@ struct reader {
     long long k;                   /* the segment whose end it is heading for */
     long long pos, end;            /* file offsets: next byte to read, where to stop */
     int seg_live;                  /* a segment is begun */
+    size_t tail;                   /* bytes at buf not parsed yet: the cut line after the
+                                      last line end of a block read into the batch */
 };
 
 struct crm_csvin {
@@ -144,6 +146,7 @@ struct crm_csvin {
     int nreaders;
     long long base_off;            /* fd's offset when opened, -1 when not seekable */
     long long seg_from, seg_to, seg_size, nseg;
+    size_t seg_block;              /* bytes a segment reader reads at a time */
     struct reader rd[2];
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -788,18 +791,15 @@ static inline int plain_field(struct reader *rd, struct plain *q, unsigned char 
     return 0;
 }
 
-/* Split n bytes of whole quote-free lines (the last byte a CR or LF) into the batch, as
- * libcsv between records would; -1 when out of memory (rd->oom set). */
-static int split_plain(struct reader *rd, const unsigned char *src, size_t n)
+/* Split the n bytes of whole quote-free lines (the last byte a CR or LF) that lie at the
+ * end of the batch text (at text.len, with 33 bytes of room after them: the last 32-byte
+ * step reads past n) into the batch, as libcsv between records would; -1 when out of
+ * memory (rd->oom set). */
+static int split_in_text(struct reader *rd, size_t n)
 {
     struct batch *b = rd->fill;
-    if (crm_buf_reserve(&b->text, n + 33) != 0) {   /* room for the last 32-byte step */
-        rd->oom = 1;
-        return -1;
-    }
     const size_t tbase = b->text.len;
     unsigned char *t = b->text.data + tbase;
-    memcpy(t, src, n);
     b->text.len += n;
     const unsigned char delim = (unsigned char)rd->c->delim;
     const unsigned char sp2 = delim == '\t' ? ' ' : '\t';   /* the other space libcsv skips */
@@ -863,6 +863,18 @@ static int split_plain(struct reader *rd, const unsigned char *src, size_t n)
     if (rc != 0)
         rd->oom = 1;
     return rc;
+}
+
+/* split_in_text on a copy of n bytes at src; -1 when out of memory (rd->oom set). */
+static int split_plain(struct reader *rd, const unsigned char *src, size_t n)
+{
+    struct batch *b = rd->fill;
+    if (crm_buf_reserve(&b->text, n + 33) != 0) {   /* room for the last 32-byte step */
+        rd->oom = 1;
+        return -1;
+    }
+    memcpy(b->text.data + b->text.len, src, n);
+    return split_in_text(rd, n);
 }
 
 static int reader_init_parser(struct reader *rd)
@@ -1321,10 +1333,67 @@ static int seg_close(struct reader *rd, int eof)
 static int seg_fail(struct reader *rd, const struct crm_errinfo *e)
 {
     struct batch *b = rd->fill;
+    rd->tail = 0;
     b->failed = 1;
     b->err = *e;
     b->nr = 0;
     return seg_close(rd, 0);
+}
+
+/* Parse a block of the segment the usual way (libcsv where it must) and hand over the
+ * batch when it holds records: 0, or what seg_fail returns, or -1 on stop. */
+static int seg_parse(struct reader *rd, unsigned char *p, size_t n)
+{
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    if (parse_block(rd, p, n, &e) != 0 || block_trouble(rd, &e) != 0)
+        return seg_fail(rd, &e);
+    if (rd->fill->nr > 0 && hand_over(rd, 0) != 0)
+        return -1;
+    drop_blank(rd);
+    return 0;
+}
+
+/* The next n bytes of the segment, when the parser is between records: read straight into
+ * the batch text after the cut line left by the last block (rd->tail bytes at rd->buf), and
+ * the whole lines split there in place when they hold no quote (no copy); the new cut line
+ * waits at rd->buf for the next block. Any other block (a quote, no line end) goes to
+ * seg_parse from a copy, exactly as if it had been read there. */
+static int seg_read_in_place(struct reader *rd, size_t n)
+{
+    struct crm_csvin *c = rd->c;
+    struct batch *b = rd->fill;
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    size_t t = rd->tail, m = t + n;
+    if (crm_buf_reserve(&b->text, m + 33) != 0) {  /* room for the last 32-byte step */
+        crm_errinfo_where(&e, c->name, rd->line, -1, -1);
+        crm_errinfo_set(&e, CRM_ENOMEM, "out of memory reading this file");
+        return seg_fail(rd, &e);
+    }
+    unsigned char *dst = b->text.data + b->text.len;
+    memcpy(dst, rd->buf, t);
+    if (read_at(c, dst + t, n, rd->pos, &e) != 0)
+        return seg_fail(rd, &e);
+    rd->pos += (long long)n;
+    c->bytes_in += n;
+    size_t to = m;
+    while (to > 0 && dst[to - 1] != '\n' && dst[to - 1] != '\r')
+        to--;
+    rd->tail = 0;
+    if (to == 0 || memchr(dst, '"', to) != NULL) {
+        memcpy(rd->buf, dst, m);                /* rd->buf holds two blocks */
+        return seg_parse(rd, rd->buf, m);
+    }
+    rd->scan_fields = 0;
+    if (split_in_text(rd, to) != 0 || block_trouble(rd, &e) != 0)
+        return seg_fail(rd, &e);
+    memcpy(rd->buf, dst + to, m - to);         /* less than n bytes: dst + t had a line end */
+    rd->tail = m - to;
+    if (b->nr > 0 && hand_over(rd, 0) != 0)
+        return -1;
+    drop_blank(rd);
+    return 0;
 }
 
 /* One step of a segment reader: begin a segment, parse a block, or end the segment (or
@@ -1352,17 +1421,20 @@ static int seg_step(struct reader *rd)
         return 0;
     }
     if (rd->pos < rd->end) {
-        size_t n = rd->end - rd->pos < SEG_BLOCK ? (size_t)(rd->end - rd->pos) : SEG_BLOCK;
+        size_t z = c->seg_block;
+        size_t n = (size_t)(rd->end - rd->pos) < z ? (size_t)(rd->end - rd->pos) : z;
+        if (c->plain_split && !rd->rec_fields && rd->p.pstate == LIBCSV_ROW_NOT_BEGUN)
+            return seg_read_in_place(rd, n);
         if (read_at(c, rd->buf, n, rd->pos, &e) != 0)
             return seg_fail(rd, &e);
         rd->pos += (long long)n;
         c->bytes_in += n;
-        if (parse_block(rd, rd->buf, n, &e) != 0 || block_trouble(rd, &e) != 0)
-            return seg_fail(rd, &e);
-        if (rd->fill->nr > 0 && hand_over(rd, 0) != 0)
-            return -1;
-        drop_blank(rd);
-        return 0;
+        return seg_parse(rd, rd->buf, n);
+    }
+    if (rd->tail) {                            /* the cut line before the segment's end */
+        size_t n = rd->tail;
+        rd->tail = 0;
+        return seg_parse(rd, rd->buf, n);
     }
     if (rd->end >= c->seg_to) {                /* the end of the data */
         fini(rd);
@@ -1421,6 +1493,7 @@ static void plan_segments(struct crm_csvin *c, const struct crm_csvin_opts *o)
     c->seg_from = from;
     c->seg_to = (long long)st.st_size;
     c->seg_size = (long long)z;
+    c->seg_block = o && o->seg_block_bytes ? o->seg_block_bytes : SEG_BLOCK;
     c->nseg = (c->seg_to - c->seg_from + c->seg_size - 1) / c->seg_size;
     c->nreaders = 2;
     c->bytes_in = 0;
@@ -1437,7 +1510,7 @@ static enum crm_err setup_readers(struct crm_csvin *c, struct crm_errinfo *e)
          * still on the other reader's segment it can finish one and go on with the next
          * (one segment's worth stalled it at every hand-over; measured on 10 M orders:
          * 7 % of the wall time for 16 MB more memory). */
-        rd->npool = c->nseg ? 2 * (int)(c->seg_size / SEG_BLOCK) + 3 : POOL;
+        rd->npool = c->nseg ? 2 * (int)((size_t)c->seg_size / c->seg_block) + 3 : POOL;
         if (!(rd->pool = calloc((size_t)rd->npool, sizeof *rd->pool)))
             return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
         for (int i = 0; i < rd->npool; i++) {
@@ -1447,7 +1520,7 @@ static enum crm_err setup_readers(struct crm_csvin *c, struct crm_errinfo *e)
         }
         if (c->nseg) {
             rd->seg = r;
-            if (!(rd->buf = malloc(SEG_BLOCK)))
+            if (!(rd->buf = malloc(2 * c->seg_block)))
                 return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
         } else {
             rd->fill = rd->free_list;
