@@ -764,8 +764,9 @@ struct plain {
 static inline int plain_field(struct reader *rd, struct plain *q, unsigned char *t,
                               size_t tbase, size_t s, size_t e, unsigned char sp2)
 {
-    while (e > s && (t[e - 1] == ' ' || t[e - 1] == sp2))
-        e--;
+    if (e > s && t[e - 1] <= ' ')       /* a space or tab is <= ' '; most bytes are not */
+        while (e > s && (t[e - 1] == ' ' || t[e - 1] == sp2))
+            e--;
     t[e] = '\0';
     if (q->rec_fields == 0) {
         q->rec_line = q->line;
@@ -827,8 +828,9 @@ static int split_in_text(struct reader *rd, size_t n)
                 high |= (hb & before) != 0;
                 hb &= ~before;
             }
-            while (s < pos && (t[s] == ' ' || t[s] == sp2))
-                s++;
+            if (t[s] <= ' ')                          /* s <= pos: a byte of the block */
+                while (s < pos && (t[s] == ' ' || t[s] == sp2))
+                    s++;
             if (!(ends & bit)) {                      /* a delimiter ends a field */
                 if ((rc = plain_field(rd, &q, t, tbase, s, pos, sp2)) != 0)
                     break;
