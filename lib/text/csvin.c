@@ -20,6 +20,12 @@
  * lines of the segments before it. The records are thus the same as one parser reading
  * the whole file (tests/csvin_test.c checks this on random files).
  *
+ * A segment reader that is between records reads its next block straight into the batch
+ * text, after the cut line the last block left, and splits the whole quote-free lines
+ * there in place (split_in_text); the new cut line waits for the next block. A block with
+ * a quote or without a line end goes, copied, through parse_block like any other, so the
+ * records are the same either way.
+ *
  * Line counting: `line` is the physical line the parser is on; libcsv reports every
  * unquoted CR or LF (CSV_REPALL_NL), a CR followed by LF counts once, and line breaks
  * inside quoted fields are counted from the field text when the block holds a quote. */
