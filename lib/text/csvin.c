@@ -541,14 +541,20 @@ static int has_high16(const unsigned char *s, size_t len)
     return (acc & 0x8080808080808080ull) != 0;
 }
 
+/* Room for k more fields' offsets and lengths; -1 when out of memory. */
+static int field_room_for(struct batch *b, size_t k)
+{
+    size_t fcap = b->fcap;
+    return grow((void **)&b->foff, &fcap, b->nf + k, sizeof *b->foff) ||
+                   grow((void **)&b->flen, &b->fcap, b->nf + k, sizeof *b->flen)
+               ? -1
+               : 0;
+}
+
 /* Room for one more field's offset and length; -1 when out of memory. */
 static int field_room(struct batch *b)
 {
-    size_t fcap = b->fcap;
-    return grow((void **)&b->foff, &fcap, b->nf + 1, sizeof *b->foff) ||
-                   grow((void **)&b->flen, &b->fcap, b->nf + 1, sizeof *b->flen)
-               ? -1
-               : 0;
+    return field_room_for(b, 1);
 }
 
 static void on_field(void *s, size_t len, void *data)
@@ -774,23 +780,16 @@ static inline int plain_field(struct reader *rd, struct plain *q, unsigned char 
         while (e > s && (t[e - 1] == ' ' || t[e - 1] == sp2))
             e--;
     t[e] = '\0';
-    if (q->rec_fields == 0) {
-        q->rec_line = q->line;
-    } else if (q->rec_fields >= MAX_FIELDS) {
-        if (!rd->too_long)
-            rd->too_long = q->rec_line;
-        return 0;
+    if (q->rec_fields - 1 >= MAX_FIELDS - 1) {      /* 0 (wraps) or MAX_FIELDS and more */
+        if (q->rec_fields == 0) {
+            q->rec_line = q->line;
+        } else {
+            if (!rd->too_long)
+                rd->too_long = q->rec_line;
+            return 0;
+        }
     }
-    if (__builtin_expect(q->nf == q->fcap, 0)) {
-        struct batch *b = rd->fill;
-        b->nf = q->nf;
-        if (field_room(b) != 0)
-            return -1;
-        q->foff = b->foff;
-        q->flen = b->flen;
-        q->fcap = b->fcap;
-    }
-    q->foff[q->nf] = tbase + s;
+    q->foff[q->nf] = tbase + s;                     /* room made for the step's fields */
     q->flen[q->nf] = e - s;
     q->nf++;
     q->rec_fields++;
@@ -816,6 +815,14 @@ static int split_in_text(struct reader *rd, size_t n)
     int high = 0;                                     /* a byte >= 0x80 or NUL in the record */
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i += 32) {
+        if (__builtin_expect(q.fcap - q.nf < 32, 0)) {  /* a step ends 32 fields at most */
+            b->nf = q.nf;
+            if ((rc = field_room_for(b, 32)) != 0)
+                break;
+            q.foff = b->foff;
+            q.flen = b->flen;
+            q.fcap = b->fcap;
+        }
         struct marks k = scan32(t + i, delim);        /* the batch text has room past n */
         uint32_t ends = k.ends, m = k.delim | ends, hb = k.high;
         if (n - i < 32) {
