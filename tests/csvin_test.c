@@ -288,13 +288,17 @@ static void test_csvin_a_record_of_too_many_fields_is_an_error_naming_its_line(v
     }
     t[n++] = '\n';
     n += (size_t)sprintf(t + n, "3,4\n");
-    const char *path = write_temp(t, n);
-    struct rows r;
-    struct crm_errinfo e;
-    crm_errinfo_clear(&e);
-    assert_int_equal(read_rows(path, NULL, &r, &e, NULL), CRM_EDATA);
-    assert_int_equal(e.line, 3);
-    assert_non_null(strstr(e.msg, "more than 1048576 fields"));
+    /* blocks of 128 KiB: the line reaches libcsv; of 8 MiB: the in-place split sees it */
+    const struct crm_csvin_opts big = {.seg_block_bytes = 8u << 20};
+    const struct crm_csvin_opts *opts[] = {NULL, &big};
+    for (int k = 0; k < 2; k++) {
+        struct rows r;
+        struct crm_errinfo e;
+        crm_errinfo_clear(&e);
+        assert_int_equal(read_rows(write_temp(t, n), opts[k], &r, &e, NULL), CRM_EDATA);
+        assert_int_equal(e.line, 3);
+        assert_non_null(strstr(e.msg, "more than 1048576 fields"));
+    }
     free(t);
 }
 
@@ -400,12 +404,15 @@ static void prep_sum(void *ctx, const struct crm_record *recs, size_t n, void *o
     }
 }
 
+static size_t seg_block;   /* the segment readers' block size (0: the default) */
+
 /* Every record (line, bad flag, fields) and the final status, as bytes; checks the prep
  * hook's entries against the records whenever a batch has them. */
 static void dump_file(const char *path, size_t segment, int libcsv_only, struct dump *d,
                       size_t *prepped)
 {
-    struct crm_csvin_opts o = {.segment_bytes = segment, .libcsv_only = libcsv_only};
+    struct crm_csvin_opts o = {.segment_bytes = segment, .libcsv_only = libcsv_only,
+                               .seg_block_bytes = seg_block};
     struct crm_csvin *c;
     struct crm_errinfo e;
     crm_errinfo_clear(&e);
@@ -576,6 +583,92 @@ static void test_csvin_quote_free_lines_split_as_libcsv_does(void **state)
     free(got.p);
 }
 
+/* A segment reader reads a block straight into the batch and splits its quote-free lines
+ * in place, the cut line left for the next block; a block with a quote or no line end goes
+ * through a copy to libcsv. Small blocks (5 to 300 bytes) in segments of 400 bytes to the
+ * whole file put every kind of line at a block boundary: a quoted field (with line ends)
+ * cut, a quote in an otherwise plain block, CRLF cut between CR and LF, lines longer than
+ * a block, blank lines, NUL and high bytes. The records must be libcsv's alone. */
+static void test_csvin_blocks_read_in_place_give_libcsv_records(void **state)
+{
+    (void)state;
+    static const char *const tok[] = {"a", "bc", "12.5", " x ", ",", ",", ",", "\n", "\n",
+                                      "\r\n", "\r", "\n\n", "  \n", ";", "\t",
+                                      "\xE4\xB8\xAD", "\xFF", "\0", "\"q,\nq\"",
+                                      "\"a\"\"b\"", "longlonglonglonglonglonglonglong"};
+    static const char *const head[] = {"id,name,amount\n", "id;name;amount\r\n",
+                                       "id\tname\tamount\n"};
+    const size_t ntok = sizeof tok / sizeof *tok;
+    const size_t blocks[] = {5, 17, 64, 300};
+    struct dump ref = {0}, got = {0};
+    char *text = malloc(1 << 16);
+    assert_non_null(text);
+    size_t prepped = 0;
+    uint64_t rng = 55555;
+    for (int round = 0; round < 120; round++) {
+        size_t len = strlen(head[round % 3]), want = 500 + (size_t)(round * 71 % 5000);
+        memcpy(text, head[round % 3], len);
+        while (len < want) {
+            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+            unsigned pick = (unsigned)(rng >> 33);
+            size_t k = (pick >> 3) % ntok;
+            if ((k == 18 || k == 19) && round % 4)      /* quotes in a quarter of the files */
+                k = 0;
+            if (k == 17 && round % 5)                    /* NUL bytes in a fifth */
+                k = 1;
+            const char *t = tok[k];
+            size_t tl = t[0] ? strlen(t) : 1;
+            memcpy(text + len, t, tl);
+            len += tl;
+        }
+        if (round % 2)
+            text[len++] = '\n';
+        const size_t sizes[] = {400, 1500, len / 2 + 1};
+        seg_block = blocks[round % 4];
+        check_file(text, len, sizes, sizeof sizes / sizeof *sizes, &ref, &got, &prepped,
+                   "/tmp/crm-csvin-inplace-input", "libcsv's", round);
+        seg_block = 0;
+    }
+    assert_true(prepped > 10000);
+    free(text);
+    free(ref.p);
+    free(got.p);
+}
+
+/* Named meeting points of the in-place blocks and libcsv, blocks of 16 bytes: the exact
+ * records (fields, lines) of each. */
+static void test_csvin_in_place_meets_libcsv_at_named_points(void **state)
+{
+    (void)state;
+    /* a quote in the middle of a plain block; a quoted field cut by a block end, holding
+     * a line end; a line with one field too many; a CRLF cut between its CR and LF; a
+     * line of 40 bytes (longer than a block) */
+    const char *file = "id,v\n1,a\n2,\"b\"\n3,c\n4,\"x\ny,z\"\n5,d,extra\r\n"
+                       "6,e\r\n7,ffffffffffffffffffffffffffffffffffffff\n8,g\n";
+    const char *want = "L1 B0 Q0 N2:2=id\0" "1=v\0" "L2 B0 Q0 N2:1=1\0" "1=a\0"
+                       "L3 B0 Q0 N2:1=2\0" "1=b\0" "L4 B0 Q0 N2:1=3\0" "1=c\0"
+                       "L5 B0 Q0 N2:1=4\0" "5=x\ny,z\0" "L7 B0 Q0 N3:1=5\0" "1=d\0" "5=extra\0"
+                       "L8 B0 Q0 N2:1=6\0" "1=e\0"
+                       "L9 B0 Q0 N2:1=7\0" "38=ffffffffffffffffffffffffffffffffffffff\0"
+                       "L10 B0 Q0 N2:1=8\0" "1=g\0" "end 0 0  UTF-8 44\n";
+    size_t want_len = 0;
+    while (strncmp(want + want_len, "end", 3) != 0)
+        want_len += strlen(want + want_len) + 1;
+    want_len += strlen(want + want_len);
+    const char *path = write_temp(file, strlen(file));
+    struct dump d = {0};
+    size_t prepped = 0;
+    const size_t segs[] = {(size_t)-1, 30, 60};
+    for (size_t k = 0; k < 3; k++) {
+        seg_block = 16;
+        dump_file(path, segs[k], 0, &d, &prepped);
+        seg_block = 0;
+        assert_int_equal(d.len, want_len);
+        assert_memory_equal(d.p, want, want_len);
+    }
+    unlink(path);
+    free(d.p);
+}
 
 /* ---- SPEC §13.1 ---- */
 
@@ -719,6 +812,8 @@ int main(void)
         cmocka_unit_test(test_csvin_parse_delimiter_option),
         cmocka_unit_test(test_csvin_segments_give_the_records_of_one_parser),
         cmocka_unit_test(test_csvin_quote_free_lines_split_as_libcsv_does),
+        cmocka_unit_test(test_csvin_blocks_read_in_place_give_libcsv_records),
+        cmocka_unit_test(test_csvin_in_place_meets_libcsv_at_named_points),
         cmocka_unit_test(test_csvin_spaces_between_cr_and_lf_end_two_lines),
         cmocka_unit_test(test_csvin_a_quote_open_at_the_end_flags_the_lines_it_swallowed),
         cmocka_unit_test(test_csvin_a_quote_spanning_more_than_100_lines_is_flagged),

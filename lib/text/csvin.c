@@ -20,6 +20,12 @@
  * lines of the segments before it. The records are thus the same as one parser reading
  * the whole file (tests/csvin_test.c checks this on random files).
  *
+ * A segment reader that is between records reads its next block straight into the batch
+ * text, after the cut line the last block left, and splits the whole quote-free lines
+ * there in place (split_in_text); the new cut line waits for the next block. A block with
+ * a quote or without a line end goes, copied, through parse_block like any other, so the
+ * records are the same either way.
+ *
  * Line counting: `line` is the physical line the parser is on; libcsv reports every
  * unquoted CR or LF (CSV_REPALL_NL), a CR followed by LF counts once, and line breaks
  * inside quoted fields are counted from the field text when the block holds a quote. */
@@ -120,6 +126,8 @@ struct reader {
     long long k;                   /* the segment whose end it is heading for */
     long long pos, end;            /* file offsets: next byte to read, where to stop */
     int seg_live;                  /* a segment is begun */
+    size_t tail;                   /* bytes at buf not parsed yet: the cut line after the
+                                      last line end of a block read into the batch */
 };
 
 struct crm_csvin {
@@ -144,6 +152,7 @@ struct crm_csvin {
     int nreaders;
     long long base_off;            /* fd's offset when opened, -1 when not seekable */
     long long seg_from, seg_to, seg_size, nseg;
+    size_t seg_block;              /* bytes a segment reader reads at a time */
     struct reader rd[2];
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -532,14 +541,20 @@ static int has_high16(const unsigned char *s, size_t len)
     return (acc & 0x8080808080808080ull) != 0;
 }
 
+/* Room for k more fields' offsets and lengths; -1 when out of memory. */
+static int field_room_for(struct batch *b, size_t k)
+{
+    size_t fcap = b->fcap;
+    return grow((void **)&b->foff, &fcap, b->nf + k, sizeof *b->foff) ||
+                   grow((void **)&b->flen, &b->fcap, b->nf + k, sizeof *b->flen)
+               ? -1
+               : 0;
+}
+
 /* Room for one more field's offset and length; -1 when out of memory. */
 static int field_room(struct batch *b)
 {
-    size_t fcap = b->fcap;
-    return grow((void **)&b->foff, &fcap, b->nf + 1, sizeof *b->foff) ||
-                   grow((void **)&b->flen, &b->fcap, b->nf + 1, sizeof *b->flen)
-               ? -1
-               : 0;
+    return field_room_for(b, 1);
 }
 
 static void on_field(void *s, size_t len, void *data)
@@ -761,26 +776,20 @@ struct plain {
 static inline int plain_field(struct reader *rd, struct plain *q, unsigned char *t,
                               size_t tbase, size_t s, size_t e, unsigned char sp2)
 {
-    while (e > s && (t[e - 1] == ' ' || t[e - 1] == sp2))
-        e--;
+    if (e > s && t[e - 1] <= ' ')       /* a space or tab is <= ' '; most bytes are not */
+        while (e > s && (t[e - 1] == ' ' || t[e - 1] == sp2))
+            e--;
     t[e] = '\0';
-    if (q->rec_fields == 0) {
-        q->rec_line = q->line;
-    } else if (q->rec_fields >= MAX_FIELDS) {
-        if (!rd->too_long)
-            rd->too_long = q->rec_line;
-        return 0;
+    if (q->rec_fields - 1 >= MAX_FIELDS - 1) {      /* 0 (wraps) or MAX_FIELDS and more */
+        if (q->rec_fields == 0) {
+            q->rec_line = q->line;
+        } else {
+            if (!rd->too_long)
+                rd->too_long = q->rec_line;
+            return 0;
+        }
     }
-    if (__builtin_expect(q->nf == q->fcap, 0)) {
-        struct batch *b = rd->fill;
-        b->nf = q->nf;
-        if (field_room(b) != 0)
-            return -1;
-        q->foff = b->foff;
-        q->flen = b->flen;
-        q->fcap = b->fcap;
-    }
-    q->foff[q->nf] = tbase + s;
+    q->foff[q->nf] = tbase + s;                     /* room made for the step's fields */
     q->flen[q->nf] = e - s;
     q->nf++;
     q->rec_fields++;
@@ -788,18 +797,15 @@ static inline int plain_field(struct reader *rd, struct plain *q, unsigned char 
     return 0;
 }
 
-/* Split n bytes of whole quote-free lines (the last byte a CR or LF) into the batch, as
- * libcsv between records would; -1 when out of memory (rd->oom set). */
-static int split_plain(struct reader *rd, const unsigned char *src, size_t n)
+/* Split the n bytes of whole quote-free lines (the last byte a CR or LF) that lie at the
+ * end of the batch text (at text.len, with 33 bytes of room after them: the last 32-byte
+ * step reads past n) into the batch, as libcsv between records would; -1 when out of
+ * memory (rd->oom set). */
+static int split_in_text(struct reader *rd, size_t n)
 {
     struct batch *b = rd->fill;
-    if (crm_buf_reserve(&b->text, n + 33) != 0) {   /* room for the last 32-byte step */
-        rd->oom = 1;
-        return -1;
-    }
     const size_t tbase = b->text.len;
     unsigned char *t = b->text.data + tbase;
-    memcpy(t, src, n);
     b->text.len += n;
     const unsigned char delim = (unsigned char)rd->c->delim;
     const unsigned char sp2 = delim == '\t' ? ' ' : '\t';   /* the other space libcsv skips */
@@ -809,6 +815,14 @@ static int split_plain(struct reader *rd, const unsigned char *src, size_t n)
     int high = 0;                                     /* a byte >= 0x80 or NUL in the record */
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i += 32) {
+        if (__builtin_expect(q.fcap - q.nf < 32, 0)) {  /* a step ends 32 fields at most */
+            b->nf = q.nf;
+            if ((rc = field_room_for(b, 32)) != 0)
+                break;
+            q.foff = b->foff;
+            q.flen = b->flen;
+            q.fcap = b->fcap;
+        }
         struct marks k = scan32(t + i, delim);        /* the batch text has room past n */
         uint32_t ends = k.ends, m = k.delim | ends, hb = k.high;
         if (n - i < 32) {
@@ -827,8 +841,9 @@ static int split_plain(struct reader *rd, const unsigned char *src, size_t n)
                 high |= (hb & before) != 0;
                 hb &= ~before;
             }
-            while (s < pos && (t[s] == ' ' || t[s] == sp2))
-                s++;
+            if (t[s] <= ' ')                          /* s <= pos: a byte of the block */
+                while (s < pos && (t[s] == ' ' || t[s] == sp2))
+                    s++;
             if (!(ends & bit)) {                      /* a delimiter ends a field */
                 if ((rc = plain_field(rd, &q, t, tbase, s, pos, sp2)) != 0)
                     break;
@@ -863,6 +878,18 @@ static int split_plain(struct reader *rd, const unsigned char *src, size_t n)
     if (rc != 0)
         rd->oom = 1;
     return rc;
+}
+
+/* split_in_text on a copy of n bytes at src; -1 when out of memory (rd->oom set). */
+static int split_plain(struct reader *rd, const unsigned char *src, size_t n)
+{
+    struct batch *b = rd->fill;
+    if (crm_buf_reserve(&b->text, n + 33) != 0) {   /* room for the last 32-byte step */
+        rd->oom = 1;
+        return -1;
+    }
+    memcpy(b->text.data + b->text.len, src, n);
+    return split_in_text(rd, n);
 }
 
 static int reader_init_parser(struct reader *rd)
@@ -1321,10 +1348,67 @@ static int seg_close(struct reader *rd, int eof)
 static int seg_fail(struct reader *rd, const struct crm_errinfo *e)
 {
     struct batch *b = rd->fill;
+    rd->tail = 0;
     b->failed = 1;
     b->err = *e;
     b->nr = 0;
     return seg_close(rd, 0);
+}
+
+/* Parse a block of the segment the usual way (libcsv where it must) and hand over the
+ * batch when it holds records: 0, or what seg_fail returns, or -1 on stop. */
+static int seg_parse(struct reader *rd, unsigned char *p, size_t n)
+{
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    if (parse_block(rd, p, n, &e) != 0 || block_trouble(rd, &e) != 0)
+        return seg_fail(rd, &e);
+    if (rd->fill->nr > 0 && hand_over(rd, 0) != 0)
+        return -1;
+    drop_blank(rd);
+    return 0;
+}
+
+/* The next n bytes of the segment, when the parser is between records: read straight into
+ * the batch text after the cut line left by the last block (rd->tail bytes at rd->buf), and
+ * the whole lines split there in place when they hold no quote (no copy); the new cut line
+ * waits at rd->buf for the next block. Any other block (a quote, no line end) goes to
+ * seg_parse from a copy, exactly as if it had been read there. */
+static int seg_read_in_place(struct reader *rd, size_t n)
+{
+    struct crm_csvin *c = rd->c;
+    struct batch *b = rd->fill;
+    struct crm_errinfo e;
+    crm_errinfo_clear(&e);
+    size_t t = rd->tail, m = t + n;
+    if (crm_buf_reserve(&b->text, m + 33) != 0) {  /* room for the last 32-byte step */
+        crm_errinfo_where(&e, c->name, rd->line, -1, -1);
+        crm_errinfo_set(&e, CRM_ENOMEM, "out of memory reading this file");
+        return seg_fail(rd, &e);
+    }
+    unsigned char *dst = b->text.data + b->text.len;
+    memcpy(dst, rd->buf, t);
+    if (read_at(c, dst + t, n, rd->pos, &e) != 0)
+        return seg_fail(rd, &e);
+    rd->pos += (long long)n;
+    c->bytes_in += n;
+    size_t to = m;
+    while (to > 0 && dst[to - 1] != '\n' && dst[to - 1] != '\r')
+        to--;
+    rd->tail = 0;
+    if (to == 0 || memchr(dst, '"', to) != NULL) {
+        memcpy(rd->buf, dst, m);                /* rd->buf holds two blocks */
+        return seg_parse(rd, rd->buf, m);
+    }
+    rd->scan_fields = 0;
+    if (split_in_text(rd, to) != 0 || block_trouble(rd, &e) != 0)
+        return seg_fail(rd, &e);
+    memcpy(rd->buf, dst + to, m - to);         /* less than n bytes: dst + t had a line end */
+    rd->tail = m - to;
+    if (b->nr > 0 && hand_over(rd, 0) != 0)
+        return -1;
+    drop_blank(rd);
+    return 0;
 }
 
 /* One step of a segment reader: begin a segment, parse a block, or end the segment (or
@@ -1352,17 +1436,20 @@ static int seg_step(struct reader *rd)
         return 0;
     }
     if (rd->pos < rd->end) {
-        size_t n = rd->end - rd->pos < SEG_BLOCK ? (size_t)(rd->end - rd->pos) : SEG_BLOCK;
+        size_t z = c->seg_block;
+        size_t n = (size_t)(rd->end - rd->pos) < z ? (size_t)(rd->end - rd->pos) : z;
+        if (c->plain_split && !rd->rec_fields && rd->p.pstate == LIBCSV_ROW_NOT_BEGUN)
+            return seg_read_in_place(rd, n);
         if (read_at(c, rd->buf, n, rd->pos, &e) != 0)
             return seg_fail(rd, &e);
         rd->pos += (long long)n;
         c->bytes_in += n;
-        if (parse_block(rd, rd->buf, n, &e) != 0 || block_trouble(rd, &e) != 0)
-            return seg_fail(rd, &e);
-        if (rd->fill->nr > 0 && hand_over(rd, 0) != 0)
-            return -1;
-        drop_blank(rd);
-        return 0;
+        return seg_parse(rd, rd->buf, n);
+    }
+    if (rd->tail) {                            /* the cut line before the segment's end */
+        size_t n = rd->tail;
+        rd->tail = 0;
+        return seg_parse(rd, rd->buf, n);
     }
     if (rd->end >= c->seg_to) {                /* the end of the data */
         fini(rd);
@@ -1421,6 +1508,7 @@ static void plan_segments(struct crm_csvin *c, const struct crm_csvin_opts *o)
     c->seg_from = from;
     c->seg_to = (long long)st.st_size;
     c->seg_size = (long long)z;
+    c->seg_block = o && o->seg_block_bytes ? o->seg_block_bytes : SEG_BLOCK;
     c->nseg = (c->seg_to - c->seg_from + c->seg_size - 1) / c->seg_size;
     c->nreaders = 2;
     c->bytes_in = 0;
@@ -1437,7 +1525,7 @@ static enum crm_err setup_readers(struct crm_csvin *c, struct crm_errinfo *e)
          * still on the other reader's segment it can finish one and go on with the next
          * (one segment's worth stalled it at every hand-over; measured on 10 M orders:
          * 7 % of the wall time for 16 MB more memory). */
-        rd->npool = c->nseg ? 2 * (int)(c->seg_size / SEG_BLOCK) + 3 : POOL;
+        rd->npool = c->nseg ? 2 * (int)((size_t)c->seg_size / c->seg_block) + 3 : POOL;
         if (!(rd->pool = calloc((size_t)rd->npool, sizeof *rd->pool)))
             return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
         for (int i = 0; i < rd->npool; i++) {
@@ -1447,7 +1535,7 @@ static enum crm_err setup_readers(struct crm_csvin *c, struct crm_errinfo *e)
         }
         if (c->nseg) {
             rd->seg = r;
-            if (!(rd->buf = malloc(SEG_BLOCK)))
+            if (!(rd->buf = malloc(2 * c->seg_block)))
                 return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
         } else {
             rd->fill = rd->free_list;

@@ -24,6 +24,7 @@ struct crm_csvin_opts {
     size_t segment_bytes;     /* a regular file larger than this is parsed in segments on
                                  two threads; 0: 1 MiB; (size_t)-1: never (tests) */
     int libcsv_only;          /* tests: every line through libcsv, none split directly */
+    size_t seg_block_bytes;   /* tests: bytes a segment reader reads at a time; 0: 128 KiB */
 };
 
 struct crm_record {
