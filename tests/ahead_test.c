@@ -138,6 +138,35 @@ static void test_ahead_helper_stays_within_its_lead(void **state)
     free(f.times);
 }
 
+/* crm_ahead_cover: a prefix within the hint is prepared and the helper runs on; one past it
+ * stops the helper and hands the caller the prepared count to grow from; no helper: 0. */
+static void test_ahead_cover_within_and_past_the_hint(void **state)
+{
+    (void)state;
+    struct fill f;
+    new_fill(&f, 1000, 0);
+    struct crm_ahead *ah = crm_ahead_start(1000, 64, 256, fill_range, &f);
+    assert_non_null(ah);
+    uint32_t ready = 7;
+    assert_int_equal(crm_ahead_cover(&ah, 1000, 300, &ready), 1);
+    assert_non_null(ah);
+    assert_int_equal(ready, 7);
+    for (size_t i = 0; i < 300; i++)
+        assert_int_equal(f.v[i], i * 3 + 1);
+    assert_int_equal(crm_ahead_cover(&ah, 1000, 1000, &ready), 1);
+    assert_int_equal(f.v[999], 999 * 3 + 1);
+    assert_int_equal(crm_ahead_cover(&ah, 1000, 1001, &ready), 0);
+    assert_null(ah);
+    assert_int_equal(ready, 1000);
+    ready = 5;
+    assert_int_equal(crm_ahead_cover(&ah, 1000, 10, &ready), 0);   /* no helper */
+    assert_int_equal(ready, 5);
+    for (size_t i = 0; i < 1000; i++)
+        assert_int_equal(atomic_load(&f.times[i]), 1);
+    free(f.v);
+    free(f.times);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -145,6 +174,7 @@ int main(void)
         cmocka_unit_test(test_ahead_nothing_to_prepare),
         cmocka_unit_test(test_ahead_stop_early_prepares_nothing_twice),
         cmocka_unit_test(test_ahead_helper_stays_within_its_lead),
+        cmocka_unit_test(test_ahead_cover_within_and_past_the_hint),
     };
     return cmocka_run_group_tests_name("ahead", tests, NULL, NULL);
 }

@@ -120,3 +120,16 @@ void crm_ahead_stop(struct crm_ahead *ah)
     free(ah->done);
     free(ah);
 }
+
+int crm_ahead_cover(struct crm_ahead **ah, size_t hint, size_t need, uint32_t *ready)
+{
+    if (!*ah)
+        return 0;
+    crm_ahead_need(*ah, need < hint ? need : hint);
+    if (need <= hint)
+        return 1;
+    crm_ahead_stop(*ah);
+    *ah = NULL;
+    *ready = (uint32_t)hint;
+    return 0;
+}

@@ -10,6 +10,7 @@
 #define CRM_AHEAD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct crm_ahead;
 
@@ -27,6 +28,12 @@ struct crm_ahead *crm_ahead_start(size_t n, size_t step, size_t lead, crm_ahead_
 
 /* Return once entries [0, upto) are prepared (upto > n counts as n). Caller's thread only. */
 void crm_ahead_need(struct crm_ahead *ah, size_t upto);
+
+/* For arrays prepared ahead up to `hint` entries (hint was crm_ahead_start's n): 1 when
+ * entries [0, need) are prepared (after waiting for the helper if it must); else 0, the
+ * helper stopped and *ah NULL, and *ready set to hint when it had been running — the
+ * caller then grows its arrays past what was prepared. *ah NULL (no helper): 0. */
+int crm_ahead_cover(struct crm_ahead **ah, size_t hint, size_t need, uint32_t *ready);
 
 /* Stop the helper after its current step, wait for it and free ah (NULL: nothing). Entries
  * past the last prefix crm_ahead_need returned may be prepared or not. */

@@ -95,14 +95,8 @@ static struct crm_ahead *start_ahead(struct crm_agg *a, uint32_t hint, uint32_t 
 static int prepare(struct crm_agg *a, struct crm_ahead **ah, uint32_t hint, uint32_t need,
                    uint32_t *cap, uint32_t *ready)
 {
-    if (*ah) {
-        crm_ahead_need(*ah, need < hint ? need : hint);
-        if (need <= hint)
-            return 0;
-        crm_ahead_stop(*ah);
-        *ah = NULL;
-        *ready = hint;
-    }
+    if (crm_ahead_cover(ah, hint, need, ready))
+        return 0;
     return grow(a, need, cap, ready);
 }
 

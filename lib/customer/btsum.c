@@ -111,14 +111,8 @@ static struct crm_ahead *start_ahead(struct crm_btsum *b, uint32_t hint, uint32_
 static int prepare(struct crm_btsum *b, struct crm_ahead **ah, uint32_t hint, uint32_t need,
                    uint32_t *cap, uint32_t *ready)
 {
-    if (*ah) {
-        crm_ahead_need(*ah, need < hint ? need : hint);
-        if (need <= hint)
-            return 0;
-        crm_ahead_stop(*ah);
-        *ah = NULL;
-        *ready = hint;
-    }
+    if (crm_ahead_cover(ah, hint, need, ready))
+        return 0;
     return grow_customers(b, need, cap, ready);
 }
 

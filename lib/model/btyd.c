@@ -435,54 +435,23 @@ void crm_btyd_simulate(const struct crm_btyd_params *p, struct crm_rng *rng, dou
 
 /* ---- distinct values and compaction ---- */
 
-static uint64_t key_bits(double v)
-{
-    uint64_t u;
-    if (v == 0.0)
-        v = 0.0; /* -0 and +0 are one value */
-    memcpy(&u, &v, sizeof u);
-    return u;
-}
-
-static size_t hash_slot(uint64_t h, size_t mask)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    return (size_t)h & mask;
-}
-
 /* uniq[] gets the distinct values of v[0..n) in first-seen order, idx[i] the position of
- * v[i] in it. Open addressing on the bit patterns: O(n). */
+ * v[i] in it (-0 and +0 one value): a crm_keygroup of one key, O(n). */
 static enum crm_err distinct(const double *v, size_t n, uint32_t *idx, double **uniq,
                              size_t *n_uniq)
 {
-    size_t cap = 16;
-    while (cap < 2 * n)
-        cap *= 2;
-    uint32_t *slot = calloc(cap, sizeof *slot); /* stores position + 1; 0 = empty */
-    double *u = malloc((n ? n : 1) * sizeof *u);
-    if (!slot || !u) {
-        free(slot);
-        free(u);
+    struct crm_keygroup g;
+    if (crm_keygroup_init(&g, 1) != 0 || crm_keygroup_add_many(&g, v, NULL, n, idx) != 0) {
+        crm_keygroup_free(&g);
         return CRM_ENOMEM;
     }
-    size_t nu = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t k = key_bits(v[i]);
-        size_t s = hash_slot(k, cap - 1);
-        while (slot[s] && key_bits(u[slot[s] - 1]) != k)
-            s = (s + 1) & (cap - 1);
-        if (!slot[s]) {
-            u[nu] = v[i];
-            slot[s] = (uint32_t)++nu;
-        }
-        idx[i] = slot[s] - 1;
-    }
-    free(slot);
+    double *u = malloc((g.n ? g.n : 1) * sizeof *u);
+    if (u && g.n)
+        memcpy(u, g.key, g.n * sizeof *u);
     *uniq = u;
-    *n_uniq = nu;
-    return CRM_OK;
+    *n_uniq = g.n;
+    crm_keygroup_free(&g);
+    return u ? CRM_OK : CRM_ENOMEM;
 }
 
 enum crm_err crm_btyd_from_groups(struct crm_keygroup *g, struct crm_btyd_obs **out,
