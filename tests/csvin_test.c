@@ -534,6 +534,35 @@ static void test_csvin_segments_give_the_records_of_one_parser(void **state)
     free(seg.p);
 }
 
+/* Random CSV text: head, then tokens drawn with rng (an LCG) until want bytes. Tokens
+ * quote_lo..quote_hi (quoted fields) are replaced by token 0 unless quotes, token nul (a
+ * NUL byte, written as one byte) by token 1 unless nuls. Returns the length. */
+struct mix {
+    const char *const *tok;
+    size_t ntok, quote_lo, quote_hi, nul;
+};
+
+static size_t random_csv(char *text, const char *head, const struct mix *m, size_t want,
+                         uint64_t *rng, int quotes, int nuls)
+{
+    size_t len = strlen(head);
+    memcpy(text, head, len);
+    while (len < want) {
+        *rng = *rng * 6364136223846793005ull + 1442695040888963407ull;
+        unsigned pick = (unsigned)(*rng >> 33);
+        size_t k = (pick >> 3) % m->ntok;
+        if (k >= m->quote_lo && k <= m->quote_hi && !quotes)
+            k = 0;
+        if (k == m->nul && !nuls)
+            k = 1;
+        const char *t = m->tok[k];
+        size_t tl = t[0] ? strlen(t) : 1;
+        memcpy(text + len, t, tl);
+        len += tl;
+    }
+    return len;
+}
+
 /* Quote-free lines are split without libcsv (split_plain); what comes out must be what
  * libcsv alone gives, whatever the spaces, tabs, line ends, delimiters, empty and blank
  * lines, NUL or high bytes — and with quoted fields in some blocks, so the two hand over
@@ -555,21 +584,10 @@ static void test_csvin_quote_free_lines_split_as_libcsv_does(void **state)
     size_t prepped = 0, dumped = 0;
     uint64_t rng = 987654321;
     for (int round = 0; round < 200; round++) {
-        size_t len = strlen(head[round % 4]), want = 100 + (size_t)(round * 53 % 4000);
-        memcpy(text, head[round % 4], len);
-        while (len < want) {
-            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
-            unsigned pick = (unsigned)(rng >> 33);
-            size_t k = (pick >> 3) % ntok;
-            if (k == ntok - 1 && round % 3)            /* quotes in a third of the files */
-                k = 0;
-            if (k == ntok - 2 && round % 5)            /* NUL bytes in a fifth */
-                k = 1;
-            const char *t = tok[k];
-            size_t tl = t[0] ? strlen(t) : 1;
-            memcpy(text + len, t, tl);
-            len += tl;
-        }
+        /* quotes in a third of the files, NUL bytes in a fifth */
+        const struct mix m = {tok, ntok, ntok - 1, ntok - 1, ntok - 2};
+        size_t len = random_csv(text, head[round % 4], &m, 100 + (size_t)(round * 53 % 4000),
+                                &rng, round % 3 == 0, round % 5 == 0);
         if (round % 2)
             text[len++] = '\n';
         check_file(text, len, sizes, sizeof sizes / sizeof *sizes, &ref, &got, &prepped,
@@ -606,21 +624,10 @@ static void test_csvin_blocks_read_in_place_give_libcsv_records(void **state)
     size_t prepped = 0;
     uint64_t rng = 55555;
     for (int round = 0; round < 120; round++) {
-        size_t len = strlen(head[round % 3]), want = 500 + (size_t)(round * 71 % 5000);
-        memcpy(text, head[round % 3], len);
-        while (len < want) {
-            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
-            unsigned pick = (unsigned)(rng >> 33);
-            size_t k = (pick >> 3) % ntok;
-            if ((k == 18 || k == 19) && round % 4)      /* quotes in a quarter of the files */
-                k = 0;
-            if (k == 17 && round % 5)                    /* NUL bytes in a fifth */
-                k = 1;
-            const char *t = tok[k];
-            size_t tl = t[0] ? strlen(t) : 1;
-            memcpy(text + len, t, tl);
-            len += tl;
-        }
+        /* quotes in a quarter of the files, NUL bytes in a fifth */
+        const struct mix m = {tok, ntok, 18, 19, 17};
+        size_t len = random_csv(text, head[round % 3], &m, 500 + (size_t)(round * 71 % 5000),
+                                &rng, round % 4 == 0, round % 5 == 0);
         if (round % 2)
             text[len++] = '\n';
         const size_t sizes[] = {400, 1500, len / 2 + 1};
