@@ -166,6 +166,10 @@ static void test_run_over_the_reject_rate_commits_no_store(void **state)
     assert_int_equal(run(&job, write_csv("over.csv", orders), &s, &e), CRM_EDATA);
     assert_non_null(strstr(e.msg, "1 of 3 rows rejected (33.33%), over --max-reject-rate 0.01; "
                                   "no store written"));
+    /* the summary before it does not claim the orders were written */
+    assert_string_equal(s.lines[1], "1 3 rows read, 2 orders accepted, none written (0 rows "
+                                    "merged into orders), 1 rejected (1 bad amount), 0 "
+                                    "duplicates skipped; 2 new customers");
     assert_int_not_equal(access(job.output, F_OK), 0);
     assert_int_equal(access(job.rejects, R_OK), 0);  /* kept: it says why */
     assert_int_equal(s.temps, 0);

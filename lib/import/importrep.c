@@ -32,7 +32,8 @@ void sayf(crm_import_say *say, void *ctx, int info, const char *fmt, ...)
     free(text);
 }
 
-static void counts(const struct crm_import_stats *st, crm_import_say *say, void *ctx)
+static void counts(const struct crm_import_stats *st, int written, crm_import_say *say,
+                   void *ctx)
 {
     char rej[512] = "", skip[256] = "";
     size_t n = 0;
@@ -47,16 +48,18 @@ static void counts(const struct crm_import_stats *st, crm_import_say *say, void 
         if (st->skipped[s])
             n += (size_t)snprintf(skip + n, sizeof skip - n, "%s%llu %s", n ? ", " : "; ",
                                   (unsigned long long)st->skipped[s], crm_skip_name(s));
-    sayf(say, ctx, 1, "%llu rows read, %llu orders written (%llu rows merged into orders), "
+    sayf(say, ctx, 1, "%llu rows read, %llu orders %s (%llu rows merged into orders), "
          "%llu rejected%s, %llu duplicates skipped%s; %llu new customers",
          (unsigned long long)st->rows, (unsigned long long)st->orders,
+         written ? "written" : "accepted, none written",
          (unsigned long long)st->merged, (unsigned long long)st->rejected_total, rej,
          (unsigned long long)st->duplicates, skip, (unsigned long long)st->customers_new);
 }
 
-static void summary(const struct crm_import_stats *st, crm_import_say *say, void *ctx)
+static void summary(const struct crm_import_stats *st, int written, crm_import_say *say,
+                    void *ctx)
 {
-    counts(st, say, ctx);
+    counts(st, written, say, ctx);
     if (st->items || st->items_no_product)
         sayf(say, ctx, 1, "%llu line items kept (%llu rows without a product id)",
              (unsigned long long)st->items, (unsigned long long)st->items_no_product);
@@ -105,11 +108,11 @@ static void notes(const struct crm_import *imp, crm_import_say *say, void *ctx)
              "(--round-money)", (unsigned long long)st->money_rounded);
 }
 
-void crm_import_report(const struct crm_import *imp, const char *rejects, crm_import_say *say,
-                       void *ctx)
+void crm_import_report(const struct crm_import *imp, const char *rejects, int written,
+                       crm_import_say *say, void *ctx)
 {
     const struct crm_import_stats *st = crm_import_stats(imp);
-    summary(st, say, ctx);
+    summary(st, written, say, ctx);
     notes(imp, say, ctx);
     const char *r;
     for (size_t i = 0; (r = crm_import_first_reject(imp, i)) != NULL; i++)

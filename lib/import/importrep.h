@@ -14,9 +14,11 @@ typedef void crm_import_say(void *ctx, int info, const char *line);
 
 /* The summary ("N rows read, ..."), line items, refunds, repeated headers, customers file;
  * the notes (preset detected, no status, no order id, repeated totals, far line items,
- * rounded money); the first rejected rows and how many more (all in rejects when given). */
-void crm_import_report(const struct crm_import *imp, const char *rejects, crm_import_say *say,
-                       void *ctx);
+ * rounded money); the first rejected rows and how many more (all in rejects when given).
+ * written 0 (the run failed at its finish, e.g. over the reject rate): the orders are
+ * said to be accepted, none written. */
+void crm_import_report(const struct crm_import *imp, const char *rejects, int written,
+                       crm_import_say *say, void *ctx);
 
 /* --check: open and summarize the store at path and describe it as crm-import
  * --check prints it (store, format, orders by status, customers, dates, chunks, commits,

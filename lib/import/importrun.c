@@ -370,7 +370,7 @@ static enum crm_err import_into(struct run *r, struct crm_import *imp, char **fi
         return rc;
     rc = crm_import_finish(imp, e);
     *finished = 1;
-    crm_import_report(imp, job->rejects, r->h->say, r->h->ctx);
+    crm_import_report(imp, job->rejects, rc == CRM_OK, r->h->say, r->h->ctx);
     return rc;
 }
 
