@@ -116,6 +116,9 @@ struct crm_import {
                                            (the direct map takes it by number); set once,
                                            atomically, by the main thread when many were
                                            not taken so: from then on every id is hashed */
+    uint64_t cust_num1;                 /* the row being placed: its customer id's number
+                                           in its dictionary's form + 1, found by its
+                                           prefetch (0: unknown; taken by open_order) */
     struct colmap stream_map;           /* the file's columns, read by prep_rows */
     char **stream_hdr;                  /* its header, to spot a repeat (prep_rows); */
     size_t *stream_hlen;                /* kept until the next file or free: the reader */

@@ -193,7 +193,9 @@ static enum crm_err open_order(struct crm_import *imp, const struct row *rw, uin
     int added;
     struct crm_dict_key key;
     cust_key(rw, &key);
-    rc = crm_dict_intern_key(imp->dict[rw->k.part], &key, &cust, &added);
+    uint64_t num1 = imp->cust_num1;     /* this row's, once: a suspect placed later has 0 */
+    imp->cust_num1 = 0;
+    rc = crm_dict_intern_keynum(imp->dict[rw->k.part], &key, num1, &cust, &added);
     if (rc != CRM_OK)
         return crm_errinfo_set(e, rc, "cannot add customer: %s", crm_strerror(rc));
     imp->st.customers_new += (uint64_t)added;
