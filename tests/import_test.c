@@ -1192,9 +1192,29 @@ static void test_import_every_missing_field_named_at_once(void **state)
     assert_string_equal(buf, "order_time");
 }
 
+/* copy_upto24: every length 0..24, from the end of the source's bytes into the middle of
+ * a larger destination: exactly the n bytes copied, none around them written. */
+static void test_import_copy_upto24_copies_exactly_n_bytes(void **state)
+{
+    (void)state;
+    char src[24];
+    for (int i = 0; i < 24; i++)
+        src[i] = (char)('a' + i);
+    for (size_t n = 0; n <= 24; n++) {
+        char dst[40];
+        memset(dst, '#', sizeof dst);
+        copy_upto24(dst + 8, src + 24 - n, n);      /* the source's last n bytes */
+        for (size_t i = 0; i < sizeof dst; i++) {
+            char want = i >= 8 && i < 8 + n ? src[24 - n + (i - 8)] : '#';
+            assert_int_equal(dst[i], want);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_import_copy_upto24_copies_exactly_n_bytes),
         cmocka_unit_test(test_import_merges_line_items_sum_quantity_earliest_time),
         cmocka_unit_test(test_import_order_amount_once_takes_the_repeated_total_once),
         cmocka_unit_test(test_import_order_id_seen_before_the_window_is_a_far_line_item),
