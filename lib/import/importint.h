@@ -133,6 +133,8 @@ struct crm_import {
     struct open_order *win;
     size_t win_head, win_count;
     uint64_t win_seq;                   /* sequence number of the order at win_head */
+    uint64_t last_h, last_seq;          /* the order the last row was placed in: its id's
+                                           hash (0: none) and sequence number */
     struct wbucket *wmap;
     struct crm_idset *seen;             /* order ids begun (and stored ones loaded) */
     struct crm_idset_at seen_at;        /* where do_row found the row's id missing, for
