@@ -116,9 +116,6 @@ struct crm_import {
                                            (the direct map takes it by number); set once,
                                            atomically, by the main thread when many were
                                            not taken so: from then on every id is hashed */
-    uint64_t cust_num1;                 /* the row being placed: its customer id's number
-                                           in its dictionary's form + 1, found by its
-                                           prefetch (0: unknown; taken by open_order) */
     struct colmap stream_map;           /* the file's columns, read by prep_rows */
     char **stream_hdr;                  /* its header, to spot a repeat (prep_rows); */
     size_t *stream_hlen;                /* kept until the next file or free: the reader */
@@ -135,6 +132,11 @@ struct crm_import {
     uint64_t win_seq;                   /* sequence number of the order at win_head */
     uint64_t last_h, last_seq;          /* the order the last row was placed in: its id's
                                            hash (0: none) and sequence number */
+    uint64_t cust_num1;                 /* the row being placed: its customer id's number
+                                           in its dictionary's form + 1, found by its
+                                           prefetch (0: unknown; taken by open_order).
+                                           Written every row: kept with the window's
+                                           fields, off the lines the readers read */
     struct wbucket *wmap;
     struct crm_idset *seen;             /* order ids begun (and stored ones loaded) */
     struct crm_idset_at seen_at;        /* where do_row found the row's id missing, for
