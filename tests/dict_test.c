@@ -302,6 +302,77 @@ static void test_dict_keys_without_their_hash_agree_with_full_keys(void **state)
     crm_dict_free(full);
 }
 
+/* The number found by crm_dict_prefetch_num, given to crm_dict_intern_keynum 8 keys later
+ * (as crm-import does), against plain interns: 0 before the form is set and for ids of
+ * another form, the number + 1 otherwise, and the same index for every key through pages
+ * made, joined and the map's closing. */
+static void test_dict_number_from_the_prefetch_agrees_with_the_intern(void **state)
+{
+    (void)state;
+    struct crm_dict *two = crm_dict_new(), *one = crm_dict_new();
+    struct crm_dict_key k;
+    crm_dict_key(&k, "C0000100", 8);
+    assert_int_equal(crm_dict_prefetch_num(two, &k), 0);      /* no form yet */
+    uint32_t idx;
+    int added;
+    assert_int_equal(crm_dict_intern_keynum(two, &k, 0, &idx, &added), CRM_OK);
+    assert_int_equal(idx, 0);
+    assert_int_equal(crm_dict_intern_key(one, &k, &idx, &added), CRM_OK);
+    assert_int_equal(crm_dict_prefetch_num(two, &k), 101);
+    crm_dict_key(&k, "C0000000", 8);
+    assert_int_equal(crm_dict_prefetch_num(two, &k), 1);
+    crm_dict_key(&k, "C1234567", 8);
+    assert_int_equal(crm_dict_prefetch_num(two, &k), 1234568);
+    const char *other[] = {"C000010", "C00001000", "D0000100", "c0000100", "guest@x", "C"};
+    for (size_t i = 0; i < sizeof other / sizeof *other; i++) {
+        crm_dict_key(&k, other[i], strlen(other[i]));
+        assert_int_equal(crm_dict_prefetch_num(two, &k), 0);
+    }
+    enum { AHEAD = 8, N = 80000 };
+    static char ids[N][24];
+    uint64_t rng = 11, num1[AHEAD];
+    for (int i = 0; i < N; i++) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        unsigned kind = (unsigned)(rng >> 60);
+        if (i < 30000)                    /* dense: pages made and joined, with repeats */
+            snprintf(ids[i], sizeof ids[i], "C%07u", (unsigned)(rng >> 40) % 40000u);
+        else if (kind < 8)                /* sparse: the map closes, then the table */
+            snprintf(ids[i], sizeof ids[i], "C%07u", (unsigned)(rng >> 33) % 9999999u);
+        else
+            snprintf(ids[i], sizeof ids[i], "guest-%u@x", (unsigned)(rng >> 40) % 5000u);
+    }
+    for (int i = 0; i < N + AHEAD; i++) {
+        int j = i - AHEAD;                /* interned first: its number is read, then reused */
+        if (j >= 0) {
+            uint32_t ia, ib;
+            int adda, addb;
+            crm_dict_key(&k, ids[j], strlen(ids[j]));
+            assert_int_equal(crm_dict_intern_keynum(two, &k, num1[j % AHEAD], &ia, &adda),
+                             CRM_OK);
+            assert_int_equal(crm_dict_intern_key(one, &k, &ib, &addb), CRM_OK);
+            assert_int_equal(ia, ib);
+            assert_int_equal(adda, addb);
+        }
+        if (i < N) {
+            crm_dict_key(&k, ids[i], strlen(ids[i]));
+            num1[i % AHEAD] = crm_dict_prefetch_num(two, &k);
+            if (ids[i][0] == 'g')
+                assert_int_equal(num1[i % AHEAD], 0);
+            else
+                assert_int_equal(num1[i % AHEAD], (uint64_t)atoi(ids[i] + 1) + 1);
+        }
+    }
+    assert_int_equal(crm_dict_count(two), crm_dict_count(one));
+    for (int i = 0; i < N; i++) {           /* every id found again, at the same index */
+        uint32_t ia, ib;
+        assert_true(crm_dict_find(two, ids[i], strlen(ids[i]), &ia));
+        assert_true(crm_dict_find(one, ids[i], strlen(ids[i]), &ib));
+        assert_int_equal(ia, ib);
+    }
+    crm_dict_free(two);
+    crm_dict_free(one);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -313,6 +384,7 @@ int main(void)
         cmocka_unit_test(test_dict_thin_numbers_earn_no_pages),
         cmocka_unit_test(test_dict_short_ids_that_differ_only_in_length_or_bytes),
         cmocka_unit_test(test_dict_keys_without_their_hash_agree_with_full_keys),
+        cmocka_unit_test(test_dict_number_from_the_prefetch_agrees_with_the_intern),
         cmocka_unit_test(test_dict_ids_differing_in_any_one_byte_are_distinct),
     };
     return cmocka_run_group_tests_name("dict", tests, NULL, NULL);

@@ -1192,9 +1192,73 @@ static void test_import_every_missing_field_named_at_once(void **state)
     assert_string_equal(buf, "order_time");
 }
 
+/* A row finds its open order whether its line items come in a run (the last row's order,
+ * no look-up), apart (the id is in `seen`, then the window), after a rejected row of its
+ * id, or after a different id of the same number form: exact totals, merges and rejects. */
+static void test_import_line_items_in_a_run_and_apart_merge_alike(void **state)
+{
+    (void)state;
+    const char *csv = "order_id,customer_id,order_time,amount,quantity\n"
+                      "O001,C01,2024-01-01,1.00,1\n"
+                      "O001,C01,2024-01-01,2.00,1\n"      /* in a run */
+                      "O001,C01,2024-01-01,4.00,1\n"
+                      "O002,C02,2024-01-02,8.00,1\n"
+                      "O001,C01,2024-01-01,16.00,1\n"     /* apart */
+                      "O003,C03,,32.00,1\n"               /* rejected: no time */
+                      "O003,C03,2024-01-03,64.00,1\n"     /* begins O003 */
+                      "O003,C03,2024-01-03,128.00,2\n"
+                      "O002,C09,2024-01-02,1.00,1\n"      /* conflict: rejected */
+                      "O002,C02,2024-01-02,256.00,1\n"    /* apart, after a reject */
+                      "O004,C04,2024-01-04,512.00,1\n"
+                      "O01,C05,2024-01-05,1024.00,1\n"    /* another form: a new order */
+                      "O004,C04,2024-01-04,2048.00,1\n";
+    struct crm_import_opts o = {0};
+    struct result *r = malloc(sizeof *r);
+    run(csv, NULL, &o, NULL, r);
+    assert_int_equal(r->rc, CRM_OK);
+    assert_int_equal(r->st.rows, 13);
+    assert_int_equal(r->st.orders, 5);
+    assert_int_equal(r->st.merged, 6);
+    assert_int_equal(r->st.rejected[CRM_REJ_TIME], 1);
+    assert_int_equal(r->st.rejected[CRM_REJ_CONFLICT], 1);
+    assert_int_equal(r->st.rejected_total, 2);
+    assert_int_equal(r->st.duplicates, 0);
+    assert_int_equal(r->n, 5);
+    const char *id[] = {"O001", "O002", "O003", "O004", "O01"};
+    int64_t amount[] = {2300, 26400, 19200, 256000, 102400};
+    int32_t qty[] = {4, 2, 3, 2, 1};
+    for (size_t i = 0; i < 5; i++) {
+        assert_string_equal(r->id[i], id[i]);
+        assert_int_equal(r->amount[i], amount[i]);
+        assert_int_equal(r->qty[i], qty[i]);
+    }
+    free(r);
+}
+
+/* copy_upto24: every length 0..24, from the end of the source's bytes into the middle of
+ * a larger destination: exactly the n bytes copied, none around them written. */
+static void test_import_copy_upto24_copies_exactly_n_bytes(void **state)
+{
+    (void)state;
+    char src[24];
+    for (int i = 0; i < 24; i++)
+        src[i] = (char)('a' + i);
+    for (size_t n = 0; n <= 24; n++) {
+        char dst[40];
+        memset(dst, '#', sizeof dst);
+        copy_upto24(dst + 8, src + 24 - n, n);      /* the source's last n bytes */
+        for (size_t i = 0; i < sizeof dst; i++) {
+            char want = i >= 8 && i < 8 + n ? src[24 - n + (i - 8)] : '#';
+            assert_int_equal(dst[i], want);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_import_copy_upto24_copies_exactly_n_bytes),
+        cmocka_unit_test(test_import_line_items_in_a_run_and_apart_merge_alike),
         cmocka_unit_test(test_import_merges_line_items_sum_quantity_earliest_time),
         cmocka_unit_test(test_import_order_amount_once_takes_the_repeated_total_once),
         cmocka_unit_test(test_import_order_id_seen_before_the_window_is_a_far_line_item),

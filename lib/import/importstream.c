@@ -9,18 +9,22 @@
 #include "import/idset.h"
 #include "import/importint.h"
 
-static void prefetch_keys(const struct crm_import *imp, const struct keys *k)
+/* Prefetch a row's customer entry, order-id word and window bucket; the customer id's
+ * number in its dictionary's form + 1 (0: none, or unknown), for crm_dict_intern_keynum. */
+static uint64_t prefetch_keys(const struct crm_import *imp, const struct keys *k)
 {
+    uint64_t num1 = 0;
     if (!k->usable)
-        return;
+        return 0;
     if (k->cust_len) {
         struct crm_dict_key key = {k->cust, k->cust_len, k->cust_h, k->cust_num};
-        crm_dict_prefetch(imp->dict[k->part], &key);
+        num1 = crm_dict_prefetch_num(imp->dict[k->part], &key);
     }
     if (k->id_h) {
         crm_idset_prefetch(imp->seen, k->id_h, &k->id_num);
         __builtin_prefetch(&imp->wmap[wbucket_of(k->id_h)]);
     }
+    return num1;
 }
 /* Customer ids left unhashed by the readers that the dictionaries hashed after all: the
  * first ids of each page the direct map makes (a few thousand, each hashed twice) — many
@@ -104,7 +108,7 @@ static enum crm_err place_batch(struct crm_import *imp, struct rowctx *r,
                                 const struct colmap *m, const struct crm_record *recs,
                                 size_t n, const void *prep, struct crm_errinfo *e)
 {
-    const size_t ahead = 8;           /* prefetch distance in rows */
+    enum { ahead = 8 };               /* prefetch distance in rows */
     enum crm_err rc = CRM_OK;
     if (!prep) {
         if (crm_buf_reserve(&imp->keybuf, n * sizeof(struct prow)) != 0)
@@ -113,11 +117,13 @@ static enum crm_err place_batch(struct crm_import *imp, struct rowctx *r,
         prep = imp->keybuf.data;
     }
     const struct prow *p = prep;
+    uint64_t num1[ahead];             /* prefetch_keys' numbers, row i at [i % ahead] */
     for (size_t i = 0; i < n && i < ahead; i++)
-        prefetch_keys(imp, &p[i].r.k);
+        num1[i] = prefetch_keys(imp, &p[i].r.k);
     for (size_t i = 0; i < n && rc == CRM_OK; i++) {
+        imp->cust_num1 = num1[i % ahead];
         if (i + ahead < n)
-            prefetch_keys(imp, &p[i + ahead].r.k);
+            num1[i % ahead] = prefetch_keys(imp, &p[i + ahead].r.k);
         r->rec = &recs[i];
         if (p[i].header) {
             imp->st.repeated_headers++;
@@ -127,6 +133,7 @@ static enum crm_err place_batch(struct crm_import *imp, struct rowctx *r,
             imp->o.progress(imp->o.progress_ctx, crm_csvin_bytes(r->in));
         rc = do_row(r, m, &p[i], e);
     }
+    imp->cust_num1 = 0;               /* no row of this batch's after it */
     if (!imp->cust_hash_all)
         watch_lazy_hashes(imp);
     if (rc == CRM_OK && imp->rejects && crm_out_failed(imp->rejects))

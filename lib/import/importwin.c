@@ -193,7 +193,9 @@ static enum crm_err open_order(struct crm_import *imp, const struct row *rw, uin
     int added;
     struct crm_dict_key key;
     cust_key(rw, &key);
-    rc = crm_dict_intern_key(imp->dict[rw->k.part], &key, &cust, &added);
+    uint64_t num1 = imp->cust_num1;     /* this row's, once: a suspect placed later has 0 */
+    imp->cust_num1 = 0;
+    rc = crm_dict_intern_keynum(imp->dict[rw->k.part], &key, num1, &cust, &added);
     if (rc != CRM_OK)
         return crm_errinfo_set(e, rc, "cannot add customer: %s", crm_strerror(rc));
     imp->st.customers_new += (uint64_t)added;
@@ -219,12 +221,15 @@ static enum crm_err open_order(struct crm_import *imp, const struct row *rw, uin
     o->id_len = (uint32_t)rw->k.id_len;
     o->id_number = rw->k.id_num.number;
     o->id_digits = (uint8_t)rw->k.id_num.digits;        /* at most CRM_NUMID_DIGITS */
+    _Static_assert(sizeof o->id_inline == 24, "copy_upto24 fills id_inline");
     if (rw->k.id_len <= sizeof o->id_inline) {
         o->id = o->id_inline;
+        copy_upto24(o->id, rw->k.id, rw->k.id_len);
     } else if (!(o->id = malloc(rw->k.id_len))) {
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
+    } else {
+        memcpy(o->id, rw->k.id, rw->k.id_len);
     }
-    memcpy(o->id, rw->k.id, rw->k.id_len);
     /* its id is noted as taken now, while do_row's lookup has the line in cache: an open
      * order is found in the window before `seen` is asked, so noting it at its begin
      * instead of when written changes no answer */
@@ -358,6 +363,34 @@ int place_row(struct crm_import *imp, const struct colmap *m, const struct row *
 }
 
 
+/* The order the previous row was placed in, when this row's id is its id and it is still
+ * open (line items in a run: no look-up), or NULL. */
+static struct open_order *last_order(const struct crm_import *imp, uint64_t h,
+                                     const struct keys *k)
+{
+    if (h != imp->last_h || !wlive(imp, (uint32_t)imp->last_seq))
+        return NULL;
+    struct open_order *o = &imp->win[imp->last_seq % CRM_IMPORT_WINDOW];
+    return o->hash == h && o->id_len == k->id_len && memcmp(o->id, k->id, k->id_len) == 0
+           ? o : NULL;
+}
+
+/* A row was placed in window order o (merged) or began the newest (o NULL): remember it
+ * for last_order (an order kept in `over`, or without an id, is not remembered). */
+static void note_last_order(struct crm_import *imp, uint64_t h, const struct open_order *o)
+{
+    if (!o) {
+        imp->last_seq = imp->win_seq + imp->win_count - 1;
+    } else if (o >= imp->win && o < imp->win + CRM_IMPORT_WINDOW) {
+        size_t slot = (size_t)(o - imp->win);
+        imp->last_seq = imp->win_seq +
+                        (slot + CRM_IMPORT_WINDOW - imp->win_head) % CRM_IMPORT_WINDOW;
+    } else {
+        h = 0;
+    }
+    imp->last_h = h;
+}
+
 /* One data row: checked, parsed, then merged, held as a suspected duplicate, begun as a
  * new order, skipped or rejected — exactly one of them (the nothing-lost invariant). */
 enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struct prow *p,
@@ -374,17 +407,24 @@ enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struct prow 
     }
     imp->st.money_rounded += rw->rounded;
     uint64_t h = rw->k.id_h;
-    struct open_order *o = rw->k.id_len ? wmap_find(imp, h, rw->k.id, rw->k.id_len) : NULL;
-    if (!o && imp->nover && rw->k.id_len)
-        o = over_find(imp, h, rw->k.id, rw->k.id_len);
+    struct crm_idset_at *at = &imp->seen_at;
+    int held = 0;
+    struct open_order *o = rw->k.id_len ? last_order(imp, h, &rw->k) : NULL;
+    if (rw->k.id_len && !o) {
+        /* every open order's id is in `seen` (noted when it began): an id not there has
+         * no open order, and the window is not asked */
+        held = crm_idset_contains_at(imp->seen, rw->k.id, rw->k.id_len, h, &rw->k.id_num, at);
+        if (held)
+            o = wmap_find(imp, h, rw->k.id, rw->k.id_len);
+        if (held && !o && imp->nover)
+            o = over_find(imp, h, rw->k.id, rw->k.id_len);
+    }
     if (!o && !rw->k.cust_len && imp->preset && (imp->preset->rules & P_GUEST)) {
+        at->word = NULL;
         skip_row(r, CRM_SKIP_GUEST);    /* neither e-mail nor phone: a guest order */
         return CRM_OK;
     }
     if (rw->k.id_len && !o) {
-        struct crm_idset_at *at = &imp->seen_at;
-        int held = crm_idset_contains_at(imp->seen, rw->k.id, rw->k.id_len, h, &rw->k.id_num,
-                                         at);
         int loaded = 0;
         enum crm_err rc;
         /* a new store has no stored ids to probe (a call per row saved) */
@@ -407,6 +447,8 @@ enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struct prow 
     imp->seen_at.word = NULL;           /* no use after this row (nor stale in importsus) */
     if (placed < 0)
         return e->code;
+    if (placed == 0)
+        note_last_order(imp, h, o);
     if (placed > 0)
         reject_row(r, reason, "%s", why);
     return CRM_OK;

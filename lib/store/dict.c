@@ -119,10 +119,15 @@ void crm_dict_key(struct crm_dict_key *k, const char *id, size_t len)
 
 /* ---- the direct map ---- */
 
-/* k's entry in the direct map, or NULL when k's id is not one of its ids. */
-static uint32_t *direct_entry(const struct crm_dict *d, const struct crm_dict_key *k)
+/* k's number in the map's form, or -1 (not of its form, or no form yet). */
+static inline int64_t direct_num(const struct crm_dict *d, const struct crm_dict_key *k)
 {
-    int64_t v = crm_numform_number(&d->form, k->id, k->len, k->num.number, k->num.digits);
+    return crm_numform_number(&d->form, k->id, k->len, k->num.number, k->num.digits);
+}
+
+/* The direct map's entry of number v (direct_num), or NULL when it has none. */
+static uint32_t *direct_entry_of(const struct crm_dict *d, int64_t v)
+{
     if (v < d->base)
         return NULL;
     uint64_t at = (uint64_t)(v - d->base);
@@ -130,6 +135,12 @@ static uint32_t *direct_entry(const struct crm_dict *d, const struct crm_dict_ke
     if (p >= d->ndir || !d->dpage[p])
         return NULL;
     return &d->dpage[p][at % DPAGE];
+}
+
+/* k's entry in the direct map, or NULL when k's id is not one of its ids. */
+static uint32_t *direct_entry(const struct crm_dict *d, const struct crm_dict_key *k)
+{
+    return direct_entry_of(d, direct_num(d, k));
 }
 
 /* The pages made so far moved into one region from crm_big_calloc, which can be backed by
@@ -259,11 +270,18 @@ uint64_t crm_dict_lazy_hashes(const struct crm_dict *d)
 
 void crm_dict_prefetch(const struct crm_dict *d, const struct crm_dict_key *k)
 {
-    const uint32_t *de = direct_entry(d, k);
+    (void)crm_dict_prefetch_num(d, k);
+}
+
+uint64_t crm_dict_prefetch_num(const struct crm_dict *d, const struct crm_dict_key *k)
+{
+    int64_t v = direct_num(d, k);
+    const uint32_t *de = direct_entry_of(d, v);
     if (de)
         __builtin_prefetch(de);
     else
         table_prefetch(d, key_hash(d, k));
+    return v >= 0 ? (uint64_t)v + 1 : 0;
 }
 
 /* Bytes 4..15 of a slot (length and key) as two words, for one-shot compares. */
@@ -420,9 +438,16 @@ static int64_t append_id(struct crm_dict *d, const char *id, size_t len)
 enum crm_err crm_dict_intern_key(struct crm_dict *d, const struct crm_dict_key *k,
                                  uint32_t *idx, int *added)
 {
+    return crm_dict_intern_keynum(d, k, 0, idx, added);
+}
+
+enum crm_err crm_dict_intern_keynum(struct crm_dict *d, const struct crm_dict_key *k,
+                                    uint64_t num1, uint32_t *idx, int *added)
+{
     if (k->len > CRM_ID_MAX)
         return CRM_EDATA;      /* no reader would take it (store.h) */
-    uint32_t *de = direct_entry(d, k);
+    /* a number found under the form stays k's: a form once set never changes */
+    uint32_t *de = direct_entry_of(d, num1 ? (int64_t)(num1 - 1) : direct_num(d, k));
     uint32_t found = 0;
     size_t pos = 0;
     uint64_t h = 0;
