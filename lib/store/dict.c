@@ -268,11 +268,6 @@ uint64_t crm_dict_lazy_hashes(const struct crm_dict *d)
     return d->lazy_hashes;
 }
 
-void crm_dict_prefetch(const struct crm_dict *d, const struct crm_dict_key *k)
-{
-    (void)crm_dict_prefetch_num(d, k);
-}
-
 uint64_t crm_dict_prefetch_num(const struct crm_dict *d, const struct crm_dict_key *k)
 {
     int64_t v = direct_num(d, k);

@@ -46,15 +46,15 @@ struct crm_dict_key {
 
 uint64_t crm_dict_hash(const char *id, size_t len);
 void crm_dict_key(struct crm_dict_key *k, const char *id, size_t len);
-void crm_dict_prefetch(const struct crm_dict *d, const struct crm_dict_key *k);
 /* Hashes computed for keys given with hash 0 (none needed when the direct map takes them). */
 uint64_t crm_dict_lazy_hashes(const struct crm_dict *d);
 int crm_dict_find_key(const struct crm_dict *d, const struct crm_dict_key *k, uint32_t *idx);
 enum crm_err crm_dict_intern_key(struct crm_dict *d, const struct crm_dict_key *k,
                                  uint32_t *idx, int *added);
 /* The same, in two steps that find k's number in the direct map's form once: the prefetch
- * returns it + 1 (0: not of the form, or no form yet), the intern takes it (0: found
- * there again). A nonzero value stays right for this dictionary and key from then on. */
+ * (of k's entry, some rows ahead) returns it + 1 (0: not of the form, or no form yet), the
+ * intern takes it (0: found there again). A nonzero value stays right for this dictionary
+ * and key from then on. */
 uint64_t crm_dict_prefetch_num(const struct crm_dict *d, const struct crm_dict_key *k);
 enum crm_err crm_dict_intern_keynum(struct crm_dict *d, const struct crm_dict_key *k,
                                     uint64_t num1, uint32_t *idx, int *added);
