@@ -753,6 +753,75 @@ static void test_money_short_path_reads_as_byte_by_byte(void **state)
     assert_true(m == 999999 && f == 2 && n == 1);
 }
 
+/* One text at one scale and flags: crm_money_parse_exact (its inline path for the usual
+ * amount) gives exactly what the general reading gives, in a buffer of exactly len bytes. */
+static void check_exact_paths(const char *text, size_t len, unsigned flags, int scale)
+{
+    char *s = malloc(len ? len : 1);
+    assert_non_null(s);
+    memcpy(s, text, len);
+    int64_t m1 = -7, m2 = -9;
+    unsigned n1 = 77, n2 = 99;
+    enum crm_money_status st1 = crm_money_parse_exact(s, len, flags, scale, &m1, &n1);
+    enum crm_money_status st2 = crm_money_parse_exact_general(s, len, flags, scale, &m2, &n2);
+    if (st1 != st2 || (st1 == CRM_MONEY_OK && (m1 != m2 || n1 != n2)))
+        fail_msg("\"%.*s\" scale %d flags %u: %d/%lld/%u against %d/%lld/%u", (int)len, s,
+                 scale, flags, (int)st1, (long long)m1, n1, (int)st2, (long long)m2, n2);
+    free(s);
+}
+
+static void test_money_exact_inline_path_agrees_with_general(void **state)
+{
+    (void)state;
+    static const unsigned flag_sets[] = {0, CRM_MONEY_ROUND, CRM_MONEY_DECIMAL_COMMA,
+                                         CRM_MONEY_THOUSANDS, CRM_MONEY_ROUND |
+                                         CRM_MONEY_DECIMAL_COMMA};
+    static const char *const edges[] = {"331.99", "64.00", "42.6", "7", "-0.00", "-0.004",
+                                        "99999999", "-99999999", "9999.999", ".1234567",
+                                        "1234567.", "-.123", "-123.", "0000", "1.234",
+                                        "1.230", "12,5", "1,234", "+123", "1e10", "", "-",
+                                        "12345678.9", "123456789", " 12.50", "12.50 "};
+    char s[16];
+    for (int scale = -1; scale <= 20; scale++)
+        for (size_t f = 0; f < sizeof flag_sets / sizeof *flag_sets; f++)
+            for (size_t i = 0; i < sizeof edges / sizeof *edges; i++)
+                check_exact_paths(edges[i], strlen(edges[i]), flag_sets[f], scale);
+    /* named values: the inline path's own arithmetic */
+    int64_t m;
+    unsigned note;
+    assert_int_equal(crm_money_parse_exact("42.6", 4, 0, 2, &m, &note), CRM_MONEY_OK);
+    assert_true(m == 4260 && note == 0);
+    assert_int_equal(crm_money_parse_exact("-9999.99", 8, 0, 12, &m, &note), CRM_MONEY_OK);
+    assert_true(m == -9999990000000000 && note == CRM_MONEY_NEGATIVE);
+    assert_int_equal(crm_money_parse_exact("99999999", 8, 0, 10, &m, &note), CRM_MONEY_OK);
+    assert_true(m == 999999990000000000 && note == 0);
+    assert_int_equal(crm_money_parse_exact("99999999", 8, 0, 11, &m, &note), CRM_MONEY_RANGE);
+    assert_int_equal(crm_money_parse_exact("-0.00", 5, 0, 2, &m, &note), CRM_MONEY_OK);
+    assert_true(m == 0 && note == CRM_MONEY_NEGATIVE);
+    assert_int_equal(crm_money_parse_exact("1.234", 5, 0, 2, &m, &note), CRM_MONEY_PRECISION);
+    assert_int_equal(crm_money_parse_exact("1.234", 5, CRM_MONEY_DECIMAL_COMMA, 3, &m, &note),
+                     CRM_MONEY_OK);
+    assert_int_equal(m, 1234000);     /* a decimal-comma file: the '.' groups thousands */
+    /* random texts of up to 11 bytes at every scale and flag set */
+    uint64_t x = 2463534242ull;
+    for (int round = 0; round < 300000; round++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        size_t len = (size_t)(x % 12);
+        int scale = (int)(x >> 8 & 31) - 2;
+        unsigned flags = flag_sets[(x >> 16) % 5];
+        for (size_t i = 0; i < len; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            unsigned pick = (unsigned)(x % 64);
+            s[i] = pick < 50   ? (char)('0' + pick % 10)
+                   : pick < 55 ? '.'
+                   : pick < 58 ? '-'
+                   : pick < 60 ? ','
+                   : (char)(x >> 24);
+        }
+        check_exact_paths(s, len, flags, scale);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -789,6 +858,7 @@ int main(void)
         cmocka_unit_test(test_money_spots_decimal_comma_text),
         cmocka_unit_test(test_money_format_matches_model),
         cmocka_unit_test(test_money_short_path_reads_as_byte_by_byte),
+        cmocka_unit_test(test_money_exact_inline_path_agrees_with_general),
     };
     return cmocka_run_group_tests_name("money", tests, NULL, NULL);
 }

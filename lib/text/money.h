@@ -69,6 +69,11 @@ enum crm_money_status crm_money_parse(const char *s, size_t len, unsigned flags,
 enum crm_money_status crm_money_parse_exact(const char *s, size_t len, unsigned flags,
                                             int scale, int64_t *minor, unsigned *note);
 
+/* crm_money_parse_exact without its inline path for the usual amount: the same results for
+ * every text (public for the test that holds the inline path to it). */
+enum crm_money_status crm_money_parse_exact_general(const char *s, size_t len, unsigned flags,
+                                                    int scale, int64_t *minor, unsigned *note);
+
 /* 1 when text that failed to parse would parse as a decimal comma (`89,90`, `1.234,5`). */
 int crm_money_looks_decimal_comma(const char *s, size_t len);
 
