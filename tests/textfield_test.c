@@ -87,11 +87,86 @@ static void test_textfield_equal_lower_agrees_with_bytewise(void **state)
     }
 }
 
+static int space_byte(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* The definition of crm_text_unwrap, plainly: spaces off both ends; then a leading '=' or
+ * '\'' off (with the quotes of ="…"), and spaces off both ends again. */
+static void unwrap_plainly(const char *s, size_t len, size_t *from, size_t *to)
+{
+    size_t a = 0, b = len;
+    while (a < b && space_byte((unsigned char)s[a]))
+        a++;
+    while (b > a && space_byte((unsigned char)s[b - 1]))
+        b--;
+    if (a < b && (s[a] == '=' || s[a] == '\'')) {
+        if (b - a >= 3 && s[a] == '=' && s[a + 1] == '"' && s[b - 1] == '"') {
+            a++;
+            b--;
+        }
+        a++;
+        while (a < b && space_byte((unsigned char)s[a]))
+            a++;
+        while (b > a && space_byte((unsigned char)s[b - 1]))
+            b--;
+    }
+    *from = a;
+    *to = b;
+}
+
+static void check_unwrap(const char *s0, size_t len)
+{
+    char *s = malloc(len ? len : 1);
+    assert_non_null(s);
+    memcpy(s, s0, len);
+    const char *p = s, *e = s + len;
+    crm_text_unwrap(&p, &e);
+    size_t from, to;
+    unwrap_plainly(s, len, &from, &to);
+    if ((size_t)(p - s) != from || (size_t)(e - s) != to)
+        fail_msg("unwrap of %zu bytes %02x..%02x: [%td, %td), want [%zu, %zu)", len,
+                 len ? (unsigned char)s[0] : 0, len ? (unsigned char)s[len - 1] : 0, p - s,
+                 e - s, from, to);
+    free(s);
+}
+
+static void test_textfield_unwrap_agrees_with_its_definition(void **state)
+{
+    (void)state;
+    char s[4];
+    check_unwrap("", 0);
+    for (unsigned a = 0; a < 256; a++) {         /* every first and last byte */
+        s[0] = (char)a;
+        check_unwrap(s, 1);
+        for (unsigned b = 0; b < 256; b++) {
+            s[1] = (char)b;
+            check_unwrap(s, 2);
+            s[1] = 'x';
+            s[2] = (char)b;
+            check_unwrap(s, 3);
+            s[1] = '"';
+            check_unwrap(s, 3);
+        }
+    }
+    static const char *const named[] = {"=\"00123\"", "'00123", " 12 ", "\t12\r", "= 12",
+                                        "=\"\"", "==1", "'", "=", "O00000001", "2024-01-02",
+                                        "\xe5\xb7\xb2\xe4\xbb\x98\xe6\xac\xbe", "(12)"};
+    for (size_t i = 0; i < sizeof named / sizeof *named; i++)
+        check_unwrap(named[i], strlen(named[i]));
+    const char *p = "\t=\"A1\" ", *e = p + strlen(p);
+    crm_text_unwrap(&p, &e);
+    assert_int_equal(e - p, 2);
+    assert_memory_equal(p, "A1", 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_textfield_lower4_lowers_exactly_the_ascii_capitals),
         cmocka_unit_test(test_textfield_equal_lower_agrees_with_bytewise),
+        cmocka_unit_test(test_textfield_unwrap_agrees_with_its_definition),
     };
     return cmocka_run_group_tests_name("textfield", tests, NULL, NULL);
 }

@@ -74,7 +74,12 @@ static inline int crm_text_equal_lower(const char *s, const char *t, size_t len)
 static inline void crm_text_unwrap(const char **ps, const char **pe)
 {
     const char *p = *ps, *e = *pe;
-    if (p == e || (!crm_text_space(*p) && *p != '=' && *p != '\'' && !crm_text_space(e[-1])))
+    if (p == e)
+        return;
+    unsigned char first = (unsigned char)*p, last = (unsigned char)e[-1];
+    if (first > '\'' && first != '=' && last > ' ')
+        return;                      /* digits, letters, UTF-8: one test of each end */
+    if (!crm_text_space(*p) && *p != '=' && *p != '\'' && !crm_text_space(e[-1]))
         return;                      /* the common case: nothing to strip */
     while (p < e && crm_text_space(*p))
         p++;
