@@ -134,6 +134,30 @@ static void test_import_merges_line_items_sum_quantity_earliest_time(void **stat
     assert_int_equal(r.st.orders, 2);
 }
 
+/* --date-format is the shape of every time, even one that also reads as the usual
+ * YYYY-MM-DD HH:MM:SS (the readers try that shape first only without the option). */
+static void test_import_date_format_rules_over_the_usual_shape(void **state)
+{
+    (void)state;
+    struct crm_import_opts o = {.date_format = "%Y-%d-%m %H:%M:%S"};
+    struct result r;
+    run("order_id,customer_id,order_time,amount\n"
+        "A1,c1,2024-02-03 10:00:00,10.00\n"
+        "A2,c2,2024-25-12 11:30:05,5.00\n", NULL, &o, NULL, &r);
+    assert_int_equal(r.rc, CRM_OK);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.time[0], at("2024-03-02 10:00:00"));
+    assert_int_equal(r.time[1], at("2024-12-25 11:30:05"));
+    struct crm_import_opts plain = {0};
+    run("order_id,customer_id,order_time,amount\n"
+        "A1,c1,2024-02-03 10:00:00,10.00\n"
+        "A2,c2,2024-02-30 10:00:00,10.00\n", NULL, &plain, NULL, &r);
+    assert_int_equal(r.rc, CRM_OK);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.time[0], at("2024-02-03 10:00:00"));
+    assert_int_equal(r.st.rejected[CRM_REJ_TIME], 1);
+}
+
 static void test_import_order_amount_once_takes_the_repeated_total_once(void **state)
 {
     (void)state;
@@ -1260,6 +1284,7 @@ int main(void)
         cmocka_unit_test(test_import_copy_upto24_copies_exactly_n_bytes),
         cmocka_unit_test(test_import_line_items_in_a_run_and_apart_merge_alike),
         cmocka_unit_test(test_import_merges_line_items_sum_quantity_earliest_time),
+        cmocka_unit_test(test_import_date_format_rules_over_the_usual_shape),
         cmocka_unit_test(test_import_order_amount_once_takes_the_repeated_total_once),
         cmocka_unit_test(test_import_order_id_seen_before_the_window_is_a_far_line_item),
         cmocka_unit_test(test_import_rejected_row_leaves_its_order_id_free),

@@ -162,7 +162,10 @@ static int parse_time_qty(struct rowctx *r, const struct colmap *m, struct row *
     const char *s = fieldtext(r->rec, m, CRM_F_TIME, &len);
     clean_text(&s, &len);
     if (len) {
-        if (parse_time(r->imp, s, len, &rw->time) != 0 || rw->time < CRM_TIME_MIN ||
+        /* the usual shape read here, without parse_time's frame (which tries it first too) */
+        int bad = (r->imp->o.date_format || crm_time_parse_iso19(s, len, &rw->time) != 0) &&
+                  parse_time(r->imp, s, len, &rw->time) != 0;
+        if (bad || rw->time < CRM_TIME_MIN ||
             rw->time > CRM_TIME_MAX) {   /* a store keeps the years 1-9999 */
             reject_row(r, CRM_REJ_TIME, "bad order_time \"%.*s\" in column %d (give its "
                        "shape with %s--date-format, e.g. '%%d.%%m.%%Y %%H:%%M')",

@@ -223,9 +223,10 @@ static int clock_word(const char *s, int32_t *secs)
     uint64_t x = w ^ 0x30303a30303a3030ull;          /* "00:00:00", byte 0 first */
     if (crm_text_nondigits8(x) || (x & 0x0000ff0000ff0000ull))
         return -1;
-    unsigned hour = (unsigned)(x & 0xff) * 10 + (unsigned)(x >> 8 & 0xff);
-    unsigned minute = (unsigned)(x >> 24 & 0xff) * 10 + (unsigned)(x >> 32 & 0xff);
-    unsigned second = (unsigned)(x >> 48 & 0xff) * 10 + (unsigned)(x >> 56);
+    uint64_t y = x * 10 + (x >> 8);                  /* bytes 0, 3, 6: tens * 10 + units */
+    unsigned hour = (unsigned)(y & 0xff);           /* (no byte of x * 10 passes 90) */
+    unsigned minute = (unsigned)(y >> 24 & 0xff);
+    unsigned second = (unsigned)(y >> 48 & 0xff);
     if (hour > 23 || minute > 59 || second > 59)
         return -1;
     *secs = (int32_t)(hour * 3600 + minute * 60 + second);
