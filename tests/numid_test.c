@@ -63,6 +63,10 @@ static void test_numid_split_agrees_with_the_definition(void **state)
         if (got.digits != want.digits || got.number != want.number)
             fail_msg("\"%.*s\": %u digits %lld, expected %u digits %lld", (int)len, id,
                      got.digits, (long long)got.number, want.digits, (long long)want.number);
+        got = crm_numid_split_inline(id, len);      /* the readers' copy, inlined */
+        if (got.digits != want.digits || got.number != want.number)
+            fail_msg("inline \"%.*s\": %u digits %lld, expected %u digits %lld", (int)len, id,
+                     got.digits, (long long)got.number, want.digits, (long long)want.number);
     }
 }
 

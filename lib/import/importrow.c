@@ -100,10 +100,10 @@ void key_numbers(const struct crm_import *imp, struct keys *k)
 {
     if (k->id_len) {
         k->id_h = crm_idset_hash(k->id, k->id_len);
-        k->id_num = crm_numid_split(k->id, k->id_len);
+        k->id_num = crm_numid_split_inline(k->id, k->id_len);
     }
     if (k->cust_len) {
-        k->cust_num = crm_numid_split(k->cust, k->cust_len);
+        k->cust_num = crm_numid_split_inline(k->cust, k->cust_len);
         /* an id with a number usually goes to the dictionary's direct map, which needs no
          * hash: 0 (the dictionary hashes it if it must) until the main thread says such ids
          * miss the map */

@@ -5,53 +5,9 @@
 
 #include <string.h>
 
-/* The 8 bytes of w as decimal digits (byte 0 the most significant, each 0..9): pairs,
- * then quads, then the whole, each step one multiply (10 * 256 + 1 joins two digits). */
-static uint64_t eight_digits(uint64_t w)
-{
-    w = (w * 2561) >> 8;
-    w = ((w & 0x00ff00ff00ff00ffull) * 6553601) >> 16;
-    return ((w & 0x0000ffff0000ffffull) * 42949672960001ull) >> 32;
-}
-
 struct crm_numid crm_numid_split(const char *id, size_t len)
 {
-    static const int64_t p10[CRM_NUMID_DIGITS] = {
-        1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000,
-        10000000000, 100000000000, 1000000000000, 10000000000000, 100000000000000,
-        1000000000000000, 10000000000000000, 100000000000000000};
-    struct crm_numid n = {0, 0};
-    int64_t v = 0;
-    size_t d = 0;
-    if (len >= 8) {
-        /* The last eight bytes at once: which are digits (a byte of x above 9 is not; the
-         * 0x7f mask keeps the sum inside its byte), how many trail, and their value. */
-        uint64_t w;
-        memcpy(&w, id + len - 8, 8);
-        uint64_t x = w ^ 0x3030303030303030ull;
-        uint64_t nd = (((x & 0x7f7f7f7f7f7f7f7full) + 0x7676767676767676ull) | x) &
-                      0x8080808080808080ull;
-        d = nd ? (size_t)__builtin_clzll(nd) / 8 : 8;   /* digits above the last non-digit */
-        if (d == 0)
-            return n;
-        v = (int64_t)eight_digits(d == 8 ? x : x & (~0ull << (8 * (8 - d))));
-        if (d < 8) {
-            n.number = v;
-            n.digits = (uint32_t)d;
-            return n;
-        }
-    }
-    for (; d < len; d++) {                     /* one pass, from the last digit back */
-        unsigned c = (unsigned char)id[len - 1 - d] - '0';
-        if (c > 9)
-            break;
-        if (d == CRM_NUMID_DIGITS)
-            return n;                          /* too many digits: no number */
-        v += (int64_t)c * p10[d];
-    }
-    n.number = v;
-    n.digits = (uint32_t)d;
-    return n;
+    return crm_numid_split_inline(id, len);
 }
 
 void crm_numform_of(struct crm_numform *f, const char *id, size_t len)
