@@ -771,10 +771,12 @@ struct plain {
     int pending_cr;
 };
 
-/* A field [s, e) of the batch text t (tbase: where t is in it), trimmed at the end (the
- * start is trimmed already); 0, or -1 when out of memory. */
-static inline int plain_field(struct reader *rd, struct plain *q, unsigned char *t,
-                              size_t tbase, size_t s, size_t e, unsigned char sp2)
+/* A field [s, e) of the batch text t (positions in the whole text), trimmed at the end (the
+ * start is trimmed already); 0, or -1 when out of memory. Leaves pending_cr as it is: a
+ * record's first field clears it in split_in_text (and no field comes before a record's
+ * first), so it is 0 whenever rec_fields is not. */
+static inline int plain_field(struct reader *rd, struct plain *q, unsigned char *t, size_t s,
+                              size_t e, unsigned char sp2)
 {
     if (e > s && t[e - 1] <= ' ')       /* a space or tab is <= ' '; most bytes are not */
         while (e > s && (t[e - 1] == ' ' || t[e - 1] == sp2))
@@ -783,38 +785,38 @@ static inline int plain_field(struct reader *rd, struct plain *q, unsigned char 
     if (q->rec_fields - 1 >= MAX_FIELDS - 1) {      /* 0 (wraps) or MAX_FIELDS and more */
         if (q->rec_fields == 0) {
             q->rec_line = q->line;
+            q->pending_cr = 0;
         } else {
             if (!rd->too_long)
                 rd->too_long = q->rec_line;
             return 0;
         }
     }
-    q->foff[q->nf] = tbase + s;                     /* room made for the step's fields */
+    q->foff[q->nf] = s;                             /* room made for the step's fields */
     q->flen[q->nf] = e - s;
     q->nf++;
     q->rec_fields++;
-    q->pending_cr = 0;
     return 0;
 }
 
 /* Split the n bytes of whole quote-free lines (the last byte a CR or LF) that lie at the
  * end of the batch text (at text.len, with 33 bytes of room after them: the last 32-byte
  * step reads past n) into the batch, as libcsv between records would; -1 when out of
- * memory (rd->oom set). */
+ * memory (rd->oom set). Positions are the whole text's, so a field's offset is its start. */
 static int split_in_text(struct reader *rd, size_t n)
 {
     struct batch *b = rd->fill;
-    const size_t tbase = b->text.len;
-    unsigned char *t = b->text.data + tbase;
+    const size_t from = b->text.len, to = from + n;
+    unsigned char *t = b->text.data;
     b->text.len += n;
     const unsigned char delim = (unsigned char)rd->c->delim;
     const unsigned char sp2 = delim == '\t' ? ' ' : '\t';   /* the other space libcsv skips */
     struct plain q = {b->nf, b->fcap, rd->rec_fields, b->foff, b->flen, rd->line,
                       rd->rec_line, rd->pending_cr};
-    size_t fstart = 0;
+    size_t fstart = from;
     int high = 0;                                     /* a byte >= 0x80 or NUL in the record */
     int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i += 32) {
+    for (size_t i = from; i < to && rc == 0; i += 32) {
         if (__builtin_expect(q.fcap - q.nf < 32, 0)) {  /* a step ends 32 fields at most */
             b->nf = q.nf;
             if ((rc = field_room_for(b, 32)) != 0)
@@ -825,38 +827,37 @@ static int split_in_text(struct reader *rd, size_t n)
         }
         struct marks k = scan32(t + i, delim);        /* the batch text has room past n */
         uint32_t ends = k.ends, m = k.delim | ends, hb = k.high;
-        if (n - i < 32) {
-            uint32_t keep = (1u << (n - i)) - 1;
+        if (to - i < 32) {
+            uint32_t keep = (1u << (to - i)) - 1;
             m &= keep;
             hb &= keep;
         }
         while (m) {
             unsigned at = (unsigned)__builtin_ctz(m);
-            uint32_t bit = 1u << at;
             size_t pos = i + at, s = fstart;
-            m ^= bit;
+            m &= m - 1;
             fstart = pos + 1;
             if (hb) {                                 /* bytes before pos are this record's */
-                uint32_t before = bit - 1;
+                uint32_t before = (1u << at) - 1;
                 high |= (hb & before) != 0;
                 hb &= ~before;
             }
             if (t[s] <= ' ')                          /* s <= pos: a byte of the block */
                 while (s < pos && (t[s] == ' ' || t[s] == sp2))
                     s++;
-            if (!(ends & bit)) {                      /* a delimiter ends a field */
-                if ((rc = plain_field(rd, &q, t, tbase, s, pos, sp2)) != 0)
+            if (!(ends >> at & 1)) {                  /* a delimiter ends a field */
+                if ((rc = plain_field(rd, &q, t, s, pos, sp2)) != 0)
                     break;
                 continue;
             }
             /* a line end ends the record, if the line had a field or anything not space */
             unsigned char ch = t[pos];                /* before plain_field puts a NUL there */
             if ((q.rec_fields || s < pos) &&
-                (rc = plain_field(rd, &q, t, tbase, s, pos, sp2)) != 0)
+                (rc = plain_field(rd, &q, t, s, pos, sp2)) != 0)
                 break;
             /* spaces between a CR and this LF: not a CRLF (a field that ended at the CR
-             * left a NUL there; pos 0: the CR ended the last block) */
-            if (__builtin_expect(q.pending_cr, 0) && ch == '\n' && pos > 0 &&
+             * left a NUL there; pos at `from`: the CR ended the last block) */
+            if (__builtin_expect(q.pending_cr, 0) && ch == '\n' && pos > from &&
                 t[pos - 1] != '\r' && t[pos - 1] != '\0')
                 q.pending_cr = 0;
             count_line_end(&q.line, &q.pending_cr, q.rec_fields, ch);
