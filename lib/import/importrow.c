@@ -365,10 +365,12 @@ int parse_row(struct rowctx *r, const struct colmap *m, struct row *rw)
         rw->item.id_len = 0;
     return 0;
 }
+/* n >= 1 (a header has a field): the first field's length, which a data row's rarely
+ * shares, is told before the loop is set up. */
 static int same_record(const struct crm_record *a, char *const *hdr, const size_t *hlen,
                        size_t n)
 {
-    if (a->nfields != n)
+    if (a->nfields != n || a->len[0] != hlen[0])
         return 0;
     for (size_t i = 0; i < n; i++)
         if (a->len[i] != hlen[i] || memcmp(a->field[i], hdr[i], hlen[i]) != 0)
