@@ -96,7 +96,8 @@ static void strip_leading_zeros(const char **s, size_t *len)
 
 /* The hashes, split numbers and partition of k's cleaned ids (those of an empty id stay
  * as they are: zero). */
-void key_numbers(const struct crm_import *imp, struct keys *k)
+static inline __attribute__((always_inline)) void
+keys_numbered(const struct crm_import *imp, struct keys *k)
 {
     if (k->id_len) {
         k->id_h = crm_idset_hash(k->id, k->id_len);
@@ -111,6 +112,11 @@ void key_numbers(const struct crm_import *imp, struct keys *k)
             k->cust_h = crm_dict_hash(k->cust, k->cust_len);
         k->part = (uint32_t)crm_import_partition(k->cust, k->cust_len, imp->nw);
     }
+}
+
+void key_numbers(const struct crm_import *imp, struct keys *k)
+{
+    keys_numbered(imp, k);
 }
 
 static inline __attribute__((always_inline)) void
@@ -141,7 +147,7 @@ prepare_keys(const struct crm_import *imp, const struct crm_record *rec, const s
     } else if (m->email) {
         lower_ascii(k->cust, k->cust_len);
     }
-    key_numbers(imp, k);
+    keys_numbered(imp, k);
 }
 
 /* prepare_keys for --sniff, which reads a row at a time (the hot path inlines it). */
