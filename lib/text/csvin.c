@@ -641,13 +641,15 @@ static int record_room(struct batch *b)
 static inline int push_record(struct batch *b, size_t nf, size_t fields, long long line,
                               int high)
 {
-    if (__builtin_expect(b->nr + 2 > b->rcap, 0) && record_room(b) != 0)
+    size_t nr = b->nr;                  /* kept in a register: the stores below are */
+    if (__builtin_expect(nr + 2 > b->rcap, 0) && record_room(b) != 0)   /* size_t too */
         return -1;
-    b->rfirst[b->nr] = nf - fields;
-    b->rline[b->nr] = line;
-    b->rhigh[b->nr] = (unsigned char)high;
-    b->nr++;
-    b->rfirst[b->nr] = nf;
+    size_t *rfirst = b->rfirst;
+    rfirst[nr] = nf - fields;
+    rfirst[nr + 1] = nf;
+    b->rline[nr] = line;
+    b->rhigh[nr] = (unsigned char)high;
+    b->nr = nr + 1;
     return 0;
 }
 
