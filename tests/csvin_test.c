@@ -302,6 +302,47 @@ static void test_csvin_a_record_of_too_many_fields_is_an_error_naming_its_line(v
     free(t);
 }
 
+/* The field limit exactly: a record of 2^20 fields is read (with its line and the records
+ * after it), one of 2^20 + 1 is the error — by libcsv (128 KiB blocks) and by the in-place
+ * split (8 MiB blocks) alike. */
+static void test_csvin_the_field_limit_is_exact(void **state)
+{
+    (void)state;
+    const size_t limit = 1u << 20;
+    char *t = malloc(2 * limit + 64);
+    assert_non_null(t);
+    const struct crm_csvin_opts big = {.seg_block_bytes = 8u << 20};
+    const struct crm_csvin_opts *opts[] = {NULL, &big};
+    for (size_t extra = 0; extra <= 1; extra++) {
+        size_t n = (size_t)sprintf(t, "a,b\n\n1,2\n");
+        for (size_t i = 0; i < limit + extra; i++) {
+            t[n++] = 'x';
+            t[n++] = ',';
+        }
+        t[n - 1] = '\n';                               /* the last field's comma */
+        n += (size_t)sprintf(t + n, "3,4\n");
+        for (int k = 0; k < 2; k++) {
+            struct rows r;
+            struct crm_errinfo e;
+            crm_errinfo_clear(&e);
+            enum crm_err rc = read_rows(write_temp(t, n), opts[k], &r, &e, NULL);
+            if (extra) {
+                assert_int_equal(rc, CRM_EDATA);
+                assert_int_equal(e.line, 4);
+                assert_non_null(strstr(e.msg, "more than 1048576 fields"));
+                continue;
+            }
+            assert_int_equal(rc, CRM_OK);
+            assert_int_equal(r.n, 4);
+            assert_int_equal(r.nf[2], limit);
+            assert_int_equal(r.line[2], 4);
+            assert_int_equal(r.line[3], 5);
+            assert_string_equal(r.field[3][1], "4");
+        }
+    }
+    free(t);
+}
+
 /* Found by the fault tests under ASan: libcsv grew a field's buffer 4 KiB at a time, so a
  * long field was copied quadratically (16 MB took a minute); now growth is geometric and a
  * 48 MB quoted field (a stray quote swallowing the rest of a file) reads at once. */
@@ -813,6 +854,7 @@ int main(void)
         cmocka_unit_test(test_csvin_truncated_gzip_is_an_error),
         cmocka_unit_test(test_csvin_records_across_block_boundaries_stay_whole),
         cmocka_unit_test(test_csvin_a_record_of_too_many_fields_is_an_error_naming_its_line),
+        cmocka_unit_test(test_csvin_the_field_limit_is_exact),
         cmocka_unit_test(test_csvin_a_long_field_is_read_whole),
         cmocka_unit_test(test_csvin_format_record_quotes_what_needs_it),
         cmocka_unit_test(test_csvin_utf16_is_refused_with_advice),

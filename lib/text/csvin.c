@@ -774,9 +774,8 @@ struct plain {
 };
 
 /* A field [s, e) of the batch text t (positions in the whole text), trimmed at the end (the
- * start is trimmed already); 0, or -1 when out of memory. Leaves pending_cr as it is: a
- * record's first field clears it in split_in_text (and no field comes before a record's
- * first), so it is 0 whenever rec_fields is not. */
+ * start is trimmed already); 0, or -1 when out of memory. The record's first line and
+ * pending_cr are split_in_text's to keep (at each line end). */
 static inline int plain_field(struct reader *rd, struct plain *q, unsigned char *t, size_t s,
                               size_t e, unsigned char sp2)
 {
@@ -784,15 +783,10 @@ static inline int plain_field(struct reader *rd, struct plain *q, unsigned char 
         while (e > s && (t[e - 1] == ' ' || t[e - 1] == sp2))
             e--;
     t[e] = '\0';
-    if (q->rec_fields - 1 >= MAX_FIELDS - 1) {      /* 0 (wraps) or MAX_FIELDS and more */
-        if (q->rec_fields == 0) {
-            q->rec_line = q->line;
-            q->pending_cr = 0;
-        } else {
-            if (!rd->too_long)
-                rd->too_long = q->rec_line;
-            return 0;
-        }
+    if (__builtin_expect(q->rec_fields >= MAX_FIELDS, 0)) {
+        if (!rd->too_long)
+            rd->too_long = q->rec_line;
+        return 0;
     }
     q->foff[q->nf] = s;                             /* room made for the step's fields */
     q->flen[q->nf] = e - s;
@@ -818,6 +812,8 @@ static int split_in_text(struct reader *rd, size_t n)
     size_t fstart = from;
     int high = 0;                                     /* a byte >= 0x80 or NUL in the record */
     int rc = 0;
+    if (!q.rec_fields)                  /* a record's first line: the line after the last */
+        q.rec_line = q.line;            /* line end before its first field (kept below) */
     for (size_t i = from; i < to && rc == 0; i += 32) {
         if (__builtin_expect(q.fcap - q.nf < 32, 0)) {  /* a step ends 32 fields at most */
             b->nf = q.nf;
@@ -857,6 +853,8 @@ static int split_in_text(struct reader *rd, size_t n)
             if ((q.rec_fields || s < pos) &&
                 (rc = plain_field(rd, &q, t, s, pos, sp2)) != 0)
                 break;
+            if (q.rec_fields)                         /* a field clears a CR's mark (libcsv) */
+                q.pending_cr = 0;
             /* spaces between a CR and this LF: not a CRLF (a field that ended at the CR
              * left a NUL there; pos at `from`: the CR ended the last block) */
             if (__builtin_expect(q.pending_cr, 0) && ch == '\n' && pos > from &&
@@ -868,6 +866,7 @@ static int split_in_text(struct reader *rd, size_t n)
                     break;
                 q.rec_fields = 0;
             }
+            q.rec_line = q.line;
             high = 0;
         }
         high |= hb != 0;
