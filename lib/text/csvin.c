@@ -835,11 +835,6 @@ static int split_in_text(struct reader *rd, size_t n)
             size_t pos = i + at, s = fstart;
             m &= m - 1;
             fstart = pos + 1;
-            if (hb) {                                 /* bytes before pos are this record's */
-                uint32_t before = (1u << at) - 1;
-                high |= (hb & before) != 0;
-                hb &= ~before;
-            }
             if (t[s] <= ' ')                          /* s <= pos: a byte of the block */
                 while (s < pos && (t[s] == ' ' || t[s] == sp2))
                     s++;
@@ -848,7 +843,13 @@ static int split_in_text(struct reader *rd, size_t n)
                     break;
                 continue;
             }
-            /* a line end ends the record, if the line had a field or anything not space */
+            /* a line end ends the record, if the line had a field or anything not space;
+             * the step's bytes before it are the record's */
+            if (hb) {
+                uint32_t before = (1u << at) - 1;
+                high |= (hb & before) != 0;
+                hb &= ~before;
+            }
             unsigned char ch = t[pos];                /* before plain_field puts a NUL there */
             if ((q.rec_fields || s < pos) &&
                 (rc = plain_field(rd, &q, t, s, pos, sp2)) != 0)
