@@ -34,9 +34,15 @@ uint64_t crm_idset_hash(const char *id, size_t len)
     return h ? h : 1;
 }
 
+/* The set's fields on cache lines of their own: insert_at writes numeric_count every row,
+ * and a calloc put the struct on the line of the importer's status table, which the reader
+ * threads read every row (perf: 89 % of insert_at's samples on that write, the line taken
+ * back from their cores each time). */
+#define SET_BYTES ((sizeof(struct crm_idset) + 63) / 64 * 64)
+
 struct crm_idset *crm_idset_new(void)
 {
-    struct crm_idset *s = calloc(1, sizeof *s);
+    struct crm_idset *s = crm_calloc_aligned(64, SET_BYTES);
     if (!s)
         return NULL;
     s->mask = 65535;
