@@ -138,6 +138,11 @@ struct crm_import {
                                            Written every row: kept with the window's
                                            fields, off the lines the readers read */
     struct wbucket *wmap;
+    uint64_t wmap_upto;                 /* orders of sequence number below it are mapped
+                                           (or closed): wmap_find maps the rest first */
+    uint64_t wmap_finds;                /* look-ups of the map, counted */
+    int wmap_hot;                       /* the last batch looked up the map: its rows'
+                                           buckets are fetched ahead (prefetch_keys) */
     struct crm_idset *seen;             /* order ids begun (and stored ones loaded) */
     struct crm_idset_at seen_at;        /* where do_row found the row's id missing, for
                                            open_order (word NULL outside do_row) */

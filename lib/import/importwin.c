@@ -16,10 +16,35 @@ static int wlive(const struct crm_import *imp, uint32_t seq)
     return (uint32_t)(seq - (uint32_t)imp->win_seq) < imp->win_count;
 }
 
-/* The open order with this id, or NULL. */
+static void wmap_insert(struct crm_import *imp, uint64_t h, uint64_t seq);
+
+/* Map the open orders begun since the map was last brought up to date, in the order they
+ * began (as their inserts would have been made when each began: a spilled bucket's
+ * spill_seq is still the newest order to spill); the orders that closed in between are
+ * never mapped. The bucket of the order 8 ahead is fetched while one is inserted. */
+static void wmap_catch_up(struct crm_import *imp)
+{
+    uint64_t end = imp->win_seq + imp->win_count;
+    uint64_t seq = imp->wmap_upto > imp->win_seq ? imp->wmap_upto : imp->win_seq;
+    for (; seq < end; seq++) {
+        if (seq + 8 < end)
+            __builtin_prefetch(&imp->wmap[wbucket_of(imp->win[(seq + 8) %
+                                                              CRM_IMPORT_WINDOW].hash)]);
+        uint64_t h = imp->win[seq % CRM_IMPORT_WINDOW].hash;
+        if (h)
+            wmap_insert(imp, h, seq);
+    }
+    imp->wmap_upto = end;
+}
+
+/* The open order with this id, or NULL. The map is brought up to date first: an order is
+ * not mapped when it begins, since most orders (one row each) are never looked up. */
 struct open_order *wmap_find(struct crm_import *imp, uint64_t h, const char *id,
                              size_t len)
 {
+    if (imp->wmap_upto != imp->win_seq + imp->win_count)
+        wmap_catch_up(imp);
+    imp->wmap_finds++;
     uint32_t tag = (uint32_t)h | 1;
     for (size_t b = wbucket_of(h);; b = (b + 1) & (WMAP_BUCKETS - 1)) {
         const struct wbucket *k = &imp->wmap[b];
@@ -240,9 +265,7 @@ static enum crm_err open_order(struct crm_import *imp, const struct row *rw, uin
         o->id = NULL;
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     }
-    imp->win_count++;
-    if (h)
-        wmap_insert(imp, h, imp->win_seq + imp->win_count - 1);
+    imp->win_count++;                   /* mapped when a look-up needs it (wmap_find) */
     return CRM_OK;
 }
 
