@@ -242,7 +242,8 @@ static enum crm_err open_order(struct crm_import *imp, const struct row *rw, uin
     o->first_amount = rw->amount;
     imp->st.refunded_orders += rw->refund_order;
     o->cur_len = (uint8_t)cap_len(rw->cur_len, sizeof o->cur);
-    memcpy(o->cur, rw->cur, o->cur_len);
+    if (o->cur_len)                     /* most files have no currency column */
+        memcpy(o->cur, rw->cur, o->cur_len);
     o->id_len = (uint32_t)rw->k.id_len;
     o->id_number = rw->k.id_num.number;
     o->id_digits = (uint8_t)rw->k.id_num.digits;        /* at most CRM_NUMID_DIGITS */
@@ -382,6 +383,8 @@ int place_row(struct crm_import *imp, const struct colmap *m, const struct row *
     }
     if (open_order(imp, rw, h, e) != CRM_OK)
         return -1;
+    if (!imp->items)                    /* no call a row when items are not kept */
+        return 0;
     return keep_item(imp, (imp->win_head + imp->win_count - 1) % CRM_IMPORT_WINDOW, rw, e);
 }
 
