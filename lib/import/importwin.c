@@ -181,8 +181,10 @@ static enum crm_err over_keep(struct crm_import *imp, const struct open_order *o
     return CRM_OK;
 }
 
-/* The oldest open order leaves the window: written, or kept (--line-items unsorted). */
-enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
+/* The oldest open order leaves the window: written, or kept (--line-items unsorted).
+ * Inline in open_order, where it runs once a row once the window is full. */
+static inline __attribute__((always_inline)) enum crm_err
+close_oldest_here(struct crm_import *imp, struct crm_errinfo *e)
 {
     struct open_order *o = &imp->win[imp->win_head];
     if (imp->win_count > 32)        /* the order that closes 32 steps from now */
@@ -198,6 +200,11 @@ enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
     imp->win_seq++;                     /* its map entry is dead from here on */
     imp->win_count--;
     return rc;
+}
+
+enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
+{
+    return close_oldest_here(imp, e);
 }
 /* Field by field: a struct copy of cust_num, just stored as 8 + 4 bytes, stalls. */
 static void cust_key(const struct row *rw, struct crm_dict_key *k)
@@ -224,7 +231,7 @@ static enum crm_err open_order(struct crm_import *imp, const struct row *rw, uin
     if (rc != CRM_OK)
         return crm_errinfo_set(e, rc, "cannot add customer: %s", crm_strerror(rc));
     imp->st.customers_new += (uint64_t)added;
-    if (imp->win_count == CRM_IMPORT_WINDOW && (rc = close_oldest(imp, e)) != CRM_OK)
+    if (imp->win_count == CRM_IMPORT_WINDOW && (rc = close_oldest_here(imp, e)) != CRM_OK)
         return rc;
     uint32_t slot = (uint32_t)((imp->win_head + imp->win_count) % CRM_IMPORT_WINDOW);
     struct open_order *o = &imp->win[slot];
@@ -468,7 +475,7 @@ enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struct prow 
         }
     }
     char why[256];
-    enum crm_reject reason;
+    enum crm_reject reason = CRM_REJ_CONFLICT;     /* set by place_row when it returns 1 */
     int placed = place_row(imp, m, rw, h, o, &reason, why, sizeof why, e);
     imp->seen_at.word = NULL;           /* no use after this row (nor stale in importsus) */
     if (placed < 0)
