@@ -43,11 +43,60 @@ static void test_buf_grow_failure_leaves_array_and_capacity(void **state)
     free(p);
 }
 
+/* A buffer holding "xyz" with capacity cap (0: as crm_buf_put makes it, 256). */
+static void buf_xyz(struct crm_buf *b, size_t cap)
+{
+    memset(b, 0, sizeof *b);
+    if (cap) {
+        b->data = malloc(cap);
+        assert_non_null(b->data);
+        b->cap = cap;
+    }
+    crm_buf_put(b, "xyz", 3);
+    memset(b->data + b->len, '#', b->cap - b->len);
+}
+
+/* crm_buf_put_short: every length 0..40 from the end of a source, into a buffer with room
+ * to spare, with room for exactly n bytes, one byte short (grown), and after a failed
+ * allocation (dropped) — the same bytes, length, capacity and state as crm_buf_put, and
+ * nothing written past the length. */
+static void test_buf_put_short_puts_what_put_puts(void **state)
+{
+    (void)state;
+    unsigned char src[40];
+    for (int i = 0; i < 40; i++)
+        src[i] = (unsigned char)(0x41 + i);
+    for (size_t n = 0; n <= 40; n++) {
+        for (int room = 0; room < 4; room++) {
+            size_t cap = room == 1 ? 3 + n : room == 2 ? 3 + n - 1 : 0;
+            if (room == 2 && n < 2)
+                continue;
+            struct crm_buf a, b;
+            buf_xyz(&a, cap);
+            buf_xyz(&b, cap);
+            if (room == 3)
+                a.oom = b.oom = 1;
+            crm_buf_put(&a, src + 40 - n, n);
+            crm_buf_put_short(&b, src + 40 - n, n);
+            assert_int_equal(b.len, a.len);
+            assert_int_equal(b.cap, a.cap);
+            assert_int_equal(b.oom, a.oom);
+            assert_memory_equal(b.data, a.data, a.len);
+            if (room != 2)                 /* not moved by a realloc: the rest untouched */
+                for (size_t i = b.len; i < b.cap; i++)
+                    assert_int_equal(b.data[i], '#');
+            free(a.data);
+            free(b.data);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buf_grow_doubles_to_the_need),
         cmocka_unit_test(test_buf_grow_failure_leaves_array_and_capacity),
+        cmocka_unit_test(test_buf_put_short_puts_what_put_puts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

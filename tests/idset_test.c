@@ -193,6 +193,32 @@ static void test_idset_insert_at_agrees_with_insert_through_migration(void **sta
     crm_idset_free(r);
 }
 
+/* The set starts a cache line of its own (insert_at writes its count every row; a set on
+ * the line of something the reader threads read made every write a miss): made between
+ * small allocations, each set is 64-byte aligned, and a small allocation made right after
+ * it lies on a later line than the set's first. */
+static void test_idset_starts_a_cache_line_of_its_own(void **state)
+{
+    (void)state;
+    struct crm_idset *s[8];
+    void *small[8];
+    for (int i = 0; i < 8; i++) {
+        s[i] = crm_idset_new();
+        small[i] = malloc(24);
+        assert_non_null(s[i]);
+        assert_non_null(small[i]);
+        assert_int_equal((uintptr_t)s[i] % 64, 0);
+        assert_true((uintptr_t)small[i] / 64 > (uintptr_t)s[i] / 64 + 1 ||
+                    (uintptr_t)small[i] < (uintptr_t)s[i]);
+        assert_int_equal(add(s[i], "O00000007"), 0);   /* zeroed, and works */
+        assert_int_equal(crm_idset_count(s[i]), 1);
+    }
+    for (int i = 0; i < 8; i++) {
+        crm_idset_free(s[i]);
+        free(small[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -201,6 +227,7 @@ int main(void)
         cmocka_unit_test(test_idset_agrees_with_a_reference_set_through_migration),
         cmocka_unit_test(test_idset_insert_at_where_contains_at_looked),
         cmocka_unit_test(test_idset_insert_at_agrees_with_insert_through_migration),
+        cmocka_unit_test(test_idset_starts_a_cache_line_of_its_own),
     };
     return cmocka_run_group_tests_name("idset", tests, NULL, NULL);
 }

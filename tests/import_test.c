@@ -1278,11 +1278,83 @@ static void test_import_copy_upto24_copies_exactly_n_bytes(void **state)
     }
 }
 
+/* The window's map is filled only when a row looks an order up (wmap_find maps the orders
+ * begun since the last look-up): second rows of some orders come 1 to 70,000 orders later,
+ * at irregular moments — long stretches with no look-up, orders without an id (not mapped)
+ * in between, look-ups right after the newest order began — so each look-up maps a
+ * different span, and orders that closed meanwhile never are. Every row still open merges;
+ * every one past the window is a far line item, exactly. */
+static long long noid(long long u)
+{
+    return u >= 5 ? (u - 5) / 1013 + 1 : 0;
+}
+
+static void test_import_window_map_filled_when_looked_up(void **state)
+{
+    (void)state;
+    static const int gaps[] = {1, 2, 3, 64, 5000, 30001, CRM_IMPORT_WINDOW - 1,
+                               CRM_IMPORT_WINDOW, CRM_IMPORT_WINDOW + 1, 70000};
+    const int orders = 120000, steps = orders + 70001;
+    enum { NG = sizeof gaps / sizeof gaps[0] };
+    size_t cap = 16u << 20, n = 0;
+    char *csv = malloc(cap);
+    int *due = calloc((size_t)steps * NG, sizeof *due);     /* order + 1 whose row is due */
+    assert_non_null(csv);
+    assert_non_null(due);
+    n += (size_t)sprintf(csv, "order_id,customer_id,order_time,amount\n");
+    uint64_t x = 88172645463325252ull;
+    long long merged = 0, far = 0, no_id = 0;
+    for (int t = 0; t < steps; t++) {
+        if (t < orders) {
+            n += (size_t)sprintf(csv + n, "L%d,c%d,2024-01-01,1.00\n", t, t % 977);
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            int g = (int)(x % NG);
+            if (x % 97 < (t < 40000 ? 1u : 6u) && t + gaps[g] < steps)  /* sparse, then less */
+                due[(size_t)(t + gaps[g]) * NG + (size_t)g] = t + 1;
+            if (t % 1013 == 5) {          /* an order without an id: never mapped */
+                n += (size_t)sprintf(csv + n, ",c%d,2024-01-01,1.00\n", t % 977);
+                no_id++;
+            }
+        }
+        for (int g = 0; g < NG; g++) {
+            int s = due[(size_t)t * NG + (size_t)g] - 1;
+            if (s < 0)
+                continue;
+            n += (size_t)sprintf(csv + n, "L%d,c%d,2024-01-02,2.00\n", s, s % 977);
+            /* open while fewer than a window of orders began after it (those without an
+             * id too: noid(u) of them at steps 0..u) */
+            long long last = t < orders ? t : orders - 1;
+            long long after = last - s + noid(last) - noid(s - 1);
+            if (after < CRM_IMPORT_WINDOW)
+                merged++;
+            else
+                far++;
+        }
+        assert_true(n + 256 < cap);
+    }
+    struct crm_import_opts o = {0};
+    struct result *r = malloc(sizeof *r);
+    run(csv, NULL, &o, NULL, r);
+    assert_int_equal(r->rc, CRM_OK);
+    assert_true(merged > 1000 && far > 100);
+    assert_int_equal(r->st.orders, orders + no_id);
+    assert_int_equal(r->st.merged, merged);
+    assert_int_equal(r->st.rejected[CRM_REJ_FAR], far);
+    assert_int_equal(r->st.rejected_total, far);
+    assert_int_equal(r->st.duplicates, 0);
+    free(r);
+    free(due);
+    free(csv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_import_copy_upto24_copies_exactly_n_bytes),
         cmocka_unit_test(test_import_line_items_in_a_run_and_apart_merge_alike),
+        cmocka_unit_test(test_import_window_map_filled_when_looked_up),
         cmocka_unit_test(test_import_merges_line_items_sum_quantity_earliest_time),
         cmocka_unit_test(test_import_date_format_rules_over_the_usual_shape),
         cmocka_unit_test(test_import_order_amount_once_takes_the_repeated_total_once),

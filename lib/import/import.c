@@ -3,7 +3,8 @@
  * and skips, the status table, and what the caller reads back.
  * Data structures (importint.h): `win` is a ring of the last CRM_IMPORT_WINDOW orders begun,
  * still open for more line items, with `wmap` from order id to the order's sequence number
- * (its ring slot is that modulo the ring size); an order leaves the ring (oldest first) when
+ * (its ring slot is that modulo the ring size; filled only when a row looks an order up, for
+ * the orders begun since the last look-up: wmap_find); an order leaves the ring (oldest first) when
  * the ring is full or at finish, and is then written. Its map entry is not removed: only
  * sequence numbers in [win_seq, win_seq + win_count) are open, so it is dead from then on.
  * With --line-items unsorted an order leaving the ring is kept in `over` instead, open,

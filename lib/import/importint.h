@@ -138,6 +138,11 @@ struct crm_import {
                                            Written every row: kept with the window's
                                            fields, off the lines the readers read */
     struct wbucket *wmap;
+    uint64_t wmap_upto;                 /* orders of sequence number below it are mapped
+                                           (or closed): wmap_find maps the rest first */
+    uint64_t wmap_finds;                /* look-ups of the map, counted */
+    int wmap_hot;                       /* the last batch looked up the map: its rows'
+                                           buckets are fetched ahead (prefetch_keys) */
     struct crm_idset *seen;             /* order ids begun (and stored ones loaded) */
     struct crm_idset_at seen_at;        /* where do_row found the row's id missing, for
                                            open_order (word NULL outside do_row) */
@@ -265,9 +270,10 @@ struct row {
     struct keys k;
     const char *cur;
     size_t cur_len;
-    struct crm_lineitem_text item;      /* product columns (line items kept) */
     int64_t time, amount, quantity, refunded;
     uint8_t has_time, has_amount, has_qty, has_status, status, refund_order, rounded;
+    struct crm_lineitem_text item;      /* product columns (line items kept); last: the main
+                                           thread reads it only when items are kept */
 };
 static inline const char *fieldtext(const struct crm_record *rec, const struct colmap *m,
                                     enum crm_field f, size_t *len)
@@ -284,9 +290,11 @@ static inline const char *fieldtext(const struct crm_record *rec, const struct c
 /* A row prepared ahead by a reader thread: its keys, and when `parsed` its values, checked
  * (parse_row). */
 struct prow {
-    struct row r;
     uint8_t parsed;
     uint8_t header;                     /* the file's header line again */
+    struct row r;                       /* what the main thread reads of a row (all but
+                                           the item, at the end) in its first 152 bytes:
+                                           fewer of the lines a reader wrote cross over */
 };
 
 /* ---- between the files ---- */

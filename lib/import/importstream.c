@@ -22,7 +22,8 @@ static uint64_t prefetch_keys(const struct crm_import *imp, const struct keys *k
     }
     if (k->id_h) {
         crm_idset_prefetch(imp->seen, k->id_h, &k->id_num);
-        __builtin_prefetch(&imp->wmap[wbucket_of(k->id_h)]);
+        if (imp->wmap_hot)              /* else most likely never read (wmap_find) */
+            __builtin_prefetch(&imp->wmap[wbucket_of(k->id_h)]);
     }
     return num1;
 }
@@ -117,6 +118,7 @@ static enum crm_err place_batch(struct crm_import *imp, struct rowctx *r,
         prep = imp->keybuf.data;
     }
     const struct prow *p = prep;
+    uint64_t finds = imp->wmap_finds;
     uint64_t num1[ahead];             /* prefetch_keys' numbers, row i at [i % ahead] */
     for (size_t i = 0; i < n && i < ahead; i++)
         num1[i] = prefetch_keys(imp, &p[i].r.k);
@@ -134,6 +136,7 @@ static enum crm_err place_batch(struct crm_import *imp, struct rowctx *r,
         rc = do_row(r, m, &p[i], e);
     }
     imp->cust_num1 = 0;               /* no row of this batch's after it */
+    imp->wmap_hot = imp->wmap_finds != finds;
     if (!imp->cust_hash_all)
         watch_lazy_hashes(imp);
     if (rc == CRM_OK && imp->rejects && crm_out_failed(imp->rejects))

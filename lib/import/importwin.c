@@ -16,10 +16,35 @@ static int wlive(const struct crm_import *imp, uint32_t seq)
     return (uint32_t)(seq - (uint32_t)imp->win_seq) < imp->win_count;
 }
 
-/* The open order with this id, or NULL. */
+static void wmap_insert(struct crm_import *imp, uint64_t h, uint64_t seq);
+
+/* Map the open orders begun since the map was last brought up to date, in the order they
+ * began (as their inserts would have been made when each began: a spilled bucket's
+ * spill_seq is still the newest order to spill); the orders that closed in between are
+ * never mapped. The bucket of the order 8 ahead is fetched while one is inserted. */
+static void wmap_catch_up(struct crm_import *imp)
+{
+    uint64_t end = imp->win_seq + imp->win_count;
+    uint64_t seq = imp->wmap_upto > imp->win_seq ? imp->wmap_upto : imp->win_seq;
+    for (; seq < end; seq++) {
+        if (seq + 8 < end)
+            __builtin_prefetch(&imp->wmap[wbucket_of(imp->win[(seq + 8) %
+                                                              CRM_IMPORT_WINDOW].hash)]);
+        uint64_t h = imp->win[seq % CRM_IMPORT_WINDOW].hash;
+        if (h)
+            wmap_insert(imp, h, seq);
+    }
+    imp->wmap_upto = end;
+}
+
+/* The open order with this id, or NULL. The map is brought up to date first: an order is
+ * not mapped when it begins, since most orders (one row each) are never looked up. */
 struct open_order *wmap_find(struct crm_import *imp, uint64_t h, const char *id,
                              size_t len)
 {
+    if (imp->wmap_upto != imp->win_seq + imp->win_count)
+        wmap_catch_up(imp);
+    imp->wmap_finds++;
     uint32_t tag = (uint32_t)h | 1;
     for (size_t b = wbucket_of(h);; b = (b + 1) & (WMAP_BUCKETS - 1)) {
         const struct wbucket *k = &imp->wmap[b];
@@ -156,8 +181,10 @@ static enum crm_err over_keep(struct crm_import *imp, const struct open_order *o
     return CRM_OK;
 }
 
-/* The oldest open order leaves the window: written, or kept (--line-items unsorted). */
-enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
+/* The oldest open order leaves the window: written, or kept (--line-items unsorted).
+ * Inline in open_order, where it runs once a row once the window is full. */
+static inline __attribute__((always_inline)) enum crm_err
+close_oldest_here(struct crm_import *imp, struct crm_errinfo *e)
 {
     struct open_order *o = &imp->win[imp->win_head];
     if (imp->win_count > 32)        /* the order that closes 32 steps from now */
@@ -173,6 +200,11 @@ enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
     imp->win_seq++;                     /* its map entry is dead from here on */
     imp->win_count--;
     return rc;
+}
+
+enum crm_err close_oldest(struct crm_import *imp, struct crm_errinfo *e)
+{
+    return close_oldest_here(imp, e);
 }
 /* Field by field: a struct copy of cust_num, just stored as 8 + 4 bytes, stalls. */
 static void cust_key(const struct row *rw, struct crm_dict_key *k)
@@ -199,7 +231,7 @@ static enum crm_err open_order(struct crm_import *imp, const struct row *rw, uin
     if (rc != CRM_OK)
         return crm_errinfo_set(e, rc, "cannot add customer: %s", crm_strerror(rc));
     imp->st.customers_new += (uint64_t)added;
-    if (imp->win_count == CRM_IMPORT_WINDOW && (rc = close_oldest(imp, e)) != CRM_OK)
+    if (imp->win_count == CRM_IMPORT_WINDOW && (rc = close_oldest_here(imp, e)) != CRM_OK)
         return rc;
     uint32_t slot = (uint32_t)((imp->win_head + imp->win_count) % CRM_IMPORT_WINDOW);
     struct open_order *o = &imp->win[slot];
@@ -217,7 +249,8 @@ static enum crm_err open_order(struct crm_import *imp, const struct row *rw, uin
     o->first_amount = rw->amount;
     imp->st.refunded_orders += rw->refund_order;
     o->cur_len = (uint8_t)cap_len(rw->cur_len, sizeof o->cur);
-    memcpy(o->cur, rw->cur, o->cur_len);
+    if (o->cur_len)                     /* most files have no currency column */
+        memcpy(o->cur, rw->cur, o->cur_len);
     o->id_len = (uint32_t)rw->k.id_len;
     o->id_number = rw->k.id_num.number;
     o->id_digits = (uint8_t)rw->k.id_num.digits;        /* at most CRM_NUMID_DIGITS */
@@ -240,9 +273,7 @@ static enum crm_err open_order(struct crm_import *imp, const struct row *rw, uin
         o->id = NULL;
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     }
-    imp->win_count++;
-    if (h)
-        wmap_insert(imp, h, imp->win_seq + imp->win_count - 1);
+    imp->win_count++;                   /* mapped when a look-up needs it (wmap_find) */
     return CRM_OK;
 }
 
@@ -359,6 +390,8 @@ int place_row(struct crm_import *imp, const struct colmap *m, const struct row *
     }
     if (open_order(imp, rw, h, e) != CRM_OK)
         return -1;
+    if (!imp->items)                    /* no call a row when items are not kept */
+        return 0;
     return keep_item(imp, (imp->win_head + imp->win_count - 1) % CRM_IMPORT_WINDOW, rw, e);
 }
 
@@ -442,7 +475,7 @@ enum crm_err do_row(struct rowctx *r, const struct colmap *m, const struct prow 
         }
     }
     char why[256];
-    enum crm_reject reason;
+    enum crm_reject reason = CRM_REJ_CONFLICT;     /* set by place_row when it returns 1 */
     int placed = place_row(imp, m, rw, h, o, &reason, why, sizeof why, e);
     imp->seen_at.word = NULL;           /* no use after this row (nor stale in importsus) */
     if (placed < 0)

@@ -1064,7 +1064,7 @@ enum crm_err crm_store_writer_add(struct crm_store_writer *w, const struct crm_o
     c->col[3][i] = o->quantity;
     c->status[i] = o->status;
     c->currency[i] = cur;
-    crm_buf_put(&c->id_text, o->order_id, o->order_id_len);
+    crm_buf_put_short(&c->id_text, o->order_id, o->order_id_len);
     c->id_off[i + 1] = (uint32_t)c->id_text.len;
     c->id_number[i] = o->order_id_num.number;
     c->id_digits[i] = (uint8_t)o->order_id_num.digits;     /* at most CRM_NUMID_DIGITS */
