@@ -1,6 +1,7 @@
 /* Tests for lib/afile: an output file appears whole or not at all, a failed run leaves the
  * previous file and no temporary behind, and a device or FIFO is written in place, never
  * replaced by a regular file. */
+#define _GNU_SOURCE   /* F_GETPIPE_SZ, F_SETPIPE_SZ */
 #include "testutil.h"
 
 #include <dirent.h>
@@ -332,6 +333,49 @@ static void test_afile_write_behind_steps(void **state)
     close(p[1]);
 }
 
+/* The size a pipe may be given here: /proc/sys/fs/pipe-max-size. */
+static long pipe_max(void)
+{
+    FILE *f = fopen("/proc/sys/fs/pipe-max-size", "r");
+    long max = 0;
+    if (f) {
+        if (fscanf(f, "%ld", &max) != 1)
+            max = 0;
+        fclose(f);
+    }
+    return max;
+}
+
+static void test_afile_widen_pipe_to_a_chunk_never_narrower(void **state)
+{
+    (void)state;
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    int before = fcntl(p[1], F_GETPIPE_SZ);
+    assert_int_equal(crm_afile_widen_pipe(p[1], 4096), (size_t)before);   /* never narrowed */
+    assert_int_equal(fcntl(p[1], F_GETPIPE_SZ), before);
+    size_t got = crm_afile_widen_pipe(p[1], CRM_AFILE_PIPE);
+    assert_int_equal(got, (size_t)fcntl(p[0], F_GETPIPE_SZ));   /* what the pipe now holds */
+    if (pipe_max() >= (long)CRM_AFILE_PIPE)
+        assert_int_equal(got, CRM_AFILE_PIPE);
+    else
+        assert_int_equal(got, (size_t)before);                    /* refused: unchanged */
+    /* wider already (where this may be set: root's CAP_SYS_RESOURCE): kept */
+    if (fcntl(p[1], F_SETPIPE_SZ, 2 * (int)CRM_AFILE_PIPE) == 2 * (int)CRM_AFILE_PIPE) {
+        assert_int_equal(crm_afile_widen_pipe(p[1], CRM_AFILE_PIPE), 2 * CRM_AFILE_PIPE);
+        assert_int_equal(fcntl(p[1], F_GETPIPE_SZ), 2 * (int)CRM_AFILE_PIPE);
+    }
+    close(p[0]);
+    close(p[1]);
+    char path[128];                                               /* not a pipe: 0 */
+    snprintf(path, sizeof path, "%s/plain", dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(crm_afile_widen_pipe(fd, CRM_AFILE_PIPE), 0);
+    close(fd);
+    assert_int_equal(crm_afile_widen_pipe(-1, CRM_AFILE_PIPE), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -345,6 +389,7 @@ int main(void)
         cmocka_unit_test(test_afile_guard_refuses_the_same_file_twice),
         cmocka_unit_test(test_afile_commit_new_never_replaces),
         cmocka_unit_test(test_afile_write_behind_steps),
+        cmocka_unit_test(test_afile_widen_pipe_to_a_chunk_never_narrower),
     };
     return cmocka_run_group_tests_name("afile", tests, setup, teardown);
 }

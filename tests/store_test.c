@@ -1,5 +1,6 @@
 /* Tests for lib/store: round trips, streaming, append, and that every damaged byte of a
  * store is a clear error (never a crash, never a partial result). */
+#define _GNU_SOURCE   /* F_GETPIPE_SZ */
 #include "testutil.h"
 
 #include <fcntl.h>
@@ -197,6 +198,33 @@ static void test_store_reads_from_a_pipe_with_head_bytes(void **state)
     waitpid(pid, &st, 0);
     free(b);
     unlink(path);
+}
+
+/* A store written to a pipe widens it to hold a chunk (crm_afile_widen_pipe), where the
+ * system allows it. */
+static void test_store_writer_widens_its_pipe(void **state)
+{
+    (void)state;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    int before = fcntl(fds[0], F_GETPIPE_SZ);
+    FILE *f = fopen("/proc/sys/fs/pipe-max-size", "r");
+    long max = 0;
+    if (!f || fscanf(f, "%ld", &max) != 1)
+        max = 0;
+    if (f)
+        fclose(f);
+    struct crm_store_writer *w;
+    struct crm_errinfo e;
+    assert_int_equal(crm_store_writer_new(fds[1], "pipe", &META, 0, &w, &e), CRM_OK);
+    int after = fcntl(fds[0], F_GETPIPE_SZ);
+    if (max >= 1 << 20)
+        assert_int_equal(after, 1 << 20);
+    else
+        assert_int_equal(after, before);
+    crm_store_writer_free(w);
+    close(fds[0]);
+    close(fds[1]);
 }
 
 static void test_store_time_filter_skips_chunks(void **state)
@@ -714,6 +742,7 @@ int main(void)
         cmocka_unit_test(test_store_round_trip_every_column),
         cmocka_unit_test(test_store_max_time_from_file_and_from_memory),
         cmocka_unit_test(test_store_reads_from_a_pipe_with_head_bytes),
+        cmocka_unit_test(test_store_writer_widens_its_pipe),
         cmocka_unit_test(test_store_time_filter_skips_chunks),
         cmocka_unit_test(test_store_every_flipped_bit_is_detected),
         cmocka_unit_test(test_store_damaged_chunk_reports_its_checksum),

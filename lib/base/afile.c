@@ -1,7 +1,7 @@
 /* afile: write-to-temporary-then-rename output files, written through links, direct to
  * devices, and the same-file guard (see afile.h). Invariant: the only file a commit
  * replaces is the regular file (or new name) at the end of the path's links. */
-#define _GNU_SOURCE   /* sync_file_range */
+#define _GNU_SOURCE   /* sync_file_range, F_SETPIPE_SZ */
 #include "base/afile.h"
 
 #include <errno.h>
@@ -413,6 +413,29 @@ void crm_afile_write_behind(int fd, long long *from, long long to)
     (void)fd;
 #endif
     *from = to;
+}
+
+size_t crm_afile_widen_pipe(int fd, size_t bytes)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISFIFO(st.st_mode))
+        return 0;
+#if defined(F_GETPIPE_SZ) && defined(F_SETPIPE_SZ)
+    int now = fcntl(fd, F_GETPIPE_SZ);
+    if (now < 0)
+        return 0;
+    if ((size_t)now < bytes && bytes <= INT_MAX) {
+        /* EPERM past pipe-max-size for a user, EBUSY when the data would not fit: the
+         * pipe keeps its size */
+        int got = fcntl(fd, F_SETPIPE_SZ, (int)bytes);
+        if (got > now)
+            now = got;
+    }
+    return (size_t)now;
+#else
+    (void)bytes;
+    return 0;
+#endif
 }
 
 /* fsync and close; the name of what failed, or NULL. */

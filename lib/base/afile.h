@@ -12,6 +12,8 @@
 #ifndef CRM_AFILE_H
 #define CRM_AFILE_H
 
+#include <stddef.h>
+
 #include "base/err.h"
 
 struct crm_afile;
@@ -35,6 +37,12 @@ int crm_afile_fd(const struct crm_afile *a);
  * so that the commit's fsync waits for the last few megabytes, not the whole file. */
 #define CRM_AFILE_BEHIND ((long long)8 << 20)
 void crm_afile_write_behind(int fd, long long *from, long long to);
+/* For a writer of a pipe: widen the pipe's buffer to at least `bytes` (Linux F_SETPIPE_SZ,
+ * within /proc/sys/fs/pipe-max-size; never narrowed), so that a writer can leave a whole
+ * block in it while the reader is still busy with the one before. Returns the buffer's size
+ * after, or 0 when fd is not a pipe or the size cannot be known (a hint: nothing fails). */
+#define CRM_AFILE_PIPE ((size_t)1 << 20)
+size_t crm_afile_widen_pipe(int fd, size_t bytes);
 const char *crm_afile_path(const struct crm_afile *a);       /* as given */
 const char *crm_afile_target(const struct crm_afile *a);     /* links followed: the file
                                                                 replaced on commit */
