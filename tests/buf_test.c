@@ -91,12 +91,32 @@ static void test_buf_put_short_puts_what_put_puts(void **state)
     }
 }
 
+/* crm_copy_upto24: every length 0..24, from the end of the source's bytes into the middle of
+ * a larger destination: exactly the n bytes copied, none around them written. */
+static void test_buf_copy_upto24_copies_exactly_n_bytes(void **state)
+{
+    (void)state;
+    char src[24];
+    for (int i = 0; i < 24; i++)
+        src[i] = (char)('a' + i);
+    for (size_t n = 0; n <= 24; n++) {
+        char dst[40];
+        memset(dst, '#', sizeof dst);
+        crm_copy_upto24(dst + 8, src + 24 - n, n);      /* the source's last n bytes */
+        for (size_t i = 0; i < sizeof dst; i++) {
+            char want = i >= 8 && i < 8 + n ? src[24 - n + (i - 8)] : '#';
+            assert_int_equal(dst[i], want);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buf_grow_doubles_to_the_need),
         cmocka_unit_test(test_buf_grow_failure_leaves_array_and_capacity),
         cmocka_unit_test(test_buf_put_short_puts_what_put_puts),
+        cmocka_unit_test(test_buf_copy_upto24_copies_exactly_n_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1259,25 +1259,6 @@ static void test_import_line_items_in_a_run_and_apart_merge_alike(void **state)
     free(r);
 }
 
-/* copy_upto24: every length 0..24, from the end of the source's bytes into the middle of
- * a larger destination: exactly the n bytes copied, none around them written. */
-static void test_import_copy_upto24_copies_exactly_n_bytes(void **state)
-{
-    (void)state;
-    char src[24];
-    for (int i = 0; i < 24; i++)
-        src[i] = (char)('a' + i);
-    for (size_t n = 0; n <= 24; n++) {
-        char dst[40];
-        memset(dst, '#', sizeof dst);
-        copy_upto24(dst + 8, src + 24 - n, n);      /* the source's last n bytes */
-        for (size_t i = 0; i < sizeof dst; i++) {
-            char want = i >= 8 && i < 8 + n ? src[24 - n + (i - 8)] : '#';
-            assert_int_equal(dst[i], want);
-        }
-    }
-}
-
 /* The window's map is filled only when a row looks an order up (wmap_find maps the orders
  * begun since the last look-up): second rows of some orders come 1 to 70,000 orders later,
  * at irregular moments — long stretches with no look-up, orders without an id (not mapped)
@@ -1352,7 +1333,6 @@ static void test_import_window_map_filled_when_looked_up(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_import_copy_upto24_copies_exactly_n_bytes),
         cmocka_unit_test(test_import_line_items_in_a_run_and_apart_merge_alike),
         cmocka_unit_test(test_import_window_map_filled_when_looked_up),
         cmocka_unit_test(test_import_merges_line_items_sum_quantity_earliest_time),

@@ -708,6 +708,21 @@ static void check_short(const char *text, size_t len)
     free(s);
 }
 
+/* len bytes of a random money-like text from the xorshift state *x: mostly digits, a point
+ * and a sign, with commas when asked, sometimes any byte. */
+static void random_text(uint64_t *x, char *s, size_t len, int commas)
+{
+    for (size_t i = 0; i < len; i++) {
+        *x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
+        unsigned pick = (unsigned)(*x % 64);
+        s[i] = pick < 50             ? (char)('0' + pick % 10)
+               : pick < 55           ? '.'
+               : pick < 58           ? '-'
+               : commas && pick < 60 ? ','
+                                     : (char)(*x >> 24);
+    }
+}
+
 static void test_money_short_path_reads_as_byte_by_byte(void **state)
 {
     (void)state;
@@ -730,14 +745,7 @@ static void test_money_short_path_reads_as_byte_by_byte(void **state)
     for (int round = 0; round < 400000; round++) {
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
         size_t len = (size_t)(x % 11);
-        for (size_t i = 0; i < len; i++) {
-            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-            unsigned pick = (unsigned)(x % 64);
-            s[i] = pick < 50   ? (char)('0' + pick % 10)
-                   : pick < 55 ? '.'
-                   : pick < 58 ? '-'
-                   : (char)(x >> 24);
-        }
+        random_text(&x, s, len, 0);
         check_short(s, len);
     }
     /* named edges: leading zeros, the largest values, the point first or last */
@@ -809,15 +817,7 @@ static void test_money_exact_inline_path_agrees_with_general(void **state)
         size_t len = (size_t)(x % 12);
         int scale = (int)(x >> 8 & 31) - 2;
         unsigned flags = flag_sets[(x >> 16) % 5];
-        for (size_t i = 0; i < len; i++) {
-            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-            unsigned pick = (unsigned)(x % 64);
-            s[i] = pick < 50   ? (char)('0' + pick % 10)
-                   : pick < 55 ? '.'
-                   : pick < 58 ? '-'
-                   : pick < 60 ? ','
-                   : (char)(x >> 24);
-        }
+        random_text(&x, s, len, 1);
         check_exact_paths(s, len, flags, scale);
     }
 }

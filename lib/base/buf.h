@@ -63,30 +63,45 @@ static inline void crm_buf_put(struct crm_buf *b, const void *p, size_t n)
     b->len += n;
 }
 
+/* n <= 24 bytes copied without a call (an order id into its window entry or its chunk,
+ * once a row): words that overlap, reading and writing nothing outside [src, src + n),
+ * [dst, dst + n). */
+static inline void crm_copy_upto24(void *dst, const void *src, size_t n)
+{
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+    if (n >= 8) {
+        uint64_t a, b, c;
+        memcpy(&a, s, 8);
+        memcpy(&c, s + n - 8, 8);
+        if (n > 16) {
+            memcpy(&b, s + 8, 8);
+            memcpy(d + 8, &b, 8);
+        }
+        memcpy(d, &a, 8);
+        memcpy(d + n - 8, &c, 8);
+    } else if (n >= 4) {
+        uint32_t a, c;
+        memcpy(&a, s, 4);
+        memcpy(&c, s + n - 4, 4);
+        memcpy(d, &a, 4);
+        memcpy(d + n - 4, &c, 4);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            d[i] = s[i];
+    }
+}
+
 /* crm_buf_put for a short text put once a row (an order id into its chunk): 4 to 16 bytes
- * with room for them are copied by two words that overlap, reading and writing nothing
- * outside [p, p + n) and the n bytes at the end; anything else goes to crm_buf_put. */
+ * with room for them are copied by crm_copy_upto24 (two words that overlap, nothing written
+ * past the n bytes at the end); anything else goes to crm_buf_put. */
 static inline void crm_buf_put_short(struct crm_buf *b, const void *p, size_t n)
 {
     if (n - 4 > 12 || b->len + n > b->cap || b->oom) {
         crm_buf_put(b, p, n);
         return;
     }
-    unsigned char *d = b->data + b->len;
-    const unsigned char *s = p;
-    if (n >= 8) {
-        uint64_t x, y;
-        memcpy(&x, s, 8);
-        memcpy(&y, s + n - 8, 8);
-        memcpy(d, &x, 8);
-        memcpy(d + n - 8, &y, 8);
-    } else {
-        uint32_t x, y;
-        memcpy(&x, s, 4);
-        memcpy(&y, s + n - 4, 4);
-        memcpy(d, &x, 4);
-        memcpy(d + n - 4, &y, 4);
-    }
+    crm_copy_upto24(b->data + b->len, p, n);
     b->len += n;
 }
 

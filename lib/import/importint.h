@@ -193,31 +193,6 @@ static inline size_t cap_len(size_t n, size_t cap)
 {
     return n < cap ? n : cap;
 }
-/* n <= 24 bytes copied without a call (an order id into its window entry, once a row):
- * words that overlap, reading and writing nothing outside [src, src + n), [dst, dst + n). */
-static inline void copy_upto24(char *dst, const char *src, size_t n)
-{
-    if (n >= 8) {
-        uint64_t a, b, c;
-        memcpy(&a, src, 8);
-        memcpy(&c, src + n - 8, 8);
-        if (n > 16) {
-            memcpy(&b, src + 8, 8);
-            memcpy(dst + 8, &b, 8);
-        }
-        memcpy(dst, &a, 8);
-        memcpy(dst + n - 8, &c, 8);
-    } else if (n >= 4) {
-        uint32_t a, c;
-        memcpy(&a, src, 4);
-        memcpy(&c, src + n - 4, 4);
-        memcpy(dst, &a, 4);
-        memcpy(dst + n - 4, &c, 4);
-    } else {
-        for (size_t i = 0; i < n; i++)
-            dst[i] = src[i];
-    }
-}
 /* A row being read. `quiet`: a reader thread parsing ahead (import_stream), which writes
  * nothing and changes nothing in imp — a row it cannot take whole is left to the caller's
  * thread, which parses it again and rejects or skips it. */

@@ -254,10 +254,10 @@ static enum crm_err open_order(struct crm_import *imp, const struct row *rw, uin
     o->id_len = (uint32_t)rw->k.id_len;
     o->id_number = rw->k.id_num.number;
     o->id_digits = (uint8_t)rw->k.id_num.digits;        /* at most CRM_NUMID_DIGITS */
-    _Static_assert(sizeof o->id_inline == 24, "copy_upto24 fills id_inline");
+    _Static_assert(sizeof o->id_inline == 24, "crm_copy_upto24 fills id_inline");
     if (rw->k.id_len <= sizeof o->id_inline) {
         o->id = o->id_inline;
-        copy_upto24(o->id, rw->k.id, rw->k.id_len);
+        crm_copy_upto24(o->id, rw->k.id, rw->k.id_len);
     } else if (!(o->id = malloc(rw->k.id_len))) {
         return crm_errinfo_set(e, CRM_ENOMEM, "out of memory");
     } else {
