@@ -172,15 +172,6 @@ static enum crm_money_status scan_fraction(const char **pp, const char *e, int w
     return CRM_MONEY_OK;
 }
 
-/* The 8 bytes of w as decimal digits (byte 0 the most significant, each 0..9): pairs,
- * then quads, then the whole, each step one multiply (10 * 256 + 1 joins two digits). */
-static uint64_t eight_digits(uint64_t w)
-{
-    w = (w * 2561) >> 8;
-    w = ((w & 0x00ff00ff00ff00ffull) * 6553601) >> 16;
-    return ((w & 0x0000ffff0000ffffull) * 42949672960001ull) >> 32;
-}
-
 /* crm_money_scan_short, inline in scan_plain. The n characters after the sign become the
  * top n bytes of one word (the last one in byte 7), so the bytes below are the leading
  * zeros of an eight-digit number. */
@@ -207,7 +198,7 @@ scan_short(const char *s, size_t len, uint64_t *mag, int *frac_digits, int *neg)
         x = (x & ~below & ~(0xffull << (8 * at))) | (x & below) << 8;   /* the point out */
         frac = (int)(7 - at);
     }
-    *mag = eight_digits(x);
+    *mag = crm_text_eight_digits(x);
     *frac_digits = frac;
     *neg = minus;
     return 1;
@@ -485,12 +476,11 @@ static int digits_past(const char *s, size_t len, int scale)
     return 0;
 }
 
-/* crm_money_parse_exact past the short shape (its test compares the two, so it is public as
- * crm_money_parse_exact_general): kept out of line, so the usual amount pays for none of
- * its registers or calls. */
-static __attribute__((noinline)) enum crm_money_status
-parse_exact_general(const char *s, size_t len, unsigned flags, int scale, int64_t *minor,
-                    unsigned *note)
+/* crm_money_parse_exact past the short shape (public for the test that compares the two):
+ * kept out of line, so the usual amount pays for none of its registers or calls. */
+__attribute__((noinline)) enum crm_money_status
+crm_money_parse_exact_general(const char *s, size_t len, unsigned flags, int scale,
+                              int64_t *minor, unsigned *note)
 {
     uint64_t mag;
     int got, neg;
@@ -545,16 +535,10 @@ parse_exact_general(const char *s, size_t len, unsigned flags, int scale, int64_
     return crm_money_to_minor(d, scale, minor);
 }
 
-enum crm_money_status crm_money_parse_exact_general(const char *s, size_t len, unsigned flags,
-                                                    int scale, int64_t *minor, unsigned *note)
-{
-    return parse_exact_general(s, len, flags, scale, minor, note);
-}
-
 /* The usual amount ("331.99": scan_short's shape, no more decimals than the store keeps)
  * read inline, with no call; at most 8 digits, so times 10^10 or less it cannot overflow.
- * Anything else goes to parse_exact_general, which reads the short shape again the same way
- * (the same results: it is the code this path was taken from). */
+ * Anything else goes to crm_money_parse_exact_general, which reads the short shape again
+ * the same way (the same results: it is the code this path was taken from). */
 enum crm_money_status crm_money_parse_exact(const char *s, size_t len, unsigned flags,
                                             int scale, int64_t *minor, unsigned *note)
 {
@@ -567,7 +551,7 @@ enum crm_money_status crm_money_parse_exact(const char *s, size_t len, unsigned 
         *note = neg ? CRM_MONEY_NEGATIVE : 0;
         return CRM_MONEY_OK;
     }
-    return parse_exact_general(s, len, flags, scale, minor, note);
+    return crm_money_parse_exact_general(s, len, flags, scale, minor, note);
 }
 
 int crm_money_looks_decimal_comma(const char *s, size_t len)

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "text/textfield.h"
+
 #define CRM_NUMID_PREFIX 16
 #define CRM_NUMID_DIGITS 18        /* numbers up to 10^18 - 1: they fit int64 */
 
@@ -30,15 +32,6 @@ struct crm_numform {
     size_t plen, width;            /* width: digits of a fixed form's numbers */
 };
 
-/* The 8 bytes of w as decimal digits (byte 0 the most significant, each 0..9): pairs,
- * then quads, then the whole, each step one multiply (10 * 256 + 1 joins two digits). */
-static inline uint64_t crm_numid_eight_digits(uint64_t w)
-{
-    w = (w * 2561) >> 8;
-    w = ((w & 0x00ff00ff00ff00ffull) * 6553601) >> 16;
-    return ((w & 0x0000ffff0000ffffull) * 42949672960001ull) >> 32;
-}
-
 /* crm_numid_split, inline: for the reader threads, which split two ids a row (numid.c's
  * crm_numid_split is this one out of line). */
 static inline struct crm_numid crm_numid_split_inline(const char *id, size_t len)
@@ -51,17 +44,15 @@ static inline struct crm_numid crm_numid_split_inline(const char *id, size_t len
     int64_t v = 0;
     size_t d = 0;
     if (len >= 8) {
-        /* The last eight bytes at once: which are digits (a byte of x above 9 is not; the
-         * 0x7f mask keeps the sum inside its byte), how many trail, and their value. */
+        /* The last eight bytes at once: which are digits, how many trail, their value. */
         uint64_t w;
         memcpy(&w, id + len - 8, 8);
         uint64_t x = w ^ 0x3030303030303030ull;
-        uint64_t nd = (((x & 0x7f7f7f7f7f7f7f7full) + 0x7676767676767676ull) | x) &
-                      0x8080808080808080ull;
+        uint64_t nd = crm_text_nondigits8(x);
         d = nd ? (size_t)__builtin_clzll(nd) / 8 : 8;   /* digits above the last non-digit */
         if (d == 0)
             return n;
-        v = (int64_t)crm_numid_eight_digits(d == 8 ? x : x & (~0ull << (8 * (8 - d))));
+        v = (int64_t)crm_text_eight_digits(d == 8 ? x : x & (~0ull << (8 * (8 - d))));
         if (d < 8) {
             n.number = v;
             n.digits = (uint32_t)d;

@@ -34,6 +34,16 @@ static inline uint64_t crm_text_nondigits8(uint64_t x)
     return (((x & 0x7f7f7f7f7f7f7f7full) + 0x7676767676767676ull) | x) & 0x8080808080808080ull;
 }
 
+/* The 8 bytes of x as decimal digits (byte 0 the most significant, each 0..9: text xor
+ * '0'): pairs, then quads, then the whole, each step one multiply (10 * 256 + 1 joins two
+ * digits). */
+static inline uint64_t crm_text_eight_digits(uint64_t x)
+{
+    x = (x * 2561) >> 8;
+    x = ((x & 0x00ff00ff00ff00ffull) * 6553601) >> 16;
+    return ((x & 0x0000ffff0000ffffull) * 42949672960001ull) >> 32;
+}
+
 /* The four bytes of w with ASCII 'A'-'Z' lowered (bytes >= 0x80 and the rest as they are):
  * a byte is upper case when its low seven bits reach 'A' but not 'Z' + 1 and its high bit
  * is clear; adding 0x3f or 0x25 to the seven bits carries into bit 7 exactly then. */
