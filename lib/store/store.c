@@ -875,7 +875,7 @@ enum crm_err crm_store_writer_new(int fd, const char *name, const struct crm_sto
     }
     /* a pipe holds a whole chunk (~0.9 MB at 65,536 orders): the writer's thread is not
      * held by a reader still busy with the chunk before (the pipe crm-import | crm-rfm:
-     * −N % wall at 10 M orders, docs/BENCHMARKS.md) */
+     * about −2 % wall at 10 M orders, docs/BENCHMARKS.md) */
     (void)crm_afile_widen_pipe(fd, CRM_AFILE_PIPE);
     struct crm_store_writer *w = writer_alloc(fd, name, flags);
     if (!w)
