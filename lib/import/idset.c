@@ -120,7 +120,6 @@ int crm_idset_reserve(struct crm_idset *s, size_t n)
 
 /* ---- numbers ---- */
 
-
 /* Fix the numeric form from the first id inserted. */
 static void choose_form(struct crm_idset *s, const char *id, size_t len,
                         const struct crm_numid *n)
